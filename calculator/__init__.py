@@ -1,0 +1,1 @@
+"""门诊共济报销计算器 Django project package."""

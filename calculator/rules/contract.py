@@ -1,0 +1,406 @@
+"""The calculation contract: JSON in, JSON out, the same for the CLI and the API.
+
+``parse_request`` turns a decoded JSON object into a :class:`CalculationRequest` or a list
+of field errors (Chinese messages, field paths such as ``visits[0].total``).
+``run_contract`` does the whole round trip and never raises on bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from calculator.rules import registry
+from calculator.rules.money import fmt_yuan
+
+MAX_VISITS = 1000
+MAX_AMOUNT = Decimal("10000000")
+SETTINGS = ("clinic", "pharmacy", "internet", "non_designated")
+OFFSITE = ("none", "filed", "unfiled")
+CATEGORIES = ("general", "chronic")
+STATUSES = ("employed", "retired")
+
+FIELD_LABELS = {
+    "region": "参保地区",
+    "status": "参保身份",
+    "age": "年龄",
+    "retired_on": "退休日期",
+    "flexible_employment": "灵活就业人员",
+    "contribution_base": "月缴费基数",
+    "account_balance": "个人账户余额",
+    "prior_years_balance": "历年账户余额",
+    "chronic_disease_count": "慢性病病种数",
+    "visits": "就诊记录",
+    "date": "就诊日期",
+    "level": "医疗机构级别",
+    "setting": "就诊类型",
+    "total": "费用总额",
+    "excluded": "自费金额",
+    "class_b": "乙类金额",
+    "price_class": "收费类别",
+    "offsite": "异地就医",
+    "inpatient_stay": "住院期间",
+    "category": "门诊类别",
+}
+TOP_FIELDS = {
+    "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
+    "account_balance", "prior_years_balance", "chronic_disease_count", "visits",
+}
+VISIT_FIELDS = {
+    "date", "level", "setting", "total", "excluded", "class_b", "price_class", "offsite",
+    "inpatient_stay", "category",
+}
+_AMOUNT_RE = re.compile(r"^-?\d+(\.\d+)?$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Visit:
+    index: int
+    date: dt.date
+    level: int | None
+    setting: str
+    total: Decimal
+    excluded: Decimal
+    class_b: Decimal
+    price_class: int | None
+    offsite: str
+    inpatient_stay: bool
+    category: str
+
+
+@dataclass(frozen=True)
+class CalculationRequest:
+    region: str
+    status: str
+    age: int
+    retired_on: dt.date | None
+    flexible_employment: bool
+    contribution_base: Decimal | None
+    account_balance: Decimal
+    prior_years_balance: Decimal
+    chronic_disease_count: int
+    visits: tuple[Visit, ...]
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[dict[str, str]] = []
+        self._seen: set[str] = set()
+
+    def add(self, field: str, message: str) -> None:
+        if field not in self._seen:  # one message per field, the first problem found
+            self._seen.add(field)
+            self.items.append({"field": field, "message": message})
+
+    def has(self, field: str) -> bool:
+        return field in self._seen
+
+
+def _label(field: str) -> str:
+    return FIELD_LABELS.get(field.rsplit(".", 1)[-1], field)
+
+
+def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = None, required: bool = False) -> Decimal | None:
+    label = _label(field)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            errors.add(field, f"请填写{label}。")
+        return default
+    if isinstance(raw, bool):
+        errors.add(field, f"{label}必须是金额（元），例如 1200.00。")
+        return None
+    if isinstance(raw, (int, Decimal)):
+        text = str(raw)
+    elif isinstance(raw, float):
+        text = repr(raw)
+    elif isinstance(raw, str):
+        text = raw.strip()
+    else:
+        errors.add(field, f"{label}必须是金额（元），例如 1200.00。")
+        return None
+    if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
+        errors.add(field, f"{label}必须是有限的金额，不能是 NaN 或无穷大。")
+        return None
+    if not _AMOUNT_RE.match(text):
+        errors.add(field, f"{label}必须是金额（元），例如 1200.00。")
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
+        errors.add(field, f"{label}必须是金额（元），例如 1200.00。")
+        return None
+    if value < 0:
+        errors.add(field, f"{label}不能为负数。")
+        return None
+    if value.as_tuple().exponent < -2:
+        errors.add(field, f"{label}最多保留两位小数（精确到分）。")
+        return None
+    if value > MAX_AMOUNT:
+        errors.add(field, f"{label}不能超过 {fmt_yuan(MAX_AMOUNT)} 元。")
+        return None
+    return value
+
+
+def _date(raw: Any, field: str, errors: _Errors, *, required: bool) -> dt.date | None:
+    label = _label(field)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            errors.add(field, f"请填写{label}。")
+        return None
+    if not isinstance(raw, str) or not _DATE_RE.match(raw.strip()):
+        errors.add(field, f"{label}格式应为 年-月-日，例如 2024-03-01。")
+        return None
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        errors.add(field, f"{label} {raw.strip()} 不是真实存在的日期，请检查月份和日。")
+        return None
+
+
+def _int(raw: Any, field: str, errors: _Errors, *, lo: int, hi: int, required: bool, default: int | None = None) -> int | None:
+    label = _label(field)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            errors.add(field, f"请填写{label}。")
+        return default
+    if isinstance(raw, bool):
+        errors.add(field, f"{label}必须是整数。")
+        return None
+    if isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
+        raw = int(raw.strip())
+    if isinstance(raw, Decimal) and raw == raw.to_integral_value():
+        raw = int(raw)
+    if not isinstance(raw, int):
+        errors.add(field, f"{label}必须是整数。")
+        return None
+    if not lo <= raw <= hi:
+        errors.add(field, f"{label}应在 {lo} 到 {hi} 之间。")
+        return None
+    return raw
+
+
+def _choice(raw: Any, field: str, errors: _Errors, options: tuple, *, default: Any, names: dict | None = None) -> Any:
+    if raw is None or raw == "":
+        return default
+    if raw not in options or isinstance(raw, bool) != isinstance(options[0], bool):
+        shown = "、".join(f"{names[o]}（{o}）" if names else str(o) for o in options)
+        errors.add(field, f"{_label(field)}只能是：{shown}。")
+        return None
+    return raw
+
+
+def _bool(raw: Any, field: str, errors: _Errors) -> bool:
+    if raw is None:
+        return False
+    if not isinstance(raw, bool):
+        errors.add(field, f"{_label(field)}只能是 true 或 false。")
+        return False
+    return raw
+
+
+SETTING_NAMES = {"clinic": "门诊", "pharmacy": "药店", "internet": "互联网+", "non_designated": "非定点"}
+OFFSITE_NAMES = {"none": "本地", "filed": "异地已备案", "unfiled": "异地未备案"}
+CATEGORY_NAMES = {"general": "普通门诊", "chronic": "门诊慢性病"}
+STATUS_NAMES = {"employed": "在职", "retired": "退休"}
+
+
+def parse_request(data: Any) -> tuple[CalculationRequest | None, list[dict[str, str]]]:
+    errors = _Errors()
+    if not isinstance(data, dict):
+        return None, [{"field": "(root)", "message": "请求必须是一个 JSON 对象。"}]
+    for key in data:
+        if key not in TOP_FIELDS:
+            errors.add(str(key), f"未知字段“{key}”。")
+
+    region = None
+    region_raw = data.get("region")
+    if region_raw is None or (isinstance(region_raw, str) and not region_raw.strip()):
+        errors.add("region", "请选择参保地区。")
+    elif not isinstance(region_raw, str):
+        errors.add("region", "参保地区必须是地区代码，例如 wuhan。")
+    else:
+        region = registry.find_region(region_raw)
+        if region is None:
+            known = "、".join(f"{r.name}（{r.code}）" for r in registry.load_policies().values())
+            errors.add("region", f"暂不支持参保地区“{region_raw}”。可选：{known}。")
+
+    status = data.get("status")
+    if status is None or status == "":
+        errors.add("status", "请选择参保身份（在职或退休）。")
+        status = None
+    else:
+        status = _choice(status, "status", errors, STATUSES, default=None, names=STATUS_NAMES)
+    age = _int(data.get("age"), "age", errors, lo=0, hi=120, required=True)
+    retired_on = _date(data.get("retired_on"), "retired_on", errors, required=False)
+    flexible = _bool(data.get("flexible_employment"), "flexible_employment", errors)
+    base = _amount(data.get("contribution_base"), "contribution_base", errors)
+    balance = _amount(data.get("account_balance"), "account_balance", errors, default=Decimal("0"))
+    prior = _amount(data.get("prior_years_balance"), "prior_years_balance", errors, default=Decimal("0"))
+    chronic_count = _int(data.get("chronic_disease_count"), "chronic_disease_count", errors, lo=1, hi=20, required=False, default=1)
+
+    visits_raw = data.get("visits")
+    visits: list[Visit] = []
+    if visits_raw is None:
+        errors.add("visits", "请至少填写一次就诊。")
+    elif not isinstance(visits_raw, list):
+        errors.add("visits", "就诊记录必须是列表。")
+    elif not visits_raw:
+        errors.add("visits", "请至少填写一次就诊。")
+    elif len(visits_raw) > MAX_VISITS:
+        errors.add("visits", f"一次最多计算 {MAX_VISITS} 次就诊，本次有 {len(visits_raw)} 次。")
+    else:
+        for i, raw in enumerate(visits_raw):
+            visit = _parse_visit(i, raw, errors)
+            if visit is not None:
+                visits.append(visit)
+
+    if region is not None and status is not None and not errors.items:
+        _check_against_rules(region, status, retired_on, visits, errors)
+
+    if errors.items:
+        return None, errors.items
+    assert region is not None and status is not None and age is not None
+    assert balance is not None and prior is not None and chronic_count is not None
+    return (
+        CalculationRequest(
+            region=region.code,
+            status=status,
+            age=age,
+            retired_on=retired_on,
+            flexible_employment=flexible,
+            contribution_base=base,
+            account_balance=balance,
+            prior_years_balance=prior,
+            chronic_disease_count=chronic_count,
+            visits=tuple(visits),
+        ),
+        [],
+    )
+
+
+def _parse_visit(i: int, raw: Any, errors: _Errors) -> Visit | None:
+    p = f"visits[{i}]"
+    if not isinstance(raw, dict):
+        errors.add(p, f"第 {i + 1} 次就诊必须是一个对象。")
+        return None
+    before = len(errors.items)
+    for key in raw:
+        if key not in VISIT_FIELDS:
+            errors.add(f"{p}.{key}", f"未知字段“{key}”。")
+    date = _date(raw.get("date"), f"{p}.date", errors, required=True)
+    setting = _choice(raw.get("setting"), f"{p}.setting", errors, SETTINGS, default="clinic", names=SETTING_NAMES)
+    level = _int(raw.get("level"), f"{p}.level", errors, lo=1, hi=3, required=False)
+    total = _amount(raw.get("total"), f"{p}.total", errors, required=True)
+    excluded = _amount(raw.get("excluded"), f"{p}.excluded", errors, default=Decimal("0"))
+    class_b = _amount(raw.get("class_b"), f"{p}.class_b", errors, default=Decimal("0"))
+    price_class = _int(raw.get("price_class"), f"{p}.price_class", errors, lo=1, hi=3, required=False)
+    offsite = _choice(raw.get("offsite"), f"{p}.offsite", errors, OFFSITE, default="none", names=OFFSITE_NAMES)
+    inpatient = _bool(raw.get("inpatient_stay"), f"{p}.inpatient_stay", errors)
+    category = _choice(raw.get("category"), f"{p}.category", errors, CATEGORIES, default="general", names=CATEGORY_NAMES)
+    if total is not None and excluded is not None and excluded > total:
+        errors.add(f"{p}.excluded", f"自费金额（{fmt_yuan(excluded)} 元）不能大于费用总额（{fmt_yuan(total)} 元）。")
+    elif total is not None and excluded is not None and class_b is not None and class_b > total - excluded:
+        errors.add(
+            f"{p}.class_b",
+            f"乙类金额（{fmt_yuan(class_b)} 元）不能大于费用总额减去自费金额（{fmt_yuan(total - excluded)} 元）。",
+        )
+    if len(errors.items) > before:
+        return None
+    assert date is not None and total is not None and excluded is not None and class_b is not None
+    return Visit(
+        index=i,
+        date=date,
+        level=level,
+        setting=setting,
+        total=total,
+        excluded=excluded,
+        class_b=class_b,
+        price_class=price_class,
+        offsite=offsite,
+        inpatient_stay=inpatient,
+        category=category,
+    )
+
+
+def _check_against_rules(region, status: str, retired_on, visits: list[Visit], errors: _Errors) -> None:
+    """Checks that need the region's rules: dates covered, fields the rules need."""
+    for v in visits:
+        p = f"visits[{v.index}]"
+        version = region.version_on(v.date)
+        if version is None:
+            errors.add(
+                f"{p}.date",
+                f"就诊日期 {v.date.isoformat()} 不在{region.name}已收录的政策期间内"
+                f"（{region.coverage_text()}），无法计算。",
+            )
+            continue
+        if status == "retired" and retired_on is None and version.param("retiree_cohorts"):
+            errors.add(
+                "retired_on",
+                f"{region.name}退休人员的待遇按退休时间（2000年12月31日前或2001年1月1日后）区分，请填写退休日期。",
+            )
+        if v.category == "chronic" and not version.param("chronic"):
+            errors.add(
+                f"{p}.category",
+                f"{region.name}的门诊慢特病待遇不在本计算器范围内（目前只支持玉溪市门诊慢性病），请选择普通门诊。",
+            )
+            continue
+        if v.level is None and _needs_level(version, v):
+            errors.add(f"{p}.level", "请选择医疗机构级别（药店请选开具处方的医疗机构级别）。")
+
+
+def _needs_level(version, v: Visit) -> bool:
+    if v.setting == "non_designated" or v.category == "chronic":
+        return False
+    if v.inpatient_stay and version.param("inpatient_stay"):
+        return False
+    if v.setting == "pharmacy" and version.params["pharmacy"]["basis"] in ("level_one", "own_ratio"):
+        return False
+    if version.params["fund_ratio"]["keyed_by"] == "price_class" and v.price_class is not None:
+        return False
+    return True
+
+
+def decode(raw: bytes | str) -> tuple[Any, list[dict[str, str]]]:
+    """JSON text → Python, with numbers as Decimal and NaN/Infinity caught per field."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None, [{"field": "(root)", "message": "请求必须是 UTF-8 编码的 JSON。"}]
+    try:
+        # NaN and Infinity are not JSON; keep them as strings so the field check names them.
+        data = json.loads(raw, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda c: c)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f"第 {exc.lineno} 行第 {exc.colno} 列" if isinstance(exc, json.JSONDecodeError) else ""
+        return None, [{"field": "(root)", "message": f"请求不是合法的 JSON{('（' + where + '）') if where else ''}。"}]
+    return _ints(data), []
+
+
+def _ints(value: Any) -> Any:
+    """JSON integers arrive as Decimal (parse_int); give whole numbers back as int."""
+    if isinstance(value, dict):
+        return {k: _ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ints(v) for v in value]
+    if isinstance(value, Decimal) and value.as_tuple().exponent == 0:
+        return int(value)
+    return value
+
+
+def run_contract(raw: bytes | str) -> tuple[int, dict[str, Any]]:
+    """The whole contract: (200, result) or (400, {"errors": [...]})."""
+    from calculator.rules.engine import calculate
+
+    data, errors = decode(raw)
+    if errors:
+        return 400, {"errors": errors}
+    request, errors = parse_request(data)
+    if errors or request is None:
+        return 400, {"errors": errors}
+    return 200, calculate(request)

@@ -1,0 +1,587 @@
+"""The engine: one date-ordered ledger over a member's visits, every figure explained.
+
+Plain Python over the loaded policy data (no Django). Each visit goes through the
+mechanics of ``POLICY_NOTES.md`` in order:
+
+1. policy-range expense = total − excluded (目录外/全自费, paid by the member);
+2. first self-pay (先行自付) where a rule has one (乙类, 异地未备案);
+3. deductible (起付标准): annual running total, per visit, or none;
+4. fund ratio by institution level (or Shanxi's price class) and status group;
+5. annual cap on the fund's cumulative payment in the same year, shared across versions;
+6. above the cap: the member pays, or (玉溪/云南) the amount is handed to inpatient rules;
+7. the fund payment rounded to the fen; member share = total − fund payment;
+
+then the personal account pays the member's share (Shanghai: the 当年账户 first, before
+the 自负段). Every step carries the clause that produced it and a filled-in explanation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from calculator.rules import registry
+from calculator.rules.contract import CalculationRequest, Visit
+from calculator.rules.loader import Citation, Param, Region, Version
+from calculator.rules.money import ZERO, fmt_money, fmt_percent, fmt_yuan, to_fen
+
+GROUP_NAMES = {
+    "employed": "在职职工",
+    "retired": "退休人员",
+    "retired_by_2000": "2000年12月31日前退休人员",
+    "retired_from_2001": "2001年1月1日后退休人员",
+}
+LEVEL_NAMES = {1: "一级及以下医疗机构", 2: "二级医疗机构", 3: "三级医疗机构"}
+PRICE_CLASS_NAMES = {1: "一类收费价格医疗机构", 2: "二类收费价格医疗机构", 3: "三类收费价格及以下医疗机构"}
+SHARE_REASONS = (
+    "excluded",
+    "first_self_pay",
+    "account_segment",
+    "deductible",
+    "copay",
+    "over_cap",
+    "not_covered",
+)
+
+
+def _year_key(version: Version, day: dt.date) -> int:
+    # Shanghai's 医保年度 runs 1 July – 30 June; it is named by the year it starts in.
+    if version.params["benefit_year"]["value"] == "july_june":
+        return day.year if day.month >= 7 else day.year - 1
+    return day.year
+
+
+def _year_label(version: Version, key: int) -> str:
+    if version.params["benefit_year"]["value"] == "july_june":
+        return f"{key}医保年度（{key}年7月1日至{key + 1}年6月30日）"
+    return f"{key}年度"
+
+
+class _Run:
+    """State of one calculation: the ledger, the warnings and the clauses used."""
+
+    def __init__(self, request: CalculationRequest, region: Region):
+        self.req = request
+        self.region = region
+        self.deductible_used: dict[int, Decimal] = {}
+        self.fund_paid: dict[int, Decimal] = {}
+        self.chronic_deductible_used: dict[int, Decimal] = {}
+        self.chronic_fund_paid: dict[int, Decimal] = {}
+        self.years: dict[int, dict[str, Any]] = {}
+        self.warnings: dict[str, dict[str, Any]] = {}
+        self.clauses: dict[str, Citation] = {}
+        self.versions_used: dict[str, Version] = {}
+        self.current_year_key: int | None = None
+        # Shanghai keeps the 当年账户 and the 历年账户 apart; elsewhere there is one balance.
+        self.account_current = request.account_balance
+        self.account_prior = request.prior_years_balance
+
+    # -- warnings and clauses ---------------------------------------------------------
+    def warn(self, code: str, message: str, cite: Citation | None = None) -> dict[str, Any]:
+        notice = self.warnings.get(code)
+        if notice is None:
+            if cite is not None:
+                self.clauses[cite.ref] = cite
+            notice = {"code": code, "message": message, "clause": cite.ref if cite else None}
+            self.warnings[code] = notice
+        return notice
+
+    def step(self, steps: list, code: str, label: str, figure: Decimal | None, param: Param | Citation | None, **ctx: Any) -> None:
+        """Append one explained figure; ``ctx`` fills the clause's explanation template
+        (or ``text=`` gives the sentence directly for figures the engine derives)."""
+        cite = param.cite if isinstance(param, Param) else param
+        amount = None if figure is None else fmt_money(figure)
+        if cite is None:
+            steps.append({"code": code, "label": label, "amount": amount, "clause": None, "explanation": ctx.pop("text")})
+            return
+        self.clauses[cite.ref] = cite
+        text = ctx.pop("text", None) or cite.explanation.format_map(ctx)
+        steps.append(
+            {
+                "code": code,
+                "label": label,
+                "amount": amount,
+                "clause": cite.ref,
+                "explanation": text,
+            }
+        )
+
+    def assume(self, notices: list, param: Param) -> None:
+        """A parameter read with an assumption: show the assumption beside the figure."""
+        if param.cite.assumption:
+            notices.append(self.warn(param.cite.ref, param.cite.assumption, param.cite))
+
+
+def calculate(request: CalculationRequest) -> dict[str, Any]:
+    region = registry.load_policies()[request.region]
+    run = _Run(request, region)
+    # Date order decides the ledger; ties keep the order the visits were given in.
+    order = sorted(request.visits, key=lambda v: (v.date, v.index))
+    results: dict[int, dict[str, Any]] = {}
+    merged_account = False
+    for visit in order:
+        version = region.version_on(visit.date)
+        assert version is not None, "parse_request refuses dates outside every version"
+        run.versions_used.setdefault(version.id, version)
+        if version.params["account_use"]["order"] != "current_year_first" and not merged_account:
+            # Outside Shanghai there is one account balance: both fields add up to it.
+            run.account_current += run.account_prior
+            run.account_prior = ZERO
+            merged_account = True
+            if request.prior_years_balance > 0:
+                run.warn(
+                    "prior-years-balance-merged",
+                    f"{region.name}不区分当年账户和历年账户，您填写的两项余额合并计算。",
+                )
+        results[visit.index] = _visit(run, version, visit)
+
+    visits_out = [results[v.index] for v in request.visits]
+    totals = {k: sum((Decimal(r[k]) for r in visits_out), ZERO) for k in ("total", "fund_paid", "member_paid", "account_paid", "cash_paid")}
+    first = order[0]
+    first_version = region.version_on(first.date)
+    assert first_version is not None
+    personal_account = _personal_account(run, first_version, first.date)
+    return {
+        "region": region.code,
+        "region_name": region.name,
+        "status": request.status,
+        "visits": visits_out,
+        "calculation_order": [v.index for v in order],
+        "totals": {k: fmt_money(v) for k, v in totals.items()},
+        "years": [
+            {**y, "deductible_used": fmt_money(y["deductible_used"]), "fund_paid": fmt_money(y["fund_paid"])}
+            for _, y in sorted(run.years.items())
+        ],
+        "personal_account": personal_account,
+        "rules": [v.as_dict() for v in run.versions_used.values()],
+        "clauses": {ref: cite.as_dict() for ref, cite in sorted(run.clauses.items())},
+        "warnings": list(run.warnings.values()),
+    }
+
+
+def _group(run: _Run, version: Version, visit: Visit, notices: list) -> str:
+    """The status group whose figures apply on the day of the visit."""
+    req = run.req
+    if req.status == "employed":
+        if req.retired_on is not None:
+            run.warn("retired-on-ignored", "您选择了在职，填写的退休日期不参与计算。")
+        return "employed"
+    if req.retired_on is not None:
+        start_param = version.param("retiree_start")
+        if start_param is not None and start_param["basis"] == "next_month":
+            d = req.retired_on
+            start = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        else:
+            start = req.retired_on
+        if visit.date < start:
+            if start_param is not None:
+                notices.append(
+                    run.warn(
+                        f"{version.id}-before-retirement",
+                        start_param.cite.explanation.format_map(
+                            {"retired_on": req.retired_on.isoformat(), "start": start.isoformat()}
+                        ),
+                        start_param.cite,
+                    )
+                )
+            else:
+                notices.append(
+                    run.warn(
+                        "before-retirement",
+                        f"退休日期为 {req.retired_on.isoformat()}，此前的就诊按在职职工待遇计算。",
+                    )
+                )
+            return "employed"
+    elif version.param("retiree_start") is not None:
+        notices.append(
+            run.warn(
+                f"{version.id}-retired-on-missing",
+                "未填写退休日期：所有就诊均按退休人员待遇计算；如在就诊期间才退休，请填写退休日期。",
+                version.params["retiree_start"].cite,
+            )
+        )
+    cohorts = version.param("retiree_cohorts")
+    if cohorts is not None:
+        assert req.retired_on is not None, "parse_request requires retired_on here"
+        group = cohorts["before"] if req.retired_on < cohorts["split_on"] else cohorts["on_or_after"]
+        run.clauses[cohorts.cite.ref] = cohorts.cite
+        return group
+    return "retired"
+
+
+def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
+    p = version.params
+    notices: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
+    for n in version.notices:
+        if (n.applies_from is None or visit.date >= n.applies_from) and (n.applies_to is None or visit.date <= n.applies_to):
+            notices.append(run.warn(n.code, n.message, n.cite))
+    group = _group(run, version, visit, notices)
+    group_name = GROUP_NAMES[group]
+    yk = _year_key(version, visit.date)
+    year_label = _year_label(version, yk)
+    shanghai_style = p["account_use"]["order"] == "current_year_first"
+    if shanghai_style and run.current_year_key is not None and yk != run.current_year_key and run.account_current > 0:
+        # A new 医保年度: what is left in the 当年账户 becomes 历年账户 money.
+        run.account_prior += run.account_current
+        run.account_current = ZERO
+        notices.append(
+            run.warn(
+                "new-insurance-year",
+                "就诊跨越医保年度：上一年度当年账户的余额转入历年账户；新年度当年账户的划入额未计入，请按实际余额另行计算。",
+            )
+        )
+    run.current_year_key = yk
+
+    total, excluded = visit.total, visit.excluded
+    policy_range = total - excluded
+    share = dict.fromkeys(SHARE_REASONS, ZERO)
+    share["excluded"] = excluded
+    run.step(
+        steps, "policy_range", "符合政策范围金额", policy_range, p["policy_range"],
+        total=fmt_yuan(total), excluded=fmt_yuan(excluded), policy_range=fmt_yuan(policy_range),
+    )
+    fund = ZERO
+    deductible_out: dict[str, Any] = {"basis": None, "standard": None, "applied": "0.00", "used_before": None, "used_after": None, "remaining": None}
+    cap_out: dict[str, Any] = {"annual_cap": None, "used_before": None, "used_after": None, "remaining": None}
+    over_cap_handling = None
+    year = run.years.setdefault(yk, {"year": yk, "label": year_label, "deductible_used": ZERO, "fund_paid": ZERO, "annual_cap": None})
+
+    not_covered_param = None
+    if visit.setting == "non_designated":
+        not_covered_param = p["non_designated"]
+    elif visit.inpatient_stay:
+        if version.param("inpatient_stay") is not None:
+            not_covered_param = p["inpatient_stay"]
+        else:
+            notices.append(
+                run.warn(
+                    f"{version.region}-inpatient-unspecified",
+                    "本地区文件未规定住院期间的门诊费用如何处理，本次按普通门诊估算。",
+                )
+            )
+
+    if not_covered_param is not None:
+        share["not_covered"] = policy_range
+        run.step(steps, "not_covered", "统筹基金不予支付", policy_range, not_covered_param, amount=fmt_yuan(policy_range))
+    elif visit.category == "chronic":
+        fund, chronic_out = _chronic(run, version, visit, policy_range, share, steps, yk, year_label)
+        deductible_out, cap_out = chronic_out
+    else:
+        fund, deductible_out, cap_out, over_cap_handling = _general(
+            run, version, visit, group, group_name, yk, year_label, policy_range, share, steps, notices, shanghai_style
+        )
+        year["deductible_used"] = run.deductible_used.get(yk, ZERO)
+        year["fund_paid"] = run.fund_paid.get(yk, ZERO)
+        if cap_out["annual_cap"] is not None:
+            year["annual_cap"] = cap_out["annual_cap"]
+
+    member_paid = total - fund
+    # Personal account: pays the member's share after the fund (Shanghai: the 历年账户 now).
+    use = p["account_use"]
+    account_paid = share["account_segment"]
+    payable = ZERO
+    if visit.setting != "non_designated":
+        payable = member_paid - share["account_segment"] - (ZERO if use["pays_excluded"] else excluded)
+    pool = run.account_prior if shanghai_style else run.account_current
+    from_account = min(pool, payable) if payable > 0 else ZERO
+    if from_account > 0 or pool > 0:
+        before = pool
+        pool -= from_account
+        if shanghai_style:
+            run.account_prior = pool
+        else:
+            run.account_current = pool
+        account_paid += from_account
+        run.step(
+            steps, "account", "历年账户支付" if shanghai_style else "个人账户支付", from_account, use,
+            paid=fmt_yuan(from_account), balance_before=fmt_yuan(before), balance_after=fmt_yuan(pool),
+        )
+    cash = member_paid - account_paid
+    run.step(
+        steps, "cash", "个人现金支付", cash, None,
+        text=f"个人负担 {fmt_yuan(member_paid)} 元，扣除个人账户支付 {fmt_yuan(account_paid)} 元后，现金支付 {fmt_yuan(cash)} 元。",
+    )
+    return {
+        "index": visit.index,
+        "date": visit.date.isoformat(),
+        "version": version.id,
+        "year": yk,
+        "status_group": group,
+        "setting": visit.setting,
+        "level": visit.level,
+        "category": visit.category,
+        "total": fmt_money(total),
+        "policy_range": fmt_money(policy_range),
+        "fund_paid": fmt_money(fund),
+        "member_paid": fmt_money(member_paid),
+        "member_share": {k: fmt_money(v) for k, v in share.items()},
+        "deductible": deductible_out,
+        "cap": cap_out,
+        "over_cap_handling": over_cap_handling,
+        "account_paid": fmt_money(account_paid),
+        "cash_paid": fmt_money(cash),
+        "steps": steps,
+        "notices": notices,
+    }
+
+
+def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, group_name: str, steps: list, notices: list) -> tuple[Decimal, int | None, str, Param]:
+    """Which rate applies: by setting, then level or price class. Returns the ratio,
+    the level key used for per-visit deductibles, a display name and the cited param."""
+    p = version.params
+    ratio_param = p["fund_ratio"]
+    level = visit.level
+    if visit.setting == "pharmacy":
+        pharmacy = p["pharmacy"]
+        run.assume(notices, pharmacy)
+        if pharmacy["basis"] == "own_ratio":
+            ratio = pharmacy["rates"][group]
+            run.step(steps, "setting", "定点零售药店", None, pharmacy, level_name="定点零售药店", ratio=fmt_percent(ratio), group_name=group_name)
+            return ratio, level, "定点零售药店", pharmacy
+        if pharmacy["basis"] == "level_one":
+            level = 1
+        name = LEVEL_NAMES[level]
+        run.step(steps, "setting", "定点零售药店", None, pharmacy, level_name=name, ratio=fmt_percent(ratio_param["rates"][group][level] if ratio_param["keyed_by"] == "level" else Decimal(0)), group_name=group_name)
+    elif visit.setting == "internet":
+        internet = p["internet"]
+        run.assume(notices, internet)
+        run.step(steps, "setting", "“互联网+”门诊", None, internet, level_name=LEVEL_NAMES[level] if level else "")
+    if ratio_param["keyed_by"] == "price_class":
+        default = p["price_class_default"]
+        if visit.price_class is not None:
+            key = visit.price_class
+        else:
+            key = default["map"][level]
+            run.assume(notices, default)
+            run.step(
+                steps, "price_class", "收费类别", None, default,
+                level_name=LEVEL_NAMES[level], class_name=PRICE_CLASS_NAMES[key],
+            )
+        return ratio_param["rates"][group][key], key, PRICE_CLASS_NAMES[key], ratio_param
+    assert level is not None
+    return ratio_param["rates"][group][level], level, LEVEL_NAMES[level], ratio_param
+
+
+def _general(run, version, visit, group, group_name, yk, year_label, policy_range, share, steps, notices, shanghai_style):
+    p = version.params
+    eligible = policy_range
+
+    # 2. First self-pay (先行自付).
+    if visit.class_b > 0:
+        class_b = version.param("class_b_first_self_pay")
+        if class_b is None:
+            notices.append(run.warn(f"{version.id}-no-class-b-rule", "本地区文件未规定乙类先行自付比例，乙类费用与其他符合政策范围的费用一样计算。"))
+        elif class_b["rate"] is None:
+            run.step(steps, "first_self_pay", "先行自付（乙类）", None, class_b, class_b=fmt_yuan(visit.class_b), rate="未规定", amount="0")
+            notices.append(run.warn(f"{class_b.cite.ref}-no-rate", class_b.cite.explanation.format_map({"class_b": fmt_yuan(visit.class_b), "rate": "未规定", "amount": "0"}), class_b.cite))
+        else:
+            own = to_fen(visit.class_b * class_b["rate"])
+            eligible -= own
+            share["first_self_pay"] += own
+            run.step(steps, "first_self_pay", "先行自付（乙类）", own, class_b, class_b=fmt_yuan(visit.class_b), rate=fmt_percent(class_b["rate"]), amount=fmt_yuan(own))
+    if visit.offsite != "none":
+        offsite = version.param("offsite")
+        if offsite is None:
+            notices.append(run.warn(f"{version.region}-offsite-unspecified", "本地区文件未对异地就医的普通门诊待遇作出规定，本次按本地标准估算。"))
+        elif visit.offsite == "unfiled" and offsite["unfiled_first_self_pay"] is not None:
+            rate = offsite["unfiled_first_self_pay"]
+            own = to_fen(eligible * rate)
+            run.step(steps, "first_self_pay", "先行自付（异地未备案）", own, offsite, amount=fmt_yuan(own), rate=fmt_percent(rate), base=fmt_yuan(eligible))
+            eligible -= own
+            share["first_self_pay"] += own
+        else:
+            notices.append(run.warn(f"{offsite.cite.ref}-same-as-local", "已备案的异地就医按参保地本地标准计算。", offsite.cite))
+            run.clauses[offsite.cite.ref] = offsite.cite
+
+    ratio, level_key, level_name, ratio_param = _level_and_ratio(run, version, visit, group, group_name, steps, notices)
+
+    # Shanghai: the 当年账户 pays first, and that money does not count toward the 自负段.
+    if shanghai_style and eligible > 0 and run.account_current > 0:
+        seg = min(run.account_current, eligible)
+        before = run.account_current
+        run.account_current -= seg
+        eligible -= seg
+        share["account_segment"] = seg
+        run.step(
+            steps, "account_segment", "当年账户支付", seg, p["account_use"],
+            paid=fmt_yuan(seg), balance_before=fmt_yuan(before), balance_after=fmt_yuan(run.account_current),
+        )
+
+    # 3. Deductible.
+    ded = p["deductible"]
+    used_before = run.deductible_used.get(yk, ZERO)
+    if ded["basis"] == "annual":
+        standard = ded["amounts"][group]
+        remaining_before = max(ZERO, standard - used_before)
+        applied = min(eligible, remaining_before)
+        used_after = used_before + applied
+        run.deductible_used[yk] = used_after
+        remaining = remaining_before - applied
+        deductible_out = {"basis": "annual", "standard": fmt_money(standard), "applied": fmt_money(applied), "used_before": fmt_money(used_before), "used_after": fmt_money(used_after), "remaining": fmt_money(remaining)}
+    elif ded["basis"] == "per_visit":
+        standard = ded["amounts"][level_key]
+        applied = min(eligible, standard)
+        remaining = standard - applied
+        used_after = used_before + applied
+        run.deductible_used[yk] = used_after
+        deductible_out = {"basis": "per_visit", "standard": fmt_money(standard), "applied": fmt_money(applied), "used_before": fmt_money(used_before), "used_after": fmt_money(used_after), "remaining": fmt_money(remaining)}
+    else:
+        standard = applied = remaining = ZERO
+        used_after = used_before
+        deductible_out = {"basis": "none", "standard": "0.00", "applied": "0.00", "used_before": fmt_money(used_before), "used_after": fmt_money(used_before), "remaining": "0.00"}
+    share["deductible"] = applied
+    run.step(
+        steps, "deductible", "起付标准", applied, ded,
+        standard=fmt_yuan(standard), used_before=fmt_yuan(used_before), applied=fmt_yuan(applied),
+        remaining=fmt_yuan(remaining), eligible=fmt_yuan(eligible), level_name=level_name, year_label=year_label,
+    )
+
+    # 4. and 5. Fund ratio, then the annual cap on the fund's cumulative payment.
+    base = eligible - applied
+    uncapped = to_fen(base * ratio)
+    cap = p["annual_cap"]
+    over = ZERO
+    handling = None
+    if cap["amounts"] is None:
+        fund = uncapped
+        cap_out = {"annual_cap": None, "used_before": fmt_money(run.fund_paid.get(yk, ZERO)), "used_after": None, "remaining": None}
+        notices.append(run.warn(cap.cite.ref, cap["none_reason"], cap.cite))
+    else:
+        cap_amount = cap["amounts"][group]
+        paid_before = run.fund_paid.get(yk, ZERO)
+        room = max(ZERO, cap_amount - paid_before)
+        fund = min(uncapped, room)
+        if fund < uncapped:
+            # Only the part of the expense the remaining room can carry is shared at the
+            # ratio; the rest is above the cap (第九条/第八条 for 玉溪/云南, else the member).
+            within = room / ratio if ratio else ZERO
+            over = min(base, to_fen(base - within)) if room > 0 else base
+            handling = cap["above_cap"]
+        paid_after = paid_before + fund
+        cap_out = {"annual_cap": fmt_money(cap_amount), "used_before": fmt_money(paid_before), "used_after": fmt_money(paid_after), "remaining": fmt_money(cap_amount - paid_after if cap_amount > paid_after else ZERO)}
+    run.fund_paid[yk] = run.fund_paid.get(yk, ZERO) + fund
+    if ratio_param.name == "pharmacy":
+        # Wuhan's own pharmacy rate: the pharmacy clause is the one that sets it.
+        run.step(
+            steps, "fund", "统筹基金支付", fund, ratio_param,
+            text=f"起付标准以上的 {fmt_yuan(base)} 元，按定点零售药店{group_name}比例 {fmt_percent(ratio)} 由统筹基金支付 {fmt_yuan(fund)} 元。",
+        )
+    else:
+        run.step(
+            steps, "fund", "统筹基金支付", fund, ratio_param,
+            base=fmt_yuan(base), ratio=fmt_percent(ratio), fund=fmt_yuan(fund), level_name=level_name, group_name=group_name,
+        )
+    if cap["amounts"] is not None:
+        run.assume(notices, cap)
+        run.step(
+            steps, "annual_cap", "年度最高支付限额", Decimal(cap_out["remaining"]), cap,
+            cap=fmt_yuan(cap["amounts"][group]), used_before=fmt_yuan(Decimal(cap_out["used_before"])),
+            used_after=fmt_yuan(Decimal(cap_out["used_after"])), remaining=fmt_yuan(Decimal(cap_out["remaining"])),
+            over_cap=fmt_yuan(over), year_label=year_label,
+        )
+    if over > 0:
+        if handling == "inpatient_transfer":
+            label = "转入住院待遇"
+            text = (
+                f"本{year_label}普通门诊统筹基金支付已达年度最高支付限额，超出部分 {fmt_yuan(over)} 元按规定转入职工医保住院待遇报销；"
+                "现有文件未给出住院支付比例，本计算器不计算这部分的报销，暂列为个人负担。"
+            )
+            notices.append(run.warn(f"{cap.cite.ref}-inpatient-transfer", "超过普通门诊年度最高支付限额的政策范围内费用按住院待遇报销，但所收录文件未给出住院支付比例，本计算器未计算该部分报销，列为个人负担，实际负担可能更低。", cap.cite))
+        else:
+            label = "超过年度限额"
+            text = f"本{year_label}统筹基金支付已达年度最高支付限额，超出部分 {fmt_yuan(over)} 元统筹基金不再支付，由个人负担。"
+        run.step(steps, "over_cap", label, over, cap, text=text)
+    copay = base - fund - over
+    share["over_cap"] = over
+    share["copay"] = copay
+    if base > 0:
+        run.step(
+            steps, "copay", "个人自付（按比例）", copay, ratio_param,
+            text=f"起付标准以上、限额以内的费用中，统筹基金支付后个人按比例自付 {fmt_yuan(copay)} 元。",
+        )
+    return fund, deductible_out, cap_out, handling
+
+
+def _chronic(run, version, visit, policy_range, share, steps, yk, year_label):
+    """玉溪 门诊慢性病 (2023 细则 第十条): its own deductible, ratio and cap."""
+    c = version.params["chronic"]
+    count = run.req.chronic_disease_count
+    cap_amount = min(c["cap_max"], c["cap_first"] + c["cap_each_additional"] * (count - 1))
+    used_before = run.chronic_deductible_used.get(yk, ZERO)
+    remaining_before = max(ZERO, c["deductible"] - used_before)
+    applied = min(policy_range, remaining_before)
+    run.chronic_deductible_used[yk] = used_before + applied
+    base = policy_range - applied
+    ratio = c["fund_ratio"]
+    uncapped = to_fen(base * ratio)
+    paid_before = run.chronic_fund_paid.get(yk, ZERO)
+    room = max(ZERO, cap_amount - paid_before)
+    fund = min(uncapped, room)
+    over = ZERO
+    if fund < uncapped:
+        over = min(base, to_fen(base - room / ratio)) if room > 0 else base
+    run.chronic_fund_paid[yk] = paid_before + fund
+    share["deductible"] = applied
+    share["over_cap"] = over
+    share["copay"] = base - fund - over
+    run.step(
+        steps, "chronic", "门诊慢性病", fund, c,
+        standard=fmt_yuan(c["deductible"]), used_before=fmt_yuan(used_before), applied=fmt_yuan(applied),
+        remaining=fmt_yuan(remaining_before - applied), base=fmt_yuan(base), ratio=fmt_percent(ratio),
+        fund=fmt_yuan(fund), cap=fmt_yuan(cap_amount), count=str(count),
+    )
+    if over > 0:
+        run.step(steps, "over_cap", "超过年度限额", over, c, text=f"门诊慢性病统筹基金支付已达本{year_label}限额 {fmt_yuan(cap_amount)} 元，超出部分 {fmt_yuan(over)} 元由个人负担。")
+    deductible_out = {"basis": "annual", "standard": fmt_money(c["deductible"]), "applied": fmt_money(applied), "used_before": fmt_money(used_before), "used_after": fmt_money(used_before + applied), "remaining": fmt_money(remaining_before - applied)}
+    paid_after = paid_before + fund
+    cap_out = {"annual_cap": fmt_money(cap_amount), "used_before": fmt_money(paid_before), "used_after": fmt_money(paid_after), "remaining": fmt_money(max(ZERO, cap_amount - paid_after))}
+    return fund, (deductible_out, cap_out)
+
+
+def _personal_account(run: _Run, version: Version, first_day: dt.date) -> dict[str, Any]:
+    """The year's personal-account allocation under the rule in force on the first visit."""
+    req = run.req
+    pa = version.params["personal_account"]
+    run.clauses[pa.cite.ref] = pa.cite
+    if req.status == "retired":
+        key = "flexible_retired" if req.flexible_employment and "flexible_retired" in pa.values else "retired"
+    else:
+        key = "flexible_employed" if req.flexible_employment and "flexible_employed" in pa.values else "employed"
+    who = {"employed": "在职职工", "retired": "退休人员", "flexible_employed": "灵活就业人员", "flexible_retired": "灵活就业退休人员"}[key]
+    (kind, value), = pa[key].items()
+    out: dict[str, Any] = {"annual_allocation": None, "monthly_allocation": None, "reason": None, "clause": pa.cite.ref, "version": version.id, "explanation": ""}
+    if kind == "none":
+        out["reason"] = value
+        out["explanation"] = f"{who}：{value}"
+        return out
+    if kind == "monthly_share_of_base":
+        if req.contribution_base is None:
+            out["reason"] = "未填写月缴费基数，无法估算个人账户划入额。"
+            out["explanation"] = f"{who}个人账户按月缴费基数的 {fmt_percent(value)} 计入；请填写月缴费基数以估算。"
+            return out
+        monthly = to_fen(req.contribution_base * value)
+        annual = monthly * 12
+        out["explanation"] = f"{who}个人账户每月按缴费基数 {fmt_yuan(req.contribution_base)} 元的 {fmt_percent(value)} 计入 {fmt_yuan(monthly)} 元，全年 12 个月共 {fmt_yuan(annual)} 元。"
+    elif kind in ("monthly", "monthly_by_age"):
+        monthly = value if kind == "monthly" else _band(value, req.age)
+        annual = monthly * 12
+        age_note = f"（{req.age} 岁）" if kind == "monthly_by_age" else ""
+        out["explanation"] = f"{who}{age_note}个人账户每月划入 {fmt_yuan(monthly)} 元，全年 12 个月共 {fmt_yuan(annual)} 元。"
+    else:
+        annual = value if kind == "yearly" else _band(value, req.age)
+        monthly = None
+        age_note = f"（{req.age} 岁）" if kind == "yearly_by_age" else ""
+        out["explanation"] = f"{who}{age_note}个人账户每年划入 {fmt_yuan(annual)} 元。"
+    out["annual_allocation"] = fmt_money(annual)
+    out["monthly_allocation"] = fmt_money(monthly) if monthly is not None else None
+    out["explanation"] += f"按首次就诊日（{first_day.isoformat()}）适用的规定估算。"
+    return out
+
+
+def _band(bands: list[tuple[int | None, Decimal]], age: int) -> Decimal:
+    for up_to, amount in bands:
+        if up_to is None or age <= up_to:
+            return amount
+    raise AssertionError("the loader requires an open-ended last band")

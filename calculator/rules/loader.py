@@ -1,0 +1,686 @@
+"""Load the policy data files and refuse anything doubtful, loudly.
+
+Each file under ``data/<region>/`` is one rule version of one region. Every figure in it
+carries a citation: the document (issuer, title, 文号), the article, the verbatim quote and
+a plain-language explanation template. What this module refuses is listed in
+``docs/rules-authoring.md``; each refusal raises :class:`PolicyDataError` naming the file
+and the key, so a bad data diff fails at start-up and in ``tests/rules``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RULES_DIR = Path(__file__).resolve().parent
+DATA_DIR = RULES_DIR / "data"
+SOURCES_DIR = RULES_DIR / "sources"
+RESEARCH_FILE = "policy-sources.md"
+
+STATUSES = ("official", "secondary")
+GROUPS = ("employed", "retired", "retired_by_2000", "retired_from_2001")
+LEVELS = (1, 2, 3)
+
+
+class PolicyDataError(ValueError):
+    """The policy data is wrong; the message names the file and the key."""
+
+
+# ---------------------------------------------------------------------------------------
+# Model
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    issuer: str
+    title: str
+    doc_no: str
+    status: str
+    source: str
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    ref: str  # "xuzhou-2023/deductible"
+    document: Document
+    article: str
+    quote: str
+    explanation: str
+    assumption: str | None = None
+
+    @property
+    def status(self) -> str:
+        return self.document.status
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "issuer": self.document.issuer,
+            "title": self.document.title,
+            "doc_no": self.document.doc_no,
+            "article": self.article,
+            "quote": self.quote,
+            "status": self.status,
+            "source": self.document.url or self.document.source,
+            "explanation_template": self.explanation,
+            "assumption": self.assumption,
+        }
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    values: dict[str, Any]
+    cite: Citation
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+@dataclass(frozen=True)
+class Notice:
+    code: str
+    message: str
+    applies_from: dt.date | None
+    applies_to: dt.date | None
+    cite: Citation | None
+
+
+@dataclass(frozen=True)
+class Version:
+    region: str
+    id: str
+    title: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    status: str
+    params: dict[str, Param]
+    notices: tuple[Notice, ...]
+    path: str
+
+    def covers(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+    def param(self, name: str) -> Param | None:
+        return self.params.get(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "region": self.region,
+            "title": self.title,
+            "effective_from": self.effective_from.isoformat(),
+            "effective_to": self.effective_to.isoformat() if self.effective_to else None,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    province: str
+    aliases: tuple[str, ...]
+    versions: tuple[Version, ...] = field(default=())
+
+    def version_on(self, day: dt.date) -> Version | None:
+        for version in self.versions:
+            if version.covers(day):
+                return version
+        return None
+
+    def coverage_text(self) -> str:
+        parts = []
+        for v in self.versions:
+            end = v.effective_to.isoformat() if v.effective_to else "至今"
+            parts.append(f"{v.effective_from.isoformat()} 至 {end}")
+        return "、".join(parts)
+
+
+# ---------------------------------------------------------------------------------------
+# Parameter schemas: which keys each parameter takes and which placeholders its
+# explanation template may use. The engine fills exactly these names.
+
+_MONEY = "money"
+_RATE = "rate"
+
+# name -> (required?, allowed value keys, explanation placeholders)
+PARAM_SPECS: dict[str, tuple[bool, set[str], set[str]]] = {
+    "benefit_year": (True, {"value"}, {"year_label"}),
+    "policy_range": (True, set(), {"total", "excluded", "policy_range"}),
+    "deductible": (
+        True,
+        {"basis", "amounts", "keyed_by"},
+        {"standard", "used_before", "applied", "remaining", "eligible", "level_name", "year_label"},
+    ),
+    "fund_ratio": (
+        True,
+        {"keyed_by", "rates"},
+        {"base", "ratio", "fund", "level_name", "group_name"},
+    ),
+    "annual_cap": (
+        True,
+        {"amounts", "above_cap", "none_reason"},
+        {"cap", "used_before", "used_after", "remaining", "over_cap", "year_label"},
+    ),
+    "pharmacy": (True, {"basis", "rates"}, {"level_name", "ratio", "group_name"}),
+    "internet": (True, {"basis"}, {"level_name"}),
+    "non_designated": (True, set(), {"amount"}),
+    "account_use": (True, {"pays_excluded", "order"}, {"paid", "balance_before", "balance_after"}),
+    "personal_account": (
+        True,
+        {"employed", "retired", "flexible_employed", "flexible_retired"},
+        {"annual", "monthly", "base", "rate", "age"},
+    ),
+    "class_b_first_self_pay": (False, {"rate"}, {"class_b", "rate", "amount"}),
+    "offsite": (False, {"filed", "unfiled_first_self_pay"}, {"amount", "rate", "base"}),
+    "inpatient_stay": (False, {"covered"}, {"amount"}),
+    "chronic": (
+        False,
+        {"deductible", "fund_ratio", "cap_first", "cap_each_additional", "cap_max"},
+        {"standard", "used_before", "applied", "remaining", "base", "ratio", "fund", "cap", "count"},
+    ),
+    "retiree_start": (False, {"basis"}, {"retired_on", "start"}),
+    "retiree_cohorts": (False, {"split_on", "before", "on_or_after"}, {"retired_on", "group_name"}),
+    "price_class_default": (False, {"map"}, {"level_name", "class_name"}),
+}
+
+ALLOWED_TOP = {
+    "region",
+    "id",
+    "title",
+    "effective_from",
+    "effective_to",
+    "status",
+    "documents",
+    "notices",
+    "parameters",
+}
+ALLOWED_DOC = {"issuer", "title", "doc_no", "status", "source", "url", "note"}
+ALLOWED_CITE = {"document", "article", "quote", "explanation", "assumption"}
+ALLOWED_NOTICE = {"code", "message", "from", "to", "cite"}
+ALLOWED_REGION = {"code", "name", "province", "aliases"}
+
+_WS = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    return _WS.sub("", text)
+
+
+class _Ctx:
+    """Where we are in a file, for error messages."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, where: str, message: str) -> PolicyDataError:
+        return PolicyDataError(f"{self.path.name}: {where}: {message}")
+
+
+def _keys(ctx: _Ctx, where: str, mapping: Any, allowed: set[str], required: set[str]) -> dict:
+    if not isinstance(mapping, dict):
+        raise ctx.fail(where, "must be a mapping")
+    unknown = set(mapping) - allowed
+    if unknown:
+        raise ctx.fail(where, f"unknown key(s) {sorted(map(str, unknown))}")
+    missing = required - set(mapping)
+    if missing:
+        raise ctx.fail(where, f"missing key(s) {sorted(missing)}")
+    return mapping
+
+
+def _text(ctx: _Ctx, where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ctx.fail(where, "must be a non-empty string")
+    return value
+
+
+def _date(ctx: _Ctx, where: str, value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ctx.fail(where, f"not a date: {value!r}")
+
+
+def _decimal(ctx: _Ctx, where: str, value: Any, kind: str) -> Decimal:
+    # Figures are written as quoted strings so YAML never turns them into floats.
+    if not isinstance(value, str):
+        raise ctx.fail(where, f"figures must be quoted decimal strings, got {value!r}")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ctx.fail(where, f"not a decimal: {value!r}") from None
+    if not number.is_finite() or number < 0:
+        raise ctx.fail(where, f"must be a finite, non-negative number: {value!r}")
+    if kind == _RATE and number > 1:
+        raise ctx.fail(where, f"a rate is a fraction between 0 and 1: {value!r}")
+    return number
+
+
+def _levels(ctx: _Ctx, where: str, value: Any, kind: str) -> dict[int, Decimal]:
+    if not isinstance(value, dict) or set(value) != set(LEVELS):
+        raise ctx.fail(where, "must give exactly the keys 1, 2 and 3")
+    return {int(k): _decimal(ctx, f"{where}.{k}", v, kind) for k, v in value.items()}
+
+
+def _groups(ctx: _Ctx, where: str, value: Any, inner) -> dict[str, Any]:
+    if not isinstance(value, dict) or not value:
+        raise ctx.fail(where, "must map status groups to values")
+    unknown = set(value) - set(GROUPS)
+    if unknown:
+        raise ctx.fail(where, f"unknown status group(s) {sorted(unknown)}")
+    if "employed" not in value:
+        raise ctx.fail(where, "must give the employed figure")
+    return {g: inner(f"{where}.{g}", v) for g, v in value.items()}
+
+
+class Loader:
+    """Reads and validates every data file; keeps the source texts for quote checks."""
+
+    def __init__(self, data_dir: Path = DATA_DIR, sources_dir: Path = SOURCES_DIR):
+        self.data_dir = data_dir
+        self.sources_dir = sources_dir
+        self._source_cache: dict[str, str] = {}
+
+    # -- sources ------------------------------------------------------------------------
+    def _source_text(self, ctx: _Ctx, where: str, name: str) -> str:
+        if name not in self._source_cache:
+            path = self.sources_dir / name
+            if not path.is_file():
+                raise ctx.fail(where, f"source file {name!r} not found in {self.sources_dir}")
+            self._source_cache[name] = _squash(path.read_text(encoding="utf-8"))
+        return self._source_cache[name]
+
+    # -- pieces -------------------------------------------------------------------------
+    def _document(self, ctx: _Ctx, key: str, raw: Any) -> Document:
+        where = f"documents.{key}"
+        raw = _keys(ctx, where, raw, ALLOWED_DOC, {"issuer", "title", "doc_no", "status", "source"})
+        status = raw["status"]
+        if status not in STATUSES:
+            raise ctx.fail(f"{where}.status", f"must be one of {STATUSES}")
+        if status == "secondary":
+            if not raw.get("url"):
+                raise ctx.fail(where, "a secondary source needs the url of the re-post")
+            if raw["source"] != RESEARCH_FILE:
+                raise ctx.fail(where, f"a secondary source is quoted from {RESEARCH_FILE}")
+        doc = Document(
+            key=key,
+            issuer=_text(ctx, f"{where}.issuer", raw["issuer"]),
+            title=_text(ctx, f"{where}.title", raw["title"]),
+            doc_no=_text(ctx, f"{where}.doc_no", raw["doc_no"]),
+            status=status,
+            source=_text(ctx, f"{where}.source", raw["source"]),
+            url=raw.get("url"),
+            note=raw.get("note"),
+        )
+        self._source_text(ctx, where, doc.source)  # the source must exist
+        return doc
+
+    def _citation(
+        self, ctx: _Ctx, where: str, raw: Any, docs: dict[str, Document], ref: str, placeholders: set[str]
+    ) -> Citation:
+        raw = _keys(ctx, where, raw, ALLOWED_CITE, {"document", "article", "quote", "explanation"})
+        doc_key = raw["document"]
+        if doc_key not in docs:
+            raise ctx.fail(f"{where}.document", f"unknown document {doc_key!r}")
+        doc = docs[doc_key]
+        quote = _text(ctx, f"{where}.quote", raw["quote"])
+        haystack = self._source_text(ctx, where, doc.source)
+        # Quotes are verbatim: whitespace aside, they must stand in the source as written.
+        # Official quotes are checked against the policy document; secondary ones against
+        # the research file that holds the re-post.
+        if _squash(quote) not in haystack:
+            raise ctx.fail(f"{where}.quote", f"not found verbatim in {doc.source}: {quote[:40]}…")
+        explanation = _text(ctx, f"{where}.explanation", raw["explanation"])
+        used = {name for _, name, _, _ in string.Formatter().parse(explanation) if name}
+        bad = used - placeholders
+        if bad:
+            raise ctx.fail(f"{where}.explanation", f"unknown placeholder(s) {sorted(bad)}; allowed {sorted(placeholders)}")
+        assumption = raw.get("assumption")
+        if assumption is not None:
+            _text(ctx, f"{where}.assumption", assumption)
+        return Citation(
+            ref=ref,
+            document=doc,
+            article=_text(ctx, f"{where}.article", raw["article"]),
+            quote=quote,
+            explanation=explanation,
+            assumption=assumption,
+        )
+
+    def _param(self, ctx: _Ctx, name: str, raw: Any, docs: dict[str, Document], version_id: str) -> Param:
+        where = f"parameters.{name}"
+        if name not in PARAM_SPECS:
+            raise ctx.fail(where, "unknown parameter")
+        _, allowed, placeholders = PARAM_SPECS[name]
+        raw = _keys(ctx, where, raw, allowed | {"cite"}, {"cite"})
+        cite = self._citation(ctx, f"{where}.cite", raw["cite"], docs, f"{version_id}/{name}", placeholders)
+        values = {k: v for k, v in raw.items() if k != "cite"}
+        values = _PARAM_CHECKS.get(name, _no_values)(ctx, where, values)
+        return Param(name=name, values=values, cite=cite)
+
+    def _notice(self, ctx: _Ctx, i: int, raw: Any, docs: dict[str, Document], version_id: str) -> Notice:
+        where = f"notices[{i}]"
+        raw = _keys(ctx, where, raw, ALLOWED_NOTICE, {"code", "message"})
+        cite = None
+        if "cite" in raw:
+            cite = self._citation(
+                ctx, f"{where}.cite", raw["cite"], docs, f"{version_id}/notice:{raw['code']}", set()
+            )
+        return Notice(
+            code=_text(ctx, f"{where}.code", raw["code"]),
+            message=_text(ctx, f"{where}.message", raw["message"]),
+            applies_from=_date(ctx, f"{where}.from", raw["from"]) if "from" in raw else None,
+            applies_to=_date(ctx, f"{where}.to", raw["to"]) if "to" in raw else None,
+            cite=cite,
+        )
+
+    def load_version(self, path: Path) -> Version:
+        ctx = _Ctx(path)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ctx.fail("file", f"not valid YAML: {exc}") from None
+        raw = _keys(ctx, "top level", raw, ALLOWED_TOP, ALLOWED_TOP - {"notices", "effective_to"})
+        version_id = _text(ctx, "id", raw["id"])
+        if raw["status"] not in STATUSES:
+            raise ctx.fail("status", f"must be one of {STATUSES}")
+        docs_raw = raw["documents"]
+        if not isinstance(docs_raw, dict) or not docs_raw:
+            raise ctx.fail("documents", "must list at least one document")
+        docs = {k: self._document(ctx, k, v) for k, v in docs_raw.items()}
+        params_raw = raw["parameters"]
+        if not isinstance(params_raw, dict):
+            raise ctx.fail("parameters", "must be a mapping")
+        missing = {n for n, (req, _, _) in PARAM_SPECS.items() if req} - set(params_raw)
+        if missing:
+            raise ctx.fail("parameters", f"missing required parameter(s) {sorted(missing)}")
+        params = {n: self._param(ctx, n, v, docs, version_id) for n, v in params_raw.items()}
+        notices_raw = raw.get("notices") or []
+        if not isinstance(notices_raw, list):
+            raise ctx.fail("notices", "must be a list")
+        notices = tuple(self._notice(ctx, i, n, docs, version_id) for i, n in enumerate(notices_raw))
+        start = _date(ctx, "effective_from", raw["effective_from"])
+        end = raw.get("effective_to")
+        end = None if end is None else _date(ctx, "effective_to", end)
+        if end is not None and end < start:
+            raise ctx.fail("effective_to", "ends before it starts")
+        version = Version(
+            region=_text(ctx, "region", raw["region"]),
+            id=version_id,
+            title=_text(ctx, "title", raw["title"]),
+            effective_from=start,
+            effective_to=end,
+            status=raw["status"],
+            params=params,
+            notices=notices,
+            path=f"{path.parent.name}/{path.name}",
+        )
+        _check_cross(ctx, version)
+        return version
+
+    def load_all(self) -> dict[str, Region]:
+        regions_path = self.data_dir / "regions.yaml"
+        ctx = _Ctx(regions_path)
+        raw = yaml.safe_load(regions_path.read_text(encoding="utf-8"))
+        if not isinstance(raw, list) or not raw:
+            raise ctx.fail("top level", "must be a list of regions")
+        meta: dict[str, dict] = {}
+        for i, entry in enumerate(raw):
+            entry = _keys(ctx, f"[{i}]", entry, ALLOWED_REGION, ALLOWED_REGION)
+            if entry["code"] in meta:
+                raise ctx.fail(f"[{i}]", f"duplicate region {entry['code']}")
+            meta[entry["code"]] = entry
+        by_region: dict[str, list[Version]] = {code: [] for code in meta}
+        seen_ids: set[str] = set()
+        for path in sorted(self.data_dir.glob("*/*.yaml")):
+            version = self.load_version(path)
+            if version.region != path.parent.name:
+                raise _Ctx(path).fail("region", f"file lives under {path.parent.name}/ but says {version.region}")
+            if version.region not in by_region:
+                raise _Ctx(path).fail("region", f"{version.region!r} is not in regions.yaml")
+            if version.id in seen_ids:
+                raise _Ctx(path).fail("id", f"duplicate version id {version.id}")
+            seen_ids.add(version.id)
+            by_region[version.region].append(version)
+        regions: dict[str, Region] = {}
+        all_aliases: set[str] = set()
+        for code, entry in meta.items():
+            versions = by_region[code]
+            if not versions:
+                raise ctx.fail(code, "region has no rule version")
+            _check_dates(code, versions)
+            aliases = tuple(entry["aliases"] or ())
+            for alias in aliases + (code,):
+                if alias in all_aliases:
+                    raise ctx.fail(code, f"alias {alias!r} used twice")
+                all_aliases.add(alias)
+            regions[code] = Region(
+                code=code,
+                name=entry["name"],
+                province=entry["province"],
+                aliases=aliases,
+                versions=tuple(versions),
+            )
+        return regions
+
+
+def _check_dates(code: str, versions: list[Version]) -> None:
+    """Versions must be sorted by date in file order and must not overlap."""
+    for earlier, later in zip(versions, versions[1:]):
+        if later.effective_from <= earlier.effective_from:
+            raise PolicyDataError(f"{code}: versions {earlier.id} and {later.id} are not sorted by date")
+        if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
+            raise PolicyDataError(f"{code}: versions {earlier.id} and {later.id} overlap")
+
+
+# ---------------------------------------------------------------------------------------
+# Per-parameter value checks
+
+
+def _no_values(ctx: _Ctx, where: str, values: dict) -> dict:
+    return values
+
+
+def _one_of(ctx: _Ctx, where: str, value: Any, options: tuple) -> Any:
+    if value not in options:
+        raise ctx.fail(where, f"must be one of {options}, got {value!r}")
+    return value
+
+
+def _chk_benefit_year(ctx, where, v):
+    _keys(ctx, where, v, {"value"}, {"value"})
+    _one_of(ctx, f"{where}.value", v["value"], ("calendar", "july_june"))
+    return v
+
+
+def _chk_deductible(ctx, where, v):
+    basis = _one_of(ctx, f"{where}.basis", v.get("basis"), ("annual", "per_visit", "none"))
+    if basis == "none":
+        _keys(ctx, where, v, {"basis"}, {"basis"})
+        return v
+    if basis == "annual":
+        _keys(ctx, where, v, {"basis", "amounts"}, {"basis", "amounts"})
+        return {"basis": basis, "amounts": _groups(ctx, f"{where}.amounts", v["amounts"], lambda w, x: _decimal(ctx, w, x, _MONEY))}
+    _keys(ctx, where, v, {"basis", "amounts", "keyed_by"}, {"basis", "amounts", "keyed_by"})
+    keyed_by = _one_of(ctx, f"{where}.keyed_by", v["keyed_by"], ("level", "price_class"))
+    return {"basis": basis, "keyed_by": keyed_by, "amounts": _levels(ctx, f"{where}.amounts", v["amounts"], _MONEY)}
+
+
+def _chk_fund_ratio(ctx, where, v):
+    _keys(ctx, where, v, {"keyed_by", "rates"}, {"keyed_by", "rates"})
+    keyed_by = _one_of(ctx, f"{where}.keyed_by", v["keyed_by"], ("level", "price_class"))
+    rates = _groups(ctx, f"{where}.rates", v["rates"], lambda w, x: _levels(ctx, w, x, _RATE))
+    return {"keyed_by": keyed_by, "rates": rates}
+
+
+def _chk_annual_cap(ctx, where, v):
+    _keys(ctx, where, v, {"amounts", "above_cap", "none_reason"}, {"amounts", "above_cap"})
+    above = _one_of(ctx, f"{where}.above_cap", v["above_cap"], ("member", "inpatient_transfer", "not_applicable"))
+    if v["amounts"] is None:
+        _text(ctx, f"{where}.none_reason", v.get("none_reason"))
+        if above != "not_applicable":
+            raise ctx.fail(f"{where}.above_cap", "without a cap, above_cap is not_applicable")
+        return {"amounts": None, "above_cap": above, "none_reason": v["none_reason"]}
+    amounts = _groups(ctx, f"{where}.amounts", v["amounts"], lambda w, x: _decimal(ctx, w, x, _MONEY))
+    return {"amounts": amounts, "above_cap": above}
+
+
+def _chk_pharmacy(ctx, where, v):
+    basis = _one_of(ctx, f"{where}.basis", v.get("basis"), ("level_one", "prescriber", "own_ratio"))
+    if basis == "own_ratio":
+        _keys(ctx, where, v, {"basis", "rates"}, {"basis", "rates"})
+        return {"basis": basis, "rates": _groups(ctx, f"{where}.rates", v["rates"], lambda w, x: _decimal(ctx, w, x, _RATE))}
+    _keys(ctx, where, v, {"basis"}, {"basis"})
+    return v
+
+
+def _chk_internet(ctx, where, v):
+    _keys(ctx, where, v, {"basis"}, {"basis"})
+    _one_of(ctx, f"{where}.basis", v["basis"], ("physical_level", "not_specified"))
+    return v
+
+
+def _chk_account_use(ctx, where, v):
+    _keys(ctx, where, v, {"pays_excluded", "order"}, {"pays_excluded", "order"})
+    _one_of(ctx, f"{where}.pays_excluded", v["pays_excluded"], (True, False))
+    _one_of(ctx, f"{where}.order", v["order"], ("after_fund", "current_year_first"))
+    return v
+
+
+def _chk_account_rule(ctx, where, v):
+    if not isinstance(v, dict) or len(v) != 1:
+        raise ctx.fail(where, "give exactly one of monthly_share_of_base, monthly, yearly, monthly_by_age, yearly_by_age, none")
+    (kind, value), = v.items()
+    if kind == "monthly_share_of_base":
+        return {kind: _decimal(ctx, f"{where}.{kind}", value, _RATE)}
+    if kind in ("monthly", "yearly"):
+        return {kind: _decimal(ctx, f"{where}.{kind}", value, _MONEY)}
+    if kind in ("monthly_by_age", "yearly_by_age"):
+        if not isinstance(value, list) or not value:
+            raise ctx.fail(f"{where}.{kind}", "must be a list of {up_to_age, amount} bands")
+        bands = []
+        for i, band in enumerate(value):
+            band = _keys(ctx, f"{where}.{kind}[{i}]", band, {"up_to_age", "amount"}, {"amount"})
+            up_to = band.get("up_to_age")
+            if up_to is not None and not isinstance(up_to, int):
+                raise ctx.fail(f"{where}.{kind}[{i}].up_to_age", "must be a whole number")
+            bands.append((up_to, _decimal(ctx, f"{where}.{kind}[{i}].amount", band["amount"], _MONEY)))
+        if bands[-1][0] is not None:
+            raise ctx.fail(f"{where}.{kind}", "the last band must be open-ended (no up_to_age)")
+        return {kind: bands}
+    if kind == "none":
+        return {kind: _text(ctx, f"{where}.none", value)}
+    raise ctx.fail(where, f"unknown account rule {kind!r}")
+
+
+def _chk_personal_account(ctx, where, v):
+    _keys(ctx, where, v, {"employed", "retired", "flexible_employed", "flexible_retired"}, {"employed", "retired"})
+    return {k: _chk_account_rule(ctx, f"{where}.{k}", x) for k, x in v.items()}
+
+
+def _chk_class_b(ctx, where, v):
+    _keys(ctx, where, v, {"rate"}, {"rate"})
+    rate = v["rate"]
+    return {"rate": None if rate is None else _decimal(ctx, f"{where}.rate", rate, _RATE)}
+
+
+def _chk_offsite(ctx, where, v):
+    _keys(ctx, where, v, {"filed", "unfiled_first_self_pay"}, {"filed", "unfiled_first_self_pay"})
+    _one_of(ctx, f"{where}.filed", v["filed"], ("same_as_local",))
+    rate = v["unfiled_first_self_pay"]
+    return {"filed": v["filed"], "unfiled_first_self_pay": None if rate is None else _decimal(ctx, f"{where}.unfiled_first_self_pay", rate, _RATE)}
+
+
+def _chk_inpatient(ctx, where, v):
+    _keys(ctx, where, v, {"covered"}, {"covered"})
+    _one_of(ctx, f"{where}.covered", v["covered"], (False,))
+    return v
+
+
+def _chk_chronic(ctx, where, v):
+    keys = {"deductible", "fund_ratio", "cap_first", "cap_each_additional", "cap_max"}
+    _keys(ctx, where, v, keys, keys)
+    return {k: _decimal(ctx, f"{where}.{k}", x, _RATE if k == "fund_ratio" else _MONEY) for k, x in v.items()}
+
+
+def _chk_retiree_start(ctx, where, v):
+    _keys(ctx, where, v, {"basis"}, {"basis"})
+    _one_of(ctx, f"{where}.basis", v["basis"], ("next_month", "retirement_date"))
+    return v
+
+
+def _chk_cohorts(ctx, where, v):
+    _keys(ctx, where, v, {"split_on", "before", "on_or_after"}, {"split_on", "before", "on_or_after"})
+    _one_of(ctx, f"{where}.before", v["before"], GROUPS)
+    _one_of(ctx, f"{where}.on_or_after", v["on_or_after"], GROUPS)
+    return {**v, "split_on": _date(ctx, f"{where}.split_on", v["split_on"])}
+
+
+def _chk_price_class(ctx, where, v):
+    _keys(ctx, where, v, {"map"}, {"map"})
+    m = v["map"]
+    if not isinstance(m, dict) or set(m) != set(LEVELS) or not set(m.values()) <= set(LEVELS):
+        raise ctx.fail(f"{where}.map", "must map levels 1, 2, 3 to price classes 1, 2, 3")
+    return {"map": {int(k): int(x) for k, x in m.items()}}
+
+
+_PARAM_CHECKS = {
+    "benefit_year": _chk_benefit_year,
+    "deductible": _chk_deductible,
+    "fund_ratio": _chk_fund_ratio,
+    "annual_cap": _chk_annual_cap,
+    "pharmacy": _chk_pharmacy,
+    "internet": _chk_internet,
+    "account_use": _chk_account_use,
+    "personal_account": _chk_personal_account,
+    "class_b_first_self_pay": _chk_class_b,
+    "offsite": _chk_offsite,
+    "inpatient_stay": _chk_inpatient,
+    "chronic": _chk_chronic,
+    "retiree_start": _chk_retiree_start,
+    "retiree_cohorts": _chk_cohorts,
+    "price_class_default": _chk_price_class,
+}
+
+
+def _check_cross(ctx: _Ctx, v: Version) -> None:
+    """Checks across parameters: every status group the engine can reach has a figure."""
+    groups = {"employed", "retired"}
+    cohorts = v.param("retiree_cohorts")
+    if cohorts:
+        groups = {"employed", cohorts["before"], cohorts["on_or_after"]}
+    ded = v.params["deductible"]
+    tables = [("fund_ratio.rates", v.params["fund_ratio"]["rates"])]
+    if ded["basis"] == "annual":
+        tables.append(("deductible.amounts", ded["amounts"]))
+    if v.params["annual_cap"]["amounts"] is not None:
+        tables.append(("annual_cap.amounts", v.params["annual_cap"]["amounts"]))
+    if v.params["pharmacy"]["basis"] == "own_ratio":
+        tables.append(("pharmacy.rates", v.params["pharmacy"]["rates"]))
+    for where, table in tables:
+        if set(table) != groups:
+            raise ctx.fail(f"parameters.{where}", f"must give exactly the groups {sorted(groups)}")
+    keyed = v.params["fund_ratio"]["keyed_by"]
+    if keyed == "price_class" and not v.param("price_class_default"):
+        raise ctx.fail("parameters", "fund_ratio keyed by price_class needs price_class_default")
+    if ded["basis"] == "per_visit" and ded["keyed_by"] != keyed:
+        raise ctx.fail("parameters.deductible.keyed_by", "must match fund_ratio.keyed_by")

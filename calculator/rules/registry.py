@@ -1,0 +1,63 @@
+"""The loaded policy data, once per process.
+
+``load_policies()`` reads and validates every data file the first time it is called (the
+Django app calls it at start-up, so a bad data file stops the site from starting) and
+returns the same object afterwards.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from calculator.rules.loader import Loader, Region
+
+
+@lru_cache(maxsize=1)
+def load_policies() -> dict[str, Region]:
+    return Loader().load_all()
+
+
+def region_index() -> dict[str, Region]:
+    """Region by code and by every alias, lower-cased for codes."""
+    return _alias_index()
+
+
+@lru_cache(maxsize=1)
+def _alias_index() -> dict[str, Region]:
+    index: dict[str, Region] = {}
+    for region in load_policies().values():
+        index[region.code] = region
+        for alias in region.aliases:
+            index[alias.lower()] = region
+    return index
+
+
+def find_region(name: str) -> Region | None:
+    return _alias_index().get(name.strip().lower())
+
+
+def regions_listing() -> list[dict[str, Any]]:
+    """What ``GET /api/v1/regions`` serves: regions, their versions, dates and status."""
+    out = []
+    for region in load_policies().values():
+        out.append(
+            {
+                "code": region.code,
+                "name": region.name,
+                "province": region.province,
+                "aliases": list(region.aliases),
+                "coverage": region.coverage_text(),
+                "versions": [
+                    {
+                        **version.as_dict(),
+                        "documents": sorted(
+                            {p.cite.document.title for p in version.params.values()}
+                        ),
+                        "notices": [n.message for n in version.notices],
+                    }
+                    for version in region.versions
+                ],
+            }
+        )
+    return out

@@ -1,0 +1,151 @@
+"""Display names for the engine's codes, through gettext, and the region list for the form.
+
+The engine speaks Chinese (its labels are the settlement-slip terms); the Chinese text is the
+msgid, so the English catalogue translates it and an unknown label falls back to Chinese.
+Policy quotes and the engine's filled-in explanations are quotations of Chinese sources and
+are shown as they are, marked ``lang="zh-Hans"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
+
+from calculator.rules.registry import load_policies
+
+# Region and province names from regions.yaml, so that makemessages finds them.
+REGION_NAMES = (
+    gettext_noop("徐州市"),
+    gettext_noop("山西省（晋城市等）"),
+    gettext_noop("上海市"),
+    gettext_noop("武汉市"),
+    gettext_noop("玉溪市"),
+    gettext_noop("云南省（其他州市）"),
+    gettext_noop("内蒙古（自治区本级、呼和浩特市）"),
+    gettext_noop("江苏省"),
+    gettext_noop("山西省"),
+    gettext_noop("湖北省"),
+    gettext_noop("云南省"),
+    gettext_noop("内蒙古自治区"),
+)
+
+# The engine's step labels (the settlement slip's terms).
+STEP_LABELS = (
+    gettext_noop("符合政策范围金额"),
+    gettext_noop("统筹基金不予支付"),
+    gettext_noop("门诊慢性病"),
+    gettext_noop("先行自付（乙类）"),
+    gettext_noop("先行自付（异地未备案）"),
+    gettext_noop("定点零售药店"),
+    gettext_noop("“互联网+”门诊"),
+    gettext_noop("收费类别"),
+    gettext_noop("当年账户支付"),
+    gettext_noop("起付标准"),
+    gettext_noop("统筹基金支付"),
+    gettext_noop("年度最高支付限额"),
+    gettext_noop("转入住院待遇"),
+    gettext_noop("超过年度限额"),
+    gettext_noop("个人自付（按比例）"),
+    gettext_noop("历年账户支付"),
+    gettext_noop("个人账户支付"),
+    gettext_noop("个人现金支付"),
+)
+
+# What each step does, in a sentence; shown in English beside the Chinese explanation.
+STEP_GLOSSES = {
+    "policy_range": gettext_lazy("医疗费总额减去全自费部分，就是进入门诊统筹计算的符合政策范围金额。"),
+    "not_covered": gettext_lazy("这次费用统筹基金不予支付，全部由个人负担。"),
+    "chronic": gettext_lazy("门诊慢性病有单独的起付标准、支付比例和年度限额。"),
+    "first_self_pay": gettext_lazy("这部分先由个人自付，余下的才进入起付标准和报销比例的计算。"),
+    "setting": gettext_lazy("就诊类型决定按哪一档支付比例计算。"),
+    "price_class": gettext_lazy("山西省按医疗机构收费类别确定支付比例和起付标准。"),
+    "account_segment": gettext_lazy("上海市：当年账户先支付，这部分不计入自负段。"),
+    "deductible": gettext_lazy("起付标准以下的费用由个人负担，统筹基金不支付。"),
+    "fund": gettext_lazy("起付标准以上的费用按比例由统筹基金支付，按四舍五入保留到分。"),
+    "annual_cap": gettext_lazy("统筹基金在一个年度内累计支付不超过年度最高支付限额。"),
+    "over_cap": gettext_lazy("超过年度最高支付限额的部分统筹基金不再支付。"),
+    "copay": gettext_lazy("起付标准以上、限额以内的费用中，个人按比例自付的部分。"),
+    "account": gettext_lazy("个人负担部分先由个人账户余额支付。"),
+    "cash": gettext_lazy("个人负担减去个人账户支付，就是要付的现金。"),
+}
+
+SETTING_NAMES = {
+    "clinic": pgettext_lazy("就诊类型", "门诊"),
+    "pharmacy": gettext_lazy("药店"),
+    "internet": gettext_lazy("互联网+"),
+    "non_designated": gettext_lazy("非定点"),
+}
+LEVEL_NAMES = {
+    1: gettext_lazy("一级及以下"),
+    2: gettext_lazy("二级"),
+    3: gettext_lazy("三级"),
+}
+GROUP_NAMES = {
+    "employed": gettext_lazy("在职职工"),
+    "retired": gettext_lazy("退休人员"),
+    "retired_by_2000": gettext_lazy("2000年12月31日前退休人员"),
+    "retired_from_2001": gettext_lazy("2001年1月1日后退休人员"),
+}
+STATUS_NAMES = {"employed": gettext_lazy("在职"), "retired": gettext_lazy("退休")}
+SOURCE_STATUS = {"official": gettext_lazy("官方原文"), "secondary": gettext_lazy("权威转载")}
+SOURCE_STATUS_HINTS = {
+    "official": gettext_lazy("引文出自政府发布的文件原文。"),
+    "secondary": gettext_lazy("引文出自权威媒体或官方网站对原文的转载，尚未取得文件原文。"),
+}
+DEDUCTIBLE_BASIS = {
+    "annual": gettext_lazy("按年度累计"),
+    "per_visit": gettext_lazy("每次就诊"),
+    "none": gettext_lazy("不设起付标准"),
+}
+ABOVE_CAP = {
+    "member": gettext_lazy("超过部分由个人负担"),
+    "inpatient_transfer": gettext_lazy("超过部分转入住院待遇"),
+    "not_applicable": gettext_lazy("不设门诊单独限额"),
+}
+PRICE_CLASS_NAMES = {
+    1: gettext_lazy("一类收费"),
+    2: gettext_lazy("二类收费"),
+    3: gettext_lazy("三类收费及以下"),
+}
+
+
+def region_name(code_or_name: str) -> str:
+    return _(code_or_name)
+
+
+def period_text(start: dt.date, end: dt.date | None) -> str:
+    if end is None:
+        return _("%(start)s 起") % {"start": start.isoformat()}
+    return _("%(start)s 至 %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}
+
+
+def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Regions grouped by province (for ``<optgroup>``), each with its rule versions' dates."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for region in load_policies().values():
+        periods = "；".join(period_text(v.effective_from, v.effective_to) for v in region.versions)
+        label = _("%(name)s（%(periods)s）") % {"name": _(region.name), "periods": periods}
+        groups.setdefault(_(region.province), []).append((region.code, label))
+    return list(groups.items())
+
+
+def long_date(value: str | dt.date | None) -> str:
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return date_format(day, "DATE_FORMAT")
+
+
+def describe_visit(visit: dict[str, Any]) -> str:
+    """第 1 次就诊 · 三级 门诊, for headings and the ledger."""
+    parts = []
+    if visit.get("level"):
+        parts.append(str(LEVEL_NAMES.get(visit["level"], visit["level"])))
+    parts.append(str(SETTING_NAMES.get(visit["setting"], visit["setting"])))
+    if visit.get("category") == "chronic":
+        parts.append(_("门诊慢性病"))
+    return " ".join(parts)
