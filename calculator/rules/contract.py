@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from calculator.rules import registry
-from calculator.rules.money import fmt_yuan
+from calculator.rules.money import FEN, fmt_yuan
 
 MAX_VISITS = 1000
 MAX_AMOUNT = Decimal("10000000")
@@ -143,7 +143,7 @@ def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = 
     if value > MAX_AMOUNT:
         errors.add(field, f"{label}不能超过 {fmt_yuan(MAX_AMOUNT)} 元。")
         return None
-    return value
+    return value.quantize(FEN)  # money is carried in fen from here on
 
 
 def _date(raw: Any, field: str, errors: _Errors, *, required: bool) -> dt.date | None:
@@ -239,8 +239,8 @@ def parse_request(data: Any) -> tuple[CalculationRequest | None, list[dict[str, 
     retired_on = _date(data.get("retired_on"), "retired_on", errors, required=False)
     flexible = _bool(data.get("flexible_employment"), "flexible_employment", errors)
     base = _amount(data.get("contribution_base"), "contribution_base", errors)
-    balance = _amount(data.get("account_balance"), "account_balance", errors, default=Decimal("0"))
-    prior = _amount(data.get("prior_years_balance"), "prior_years_balance", errors, default=Decimal("0"))
+    balance = _amount(data.get("account_balance"), "account_balance", errors, default=Decimal("0.00"))
+    prior = _amount(data.get("prior_years_balance"), "prior_years_balance", errors, default=Decimal("0.00"))
     chronic_count = _int(data.get("chronic_disease_count"), "chronic_disease_count", errors, lo=1, hi=20, required=False, default=1)
 
     visits_raw = data.get("visits")
@@ -296,8 +296,8 @@ def _parse_visit(i: int, raw: Any, errors: _Errors) -> Visit | None:
     setting = _choice(raw.get("setting"), f"{p}.setting", errors, SETTINGS, default="clinic", names=SETTING_NAMES)
     level = _int(raw.get("level"), f"{p}.level", errors, lo=1, hi=3, required=False)
     total = _amount(raw.get("total"), f"{p}.total", errors, required=True)
-    excluded = _amount(raw.get("excluded"), f"{p}.excluded", errors, default=Decimal("0"))
-    class_b = _amount(raw.get("class_b"), f"{p}.class_b", errors, default=Decimal("0"))
+    excluded = _amount(raw.get("excluded"), f"{p}.excluded", errors, default=Decimal("0.00"))
+    class_b = _amount(raw.get("class_b"), f"{p}.class_b", errors, default=Decimal("0.00"))
     price_class = _int(raw.get("price_class"), f"{p}.price_class", errors, lo=1, hi=3, required=False)
     offsite = _choice(raw.get("offsite"), f"{p}.offsite", errors, OFFSITE, default="none", names=OFFSITE_NAMES)
     inpatient = _bool(raw.get("inpatient_stay"), f"{p}.inpatient_stay", errors)

@@ -24,7 +24,7 @@ from typing import Any
 from calculator.rules import registry
 from calculator.rules.contract import CalculationRequest, Visit
 from calculator.rules.loader import Citation, Param, Region, Version
-from calculator.rules.money import ZERO, fmt_money, fmt_percent, fmt_yuan, to_fen
+from calculator.rules.money import ZERO, Figures, fmt_money, fmt_percent, fmt_yuan, to_fen
 
 GROUP_NAMES = {
     "employed": "在职职工",
@@ -96,7 +96,7 @@ class _Run:
             steps.append({"code": code, "label": label, "amount": amount, "clause": None, "explanation": ctx.pop("text")})
             return
         self.clauses[cite.ref] = cite
-        text = ctx.pop("text", None) or cite.explanation.format_map(ctx)
+        text = ctx.pop("text", None) or cite.explanation.format_map(Figures(ctx))
         steps.append(
             {
                 "code": code,
@@ -240,7 +240,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     share["excluded"] = excluded
     run.step(
         steps, "policy_range", "符合政策范围金额", policy_range, p["policy_range"],
-        total=fmt_yuan(total), excluded=fmt_yuan(excluded), policy_range=fmt_yuan(policy_range),
+        total=total, excluded=excluded, policy_range=policy_range,
     )
     fund = ZERO
     deductible_out: dict[str, Any] = {"basis": None, "standard": None, "applied": "0.00", "used_before": None, "used_after": None, "remaining": None}
@@ -264,7 +264,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
 
     if not_covered_param is not None:
         share["not_covered"] = policy_range
-        run.step(steps, "not_covered", "统筹基金不予支付", policy_range, not_covered_param, amount=fmt_yuan(policy_range))
+        run.step(steps, "not_covered", "统筹基金不予支付", policy_range, not_covered_param, amount=policy_range)
     elif visit.category == "chronic":
         fund, chronic_out = _chronic(run, version, visit, policy_range, share, steps, yk, year_label)
         deductible_out, cap_out = chronic_out
@@ -296,7 +296,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
         account_paid += from_account
         run.step(
             steps, "account", "历年账户支付" if shanghai_style else "个人账户支付", from_account, use,
-            paid=fmt_yuan(from_account), balance_before=fmt_yuan(before), balance_after=fmt_yuan(pool),
+            paid=from_account, balance_before=before, balance_after=pool,
         )
     cash = member_paid - account_paid
     run.step(
@@ -329,39 +329,46 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
 
 def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, group_name: str, steps: list, notices: list) -> tuple[Decimal, int | None, str, Param]:
     """Which rate applies: by setting, then level or price class. Returns the ratio,
-    the level key used for per-visit deductibles, a display name and the cited param."""
+    the key used for per-visit deductibles, a display name and the cited param."""
     p = version.params
     ratio_param = p["fund_ratio"]
     level = visit.level
+    setting_param = None
     if visit.setting == "pharmacy":
-        pharmacy = p["pharmacy"]
-        run.assume(notices, pharmacy)
-        if pharmacy["basis"] == "own_ratio":
-            ratio = pharmacy["rates"][group]
-            run.step(steps, "setting", "定点零售药店", None, pharmacy, level_name="定点零售药店", ratio=fmt_percent(ratio), group_name=group_name)
-            return ratio, level, "定点零售药店", pharmacy
-        if pharmacy["basis"] == "level_one":
-            level = 1
-        name = LEVEL_NAMES[level]
-        run.step(steps, "setting", "定点零售药店", None, pharmacy, level_name=name, ratio=fmt_percent(ratio_param["rates"][group][level] if ratio_param["keyed_by"] == "level" else Decimal(0)), group_name=group_name)
+        setting_param = p["pharmacy"]
+        run.assume(notices, setting_param)
+        if setting_param["basis"] == "own_ratio":
+            # 武汉: pharmacies have a rate of their own, whatever the prescriber's level.
+            ratio = setting_param["rates"][group]
+            run.step(steps, "setting", "定点零售药店", None, setting_param, level_name="定点零售药店", ratio=fmt_percent(ratio), group_name=group_name)
+            return ratio, level, "定点零售药店", setting_param
+        if setting_param["basis"] == "level_one":
+            level = 1  # 徐州: A级定点零售药店 at the level-1 rate
     elif visit.setting == "internet":
-        internet = p["internet"]
-        run.assume(notices, internet)
-        run.step(steps, "setting", "“互联网+”门诊", None, internet, level_name=LEVEL_NAMES[level] if level else "")
+        setting_param = p["internet"]
+        run.assume(notices, setting_param)
     if ratio_param["keyed_by"] == "price_class":
-        default = p["price_class_default"]
+        # 山西: rates follow the institution's price class; a class the member gives wins,
+        # otherwise it is inferred from the level (shown as an assumption).
         if visit.price_class is not None:
             key = visit.price_class
         else:
+            default = p["price_class_default"]
             key = default["map"][level]
             run.assume(notices, default)
             run.step(
                 steps, "price_class", "收费类别", None, default,
                 level_name=LEVEL_NAMES[level], class_name=PRICE_CLASS_NAMES[key],
             )
-        return ratio_param["rates"][group][key], key, PRICE_CLASS_NAMES[key], ratio_param
-    assert level is not None
-    return ratio_param["rates"][group][level], level, LEVEL_NAMES[level], ratio_param
+        name = PRICE_CLASS_NAMES[key]
+    else:
+        key = level
+        name = LEVEL_NAMES[level]
+    ratio = ratio_param["rates"][group][key]
+    if setting_param is not None:
+        label = "定点零售药店" if visit.setting == "pharmacy" else "“互联网+”门诊"
+        run.step(steps, "setting", label, None, setting_param, level_name=name, ratio=fmt_percent(ratio), group_name=group_name)
+    return ratio, key, name, ratio_param
 
 
 def _general(run, version, visit, group, group_name, yk, year_label, policy_range, share, steps, notices, shanghai_style):
@@ -374,13 +381,13 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
         if class_b is None:
             notices.append(run.warn(f"{version.id}-no-class-b-rule", "本地区文件未规定乙类先行自付比例，乙类费用与其他符合政策范围的费用一样计算。"))
         elif class_b["rate"] is None:
-            run.step(steps, "first_self_pay", "先行自付（乙类）", None, class_b, class_b=fmt_yuan(visit.class_b), rate="未规定", amount="0")
+            run.step(steps, "first_self_pay", "先行自付（乙类）", None, class_b, class_b=visit.class_b, rate="未规定", amount="0")
             notices.append(run.warn(f"{class_b.cite.ref}-no-rate", class_b.cite.explanation.format_map({"class_b": fmt_yuan(visit.class_b), "rate": "未规定", "amount": "0"}), class_b.cite))
         else:
             own = to_fen(visit.class_b * class_b["rate"])
             eligible -= own
             share["first_self_pay"] += own
-            run.step(steps, "first_self_pay", "先行自付（乙类）", own, class_b, class_b=fmt_yuan(visit.class_b), rate=fmt_percent(class_b["rate"]), amount=fmt_yuan(own))
+            run.step(steps, "first_self_pay", "先行自付（乙类）", own, class_b, class_b=visit.class_b, rate=fmt_percent(class_b["rate"]), amount=own)
     if visit.offsite != "none":
         offsite = version.param("offsite")
         if offsite is None:
@@ -388,7 +395,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
         elif visit.offsite == "unfiled" and offsite["unfiled_first_self_pay"] is not None:
             rate = offsite["unfiled_first_self_pay"]
             own = to_fen(eligible * rate)
-            run.step(steps, "first_self_pay", "先行自付（异地未备案）", own, offsite, amount=fmt_yuan(own), rate=fmt_percent(rate), base=fmt_yuan(eligible))
+            run.step(steps, "first_self_pay", "先行自付（异地未备案）", own, offsite, amount=own, rate=fmt_percent(rate), base=eligible)
             eligible -= own
             share["first_self_pay"] += own
         else:
@@ -406,7 +413,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
         share["account_segment"] = seg
         run.step(
             steps, "account_segment", "当年账户支付", seg, p["account_use"],
-            paid=fmt_yuan(seg), balance_before=fmt_yuan(before), balance_after=fmt_yuan(run.account_current),
+            paid=seg, balance_before=before, balance_after=run.account_current,
         )
 
     # 3. Deductible.
@@ -434,8 +441,8 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
     share["deductible"] = applied
     run.step(
         steps, "deductible", "起付标准", applied, ded,
-        standard=fmt_yuan(standard), used_before=fmt_yuan(used_before), applied=fmt_yuan(applied),
-        remaining=fmt_yuan(remaining), eligible=fmt_yuan(eligible), level_name=level_name, year_label=year_label,
+        standard=standard, used_before=used_before, applied=applied,
+        remaining=remaining, eligible=eligible, level_name=level_name, year_label=year_label,
     )
 
     # 4. and 5. Fund ratio, then the annual cap on the fund's cumulative payment.
@@ -471,15 +478,15 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
     else:
         run.step(
             steps, "fund", "统筹基金支付", fund, ratio_param,
-            base=fmt_yuan(base), ratio=fmt_percent(ratio), fund=fmt_yuan(fund), level_name=level_name, group_name=group_name,
+            base=base, ratio=fmt_percent(ratio), fund=fund, level_name=level_name, group_name=group_name,
         )
     if cap["amounts"] is not None:
         run.assume(notices, cap)
         run.step(
             steps, "annual_cap", "年度最高支付限额", Decimal(cap_out["remaining"]), cap,
-            cap=fmt_yuan(cap["amounts"][group]), used_before=fmt_yuan(Decimal(cap_out["used_before"])),
-            used_after=fmt_yuan(Decimal(cap_out["used_after"])), remaining=fmt_yuan(Decimal(cap_out["remaining"])),
-            over_cap=fmt_yuan(over), year_label=year_label,
+            cap=cap["amounts"][group], used_before=Decimal(cap_out["used_before"]),
+            used_after=Decimal(cap_out["used_after"]), remaining=Decimal(cap_out["remaining"]),
+            over_cap=over, year_label=year_label,
         )
     if over > 0:
         if handling == "inpatient_transfer":
@@ -528,9 +535,9 @@ def _chronic(run, version, visit, policy_range, share, steps, yk, year_label):
     share["copay"] = base - fund - over
     run.step(
         steps, "chronic", "门诊慢性病", fund, c,
-        standard=fmt_yuan(c["deductible"]), used_before=fmt_yuan(used_before), applied=fmt_yuan(applied),
-        remaining=fmt_yuan(remaining_before - applied), base=fmt_yuan(base), ratio=fmt_percent(ratio),
-        fund=fmt_yuan(fund), cap=fmt_yuan(cap_amount), count=str(count),
+        standard=c["deductible"], used_before=used_before, applied=applied,
+        remaining=remaining_before - applied, base=base, ratio=fmt_percent(ratio),
+        fund=fund, cap=cap_amount, count=str(count),
     )
     if over > 0:
         run.step(steps, "over_cap", "超过年度限额", over, c, text=f"门诊慢性病统筹基金支付已达本{year_label}限额 {fmt_yuan(cap_amount)} 元，超出部分 {fmt_yuan(over)} 元由个人负担。")

@@ -272,6 +272,8 @@ def _decimal(ctx: _Ctx, where: str, value: Any, kind: str) -> Decimal:
         raise ctx.fail(where, f"must be a finite, non-negative number: {value!r}")
     if kind == _RATE and number > 1:
         raise ctx.fail(where, f"a rate is a fraction between 0 and 1: {value!r}")
+    if kind == _MONEY:
+        return number.quantize(Decimal("0.01"))  # the engine carries money in fen
     return number
 
 

@@ -15,19 +15,41 @@ def to_fen(amount: Decimal) -> Decimal:
 
 
 def fmt_money(amount: Decimal) -> str:
-    """Two-decimal string used in the JSON contract ("1200.00")."""
-    return str(amount.quantize(FEN))
+    """Two-decimal string used in the JSON contract ("1200.00").
+
+    Money enters the engine already in fen (the contract and the loader quantize it), so
+    the plain ``str`` is nearly always right; the check keeps it right regardless."""
+    text = str(amount)
+    if text[-3:-2] != ".":
+        text = str(amount.quantize(FEN))
+    return text
 
 
 def fmt_yuan(amount: Decimal) -> str:
     """Human figure for explanations: "700", "180.5" → "180.50", "12,366.67"."""
-    q = amount.quantize(FEN)
-    if q == q.to_integral_value():
-        return f"{q:,.0f}"
-    return f"{q:,.2f}"
+    text = str(amount)
+    if text[-3:-2] != ".":
+        text = str(amount.quantize(FEN))
+    if len(text) > 6:  # 1,000 and above: group the thousands
+        text = f"{amount:,.2f}"
+    return text[:-3] if text.endswith(".00") else text
+
+
+class Figures(dict):
+    """Explanation context that formats a figure only when the template uses it:
+    Decimals become yuan ("1,200"), everything else is used as it is."""
+
+    def __getitem__(self, key: str) -> object:
+        value = dict.__getitem__(self, key)
+        return fmt_yuan(value) if type(value) is Decimal else value
+
+
+_PERCENT: dict[Decimal, str] = {}
 
 
 def fmt_percent(rate: Decimal) -> str:
-    """0.6 → "60%", 0.845 → "84.5%"."""
-    pct = (rate * HUNDRED).normalize()
-    return f"{pct:f}%"
+    """0.6 → "60%", 0.845 → "84.5%". A handful of rates exist, so remember them."""
+    text = _PERCENT.get(rate)
+    if text is None:
+        text = _PERCENT[rate] = f"{(rate * HUNDRED).normalize():f}%"
+    return text
