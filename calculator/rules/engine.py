@@ -24,7 +24,13 @@ from typing import Any
 from calculator.rules import registry
 from calculator.rules.contract import CalculationRequest, Visit
 from calculator.rules.loader import Citation, Param, Region, Version
-from calculator.rules.money import ZERO, Figures, fmt_money, fmt_percent, fmt_yuan, to_fen
+from calculator.rules.explain import yuan as fmt_yuan
+from calculator.rules.money import ZERO, fmt_percent, to_fen
+
+# Money in the engine is always in fen (two decimals): the contract and the loader quantize
+# every amount, and every payment goes through to_fen. So the contract's "1200.00" strings
+# are plain str(); tests/rules/test_properties.py checks every amount in random results.
+fmt_money = str
 
 GROUP_NAMES = {
     "employed": "在职职工",
@@ -69,6 +75,7 @@ class _Run:
         self.chronic_deductible_used: dict[int, Decimal] = {}
         self.chronic_fund_paid: dict[int, Decimal] = {}
         self.years: dict[int, dict[str, Any]] = {}
+        self.year_labels: dict[int, str] = {}
         self.warnings: dict[str, dict[str, Any]] = {}
         self.clauses: dict[str, Citation] = {}
         self.versions_used: dict[str, Version] = {}
@@ -96,7 +103,7 @@ class _Run:
             steps.append({"code": code, "label": label, "amount": amount, "clause": None, "explanation": ctx.pop("text")})
             return
         self.clauses[cite.ref] = cite
-        text = ctx.pop("text", None) or cite.explanation.format_map(Figures(ctx))
+        text = ctx.pop("text", None) or cite.render(ctx)
         steps.append(
             {
                 "code": code,
@@ -179,7 +186,7 @@ def _group(run: _Run, version: Version, visit: Visit, notices: list) -> str:
                 notices.append(
                     run.warn(
                         f"{version.id}-before-retirement",
-                        start_param.cite.explanation.format_map(
+                        start_param.cite.render(
                             {"retired_on": req.retired_on.isoformat(), "start": start.isoformat()}
                         ),
                         start_param.cite,
@@ -220,7 +227,9 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     group = _group(run, version, visit, notices)
     group_name = GROUP_NAMES[group]
     yk = _year_key(version, visit.date)
-    year_label = _year_label(version, yk)
+    year_label = run.year_labels.get(yk)
+    if year_label is None:
+        year_label = run.year_labels[yk] = _year_label(version, yk)
     shanghai_style = p["account_use"]["order"] == "current_year_first"
     if shanghai_style and run.current_year_key is not None and yk != run.current_year_key and run.account_current > 0:
         # A new 医保年度: what is left in the 当年账户 becomes 历年账户 money.
@@ -246,7 +255,9 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     deductible_out: dict[str, Any] = {"basis": None, "standard": None, "applied": "0.00", "used_before": None, "used_after": None, "remaining": None}
     cap_out: dict[str, Any] = {"annual_cap": None, "used_before": None, "used_after": None, "remaining": None}
     over_cap_handling = None
-    year = run.years.setdefault(yk, {"year": yk, "label": year_label, "deductible_used": ZERO, "fund_paid": ZERO, "annual_cap": None})
+    year = run.years.get(yk)
+    if year is None:
+        year = run.years[yk] = {"year": yk, "label": year_label, "deductible_used": ZERO, "fund_paid": ZERO, "annual_cap": None}
 
     not_covered_param = None
     if visit.setting == "non_designated":
@@ -316,7 +327,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
         "policy_range": fmt_money(policy_range),
         "fund_paid": fmt_money(fund),
         "member_paid": fmt_money(member_paid),
-        "member_share": {k: fmt_money(v) for k, v in share.items()},
+        "member_share": {k: str(v) for k, v in share.items()},
         "deductible": deductible_out,
         "cap": cap_out,
         "over_cap_handling": over_cap_handling,
@@ -382,7 +393,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
             notices.append(run.warn(f"{version.id}-no-class-b-rule", "本地区文件未规定乙类先行自付比例，乙类费用与其他符合政策范围的费用一样计算。"))
         elif class_b["rate"] is None:
             run.step(steps, "first_self_pay", "先行自付（乙类）", None, class_b, class_b=visit.class_b, rate="未规定", amount="0")
-            notices.append(run.warn(f"{class_b.cite.ref}-no-rate", class_b.cite.explanation.format_map({"class_b": fmt_yuan(visit.class_b), "rate": "未规定", "amount": "0"}), class_b.cite))
+            notices.append(run.warn(f"{class_b.cite.ref}-no-rate", class_b.cite.render({"class_b": visit.class_b, "rate": "未规定", "amount": "0"}), class_b.cite))
         else:
             own = to_fen(visit.class_b * class_b["rate"])
             eligible -= own
@@ -467,7 +478,8 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
             over = min(base, to_fen(base - within)) if room > 0 else base
             handling = cap["above_cap"]
         paid_after = paid_before + fund
-        cap_out = {"annual_cap": fmt_money(cap_amount), "used_before": fmt_money(paid_before), "used_after": fmt_money(paid_after), "remaining": fmt_money(cap_amount - paid_after if cap_amount > paid_after else ZERO)}
+        cap_left = cap_amount - paid_after if cap_amount > paid_after else ZERO
+        cap_out = {"annual_cap": fmt_money(cap_amount), "used_before": fmt_money(paid_before), "used_after": fmt_money(paid_after), "remaining": fmt_money(cap_left)}
     run.fund_paid[yk] = run.fund_paid.get(yk, ZERO) + fund
     if ratio_param.name == "pharmacy":
         # Wuhan's own pharmacy rate: the pharmacy clause is the one that sets it.
@@ -483,9 +495,8 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
     if cap["amounts"] is not None:
         run.assume(notices, cap)
         run.step(
-            steps, "annual_cap", "年度最高支付限额", Decimal(cap_out["remaining"]), cap,
-            cap=cap["amounts"][group], used_before=Decimal(cap_out["used_before"]),
-            used_after=Decimal(cap_out["used_after"]), remaining=Decimal(cap_out["remaining"]),
+            steps, "annual_cap", "年度最高支付限额", cap_left, cap,
+            cap=cap_amount, used_before=paid_before, used_after=paid_after, remaining=cap_left,
             over_cap=over, year_label=year_label,
         )
     if over > 0:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from calculator.rules.explain import compile_template, placeholders as template_placeholders
 
 RULES_DIR = Path(__file__).resolve().parent
 DATA_DIR = RULES_DIR / "data"
@@ -57,6 +59,7 @@ class Citation:
     quote: str
     explanation: str
     assumption: str | None = None
+    render: Callable[[dict], str] = field(default=lambda c: "", compare=False, repr=False)
 
     @property
     def status(self) -> str:
@@ -352,7 +355,11 @@ class Loader:
         if _squash(quote) not in haystack:
             raise ctx.fail(f"{where}.quote", f"not found verbatim in {doc.source}: {quote[:40]}…")
         explanation = _text(ctx, f"{where}.explanation", raw["explanation"])
-        used = {name for _, name, _, _ in string.Formatter().parse(explanation) if name}
+        try:
+            used = template_placeholders(explanation)
+            render = compile_template(explanation)
+        except ValueError as exc:
+            raise ctx.fail(f"{where}.explanation", str(exc)) from None
         bad = used - placeholders
         if bad:
             raise ctx.fail(f"{where}.explanation", f"unknown placeholder(s) {sorted(bad)}; allowed {sorted(placeholders)}")
@@ -366,6 +373,7 @@ class Loader:
             quote=quote,
             explanation=explanation,
             assumption=assumption,
+            render=render,
         )
 
     def _param(self, ctx: _Ctx, name: str, raw: Any, docs: dict[str, Document], version_id: str) -> Param:

@@ -35,15 +35,6 @@ def fmt_yuan(amount: Decimal) -> str:
     return text[:-3] if text.endswith(".00") else text
 
 
-class Figures(dict):
-    """Explanation context that formats a figure only when the template uses it:
-    Decimals become yuan ("1,200"), everything else is used as it is."""
-
-    def __getitem__(self, key: str) -> object:
-        value = dict.__getitem__(self, key)
-        return fmt_yuan(value) if type(value) is Decimal else value
-
-
 _PERCENT: dict[Decimal, str] = {}
 
 

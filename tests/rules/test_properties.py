@@ -95,6 +95,28 @@ def test_every_visit_balances(data):
         assert 0 <= fund <= Decimal(v["policy_range"])
 
 
+_MONEY_KEYS = {"total", "policy_range", "fund_paid", "member_paid", "account_paid", "cash_paid"}
+
+
+@COMMON
+@given(requests())
+def test_every_amount_in_the_result_is_yuan_with_two_decimals(data):
+    """The contract promises two-decimal strings; the engine relies on carrying money in fen."""
+    import re
+
+    pattern = re.compile(r"^\d+\.\d{2}$")
+    result = _run(data)
+    amounts = list(result["totals"].values())
+    for v in result["visits"]:
+        amounts += [v[k] for k in _MONEY_KEYS]
+        amounts += list(v["member_share"].values())
+        amounts += [x for x in v["deductible"].values() if x not in (None, "annual", "per_visit", "none")]
+        amounts += [x for x in v["cap"].values() if x is not None]
+        amounts += [s["amount"] for s in v["steps"] if s["amount"] is not None]
+    for amount in amounts:
+        assert pattern.match(amount), amount
+
+
 @COMMON
 @given(requests())
 def test_fund_never_exceeds_the_annual_cap(data):
