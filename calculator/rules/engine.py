@@ -80,6 +80,7 @@ class _Run:
         self.clauses: dict[str, Citation] = {}
         self.versions_used: dict[str, Version] = {}
         self.current_year_key: int | None = None
+        self.notices: list[dict[str, Any]] = []  # the notices of the visit being worked out
         # Shanghai keeps the 当年账户 and the 历年账户 apart; elsewhere there is one balance.
         self.account_current = request.account_balance
         self.account_prior = request.prior_years_balance
@@ -94,30 +95,26 @@ class _Run:
             self.warnings[code] = notice
         return notice
 
-    def step(self, steps: list, code: str, label: str, figure: Decimal | None, param: Param | Citation | None, **ctx: Any) -> None:
+    def step(self, steps: list, code: str, label: str, figure: Decimal | None, param: Param | None, **ctx: Any) -> None:
         """Append one explained figure; ``ctx`` fills the clause's explanation template
-        (or ``text=`` gives the sentence directly for figures the engine derives)."""
-        cite = param.cite if isinstance(param, Param) else param
+        (or ``text=`` gives the sentence directly for figures the engine derives).
+        A clause read with an assumption shows that assumption beside the visit."""
         amount = None if figure is None else fmt_money(figure)
-        if cite is None:
-            steps.append({"code": code, "label": label, "amount": amount, "clause": None, "explanation": ctx.pop("text")})
+        if param is None:
+            steps.append({"code": code, "label": label, "amount": amount, "clause": None, "explanation": ctx["text"]})
             return
+        cite = param.cite
         self.clauses[cite.ref] = cite
+        if cite.assumption:
+            self.notices.append(self.warn(cite.ref, cite.assumption, cite))
         text = ctx.pop("text", None) or cite.render(ctx)
-        steps.append(
-            {
-                "code": code,
-                "label": label,
-                "amount": amount,
-                "clause": cite.ref,
-                "explanation": text,
-            }
-        )
+        steps.append({"code": code, "label": label, "amount": amount, "clause": cite.ref, "explanation": text})
 
-    def assume(self, notices: list, param: Param) -> None:
-        """A parameter read with an assumption: show the assumption beside the figure."""
+    def cite_in_notice(self, param: Param, code: str, message: str) -> None:
+        """A clause that shapes the visit without a figure of its own: a notice cites it."""
+        self.notices.append(self.warn(code, message, param.cite))
         if param.cite.assumption:
-            notices.append(self.warn(param.cite.ref, param.cite.assumption, param.cite))
+            self.notices.append(self.warn(param.cite.ref, param.cite.assumption, param.cite))
 
 
 def calculate(request: CalculationRequest) -> dict[str, Any]:
@@ -167,15 +164,16 @@ def calculate(request: CalculationRequest) -> dict[str, Any]:
     }
 
 
-def _group(run: _Run, version: Version, visit: Visit, notices: list) -> str:
-    """The status group whose figures apply on the day of the visit."""
+def _group(run: _Run, version: Version, visit: Visit) -> tuple[str, Param | None]:
+    """The status group whose figures apply on the day of the visit, and the cohort
+    clause when the group was chosen by retirement date (上海)."""
     req = run.req
     if req.status == "employed":
         if req.retired_on is not None:
-            run.warn("retired-on-ignored", "您选择了在职，填写的退休日期不参与计算。")
-        return "employed"
+            run.notices.append(run.warn("retired-on-ignored", "您选择了在职，填写的退休日期不参与计算。"))
+        return "employed", None
+    start_param = version.param("retiree_start")
     if req.retired_on is not None:
-        start_param = version.param("retiree_start")
         if start_param is not None and start_param["basis"] == "next_month":
             d = req.retired_on
             start = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
@@ -183,52 +181,41 @@ def _group(run: _Run, version: Version, visit: Visit, notices: list) -> str:
             start = req.retired_on
         if visit.date < start:
             if start_param is not None:
-                notices.append(
-                    run.warn(
-                        f"{version.id}-before-retirement",
-                        start_param.cite.render(
-                            {"retired_on": req.retired_on.isoformat(), "start": start.isoformat()}
-                        ),
-                        start_param.cite,
-                    )
-                )
+                message = start_param.cite.render({"retired_on": req.retired_on.isoformat(), "start": start.isoformat()})
+                run.cite_in_notice(start_param, f"{version.id}-before-retirement", message)
             else:
-                notices.append(
-                    run.warn(
-                        "before-retirement",
-                        f"退休日期为 {req.retired_on.isoformat()}，此前的就诊按在职职工待遇计算。",
-                    )
+                run.notices.append(
+                    run.warn("before-retirement", f"退休日期为 {req.retired_on.isoformat()}，此前的就诊按在职职工待遇计算。")
                 )
-            return "employed"
-    elif version.param("retiree_start") is not None:
-        notices.append(
-            run.warn(
-                f"{version.id}-retired-on-missing",
-                "未填写退休日期：所有就诊均按退休人员待遇计算；如在就诊期间才退休，请填写退休日期。",
-                version.params["retiree_start"].cite,
-            )
+            return "employed", None
+    elif start_param is not None:
+        run.cite_in_notice(
+            start_param,
+            f"{version.id}-retired-on-missing",
+            "未填写退休日期：所有就诊均按退休人员待遇计算；如在就诊期间才退休，请填写退休日期。",
         )
     cohorts = version.param("retiree_cohorts")
     if cohorts is not None:
         assert req.retired_on is not None, "parse_request requires retired_on here"
         group = cohorts["before"] if req.retired_on < cohorts["split_on"] else cohorts["on_or_after"]
-        run.clauses[cohorts.cite.ref] = cohorts.cite
-        return group
-    return "retired"
+        return group, cohorts
+    return "retired", None
 
 
 def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     p = version.params
     notices: list[dict[str, Any]] = []
+    run.notices = notices
     steps: list[dict[str, Any]] = []
     for n in version.notices:
         if (n.applies_from is None or visit.date >= n.applies_from) and (n.applies_to is None or visit.date <= n.applies_to):
             notices.append(run.warn(n.code, n.message, n.cite))
-    group = _group(run, version, visit, notices)
+    group, cohort_param = _group(run, version, visit)
     group_name = GROUP_NAMES[group]
     yk = _year_key(version, visit.date)
     year_label = run.year_labels.get(yk)
-    if year_label is None:
+    new_year = year_label is None
+    if new_year:
         year_label = run.year_labels[yk] = _year_label(version, yk)
     shanghai_style = p["account_use"]["order"] == "current_year_first"
     if shanghai_style and run.current_year_key is not None and yk != run.current_year_key and run.account_current > 0:
@@ -243,6 +230,17 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
         )
     run.current_year_key = yk
 
+    benefit_year = p["benefit_year"]
+    if new_year:
+        # The first visit of a year says which year the running totals belong to.
+        run.step(steps, "benefit_year", "待遇年度", None, benefit_year, year_label=year_label)
+    elif benefit_year.cite.assumption:
+        notices.append(run.warn(benefit_year.cite.ref, benefit_year.cite.assumption, benefit_year.cite))
+    if cohort_param is not None:
+        run.step(
+            steps, "retiree_cohort", "退休人员类别", None, cohort_param,
+            retired_on=run.req.retired_on.isoformat(), group_name=group_name,
+        )
     total, excluded = visit.total, visit.excluded
     policy_range = total - excluded
     share = dict.fromkeys(SHARE_REASONS, ZERO)
@@ -279,6 +277,8 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     elif visit.category == "chronic":
         fund, chronic_out = _chronic(run, version, visit, policy_range, share, steps, yk, year_label)
         deductible_out, cap_out = chronic_out
+        if share["over_cap"] > 0:
+            over_cap_handling = "member"  # 第十条 gives no treatment above the chronic cap
     else:
         fund, deductible_out, cap_out, over_cap_handling = _general(
             run, version, visit, group, group_name, yk, year_label, policy_range, share, steps, notices, shanghai_style
@@ -347,7 +347,6 @@ def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, grou
     setting_param = None
     if visit.setting == "pharmacy":
         setting_param = p["pharmacy"]
-        run.assume(notices, setting_param)
         if setting_param["basis"] == "own_ratio":
             # 武汉: pharmacies have a rate of their own, whatever the prescriber's level.
             ratio = setting_param["rates"][group]
@@ -357,7 +356,6 @@ def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, grou
             level = 1  # 徐州: A级定点零售药店 at the level-1 rate
     elif visit.setting == "internet":
         setting_param = p["internet"]
-        run.assume(notices, setting_param)
     if ratio_param["keyed_by"] == "price_class":
         # 山西: rates follow the institution's price class; a class the member gives wins,
         # otherwise it is inferred from the level (shown as an assumption).
@@ -366,7 +364,6 @@ def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, grou
         else:
             default = p["price_class_default"]
             key = default["map"][level]
-            run.assume(notices, default)
             run.step(
                 steps, "price_class", "收费类别", None, default,
                 level_name=LEVEL_NAMES[level], class_name=PRICE_CLASS_NAMES[key],
@@ -410,8 +407,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
             eligible -= own
             share["first_self_pay"] += own
         else:
-            notices.append(run.warn(f"{offsite.cite.ref}-same-as-local", "已备案的异地就医按参保地本地标准计算。", offsite.cite))
-            run.clauses[offsite.cite.ref] = offsite.cite
+            run.cite_in_notice(offsite, f"{offsite.cite.ref}-same-as-local", "已备案的异地就医按参保地本地标准计算。")
 
     ratio, level_key, level_name, ratio_param = _level_and_ratio(run, version, visit, group, group_name, steps, notices)
 
@@ -465,7 +461,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
     if cap["amounts"] is None:
         fund = uncapped
         cap_out = {"annual_cap": None, "used_before": fmt_money(run.fund_paid.get(yk, ZERO)), "used_after": None, "remaining": None}
-        notices.append(run.warn(cap.cite.ref, cap["none_reason"], cap.cite))
+        run.cite_in_notice(cap, f"{cap.cite.ref}-none", cap["none_reason"])
     else:
         cap_amount = cap["amounts"][group]
         paid_before = run.fund_paid.get(yk, ZERO)
@@ -493,7 +489,6 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
             base=base, ratio=fmt_percent(ratio), fund=fund, level_name=level_name, group_name=group_name,
         )
     if cap["amounts"] is not None:
-        run.assume(notices, cap)
         run.step(
             steps, "annual_cap", "年度最高支付限额", cap_left, cap,
             cap=cap_amount, used_before=paid_before, used_after=paid_after, remaining=cap_left,
@@ -563,6 +558,19 @@ def _personal_account(run: _Run, version: Version, first_day: dt.date) -> dict[s
     req = run.req
     pa = version.params["personal_account"]
     run.clauses[pa.cite.ref] = pa.cite
+    if pa.cite.assumption:
+        run.warn(pa.cite.ref, pa.cite.assumption, pa.cite)
+    if req.status == "retired" and req.retired_on is not None and req.retired_on.year == first_day.year and req.retired_on > dt.date(first_day.year, 1, 1):
+        # Part of the year in service, part retired: the documents give monthly rules for
+        # each, but not how the year of retirement is split, so no annual figure is given.
+        rules = []
+        for key, who in (("employed", "在职期间"), ("retired", "退休后")):
+            (kind, value), = pa[key].items()
+            rules.append(f"{who}{_account_rule_text(kind, value)}")
+        out = {"annual_allocation": None, "monthly_allocation": None, "clause": pa.cite.ref, "version": version.id}
+        out["reason"] = f"您于 {req.retired_on.isoformat()} 退休，该年度在职和退休期间的个人账户划入标准不同，文件未规定年内如何折算，本计算器不估算全年划入额。"
+        out["explanation"] = "；".join(rules) + "。"
+        return out
     if req.status == "retired":
         key = "flexible_retired" if req.flexible_employment and "flexible_retired" in pa.values else "retired"
     else:
@@ -596,6 +604,20 @@ def _personal_account(run: _Run, version: Version, first_day: dt.date) -> dict[s
     out["monthly_allocation"] = fmt_money(monthly) if monthly is not None else None
     out["explanation"] += f"按首次就诊日（{first_day.isoformat()}）适用的规定估算。"
     return out
+
+
+def _account_rule_text(kind: str, value: Any) -> str:
+    if kind == "monthly_share_of_base":
+        return f"每月按缴费基数的 {fmt_percent(value)} 计入"
+    if kind == "monthly":
+        return f"每月划入 {fmt_yuan(value)} 元"
+    if kind == "yearly":
+        return f"每年划入 {fmt_yuan(value)} 元"
+    if kind in ("monthly_by_age", "yearly_by_age"):
+        unit = "每月" if kind == "monthly_by_age" else "每年"
+        parts = [f"{up_to} 岁及以下{unit} {fmt_yuan(amount)} 元" if up_to is not None else f"以上{unit} {fmt_yuan(amount)} 元" for up_to, amount in value]
+        return "按年龄划入：" + "，".join(parts)
+    return f"文件未给出金额（{value}）"
 
 
 def _band(bands: list[tuple[int | None, Decimal]], age: int) -> Decimal:

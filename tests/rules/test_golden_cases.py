@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +88,8 @@ def test_golden_case(case):
             problems.append(f"warning {code} missing (have {sorted(codes)})")
     # Every visit must balance, whatever the case checks.
     for v in body["visits"]:
-        assert float(v["fund_paid"]) >= 0
-        share_sum = sum(float(x) for x in v["member_share"].values())
-        assert round(share_sum, 2) == float(v["member_paid"]), v
+        assert Decimal(v["fund_paid"]) >= 0
+        assert sum(Decimal(x) for x in v["member_share"].values()) == Decimal(v["member_paid"]), v
     assert not problems, f"{case['name']}:\n" + "\n".join(problems)
 
 
