@@ -53,13 +53,13 @@ SHARE_REASONS = (
 
 def _year_key(version: Version, day: dt.date) -> int:
     # Shanghai's 医保年度 runs 1 July – 30 June; it is named by the year it starts in.
-    if version.params["benefit_year"]["value"] == "july_june":
+    if version.params["benefit_year"].values["value"] == "july_june":
         return day.year if day.month >= 7 else day.year - 1
     return day.year
 
 
 def _year_label(version: Version, key: int) -> str:
-    if version.params["benefit_year"]["value"] == "july_june":
+    if version.params["benefit_year"].values["value"] == "july_june":
         return f"{key}医保年度（{key}年7月1日至{key + 1}年6月30日）"
     return f"{key}年度"
 
@@ -128,7 +128,7 @@ def calculate(request: CalculationRequest) -> dict[str, Any]:
         version = region.version_on(visit.date)
         assert version is not None, "parse_request refuses dates outside every version"
         run.versions_used.setdefault(version.id, version)
-        if version.params["account_use"]["order"] != "current_year_first" and not merged_account:
+        if version.params["account_use"].values["order"] != "current_year_first" and not merged_account:
             # Outside Shanghai there is one account balance: both fields add up to it.
             run.account_current += run.account_prior
             run.account_prior = ZERO
@@ -172,9 +172,9 @@ def _group(run: _Run, version: Version, visit: Visit) -> tuple[str, Param | None
         if req.retired_on is not None:
             run.notices.append(run.warn("retired-on-ignored", "您选择了在职，填写的退休日期不参与计算。"))
         return "employed", None
-    start_param = version.param("retiree_start")
+    start_param = version.params.get("retiree_start")
     if req.retired_on is not None:
-        if start_param is not None and start_param["basis"] == "next_month":
+        if start_param is not None and start_param.values["basis"] == "next_month":
             d = req.retired_on
             start = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
         else:
@@ -194,10 +194,10 @@ def _group(run: _Run, version: Version, visit: Visit) -> tuple[str, Param | None
             f"{version.id}-retired-on-missing",
             "未填写退休日期：所有就诊均按退休人员待遇计算；如在就诊期间才退休，请填写退休日期。",
         )
-    cohorts = version.param("retiree_cohorts")
+    cohorts = version.params.get("retiree_cohorts")
     if cohorts is not None:
         assert req.retired_on is not None, "parse_request requires retired_on here"
-        group = cohorts["before"] if req.retired_on < cohorts["split_on"] else cohorts["on_or_after"]
+        group = cohorts.values["before"] if req.retired_on < cohorts.values["split_on"] else cohorts.values["on_or_after"]
         return group, cohorts
     return "retired", None
 
@@ -217,7 +217,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     new_year = year_label is None
     if new_year:
         year_label = run.year_labels[yk] = _year_label(version, yk)
-    shanghai_style = p["account_use"]["order"] == "current_year_first"
+    shanghai_style = p["account_use"].values["order"] == "current_year_first"
     if shanghai_style and run.current_year_key is not None and yk != run.current_year_key and run.account_current > 0:
         # A new 医保年度: what is left in the 当年账户 becomes 历年账户 money.
         run.account_prior += run.account_current
@@ -261,7 +261,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     if visit.setting == "non_designated":
         not_covered_param = p["non_designated"]
     elif visit.inpatient_stay:
-        if version.param("inpatient_stay") is not None:
+        if version.params.get("inpatient_stay") is not None:
             not_covered_param = p["inpatient_stay"]
         else:
             notices.append(
@@ -294,7 +294,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     account_paid = share["account_segment"]
     payable = ZERO
     if visit.setting != "non_designated":
-        payable = member_paid - share["account_segment"] - (ZERO if use["pays_excluded"] else excluded)
+        payable = member_paid - share["account_segment"] - (ZERO if use.values["pays_excluded"] else excluded)
     pool = run.account_prior if shanghai_style else run.account_current
     from_account = min(pool, payable) if payable > 0 else ZERO
     if from_account > 0 or pool > 0:
@@ -347,23 +347,23 @@ def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, grou
     setting_param = None
     if visit.setting == "pharmacy":
         setting_param = p["pharmacy"]
-        if setting_param["basis"] == "own_ratio":
+        if setting_param.values["basis"] == "own_ratio":
             # 武汉: pharmacies have a rate of their own, whatever the prescriber's level.
-            ratio = setting_param["rates"][group]
+            ratio = setting_param.values["rates"][group]
             run.step(steps, "setting", "定点零售药店", None, setting_param, level_name="定点零售药店", ratio=fmt_percent(ratio), group_name=group_name)
             return ratio, level, "定点零售药店", setting_param
-        if setting_param["basis"] == "level_one":
+        if setting_param.values["basis"] == "level_one":
             level = 1  # 徐州: A级定点零售药店 at the level-1 rate
     elif visit.setting == "internet":
         setting_param = p["internet"]
-    if ratio_param["keyed_by"] == "price_class":
+    if ratio_param.values["keyed_by"] == "price_class":
         # 山西: rates follow the institution's price class; a class the member gives wins,
         # otherwise it is inferred from the level (shown as an assumption).
         if visit.price_class is not None:
             key = visit.price_class
         else:
             default = p["price_class_default"]
-            key = default["map"][level]
+            key = default.values["map"][level]
             run.step(
                 steps, "price_class", "收费类别", None, default,
                 level_name=LEVEL_NAMES[level], class_name=PRICE_CLASS_NAMES[key],
@@ -372,7 +372,7 @@ def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, grou
     else:
         key = level
         name = LEVEL_NAMES[level]
-    ratio = ratio_param["rates"][group][key]
+    ratio = ratio_param.values["rates"][group][key]
     if setting_param is not None:
         label = "定点零售药店" if visit.setting == "pharmacy" else "“互联网+”门诊"
         run.step(steps, "setting", label, None, setting_param, level_name=name, ratio=fmt_percent(ratio), group_name=group_name)
@@ -385,23 +385,23 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
 
     # 2. First self-pay (先行自付).
     if visit.class_b > 0:
-        class_b = version.param("class_b_first_self_pay")
+        class_b = version.params.get("class_b_first_self_pay")
         if class_b is None:
             notices.append(run.warn(f"{version.id}-no-class-b-rule", "本地区文件未规定乙类先行自付比例，乙类费用与其他符合政策范围的费用一样计算。"))
-        elif class_b["rate"] is None:
+        elif class_b.values["rate"] is None:
             run.step(steps, "first_self_pay", "先行自付（乙类）", None, class_b, class_b=visit.class_b, rate="未规定", amount="0")
             notices.append(run.warn(f"{class_b.cite.ref}-no-rate", class_b.cite.render({"class_b": visit.class_b, "rate": "未规定", "amount": "0"}), class_b.cite))
         else:
-            own = to_fen(visit.class_b * class_b["rate"])
+            own = to_fen(visit.class_b * class_b.values["rate"])
             eligible -= own
             share["first_self_pay"] += own
-            run.step(steps, "first_self_pay", "先行自付（乙类）", own, class_b, class_b=visit.class_b, rate=fmt_percent(class_b["rate"]), amount=own)
+            run.step(steps, "first_self_pay", "先行自付（乙类）", own, class_b, class_b=visit.class_b, rate=fmt_percent(class_b.values["rate"]), amount=own)
     if visit.offsite != "none":
-        offsite = version.param("offsite")
+        offsite = version.params.get("offsite")
         if offsite is None:
             notices.append(run.warn(f"{version.region}-offsite-unspecified", "本地区文件未对异地就医的普通门诊待遇作出规定，本次按本地标准估算。"))
-        elif visit.offsite == "unfiled" and offsite["unfiled_first_self_pay"] is not None:
-            rate = offsite["unfiled_first_self_pay"]
+        elif visit.offsite == "unfiled" and offsite.values["unfiled_first_self_pay"] is not None:
+            rate = offsite.values["unfiled_first_self_pay"]
             own = to_fen(eligible * rate)
             run.step(steps, "first_self_pay", "先行自付（异地未备案）", own, offsite, amount=own, rate=fmt_percent(rate), base=eligible)
             eligible -= own
@@ -426,16 +426,16 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
     # 3. Deductible.
     ded = p["deductible"]
     used_before = run.deductible_used.get(yk, ZERO)
-    if ded["basis"] == "annual":
-        standard = ded["amounts"][group]
+    if ded.values["basis"] == "annual":
+        standard = ded.values["amounts"][group]
         remaining_before = max(ZERO, standard - used_before)
         applied = min(eligible, remaining_before)
         used_after = used_before + applied
         run.deductible_used[yk] = used_after
         remaining = remaining_before - applied
         deductible_out = {"basis": "annual", "standard": fmt_money(standard), "applied": fmt_money(applied), "used_before": fmt_money(used_before), "used_after": fmt_money(used_after), "remaining": fmt_money(remaining)}
-    elif ded["basis"] == "per_visit":
-        standard = ded["amounts"][level_key]
+    elif ded.values["basis"] == "per_visit":
+        standard = ded.values["amounts"][level_key]
         applied = min(eligible, standard)
         remaining = standard - applied
         used_after = used_before + applied
@@ -458,12 +458,12 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
     cap = p["annual_cap"]
     over = ZERO
     handling = None
-    if cap["amounts"] is None:
+    if cap.values["amounts"] is None:
         fund = uncapped
         cap_out = {"annual_cap": None, "used_before": fmt_money(run.fund_paid.get(yk, ZERO)), "used_after": None, "remaining": None}
-        run.cite_in_notice(cap, f"{cap.cite.ref}-none", cap["none_reason"])
+        run.cite_in_notice(cap, f"{cap.cite.ref}-none", cap.values["none_reason"])
     else:
-        cap_amount = cap["amounts"][group]
+        cap_amount = cap.values["amounts"][group]
         paid_before = run.fund_paid.get(yk, ZERO)
         room = max(ZERO, cap_amount - paid_before)
         fund = min(uncapped, room)
@@ -472,7 +472,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
             # ratio; the rest is above the cap (第九条/第八条 for 玉溪/云南, else the member).
             within = room / ratio if ratio else ZERO
             over = min(base, to_fen(base - within)) if room > 0 else base
-            handling = cap["above_cap"]
+            handling = cap.values["above_cap"]
         paid_after = paid_before + fund
         cap_left = cap_amount - paid_after if cap_amount > paid_after else ZERO
         cap_out = {"annual_cap": fmt_money(cap_amount), "used_before": fmt_money(paid_before), "used_after": fmt_money(paid_after), "remaining": fmt_money(cap_left)}
@@ -488,7 +488,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
             steps, "fund", "统筹基金支付", fund, ratio_param,
             base=base, ratio=fmt_percent(ratio), fund=fund, level_name=level_name, group_name=group_name,
         )
-    if cap["amounts"] is not None:
+    if cap.values["amounts"] is not None:
         run.step(
             steps, "annual_cap", "年度最高支付限额", cap_left, cap,
             cap=cap_amount, used_before=paid_before, used_after=paid_after, remaining=cap_left,
@@ -521,13 +521,13 @@ def _chronic(run, version, visit, policy_range, share, steps, yk, year_label):
     """玉溪 门诊慢性病 (2023 细则 第十条): its own deductible, ratio and cap."""
     c = version.params["chronic"]
     count = run.req.chronic_disease_count
-    cap_amount = min(c["cap_max"], c["cap_first"] + c["cap_each_additional"] * (count - 1))
+    cap_amount = min(c.values["cap_max"], c.values["cap_first"] + c.values["cap_each_additional"] * (count - 1))
     used_before = run.chronic_deductible_used.get(yk, ZERO)
-    remaining_before = max(ZERO, c["deductible"] - used_before)
+    remaining_before = max(ZERO, c.values["deductible"] - used_before)
     applied = min(policy_range, remaining_before)
     run.chronic_deductible_used[yk] = used_before + applied
     base = policy_range - applied
-    ratio = c["fund_ratio"]
+    ratio = c.values["fund_ratio"]
     uncapped = to_fen(base * ratio)
     paid_before = run.chronic_fund_paid.get(yk, ZERO)
     room = max(ZERO, cap_amount - paid_before)
@@ -541,13 +541,13 @@ def _chronic(run, version, visit, policy_range, share, steps, yk, year_label):
     share["copay"] = base - fund - over
     run.step(
         steps, "chronic", "门诊慢性病", fund, c,
-        standard=c["deductible"], used_before=used_before, applied=applied,
+        standard=c.values["deductible"], used_before=used_before, applied=applied,
         remaining=remaining_before - applied, base=base, ratio=fmt_percent(ratio),
         fund=fund, cap=cap_amount, count=str(count),
     )
     if over > 0:
         run.step(steps, "over_cap", "超过年度限额", over, c, text=f"门诊慢性病统筹基金支付已达本{year_label}限额 {fmt_yuan(cap_amount)} 元，超出部分 {fmt_yuan(over)} 元由个人负担。")
-    deductible_out = {"basis": "annual", "standard": fmt_money(c["deductible"]), "applied": fmt_money(applied), "used_before": fmt_money(used_before), "used_after": fmt_money(used_before + applied), "remaining": fmt_money(remaining_before - applied)}
+    deductible_out = {"basis": "annual", "standard": fmt_money(c.values["deductible"]), "applied": fmt_money(applied), "used_before": fmt_money(used_before), "used_after": fmt_money(used_before + applied), "remaining": fmt_money(remaining_before - applied)}
     paid_after = paid_before + fund
     cap_out = {"annual_cap": fmt_money(cap_amount), "used_before": fmt_money(paid_before), "used_after": fmt_money(paid_after), "remaining": fmt_money(max(ZERO, cap_amount - paid_after))}
     return fund, (deductible_out, cap_out)
