@@ -6,12 +6,14 @@ The views are thin: all validation and calculation happens in
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+logger = logging.getLogger(__name__)
 OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
 _JSON_PARAMS = {"ensure_ascii": False}
 
@@ -40,7 +42,11 @@ def calculate(request: HttpRequest) -> JsonResponse:
         return _method_not_allowed(request, ["POST"])
     from calculator.rules.contract import run_contract
 
-    status, body = run_contract(request.body)
+    try:
+        status, body = run_contract(request.body)
+    except Exception:  # never a debug page or a traceback for an API client
+        logger.exception("calculation failed")
+        status, body = 500, {"errors": [{"field": "(server)", "message": "服务器内部错误，请稍后再试或联系我们。"}]}
     return JsonResponse(body, status=status, json_dumps_params=_JSON_PARAMS)
 
 

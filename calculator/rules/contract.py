@@ -54,8 +54,8 @@ VISIT_FIELDS = {
     "date", "level", "setting", "total", "excluded", "class_b", "price_class", "offsite",
     "inpatient_stay", "category",
 }
-_AMOUNT_RE = re.compile(r"^-?\d+(\.\d+)?$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_AMOUNT_RE = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,10 @@ class CalculationRequest:
 
 
 class _Errors:
-    def __init__(self) -> None:
+    def __init__(self, form: bool = False) -> None:
+        # form=True: the values come from an HTML form, where every value is text, so
+        # whole numbers may arrive as digit strings. JSON requests must use JSON types.
+        self.form = form
         self.items: list[dict[str, str]] = []
         self._seen: set[str] = set()
 
@@ -111,33 +114,36 @@ def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = 
         if required:
             errors.add(field, f"请填写{label}。")
         return default
-    if isinstance(raw, bool):
-        errors.add(field, f"{label}必须是金额（元），例如 1200.00。")
+    not_money = f"{label}必须是金额（元），例如 1200.00。"
+    if isinstance(raw, bool) or not isinstance(raw, (int, Decimal, str)):
+        errors.add(field, not_money)
         return None
-    if isinstance(raw, (int, Decimal)):
-        text = str(raw)
-    elif isinstance(raw, float):
-        text = repr(raw)
-    elif isinstance(raw, str):
+    if isinstance(raw, str):
         text = raw.strip()
-    else:
-        errors.add(field, f"{label}必须是金额（元），例如 1200.00。")
-        return None
-    if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
-        errors.add(field, f"{label}必须是有限的金额，不能是 NaN 或无穷大。")
-        return None
-    if not _AMOUNT_RE.match(text):
-        errors.add(field, f"{label}必须是金额（元），例如 1200.00。")
-        return None
-    try:
+        if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
+            errors.add(field, f"{label}必须是有限的金额，不能是 NaN 或无穷大。")
+            return None
+        if not _AMOUNT_RE.match(text):
+            errors.add(field, not_money)
+            return None
+        if text.startswith("-"):  # "-0" too: an amount is never signed
+            errors.add(field, f"{label}不能为负数。")
+            return None
         value = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
-        errors.add(field, f"{label}必须是金额（元），例如 1200.00。")
+    else:
+        value = Decimal(raw)  # a JSON number (ints and floats both arrive as Decimal)
+        if not value.is_finite():
+            errors.add(field, f"{label}必须是有限的金额，不能是 NaN 或无穷大。")
+            return None
+        if value.is_signed():
+            errors.add(field, f"{label}不能为负数。")
+            return None
+    # adjusted() is the power of ten of the leading digit: look before doing any arithmetic,
+    # so a number with a million digits or an exponent of a million costs nothing.
+    if value and value.adjusted() > 7:
+        errors.add(field, f"{label}不能超过 {fmt_yuan(MAX_AMOUNT)} 元。")
         return None
-    if value < 0:
-        errors.add(field, f"{label}不能为负数。")
-        return None
-    if value.as_tuple().exponent < -2:
+    if value and value.adjusted() < -3 or value != value.quantize(FEN):
         errors.add(field, f"{label}最多保留两位小数（精确到分）。")
         return None
     if value > MAX_AMOUNT:
@@ -168,15 +174,20 @@ def _int(raw: Any, field: str, errors: _Errors, *, lo: int, hi: int, required: b
         if required:
             errors.add(field, f"请填写{label}。")
         return default
-    if isinstance(raw, bool):
-        errors.add(field, f"{label}必须是整数。")
-        return None
-    if isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
+    not_int = f"{label}必须是整数（例如 {lo if lo > 0 else 45}），不能带小数或引号。" if not errors.form else f"{label}必须是整数。"
+    if isinstance(raw, str) and errors.form and re.fullmatch(r"[0-9]{1,4}", raw.strip()):
         raw = int(raw.strip())
-    if isinstance(raw, Decimal) and raw == raw.to_integral_value():
+    elif isinstance(raw, Decimal):
+        # A JSON number: whole and written without a fraction (45, not 45.0 or 45.5).
+        if not raw.is_finite() or raw.as_tuple().exponent < 0:
+            errors.add(field, not_int)
+            return None
+        if raw.adjusted() > 6:
+            errors.add(field, f"{label}应在 {lo} 到 {hi} 之间。")
+            return None
         raw = int(raw)
-    if not isinstance(raw, int):
-        errors.add(field, f"{label}必须是整数。")
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        errors.add(field, not_int)
         return None
     if not lo <= raw <= hi:
         errors.add(field, f"{label}应在 {lo} 到 {hi} 之间。")
@@ -209,8 +220,10 @@ CATEGORY_NAMES = {"general": "普通门诊", "chronic": "门诊慢性病"}
 STATUS_NAMES = {"employed": "在职", "retired": "退休"}
 
 
-def parse_request(data: Any) -> tuple[CalculationRequest | None, list[dict[str, str]]]:
-    errors = _Errors()
+def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest | None, list[dict[str, str]]]:
+    """Validate a decoded request. ``form=True`` for values typed into the web form (all
+    text); the API and the CLI use JSON types strictly."""
+    errors = _Errors(form)
     if not isinstance(data, dict):
         return None, [{"field": "(root)", "message": "请求必须是一个 JSON 对象。"}]
     for key in data:
@@ -366,31 +379,62 @@ def _needs_level(version, v: Visit) -> bool:
     return True
 
 
+class _BadJson(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _BadJson(key, f"字段“{_printable(key)}”出现了不止一次。")
+        out[key] = value
+    return out
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _check_text(value: Any) -> None:
+    """Refuse strings that cannot be written back out (lone surrogates such as \\ud800)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _BadJson("(root)", "请求中有无法识别的字符（无效的 Unicode 编码）。") from None
+
+
 def decode(raw: bytes | str) -> tuple[Any, list[dict[str, str]]]:
-    """JSON text → Python, with numbers as Decimal and NaN/Infinity caught per field."""
+    """JSON text → Python. Numbers become Decimal (never float); NaN and Infinity are kept
+    as text so the field check names them; duplicate keys and bad characters are refused."""
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError:
             return None, [{"field": "(root)", "message": "请求必须是 UTF-8 编码的 JSON。"}]
     try:
-        # NaN and Infinity are not JSON; keep them as strings so the field check names them.
-        data = json.loads(raw, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda c: c)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        where = f"第 {exc.lineno} 行第 {exc.colno} 列" if isinstance(exc, json.JSONDecodeError) else ""
-        return None, [{"field": "(root)", "message": f"请求不是合法的 JSON{('（' + where + '）') if where else ''}。"}]
-    return _ints(data), []
-
-
-def _ints(value: Any) -> Any:
-    """JSON integers arrive as Decimal (parse_int); give whole numbers back as int."""
-    if isinstance(value, dict):
-        return {k: _ints(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_ints(v) for v in value]
-    if isinstance(value, Decimal) and value.as_tuple().exponent == 0:
-        return int(value)
-    return value
+        data = json.loads(
+            raw, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda c: c, object_pairs_hook=_object
+        )
+        _check_text(data)
+    except _BadJson as exc:
+        return None, [{"field": exc.field, "message": exc.message}]
+    except json.JSONDecodeError as exc:
+        return None, [{"field": "(root)", "message": f"请求不是合法的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）。"}]
+    except RecursionError:
+        return None, [{"field": "(root)", "message": "请求的 JSON 嵌套层数过多。"}]
+    return data, []
 
 
 def run_contract(raw: bytes | str) -> tuple[int, dict[str, Any]]:

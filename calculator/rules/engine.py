@@ -58,6 +58,20 @@ def _year_key(version: Version, day: dt.date) -> int:
     return day.year
 
 
+def _year_bounds(version: Version, key: int) -> tuple[dt.date, dt.date]:
+    if version.params["benefit_year"].values["value"] == "july_june":
+        return dt.date(key, 7, 1), dt.date(key + 1, 6, 30)
+    return dt.date(key, 1, 1), dt.date(key, 12, 31)
+
+
+def _retiree_start(version: Version, retired_on: dt.date) -> dt.date:
+    """First day retiree rules apply: 武汉 第七条 "从次月起"; elsewhere the retirement date."""
+    start_param = version.params.get("retiree_start")
+    if start_param is not None and start_param.values["basis"] == "next_month":
+        return dt.date(retired_on.year + (retired_on.month == 12), retired_on.month % 12 + 1, 1)
+    return retired_on
+
+
 def _year_label(version: Version, key: int) -> str:
     if version.params["benefit_year"].values["value"] == "july_june":
         return f"{key}医保年度（{key}年7月1日至{key + 1}年6月30日）"
@@ -81,6 +95,7 @@ class _Run:
         self.versions_used: dict[str, Version] = {}
         self.current_year_key: int | None = None
         self.notices: list[dict[str, Any]] = []  # the notices of the visit being worked out
+        self.today = dt.date.today()
         # Shanghai keeps the 当年账户 and the 历年账户 apart; elsewhere there is one balance.
         self.account_current = request.account_balance
         self.account_prior = request.prior_years_balance
@@ -174,11 +189,7 @@ def _group(run: _Run, version: Version, visit: Visit) -> tuple[str, Param | None
         return "employed", None
     start_param = version.params.get("retiree_start")
     if req.retired_on is not None:
-        if start_param is not None and start_param.values["basis"] == "next_month":
-            d = req.retired_on
-            start = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-        else:
-            start = req.retired_on
+        start = _retiree_start(version, req.retired_on)
         if visit.date < start:
             if start_param is not None:
                 message = start_param.cite.render({"retired_on": req.retired_on.isoformat(), "start": start.isoformat()})
@@ -210,6 +221,13 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     for n in version.notices:
         if (n.applies_from is None or visit.date >= n.applies_from) and (n.applies_to is None or visit.date <= n.applies_to):
             notices.append(run.warn(n.code, n.message, n.cite))
+    if visit.date > run.today:
+        notices.append(
+            run.warn(
+                "future-visit",
+                "有就诊日期晚于今天：按现行规定估算，政策届时可能调整。",
+            )
+        )
     group, cohort_param = _group(run, version, visit)
     group_name = GROUP_NAMES[group]
     yk = _year_key(version, visit.date)
@@ -274,6 +292,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     if not_covered_param is not None:
         share["not_covered"] = policy_range
         run.step(steps, "not_covered", "统筹基金不予支付", policy_range, not_covered_param, amount=policy_range)
+        deductible_out, cap_out = _running_totals(run, version, group, yk)
     elif visit.category == "chronic":
         fund, chronic_out = _chronic(run, version, visit, policy_range, share, steps, yk, year_label)
         deductible_out, cap_out = chronic_out
@@ -311,7 +330,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
         )
     cash = member_paid - account_paid
     run.step(
-        steps, "cash", "个人现金支付", cash, None,
+        steps, "cash", "个人现金支付", cash, use,
         text=f"个人负担 {fmt_yuan(member_paid)} 元，扣除个人账户支付 {fmt_yuan(account_paid)} 元后，现金支付 {fmt_yuan(cash)} 元。",
     )
     return {
@@ -336,6 +355,26 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
         "steps": steps,
         "notices": notices,
     }
+
+
+def _running_totals(run: _Run, version: Version, group: str, yk: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Deductible and cap as they stand, for a visit that does not move them."""
+    ded = version.params["deductible"].values
+    used = run.deductible_used.get(yk, ZERO)
+    standard = remaining = None
+    if ded["basis"] == "annual":
+        standard = ded["amounts"][group]
+        remaining = fmt_money(max(ZERO, standard - used))
+        standard = fmt_money(standard)
+    deductible_out = {"basis": ded["basis"], "standard": standard, "applied": "0.00", "used_before": fmt_money(used), "used_after": fmt_money(used), "remaining": remaining}
+    amounts = version.params["annual_cap"].values["amounts"]
+    paid = run.fund_paid.get(yk, ZERO)
+    if amounts is None:
+        cap_out = {"annual_cap": None, "used_before": fmt_money(paid), "used_after": fmt_money(paid), "remaining": None}
+    else:
+        cap_amount = amounts[group]
+        cap_out = {"annual_cap": fmt_money(cap_amount), "used_before": fmt_money(paid), "used_after": fmt_money(paid), "remaining": fmt_money(max(ZERO, cap_amount - paid))}
+    return deductible_out, cap_out
 
 
 def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, group_name: str, steps: list, notices: list) -> tuple[Decimal, int | None, str, Param]:
@@ -425,8 +464,23 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
 
     # 3. Deductible.
     ded = p["deductible"]
+    cap = p["annual_cap"]
     used_before = run.deductible_used.get(yk, ZERO)
-    if ded.values["basis"] == "annual":
+    cap_full = (
+        cap.values["above_cap"] == "inpatient_transfer"
+        and run.fund_paid.get(yk, ZERO) >= cap.values["amounts"][group]
+    )
+    if cap_full:
+        # 玉溪 第九条 / 云南 第八条: once the fund's outpatient payments reach the cap, the
+        # whole policy-range expense goes to inpatient treatment; no outpatient deductible.
+        standard = applied = remaining = ZERO
+        used_after = used_before
+        deductible_out = {"basis": ded.values["basis"], "standard": "0.00", "applied": "0.00", "used_before": fmt_money(used_before), "used_after": fmt_money(used_before), "remaining": "0.00"}
+        run.step(
+            steps, "deductible", "起付标准", ZERO, cap,
+            text=f"本{year_label}普通门诊统筹基金支付已达最高支付限额，本次符合政策范围的费用全部按规定转入住院待遇，不再计算普通门诊起付标准。",
+        )
+    elif ded.values["basis"] == "annual":
         standard = ded.values["amounts"][group]
         remaining_before = max(ZERO, standard - used_before)
         applied = min(eligible, remaining_before)
@@ -446,21 +500,22 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
         used_after = used_before
         deductible_out = {"basis": "none", "standard": "0.00", "applied": "0.00", "used_before": fmt_money(used_before), "used_after": fmt_money(used_before), "remaining": "0.00"}
     share["deductible"] = applied
-    run.step(
-        steps, "deductible", "起付标准", applied, ded,
-        standard=standard, used_before=used_before, applied=applied,
-        remaining=remaining, eligible=eligible, level_name=level_name, year_label=year_label,
-    )
+    if not cap_full:
+        run.step(
+            steps, "deductible", "起付标准", applied, ded,
+            standard=standard, used_before=used_before, applied=applied,
+            remaining=remaining, eligible=eligible, level_name=level_name, year_label=year_label,
+        )
 
     # 4. and 5. Fund ratio, then the annual cap on the fund's cumulative payment.
     base = eligible - applied
     uncapped = to_fen(base * ratio)
-    cap = p["annual_cap"]
     over = ZERO
     handling = None
     if cap.values["amounts"] is None:
         fund = uncapped
-        cap_out = {"annual_cap": None, "used_before": fmt_money(run.fund_paid.get(yk, ZERO)), "used_after": None, "remaining": None}
+        paid_before = run.fund_paid.get(yk, ZERO)
+        cap_out = {"annual_cap": None, "used_before": fmt_money(paid_before), "used_after": fmt_money(paid_before + fund), "remaining": None}
         run.cite_in_notice(cap, f"{cap.cite.ref}-none", cap.values["none_reason"])
     else:
         cap_amount = cap.values["amounts"][group]
@@ -560,23 +615,36 @@ def _personal_account(run: _Run, version: Version, first_day: dt.date) -> dict[s
     run.clauses[pa.cite.ref] = pa.cite
     if pa.cite.assumption:
         run.warn(pa.cite.ref, pa.cite.assumption, pa.cite)
-    if req.status == "retired" and req.retired_on is not None and req.retired_on.year == first_day.year and req.retired_on > dt.date(first_day.year, 1, 1):
-        # Part of the year in service, part retired: the documents give monthly rules for
-        # each, but not how the year of retirement is split, so no annual figure is given.
-        rules = []
-        for key, who in (("employed", "在职期间"), ("retired", "退休后")):
-            (kind, value), = pa[key].items()
-            rules.append(f"{who}{_account_rule_text(kind, value)}")
-        out = {"annual_allocation": None, "monthly_allocation": None, "clause": pa.cite.ref, "version": version.id}
-        out["reason"] = f"您于 {req.retired_on.isoformat()} 退休，该年度在职和退休期间的个人账户划入标准不同，文件未规定年内如何折算，本计算器不估算全年划入额。"
-        out["explanation"] = "；".join(rules) + "。"
-        return out
+    employed_key = "flexible_employed" if req.flexible_employment and "flexible_employed" in pa.values else "employed"
+    retired_key = "flexible_retired" if req.flexible_employment and "flexible_retired" in pa.values else "retired"
+    key = employed_key
     if req.status == "retired":
-        key = "flexible_retired" if req.flexible_employment and "flexible_retired" in pa.values else "retired"
-    else:
-        key = "flexible_employed" if req.flexible_employment and "flexible_employed" in pa.values else "employed"
+        key = retired_key
+        if req.retired_on is not None:
+            start = _retiree_start(version, req.retired_on)
+            year_start, year_end = _year_bounds(version, _year_key(version, first_day))
+            if start > year_end:
+                key = employed_key  # retired after this year: in service all year
+            elif start > year_start:
+                # Part of the year in service, part retired: the documents give the rule
+                # for each, but not how the year of retirement is split.
+                rules = [
+                    f"{who}{_account_rule_text(*next(iter(pa.values[k].items())))}"
+                    for k, who in ((employed_key, "在职期间"), (retired_key, "退休后"))
+                ]
+                return {
+                    "annual_allocation": None,
+                    "monthly_allocation": None,
+                    "reason": (
+                        f"您的退休待遇自 {start.isoformat()} 起执行，该年度在职和退休期间的个人账户划入标准不同，"
+                        "文件未规定年内如何折算，本计算器不估算全年划入额。"
+                    ),
+                    "clause": pa.cite.ref,
+                    "version": version.id,
+                    "explanation": "；".join(rules) + "。",
+                }
     who = {"employed": "在职职工", "retired": "退休人员", "flexible_employed": "灵活就业人员", "flexible_retired": "灵活就业退休人员"}[key]
-    (kind, value), = pa[key].items()
+    (kind, value), = pa.values[key].items()
     out: dict[str, Any] = {"annual_allocation": None, "monthly_allocation": None, "reason": None, "clause": pa.cite.ref, "version": version.id, "explanation": ""}
     if kind == "none":
         out["reason"] = value

@@ -148,8 +148,10 @@ class Region:
     def coverage_text(self) -> str:
         parts = []
         for v in self.versions:
-            end = v.effective_to.isoformat() if v.effective_to else "至今"
-            parts.append(f"{v.effective_from.isoformat()} 至 {end}")
+            if v.effective_to:
+                parts.append(f"{v.effective_from.isoformat()} 至 {v.effective_to.isoformat()}")
+            else:
+                parts.append(f"{v.effective_from.isoformat()} 起")
         return "、".join(parts)
 
 

@@ -197,3 +197,64 @@ def test_openapi_document(client):
     doc = client.get("/api/v1/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     assert {"/api/v1/calculate", "/api/v1/regions", "/api/v1/openapi.json"} <= set(doc["paths"])
+
+
+# -- hostile and borderline input (found in review): always a 400 naming the field ---------
+
+
+@pytest.mark.parametrize(
+    "raw, field, fragment",
+    [
+        # A 5,000-digit JSON integer must not reach int → str conversion limits.
+        ('{"region":"wuhan","status":"employed","age":45,"visits":[{"date":"2024-03-01","level":3,"total":' + "9" * 5000 + "}]}",
+         "visits[0].total", "10,000,000"),
+        # An exponent of a million must be refused without building the number.
+        ('{"region":"wuhan","status":"employed","age":1e999999,"visits":[{"date":"2024-03-01","level":3,"total":"1"}]}', "age", "0 到 120"),
+        ('{"region":"wuhan","status":"employed","age":45,"age":46,"visits":[]}', "age", "不止一次"),
+        ('{"region":"\\ud800","status":"employed","age":45,"visits":[]}', "(root)", "Unicode"),
+        ('{"region":"wuhan","status":"employed","age":45,"visits":[{"date":"2024-03-01","level":3,"total":"1"}],"x":' + "[" * 600 + "]" * 600 + "}",
+         "x", "未知字段"),
+        ('{"region":"wuhan","status":"employed","age":45,"visits":[{"date":"2024-03-01","level":3,"total":"1"}],"x":' + "[" * 5000 + "]" * 5000 + "}",
+         "(root)", "嵌套"),
+    ],
+    ids=["huge-int", "huge-exponent", "duplicate-key", "lone-surrogate", "nested-600", "nested-5000"],
+)
+def test_hostile_json_is_refused_cleanly(client, raw, field, fragment):
+    response = _post(client, raw, raw=True)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert any(e["field"] == field and fragment in e["message"] for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    "body, field, fragment",
+    [
+        (_req(age="45"), "age", "整数"),  # a JSON request uses JSON types
+        (_req(age=45.0), "age", "整数"),
+        (_req(visits=[_visit(level="2")]), "visits[0].level", "整数"),
+        (_req(visits=[_visit(total="-0")]), "visits[0].total", "负数"),
+        (_req(visits=[_visit(total="１２００")]), "visits[0].total", "金额"),
+        (_req(visits=[_visit(date="２０２４-03-01")]), "visits[0].date", "格式"),
+        (_req(visits=[_visit(total="1e3")]), "visits[0].total", "金额"),
+    ],
+    ids=["age-string", "age-float", "level-string", "minus-zero", "fullwidth-digits", "fullwidth-date", "exponent-string"],
+)
+def test_wrong_types_are_refused(client, body, field, fragment):
+    response = _post(client, body)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert any(e["field"] == field and fragment in e["message"] for e in errors), errors
+
+
+def test_json_number_with_exponent_is_an_amount(client):
+    # 1e3 is the JSON number 1000: 武汉优化方案 level 3 in-service, (1000) × 55% = 550.00
+    raw = '{"region":"wuhan","status":"employed","age":45,"visits":[{"date":"2024-03-01","level":3,"total":1e3}]}'
+    response = _post(client, raw, raw=True)
+    assert response.status_code == 200
+    assert response.json()["visits"][0]["fund_paid"] == "550.00"
+
+
+def test_open_ended_coverage_is_worded_once(client):
+    body = _req(region="yunnan", visits=[_visit(date="2024-10-31")])
+    message = _post(client, body).json()["errors"][0]["message"]
+    assert "2024-11-01 起" in message and "至 至今" not in message

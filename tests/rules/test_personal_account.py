@@ -1,0 +1,60 @@
+"""Personal-account allocation for the year of the first visit (POLICY_NOTES: personal account)."""
+
+import json
+
+from calculator.rules.contract import run_contract
+
+
+def _account(**kw):
+    body = {"status": "retired", "age": 60, "visits": [{"date": "2024-03-20", "level": 1, "total": "100"}], **kw}
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    return result["personal_account"]
+
+
+def test_member_who_retires_after_the_year_is_employed_all_year():
+    # 武汉 细则第五条: in service, 2% of the base monthly: 8000 × 2% = 160 × 12 = 1920.00
+    pa = _account(region="wuhan", retired_on="2025-06-15", contribution_base="8000")
+    assert pa["annual_allocation"] == "1920.00"
+
+
+def test_retirement_inside_the_year_gives_no_guessed_figure():
+    # Retired 2024-05-15 → retiree rules from 2024-06-01 (第七条): the year is split, no figure.
+    pa = _account(region="wuhan", retired_on="2024-05-15", contribution_base="8000")
+    assert pa["annual_allocation"] is None
+    assert "2024-06-01" in pa["reason"]
+
+
+def test_flexible_employment_split_year_names_the_flexible_rules():
+    # 第六条: flexible-employment workers get no allocation; after retirement 66 a month.
+    pa = _account(region="wuhan", retired_on="2024-05-15", flexible_employment=True)
+    assert pa["annual_allocation"] is None
+    assert "66" in pa["explanation"] and "83" not in pa["explanation"]
+
+
+def test_wuhan_retirement_on_first_of_january_starts_in_february():
+    # 第七条 "从次月起": retired 2024-01-01 → retiree rules from 2024-02-01, so 2024 is split.
+    pa = _account(region="wuhan", retired_on="2024-01-01", contribution_base="8000")
+    assert pa["annual_allocation"] is None
+
+
+def test_yunnan_retiree_by_age():
+    # 云南 第九条: under 70 106/month → 1272.00; 70 and over 142/month → 1704.00
+    visits = [{"date": "2025-03-20", "level": 1, "total": "100"}]
+    assert _account(region="yunnan", retired_on="2015-01-01", visits=visits)["annual_allocation"] == "1272.00"
+    assert _account(region="yunnan", age=70, retired_on="2015-01-01", visits=visits)["annual_allocation"] == "1704.00"
+
+
+def test_shanghai_split_uses_the_insurance_year():
+    # 上海 医保年度 2023-07-01 → 2024-06-30. Retired 2023-06-30: retired for the whole year
+    # of a 2024-03-20 visit → 1680 (74 and under).
+    pa = _account(region="shanghai", retired_on="2023-06-30")
+    assert pa["annual_allocation"] == "1680.00"
+    # Retired 2023-09-01: inside that insurance year → split, no figure.
+    assert _account(region="shanghai", retired_on="2023-09-01")["annual_allocation"] is None
+
+
+def test_no_figure_where_the_documents_give_none():
+    pa = _account(region="xuzhou", retired_on="2010-01-01")
+    assert pa["annual_allocation"] is None
+    assert "未给出具体金额" in pa["reason"]
