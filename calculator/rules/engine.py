@@ -110,20 +110,17 @@ class _Run:
             self.warnings[code] = notice
         return notice
 
-    def step(self, steps: list, code: str, label: str, figure: Decimal | None, param: Param | None, **ctx: Any) -> None:
-        """Append one explained figure; ``ctx`` fills the clause's explanation template
-        (or ``text=`` gives the sentence directly for figures the engine derives).
+    def step(self, steps: list, code: str, label: str, figure: Decimal | None, param: Param, text: str) -> None:
+        """Append one explained figure. ``text`` is the clause's explanation filled in
+        (``param.cite.render(...)``) or, for a figure the engine derives, its own sentence.
         A clause read with an assumption shows that assumption beside the visit."""
-        amount = None if figure is None else fmt_money(figure)
-        if param is None:
-            steps.append({"code": code, "label": label, "amount": amount, "clause": None, "explanation": ctx["text"]})
-            return
         cite = param.cite
         self.clauses[cite.ref] = cite
         if cite.assumption:
             self.notices.append(self.warn(cite.ref, cite.assumption, cite))
-        text = ctx.pop("text", None) or cite.render(ctx)
-        steps.append({"code": code, "label": label, "amount": amount, "clause": cite.ref, "explanation": text})
+        steps.append(
+            {"code": code, "label": label, "amount": None if figure is None else fmt_money(figure), "clause": cite.ref, "explanation": text}
+        )
 
     def cite_in_notice(self, param: Param, code: str, message: str) -> None:
         """A clause that shapes the visit without a figure of its own: a notice cites it."""
@@ -192,7 +189,7 @@ def _group(run: _Run, version: Version, visit: Visit) -> tuple[str, Param | None
         start = _retiree_start(version, req.retired_on)
         if visit.date < start:
             if start_param is not None:
-                message = start_param.cite.render({"retired_on": req.retired_on.isoformat(), "start": start.isoformat()})
+                message = start_param.cite.render(retired_on=req.retired_on.isoformat(), start=start.isoformat())
                 run.cite_in_notice(start_param, f"{version.id}-before-retirement", message)
             else:
                 run.notices.append(
@@ -251,22 +248,16 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     benefit_year = p["benefit_year"]
     if new_year:
         # The first visit of a year says which year the running totals belong to.
-        run.step(steps, "benefit_year", "待遇年度", None, benefit_year, year_label=year_label)
+        run.step(steps, "benefit_year", "待遇年度", None, benefit_year, benefit_year.cite.render(year_label=year_label))
     elif benefit_year.cite.assumption:
         notices.append(run.warn(benefit_year.cite.ref, benefit_year.cite.assumption, benefit_year.cite))
     if cohort_param is not None:
-        run.step(
-            steps, "retiree_cohort", "退休人员类别", None, cohort_param,
-            retired_on=run.req.retired_on.isoformat(), group_name=group_name,
-        )
+        run.step(steps, "retiree_cohort", "退休人员类别", None, cohort_param, cohort_param.cite.render(retired_on=run.req.retired_on.isoformat(), group_name=group_name))
     total, excluded = visit.total, visit.excluded
     policy_range = total - excluded
     share = dict.fromkeys(SHARE_REASONS, ZERO)
     share["excluded"] = excluded
-    run.step(
-        steps, "policy_range", "符合政策范围金额", policy_range, p["policy_range"],
-        total=total, excluded=excluded, policy_range=policy_range,
-    )
+    run.step(steps, "policy_range", "符合政策范围金额", policy_range, p["policy_range"], p["policy_range"].cite.render(total=total, excluded=excluded, policy_range=policy_range))
     fund = ZERO
     deductible_out: dict[str, Any] = {"basis": None, "standard": None, "applied": "0.00", "used_before": None, "used_after": None, "remaining": None}
     cap_out: dict[str, Any] = {"annual_cap": None, "used_before": None, "used_after": None, "remaining": None}
@@ -291,7 +282,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
 
     if not_covered_param is not None:
         share["not_covered"] = policy_range
-        run.step(steps, "not_covered", "统筹基金不予支付", policy_range, not_covered_param, amount=policy_range)
+        run.step(steps, "not_covered", "统筹基金不予支付", policy_range, not_covered_param, not_covered_param.cite.render(amount=policy_range))
         deductible_out, cap_out = _running_totals(run, version, group, yk)
     elif visit.category == "chronic":
         fund, chronic_out = _chronic(run, version, visit, policy_range, share, steps, yk, year_label)
@@ -324,15 +315,9 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
         else:
             run.account_current = pool
         account_paid += from_account
-        run.step(
-            steps, "account", "历年账户支付" if shanghai_style else "个人账户支付", from_account, use,
-            paid=from_account, balance_before=before, balance_after=pool,
-        )
+        run.step(steps, "account", "历年账户支付" if shanghai_style else "个人账户支付", from_account, use, use.cite.render(paid=from_account, balance_before=before, balance_after=pool))
     cash = member_paid - account_paid
-    run.step(
-        steps, "cash", "个人现金支付", cash, use,
-        text=f"个人负担 {fmt_yuan(member_paid)} 元，扣除个人账户支付 {fmt_yuan(account_paid)} 元后，现金支付 {fmt_yuan(cash)} 元。",
-    )
+    run.step(steps, "cash", "个人现金支付", cash, use, f"个人负担 {fmt_yuan(member_paid)} 元，扣除个人账户支付 {fmt_yuan(account_paid)} 元后，现金支付 {fmt_yuan(cash)} 元。")
     return {
         "index": visit.index,
         "date": visit.date.isoformat(),
@@ -389,7 +374,7 @@ def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, grou
         if setting_param.values["basis"] == "own_ratio":
             # 武汉: pharmacies have a rate of their own, whatever the prescriber's level.
             ratio = setting_param.values["rates"][group]
-            run.step(steps, "setting", "定点零售药店", None, setting_param, level_name="定点零售药店", ratio=fmt_percent(ratio), group_name=group_name)
+            run.step(steps, "setting", "定点零售药店", None, setting_param, setting_param.cite.render(level_name="定点零售药店", ratio=fmt_percent(ratio), group_name=group_name))
             return ratio, level, "定点零售药店", setting_param
         if setting_param.values["basis"] == "level_one":
             level = 1  # 徐州: A级定点零售药店 at the level-1 rate
@@ -403,10 +388,7 @@ def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, grou
         else:
             default = p["price_class_default"]
             key = default.values["map"][level]
-            run.step(
-                steps, "price_class", "收费类别", None, default,
-                level_name=LEVEL_NAMES[level], class_name=PRICE_CLASS_NAMES[key],
-            )
+            run.step(steps, "price_class", "收费类别", None, default, default.cite.render(level_name=LEVEL_NAMES[level], class_name=PRICE_CLASS_NAMES[key]))
         name = PRICE_CLASS_NAMES[key]
     else:
         key = level
@@ -414,7 +396,7 @@ def _level_and_ratio(run: _Run, version: Version, visit: Visit, group: str, grou
     ratio = ratio_param.values["rates"][group][key]
     if setting_param is not None:
         label = "定点零售药店" if visit.setting == "pharmacy" else "“互联网+”门诊"
-        run.step(steps, "setting", label, None, setting_param, level_name=name, ratio=fmt_percent(ratio), group_name=group_name)
+        run.step(steps, "setting", label, None, setting_param, setting_param.cite.render(level_name=name, ratio=fmt_percent(ratio), group_name=group_name))
     return ratio, key, name, ratio_param
 
 
@@ -428,13 +410,13 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
         if class_b is None:
             notices.append(run.warn(f"{version.id}-no-class-b-rule", "本地区文件未规定乙类先行自付比例，乙类费用与其他符合政策范围的费用一样计算。"))
         elif class_b.values["rate"] is None:
-            run.step(steps, "first_self_pay", "先行自付（乙类）", None, class_b, class_b=visit.class_b, rate="未规定", amount="0")
-            notices.append(run.warn(f"{class_b.cite.ref}-no-rate", class_b.cite.render({"class_b": visit.class_b, "rate": "未规定", "amount": "0"}), class_b.cite))
+            run.step(steps, "first_self_pay", "先行自付（乙类）", None, class_b, class_b.cite.render(class_b=visit.class_b, rate="未规定", amount="0"))
+            notices.append(run.warn(f"{class_b.cite.ref}-no-rate", class_b.cite.render(class_b=visit.class_b, rate="未规定", amount="0"), class_b.cite))
         else:
             own = to_fen(visit.class_b * class_b.values["rate"])
             eligible -= own
             share["first_self_pay"] += own
-            run.step(steps, "first_self_pay", "先行自付（乙类）", own, class_b, class_b=visit.class_b, rate=fmt_percent(class_b.values["rate"]), amount=own)
+            run.step(steps, "first_self_pay", "先行自付（乙类）", own, class_b, class_b.cite.render(class_b=visit.class_b, rate=fmt_percent(class_b.values["rate"]), amount=own))
     if visit.offsite != "none":
         offsite = version.params.get("offsite")
         if offsite is None:
@@ -442,7 +424,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
         elif visit.offsite == "unfiled" and offsite.values["unfiled_first_self_pay"] is not None:
             rate = offsite.values["unfiled_first_self_pay"]
             own = to_fen(eligible * rate)
-            run.step(steps, "first_self_pay", "先行自付（异地未备案）", own, offsite, amount=own, rate=fmt_percent(rate), base=eligible)
+            run.step(steps, "first_self_pay", "先行自付（异地未备案）", own, offsite, offsite.cite.render(amount=own, rate=fmt_percent(rate), base=eligible))
             eligible -= own
             share["first_self_pay"] += own
         else:
@@ -457,10 +439,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
         run.account_current -= seg
         eligible -= seg
         share["account_segment"] = seg
-        run.step(
-            steps, "account_segment", "当年账户支付", seg, p["account_use"],
-            paid=seg, balance_before=before, balance_after=run.account_current,
-        )
+        run.step(steps, "account_segment", "当年账户支付", seg, p["account_use"], p["account_use"].cite.render(paid=seg, balance_before=before, balance_after=run.account_current))
 
     # 3. Deductible.
     ded = p["deductible"]
@@ -476,10 +455,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
         standard = applied = remaining = ZERO
         used_after = used_before
         deductible_out = {"basis": ded.values["basis"], "standard": "0.00", "applied": "0.00", "used_before": fmt_money(used_before), "used_after": fmt_money(used_before), "remaining": "0.00"}
-        run.step(
-            steps, "deductible", "起付标准", ZERO, cap,
-            text=f"本{year_label}普通门诊统筹基金支付已达最高支付限额，本次符合政策范围的费用全部按规定转入住院待遇，不再计算普通门诊起付标准。",
-        )
+        run.step(steps, "deductible", "起付标准", ZERO, cap, f"本{year_label}普通门诊统筹基金支付已达最高支付限额，本次符合政策范围的费用全部按规定转入住院待遇，不再计算普通门诊起付标准。")
     elif ded.values["basis"] == "annual":
         standard = ded.values["amounts"][group]
         remaining_before = max(ZERO, standard - used_before)
@@ -501,11 +477,7 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
         deductible_out = {"basis": "none", "standard": "0.00", "applied": "0.00", "used_before": fmt_money(used_before), "used_after": fmt_money(used_before), "remaining": "0.00"}
     share["deductible"] = applied
     if not cap_full:
-        run.step(
-            steps, "deductible", "起付标准", applied, ded,
-            standard=standard, used_before=used_before, applied=applied,
-            remaining=remaining, eligible=eligible, level_name=level_name, year_label=year_label,
-        )
+        run.step(steps, "deductible", "起付标准", applied, ded, ded.cite.render(standard=standard, used_before=used_before, applied=applied, remaining=remaining, eligible=eligible, level_name=level_name, year_label=year_label))
 
     # 4. and 5. Fund ratio, then the annual cap on the fund's cumulative payment.
     base = eligible - applied
@@ -534,21 +506,11 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
     run.fund_paid[yk] = run.fund_paid.get(yk, ZERO) + fund
     if ratio_param.name == "pharmacy":
         # Wuhan's own pharmacy rate: the pharmacy clause is the one that sets it.
-        run.step(
-            steps, "fund", "统筹基金支付", fund, ratio_param,
-            text=f"起付标准以上的 {fmt_yuan(base)} 元，按定点零售药店{group_name}比例 {fmt_percent(ratio)} 由统筹基金支付 {fmt_yuan(fund)} 元。",
-        )
+        run.step(steps, "fund", "统筹基金支付", fund, ratio_param, f"起付标准以上的 {fmt_yuan(base)} 元，按定点零售药店{group_name}比例 {fmt_percent(ratio)} 由统筹基金支付 {fmt_yuan(fund)} 元。")
     else:
-        run.step(
-            steps, "fund", "统筹基金支付", fund, ratio_param,
-            base=base, ratio=fmt_percent(ratio), fund=fund, level_name=level_name, group_name=group_name,
-        )
+        run.step(steps, "fund", "统筹基金支付", fund, ratio_param, ratio_param.cite.render(base=base, ratio=fmt_percent(ratio), fund=fund, level_name=level_name, group_name=group_name))
     if cap.values["amounts"] is not None:
-        run.step(
-            steps, "annual_cap", "年度最高支付限额", cap_left, cap,
-            cap=cap_amount, used_before=paid_before, used_after=paid_after, remaining=cap_left,
-            over_cap=over, year_label=year_label,
-        )
+        run.step(steps, "annual_cap", "年度最高支付限额", cap_left, cap, cap.cite.render(cap=cap_amount, used_before=paid_before, used_after=paid_after, remaining=cap_left, over_cap=over, year_label=year_label))
     if over > 0:
         if handling == "inpatient_transfer":
             label = "转入住院待遇"
@@ -560,15 +522,12 @@ def _general(run, version, visit, group, group_name, yk, year_label, policy_rang
         else:
             label = "超过年度限额"
             text = f"本{year_label}统筹基金支付已达年度最高支付限额，超出部分 {fmt_yuan(over)} 元统筹基金不再支付，由个人负担。"
-        run.step(steps, "over_cap", label, over, cap, text=text)
+        run.step(steps, "over_cap", label, over, cap, text)
     copay = base - fund - over
     share["over_cap"] = over
     share["copay"] = copay
     if base > 0:
-        run.step(
-            steps, "copay", "个人自付（按比例）", copay, ratio_param,
-            text=f"起付标准以上、限额以内的费用中，统筹基金支付后个人按比例自付 {fmt_yuan(copay)} 元。",
-        )
+        run.step(steps, "copay", "个人自付（按比例）", copay, ratio_param, f"起付标准以上、限额以内的费用中，统筹基金支付后个人按比例自付 {fmt_yuan(copay)} 元。")
     return fund, deductible_out, cap_out, handling
 
 
@@ -594,14 +553,9 @@ def _chronic(run, version, visit, policy_range, share, steps, yk, year_label):
     share["deductible"] = applied
     share["over_cap"] = over
     share["copay"] = base - fund - over
-    run.step(
-        steps, "chronic", "门诊慢性病", fund, c,
-        standard=c.values["deductible"], used_before=used_before, applied=applied,
-        remaining=remaining_before - applied, base=base, ratio=fmt_percent(ratio),
-        fund=fund, cap=cap_amount, count=str(count),
-    )
+    run.step(steps, "chronic", "门诊慢性病", fund, c, c.cite.render(standard=c.values["deductible"], used_before=used_before, applied=applied, remaining=remaining_before - applied, base=base, ratio=fmt_percent(ratio), fund=fund, cap=cap_amount, count=str(count)))
     if over > 0:
-        run.step(steps, "over_cap", "超过年度限额", over, c, text=f"门诊慢性病统筹基金支付已达本{year_label}限额 {fmt_yuan(cap_amount)} 元，超出部分 {fmt_yuan(over)} 元由个人负担。")
+        run.step(steps, "over_cap", "超过年度限额", over, c, f"门诊慢性病统筹基金支付已达本{year_label}限额 {fmt_yuan(cap_amount)} 元，超出部分 {fmt_yuan(over)} 元由个人负担。")
     deductible_out = {"basis": "annual", "standard": fmt_money(c.values["deductible"]), "applied": fmt_money(applied), "used_before": fmt_money(used_before), "used_after": fmt_money(used_before + applied), "remaining": fmt_money(remaining_before - applied)}
     paid_after = paid_before + fund
     cap_out = {"annual_cap": fmt_money(cap_amount), "used_before": fmt_money(paid_before), "used_after": fmt_money(paid_after), "remaining": fmt_money(max(ZERO, cap_amount - paid_after))}

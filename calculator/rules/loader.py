@@ -59,7 +59,7 @@ class Citation:
     quote: str
     explanation: str
     assumption: str | None = None
-    render: Callable[[dict], str] = field(default=lambda c: "", compare=False, repr=False)
+    render: Callable[..., str] = field(default=lambda **_: "", compare=False, repr=False)
 
     @property
     def status(self) -> str:
@@ -182,7 +182,7 @@ PARAM_SPECS: dict[str, tuple[bool, set[str], set[str]]] = {
         {"cap", "used_before", "used_after", "remaining", "over_cap", "year_label"},
     ),
     "pharmacy": (True, {"basis", "rates"}, {"level_name", "ratio", "group_name"}),
-    "internet": (True, {"basis"}, {"level_name"}),
+    "internet": (True, {"basis"}, {"level_name", "ratio", "group_name"}),
     "non_designated": (True, set(), {"amount"}),
     "account_use": (True, {"pays_excluded", "order"}, {"paid", "balance_before", "balance_after"}),
     "personal_account": (
@@ -359,7 +359,7 @@ class Loader:
         explanation = _text(ctx, f"{where}.explanation", raw["explanation"])
         try:
             used = template_placeholders(explanation)
-            render = compile_template(explanation)
+            render = compile_template(explanation, placeholders)
         except ValueError as exc:
             raise ctx.fail(f"{where}.explanation", str(exc)) from None
         bad = used - placeholders
