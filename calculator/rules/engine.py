@@ -53,7 +53,7 @@ SHARE_REASONS = (
 
 def _year_key(version: Version, day: dt.date) -> int:
     # Shanghai's 医保年度 runs 1 July – 30 June; it is named by the year it starts in.
-    if version.params["benefit_year"].values["value"] == "july_june":
+    if version.july_june:
         return day.year if day.month >= 7 else day.year - 1
     return day.year
 
@@ -180,6 +180,8 @@ def _group(run: _Run, version: Version, visit: Visit) -> tuple[str, Param | None
     """The status group whose figures apply on the day of the visit, and the cohort
     clause when the group was chosen by retirement date (上海)."""
     req = run.req
+    if req.status == "employed" and req.retired_on is None:
+        return "employed", None  # the common case, kept cheap
     if req.status == "employed":
         if req.retired_on is not None:
             run.notices.append(run.warn("retired-on-ignored", "您选择了在职，填写的退休日期不参与计算。"))
@@ -331,7 +333,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
         "policy_range": fmt_money(policy_range),
         "fund_paid": fmt_money(fund),
         "member_paid": fmt_money(member_paid),
-        "member_share": {k: str(v) for k, v in share.items()},
+        "member_share": dict(zip(SHARE_REASONS, map(str, share.values()))),
         "deductible": deductible_out,
         "cap": cap_out,
         "over_cap_handling": over_cap_handling,

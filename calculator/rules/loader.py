@@ -113,6 +113,7 @@ class Version:
     params: dict[str, Param]
     notices: tuple[Notice, ...]
     path: str
+    july_june: bool = False  # the benefit year runs 1 July – 30 June (上海), else calendar
 
     def covers(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
@@ -445,6 +446,7 @@ class Loader:
             params=params,
             notices=notices,
             path=f"{path.parent.name}/{path.name}",
+            july_june=params["benefit_year"].values["value"] == "july_june",
         )
         _check_cross(ctx, version)
         return version
