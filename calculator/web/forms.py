@@ -55,6 +55,19 @@ def _clean_text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+_LOOSE_DATE = re.compile(r"^(\d{4})\s*[./年-]\s*(\d{1,2})\s*[./月-]\s*(\d{1,2})\s*日?$")
+
+
+def _clean_date(value: Any) -> str:
+    """"2024/3/1" or "2024年3月1日" → "2024-03-01" (browsers without a date picker)."""
+    text = _clean_text(value)
+    match = _LOOSE_DATE.match(text)
+    if match:
+        year, month, day = match.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return text
+
+
 def _clean_amount(value: Any) -> str:
     """"１,２００ 元" → "1200": full-width digits, separators, spaces and 元 removed."""
     text = _clean_text(value)
@@ -149,7 +162,7 @@ class CalculatorForm(_RenderOnlyForm):
             "age": _clean_text(self.raw("age")),
             "flexible_employment": bool(self.raw("flexible_employment")),
         }
-        retired_on = _clean_text(self.raw("retired_on"))
+        retired_on = _clean_date(self.raw("retired_on"))
         if retired_on:
             data["retired_on"] = retired_on
         for name in ("contribution_base", "account_balance", "prior_years_balance"):
@@ -175,11 +188,11 @@ class VisitForm(_RenderOnlyForm):
         required=False,
         choices=[
             ("", _("请选择")),
-            ("1", _("一级及以下（社区卫生服务中心、卫生院、诊所）")),
+            ("1", _("一级及以下")),
             ("2", _("二级")),
             ("3", _("三级")),
         ],
-        help_text=_("在药店购药，请选开具处方的医疗机构的级别。"),
+        help_text=_("一级及以下包括社区卫生服务中心、乡镇卫生院、诊所。在药店购药，请选开具处方的医疗机构的级别。"),
     )
     setting = forms.ChoiceField(
         label=_("就诊类型"),
@@ -273,7 +286,7 @@ class VisitForm(_RenderOnlyForm):
 
     def contract_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "date": _clean_text(self.raw("date")),
+            "date": _clean_date(self.raw("date")),
             "setting": _clean_text(self.raw("setting")) or "clinic",
             "total": _clean_amount(self.raw("total")),
             "offsite": _clean_text(self.raw("offsite")) or "none",
@@ -345,7 +358,7 @@ class CalculatorState:
                     summary.append(SummaryError("visits", str(_("就诊记录")), message))
                     continue
                 visit.add_error(name, message)
-                label = _("第 %(number)s 次就诊：%(label)s") % {"number": visit.number, "label": visit.fields[name].label}
+                label = _("第 %(number)s 次就诊 · %(label)s") % {"number": visit.number, "label": visit.fields[name].label}
                 summary.append(SummaryError(visit[name].auto_id, str(label), message))
             elif field in self.form.fields:
                 self.form.add_error(field, message)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
@@ -35,6 +34,8 @@ REGION_NAMES = (
 
 # The engine's step labels (the settlement slip's terms).
 STEP_LABELS = (
+    gettext_noop("待遇年度"),
+    gettext_noop("退休人员类别"),
     gettext_noop("符合政策范围金额"),
     gettext_noop("统筹基金不予支付"),
     gettext_noop("门诊慢性病"),
@@ -57,6 +58,8 @@ STEP_LABELS = (
 
 # What each step does, in a sentence; shown in English beside the Chinese explanation.
 STEP_GLOSSES = {
+    "benefit_year": gettext_lazy("起付标准和年度限额在哪个年度内累计。"),
+    "retiree_cohort": gettext_lazy("上海市按退休时间区分退休人员的待遇。"),
     "policy_range": gettext_lazy("医疗费总额减去全自费部分，就是进入门诊统筹计算的符合政策范围金额。"),
     "not_covered": gettext_lazy("这次费用统筹基金不予支付，全部由个人负担。"),
     "chronic": gettext_lazy("门诊慢性病有单独的起付标准、支付比例和年度限额。"),
@@ -127,17 +130,10 @@ def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Regions grouped by province (for ``<optgroup>``), each with its rule versions' dates."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for region in load_policies().values():
-        periods = "；".join(period_text(v.effective_from, v.effective_to) for v in region.versions)
-        label = _("%(name)s（%(periods)s）") % {"name": _(region.name), "periods": periods}
+        periods = _("；").join(period_text(v.effective_from, v.effective_to) for v in region.versions)
+        label = _("%(name)s · %(periods)s") % {"name": _(region.name), "periods": periods}
         groups.setdefault(_(region.province), []).append((region.code, label))
     return list(groups.items())
-
-
-def long_date(value: str | dt.date | None) -> str:
-    if not value:
-        return ""
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return date_format(day, "DATE_FORMAT")
 
 
 def describe_visit(visit: dict[str, Any]) -> str:

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.urls import path
 
 from calculator.web import views
@@ -6,4 +8,6 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("policies/", views.policy_library, name="policies"),
+    path("about/", views.about, name="about"),
 ]

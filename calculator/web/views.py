@@ -1,8 +1,78 @@
-"""Web UI views. Placeholder home page; the real calculator UI comes later."""
+"""Web UI views: thin function views over the calculation contract and the engine.
+
+The calculator is a GET form, so every result has a URL that can be bookmarked and the page
+works without JavaScript. With htmx the same requests come back as partials of the same
+template (``web/home.html#calculator`` or ``#visits``); ``Vary: HX-Request`` keeps caches
+from mixing the two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from calculator.rules.contract import parse_request
+from calculator.rules.engine import calculate
+from calculator.web import policies
+from calculator.web.forms import ACTION_KEYS, calculator_state
+from calculator.web.results import present
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _partial(request: HtmxHttpRequest) -> str | None:
+    """Which part of the page an htmx request asked for (None: the whole page)."""
+    if not request.htmx or request.htmx.history_restore_request:
+        return None
+    return "visits" if request.htmx.target == "visits" else "calculator"
+
+
+def _page_url(request: HttpRequest) -> str:
+    """This page's URL without the add/remove buttons, for bookmarks and the language switch."""
+    query = [(k, v) for k, values in request.GET.lists() if k not in ACTION_KEYS for v in values]
+    return request.path + ("?" + urlencode(query) if query else "")
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    state = calculator_state(request.GET)
+    result = None
+    if state.submitted and state.action is None:
+        data, rows = state.contract_data()
+        calc_request, errors = parse_request(data, form=True)
+        if errors:
+            state.apply_errors(errors, rows)
+        elif calc_request is not None:
+            result = present(calculate(calc_request))
+    partial = _partial(request)
+    context: dict[str, Any] = {
+        "state": state,
+        "result": result,
+        "page_url": _page_url(request),
+        # After an htmx calculation the address bar shows the new URL; the language switch
+        # must come back to it, so the partial updates the switch's ``next`` out of band.
+        "oob_language_next": partial == "calculator",
+    }
+    template = "web/home.html"
+    if partial:
+        template += f"#{partial}"
+    return render(request, template, context)
+
+
+@require_GET
+def policy_library(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/policies.html", {"library": policies.library()})
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/about.html", {"library": policies.library()})

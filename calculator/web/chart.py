@@ -1,0 +1,125 @@
+"""The small inline SVG chart: the fund's cumulative payment against the annual cap.
+
+Display only. The figures plotted are the engine's own (each visit's ``cap.used_after`` and
+``cap.annual_cap``); this module only turns them into coordinates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from calculator.web.templatetags.yuan import yuan
+
+WIDTH = 360
+HEIGHT = 240
+LEFT = 14
+RIGHT = 14
+TOP = 44
+BOTTOM = 40
+
+
+@dataclass
+class Point:
+    x: float
+    y: float
+    label: str
+    amount: str
+    show_label: bool
+    below: bool = False  # near the cap line: write the value under the point
+
+    @property
+    def x_anchor(self) -> str:
+        return "end" if self.x > WIDTH - RIGHT - 20 else "middle"
+
+    @property
+    def value_y(self) -> float:
+        return self.y + 24 if self.below else self.y - 10
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    description: str
+    cap: str
+    cap_y: float
+    points: list[Point] = field(default_factory=list)
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right_x: int = WIDTH - RIGHT
+    base_y: float = HEIGHT - BOTTOM
+
+    @property
+    def cap_label_y(self) -> float:
+        return self.cap_y - 10
+
+    @property
+    def cap_label_x(self) -> int:
+        return self.left
+
+    @property
+    def x_label_y(self) -> float:
+        return self.base_y + 22
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Chart]:
+    """One chart per benefit year (and per 门诊慢性病 cap), visits in date order."""
+    visits = {v["index"]: v for v in result["visits"]}
+    series: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for index in result["calculation_order"]:
+        visit = visits[index]
+        cap = visit["cap"]
+        if cap["annual_cap"] is None or cap["used_after"] is None:
+            continue
+        series.setdefault((visit["year"], visit["category"]), []).append(visit)
+    charts = []
+    for (year, category), items in series.items():
+        cap_amount = float(items[-1]["cap"]["annual_cap"])
+        top = max([cap_amount] + [float(v["cap"]["used_after"]) for v in items]) or 1.0
+        plot_h = HEIGHT - TOP - BOTTOM
+        plot_w = WIDTH - LEFT - RIGHT
+
+        def y_of(value: float, top: float = top, plot_h: int = plot_h) -> float:
+            return TOP + plot_h * (1 - value / top)
+
+        n = len(items)
+        step = plot_w / n
+        points = [Point(LEFT, y_of(float(items[0]["cap"]["used_before"])), "", items[0]["cap"]["used_before"], False)]
+        for i, visit in enumerate(items):
+            show = n <= 4 or i in (0, n - 1)
+            points.append(
+                Point(LEFT + step * (i + 1), y_of(float(visit["cap"]["used_after"])), visit["date"][5:], visit["cap"]["used_after"], show)
+            )
+        year_label = year_labels.get(year, str(year))
+        kind = _("门诊慢性病") if category == "chronic" else _("普通门诊")
+        title = _("%(year)s %(kind)s：统筹基金累计支付与年度限额") % {"year": year_label, "kind": kind}
+        steps_text = _("；").join(
+            _("%(date)s 后累计 %(amount)s") % {"date": v["date"], "amount": yuan(v["cap"]["used_after"])} for v in items
+        )
+        description = _("年度最高支付限额 %(cap)s。%(steps)s。尚余 %(remaining)s。") % {
+            "cap": yuan(items[-1]["cap"]["annual_cap"]),
+            "steps": steps_text,
+            "remaining": yuan(items[-1]["cap"]["remaining"]),
+        }
+        cap_y = y_of(cap_amount)
+        for p in points:
+            p.below = p.y < cap_y + 30
+        charts.append(
+            Chart(
+                key=f"{year}-{category}",
+                title=title,
+                description=description,
+                cap=items[-1]["cap"]["annual_cap"],
+                cap_y=cap_y,
+                points=points,
+            )
+        )
+    return charts

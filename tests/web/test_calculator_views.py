@@ -1,0 +1,515 @@
+"""Test-client tests of the calculator page: full page versus htmx partials, adding and
+removing visit rows without JavaScript, errors, results and both languages."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from urllib.parse import urlencode
+
+import pytest
+from django.http import QueryDict
+from django.utils import translation
+
+from calculator.rules.contract import parse_request
+from calculator.rules.engine import calculate
+from calculator.rules.registry import load_policies
+from calculator.web.forms import calculator_state
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HX-Request": "true"}
+
+XUZHOU = {
+    "region": "xuzhou",
+    "status": "employed",
+    "age": "45",
+    "visits-0-date": "2024-03-01",
+    "visits-0-level": "3",
+    "visits-0-setting": "clinic",
+    "visits-0-total": "1200",
+    "visits-1-date": "2024-05-01",
+    "visits-1-level": "1",
+    "visits-1-setting": "clinic",
+    "visits-1-total": "800",
+    "visits-1-excluded": "100",
+}
+
+
+def get(client, params=None, *, headers=None, language=None):
+    if language:
+        client.cookies["django_language"] = language
+    url = "/" + ("?" + urlencode(params) if params else "")
+    return client.get(url, headers=headers or {})
+
+
+def text(response) -> str:
+    return response.content.decode("utf-8")
+
+
+def figure(html: str, name: str) -> list[str]:
+    """The figures marked data-figure=name, without tags."""
+    found = re.findall(rf'data-figure="{name}"[^>]*>(.*?)</(?:dd|td|span)>', html, re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", f)).strip() for f in found]
+
+
+def input_value(html: str, name: str) -> str | None:
+    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
+    if match is None:
+        return None
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return unescape(value.group(1)) if value else ""
+
+
+def selected(html: str, name: str) -> str | None:
+    match = re.search(rf'<select name="{re.escape(name)}".*?</select>', html, re.S)
+    assert match, name
+    option = re.search(r'<option value="([^"]*)"[^>]*selected', match.group(0))
+    return option.group(1) if option else None
+
+
+# --- Full page versus partials -------------------------------------------------------
+
+
+def test_home_blank_is_full_page_with_one_visit_row(client):
+    html = text(get(client))
+    assert html.lstrip().startswith("<!DOCTYPE html>")
+    assert 'id="id_visits-0-date"' in html
+    assert 'id="id_visits-1-date"' not in html
+    assert 'id="results"' not in html
+    assert "添加一次就诊" in html and ">计算<" in html
+
+
+def test_home_labels_are_tied_to_their_inputs(client):
+    html = text(get(client))
+    for label, field_id in [
+        ("参保地区", "id_region"),
+        ("年龄", "id_age"),
+        ("退休日期", "id_retired_on"),
+        ("就诊日期", "id_visits-0-date"),
+        ("医疗机构级别", "id_visits-0-level"),
+        ("就诊类型", "id_visits-0-setting"),
+        ("费用总额", "id_visits-0-total"),
+        ("自费金额", "id_visits-0-excluded"),
+        ("乙类金额", "id_visits-0-class_b"),
+        ("异地就医", "id_visits-0-offsite"),
+        ("住院期间", "id_visits-0-inpatient_stay"),
+        ("门诊慢性病", "id_visits-0-chronic"),
+        ("山西收费类别", "id_visits-0-price_class"),
+    ]:
+        assert f'for="{field_id}">{label}</label>' in html, label
+        assert f'id="{field_id}"' in html
+    assert "<legend class=\"field-label\">参保身份</legend>" in html
+    assert 'for="id_status_0">在职</label>' in html and 'for="id_status_1">退休</label>' in html
+    assert "<summary>更多选项</summary>" in html
+
+
+def test_region_select_grouped_by_province_with_versions(client):
+    html = text(get(client))
+    assert '<optgroup label="云南省">' in html
+    yunnan_group = html.split('<optgroup label="云南省">')[1].split("</optgroup>")[0]
+    assert 'value="yuxi"' in yunnan_group and 'value="yunnan"' in yunnan_group
+    assert "2023-04-10 起" in html  # Wuhan's second rule version
+
+
+def test_full_page_and_htmx_partial_of_the_same_results(client):
+    full = text(get(client, XUZHOU))
+    partial = text(get(client, XUZHOU, headers={**HX, "HX-Target": "calculator"}))
+    assert "<html" in full and "<html" not in partial
+    assert partial.lstrip().startswith('<div id="calculator"')
+    assert figure(full, "fund_paid")[:1] == figure(partial, "fund_paid")[:1] == ["825.00 元"]
+    # The partial updates the language switch's return address out of band.
+    assert 'id="language-next"' in partial and 'hx-swap-oob="true"' in partial
+
+
+def test_htmx_responses_vary_on_hx_request(client):
+    response = get(client, XUZHOU)
+    assert "HX-Request" in response["Vary"]
+
+
+def test_htmx_history_restore_gets_the_full_page(client):
+    response = get(client, XUZHOU, headers={**HX, "HX-History-Restore-Request": "true"})
+    assert "<html" in text(response)
+
+
+def test_htmx_add_visit_returns_only_the_rows(client):
+    params = {**XUZHOU, "add_visit": "1"}
+    html = text(get(client, params, headers={**HX, "HX-Target": "visits"}))
+    assert html.lstrip().startswith('<div id="visits"')
+    assert "<html" not in html and 'id="results"' not in html
+    assert input_value(html, "visits-1-total") == "800"
+    assert input_value(html, "visits-2-total") == ""
+    assert re.search(r'<input[^>]*name="visits-2-date"[^>]*autofocus', html)
+
+
+def test_calculator_only_answers_get(client):
+    assert client.post("/", XUZHOU).status_code == 405
+
+
+# --- Adding and removing rows without JavaScript -------------------------------------
+
+
+def test_no_js_add_visit_keeps_everything_typed(client):
+    params = {**XUZHOU, "account_balance": "50", "visits-1-offsite": "filed", "add_visit": "1"}
+    html = text(get(client, params))
+    assert "<html" in html
+    assert 'id="results"' not in html and "error-summary" not in html
+    assert selected(html, "region") == "xuzhou"
+    assert input_value(html, "age") == "45"
+    assert input_value(html, "account_balance") == "50"
+    assert input_value(html, "visits-0-date") == "2024-03-01"
+    assert selected(html, "visits-0-level") == "3"
+    assert input_value(html, "visits-1-excluded") == "100"
+    assert selected(html, "visits-1-offsite") == "filed"
+    assert input_value(html, "visits-2-date") == ""
+    assert "删除第 3 次就诊" in html
+    # The options section opens when something in it is set.
+    assert re.search(r'<details class="more" open>\s*<summary>更多选项</summary>\s*<div class="details-body visit-fields">\s*'
+                     r'<div class="field">\s*<label class="field-label" for="id_visits-1-offsite"', html)
+
+
+def test_no_js_remove_visit_renumbers_the_rows(client):
+    params = {
+        **XUZHOU,
+        "visits-2-date": "2024-06-10",
+        "visits-2-level": "2",
+        "visits-2-setting": "pharmacy",
+        "visits-2-total": "500",
+        "remove_visit": "1",
+    }
+    html = text(get(client, params))
+    assert 'id="results"' not in html
+    assert input_value(html, "visits-0-total") == "1200"
+    assert input_value(html, "visits-1-date") == "2024-06-10"
+    assert input_value(html, "visits-1-total") == "500"
+    assert selected(html, "visits-1-setting") == "pharmacy"
+    assert input_value(html, "visits-2-date") is None
+    assert re.search(r'<input[^>]*name="visits-1-date"[^>]*autofocus', html)
+
+
+def test_the_only_row_cannot_be_removed(client):
+    params = {k: v for k, v in XUZHOU.items() if not k.startswith("visits-1")}
+    html = text(get(client, {**params, "remove_visit": "0"}))
+    assert input_value(html, "visits-0-total") == "1200"
+    assert 'name="remove_visit"' not in html
+
+
+def test_buttons_post_the_form_without_javascript(client):
+    html = text(get(client))
+    assert re.search(r'<form id="calculator-form"[^>]*method="get"', html)
+    assert re.search(r'<button type="submit" name="add_visit" value="1"', html)
+    # Enter in a field must calculate, not add or remove: the first submit button is 计算.
+    first_button = re.search(r"<button[^>]*>", html.split('id="calculator-form"')[1]).group(0)
+    assert "name=" not in first_button
+
+
+# --- Errors ------------------------------------------------------------------------
+
+
+BAD = {
+    "region": "",
+    "status": "employed",
+    "age": "abc",
+    "visits-0-date": "",
+    "visits-0-level": "2",
+    "visits-0-setting": "clinic",
+    "visits-0-total": "12x",
+    "visits-0-excluded": "5",
+}
+
+
+def test_errors_summary_links_to_each_field(client):
+    html = text(get(client, BAD))
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'role="alert"' in html.split('class="error-summary"')[1][:80]
+    links = re.findall(r'<a href="#([^"]+)">', summary)
+    assert links == ["id_region", "id_age", "id_visits-0-date", "id_visits-0-total"]
+    assert "请更正以下问题" in summary
+
+
+def test_errors_repeat_at_the_field_with_aria(client):
+    html = text(get(client, BAD))
+    field = re.search(r'<input[^>]*name="visits-0-total"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field
+    assert "id_visits-0-total_error" in field
+    assert 'id="id_visits-0-total_error"' in html
+    region = re.search(r'<select name="region"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in region and "id_region_error" in region
+
+
+def test_error_messages_are_the_contracts(client):
+    html = text(get(client, BAD))
+    _, errors = parse_request(
+        {
+            "region": "",
+            "status": "employed",
+            "age": "abc",
+            "flexible_employment": False,
+            "visits": [
+                {"date": "", "level": "2", "setting": "clinic", "total": "12x", "excluded": "5", "offsite": "none",
+                 "inpatient_stay": False, "category": "general"}
+            ],
+        },
+        form=True,
+    )
+    assert errors
+    for error in errors:
+        assert unescape(error["message"]) in unescape(html)
+        # Once in the summary and once at the field.
+        assert unescape(html).count(error["message"]) == 2, error
+
+
+def test_errors_keep_everything_typed(client):
+    html = text(get(client, BAD))
+    assert input_value(html, "age") == "abc"
+    assert input_value(html, "visits-0-total") == "12x"
+    assert input_value(html, "visits-0-excluded") == "5"
+    assert selected(html, "visits-0-level") == "2"
+    assert 'id="results"' not in html
+
+
+def test_shanghai_retiree_without_retirement_date_is_asked_for_it(client):
+    params = {
+        "region": "shanghai",
+        "status": "retired",
+        "age": "70",
+        "visits-0-date": "2024-08-01",
+        "visits-0-level": "1",
+        "visits-0-total": "250",
+    }
+    html = text(get(client, params))
+    assert '<a href="#id_retired_on">' in html
+    assert 'id="id_retired_on_error"' in html
+
+
+def test_date_outside_the_rules_is_refused_not_zero(client):
+    params = {**XUZHOU, "visits-0-date": "2019-05-01"}
+    html = text(get(client, params))
+    assert '<a href="#id_visits-0-date">' in html
+    assert "不在徐州市已收录的政策期间内" in html
+    assert 'id="results"' not in html
+
+
+def test_htmx_error_response_is_the_partial_with_the_summary(client):
+    html = text(get(client, BAD, headers={**HX, "HX-Target": "calculator"}))
+    assert "<html" not in html
+    assert 'class="error-summary"' in html and "autofocus" in html
+
+
+def test_blank_extra_row_does_not_block_the_calculation(client):
+    params = {**XUZHOU, "visits-2-date": "", "visits-2-level": "", "visits-2-setting": "clinic", "visits-2-total": ""}
+    html = text(get(client, params))
+    assert 'id="results"' in html
+    assert figure(html, "fund_paid")[0] == "825.00 元"
+
+
+def test_full_width_digits_and_separators_are_read(client):
+    params = {**XUZHOU, "visits-0-total": "１,２００元"}
+    html = text(get(client, params))
+    assert figure(html, "fund_paid")[0] == "825.00 元"
+    assert input_value(html, "visits-0-total") == "１,２００元"  # shown as typed
+
+
+def test_dates_typed_without_a_date_picker_are_read(client):
+    params = {**XUZHOU, "visits-0-date": "2024年3月1日", "visits-1-date": "2024/5/1"}
+    html = text(get(client, params))
+    assert figure(html, "fund_paid")[0] == "825.00 元"
+
+
+# --- Results -----------------------------------------------------------------------
+
+
+def test_results_summary_figures_xuzhou(client):
+    # 徐州, employed: 1200 at level 3 → 700 deductible, (1200 − 700) × 60% = 300;
+    # 800 − 100 自费 = 700 at level 1 → 700 × 75% = 525. Fund 825, total 2000.
+    html = text(get(client, XUZHOU))
+    assert figure(html, "total") == ["2,000.00 元"]
+    assert figure(html, "fund_paid")[0] == "825.00 元"
+    assert figure(html, "member_paid") == ["1,175.00 元"]
+    assert figure(html, "account_paid") == ["0.00 元"]
+    assert figure(html, "cash_paid") == ["1,175.00 元"]
+    assert figure(html, "deductible_used") == ["700.00 元"]
+    assert figure(html, "cap_remaining") == ["6,175.00 元"]
+
+
+def test_results_summary_comes_before_ledger_and_steps(client):
+    html = text(get(client, XUZHOU))
+    results = html[html.index('id="results"'):]
+    assert results.index('id="summary"') < results.index('class="ledger"') < results.index('class="visit-result"')
+
+
+def test_ledger_is_in_date_order(client):
+    params = {**XUZHOU, "visits-0-date": "2024-06-01"}  # the first row is now the later visit
+    html = text(get(client, params))
+    rows = re.findall(r'<tr data-visit="(\d+)">', html)
+    assert rows == ["2", "1"]
+
+
+def test_each_step_has_its_clause(client):
+    html = text(get(client, XUZHOU))
+    visit = html.split('id="visit-1"')[1].split("</article>")[0]
+    assert visit.count('<details class="clause">') >= 4
+    assert "徐政规〔2022〕8号" in visit
+    assert "一个统筹年度内门诊统筹起付标准为700元" in visit  # the verbatim quote
+    assert "二、（一）2" in visit  # the article
+    assert "官方原文" in visit
+
+
+def test_secondary_sources_are_marked_and_notices_sit_with_their_visit(client):
+    params = {
+        "region": "wuhan",
+        "status": "employed",
+        "age": "40",
+        "visits-0-date": "2024-03-05",
+        "visits-0-level": "3",
+        "visits-0-setting": "clinic",
+        "visits-0-total": "1000",
+        "visits-0-class_b": "200",
+    }
+    html = text(get(client, params))
+    visit = html.split('id="visit-1"')[1].split("</article>")[0]
+    assert "权威转载" in visit
+    assert 'class="notices"' in visit
+    assert "先行自付" in visit
+
+
+def test_chart_is_inline_svg_with_title_and_description(client):
+    html = text(get(client, XUZHOU))
+    svg = re.search(r"<svg[^>]*role=\"img\".*?</svg>", html, re.S).group(0)
+    assert "<title id=" in svg and "<desc id=" in svg
+    assert "aria-labelledby" in svg
+    assert "7,000.00 元" in svg
+
+
+def test_shanghai_has_no_cap_chart_and_says_why(client):
+    params = {
+        "region": "shanghai",
+        "status": "retired",
+        "age": "70",
+        "retired_on": "2010-08-01",
+        "visits-0-date": "2024-08-01",
+        "visits-0-level": "1",
+        "visits-0-total": "250",
+    }
+    html = text(get(client, params))
+    assert 'id="results"' in html
+    assert "<svg" not in html
+    assert 'class="no-chart"' in html
+
+
+# --- Languages ---------------------------------------------------------------------
+
+
+def test_chinese_is_the_default(client):
+    html = text(get(client))
+    assert '<html lang="zh-Hans">' in html
+    assert "参保地区" in html
+
+
+def test_english_by_accept_language(client):
+    html = text(client.get("/", headers={"accept-language": "en"}))
+    assert '<html lang="en">' in html
+    assert "Insured region" in html and ">Add a visit<" in html
+
+
+def test_english_results_keep_quotes_in_chinese(client):
+    html = text(get(client, XUZHOU, language="en"))
+    assert '<html lang="en">' in html
+    assert "Results" in html and "Paid by the pooling fund" in html
+    assert figure(html, "fund_paid")[0] == "¥825.00"
+    assert '<blockquote class="quote" lang="zh-Hans">' in html
+    assert "一个统筹年度内门诊统筹起付标准为700元" in html
+    assert "Official text" in html
+
+
+def test_english_errors_keep_the_contracts_chinese_messages(client):
+    html = text(get(client, BAD, language="en"))
+    assert "Please correct the following" in html
+    assert '<span lang="zh-Hans">请选择参保地区。</span>' in html
+
+
+def test_language_switch_returns_to_the_same_results(client):
+    html = text(get(client, {**XUZHOU, "add_visit": "1"}))
+    next_url = unescape(re.search(r'<input id="language-next" name="next" type="hidden" value="([^"]*)"', html).group(1))
+    assert "add_visit" not in next_url and "visits-0-total=1200" in next_url
+    response = client.post("/i18n/setlang/", {"language": "en", "next": next_url})
+    assert response.status_code == 302 and response["Location"] == next_url
+    assert "Results" in text(client.get(next_url))
+
+
+# --- Other pages -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_policy_library_lists_every_region_version_and_clause(client, language):
+    client.cookies["django_language"] = language
+    html = text(client.get("/policies/"))
+    for code in ("xuzhou", "shanxi", "shanghai", "wuhan", "yuxi", "yunnan", "neimenggu"):
+        assert f'id="region-{code}"' in html
+    assert 'id="rule-wuhan-2023-02"' in html and 'id="rule-wuhan-2023-04"' in html
+    versions = [v for r in load_policies().values() for v in r.versions]
+    assert html.count('class="rule-version"') == len(versions)
+    assert html.count('<blockquote class="quote"') == sum(len(v.params) for v in versions)
+    assert 'class="comparison"' in html
+    assert "一个统筹年度内门诊统筹起付标准为700元" in html  # quotes stay Chinese in both
+    assert "75%" in html and "7,000.00" in html
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_about_page_states_the_scope(client, language):
+    client.cookies["django_language"] = language
+    html = text(client.get("/about/"))
+    if language == "en":
+        assert "Inpatient care." in html and "Critical illness insurance" in html
+    else:
+        assert "住院费用" in html and "大病保险" in html and "玉溪市的门诊慢性病除外" in html
+
+
+@pytest.mark.parametrize("path", ["/", "/policies/", "/about/"])
+def test_every_page_has_the_language_switch_and_navigation(client, path):
+    html = text(client.get(path))
+    assert 'action="/i18n/setlang/"' in html
+    assert 'aria-current="page"' in html
+
+
+# --- Every region and option renders ------------------------------------------------
+
+CASES = [
+    ("xuzhou", "retired", "2024-03-01", {"setting": "pharmacy", "total": "9000"}),
+    ("xuzhou", "employed", "2024-03-01", {"setting": "non_designated", "total": "300"}),
+    ("shanxi", "retired", "2024-03-01", {"level": "2", "total": "500", "price_class": "1", "class_b": "100"}),
+    ("shanxi", "employed", "2024-03-01", {"level": "3", "total": "500", "inpatient_stay": "on"}),
+    ("shanghai", "employed", "2024-03-01", {"level": "2", "total": "900", "setting": "internet"}),
+    ("wuhan", "retired", "2023-03-01", {"level": "1", "total": "900", "offsite": "unfiled"}),
+    ("yuxi", "employed", "2023-05-01", {"level": "1", "total": "2000", "chronic": "on"}),
+    ("yuxi", "retired", "2024-12-01", {"level": "3", "total": "30000"}),
+    ("yunnan", "retired", "2024-12-01", {"level": "2", "total": "20000", "offsite": "filed"}),
+    ("neimenggu", "employed", "2024-03-01", {"level": "3", "total": "2500"}),
+]
+
+
+@pytest.mark.parametrize(("region", "status", "date", "visit"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_region_renders_results(client, region, status, date, visit, language):
+    params = {"region": region, "status": status, "age": "66", "retired_on": "2010-08-01" if status == "retired" else "",
+              "account_balance": "100", "visits-0-date": date}
+    params.update({f"visits-0-{k}": v for k, v in visit.items()})
+    html = text(get(client, params, language=language))
+    assert 'id="results"' in html, re.findall(r'<span lang="zh-Hans">([^<]*)</span></a>', html)
+    assert html.count('class="visit-result"') == 1
+    assert "<details class=\"clause\">" in html
+
+
+def test_every_step_label_the_engine_uses_has_an_english_translation(client):
+    labels = set()
+    for region, status, date, visit in CASES:
+        params = {"region": region, "status": status, "age": "66", "retired_on": "2010-08-01" if status == "retired" else "",
+                  "account_balance": "100", "prior_years_balance": "50", "visits-0-date": date}
+        params.update({f"visits-0-{k}": v for k, v in visit.items()})
+        data, _rows = calculator_state(QueryDict(urlencode(params))).contract_data()
+        request, errors = parse_request(data, form=True)
+        assert not errors, errors
+        labels |= {step["label"] for v in calculate(request)["visits"] for step in v["steps"]}
+    with translation.override("en"):
+        untranslated = sorted(label for label in labels if translation.gettext(label) == label)
+    assert not untranslated
