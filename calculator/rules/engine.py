@@ -340,7 +340,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
         "account_paid": fmt_money(account_paid),
         "cash_paid": fmt_money(cash),
         "steps": steps,
-        "notices": notices,
+        "notices": list({id(n): n for n in notices}.values()) if len(notices) > 1 else notices,  # each once
     }
 
 
