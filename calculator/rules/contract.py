@@ -87,6 +87,41 @@ class CalculationRequest:
     visits: tuple[Visit, ...]
 
 
+# Every message the contract can give, as a template. The API answers in Chinese; the web
+# layer translates the template (calculator/web/errors.py lists the same texts for gettext).
+MESSAGES = {
+    "required": "请填写{label}。",
+    "not_money": "{label}必须是金额（元），例如 1200.00。",
+    "not_finite": "{label}必须是有限的金额，不能是 NaN 或无穷大。",
+    "negative": "{label}不能为负数。",
+    "too_large": "{label}不能超过 {limit} 元。",
+    "too_precise": "{label}最多保留两位小数（精确到分）。",
+    "date_format": "{label}格式应为 年-月-日，例如 2024-03-01。",
+    "date_impossible": "{label} {value} 不是真实存在的日期，请检查月份和日。",
+    "not_int": "{label}必须是整数，不能带小数或引号。",
+    "form_not_int": "{label}必须是整数。",
+    "out_of_range": "{label}应在 {lo} 到 {hi} 之间。",
+    "choice": "{label}只能是：{options}。",
+    "not_bool": "{label}只能是 true 或 false。",
+    "unknown_field": "未知字段“{name}”。",
+    "region_required": "请选择参保地区。",
+    "region_type": "参保地区必须是地区代码，例如 wuhan。",
+    "region_unknown": "暂不支持参保地区“{name}”。可选：{known}。",
+    "status_required": "请选择参保身份（在职或退休）。",
+    "visits_required": "请至少填写一次就诊。",
+    "visits_type": "就诊记录必须是列表。",
+    "visits_too_many": "一次最多计算 {limit} 次就诊，本次有 {count} 次。",
+    "visit_type": "第 {number} 次就诊必须是一个对象。",
+    "excluded_too_large": "自费金额（{excluded} 元）不能大于费用总额（{total} 元）。",
+    "class_b_too_large": "乙类金额（{class_b} 元）不能大于费用总额减去自费金额（{limit} 元）。",
+    "date_not_covered": "就诊日期 {date} 不在{region}已收录的政策期间内（{coverage}），无法计算。",
+    "retired_on_required": "{region}退休人员的待遇按退休时间（2000年12月31日前或2001年1月1日后）区分，请填写退休日期。",
+    "chronic_unsupported": "{region}的门诊慢特病待遇不在本计算器范围内（目前只支持玉溪市门诊慢性病），请选择普通门诊。",
+    "level_required": "请选择医疗机构级别（药店请选开具处方的医疗机构级别）。",
+    "request_type": "请求必须是一个 JSON 对象。",
+}
+
+
 class _Errors:
     def __init__(self, form: bool = False) -> None:
         # form=True: the values come from an HTML form, where every value is text, so
@@ -95,10 +130,13 @@ class _Errors:
         self.items: list[dict[str, str]] = []
         self._seen: set[str] = set()
 
-    def add(self, field: str, message: str) -> None:
-        if field not in self._seen:  # one message per field, the first problem found
+    def add(self, field: str, template: str, **params: Any) -> None:
+        """Record the first problem of a field. ``template`` is one of MESSAGES' texts;
+        the web layer translates it (the API gets the Chinese message)."""
+        if field not in self._seen:
             self._seen.add(field)
-            self.items.append({"field": field, "message": message})
+            message = template.format(**params) if params else template
+            self.items.append({"field": field, "message": message, "template": template, "params": params})
 
     def has(self, field: str) -> bool:
         return field in self._seen
@@ -112,42 +150,41 @@ def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = 
     label = _label(field)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if required:
-            errors.add(field, f"请填写{label}。")
+            errors.add(field, MESSAGES["required"], label=label)
         return default
-    not_money = f"{label}必须是金额（元），例如 1200.00。"
     if isinstance(raw, bool) or not isinstance(raw, (int, Decimal, str)):
-        errors.add(field, not_money)
+        errors.add(field, MESSAGES["not_money"], label=label)
         return None
     if isinstance(raw, str):
         text = raw.strip()
         if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
-            errors.add(field, f"{label}必须是有限的金额，不能是 NaN 或无穷大。")
+            errors.add(field, MESSAGES["not_finite"], label=label)
             return None
         if not _AMOUNT_RE.match(text):
-            errors.add(field, not_money)
+            errors.add(field, MESSAGES["not_money"], label=label)
             return None
         if text.startswith("-"):  # "-0" too: an amount is never signed
-            errors.add(field, f"{label}不能为负数。")
+            errors.add(field, MESSAGES["negative"], label=label)
             return None
         value = Decimal(text)
     else:
         value = Decimal(raw)  # a JSON number (ints and floats both arrive as Decimal)
         if not value.is_finite():
-            errors.add(field, f"{label}必须是有限的金额，不能是 NaN 或无穷大。")
+            errors.add(field, MESSAGES["not_finite"], label=label)
             return None
         if value.is_signed():
-            errors.add(field, f"{label}不能为负数。")
+            errors.add(field, MESSAGES["negative"], label=label)
             return None
     # adjusted() is the power of ten of the leading digit: look before doing any arithmetic,
     # so a number with a million digits or an exponent of a million costs nothing.
     if value and value.adjusted() > 7:
-        errors.add(field, f"{label}不能超过 {fmt_yuan(MAX_AMOUNT)} 元。")
+        errors.add(field, MESSAGES["too_large"], label=label, limit=fmt_yuan(MAX_AMOUNT))
         return None
     if value and value.adjusted() < -3 or value != value.quantize(FEN):
-        errors.add(field, f"{label}最多保留两位小数（精确到分）。")
+        errors.add(field, MESSAGES["too_precise"], label=label)
         return None
     if value > MAX_AMOUNT:
-        errors.add(field, f"{label}不能超过 {fmt_yuan(MAX_AMOUNT)} 元。")
+        errors.add(field, MESSAGES["too_large"], label=label, limit=fmt_yuan(MAX_AMOUNT))
         return None
     return value.quantize(FEN)  # money is carried in fen from here on
 
@@ -156,15 +193,15 @@ def _date(raw: Any, field: str, errors: _Errors, *, required: bool) -> dt.date |
     label = _label(field)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if required:
-            errors.add(field, f"请填写{label}。")
+            errors.add(field, MESSAGES["required"], label=label)
         return None
     if not isinstance(raw, str) or not _DATE_RE.match(raw.strip()):
-        errors.add(field, f"{label}格式应为 年-月-日，例如 2024-03-01。")
+        errors.add(field, MESSAGES["date_format"], label=label)
         return None
     try:
         return dt.date.fromisoformat(raw.strip())
     except ValueError:
-        errors.add(field, f"{label} {raw.strip()} 不是真实存在的日期，请检查月份和日。")
+        errors.add(field, MESSAGES["date_impossible"], label=label, value=raw.strip())
         return None
 
 
@@ -172,25 +209,25 @@ def _int(raw: Any, field: str, errors: _Errors, *, lo: int, hi: int, required: b
     label = _label(field)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if required:
-            errors.add(field, f"请填写{label}。")
+            errors.add(field, MESSAGES["required"], label=label)
         return default
-    not_int = f"{label}必须是整数（例如 {lo if lo > 0 else 45}），不能带小数或引号。" if not errors.form else f"{label}必须是整数。"
+    not_int = MESSAGES["form_not_int"] if errors.form else MESSAGES["not_int"]
     if isinstance(raw, str) and errors.form and re.fullmatch(r"[0-9]{1,4}", raw.strip()):
         raw = int(raw.strip())
     elif isinstance(raw, Decimal):
         # A JSON number: whole and written without a fraction (45, not 45.0 or 45.5).
         if not raw.is_finite() or raw.as_tuple().exponent < 0:
-            errors.add(field, not_int)
+            errors.add(field, not_int, label=label)
             return None
         if raw.adjusted() > 6:
-            errors.add(field, f"{label}应在 {lo} 到 {hi} 之间。")
+            errors.add(field, MESSAGES["out_of_range"], label=label, lo=lo, hi=hi)
             return None
         raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int):
-        errors.add(field, not_int)
+        errors.add(field, not_int, label=label)
         return None
     if not lo <= raw <= hi:
-        errors.add(field, f"{label}应在 {lo} 到 {hi} 之间。")
+        errors.add(field, MESSAGES["out_of_range"], label=label, lo=lo, hi=hi)
         return None
     return raw
 
@@ -200,7 +237,7 @@ def _choice(raw: Any, field: str, errors: _Errors, options: tuple, *, default: A
         return default
     if raw not in options or isinstance(raw, bool) != isinstance(options[0], bool):
         shown = "、".join(f"{names[o]}（{o}）" if names else str(o) for o in options)
-        errors.add(field, f"{_label(field)}只能是：{shown}。")
+        errors.add(field, MESSAGES["choice"], label=_label(field), options=shown)
         return None
     return raw
 
@@ -209,7 +246,7 @@ def _bool(raw: Any, field: str, errors: _Errors) -> bool:
     if raw is None:
         return False
     if not isinstance(raw, bool):
-        errors.add(field, f"{_label(field)}只能是 true 或 false。")
+        errors.add(field, MESSAGES["not_bool"], label=_label(field))
         return False
     return raw
 
@@ -225,26 +262,26 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
     text); the API and the CLI use JSON types strictly."""
     errors = _Errors(form)
     if not isinstance(data, dict):
-        return None, [{"field": "(root)", "message": "请求必须是一个 JSON 对象。"}]
+        return None, [{"field": "(root)", "message": MESSAGES["request_type"], "template": MESSAGES["request_type"], "params": {}}]
     for key in data:
         if key not in TOP_FIELDS:
-            errors.add(str(key), f"未知字段“{key}”。")
+            errors.add(str(key), MESSAGES["unknown_field"], name=key)
 
     region = None
     region_raw = data.get("region")
     if region_raw is None or (isinstance(region_raw, str) and not region_raw.strip()):
-        errors.add("region", "请选择参保地区。")
+        errors.add("region", MESSAGES["region_required"])
     elif not isinstance(region_raw, str):
-        errors.add("region", "参保地区必须是地区代码，例如 wuhan。")
+        errors.add("region", MESSAGES["region_type"])
     else:
         region = registry.find_region(region_raw)
         if region is None:
             known = "、".join(f"{r.name}（{r.code}）" for r in registry.load_policies().values())
-            errors.add("region", f"暂不支持参保地区“{region_raw}”。可选：{known}。")
+            errors.add("region", MESSAGES["region_unknown"], name=region_raw, known=known)
 
     status = data.get("status")
     if status is None or status == "":
-        errors.add("status", "请选择参保身份（在职或退休）。")
+        errors.add("status", MESSAGES["status_required"])
         status = None
     else:
         status = _choice(status, "status", errors, STATUSES, default=None, names=STATUS_NAMES)
@@ -259,13 +296,13 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
     visits_raw = data.get("visits")
     visits: list[Visit] = []
     if visits_raw is None:
-        errors.add("visits", "请至少填写一次就诊。")
+        errors.add("visits", MESSAGES["visits_required"])
     elif not isinstance(visits_raw, list):
-        errors.add("visits", "就诊记录必须是列表。")
+        errors.add("visits", MESSAGES["visits_type"])
     elif not visits_raw:
-        errors.add("visits", "请至少填写一次就诊。")
+        errors.add("visits", MESSAGES["visits_required"])
     elif len(visits_raw) > MAX_VISITS:
-        errors.add("visits", f"一次最多计算 {MAX_VISITS} 次就诊，本次有 {len(visits_raw)} 次。")
+        errors.add("visits", MESSAGES["visits_too_many"], limit=MAX_VISITS, count=len(visits_raw))
     else:
         for i, raw in enumerate(visits_raw):
             visit = _parse_visit(i, raw, errors)
@@ -299,12 +336,12 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
 def _parse_visit(i: int, raw: Any, errors: _Errors) -> Visit | None:
     p = f"visits[{i}]"
     if not isinstance(raw, dict):
-        errors.add(p, f"第 {i + 1} 次就诊必须是一个对象。")
+        errors.add(p, MESSAGES["visit_type"], number=i + 1)
         return None
     before = len(errors.items)
     for key in raw:
         if key not in VISIT_FIELDS:
-            errors.add(f"{p}.{key}", f"未知字段“{key}”。")
+            errors.add(f"{p}.{key}", MESSAGES["unknown_field"], name=key)
     date = _date(raw.get("date"), f"{p}.date", errors, required=True)
     setting = _choice(raw.get("setting"), f"{p}.setting", errors, SETTINGS, default="clinic", names=SETTING_NAMES)
     level = _int(raw.get("level"), f"{p}.level", errors, lo=1, hi=3, required=False)
@@ -316,12 +353,9 @@ def _parse_visit(i: int, raw: Any, errors: _Errors) -> Visit | None:
     inpatient = _bool(raw.get("inpatient_stay"), f"{p}.inpatient_stay", errors)
     category = _choice(raw.get("category"), f"{p}.category", errors, CATEGORIES, default="general", names=CATEGORY_NAMES)
     if total is not None and excluded is not None and excluded > total:
-        errors.add(f"{p}.excluded", f"自费金额（{fmt_yuan(excluded)} 元）不能大于费用总额（{fmt_yuan(total)} 元）。")
+        errors.add(f"{p}.excluded", MESSAGES["excluded_too_large"], excluded=fmt_yuan(excluded), total=fmt_yuan(total))
     elif total is not None and excluded is not None and class_b is not None and class_b > total - excluded:
-        errors.add(
-            f"{p}.class_b",
-            f"乙类金额（{fmt_yuan(class_b)} 元）不能大于费用总额减去自费金额（{fmt_yuan(total - excluded)} 元）。",
-        )
+        errors.add(f"{p}.class_b", MESSAGES["class_b_too_large"], class_b=fmt_yuan(class_b), limit=fmt_yuan(total - excluded))
     if len(errors.items) > before:
         return None
     assert date is not None and total is not None and excluded is not None and class_b is not None
@@ -347,24 +381,17 @@ def _check_against_rules(region, status: str, retired_on, visits: list[Visit], e
         version = region.version_on(v.date)
         if version is None:
             errors.add(
-                f"{p}.date",
-                f"就诊日期 {v.date.isoformat()} 不在{region.name}已收录的政策期间内"
-                f"（{region.coverage_text()}），无法计算。",
+                f"{p}.date", MESSAGES["date_not_covered"],
+                date=v.date.isoformat(), region=region.name, coverage=region.coverage_text(),
             )
             continue
         if status == "retired" and retired_on is None and version.param("retiree_cohorts"):
-            errors.add(
-                "retired_on",
-                f"{region.name}退休人员的待遇按退休时间（2000年12月31日前或2001年1月1日后）区分，请填写退休日期。",
-            )
+            errors.add("retired_on", MESSAGES["retired_on_required"], region=region.name)
         if v.category == "chronic" and not version.param("chronic"):
-            errors.add(
-                f"{p}.category",
-                f"{region.name}的门诊慢特病待遇不在本计算器范围内（目前只支持玉溪市门诊慢性病），请选择普通门诊。",
-            )
+            errors.add(f"{p}.category", MESSAGES["chronic_unsupported"], region=region.name)
             continue
         if v.level is None and _needs_level(version, v):
-            errors.add(f"{p}.level", "请选择医疗机构级别（药店请选开具处方的医疗机构级别）。")
+            errors.add(f"{p}.level", MESSAGES["level_required"])
 
 
 def _needs_level(version, v: Visit) -> bool:
@@ -446,5 +473,5 @@ def run_contract(raw: bytes | str) -> tuple[int, dict[str, Any]]:
         return 400, {"errors": errors}
     request, errors = parse_request(data)
     if errors or request is None:
-        return 400, {"errors": errors}
+        return 400, {"errors": [{"field": e["field"], "message": e["message"]} for e in errors]}
     return 200, calculate(request)

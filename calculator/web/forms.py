@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from calculator.web import labels
+from calculator.web.errors import translated
 
 MAX_ROWS = 50
 _ROW_KEY = re.compile(r"^visits-(\d{1,3})-([a-z_]+)$")
@@ -349,7 +350,7 @@ class CalculatorState:
         by_row = {v.row: v for v in self.visits}
         summary: list[SummaryError] = []
         for error in errors:
-            field, message = error["field"], error["message"]
+            field, message = error["field"], translated(error)
             match = re.match(r"^visits\[(\d+)\](?:\.(\w+))?$", field)
             if match:
                 visit = by_row.get(rows[int(match.group(1))]) if int(match.group(1)) < len(rows) else None

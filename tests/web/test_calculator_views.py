@@ -422,10 +422,11 @@ def test_english_results_keep_quotes_in_chinese(client):
     assert "Official text" in html
 
 
-def test_english_errors_keep_the_contracts_chinese_messages(client):
+def test_english_errors_are_translated(client):
     html = text(get(client, BAD, language="en"))
     assert "Please correct the following" in html
-    assert '<span lang="zh-Hans">请选择参保地区。</span>' in html
+    assert "Please choose the region where you are insured." in html
+    assert "请选择参保地区。" not in html
 
 
 def test_language_switch_returns_to_the_same_results(client):

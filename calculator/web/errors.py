@@ -1,0 +1,63 @@
+"""The contract's error messages, translated for the page.
+
+The rules engine is Django-free, so it cannot call gettext; its messages come with the
+template they were made from (``calculator.rules.contract.MESSAGES``). This module lists the
+same Chinese texts for gettext, so ``makemessages`` finds them and ``locale/en`` translates
+them; ``tests/web/test_error_translations.py`` checks the two lists never drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext, gettext_lazy as _
+
+from calculator.rules.contract import MESSAGES
+
+TEMPLATES = {
+    "required": _("请填写{label}。"),
+    "not_money": _("{label}必须是金额（元），例如 1200.00。"),
+    "not_finite": _("{label}必须是有限的金额，不能是 NaN 或无穷大。"),
+    "negative": _("{label}不能为负数。"),
+    "too_large": _("{label}不能超过 {limit} 元。"),
+    "too_precise": _("{label}最多保留两位小数（精确到分）。"),
+    "date_format": _("{label}格式应为 年-月-日，例如 2024-03-01。"),
+    "date_impossible": _("{label} {value} 不是真实存在的日期，请检查月份和日。"),
+    "not_int": _("{label}必须是整数，不能带小数或引号。"),
+    "form_not_int": _("{label}必须是整数。"),
+    "out_of_range": _("{label}应在 {lo} 到 {hi} 之间。"),
+    "choice": _("{label}只能是：{options}。"),
+    "not_bool": _("{label}只能是 true 或 false。"),
+    "unknown_field": _("未知字段“{name}”。"),
+    "region_required": _("请选择参保地区。"),
+    "region_type": _("参保地区必须是地区代码，例如 wuhan。"),
+    "region_unknown": _("暂不支持参保地区“{name}”。可选：{known}。"),
+    "status_required": _("请选择参保身份（在职或退休）。"),
+    "visits_required": _("请至少填写一次就诊。"),
+    "visits_type": _("就诊记录必须是列表。"),
+    "visits_too_many": _("一次最多计算 {limit} 次就诊，本次有 {count} 次。"),
+    "visit_type": _("第 {number} 次就诊必须是一个对象。"),
+    "excluded_too_large": _("自费金额（{excluded} 元）不能大于费用总额（{total} 元）。"),
+    "class_b_too_large": _("乙类金额（{class_b} 元）不能大于费用总额减去自费金额（{limit} 元）。"),
+    "date_not_covered": _("就诊日期 {date} 不在{region}已收录的政策期间内（{coverage}），无法计算。"),
+    "retired_on_required": _(
+        "{region}退休人员的待遇按退休时间（2000年12月31日前或2001年1月1日后）区分，请填写退休日期。"
+    ),
+    "chronic_unsupported": _(
+        "{region}的门诊慢特病待遇不在本计算器范围内（目前只支持玉溪市门诊慢性病），请选择普通门诊。"
+    ),
+    "level_required": _("请选择医疗机构级别（药店请选开具处方的医疗机构级别）。"),
+    "request_type": _("请求必须是一个 JSON 对象。"),
+}
+_BY_TEXT = {MESSAGES[code]: lazy for code, lazy in TEMPLATES.items()}  # contract text → gettext
+
+
+def translated(error: dict[str, Any]) -> str:
+    """The error's message in the active language; field labels are translated too."""
+    lazy = _BY_TEXT.get(error.get("template", ""))
+    if lazy is None:
+        return error["message"]
+    params = dict(error.get("params") or {})
+    if "label" in params:
+        params["label"] = gettext(params["label"])
+    return str(lazy).format(**params)
