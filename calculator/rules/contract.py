@@ -71,6 +71,11 @@ class Visit:
     offsite: str
     inpatient_stay: bool
     category: str
+    day: str = ""  # the date as written in the result ("2024-03-01")
+
+    def __post_init__(self) -> None:
+        if not self.day:
+            object.__setattr__(self, "day", self.date.isoformat())
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ class _Run:
         self.current_year_key: int | None = None
         self.notices: list[dict[str, Any]] = []  # the notices of the visit being worked out
         self.today = dt.date.today()
+        self.totals = dict.fromkeys(("total", "fund_paid", "member_paid", "account_paid", "cash_paid"), ZERO)
         # Shanghai keeps the 当年账户 and the 历年账户 apart; elsewhere there is one balance.
         self.account_current = request.account_balance
         self.account_prior = request.prior_years_balance
@@ -117,16 +118,21 @@ class _Run:
         cite = param.cite
         self.clauses[cite.ref] = cite
         if cite.assumption:
-            self.notices.append(self.warn(cite.ref, cite.assumption, cite))
+            notice = self.warn(cite.ref, cite.assumption, cite)
+            if notice not in self.notices:  # identity check first: cheap on short lists
+                self.notices.append(notice)
         steps.append(
             {"code": code, "label": label, "amount": None if figure is None else fmt_money(figure), "clause": cite.ref, "explanation": text}
         )
 
     def cite_in_notice(self, param: Param, code: str, message: str) -> None:
         """A clause that shapes the visit without a figure of its own: a notice cites it."""
-        self.notices.append(self.warn(code, message, param.cite))
-        if param.cite.assumption:
-            self.notices.append(self.warn(param.cite.ref, param.cite.assumption, param.cite))
+        for notice in (
+            self.warn(code, message, param.cite),
+            self.warn(param.cite.ref, param.cite.assumption, param.cite) if param.cite.assumption else None,
+        ):
+            if notice is not None and notice not in self.notices:
+                self.notices.append(notice)
 
 
 def calculate(request: CalculationRequest) -> dict[str, Any]:
@@ -153,7 +159,7 @@ def calculate(request: CalculationRequest) -> dict[str, Any]:
         results[visit.index] = _visit(run, version, visit)
 
     visits_out = [results[v.index] for v in request.visits]
-    totals = {k: sum((Decimal(r[k]) for r in visits_out), ZERO) for k in ("total", "fund_paid", "member_paid", "account_paid", "cash_paid")}
+    totals = run.totals
     first = order[0]
     first_version = region.version_on(first.date)
     assert first_version is not None
@@ -261,8 +267,6 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     share["excluded"] = excluded
     run.step(steps, "policy_range", "符合政策范围金额", policy_range, p["policy_range"], p["policy_range"].cite.render(total=total, excluded=excluded, policy_range=policy_range))
     fund = ZERO
-    deductible_out: dict[str, Any] = {"basis": None, "standard": None, "applied": "0.00", "used_before": None, "used_after": None, "remaining": None}
-    cap_out: dict[str, Any] = {"annual_cap": None, "used_before": None, "used_after": None, "remaining": None}
     over_cap_handling = None
     year = run.years.get(yk)
     if year is None:
@@ -319,10 +323,16 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
         account_paid += from_account
         run.step(steps, "account", "历年账户支付" if shanghai_style else "个人账户支付", from_account, use, use.cite.render(paid=from_account, balance_before=before, balance_after=pool))
     cash = member_paid - account_paid
+    t = run.totals
+    t["total"] += total
+    t["fund_paid"] += fund
+    t["member_paid"] += member_paid
+    t["account_paid"] += account_paid
+    t["cash_paid"] += cash
     run.step(steps, "cash", "个人现金支付", cash, use, f"个人负担 {fmt_yuan(member_paid)} 元，扣除个人账户支付 {fmt_yuan(account_paid)} 元后，现金支付 {fmt_yuan(cash)} 元。")
     return {
         "index": visit.index,
-        "date": visit.date.isoformat(),
+        "date": visit.day,
         "version": version.id,
         "year": yk,
         "status_group": group,
@@ -340,7 +350,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
         "account_paid": fmt_money(account_paid),
         "cash_paid": fmt_money(cash),
         "steps": steps,
-        "notices": list({id(n): n for n in notices}.values()) if len(notices) > 1 else notices,  # each once
+        "notices": notices,
     }
 
 

@@ -93,6 +93,11 @@ def test_every_visit_balances(data):
         assert Decimal(v["cash_paid"]) >= 0
         # The fund never pays more than the policy-range expense of the visit.
         assert 0 <= fund <= Decimal(v["policy_range"])
+        # Each notice is shown once beside a visit, and every cited clause is in "clauses".
+        codes = [n["code"] for n in v["notices"]]
+        assert len(codes) == len(set(codes)), codes
+        for step in v["steps"]:
+            assert step["clause"] in result["clauses"], step
 
 
 _MONEY_KEYS = {"total", "policy_range", "fund_paid", "member_paid", "account_paid", "cash_paid"}
