@@ -136,7 +136,7 @@ def test_htmx_add_visit_returns_only_the_rows(client):
     params = {**XUZHOU, "add_visit": "1"}
     html = text(get(client, params, headers={**HX, "HX-Target": "visits"}))
     assert html.lstrip().startswith('<div id="visits"')
-    assert "<html" not in html and 'id="results"' not in html
+    assert "<html" not in html and "计算结果" not in html  # no figures, only the stale notice
     assert input_value(html, "visits-1-total") == "800"
     assert input_value(html, "visits-2-total") == ""
     assert re.search(r'<input[^>]*name="visits-2-date"[^>]*autofocus', html)
@@ -514,3 +514,12 @@ def test_every_step_label_the_engine_uses_has_an_english_translation(client):
     with translation.override("en"):
         untranslated = sorted(label for label in labels if translation.gettext(label) == label)
     assert not untranslated
+
+
+def test_adding_a_row_in_place_marks_old_results_stale(client):
+    # The visits partial replaces the results out of band, so no figure for the old rows stays.
+    html = text(get(client, {**XUZHOU, "add_visit": "1"}, headers={**HX, "HX-Target": "visits"}))
+    assert 'id="results"' in html and 'hx-swap-oob="true"' in html
+    assert "就诊记录已更改" in html
+    full = text(get(client, XUZHOU))
+    assert "就诊记录已更改" not in full
