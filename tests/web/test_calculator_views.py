@@ -406,8 +406,13 @@ def test_chinese_is_the_default(client):
     assert "参保地区" in html
 
 
-def test_english_by_accept_language(client):
-    html = text(client.get("/", headers={"accept-language": "en"}))
+def test_an_english_browser_still_gets_chinese_until_the_switch(client):
+    # Chinese by default: the browser's Accept-Language does not change the page…
+    html = text(client.get("/", headers={"accept-language": "en-US,en;q=0.9"}))
+    assert '<html lang="zh-Hans">' in html and ">添加一次就诊<" in html
+    # …the language switch (its cookie) does.
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = text(client.get("/", headers={"accept-language": "zh-CN"}))
     assert '<html lang="en">' in html
     assert "Insured region" in html and ">Add a visit<" in html
 

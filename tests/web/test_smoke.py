@@ -10,6 +10,7 @@ def test_home_returns_200_in_chinese(client) -> None:
 
 
 def test_home_in_english_when_asked(client) -> None:
-    response = client.get("/", headers={"accept-language": "en"})
+    client.cookies["django_language"] = "en"  # what the language switch sets
+    response = client.get("/")
     assert response.status_code == 200
     assert "Outpatient" in response.content.decode("utf-8")

@@ -1,0 +1,22 @@
+"""Chinese by default, whatever the browser says.
+
+The calculator's users read Chinese first (the brief: zh-hans by default, English second), and
+many phones and test browsers send ``Accept-Language: en``. So the browser's language is not
+used: the page is Chinese unless the member chose English with the language switch (the
+``django_language`` cookie) — Django's LocaleMiddleware then falls back to LANGUAGE_CODE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+
+class IgnoreBrowserLanguageMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
