@@ -270,7 +270,7 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     over_cap_handling = None
     year = run.years.get(yk)
     if year is None:
-        year = run.years[yk] = {"year": yk, "label": year_label, "deductible_used": ZERO, "fund_paid": ZERO, "annual_cap": None}
+        year = run.years[yk] = {"year": yk, "label": year_label, "deductible_used": ZERO, "fund_paid": ZERO, "annual_cap": None, "chronic": None}
 
     not_covered_param = None
     if visit.setting == "non_designated":
@@ -293,6 +293,14 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     elif visit.category == "chronic":
         fund, chronic_out = _chronic(run, version, visit, policy_range, share, steps, yk, year_label)
         deductible_out, cap_out = chronic_out
+        # 门诊慢性病 keeps its own running totals (玉溪细则 第十条), reported beside the year's.
+        year["chronic"] = {
+            "deductible_standard": deductible_out["standard"],
+            "deductible_used": deductible_out["used_after"],
+            "fund_paid": cap_out["used_after"],
+            "annual_cap": cap_out["annual_cap"],
+            "cap_remaining": cap_out["remaining"],
+        }
         if share["over_cap"] > 0:
             over_cap_handling = "member"  # 第十条 gives no treatment above the chronic cap
     else:

@@ -62,6 +62,7 @@ class YearView:
     fund_paid: str
     annual_cap: str | None
     cap_remaining: str | None
+    chronic: dict[str, str] | None = None  # 玉溪 门诊慢性病: its own deductible and cap
 
 
 @dataclass
@@ -151,6 +152,7 @@ def present(result: dict[str, Any]) -> ResultView:
                 fund_paid=year["fund_paid"],
                 annual_cap=year["annual_cap"],
                 cap_remaining=with_cap[-1]["cap"]["remaining"] if with_cap else None,
+                chronic=year.get("chronic"),
             )
         )
 

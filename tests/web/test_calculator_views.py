@@ -528,3 +528,15 @@ def test_adding_a_row_in_place_marks_old_results_stale(client):
     assert "就诊记录已更改" in html
     full = text(get(client, XUZHOU))
     assert "就诊记录已更改" not in full
+
+
+def test_summary_shows_the_yuxi_chronic_pool(client):
+    # 03-01 门诊慢性病 5000 (2 diseases, cap 4000): 起付 300, 4700 × 80% = 3760 → 240 left.
+    params = {
+        "region": "yuxi", "status": "retired", "age": "66", "retired_on": "2015-01-01", "chronic_disease_count": "2",
+        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "5000",
+        "visits-0-chronic": "on",
+    }
+    html = text(get(client, params))
+    assert "3,760.00" in figure(html, "fund_paid")[0]
+    assert "240.00" in figure(html, "chronic_cap_remaining")[0]

@@ -1,0 +1,37 @@
+"""The per-year running totals in the result, which the summary shows."""
+
+import json
+
+from calculator.rules.contract import run_contract
+
+
+def test_yuxi_chronic_pool_is_reported_beside_the_general_one():
+    # 玉溪 2024-11 起 (云南办法), retired, 2 chronic diseases.
+    # 03-01 门诊慢性病 5000 (玉溪细则 第十条): 起付 300 → 4700 × 80% = 3760.00;
+    #       cap 3000 + 1000 = 4000 → 240.00 left.
+    # 12-01 二级 300000: 起付 40 → 299960 × 65% = 194974 > 6000 cap → fund 6000.00.
+    body = {
+        "region": "yuxi", "status": "retired", "age": 66, "retired_on": "2015-01-01", "chronic_disease_count": 2,
+        "visits": [
+            {"date": "2024-03-01", "category": "chronic", "total": "5000"},
+            {"date": "2024-12-01", "level": 2, "total": "300000"},
+        ],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    assert result["totals"]["fund_paid"] == "9760.00"
+    (year,) = result["years"]
+    assert (year["deductible_used"], year["fund_paid"], year["annual_cap"]) == ("40.00", "6000.00", "6000.00")
+    assert year["chronic"] == {
+        "deductible_standard": "300.00",
+        "deductible_used": "300.00",
+        "fund_paid": "3760.00",
+        "annual_cap": "4000.00",
+        "cap_remaining": "240.00",
+    }
+
+
+def test_years_without_chronic_visits_say_none():
+    body = {"region": "xuzhou", "status": "employed", "age": 40, "visits": [{"date": "2024-03-01", "level": 1, "total": "100"}]}
+    _, result = run_contract(json.dumps(body))
+    assert result["years"][0]["chronic"] is None
