@@ -116,7 +116,8 @@ def test_full_page_and_htmx_partial_of_the_same_results(client):
     full = text(get(client, XUZHOU))
     partial = text(get(client, XUZHOU, headers={**HX, "HX-Target": "calculator"}))
     assert "<html" in full and "<html" not in partial
-    assert partial.lstrip().startswith('<div id="calculator"')
+    # The partial is the calculator block, led by the page title htmx copies to the tab.
+    assert re.match(r'\s*<title>[^<]*</title>\s*<div id="calculator"', partial)
     assert figure(full, "fund_paid")[:1] == figure(partial, "fund_paid")[:1] == ["825.00 元"]
     # The partial updates the language switch's return address out of band.
     assert 'id="language-next"' in partial and 'hx-swap-oob="true"' in partial
@@ -540,3 +541,9 @@ def test_summary_shows_the_yuxi_chronic_pool(client):
     html = text(get(client, params))
     assert "3,760.00" in figure(html, "fund_paid")[0]
     assert "240.00" in figure(html, "chronic_cap_remaining")[0]
+
+
+def test_htmx_result_carries_the_page_title(client):
+    # htmx copies a <title> in the response to document.title, as a full page load would.
+    html = text(get(client, XUZHOU, headers={**HX, "HX-Target": "calculator"}))
+    assert "<title>计算结果 · 门诊共济报销计算器</title>" in html
