@@ -270,7 +270,11 @@ def _visit(run: _Run, version: Version, visit: Visit) -> dict[str, Any]:
     over_cap_handling = None
     year = run.years.get(yk)
     if year is None:
-        year = run.years[yk] = {"year": yk, "label": year_label, "deductible_used": ZERO, "fund_paid": ZERO, "annual_cap": None, "chronic": None}
+        start, end = _year_bounds(version, yk)
+        year = run.years[yk] = {
+            "year": yk, "label": year_label, "from": start.isoformat(), "to": end.isoformat(),
+            "deductible_used": ZERO, "fund_paid": ZERO, "annual_cap": None, "chronic": None,
+        }
 
     not_covered_param = None
     if visit.setting == "non_designated":

@@ -6,6 +6,7 @@ Display only. The figures plotted are the engine's own (each visit's ``cap.used_
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +30,17 @@ class Point:
     amount: str
     show_label: bool
     below: bool = False  # near the cap line: write the value under the point
+    marker: bool = True  # False for the corner of a step, which is not a visit
 
     @property
     def x_anchor(self) -> str:
+        if self.x < LEFT + 20:
+            return "start"
         return "end" if self.x > WIDTH - RIGHT - 20 else "middle"
+
+    @property
+    def value_anchor(self) -> str:
+        return "start" if self.x < LEFT + 60 else "end"
 
     @property
     def value_y(self) -> float:
@@ -80,6 +88,7 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
         if cap["annual_cap"] is None or cap["used_after"] is None:
             continue
         series.setdefault((visit["year"], visit["category"]), []).append(visit)
+    years = {y["year"]: y for y in result["years"]}
     charts = []
     for (year, category), items in series.items():
         cap_amount = float(items[-1]["cap"]["annual_cap"])
@@ -90,14 +99,26 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
         def y_of(value: float, top: float = top, plot_h: int = plot_h) -> float:
             return TOP + plot_h * (1 - value / top)
 
-        n = len(items)
-        step = plot_w / n
-        points = [Point(LEFT, y_of(float(items[0]["cap"]["used_before"])), "", items[0]["cap"]["used_before"], False)]
-        for i, visit in enumerate(items):
-            show = n <= 4 or i in (0, n - 1)
-            points.append(
-                Point(LEFT + step * (i + 1), y_of(float(visit["cap"]["used_after"])), visit["date"][5:], visit["cap"]["used_after"], show)
-            )
+        # x is the date within the benefit year, so the chart reads as progress through the
+        # year; the line is a staircase: flat between visits, a step up at each payment.
+        bounds = years.get(year)
+        first_day = dt.date.fromisoformat(bounds["from"]) if bounds else dt.date.fromisoformat(items[0]["date"])
+        last_day = dt.date.fromisoformat(bounds["to"]) if bounds else dt.date.fromisoformat(items[-1]["date"])
+        span = max((last_day - first_day).days, 1)
+
+        def x_of(day: str, first_day: dt.date = first_day, span: int = span) -> float:
+            return LEFT + plot_w * (dt.date.fromisoformat(day) - first_day).days / span
+
+        previous_y = y_of(float(items[0]["cap"]["used_before"]))
+        points = [Point(LEFT, previous_y, "", items[0]["cap"]["used_before"], False)]
+        visit_points = []
+        for visit in items:
+            x = x_of(visit["date"])
+            points.append(Point(x, previous_y, "", visit["cap"]["used_before"], False, marker=False))
+            previous_y = y_of(float(visit["cap"]["used_after"]))
+            visit_points.append(Point(x, previous_y, visit["date"][5:], visit["cap"]["used_after"], False))
+            points.append(visit_points[-1])
+        _choose_labels(visit_points)
         year_label = year_labels.get(year, str(year))
         kind = _("门诊慢性病") if category == "chronic" else _("普通门诊")
         title = _("%(year)s %(kind)s：统筹基金累计支付与年度限额") % {"year": year_label, "kind": kind}
@@ -123,3 +144,16 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
             )
         )
     return charts
+
+
+LABEL_GAP = 72  # px between labelled points, so dates and amounts never overlap
+
+
+def _choose_labels(points: list[Point]) -> None:
+    """Label the last visit (the year-to-date figure) and, going back, every visit far
+    enough from the one labelled after it."""
+    next_x = None
+    for point in reversed(points):
+        if next_x is None or next_x - point.x >= LABEL_GAP:
+            point.show_label = True
+            next_x = point.x
