@@ -323,6 +323,19 @@ class CalculatorState:
     submitted: bool
     action: str | None  # "add" | "remove" | None
     summary: list[SummaryError]
+    rows_given: int = 0  # visit rows in the request, before the page's limit
+
+    @property
+    def too_many_rows(self) -> bool:
+        return self.rows_given > MAX_ROWS
+
+    def refuse_too_many_rows(self) -> None:
+        """More rows than the page holds: say so instead of silently dropping the rest."""
+        message = _("网页一次最多计算 %(limit)s 次就诊，您填写了 %(count)s 次，超出部分没有显示。请分批计算，或使用 API / 命令行（一次最多 1000 次）。") % {
+            "limit": MAX_ROWS,
+            "count": self.rows_given,
+        }
+        self.summary.append(SummaryError(self.visits[0]["date"].auto_id, str(_("就诊记录")), str(message)))
 
     @property
     def can_remove(self) -> bool:
@@ -393,7 +406,7 @@ def read_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
         match = _ROW_KEY.match(key)
         if match:
             rows.setdefault(int(match.group(1)), {})[match.group(2)] = data[key]
-    return [rows[i] for i in sorted(rows)][:MAX_ROWS]
+    return [rows[i] for i in sorted(rows)]
 
 
 def _row_data(rows: list[dict[str, str]]) -> QueryDict:
@@ -414,6 +427,8 @@ def calculator_state(query: QueryDict) -> CalculatorState:
         return CalculatorState(form, [VisitForm(row=0)], submitted=False, action=None, summary=[])
 
     rows = read_rows(query)
+    rows_given = len(rows)
+    rows = rows[:MAX_ROWS]
     action = None
     focus_row: int | None = None
     if "add_visit" in query and len(rows) < MAX_ROWS:
@@ -437,4 +452,4 @@ def calculator_state(query: QueryDict) -> CalculatorState:
         VisitForm(row_data if row else None, row=i, autofocus=(i == focus_row))
         for i, row in enumerate(rows)
     ]
-    return CalculatorState(form, visits, submitted=True, action=action, summary=[])
+    return CalculatorState(form, visits, submitted=True, action=action, summary=[], rows_given=rows_given)

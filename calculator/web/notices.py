@@ -7,9 +7,11 @@ Chinese text is the msgid, exactly as the engine or the data file writes it.
 
 ``NOTICE_TEXTS`` lists every notice text that does not change from one calculation to the
 next (so that makemessages finds it); ``NOTICE_TEMPLATES`` covers the few sentences with a
-date, a name or an amount filled in. ``tests/web/test_notice_translations.py`` checks that
-every text in the data files is listed and translated; a notice nobody translated yet is
-shown in Chinese (and marked ``lang="zh-Hans"`` by the template).
+date, a name or an amount filled in, including the personal-account explanation shown beside
+the allocation (``ACCOUNT_RULES``: the rule fragments inside it). The test
+``tests/web/test_notice_translations.py`` checks that every text in the data files is listed
+and translated; a notice nobody translated yet is shown in Chinese (and marked
+``lang="zh-Hans"`` by the template).
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
-from functools import lru_cache
 
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
 
 NOTICE_TEXTS = [
     # -- The engine's own notices (calculator/rules/engine.py) ------------------------------
@@ -133,15 +134,14 @@ NOTICE_TEXTS = [
     gettext_noop("自治区文件规定退休人员个人账户以2021年全区平均基本养老金为基数，2022年10月1日起按3%、2023年起按2%定额划入，但未给出该平均养老金数额，无法据此计算。"),
 ]
 
-# Who a personal-account sentence is about (engine.py ``_personal_account``).
-ACCOUNT_HOLDERS = (
-    gettext_noop("在职职工"),
-    gettext_noop("退休人员"),
-    gettext_noop("灵活就业人员"),
-    gettext_noop("灵活就业退休人员"),
-)
-
-_ZH_HOLDERS = frozenset(ACCOUNT_HOLDERS)
+# Who a personal-account sentence is about (engine.py ``_personal_account``), as a noun
+# inside a sentence ("for retirees").
+ACCOUNT_HOLDERS = {
+    "在职职工": pgettext_lazy("个人账户", "在职职工"),
+    "退休人员": pgettext_lazy("个人账户", "退休人员"),
+    "灵活就业人员": pgettext_lazy("个人账户", "灵活就业人员"),
+    "灵活就业退休人员": pgettext_lazy("个人账户", "灵活就业退休人员"),
+}
 
 
 def _translated(text: str) -> str | None:
@@ -150,7 +150,8 @@ def _translated(text: str) -> str | None:
 
 
 def _holder(text: str) -> str | None:
-    return _translated(text) if text in _ZH_HOLDERS else None
+    holder = ACCOUNT_HOLDERS.get(text)
+    return None if holder is None or str(holder) == text else str(holder)
 
 
 def _notice(text: str) -> str | None:
@@ -160,6 +161,19 @@ def _notice(text: str) -> str | None:
 
 def _same(text: str) -> str | None:
     return text
+
+
+def _account_rule(text: str) -> str | None:
+    return _from_templates(text, _RULE_PATTERNS)
+
+
+# engine.py ``_account_rule_text``: one personal-account rule, inside a sentence. (The rule
+# by age bands is not listed: a sentence with one stays Chinese.)
+ACCOUNT_RULES: list[tuple[str, dict[str, Callable[[str], str | None]]]] = [
+    (gettext_noop("每月按缴费基数的 {percent} 计入"), {}),
+    (gettext_noop("每月划入 {amount} 元"), {}),
+    (gettext_noop("每年划入 {amount} 元"), {}),
+]
 
 
 # Sentences with figures filled in: the Chinese template (a python-brace msgid) and how to
@@ -205,6 +219,9 @@ NOTICE_TEMPLATES: list[tuple[str, dict[str, Callable[[str], str | None]]]] = [
         gettext_noop("{who}（{age} 岁）个人账户每年划入 {annual} 元。按首次就诊日（{first_day}）适用的规定估算。"),
         {"who": _holder},
     ),
+    # engine.py ``_personal_account``: retired during the year, each part's rule
+    # (``_account_rule_text``, see ACCOUNT_RULES).
+    (gettext_noop("在职期间{employed}；退休后{retired}。"), {"employed": _account_rule, "retired": _account_rule}),
 ]
 
 
@@ -217,13 +234,21 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.S)
 
 
-@lru_cache(maxsize=1)
-def _compiled() -> list[tuple[re.Pattern[str], str, dict[str, Callable[[str], str | None]]]]:
-    return [(_pattern(template), template, parts) for template, parts in NOTICE_TEMPLATES]
+_Compiled = tuple[tuple[re.Pattern[str], str, dict[str, Callable[[str], str | None]]], ...]
 
 
-def _from_template(message: str) -> str | None:
-    for pattern, template, parts in _compiled():
+def _compile(templates: list[tuple[str, dict[str, Callable[[str], str | None]]]]) -> _Compiled:
+    return tuple((_pattern(template), template, parts) for template, parts in templates)
+
+
+_RULE_PATTERNS = _compile(ACCOUNT_RULES)
+_NOTICE_PATTERNS = _compile(NOTICE_TEMPLATES)
+
+
+def _from_templates(message: str, templates: _Compiled) -> str | None:
+    """The translation of the first template that matches the whole message and whose
+    parts all translate; None when there is none."""
+    for pattern, template, parts in templates:
         match = pattern.fullmatch(message)
         if match is None:
             continue
@@ -249,5 +274,5 @@ def notice_text(message: str) -> tuple[str, bool]:
         return message, False
     shown = _translated(message)
     if shown is None:
-        shown = _from_template(message)
+        shown = _from_templates(message, _NOTICE_PATTERNS)
     return (message, False) if shown is None else (shown, True)

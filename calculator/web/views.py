@@ -46,7 +46,9 @@ def _page_url(request: HttpRequest) -> str:
 def home(request: HtmxHttpRequest) -> HttpResponse:
     state = calculator_state(request.GET)
     result = None
-    if state.submitted and state.action is None:
+    if state.too_many_rows:
+        state.refuse_too_many_rows()
+    elif state.submitted and state.action is None:
         data, rows = state.contract_data()
         calc_request, errors = parse_request(data, form=True)
         if errors:

@@ -547,3 +547,12 @@ def test_htmx_result_carries_the_page_title(client):
     # htmx copies a <title> in the response to document.title, as a full page load would.
     html = text(get(client, XUZHOU, headers={**HX, "HX-Target": "calculator"}))
     assert "<title>计算结果 · 门诊共济报销计算器</title>" in html
+
+
+def test_more_rows_than_the_page_holds_are_refused_not_dropped(client):
+    params = {"region": "xuzhou", "status": "employed", "age": "45"}
+    for i in range(52):
+        params.update({f"visits-{i}-date": "2024-03-01", f"visits-{i}-level": "1", f"visits-{i}-setting": "clinic", f"visits-{i}-total": "100"})
+    html = text(get(client, params))
+    assert "网页一次最多计算 50 次就诊，您填写了 52 次" in html
+    assert 'id="results"' not in html  # no figures for a silently shortened list
