@@ -217,7 +217,7 @@ def _int(raw: Any, field: str, errors: _Errors, *, lo: int, hi: int, required: b
             errors.add(field, MESSAGES["required"], label=label)
         return default
     not_int = MESSAGES["form_not_int"] if errors.form else MESSAGES["not_int"]
-    if isinstance(raw, str) and errors.form and re.fullmatch(r"[0-9]{1,4}", raw.strip()):
+    if isinstance(raw, str) and errors.form and re.fullmatch(r"-?[0-9]{1,9}", raw.strip()):
         raw = int(raw.strip())
     elif isinstance(raw, Decimal):
         # A JSON number: whole and written without a fraction (45, not 45.0 or 45.5).

@@ -258,3 +258,11 @@ def test_open_ended_coverage_is_worded_once(client):
     body = _req(region="yunnan", visits=[_visit(date="2024-10-31")])
     message = _post(client, body).json()["errors"][0]["message"]
     assert "2024-11-01 起" in message and "至 至今" not in message
+
+
+def test_form_values_out_of_range_say_so():
+    from calculator.rules.contract import parse_request
+
+    for age in ("999999", "-1"):
+        _, errors = parse_request({"region": "wuhan", "status": "employed", "age": age, "visits": [_visit()]}, form=True)
+        assert errors[0]["field"] == "age" and "0 到 120" in errors[0]["message"], errors
