@@ -26,8 +26,12 @@ help:
 
 # --- Python environment ---------------------------------------------------
 
+# Debian's own python3 needs the python3-venv package for `-m venv`; install it if missing.
 $(PY):
-	$(PYTHON_SYS) -m venv $(VENV)
+	@$(PYTHON_SYS) -m venv $(VENV) 2>/dev/null || { \
+		rm -rf $(VENV); \
+		echo "Installing Debian package: python3-venv"; \
+		$(APT_GET) update && $(APT_GET) install -y python3-venv && $(PYTHON_SYS) -m venv $(VENV); }
 
 # Reinstall only when pyproject.toml changes; a second run is a no-op.
 $(STAMP): pyproject.toml | $(PY)
