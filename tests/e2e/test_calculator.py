@@ -143,10 +143,18 @@ def test_xuzhou_add_remove_rows_and_figures(live_server, page: Page) -> None:
     expect(details).to_contain_text("二、（一）2")
     expect(details).to_contain_text("官方原文")
 
+    # The results came in place, and the tab's title says so, as after a full page load.
+    expect(page).to_have_title("计算结果 · 门诊共济报销计算器")
+
     # The pushed URL is the bookmark: loading it again gives the same results.
     assert "region=xuzhou" in page.url and "visits-2-total=500" in page.url
     page.goto(page.url)
     assert summary(page)["fund_paid"] == "1,150.00 元"
+
+    # Adding a row in place: the old figures would no longer match, so they give way to a note.
+    add_visit(page)
+    expect(page.locator("#results")).to_contain_text("就诊记录已更改")
+    expect(page.locator("[data-figure='fund_paid']")).to_have_count(0)
 
 
 # --- 武汉: date order decides who reaches the cap ------------------------------------
