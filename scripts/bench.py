@@ -57,8 +57,8 @@ def main() -> None:
     for region, start in cases:
         big = make_request(region, 1000, start)
         small = make_request(region, 10, start)
-        best, median = best_of(lambda: calculate(big), 15)
-        s_best, s_median = best_of(lambda: calculate(small), 300)
+        best, median = best_of(lambda big=big: calculate(big), 15)
+        s_best, s_median = best_of(lambda small=small: calculate(small), 300)
         print(
             f"{region:10s} 1,000 visits: {1000 / best:>9,.0f} visits/s (best), {1000 / median:>9,.0f} (median)"
             f" | 10 visits: {s_best * 1000:.3f} ms (best), {s_median * 1000:.3f} ms (median)"

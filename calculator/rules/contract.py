@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from calculator.rules import registry

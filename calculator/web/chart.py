@@ -106,7 +106,7 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
         last_day = dt.date.fromisoformat(bounds["to"]) if bounds else dt.date.fromisoformat(items[-1]["date"])
         span = max((last_day - first_day).days, 1)
 
-        def x_of(day: str, first_day: dt.date = first_day, span: int = span) -> float:
+        def x_of(day: str, first_day: dt.date = first_day, span: int = span, plot_w: int = plot_w) -> float:
             return LEFT + plot_w * (dt.date.fromisoformat(day) - first_day).days / span
 
         previous_y = y_of(float(items[0]["cap"]["used_before"]))
