@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from calculator.rules import registry
+from calculator.rules.model import CalculationRequest, Visit
 from calculator.rules.money import FEN, fmt_yuan
+from calculator.rules.params import fen
 
 MAX_VISITS = 1000
 MAX_AMOUNT = Decimal("10000000")
@@ -23,6 +25,8 @@ SETTINGS = ("clinic", "pharmacy", "internet", "non_designated")
 OFFSITE = ("none", "filed", "unfiled")
 CATEGORIES = ("general", "chronic")
 STATUSES = ("employed", "retired")
+LANGS = ("zh-hans", "en")
+LANG_NAMES = {"zh-hans": "中文", "en": "English"}
 
 FIELD_LABELS = {
     "region": "参保地区",
@@ -45,10 +49,11 @@ FIELD_LABELS = {
     "offsite": "异地就医",
     "inpatient_stay": "住院期间",
     "category": "门诊类别",
+    "lang": "语言",
 }
 TOP_FIELDS = {
     "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
-    "account_balance", "prior_years_balance", "chronic_disease_count", "visits",
+    "account_balance", "prior_years_balance", "chronic_disease_count", "visits", "lang",
 }
 VISIT_FIELDS = {
     "date", "level", "setting", "total", "excluded", "class_b", "price_class", "offsite",
@@ -56,40 +61,6 @@ VISIT_FIELDS = {
 }
 _AMOUNT_RE = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-@dataclass(frozen=True)
-class Visit:
-    index: int
-    date: dt.date
-    level: int | None
-    setting: str
-    total: Decimal
-    excluded: Decimal
-    class_b: Decimal
-    price_class: int | None
-    offsite: str
-    inpatient_stay: bool
-    category: str
-    day: str = ""  # the date as written in the result ("2024-03-01")
-
-    def __post_init__(self) -> None:
-        if not self.day:
-            object.__setattr__(self, "day", self.date.isoformat())
-
-
-@dataclass(frozen=True)
-class CalculationRequest:
-    region: str
-    status: str
-    age: int
-    retired_on: dt.date | None
-    flexible_employment: bool
-    contribution_base: Decimal | None
-    account_balance: Decimal
-    prior_years_balance: Decimal
-    chronic_disease_count: int
-    visits: tuple[Visit, ...]
 
 
 # Every message the contract can give, as a template. The API answers in Chinese; the web
@@ -120,8 +91,8 @@ MESSAGES = {
     "excluded_too_large": "自费金额（{excluded} 元）不能大于费用总额（{total} 元）。",
     "class_b_too_large": "乙类金额（{class_b} 元）不能大于费用总额减去自费金额（{limit} 元）。",
     "date_not_covered": "就诊日期 {date} 不在{region}已收录的政策期间内（{coverage}），无法计算。",
-    "retired_on_required": "{region}退休人员的待遇按退休时间（2000年12月31日前或2001年1月1日后）区分，请填写退休日期。",
-    "chronic_unsupported": "{region}的门诊慢特病待遇不在本计算器范围内（目前只支持玉溪市门诊慢性病），请选择普通门诊。",
+    "retired_on_required": "{region}退休人员的待遇按退休日期在 {split_on} 之前或之后区分，请填写退休日期。",
+    "chronic_unsupported": "{region}的门诊慢特病待遇不在本计算器范围内（目前收录门诊慢性病规定的地区：{supported}），请选择普通门诊。",
     "level_required": "请选择医疗机构级别（药店请选开具处方的医疗机构级别）。",
     "request_type": "请求必须是一个 JSON 对象。",
 }
@@ -296,6 +267,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
     base = _amount(data.get("contribution_base"), "contribution_base", errors)
     balance = _amount(data.get("account_balance"), "account_balance", errors, default=Decimal("0.00"))
     prior = _amount(data.get("prior_years_balance"), "prior_years_balance", errors, default=Decimal("0.00"))
+    lang = _choice(data.get("lang"), "lang", errors, LANGS, default="zh-hans", names=LANG_NAMES)
     chronic_count = _int(data.get("chronic_disease_count"), "chronic_disease_count", errors, lo=1, hi=20, required=False, default=1)
 
     visits_raw = data.get("visits")
@@ -328,11 +300,12 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
             age=age,
             retired_on=retired_on,
             flexible_employment=flexible,
-            contribution_base=base,
-            account_balance=balance,
-            prior_years_balance=prior,
+            contribution_base=None if base is None else fen(base),
+            account_balance=fen(balance),
+            prior_years_balance=fen(prior),
             chronic_disease_count=chronic_count,
             visits=tuple(visits),
+            lang=lang,
         ),
         [],
     )
@@ -369,9 +342,9 @@ def _parse_visit(i: int, raw: Any, errors: _Errors) -> Visit | None:
         date=date,
         level=level,
         setting=setting,
-        total=total,
-        excluded=excluded,
-        class_b=class_b,
+        total=fen(total),
+        excluded=fen(excluded),
+        class_b=fen(class_b),
         price_class=price_class,
         offsite=offsite,
         inpatient_stay=inpatient,
@@ -390,13 +363,20 @@ def _check_against_rules(region, status: str, retired_on, visits: list[Visit], e
                 date=v.date.isoformat(), region=region.name, coverage=region.coverage_text(),
             )
             continue
-        if status == "retired" and retired_on is None and version.param("retiree_cohorts"):
-            errors.add("retired_on", MESSAGES["retired_on_required"], region=region.name)
+        cohorts = version.param("retiree_cohorts")
+        if status == "retired" and retired_on is None and cohorts:
+            errors.add("retired_on", MESSAGES["retired_on_required"], region=region.name, split_on=cohorts.value.split_on.isoformat())
         if v.category == "chronic" and not version.param("chronic"):
-            errors.add(f"{p}.category", MESSAGES["chronic_unsupported"], region=region.name)
+            errors.add(f"{p}.category", MESSAGES["chronic_unsupported"], region=region.name, supported=_chronic_regions())
             continue
         if v.level is None and _needs_level(version, v):
             errors.add(f"{p}.level", MESSAGES["level_required"])
+
+
+def _chronic_regions() -> str:
+    """The regions whose data has a 门诊慢性病 rule, as the data says (no list in code)."""
+    names = [r.name for r in registry.load_policies().values() if any(v.param("chronic") for v in r.versions)]
+    return "、".join(names)
 
 
 def _needs_level(version, v: Visit) -> bool:
@@ -404,9 +384,9 @@ def _needs_level(version, v: Visit) -> bool:
         return False
     if v.inpatient_stay and version.param("inpatient_stay"):
         return False
-    if v.setting == "pharmacy" and version.params["pharmacy"]["basis"] in ("level_one", "own_ratio"):
+    if v.setting == "pharmacy" and version.params["pharmacy"].value.basis in ("level_one", "own_ratio"):
         return False
-    if version.params["fund_ratio"]["keyed_by"] == "price_class" and v.price_class is not None:
+    if version.params["fund_ratio"].value.keyed_by == "price_class" and v.price_class is not None:
         return False
     return True
 
@@ -469,14 +449,23 @@ def decode(raw: bytes | str) -> tuple[Any, list[dict[str, str]]]:
     return data, []
 
 
-def run_contract(raw: bytes | str) -> tuple[int, dict[str, Any]]:
-    """The whole contract: (200, result) or (400, {"errors": [...]})."""
-    from calculator.rules.engine import calculate
+def run_contract(raw: bytes | str, translate_for: Any = None, lang: str | None = None) -> tuple[int, dict[str, Any]]:
+    """The whole contract: (200, result) or (400, {"errors": [...]}).
+
+    ``lang`` (e.g. from an Accept-Language header) applies when the body names none;
+    ``translate_for(lang)`` gives the edge's translation function (Django's gettext for
+    English); without it every sentence is Chinese."""
+    from calculator.rules.ledger import calculate
+    from calculator.rules.messages import identity
+    from calculator.rules.report import to_json
 
     data, errors = decode(raw)
     if errors:
         return 400, {"errors": errors}
+    if lang is not None and isinstance(data, dict) and "lang" not in data:
+        data["lang"] = lang
     request, errors = parse_request(data)
     if errors or request is None:
         return 400, {"errors": [{"field": e["field"], "message": e["message"]} for e in errors]}
-    return 200, calculate(request)
+    translate = identity if translate_for is None or request.lang.startswith("zh") else translate_for(request.lang)
+    return 200, to_json(calculate(request), translate, request.lang)

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from calculator.rules import params as P
 from calculator.rules.explain import compile_template, placeholders as template_placeholders
 
 RULES_DIR = Path(__file__).resolve().parent
@@ -27,8 +28,8 @@ SOURCES_DIR = RULES_DIR / "sources"
 RESEARCH_FILE = "policy-sources.md"
 
 STATUSES = ("official", "secondary")
-GROUPS = ("employed", "retired", "retired_by_2000", "retired_from_2001")
-LEVELS = (1, 2, 3)
+GROUPS = P.GROUPS
+LEVELS = P.LEVELS
 
 
 class PolicyDataError(ValueError):
@@ -82,15 +83,11 @@ class Citation:
 
 @dataclass(frozen=True)
 class Param:
+    """One parameter of a rule version: its typed value (params.py) and its citation."""
+
     name: str
-    values: dict[str, Any]
+    value: Any  # one of params.ParamValue
     cite: Citation
-
-    def __getitem__(self, key: str) -> Any:
-        return self.values[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
 
 
 @dataclass(frozen=True)
@@ -156,53 +153,8 @@ class Region:
         return "、".join(parts)
 
 
-# ---------------------------------------------------------------------------------------
-# Parameter schemas: which keys each parameter takes and which placeholders its
-# explanation template may use. The engine fills exactly these names.
-
 _MONEY = "money"
 _RATE = "rate"
-
-# name -> (required?, allowed value keys, explanation placeholders)
-PARAM_SPECS: dict[str, tuple[bool, set[str], set[str]]] = {
-    "benefit_year": (True, {"value"}, {"year_label"}),
-    "policy_range": (True, set(), {"total", "excluded", "policy_range"}),
-    "deductible": (
-        True,
-        {"basis", "amounts", "keyed_by"},
-        {"standard", "used_before", "applied", "remaining", "eligible", "level_name", "year_label"},
-    ),
-    "fund_ratio": (
-        True,
-        {"keyed_by", "rates"},
-        {"base", "ratio", "fund", "level_name", "group_name"},
-    ),
-    "annual_cap": (
-        True,
-        {"amounts", "above_cap", "none_reason"},
-        {"cap", "used_before", "used_after", "remaining", "over_cap", "year_label"},
-    ),
-    "pharmacy": (True, {"basis", "rates"}, {"level_name", "ratio", "group_name"}),
-    "internet": (True, {"basis"}, {"level_name", "ratio", "group_name"}),
-    "non_designated": (True, set(), {"amount"}),
-    "account_use": (True, {"pays_excluded", "order"}, {"paid", "balance_before", "balance_after"}),
-    "personal_account": (
-        True,
-        {"employed", "retired", "flexible_employed", "flexible_retired"},
-        {"annual", "monthly", "base", "rate", "age"},
-    ),
-    "class_b_first_self_pay": (False, {"rate"}, {"class_b", "rate", "amount"}),
-    "offsite": (False, {"filed", "unfiled_first_self_pay"}, {"amount", "rate", "base"}),
-    "inpatient_stay": (False, {"covered"}, {"amount"}),
-    "chronic": (
-        False,
-        {"deductible", "fund_ratio", "cap_first", "cap_each_additional", "cap_max"},
-        {"standard", "used_before", "applied", "remaining", "base", "ratio", "fund", "cap", "count"},
-    ),
-    "retiree_start": (False, {"basis"}, {"retired_on", "start"}),
-    "retiree_cohorts": (False, {"split_on", "before", "on_or_after"}, {"retired_on", "group_name"}),
-    "price_class_default": (False, {"map"}, {"level_name", "class_name"}),
-}
 
 ALLOWED_TOP = {
     "region",
@@ -279,7 +231,15 @@ def _decimal(ctx: _Ctx, where: str, value: Any, kind: str) -> Decimal:
     if kind == _RATE and number > 1:
         raise ctx.fail(where, f"a rate is a fraction between 0 and 1: {value!r}")
     if kind == _MONEY:
+        # Money is in fen: a third decimal would be rounded away silently, so refuse it;
+        # and no outpatient figure comes near 100 million yuan (refuses "1e30").
+        if number.as_tuple().exponent < -2:
+            raise ctx.fail(where, f"money has at most two decimals (fen): {value!r}")
+        if number >= Decimal("100000000"):
+            raise ctx.fail(where, f"figure too large for an outpatient rule: {value!r}")
         return number.quantize(Decimal("0.01"))  # the engine carries money in fen
+    if number.as_tuple().exponent < -4:
+        raise ctx.fail(where, f"a rate has at most four decimals: {value!r}")
     return number
 
 
@@ -383,12 +343,12 @@ class Loader:
         where = f"parameters.{name}"
         if name not in PARAM_SPECS:
             raise ctx.fail(where, "unknown parameter")
-        _, allowed, placeholders = PARAM_SPECS[name]
-        raw = _keys(ctx, where, raw, allowed | {"cite"}, {"cite"})
+        _, parse, placeholders = PARAM_SPECS[name]
+        if not isinstance(raw, dict) or "cite" not in raw:
+            raise ctx.fail(where, "must be a mapping with a cite")
         cite = self._citation(ctx, f"{where}.cite", raw["cite"], docs, f"{version_id}/{name}", placeholders)
-        values = {k: v for k, v in raw.items() if k != "cite"}
-        values = _PARAM_CHECKS.get(name, _no_values)(ctx, where, values)
-        return Param(name=name, values=values, cite=cite)
+        value = parse(ctx, where, {k: v for k, v in raw.items() if k != "cite"})
+        return Param(name=name, value=value, cite=cite)
 
     def _notice(self, ctx: _Ctx, i: int, raw: Any, docs: dict[str, Document], version_id: str) -> Notice:
         where = f"notices[{i}]"
@@ -446,7 +406,7 @@ class Loader:
             params=params,
             notices=notices,
             path=f"{path.parent.name}/{path.name}",
-            july_june=params["benefit_year"].values["value"] == "july_june",
+            july_june=params["benefit_year"].value.july_june,
         )
         _check_cross(ctx, version)
         return version
@@ -507,11 +467,8 @@ def _check_dates(code: str, versions: list[Version]) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# Per-parameter value checks
-
-
-def _no_values(ctx: _Ctx, where: str, values: dict) -> dict:
-    return values
+# Per-parameter value checks: each parser declares its parameter's keys once, validates
+# them and returns the typed, frozen object the rest of the code reads (params.py).
 
 
 def _one_of(ctx: _Ctx, where: str, value: Any, options: tuple) -> Any:
@@ -520,74 +477,99 @@ def _one_of(ctx: _Ctx, where: str, value: Any, options: tuple) -> Any:
     return value
 
 
-def _chk_benefit_year(ctx, where, v):
+def _money(ctx: _Ctx, where: str, value: Any) -> int:
+    return P.fen(_decimal(ctx, where, value, _MONEY))
+
+
+def _rate(ctx: _Ctx, where: str, value: Any) -> P.Rate:
+    return P.Rate.of(_decimal(ctx, where, value, _RATE))
+
+
+def _p_benefit_year(ctx, where, v):
     _keys(ctx, where, v, {"value"}, {"value"})
-    _one_of(ctx, f"{where}.value", v["value"], ("calendar", "july_june"))
-    return v
+    return P.BenefitYear(july_june=_one_of(ctx, f"{where}.value", v["value"], ("calendar", "july_june")) == "july_june")
 
 
-def _chk_deductible(ctx, where, v):
+def _p_policy_range(ctx, where, v):
+    _keys(ctx, where, v, set(), set())
+    return P.PolicyRange()
+
+
+def _p_deductible(ctx, where, v):
     basis = _one_of(ctx, f"{where}.basis", v.get("basis"), ("annual", "per_visit", "none"))
+    term = v.get("term", "起付标准")
+    if term not in ("起付标准", "自负段"):
+        raise ctx.fail(f"{where}.term", "must be 起付标准 or 自负段")
     if basis == "none":
         _keys(ctx, where, v, {"basis"}, {"basis"})
-        return v
+        return P.Deductible(basis="none")
     if basis == "annual":
-        _keys(ctx, where, v, {"basis", "amounts"}, {"basis", "amounts"})
-        return {"basis": basis, "amounts": _groups(ctx, f"{where}.amounts", v["amounts"], lambda w, x: _decimal(ctx, w, x, _MONEY))}
-    _keys(ctx, where, v, {"basis", "amounts", "keyed_by"}, {"basis", "amounts", "keyed_by"})
+        _keys(ctx, where, v, {"basis", "amounts", "term"}, {"basis", "amounts"})
+        return P.Deductible(basis=basis, by_group=_groups(ctx, f"{where}.amounts", v["amounts"], lambda w, x: _money(ctx, w, x)), term=term)
+    _keys(ctx, where, v, {"basis", "amounts", "keyed_by", "term"}, {"basis", "amounts", "keyed_by"})
     keyed_by = _one_of(ctx, f"{where}.keyed_by", v["keyed_by"], ("level", "price_class"))
-    return {"basis": basis, "keyed_by": keyed_by, "amounts": _levels(ctx, f"{where}.amounts", v["amounts"], _MONEY)}
+    amounts = {k: P.fen(x) for k, x in _levels(ctx, f"{where}.amounts", v["amounts"], _MONEY).items()}
+    return P.Deductible(basis=basis, by_key=amounts, keyed_by=keyed_by, term=term)
 
 
-def _chk_fund_ratio(ctx, where, v):
+def _p_fund_ratio(ctx, where, v):
     _keys(ctx, where, v, {"keyed_by", "rates"}, {"keyed_by", "rates"})
     keyed_by = _one_of(ctx, f"{where}.keyed_by", v["keyed_by"], ("level", "price_class"))
-    rates = _groups(ctx, f"{where}.rates", v["rates"], lambda w, x: _levels(ctx, w, x, _RATE))
-    return {"keyed_by": keyed_by, "rates": rates}
+    rates = _groups(
+        ctx, f"{where}.rates", v["rates"],
+        lambda w, x: {k: P.Rate.of(r) for k, r in _levels(ctx, w, x, _RATE).items()},
+    )
+    return P.FundRatio(keyed_by=keyed_by, rates=rates)
 
 
-def _chk_annual_cap(ctx, where, v):
+def _p_annual_cap(ctx, where, v):
     _keys(ctx, where, v, {"amounts", "above_cap", "none_reason"}, {"amounts", "above_cap"})
     above = _one_of(ctx, f"{where}.above_cap", v["above_cap"], ("member", "inpatient_transfer", "not_applicable"))
     if v["amounts"] is None:
-        _text(ctx, f"{where}.none_reason", v.get("none_reason"))
+        reason = _text(ctx, f"{where}.none_reason", v.get("none_reason"))
         if above != "not_applicable":
             raise ctx.fail(f"{where}.above_cap", "without a cap, above_cap is not_applicable")
-        return {"amounts": None, "above_cap": above, "none_reason": v["none_reason"]}
-    amounts = _groups(ctx, f"{where}.amounts", v["amounts"], lambda w, x: _decimal(ctx, w, x, _MONEY))
-    return {"amounts": amounts, "above_cap": above}
+        return P.AnnualCap(by_group=None, above_cap=above, none_reason=reason)
+    if above == "not_applicable":
+        raise ctx.fail(f"{where}.above_cap", "a cap needs above_cap: member or inpatient_transfer")
+    return P.AnnualCap(by_group=_groups(ctx, f"{where}.amounts", v["amounts"], lambda w, x: _money(ctx, w, x)), above_cap=above)
 
 
-def _chk_pharmacy(ctx, where, v):
+def _p_pharmacy(ctx, where, v):
     basis = _one_of(ctx, f"{where}.basis", v.get("basis"), ("level_one", "prescriber", "own_ratio"))
     if basis == "own_ratio":
         _keys(ctx, where, v, {"basis", "rates"}, {"basis", "rates"})
-        return {"basis": basis, "rates": _groups(ctx, f"{where}.rates", v["rates"], lambda w, x: _decimal(ctx, w, x, _RATE))}
+        return P.Pharmacy(basis=basis, rates=_groups(ctx, f"{where}.rates", v["rates"], lambda w, x: _rate(ctx, w, x)))
     _keys(ctx, where, v, {"basis"}, {"basis"})
-    return v
+    return P.Pharmacy(basis=basis)
 
 
-def _chk_internet(ctx, where, v):
+def _p_internet(ctx, where, v):
     _keys(ctx, where, v, {"basis"}, {"basis"})
-    _one_of(ctx, f"{where}.basis", v["basis"], ("physical_level", "not_specified"))
-    return v
+    return P.Internet(basis=_one_of(ctx, f"{where}.basis", v["basis"], ("physical_level", "not_specified")))
 
 
-def _chk_account_use(ctx, where, v):
+def _p_non_designated(ctx, where, v):
+    _keys(ctx, where, v, set(), set())
+    return P.NonDesignated()
+
+
+def _p_account_use(ctx, where, v):
     _keys(ctx, where, v, {"pays_excluded", "order"}, {"pays_excluded", "order"})
-    _one_of(ctx, f"{where}.pays_excluded", v["pays_excluded"], (True, False))
-    _one_of(ctx, f"{where}.order", v["order"], ("after_fund", "current_year_first"))
-    return v
+    return P.AccountUse(
+        pays_excluded=_one_of(ctx, f"{where}.pays_excluded", v["pays_excluded"], (True, False)),
+        order=_one_of(ctx, f"{where}.order", v["order"], ("after_fund", "current_year_first")),
+    )
 
 
-def _chk_account_rule(ctx, where, v):
+def _account_rule(ctx, where, v) -> P.AccountRule:
     if not isinstance(v, dict) or len(v) != 1:
         raise ctx.fail(where, "give exactly one of monthly_share_of_base, monthly, yearly, monthly_by_age, yearly_by_age, none")
     (kind, value), = v.items()
     if kind == "monthly_share_of_base":
-        return {kind: _decimal(ctx, f"{where}.{kind}", value, _RATE)}
+        return P.AccountRule(kind=kind, rate=_rate(ctx, f"{where}.{kind}", value))
     if kind in ("monthly", "yearly"):
-        return {kind: _decimal(ctx, f"{where}.{kind}", value, _MONEY)}
+        return P.AccountRule(kind=kind, amount=_money(ctx, f"{where}.{kind}", value))
     if kind in ("monthly_by_age", "yearly_by_age"):
         if not isinstance(value, list) or not value:
             raise ctx.fail(f"{where}.{kind}", "must be a list of {up_to_age, amount} bands")
@@ -595,84 +577,94 @@ def _chk_account_rule(ctx, where, v):
         for i, band in enumerate(value):
             band = _keys(ctx, f"{where}.{kind}[{i}]", band, {"up_to_age", "amount"}, {"amount"})
             up_to = band.get("up_to_age")
-            if up_to is not None and not isinstance(up_to, int):
+            if up_to is not None and (not isinstance(up_to, int) or isinstance(up_to, bool)):
                 raise ctx.fail(f"{where}.{kind}[{i}].up_to_age", "must be a whole number")
-            bands.append((up_to, _decimal(ctx, f"{where}.{kind}[{i}].amount", band["amount"], _MONEY)))
-        if bands[-1][0] is not None:
+            bands.append(P.AgeBand(up_to, _money(ctx, f"{where}.{kind}[{i}].amount", band["amount"])))
+        if bands[-1].up_to_age is not None:
             raise ctx.fail(f"{where}.{kind}", "the last band must be open-ended (no up_to_age)")
-        return {kind: bands}
+        return P.AccountRule(kind=kind, bands=tuple(bands))
     if kind == "none":
-        return {kind: _text(ctx, f"{where}.none", value)}
+        return P.AccountRule(kind=kind, reason=_text(ctx, f"{where}.none", value))
     raise ctx.fail(where, f"unknown account rule {kind!r}")
 
 
-def _chk_personal_account(ctx, where, v):
+def _p_personal_account(ctx, where, v):
     _keys(ctx, where, v, {"employed", "retired", "flexible_employed", "flexible_retired"}, {"employed", "retired"})
-    return {k: _chk_account_rule(ctx, f"{where}.{k}", x) for k, x in v.items()}
+    return P.PersonalAccount(rules={k: _account_rule(ctx, f"{where}.{k}", x) for k, x in v.items()})
 
 
-def _chk_class_b(ctx, where, v):
+def _p_class_b(ctx, where, v):
     _keys(ctx, where, v, {"rate"}, {"rate"})
-    rate = v["rate"]
-    return {"rate": None if rate is None else _decimal(ctx, f"{where}.rate", rate, _RATE)}
+    return P.FirstSelfPay(rate=None if v["rate"] is None else _rate(ctx, f"{where}.rate", v["rate"]))
 
 
-def _chk_offsite(ctx, where, v):
+def _p_offsite(ctx, where, v):
     _keys(ctx, where, v, {"filed", "unfiled_first_self_pay"}, {"filed", "unfiled_first_self_pay"})
-    _one_of(ctx, f"{where}.filed", v["filed"], ("same_as_local",))
     rate = v["unfiled_first_self_pay"]
-    return {"filed": v["filed"], "unfiled_first_self_pay": None if rate is None else _decimal(ctx, f"{where}.unfiled_first_self_pay", rate, _RATE)}
+    return P.Offsite(
+        filed=_one_of(ctx, f"{where}.filed", v["filed"], ("same_as_local",)),
+        unfiled_rate=None if rate is None else _rate(ctx, f"{where}.unfiled_first_self_pay", rate),
+    )
 
 
-def _chk_inpatient(ctx, where, v):
+def _p_inpatient(ctx, where, v):
     _keys(ctx, where, v, {"covered"}, {"covered"})
-    _one_of(ctx, f"{where}.covered", v["covered"], (False,))
-    return v
+    return P.InpatientStay(covered=_one_of(ctx, f"{where}.covered", v["covered"], (False,)))
 
 
-def _chk_chronic(ctx, where, v):
+def _p_chronic(ctx, where, v):
     keys = {"deductible", "fund_ratio", "cap_first", "cap_each_additional", "cap_max"}
     _keys(ctx, where, v, keys, keys)
-    return {k: _decimal(ctx, f"{where}.{k}", x, _RATE if k == "fund_ratio" else _MONEY) for k, x in v.items()}
+    return P.Chronic(
+        deductible=_money(ctx, f"{where}.deductible", v["deductible"]),
+        fund_ratio=_rate(ctx, f"{where}.fund_ratio", v["fund_ratio"]),
+        cap_first=_money(ctx, f"{where}.cap_first", v["cap_first"]),
+        cap_each_additional=_money(ctx, f"{where}.cap_each_additional", v["cap_each_additional"]),
+        cap_max=_money(ctx, f"{where}.cap_max", v["cap_max"]),
+    )
 
 
-def _chk_retiree_start(ctx, where, v):
+def _p_retiree_start(ctx, where, v):
     _keys(ctx, where, v, {"basis"}, {"basis"})
-    _one_of(ctx, f"{where}.basis", v["basis"], ("next_month", "retirement_date"))
-    return v
+    return P.RetireeStart(basis=_one_of(ctx, f"{where}.basis", v["basis"], ("next_month", "retirement_date")))
 
 
-def _chk_cohorts(ctx, where, v):
+def _p_cohorts(ctx, where, v):
     _keys(ctx, where, v, {"split_on", "before", "on_or_after"}, {"split_on", "before", "on_or_after"})
-    _one_of(ctx, f"{where}.before", v["before"], GROUPS)
-    _one_of(ctx, f"{where}.on_or_after", v["on_or_after"], GROUPS)
-    return {**v, "split_on": _date(ctx, f"{where}.split_on", v["split_on"])}
+    return P.RetireeCohorts(
+        split_on=_date(ctx, f"{where}.split_on", v["split_on"]),
+        before=_one_of(ctx, f"{where}.before", v["before"], GROUPS),
+        on_or_after=_one_of(ctx, f"{where}.on_or_after", v["on_or_after"], GROUPS),
+    )
 
 
-def _chk_price_class(ctx, where, v):
+def _p_price_class(ctx, where, v):
     _keys(ctx, where, v, {"map"}, {"map"})
     m = v["map"]
     if not isinstance(m, dict) or set(m) != set(LEVELS) or not set(m.values()) <= set(LEVELS):
         raise ctx.fail(f"{where}.map", "must map levels 1, 2, 3 to price classes 1, 2, 3")
-    return {"map": {int(k): int(x) for k, x in m.items()}}
+    return P.PriceClassDefault(by_level={int(k): int(x) for k, x in m.items()})
 
 
-_PARAM_CHECKS = {
-    "benefit_year": _chk_benefit_year,
-    "deductible": _chk_deductible,
-    "fund_ratio": _chk_fund_ratio,
-    "annual_cap": _chk_annual_cap,
-    "pharmacy": _chk_pharmacy,
-    "internet": _chk_internet,
-    "account_use": _chk_account_use,
-    "personal_account": _chk_personal_account,
-    "class_b_first_self_pay": _chk_class_b,
-    "offsite": _chk_offsite,
-    "inpatient_stay": _chk_inpatient,
-    "chronic": _chk_chronic,
-    "retiree_start": _chk_retiree_start,
-    "retiree_cohorts": _chk_cohorts,
-    "price_class_default": _chk_price_class,
+# name -> (required?, parser, explanation placeholders of the clause's own summary template)
+PARAM_SPECS: dict[str, tuple[bool, Callable[..., Any], set[str]]] = {
+    "benefit_year": (True, _p_benefit_year, {"year_label"}),
+    "policy_range": (True, _p_policy_range, {"total", "excluded", "policy_range"}),
+    "deductible": (True, _p_deductible, {"standard", "used_before", "applied", "remaining", "eligible", "level_name", "year_label"}),
+    "fund_ratio": (True, _p_fund_ratio, {"base", "ratio", "fund", "level_name", "group_name"}),
+    "annual_cap": (True, _p_annual_cap, {"cap", "used_before", "used_after", "remaining", "over_cap", "year_label"}),
+    "pharmacy": (True, _p_pharmacy, {"level_name", "ratio", "group_name"}),
+    "internet": (True, _p_internet, {"level_name", "ratio", "group_name"}),
+    "non_designated": (True, _p_non_designated, {"amount"}),
+    "account_use": (True, _p_account_use, {"paid", "balance_before", "balance_after"}),
+    "personal_account": (True, _p_personal_account, {"annual", "monthly", "base", "rate", "age"}),
+    "class_b_first_self_pay": (False, _p_class_b, {"class_b", "rate", "amount"}),
+    "offsite": (False, _p_offsite, {"amount", "rate", "base"}),
+    "inpatient_stay": (False, _p_inpatient, {"amount"}),
+    "chronic": (False, _p_chronic, {"standard", "used_before", "applied", "remaining", "base", "ratio", "fund", "cap", "count"}),
+    "retiree_start": (False, _p_retiree_start, {"retired_on", "start"}),
+    "retiree_cohorts": (False, _p_cohorts, {"retired_on", "group_name"}),
+    "price_class_default": (False, _p_price_class, {"level_name", "class_name"}),
 }
 
 
@@ -681,20 +673,20 @@ def _check_cross(ctx: _Ctx, v: Version) -> None:
     groups = {"employed", "retired"}
     cohorts = v.param("retiree_cohorts")
     if cohorts:
-        groups = {"employed", cohorts["before"], cohorts["on_or_after"]}
-    ded = v.params["deductible"]
-    tables = [("fund_ratio.rates", v.params["fund_ratio"]["rates"])]
-    if ded["basis"] == "annual":
-        tables.append(("deductible.amounts", ded["amounts"]))
-    if v.params["annual_cap"]["amounts"] is not None:
-        tables.append(("annual_cap.amounts", v.params["annual_cap"]["amounts"]))
-    if v.params["pharmacy"]["basis"] == "own_ratio":
-        tables.append(("pharmacy.rates", v.params["pharmacy"]["rates"]))
+        groups = {"employed", cohorts.value.before, cohorts.value.on_or_after}
+    ded = v.params["deductible"].value
+    tables = [("fund_ratio.rates", v.params["fund_ratio"].value.rates)]
+    if ded.basis == "annual":
+        tables.append(("deductible.amounts", ded.by_group))
+    if v.params["annual_cap"].value.by_group is not None:
+        tables.append(("annual_cap.amounts", v.params["annual_cap"].value.by_group))
+    if v.params["pharmacy"].value.basis == "own_ratio":
+        tables.append(("pharmacy.rates", v.params["pharmacy"].value.rates))
     for where, table in tables:
         if set(table) != groups:
             raise ctx.fail(f"parameters.{where}", f"must give exactly the groups {sorted(groups)}")
-    keyed = v.params["fund_ratio"]["keyed_by"]
+    keyed = v.params["fund_ratio"].value.keyed_by
     if keyed == "price_class" and not v.param("price_class_default"):
         raise ctx.fail("parameters", "fund_ratio keyed by price_class needs price_class_default")
-    if ded["basis"] == "per_visit" and ded["keyed_by"] != keyed:
+    if ded.basis == "per_visit" and ded.keyed_by != keyed:
         raise ctx.fail("parameters.deductible.keyed_by", "must match fund_ratio.keyed_by")

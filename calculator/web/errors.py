@@ -40,11 +40,9 @@ TEMPLATES = {
     "excluded_too_large": _("自费金额（{excluded} 元）不能大于费用总额（{total} 元）。"),
     "class_b_too_large": _("乙类金额（{class_b} 元）不能大于费用总额减去自费金额（{limit} 元）。"),
     "date_not_covered": _("就诊日期 {date} 不在{region}已收录的政策期间内（{coverage}），无法计算。"),
-    "retired_on_required": _(
-        "{region}退休人员的待遇按退休时间（2000年12月31日前或2001年1月1日后）区分，请填写退休日期。"
-    ),
+    "retired_on_required": _("{region}退休人员的待遇按退休日期在 {split_on} 之前或之后区分，请填写退休日期。"),
     "chronic_unsupported": _(
-        "{region}的门诊慢特病待遇不在本计算器范围内（目前只支持玉溪市门诊慢性病），请选择普通门诊。"
+        "{region}的门诊慢特病待遇不在本计算器范围内（目前收录门诊慢性病规定的地区：{supported}），请选择普通门诊。"
     ),
     "level_required": _("请选择医疗机构级别（药店请选开具处方的医疗机构级别）。"),
     "request_type": _("请求必须是一个 JSON 对象。"),

@@ -10,6 +10,8 @@ Every file in ``tests/rules/cases/`` is a list of cases:
         totals: {fund_paid: "300.00"}
         steps_cite: [xuzhou-2023/deductible]        # clauses that must appear in the steps
         warnings: [shanxi-2024-unverified]          # warning codes that must be present
+        sentences:                                  # a step's exact Chinese explanation
+          - {visit: 2, code: fund, text: "起付标准以上的 …"}   # visit number as given (1-based)
       # or, for a refusal:
       errors: [visits[0].date]
 
@@ -82,6 +84,11 @@ def test_golden_case(case):
     for ref in expect.get("steps_cite", []):
         if ref not in cited:
             problems.append(f"clause {ref} not cited in any step")
+    for want in expect.get("sentences", []):
+        steps = [s for s in body["visits"][want["visit"] - 1]["steps"] if s["code"] == want["code"]]
+        texts = [s["explanation"] for s in steps]
+        if want["text"] not in texts:
+            problems.append(f"visit {want['visit']} {want['code']}: expected sentence {want['text']!r}, got {texts}")
     codes = {w["code"] for w in body["warnings"]}
     for code in expect.get("warnings", []):
         if code not in codes:

@@ -1,0 +1,604 @@
+"""The date-ordered ledger over a member's visits: the mechanisms composed in order.
+
+Plain Python over the typed policy data (no Django). Each visit goes through the
+mechanics of ``POLICY_NOTES.md``:
+
+1. policy-range expense = total − 全自费;
+2. first self-pay (乙类, 异地未备案) where the version has a rate;
+3. where the account pays first (上海), the 当年账户 before the 自负段;
+4. deductible: annual running total, per visit, or none (门诊慢性病: its own pool);
+5. fund share by group and level / price class / setting, limited by the annual cap
+   (shared across the versions of one benefit year);
+6. above the cap: the member pays, or the expense goes to inpatient treatment;
+7. the personal account pays the member's share; the rest is cash.
+
+The ledger knows no region by name: every difference between regions is a parameter of
+the version in force on the visit's date. It records steps (figures, not sentences) and
+notices (once per result, with the visits they concern); ``report.py`` renders text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from calculator.rules import mechanisms as M
+from calculator.rules import registry
+from calculator.rules.loader import Citation, Param, Region, Version
+from calculator.rules.messages import NOTICES
+from calculator.rules.model import (
+    AccountAllocation,
+    CalculationRequest,
+    CalculationResult,
+    Notice,
+    Running,
+    Step,
+    Visit,
+    VisitResult,
+    YearTotals,
+)
+
+SHARE_REASONS = ("excluded", "first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered")
+CHRONIC_TERM = "门诊慢性病起付标准"
+
+
+class _Ledger:
+    def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
+        self.req = request
+        self.region = region
+        self.today = today
+        self.deductible_used: dict[int, int] = {}
+        self.fund_paid: dict[int, int] = {}
+        self.chronic_deductible_used: dict[int, int] = {}
+        self.chronic_fund_paid: dict[int, int] = {}
+        self.years: dict[int, YearTotals] = {}
+        # What applied at the last visit of each benefit year: (version, group, cap).
+        self.last_in_year: dict[int, tuple[Version, str, int | None]] = {}
+        self.notices: dict[str, Notice] = {}
+        self.clauses: dict[str, Citation] = {}
+        self.versions: dict[str, Version] = {}
+        self.totals = dict.fromkeys(("total", "fund_paid", "member_paid", "account_paid", "cash_paid"), 0)
+        self.account_current = request.account_balance
+        self.account_prior = request.prior_years_balance
+        self.accounts_merged = False
+        self.current_year_key: int | None = None
+        self.cohort_explained = False
+        # Per visit being worked out:
+        self.number = 0
+        self.codes: list[str] = []
+
+    # -- notices and clauses ------------------------------------------------------------------
+    def notice(self, code: str, text: str, clause: str | None = None, figures: dict[str, Any] | None = None, kind: str = "notice") -> None:
+        """Raise a notice for the visit being worked out; each notice is listed once."""
+        notice = self.notices.get(code)
+        if notice is None:
+            notice = self.notices[code] = Notice(code, text, clause, figures or {}, [], kind)
+        if self.number and code not in self.codes:  # number 0: the result as a whole
+            notice.visits.append(self.number)
+            self.codes.append(code)
+
+    def cite(self, param: Param) -> str:
+        """Use a clause; a clause read with an assumption shows it beside the visit."""
+        cite = param.cite
+        self.clauses[cite.ref] = cite
+        if cite.assumption:
+            self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
+        return cite.ref
+
+    def cite_notice(self, code: str, param: Param, figures: dict[str, Any] | None = None) -> None:
+        """A clause that shapes the visit without a figure of its own: a notice cites it."""
+        self.notice(code, NOTICES[code], self.cite(param), figures)
+
+    def step(self, steps: list[Step], code: str, variant: str, amount: int | None, figures: dict[str, Any], param: Param) -> None:
+        steps.append(Step(code, variant, amount, figures, self.cite(param)))
+
+    # -- who the member is on the day --------------------------------------------------------
+    def group(self, version: Version, visit: Visit) -> tuple[str, Param | None]:
+        req = self.req
+        if req.status == "employed":
+            if req.retired_on is not None:
+                self.notice("retired-on-ignored", NOTICES["retired-on-ignored"])
+            return "employed", None
+        params = version.params
+        start_param = params.get("retiree_start")
+        if req.retired_on is not None:
+            start = start_param.value.start(req.retired_on) if start_param is not None else req.retired_on
+            if visit.date < start:
+                figures = {"retired_on": req.retired_on, "start": start}
+                if start_param is not None:
+                    self.cite_notice("before-retirement", start_param, figures)
+                else:
+                    self.notice("before-retirement", NOTICES["before-retirement"], None, figures)
+                return "employed", None
+        elif start_param is not None:
+            self.cite_notice("retired-on-missing", start_param)
+        cohorts = params.get("retiree_cohorts")
+        if cohorts is not None:
+            assert req.retired_on is not None, "parse_request requires retired_on here"
+            return cohorts.value.group(req.retired_on), cohorts
+        return "retired", None
+
+    # -- one visit ------------------------------------------------------------------------------
+    def visit(self, visit: Visit) -> VisitResult:
+        version = self.region.version_on(visit.date)
+        assert version is not None, "parse_request refuses dates outside every version"
+        self.versions.setdefault(version.id, version)
+        p = version.params
+        self.number = visit.number
+        self.codes = codes = []
+        for n in version.notices:
+            if (n.applies_from is None or visit.date >= n.applies_from) and (n.applies_to is None or visit.date <= n.applies_to):
+                if n.cite is not None:
+                    self.clauses[n.cite.ref] = n.cite
+                self.notice(n.code, n.message, n.cite.ref if n.cite else None)
+        future = visit.date > self.today
+        if future:
+            self.notice("future-visit", NOTICES["future-visit"])
+        use = p["account_use"].value
+        if not use.current_year_first and not self.accounts_merged:
+            # Outside 上海 there is one account balance: both fields add up to it.
+            self.account_current += self.account_prior
+            self.account_prior = 0
+            self.accounts_merged = True
+            if self.req.prior_years_balance > 0:
+                self.notice("prior-years-balance-merged", NOTICES["prior-years-balance-merged"], None, {"region_name": self.region.name})
+
+        group, cohort_param = self.group(version, visit)
+        benefit_year = p["benefit_year"].value
+        yk = benefit_year.key(visit.date)
+        year_kind = "july_june" if benefit_year.july_june else "calendar"
+        year = self.years.get(yk)
+        new_year = year is None
+        if year is None:
+            start, end = benefit_year.bounds(yk)
+            year = self.years[yk] = YearTotals(yk, year_kind, start, end)
+        if use.current_year_first and self.current_year_key is not None and yk != self.current_year_key and self.account_current > 0:
+            # A new 医保年度: what is left in the 当年账户 becomes 历年账户 money.
+            self.account_prior += self.account_current
+            self.account_current = 0
+            self.notice("new-insurance-year", NOTICES["new-insurance-year"])
+        self.current_year_key = yk
+
+        steps: list[Step] = []
+        ded = p["deductible"].value
+        cap_param = p["annual_cap"]
+        cap_amounts = cap_param.value.by_group
+        cap_amount = cap_amounts[group] if cap_amounts is not None else None
+        term = ded.term if ded.basis != "none" else None
+        paid_before = self.fund_paid.get(yk, 0)
+        if new_year:
+            variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
+            if variant is not None:
+                self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": year.start, "end": year.end, "term": ded.term}, p["benefit_year"])
+        else:
+            last_version, last_group, last_cap = self.last_in_year[yk]
+            if last_cap is not None and cap_amount is not None and last_cap != cap_amount and visit.category == "general":
+                effective = version.effective_from if last_version is not version else self._retiree_start(version)
+                figures = {
+                    "effective_from": effective, "group": group, "old_cap": last_cap, "new_cap": cap_amount,
+                    "paid_before": paid_before, "cap_room": max(0, cap_amount - paid_before), "year": yk, "year_kind": year_kind,
+                }
+                self.step(steps, "cap_change", "raised" if cap_amount > last_cap else "lowered", None, figures, cap_param)
+            elif last_version is not version:
+                figures = {"effective_from": version.effective_from, "paid_before": paid_before, "year": yk, "year_kind": year_kind}
+                self.step(steps, "version_change", "plain", None, figures, p["benefit_year"])
+        self.last_in_year[yk] = (version, group, cap_amount)
+        if cohort_param is not None and not self.cohort_explained:
+            self.cohort_explained = True
+            figures = {"retired_on": self.req.retired_on, "split_on": cohort_param.value.split_on, "group": group}
+            self.step(steps, "retiree_cohort", "plain", None, figures, cohort_param)
+
+        total, excluded = visit.total, visit.excluded
+        policy_range = M.policy_range(total, excluded)
+        share = dict.fromkeys(SHARE_REASONS, 0)
+        share["excluded"] = excluded
+        if excluded:
+            self.step(steps, "policy_range", "with_excluded", policy_range, {"total": total, "excluded": excluded, "amount": policy_range}, p["policy_range"])
+        else:
+            self.step(steps, "policy_range", "all_in", policy_range, {"total": total, "amount": policy_range}, p["policy_range"])
+
+        not_covered: tuple[str, Param] | None = None
+        if visit.setting == "non_designated":
+            not_covered = ("non_designated", p["non_designated"])
+        elif visit.inpatient_stay:
+            stay = p.get("inpatient_stay")
+            if stay is not None:
+                not_covered = ("inpatient_stay", stay)
+            else:
+                self.notice("inpatient-unspecified", NOTICES["inpatient-unspecified"])
+
+        fund = 0
+        handling = None
+        if not_covered is not None:
+            share["not_covered"] = policy_range
+            if policy_range:
+                self.step(steps, "not_covered", not_covered[0], policy_range, {"amount": policy_range}, not_covered[1])
+            deductible, cap = self._standing(ded, group, yk, cap_amount)
+        elif visit.category == "chronic":
+            fund, deductible, cap = self.chronic(version, yk, year_kind, policy_range, share, steps)
+            year.chronic = {
+                "deductible_standard": deductible.standard,
+                "deductible_used": deductible.used_after,
+                "fund_paid": cap.used_after,
+                "annual_cap": cap.standard,
+                "cap_remaining": cap.remaining,
+            }
+            if share["over_cap"]:
+                handling = "member"  # 第十条 gives no treatment above the chronic cap
+        else:
+            fund, deductible, cap, handling = self.general(version, visit, group, yk, year_kind, policy_range, cap_amount, term, share, steps)
+            year.deductible_used = self.deductible_used.get(yk, 0)
+            year.fund_paid = self.fund_paid.get(yk, 0)
+            if cap_amount is not None:
+                year.annual_cap = cap_amount
+
+        member_paid = total - fund
+        account_paid = share["account_segment"]
+        payable = 0
+        if visit.setting != "non_designated":
+            payable = member_paid - account_paid - (0 if use.pays_excluded else excluded)
+        pool = self.account_prior if use.current_year_first else self.account_current
+        if payable > 0 and pool > 0:
+            paid = M.account_payment(pool, payable)
+            if use.current_year_first:
+                self.account_prior = paid.balance_after
+                variant = "prior_years"
+            else:
+                self.account_current = paid.balance_after
+                variant = "single_with_excluded" if use.pays_excluded and excluded else "single"
+            account_paid += paid.paid
+            figures = {"amount": paid.paid, "balance_before": paid.balance_before, "balance_after": paid.balance_after}
+            self.step(steps, "account", variant, paid.paid, figures, p["account_use"])
+        cash = member_paid - account_paid
+        if member_paid:
+            if account_paid:
+                figures = {"member_paid": member_paid, "account_paid": account_paid, "amount": cash}
+                self.step(steps, "cash", "with_account", cash, figures, p["account_use"])
+            else:
+                self.step(steps, "cash", "cash_only", cash, {"amount": cash}, p["account_use"])
+        t = self.totals
+        t["total"] += total
+        t["fund_paid"] += fund
+        t["member_paid"] += member_paid
+        t["account_paid"] += account_paid
+        t["cash_paid"] += cash
+        return VisitResult(
+            visit, version.id, yk, group, policy_range, fund, member_paid, share, deductible, cap, handling,
+            account_paid, cash, steps, codes, future,
+        )
+
+    def _retiree_start(self, version: Version) -> dt.date:
+        start_param = version.params.get("retiree_start")
+        retired_on = self.req.retired_on
+        assert retired_on is not None
+        return start_param.value.start(retired_on) if start_param is not None else retired_on
+
+    def _standing(self, ded: Any, group: str, yk: int, cap_amount: int | None) -> tuple[Running, Running]:
+        """Deductible and cap as they stand, for a visit that does not move them."""
+        used = self.deductible_used.get(yk, 0)
+        standard = remaining = None
+        if ded.basis == "annual":
+            standard = ded.by_group[group]
+            remaining = max(0, standard - used)
+        paid = self.fund_paid.get(yk, 0)
+        cap_remaining = None if cap_amount is None else max(0, cap_amount - paid)
+        return Running(ded.basis, standard, 0, used, used, remaining), Running(None, cap_amount, 0, paid, paid, cap_remaining)
+
+    # -- which rate applies ------------------------------------------------------------------------
+    def rate(self, version: Version, visit: Visit, group: str, steps: list[Step]) -> tuple[Any, int | None, str, Param]:
+        """The fund ratio by setting, then level or price class: (rate, key, kind, clause)."""
+        p = version.params
+        ratio_param = p["fund_ratio"]
+        level = visit.level
+        setting_variant = None
+        setting_param = None
+        if visit.setting == "pharmacy":
+            setting_param = p["pharmacy"]
+            basis = setting_param.value.basis
+            if basis == "own_ratio":
+                # The pharmacy has a rate of its own, whatever the prescriber's level.
+                rate = setting_param.value.rates[group]
+                self.step(steps, "setting", "pharmacy_own_ratio", None, {"ratio": rate}, setting_param)
+                return rate, level, "pharmacy", setting_param
+            if basis == "level_one":
+                level = 1
+            setting_variant = f"pharmacy_{basis}"
+        elif visit.setting == "internet":
+            setting_param = p["internet"]
+            setting_variant = f"internet_{setting_param.value.basis}"
+        fund_ratio = ratio_param.value
+        kind = "level"
+        key = level
+        if fund_ratio.keyed_by == "price_class":
+            # Rates follow the institution's price class; a class the member gives wins,
+            # otherwise it is inferred from the level (the clause carries the assumption).
+            kind = "price_class"
+            if visit.price_class is not None:
+                key = visit.price_class
+            else:
+                default = p["price_class_default"]
+                key = default.value.by_level[level]
+                self.step(steps, "price_class", "inferred", None, {"level": level, "price_class": key}, default)
+        if setting_param is not None:
+            self.step(steps, "setting", setting_variant, None, {"level": key, "level_kind": kind}, setting_param)
+        return fund_ratio.rates[group][key], key, kind, ratio_param
+
+    # -- a general outpatient visit ---------------------------------------------------------------
+    def general(self, version, visit, group, yk, year_kind, policy_range, cap_amount, term, share, steps):
+        p = version.params
+        eligible = policy_range
+        paid_first = False
+        class_b_rate = None
+        if visit.class_b > 0:
+            class_b = p.get("class_b_first_self_pay")
+            if class_b is None:
+                self.notice("class-b-no-rule", NOTICES["class-b-no-rule"])
+            elif class_b.value.rate is None:
+                self.cite_notice("class-b-no-rate", class_b)
+            else:
+                class_b_rate = class_b.value.rate
+                own = M.first_self_pay(visit.class_b, class_b_rate)
+                eligible -= own
+                share["first_self_pay"] += own
+                paid_first = own > 0
+                self.step(steps, "first_self_pay", "class_b", own, {"class_b": visit.class_b, "rate": class_b_rate, "amount": own}, class_b)
+        if visit.offsite != "none":
+            offsite = p.get("offsite")
+            if offsite is None:
+                self.notice("offsite-unspecified", NOTICES["offsite-unspecified"])
+            elif visit.offsite == "filed":
+                self.cite_notice("offsite-filed", offsite)
+            elif offsite.value.unfiled_rate is None:
+                self.cite_notice("offsite-unfiled-unspecified", offsite)
+            else:
+                rate = offsite.value.unfiled_rate
+                own = M.first_self_pay(eligible, rate)
+                self.step(steps, "first_self_pay", "offsite_unfiled", own, {"base": eligible, "rate": rate, "amount": own}, offsite)
+                eligible -= own
+                share["first_self_pay"] += own
+                paid_first = paid_first or own > 0
+                if class_b_rate is not None:
+                    self.notice("first-self-pay-order", NOTICES["first-self-pay-order"])
+
+        rate, key, kind, ratio_param = self.rate(version, visit, group, steps)
+
+        use = p["account_use"]
+        if use.value.current_year_first and eligible > 0 and self.account_current > 0:
+            # The 当年账户 pays first, and that money does not count toward the 自负段.
+            seg = M.account_segment(self.account_current, eligible)
+            self.account_current = seg.balance_after
+            eligible -= seg.paid
+            share["account_segment"] = seg.paid
+            paid_first = True
+            figures = {"balance_before": seg.balance_before, "amount": seg.paid, "balance_after": seg.balance_after, "term": term or "起付标准"}
+            self.step(steps, "account_segment", seg.variant, seg.paid, figures, use)
+
+        ded_param = p["deductible"]
+        ded = ded_param.value
+        cap_param = p["annual_cap"]
+        cap_value = cap_param.value
+        paid_before = self.fund_paid.get(yk, 0)
+        used_before = self.deductible_used.get(yk, 0)
+        if cap_amount is not None and cap_value.above_cap == "inpatient_transfer" and paid_before >= cap_amount:
+            # Once the fund's outpatient payments reach the cap, the whole policy-range
+            # expense goes to inpatient treatment; no outpatient deductible is counted.
+            if eligible:
+                share["over_cap"] = eligible
+                figures = {"amount": eligible, "cap": cap_amount, "year": yk, "year_kind": year_kind, "term": ded.term}
+                self.step(steps, "over_cap", "inpatient_transfer_all", eligible, figures, cap_param)
+                self.cite_notice("inpatient-transfer", cap_param)
+            deductible, cap = self._standing(ded, group, yk, cap_amount)
+            return 0, deductible, cap, "inpatient_transfer" if eligible else None
+
+        if ded.basis == "annual":
+            outcome = M.annual_deductible(ded.by_group[group], used_before, eligible)
+            variant = f"annual_{outcome.variant}"
+        elif ded.basis == "per_visit":
+            outcome = M.per_visit_deductible(ded.by_key[key], eligible)
+            variant = f"per_visit_{outcome.variant}"
+        else:
+            outcome = None
+            variant = "none_in_version"
+        applied = outcome.applied if outcome is not None else 0
+        if outcome is not None:
+            self.deductible_used[yk] = used_before + applied
+            deductible = Running(ded.basis, outcome.standard, applied, used_before, used_before + applied, outcome.remaining)
+        else:
+            deductible = Running("none", 0, 0, used_before, used_before, 0)
+        share["deductible"] = applied
+        if eligible:
+            if outcome is None:
+                self.step(steps, "deductible", variant, None, {"effective_from": version.effective_from}, ded_param)
+            else:
+                figures = {
+                    "standard": outcome.standard, "used_before": used_before, "eligible": eligible, "amount": applied,
+                    "remaining": outcome.remaining, "term": ded.term, "year": yk, "year_kind": year_kind,
+                    "level": key, "level_kind": kind if kind != "pharmacy" else "level",
+                }
+                self.step(steps, "deductible", variant, applied, figures, ded_param)
+
+        base = eligible - applied
+        room = M.cap_room(cap_amount, paid_before)
+        fund = 0
+        handling = None
+        if base > 0:
+            share_out = M.fund_share(base, rate, room)
+            fund = share_out.paid
+            self.fund_paid[yk] = paid_before + fund
+            figures = {
+                "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
+                "level": key, "level_kind": kind, "group": group, "term": term, "paid_first": paid_first,
+                "cap": cap_amount, "cap_room": room, "year": yk, "year_kind": year_kind,
+            }
+            self.step(steps, "fund", share_out.variant, fund, figures, ratio_param)
+            if cap_amount is not None and fund:
+                left = cap_amount - paid_before - fund
+                figures = {"cap": cap_amount, "paid_before": paid_before, "paid_after": paid_before + fund, "amount": left, "year": yk, "year_kind": year_kind}
+                self.step(steps, "annual_cap", "running" if left else "reached", left, figures, cap_param)
+            elif cap_amount is None:
+                self.notice(f"{cap_param.cite.ref}-none", cap_value.none_reason, self.cite(cap_param))
+            over = share_out.over_cap
+            if over:
+                handling = cap_value.above_cap
+                figures = {"ratio_amount": share_out.ratio_amount, "amount": over, "cap": cap_amount}
+                self.step(steps, "over_cap", handling, over, figures, cap_param)
+                if handling == "inpatient_transfer":
+                    self.cite_notice("inpatient-transfer", cap_param)
+            copay = share_out.copay
+            if copay:
+                self.step(steps, "copay", "plain", copay, {"base": base, "ratio_amount": share_out.ratio_amount, "amount": copay}, ratio_param)
+            share["over_cap"] = over
+            share["copay"] = copay
+        paid_after = paid_before + fund
+        cap = Running(None, cap_amount, fund, paid_before, paid_after, None if cap_amount is None else max(0, cap_amount - paid_after))
+        return fund, deductible, cap, handling
+
+    # -- 门诊慢性病: its own deductible, ratio and cap ------------------------------------------
+    def chronic(self, version, yk, year_kind, policy_range, share, steps):
+        param = version.params["chronic"]
+        c = param.value
+        count = self.req.chronic_disease_count
+        cap_amount = c.cap_for(count)
+        used_before = self.chronic_deductible_used.get(yk, 0)
+        outcome = M.annual_deductible(c.deductible, used_before, policy_range)
+        applied = outcome.applied
+        self.chronic_deductible_used[yk] = used_before + applied
+        share["deductible"] = applied
+        if policy_range:
+            figures = {
+                "standard": c.deductible, "used_before": used_before, "eligible": policy_range, "amount": applied,
+                "remaining": outcome.remaining, "term": CHRONIC_TERM, "year": yk, "year_kind": year_kind,
+            }
+            self.step(steps, "deductible", f"annual_{outcome.variant}", applied, figures, param)
+        base = policy_range - applied
+        paid_before = self.chronic_fund_paid.get(yk, 0)
+        fund = 0
+        if base > 0:
+            share_out = M.fund_share(base, c.fund_ratio, M.cap_room(cap_amount, paid_before))
+            fund = share_out.paid
+            figures = {
+                "base": base, "ratio": c.fund_ratio, "ratio_amount": share_out.ratio_amount, "amount": fund,
+                "term": CHRONIC_TERM, "paid_first": False, "cap": cap_amount, "cap_room": share_out.room,
+                "year": yk, "year_kind": year_kind,
+            }
+            self.step(steps, "fund", f"chronic_{share_out.variant}", fund, figures, param)
+            if fund:
+                left = cap_amount - paid_before - fund
+                figures = {"cap": cap_amount, "count": count, "paid_before": paid_before, "paid_after": paid_before + fund, "amount": left, "year": yk, "year_kind": year_kind}
+                self.step(steps, "annual_cap", "chronic_running" if left else "chronic_reached", left, figures, param)
+            if share_out.over_cap:
+                figures = {"ratio_amount": share_out.ratio_amount, "amount": share_out.over_cap, "cap": cap_amount}
+                self.step(steps, "over_cap", "member", share_out.over_cap, figures, param)
+            if share_out.copay:
+                self.step(steps, "copay", "plain", share_out.copay, {"base": base, "ratio_amount": share_out.ratio_amount, "amount": share_out.copay}, param)
+            share["over_cap"] = share_out.over_cap
+            share["copay"] = share_out.copay
+        paid_after = paid_before + fund
+        self.chronic_fund_paid[yk] = paid_after
+        deductible = Running("annual", c.deductible, applied, used_before, used_before + applied, outcome.remaining)
+        cap = Running(None, cap_amount, fund, paid_before, paid_after, max(0, cap_amount - paid_after))
+        return fund, deductible, cap
+
+    # -- the personal account's allocation -------------------------------------------------------
+    def allocation(self, version: Version, first_day: dt.date) -> AccountAllocation:
+        """The personal-account credit for the benefit year of the first visit, under the
+        rule in force that day, counting only the months that rule covers in that year."""
+        req = self.req
+        param = version.params["personal_account"]
+        ref = self.cite(param)
+        rules = param.value.rules
+        flexible = req.flexible_employment
+        employed_key = "flexible_employed" if flexible and "flexible_employed" in rules else "employed"
+        retired_key = "flexible_retired" if flexible and "flexible_retired" in rules else "retired"
+        benefit_year = version.params["benefit_year"].value
+        year_start, year_end = benefit_year.bounds(benefit_year.key(first_day))
+        key = employed_key
+        if req.status == "retired":
+            key = retired_key
+            if req.retired_on is not None:
+                start = self._retiree_start(version)
+                if start > year_end:
+                    key = employed_key  # retired after this year: in service all year
+                elif start > year_start:
+                    # Part of the year in service, part retired: the documents give the rule
+                    # for each, but not how the year of retirement is split.
+                    return AccountAllocation("split_year", {"start": start}, ref, version.id, reason_variant="split_year")
+        rule = rules[key]
+        if rule.kind == "none":
+            return AccountAllocation("none", {"holder": key, "reason": rule.reason}, ref, version.id, reason_variant="none")
+
+        covered_from, covered_to = self._coverage(version, param, year_start, year_end)
+        months = M.months_between((covered_from.year, covered_from.month), (covered_to.year, covered_to.month))
+        figures: dict[str, Any] = {"holder": key, "covered_from": covered_from, "covered_to": covered_to, "months": months, "first_day": first_day}
+        outside = []
+        if covered_from > year_start:
+            outside.append((year_start, covered_from - dt.timedelta(days=1)))
+        if covered_to < year_end:
+            outside.append((covered_to + dt.timedelta(days=1), year_end))
+        if outside:
+            figures["outside"] = outside
+        if rule.kind == "monthly_share_of_base":
+            figures["rate"] = rule.rate
+            if req.contribution_base is None:
+                return AccountAllocation("base_missing", figures, ref, version.id, reason_variant="base_missing")
+            monthly = rule.rate.apply(req.contribution_base)
+            figures.update(base=req.contribution_base, monthly=monthly, annual=monthly * months)
+            return AccountAllocation("share_of_base", figures, ref, version.id, monthly * months, monthly)
+        if rule.monthly:
+            monthly = rule.amount_for_age(req.age)
+            figures.update(monthly=monthly, annual=monthly * months, age=req.age)
+            return AccountAllocation(rule.kind, figures, ref, version.id, monthly * months, monthly)
+        if outside:
+            return AccountAllocation("yearly_part_year", figures, ref, version.id, reason_variant="yearly_part_year")
+        annual = rule.amount_for_age(req.age)
+        figures.update(annual=annual, age=req.age)
+        return AccountAllocation(rule.kind, figures, ref, version.id, annual, None)
+
+    def _coverage(self, version: Version, param: Param, year_start: dt.date, year_end: dt.date) -> tuple[dt.date, dt.date]:
+        """The whole months of the benefit year in which this account rule is in force (the
+        same rule may run on through later versions, as in 武汉's two)."""
+        versions = self.region.versions
+        i = versions.index(version)
+        first = last = i
+        while first > 0 and versions[first - 1].params["personal_account"].value == param.value:
+            first -= 1
+        while last + 1 < len(versions) and versions[last + 1].params["personal_account"].value == param.value:
+            last += 1
+        start = max(year_start, versions[first].effective_from)
+        if start.day != 1:  # a part month is not counted
+            start = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        end_limit = versions[last].effective_to
+        end = year_end if end_limit is None else min(year_end, end_limit)
+        next_day = end + dt.timedelta(days=1)
+        if next_day.day != 1:
+            end = dt.date(end.year, end.month, 1) - dt.timedelta(days=1)
+        return start, end
+
+
+def calculate(request: CalculationRequest, today: dt.date | None = None) -> CalculationResult:
+    region = registry.load_policies()[request.region]
+    ledger = _Ledger(request, region, today or dt.date.today())
+    # Date order decides the ledger; ties keep the order the visits were given in.
+    order = sorted(request.visits, key=lambda v: (v.date, v.index))
+    results: dict[int, VisitResult] = {}
+    for visit in order:
+        results[visit.index] = ledger.visit(visit)
+    first = order[0]
+    first_version = region.version_on(first.date)
+    assert first_version is not None
+    ledger.number = 0
+    ledger.codes = []
+    account = ledger.allocation(first_version, first.date)
+    return CalculationResult(
+        request=request,
+        region_code=region.code,
+        region_name=region.name,
+        visits=[results[v.index] for v in request.visits],
+        order=[v.index for v in order],
+        totals=ledger.totals,
+        years=[ledger.years[k] for k in sorted(ledger.years)],
+        account=account,
+        versions=list(ledger.versions.values()),
+        clauses=ledger.clauses,
+        notices=list(ledger.notices.values()),
+    )

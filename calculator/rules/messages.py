@@ -1,0 +1,349 @@
+"""Every sentence the engine can say, in Chinese, keyed by step code and variant.
+
+The engine produces steps as data (``model.Step``); text is made here, at the edge, by
+``render_step(step, translate)``. ``translate`` is the identity for Chinese; the web layer
+and the API pass Django's ``gettext`` for the active language (each template below is a
+msgid, marked with ``N_`` so ``makemessages --keyword=N_`` finds it, and
+``locale/en`` translates it). Nothing ever parses a rendered sentence back.
+
+No template carries a figure of the policy data (a rate, a date, a region's name): those
+come from the step's figures, so one template is true for every region.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from calculator.rules.params import Rate
+
+
+def N_(message: str) -> str:
+    """Marks a Chinese source string for translation (see the module docstring)."""
+    return message
+
+
+Translate = Callable[[str], str]
+
+
+def identity(text: str) -> str:
+    return text
+
+
+# -- Names the templates use -----------------------------------------------------------------
+LEVEL_NAMES = {1: N_("一级及以下医疗机构"), 2: N_("二级医疗机构"), 3: N_("三级医疗机构")}
+PRICE_CLASS_NAMES = {1: N_("一类收费价格医疗机构"), 2: N_("二类收费价格医疗机构"), 3: N_("三类收费价格及以下医疗机构")}
+GROUP_NAMES = {
+    "employed": N_("在职职工"),
+    "retired": N_("退休人员"),
+    "retired_by_2000": N_("2000年12月31日前退休人员"),
+    "retired_from_2001": N_("2001年1月1日后退休人员"),
+}
+ACCOUNT_HOLDERS = {
+    "employed": N_("在职职工"),
+    "retired": N_("退休人员"),
+    "flexible_employed": N_("灵活就业人员"),
+    "flexible_retired": N_("灵活就业退休人员"),
+}
+TERMS = {"起付标准": N_("起付标准"), "自负段": N_("自负段"), "门诊慢性病起付标准": N_("门诊慢性病起付标准")}
+YEAR_LABELS = {"calendar": N_("{year}年度"), "july_june": N_("{year}医保年度")}
+PHARMACY_NAME = N_("定点零售药店")
+CHRONIC_NAME = N_("门诊慢性病")
+
+# What the fund's base is, by what came off the policy-range expense before it.
+BASE_DESCRIPTIONS = {
+    (False, False): N_("本次符合政策范围的"),
+    (True, False): N_("{term}以上的"),
+    (False, True): N_("扣除先行支付后的"),
+    (True, True): N_("扣除先行支付后、{term}以上的"),
+}
+
+# -- Step labels (the settlement slip's terms where one exists) ----------------------------
+STEP_LABELS = {
+    "benefit_year": N_("待遇年度"),
+    "retiree_cohort": N_("退休人员类别"),
+    "version_change": N_("政策调整"),
+    "cap_change": N_("年度限额调整"),
+    "policy_range": N_("符合政策范围金额"),
+    "not_covered": N_("统筹基金不予支付"),
+    "first_self_pay": N_("先行自付"),
+    "setting": N_("就诊类型"),
+    "price_class": N_("收费类别"),
+    "account_segment": N_("当年账户支付"),
+    "deductible": N_("起付标准"),
+    "fund": N_("统筹基金支付"),
+    "annual_cap": N_("年度最高支付限额"),
+    "over_cap": N_("超过年度限额"),
+    "copay": N_("个人按比例自付"),
+    "account": N_("个人账户支付"),
+    "cash": N_("个人现金支付"),
+}
+# A few steps are named after what they are in this situation.
+STEP_LABEL_VARIANTS = {
+    ("first_self_pay", "class_b"): N_("先行自付（乙类）"),
+    ("first_self_pay", "offsite_unfiled"): N_("先行自付（异地未备案）"),
+    ("deductible", "segment"): N_("自负段"),
+    ("account", "prior_years"): N_("历年账户支付"),
+    ("over_cap", "inpatient_transfer"): N_("转入住院待遇"),
+    ("over_cap", "inpatient_transfer_all"): N_("转入住院待遇"),
+}
+
+# -- Step sentences ----------------------------------------------------------------------------
+STEPS: dict[tuple[str, str], str] = {
+    ("benefit_year", "deductible_and_cap"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）的第一次就诊：本年度的{term}和年度支付限额从这里开始累计。"
+    ),
+    ("benefit_year", "deductible"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）的第一次就诊：本年度的{term}从这里开始累计。"
+    ),
+    ("benefit_year", "cap"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）的第一次就诊：本年度的年度支付限额从这里开始累计。"
+    ),
+    ("retiree_cohort", "plain"): N_("您的退休日期是 {retired_on}，以 {split_on} 为界，按{group_name}的标准计算。"),
+    ("version_change", "plain"): N_(
+        "自 {effective_from} 起执行新的规定；{year_label}此前统筹基金已支付的 {paid_before} 元继续计入本年度。"
+    ),
+    ("cap_change", "raised"): N_(
+        "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元提高到 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
+    ),
+    ("cap_change", "lowered"): N_(
+        "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元降低到 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
+    ),
+    ("policy_range", "all_in"): N_("医疗费总额 {total} 元，未填全自费金额，全部按符合政策范围金额计算。"),
+    ("policy_range", "with_excluded"): N_(
+        "医疗费总额 {total} 元，减去全自费 {excluded} 元（由个人负担），符合政策范围金额 {amount} 元。"
+    ),
+    ("not_covered", "non_designated"): N_("在非定点医疗机构就医，符合政策范围的 {amount} 元统筹基金不予支付，由个人负担。"),
+    ("not_covered", "inpatient_stay"): N_("住院期间发生的 {amount} 元门诊费用不由普通门诊统筹支付，由个人负担。"),
+    ("first_self_pay", "class_b"): N_("乙类药品和项目 {class_b} 元先由个人支付 {rate}，即 {amount} 元。"),
+    ("first_self_pay", "offsite_unfiled"): N_("异地就医未备案：{base} 元先由个人支付 {rate}，即 {amount} 元。"),
+    ("setting", "pharmacy_level_one"): N_("在定点零售药店购药，按{level_name}的标准计算。"),
+    ("setting", "pharmacy_prescriber"): N_("在定点零售药店凭处方购药，按开具处方的{level_name}的标准计算。"),
+    ("setting", "pharmacy_own_ratio"): N_("在定点零售药店凭处方购药，按药店比例 {ratio} 计算，与医疗机构级别无关。"),
+    ("setting", "internet_physical_level"): N_("“互联网+”门诊按其实体医疗机构（{level_name}）的标准计算。"),
+    ("setting", "internet_not_specified"): N_("“互联网+”门诊暂按您填写的{level_name}估算。"),
+    ("price_class", "inferred"): N_("{level_name}按{class_name}计算（由医院级别推定，可以在“收费类别”中改）。"),
+    ("account_segment", "covers_all"): N_(
+        "当年账户余额 {balance_before} 元先支付本次符合政策范围的 {amount} 元（不计入{term}），当年账户余额剩 {balance_after} 元。"
+    ),
+    ("account_segment", "uses_up"): N_(
+        "当年账户余额 {balance_before} 元先全部用于本次，支付 {amount} 元（不计入{term}），当年账户已用完。"
+    ),
+    ("deductible", "annual_within"): N_(
+        "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；本次 {eligible} 元全部计入{term}，由个人负担，尚余 {remaining} 元。"
+    ),
+    ("deductible", "annual_crossed"): N_(
+        "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；本次计入 {amount} 元（由个人负担）后已累计满。"
+    ),
+    ("deductible", "annual_already_met"): N_("{year_label}{term} {standard} 元此前已累计满，本次不再计入。"),
+    ("deductible", "per_visit_within"): N_(
+        "{level_name}每次就诊{term} {standard} 元；本次 {eligible} 元全部在{term}以内，由个人负担。"
+    ),
+    ("deductible", "per_visit_crossed"): N_("{level_name}每次就诊{term} {standard} 元，由个人负担。"),
+    ("deductible", "none_in_version"): N_("自 {effective_from} 起的规定不设普通门诊统筹起付标准，本次不扣起付标准。"),
+    ("fund", "plain"): N_("{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 由统筹基金支付 {amount} 元。"),
+    ("fund", "capped"): N_(
+        "{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 应支付 {ratio_amount} 元；"
+        "{year_label}统筹基金限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
+    ),
+    ("fund", "cap_used_up"): N_(
+        "{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 应支付 {ratio_amount} 元，"
+        "但{year_label}统筹基金限额 {cap} 元已用完，统筹基金不再支付。"
+    ),
+    ("fund", "chronic_plain"): N_("{base_description} {base} 元，按门诊慢性病比例 {ratio} 由统筹基金支付 {amount} 元。"),
+    ("fund", "chronic_capped"): N_(
+        "{base_description} {base} 元，按门诊慢性病比例 {ratio} 应支付 {ratio_amount} 元；"
+        "{year_label}门诊慢性病限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
+    ),
+    ("fund", "chronic_cap_used_up"): N_(
+        "{base_description} {base} 元，按门诊慢性病比例 {ratio} 应支付 {ratio_amount} 元，"
+        "但{year_label}门诊慢性病限额 {cap} 元已用完，统筹基金不再支付。"
+    ),
+    ("annual_cap", "running"): N_(
+        "{year_label}统筹基金年度限额 {cap} 元：此前已支付 {paid_before} 元，本次后累计 {paid_after} 元，尚余 {amount} 元。"
+    ),
+    ("annual_cap", "reached"): N_("{year_label}统筹基金年度限额 {cap} 元：本次后累计支付 {paid_after} 元，限额已用完。"),
+    ("annual_cap", "chronic_running"): N_(
+        "{year_label}门诊慢性病限额 {cap} 元（{count} 种慢性病）：此前已支付 {paid_before} 元，本次后累计 {paid_after} 元，尚余 {amount} 元。"
+    ),
+    ("annual_cap", "chronic_reached"): N_(
+        "{year_label}门诊慢性病限额 {cap} 元（{count} 种慢性病）：本次后累计支付 {paid_after} 元，限额已用完。"
+    ),
+    ("over_cap", "member"): N_("按比例应支付的 {ratio_amount} 元中，超过年度限额、统筹基金未支付的 {amount} 元由个人负担。"),
+    ("over_cap", "inpatient_transfer"): N_(
+        "按比例应支付的 {ratio_amount} 元中，超过年度限额的 {amount} 元按规定转入住院待遇；本计算器不计算住院报销，暂列为个人负担。"
+    ),
+    ("over_cap", "inpatient_transfer_all"): N_(
+        "{year_label}普通门诊统筹基金支付已达年度限额 {cap} 元，本次符合政策范围的 {amount} 元全部按规定转入住院待遇，"
+        "不再计算门诊{term}；本计算器不计算住院报销，暂列为个人负担。"
+    ),
+    ("copay", "plain"): N_("{base} 元中统筹基金按比例应支付 {ratio_amount} 元，其余 {amount} 元由个人按比例自付。"),
+    ("account", "single"): N_(
+        "政策范围内个人负担的部分由个人账户支付 {amount} 元，账户余额由 {balance_before} 元变为 {balance_after} 元。"
+    ),
+    ("account", "single_with_excluded"): N_(
+        "个人负担（含全自费）由个人账户支付 {amount} 元，账户余额由 {balance_before} 元变为 {balance_after} 元。"
+    ),
+    ("account", "prior_years"): N_(
+        "统筹基金支付后，历年账户支付个人负担中的 {amount} 元，历年账户余额由 {balance_before} 元变为 {balance_after} 元。"
+    ),
+    ("cash", "with_account"): N_("个人负担 {member_paid} 元，扣除个人账户支付 {account_paid} 元后，现金支付 {amount} 元。"),
+    ("cash", "cash_only"): N_("个人负担 {amount} 元，全部由现金支付。"),
+}
+
+# -- The engine's own notices --------------------------------------------------------------
+NOTICES: dict[str, str] = {
+    "future-visit": N_("就诊日期晚于今天：按现行规定估算，政策届时可能调整。"),
+    "retired-on-ignored": N_("您选择了在职，填写的退休日期不参与计算。"),
+    "before-retirement": N_("您于 {retired_on} 退休，从 {start} 起按退休人员标准计算，此前的就诊按在职职工标准计算。"),
+    "retired-on-missing": N_("未填写退休日期：所有就诊均按退休人员待遇计算；如在就诊期间才退休，请填写退休日期。"),
+    "prior-years-balance-merged": N_("{region_name}不区分当年账户和历年账户，您填写的两项余额合并计算。"),
+    "new-insurance-year": N_(
+        "就诊跨越医保年度：上一年度当年账户的余额转入历年账户；新年度当年账户的划入额未计入，请按实际余额另行计算。"
+    ),
+    "inpatient-unspecified": N_("本地区文件未规定住院期间的门诊费用如何处理，本次按普通门诊估算。"),
+    "class-b-no-rule": N_("本地区文件未规定乙类先行自付比例，乙类费用与其他符合政策范围的费用一样计算。"),
+    "class-b-no-rate": N_("文件规定乙类药品和项目先由个人支付一部分，但未给出比例；本计算器未扣这部分先行自付，实际统筹基金支付可能略低。"),
+    "offsite-unspecified": N_("本地区文件未对异地就医的普通门诊待遇作出规定，本次按本地标准估算。"),
+    "offsite-filed": N_("已备案的异地就医按参保地的标准结算，本次按本地标准计算。"),
+    "offsite-unfiled-unspecified": N_(
+        "文件规定了备案的异地就医按参保地政策结算，未规定未备案异地就医的待遇；本次按本地标准估算，实际可能更低。"
+    ),
+    "first-self-pay-order": N_(
+        "本次同时有乙类先行自付和异地未备案先行自付，文件未写明两者的先后；本计算器先扣乙类先行自付，再对余下的符合政策范围费用计算异地未备案先行自付。"
+    ),
+    "inpatient-transfer": N_(
+        "超过普通门诊年度限额的政策范围内费用按规定转入住院待遇，但所收录文件未给出住院支付比例，本计算器未计算该部分报销，列为个人负担，实际负担可能更低。"
+    ),
+}
+
+# -- The personal account's allocation ------------------------------------------------------
+ACCOUNT: dict[str, str] = {
+    "none": N_("{holder}：{reason}"),
+    "base_missing": N_("{holder}个人账户每月按缴费基数的 {rate} 计入；请填写月缴费基数以估算。"),
+    "share_of_base": N_("{holder}个人账户每月按缴费基数 {base} 元的 {rate} 计入 {monthly} 元，{months} 个月共 {annual} 元。"),
+    "monthly": N_("{holder}个人账户每月划入 {monthly} 元，{months} 个月共 {annual} 元。"),
+    "monthly_by_age": N_("{holder}（{age} 岁）个人账户每月划入 {monthly} 元，{months} 个月共 {annual} 元。"),
+    "yearly": N_("{holder}个人账户每年划入 {annual} 元。"),
+    "yearly_by_age": N_("{holder}（{age} 岁）个人账户每年划入 {annual} 元。"),
+    "yearly_part_year": N_(
+        "{holder}个人账户按年划入，本规定只适用于 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算。"
+    ),
+    "split_year": N_(
+        "您的退休待遇自 {start} 起执行，该年度在职和退休期间的个人账户划入标准不同，文件未规定年内如何折算，本计算器不估算全年划入额。"
+    ),
+}
+ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} 就诊适用的规定）。")
+ACCOUNT_OUTSIDE = N_("{outside_from} 至 {outside_to} 不适用本规定，未计入本估算。")
+ACCOUNT_OUTSIDE_MONTH = N_("{outside_from} 不适用本规定，未计入本估算。")
+# The visit's own marker.
+FUTURE_VISIT = N_("未来日期，按现行规定估算")
+
+
+# -- Rendering ------------------------------------------------------------------------------------
+def yuan(fen: int) -> str:
+    """Fen as yuan for a sentence: 120000 → "1,200", 18050 → "180.50"."""
+    whole, cents = divmod(fen, 100)
+    text = f"{whole:,}" if whole >= 1000 else str(whole)
+    return text if cents == 0 else f"{text}.{cents:02d}"
+
+
+def money(fen: int) -> str:
+    """Fen as the contract's two-decimal string: 120000 → "1200.00"."""
+    whole, cents = divmod(fen, 100)
+    return f"{whole}.{cents:02d}"
+
+
+def month_text(day: dt.date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+MONEY_FIGURES = frozenset(
+    {
+        "amount", "total", "excluded", "class_b", "base", "eligible", "standard", "used_before", "remaining",
+        "ratio_amount", "cap", "cap_room", "paid_before", "paid_after", "balance_before", "balance_after",
+        "member_paid", "account_paid", "old_cap", "new_cap", "monthly", "annual",
+    }
+)
+
+
+class _Figures(dict):
+    """What ``str.format_map`` reads: each name formatted the first time it is asked for."""
+
+    __slots__ = ("figures", "translate")
+
+    def __init__(self, figures: dict[str, Any], translate: Translate):
+        super().__init__()
+        self.figures = figures
+        self.translate = translate
+
+    def __missing__(self, name: str) -> str:
+        f = self.figures
+        t = self.translate
+        if name in MONEY_FIGURES:
+            text = yuan(f[name])
+        elif name == "year_label":
+            text = t(YEAR_LABELS[f["year_kind"]]).format(year=f["year"])
+        elif name == "level_name":
+            kind = f.get("level_kind", "level")
+            if kind == "pharmacy":
+                text = t(PHARMACY_NAME)
+            elif kind == "price_class":
+                text = t(PRICE_CLASS_NAMES[f["level"]])
+            else:
+                text = t(LEVEL_NAMES[f["level"]])
+        elif name == "class_name":
+            text = t(PRICE_CLASS_NAMES[f["price_class"]])
+        elif name == "group_name":
+            text = t(GROUP_NAMES[f["group"]])
+        elif name == "holder":
+            text = t(ACCOUNT_HOLDERS[f["holder"]])
+        elif name == "term":
+            text = t(TERMS[f["term"]])
+        elif name == "base_description":
+            has_term = f.get("term") is not None
+            text = t(BASE_DESCRIPTIONS[(has_term, f.get("paid_first", False))])
+            if has_term:
+                text = text.format(term=self["term"])
+        elif name in ("region_name", "reason"):
+            text = t(f[name])
+        else:
+            value = f[name]
+            if isinstance(value, Rate):
+                text = value.percent
+            elif isinstance(value, dt.date):
+                text = month_text(value) if name.startswith(("covered_", "outside_")) else value.isoformat()
+            else:
+                text = str(value)
+        self[name] = text
+        return text
+
+
+def fill(template: str, figures: dict[str, Any], translate: Translate = identity) -> str:
+    return translate(template).format_map(_Figures(figures, translate))
+
+
+def render_step(step: Any, translate: Translate = identity) -> str:
+    return fill(STEPS[step.code, step.variant], step.figures, translate)
+
+
+def step_label(step: Any, translate: Translate = identity) -> str:
+    return translate(STEP_LABEL_VARIANTS.get((step.code, step.variant)) or STEP_LABELS[step.code])
+
+
+def render_notice(notice: Any, translate: Translate = identity) -> str:
+    if notice.figures:
+        return fill(notice.text, notice.figures, translate)
+    return translate(notice.text)
+
+
+def render_account(account: Any, translate: Translate = identity) -> str:
+    f = account.figures
+    text = fill(ACCOUNT[account.variant], f, translate)
+    if account.annual is not None and account.monthly is not None:
+        text += fill(ACCOUNT_PERIOD, f, translate)
+        for start, end in f.get("outside", ()):
+            template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE
+            text += fill(template, {"outside_from": start, "outside_to": end}, translate)
+    return text
