@@ -1,6 +1,9 @@
 # 门诊共济报销计算器 — developer entry points.
-#   make run    set up .venv, translations and database, then serve on 127.0.0.1:8000
-#   make test   the same setup plus Chromium/CJK fonts, then the whole pytest suite
+#   make run    set up .venv, translations, database, static files and a local secret key,
+#               then serve with gunicorn + WhiteNoise on 127.0.0.1:8000, DEBUG off
+#   make dev    the same setup, then Django's runserver with DEBUG on
+#   make test   the same setup plus Chromium/CJK fonts, then the whole pytest suite,
+#               then the database-backed tests again on a throwaway PostgreSQL cluster
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -10,16 +13,23 @@ VENV       := .venv
 PY         := $(VENV)/bin/python
 STAMP      := $(VENV)/.installed
 MANAGE     := $(PY) manage.py
+KEY_FILE   := .secret_key
+# `make run` serves with DEBUG off whatever the shell says; `make dev` with DEBUG on.
+PROD_ENV   := DJANGO_DEBUG=0
 
 # Root needs no sudo; everyone else does.
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: help run test setup venv deps sysdeps-gettext sysdeps-browser messages compilemessages migrate bench clean
+.PHONY: help run dev test test-postgres load setup venv deps secret-key sysdeps-gettext sysdeps-browser \
+	sysdeps-postgres messages compilemessages migrate collectstatic bench clean
 
 help:
-	@echo "make run    - set up everything, then runserver 127.0.0.1:8000"
-	@echo "make test   - set up everything (plus chromium, fonts-noto-cjk), then run pytest"
+	@echo "make run    - set up everything, then gunicorn + WhiteNoise on 127.0.0.1:8000 (DEBUG off)"
+	@echo "make dev    - set up everything, then runserver 127.0.0.1:8000 with DEBUG on"
+	@echo "make test   - set up everything (plus chromium, fonts-noto-cjk), run pytest, then test-postgres"
+	@echo "make test-postgres - the database-backed tests (-m db) on a throwaway PostgreSQL cluster"
+	@echo "make load   - scripts/load.py: gunicorn on loopback under a bounded mixed load"
 	@echo "make messages - makemessages -l zh_Hans -l en, then compilemessages"
 	@echo "make bench  - run scripts/bench.py"
 	@echo "make clean  - remove .venv, db.sqlite3, compiled .mo files, test output"
@@ -60,15 +70,32 @@ sysdeps-browser:
 		$(APT_GET) update && $(APT_GET) install -y $$missing; \
 	fi
 
+sysdeps-postgres:
+	@if ! command -v pg_virtualenv >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "Installing Debian packages: postgresql postgresql-common"; \
+		$(APT_GET) update && $(APT_GET) install -y postgresql postgresql-common; \
+	fi
+
 # --- Django setup ---------------------------------------------------------
 
-compilemessages: $(STAMP) sysdeps-gettext
+# A local secret key, generated once, never committed (.gitignore). DJANGO_SECRET_KEY wins over it.
+$(KEY_FILE): | $(PY)
+	@umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@.tmp && mv $@.tmp $@
+	@echo "Generated a local secret key in $@ (keep it out of version control)."
+
+secret-key: $(KEY_FILE)
+
+compilemessages: $(STAMP) sysdeps-gettext $(KEY_FILE)
 	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles --ignore=node_modules -v 0
 
-migrate: $(STAMP)
+migrate: $(STAMP) $(KEY_FILE)
 	$(MANAGE) migrate --noinput -v 0
 
-setup: $(STAMP) compilemessages migrate
+# Hashed, compressed copies for WhiteNoise (staticfiles/, untracked).
+collectstatic: $(STAMP) $(KEY_FILE)
+	$(MANAGE) collectstatic --noinput -v 0
+
+setup: $(STAMP) $(KEY_FILE) compilemessages migrate collectstatic
 
 messages: $(STAMP) sysdeps-gettext
 	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete \
@@ -78,15 +105,32 @@ messages: $(STAMP) sysdeps-gettext
 # --- Entry points ---------------------------------------------------------
 
 run: setup
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(PROD_ENV) $(VENV)/bin/gunicorn --config gunicorn.conf.py
+
+dev: setup
+	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 test: sysdeps-browser setup
 	mkdir -p test-output
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-postgres
+
+# The database-backed tests again, on a throwaway PostgreSQL cluster: pg_virtualenv (from
+# postgresql-common) creates it on a free local port, exports PGHOST/PGPORT/PGUSER/PGPASSWORD/
+# PGDATABASE, runs the command, and removes the cluster. tests/ops/pg_url.py turns those into
+# DATABASE_URL.
+test-postgres: sysdeps-postgres setup
+	mkdir -p test-output
+	pg_virtualenv -o 'fsync=off' -o 'full_page_writes=off' -o 'synchronous_commit=off' \
+		sh -c 'DATABASE_URL="$$($(PY) tests/ops/pg_url.py)" $(PY) -m pytest -m db -p no:cacheprovider -q tests/ops'
+
+load: setup
+	$(PY) scripts/load.py
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-output .pytest_cache .hypothesis
+	@echo "(kept $(KEY_FILE): delete it by hand to rotate the local secret key)"
 	find locale -name '*.mo' -delete

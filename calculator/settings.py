@@ -1,30 +1,124 @@
 """Django settings for the 门诊共济报销计算器 project.
 
-Everything that differs between a developer machine and a deployment is read
-from the environment; the defaults are for local development only.
+Safe by default: DEBUG is off unless ``DJANGO_DEBUG=1``, and the secret key comes from
+``DJANGO_SECRET_KEY`` or from a local file that ``make run`` generates (never from the
+repository). Everything that differs between a developer machine and a deployment is read
+from the environment; ``docs/production.md`` lists every setting.
+
+The test suite uses ``calculator.settings_test`` (these settings plus a fixed test key,
+plain static storage and no rate limits unless a test turns them on).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r}: expected 1 or 0.")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number.") from None
 
 
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# Dev-only default; set DJANGO_SECRET_KEY in any real deployment.
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY",
-    "django-insecure-dev-only-menzhen-gongji-calculator-do-not-use-in-production",
-)
-DEBUG = os.environ.get("DJANGO_DEBUG", "1").strip().lower() in {"1", "true", "yes", "on"}
-ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver,[::1]")
+def _env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate limit written ``COUNT/SECONDS`` (``0`` turns that limit off)."""
+    raw = os.environ.get(name, default).strip()
+    count, _, seconds = raw.partition("/")
+    try:
+        rate = (int(count), int(seconds or "60"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected COUNT/SECONDS, e.g. 300/60.") from None
+    if rate[0] < 0 or rate[1] <= 0:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected COUNT/SECONDS, e.g. 300/60.")
+    return rate
+
+
+DEBUG = _env_bool("DJANGO_DEBUG", False)
+
+# --- Secret key: the environment, else a local untracked file, else stop -------------------
+SECRET_KEY_FILE = Path(os.environ.get("DJANGO_SECRET_KEY_FILE") or BASE_DIR / ".secret_key")
+
+
+def _secret_key() -> str:
+    key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+    if key:
+        return key
+    try:
+        key = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        key = ""
+    if key:
+        return key
+    if DEBUG:
+        # Development only: a fresh key per process (sessions do not survive a restart).
+        from django.core.management.utils import get_random_secret_key
+
+        return get_random_secret_key()
+    # Stop start-up with the message alone (no traceback to read through).
+    raise SystemExit(
+        "没有密钥（secret key），无法启动：请设置环境变量 DJANGO_SECRET_KEY，"
+        f"或把密钥写入 {SECRET_KEY_FILE}（`make run` 会自动生成）。\n"
+        "No secret key, not starting: set DJANGO_SECRET_KEY, or put one in "
+        f"{SECRET_KEY_FILE} (`make run` generates it); DJANGO_DEBUG=1 is for development only."
+    )
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+# --- TLS: set DJANGO_SECURE=1 when the site is served over HTTPS (usually by a proxy) -----------
+SECURE = _env_bool("DJANGO_SECURE", False)
+_proxy_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_header:
+    # e.g. X-Forwarded-Proto: only when the proxy in front always sets (overwrites) it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = SECURE and _env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes may use plain HTTP
+SECURE_HSTS_SECONDS = _env_int("DJANGO_HSTS_SECONDS", 31_536_000) if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE and _env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = SECURE and _env_bool("DJANGO_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+LANGUAGE_COOKIE_SECURE = SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # result URLs carry a member's figures: never to others
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
@@ -32,17 +126,25 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django_htmx",
     "template_partials",
     "crispy_forms",
     "crispy_bootstrap5",
+    "calculator.ops",
     "calculator.rules",
     "calculator.web",
     "calculator.api",
 ]
 
 MIDDLEWARE = [
+    # Request id, one JSON log line per request, malformed/oversized bodies, rate limits and
+    # Cache-Control: before everything else, so every answer (also 400/413/429) is covered.
+    "calculator.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "calculator.ops.middleware.RequestLimitsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "calculator.web.middleware.IgnoreBrowserLanguageMiddleware",  # Chinese unless switched
     "django.middleware.locale.LocaleMiddleware",
@@ -55,6 +157,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "calculator.urls"
+CSRF_FAILURE_VIEW = "calculator.ops.views.csrf_failure"
 
 TEMPLATES = [
     {
@@ -78,17 +181,71 @@ TEMPLATES = [
 WSGI_APPLICATION = "calculator.wsgi.application"
 ASGI_APPLICATION = "calculator.asgi.application"
 
+# --- Database: SQLite by default, PostgreSQL (psycopg 3) through DATABASE_URL -------------------
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=_env_int("DJANGO_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database must not hang requests (or /healthz) for long.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", _env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 
-# Internationalisation: Simplified Chinese first, English second.
+# --- Cache (rate limits): local memory by default, Redis through CACHE_URL -------------------------
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+
+
+def _cache_from_url(url: str) -> dict[str, object]:
+    scheme = urlsplit(url).scheme
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme in {"locmem", ""}:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ImproperlyConfigured(f"CACHE_URL={url!r}: expected redis://host:port/db or locmem://.")
+
+
+CACHES = {"default": _cache_from_url(CACHE_URL)}
+
+# --- Limits -----------------------------------------------------------------------------------
+# Bodies: the API's JSON (1,000 visits with every optional field is ~250 KB) and the rest of the
+# site (only the language switch posts). Over the limit: 413; a malformed Content-Length: 400.
+API_MAX_BODY_BYTES = _env_int("DJANGO_API_MAX_BODY_BYTES", 1_048_576)
+SITE_MAX_BODY_BYTES = _env_int("DJANGO_MAX_BODY_BYTES", 65_536)
+# Django's own check, behind ours (calculator.ops.middleware answers first, with 413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, SITE_MAX_BODY_BYTES)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = _env_int("DJANGO_MAX_FIELDS", 1000)
+# Requests per client address: COUNT/SECONDS; a busy helpdesk shares one address, so generous.
+RATELIMIT_ENABLED = _env_bool("DJANGO_RATELIMIT", True)
+RATELIMIT_API = _env_rate("DJANGO_RATELIMIT_API", "300/60")
+RATELIMIT_PAGE = _env_rate("DJANGO_RATELIMIT_PAGE", "300/60")
+# How many proxies in front append to X-Forwarded-For (0: the client is REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = _env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+# --- Content-Security-Policy (django-csp): only our own files, nothing inline ----------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# --- Internationalisation: Simplified Chinese first, English second ----------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [
     ("zh-hans", "简体中文"),
@@ -99,10 +256,38 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
 
+# --- Static files: collected by `make setup`, served by WhiteNoise with hashed, compressed names ----
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Logging: one JSON object per line on stderr; never a query string, body or amount -------------
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "calculator.ops.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "calculator.ops.logging.JsonFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
+        "null": {"class": "logging.NullHandler"},
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # runserver's access line carries the full query string: our request log replaces it.
+        "django.server": {"handlers": ["null"], "propagate": False},
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "calculator": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+    },
+}

@@ -2,6 +2,11 @@
 
 The views are thin: all validation and calculation happens in
 ``calculator.rules`` (``contract.run_contract`` and ``registry.regions_listing``).
+
+Every answer is JSON, errors included: a wrong method is 405 (with ``Allow``), a calculation
+that is not ``Content-Type: application/json`` is 415, an oversized body 413 (usually answered
+before the view by ``calculator.ops.middleware``), a malformed ``Content-Length`` 400. No view
+needs a CSRF token: the API takes no cookies and changes nothing.
 """
 
 from __future__ import annotations
@@ -10,12 +15,22 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import UnreadablePostError
 from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger(__name__)
 OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
 _JSON_PARAMS = {"ensure_ascii": False}
+JSON_MEDIA_TYPE = "application/json"
+
+
+def _error(status: int, field: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"errors": [{"field": field, "message": message}]}, status=status, json_dumps_params=_JSON_PARAMS
+    )
 
 
 def _method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse:
@@ -40,16 +55,32 @@ def calculate(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/calculate — run one calculation request."""
     if request.method != "POST":
         return _method_not_allowed(request, ["POST"])
+    # 415 is about a payload in another format; an empty body is the contract's 400.
+    has_body = request.META.get("CONTENT_LENGTH", "") not in ("", "0")
+    if has_body and request.content_type != JSON_MEDIA_TYPE:
+        given = request.content_type or "（未提供）"
+        return _error(
+            415, "body", f"不支持的 Content-Type：{given[:100]}；请使用 {JSON_MEDIA_TYPE}。"
+        )
     from calculator.rules.contract import run_contract
 
     try:
-        status, body = run_contract(request.body)
+        raw = request.body
+    except RequestDataTooBig:
+        from calculator.ops.responses import human_bytes
+
+        return _error(413, "body", f"请求体过大：最多 {human_bytes(settings.API_MAX_BODY_BYTES)}。")
+    except (ValueError, UnreadablePostError):  # malformed Content-Length, client went away
+        return _error(400, "body", "无法读取请求体：请检查 Content-Length。")
+    try:
+        status, body = run_contract(raw)
     except Exception:  # never a debug page or a traceback for an API client
         logger.exception("calculation failed")
         status, body = 500, {"errors": [{"field": "(server)", "message": "服务器内部错误，请稍后再试或联系我们。"}]}
     return JsonResponse(body, status=status, json_dumps_params=_JSON_PARAMS)
 
 
+@csrf_exempt
 def regions(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/regions — the regions (and their policy versions) we know."""
     if request.method not in ("GET", "HEAD"):
@@ -64,6 +95,7 @@ def _openapi_bytes() -> bytes:
     return OPENAPI_PATH.read_bytes()
 
 
+@csrf_exempt
 def openapi(request: HttpRequest) -> HttpResponse:
     """GET /api/v1/openapi.json — the static OpenAPI 3.1 description."""
     if request.method not in ("GET", "HEAD"):

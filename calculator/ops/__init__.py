@@ -1,0 +1,1 @@
+"""Operations: request ids, structured logs, request limits, error pages and /healthz."""

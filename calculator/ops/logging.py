@@ -1,0 +1,88 @@
+"""Structured logs: one JSON object per line, with the request id of the request being served.
+
+What a line may carry is fixed here, not by the caller: the message, the logger, the level, the
+request id, and the whitelisted fields of ``extra={"ops": {...}}`` (method, path, status,
+duration). Nothing else of a log record is written, so a ``request`` object passed by Django
+(``django.request`` does) never reaches the output. Exception messages can quote the input that
+caused them (``invalid literal for int(): '98765.43'``), so their digits are masked; the
+traceback's frames (file, line, function, source line) are kept as they are.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+# Fields a log line may carry from ``extra={"ops": {...}}``.
+OPS_FIELDS = ("event", "method", "path", "status", "duration_ms", "rate_limited", "database")
+_DIGITS = re.compile(r"\d")
+_MAX_MESSAGE = 300
+
+
+def mask(text: str) -> str:
+    """An exception message without the figures it may quote (and not too long)."""
+    text = _DIGITS.sub("#", text)
+    return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "…"
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``record.request_id`` (``-`` outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+def _exception_fields(exc_info: Any) -> dict[str, Any]:
+    _, exc, _ = exc_info
+    if exc is None:
+        return {}
+    tb = traceback.TracebackException.from_exception(exc, capture_locals=False)
+    for part in _chain(tb):
+        part._str = mask(str(getattr(part, "_str", "")))  # the exception's message
+        # Syntax errors carry the offending text; drop it with the rest of the message.
+        if getattr(part, "text", None):
+            part.text = mask(part.text)
+    return {
+        "exc_type": f"{type(exc).__module__}.{type(exc).__qualname__}",
+        "traceback": "".join(tb.format()),
+    }
+
+
+def _chain(tb: traceback.TracebackException) -> list[traceback.TracebackException]:
+    seen: list[traceback.TracebackException] = []
+    todo = [tb]
+    while todo:
+        part = todo.pop()
+        if any(part is s for s in seen):
+            continue
+        seen.append(part)
+        for nxt in (part.__cause__, part.__context__):
+            if nxt is not None:
+                todo.append(nxt)
+        todo.extend(getattr(part, "exceptions", None) or [])
+    return seen
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", None) or request_id_var.get(),
+            "message": record.getMessage(),
+        }
+        ops = getattr(record, "ops", None)
+        if isinstance(ops, dict):
+            line.update({key: ops[key] for key in OPS_FIELDS if key in ops})
+        if record.exc_info:
+            line.update(_exception_fields(record.exc_info))
+        return json.dumps(line, ensure_ascii=False, default=str)

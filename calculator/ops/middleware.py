@@ -1,0 +1,167 @@
+"""Request id and access log; request limits (rate, body size, malformed Content-Length).
+
+``RequestLogMiddleware`` is the outermost middleware: it gives every request an id (the
+proxy's ``X-Request-ID`` when it is a plain token, else a new one), answers with it in
+``X-Request-ID``, logs one JSON line per request (method, path without the query string,
+status, duration) and marks every answer that did not choose its own caching ``no-store``:
+pages and API answers carry a member's figures and must stay out of shared caches.
+
+``RequestLimitsMiddleware`` refuses, before a view reads anything:
+- a client over its rate (per address, through Django's cache): 429 and ``Retry-After``;
+- a malformed ``Content-Length``: 400;
+- a body over the limit (the API's, or the site's): 413.
+API paths get the API's JSON error shape, pages a Chinese page in the site's layout.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+from calculator.ops.logging import request_id_var
+from calculator.ops.responses import error_response, human_bytes, page_error
+
+access_log = logging.getLogger("calculator.request")
+logger = logging.getLogger(__name__)
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
+API_PREFIX = "/api/"
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        # Reset when the response is finished (``request_finished``), not here: Django logs a
+        # 5xx answer (``django.request``) after the middleware has returned.
+        request_id_var.set(request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control") and not request.path_info.startswith(
+            self.static_prefix
+        ):
+            patch_cache_control(response, no_store=True)
+        response["X-Request-ID"] = request_id
+        fields = {
+            "event": "request",
+            "method": (request.method or "")[:16],
+            "path": request.path_info[:200],  # never the query string
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+        if getattr(response, "rate_limited", False):
+            fields["rate_limited"] = True
+        access_log.info("request", extra={"ops": fields})
+        return response
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or the entry a trusted proxy added to X-Forwarded-For."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if forwarded:
+            return forwarded[-min(proxies, len(forwarded))][:64]
+    return request.META.get("REMOTE_ADDR", "")[:64] or "unknown"
+
+
+class RequestLimitsMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refused = self._rate_limited(request) or self._body_refused(request)
+        if refused is not None:
+            return refused
+        response = self.get_response(request)
+        if response.status_code == 405 and not is_api(request) and not getattr(response, "content", b"x"):
+            # Django's bare 405 (require_GET): the Chinese page, keeping its Allow header.
+            page = page_error(request, 405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
+
+    # --- rate limits ----------------------------------------------------------------------
+    def _scope(self, request: HttpRequest) -> tuple[str, tuple[int, int]] | None:
+        if is_api(request):
+            return "api", settings.RATELIMIT_API
+        if request.path_info == "/" and request.META.get("QUERY_STRING"):
+            return "page", settings.RATELIMIT_PAGE  # a calculation (or a row added/removed)
+        return None
+
+    def _rate_limited(self, request: HttpRequest) -> HttpResponse | None:
+        if not settings.RATELIMIT_ENABLED:
+            return None
+        scope = self._scope(request)
+        if scope is None:
+            return None
+        name, (limit, seconds) = scope
+        if limit <= 0:
+            return None
+        now = time.time()
+        window = int(now // seconds)
+        key = f"ops:rl:{name}:{client_address(request)}:{window}"
+        try:
+            cache.add(key, 0, timeout=seconds + 1)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=seconds + 1)
+                count = 1
+        except Exception:  # a cache outage must not take the calculator down: fail open
+            logger.warning("rate-limit cache unavailable", exc_info=True)
+            return None
+        if count <= limit:
+            return None
+        retry_after = max(1, math.ceil((window + 1) * seconds - now))
+        response = error_response(
+            request,
+            status=429,
+            field="",
+            message=f"请求过于频繁：请在 {retry_after} 秒后再试。",
+        )
+        response["Retry-After"] = str(retry_after)
+        response.rate_limited = True  # type: ignore[attr-defined]
+        return response
+
+    # --- bodies ---------------------------------------------------------------------------
+    def _body_refused(self, request: HttpRequest) -> HttpResponse | None:
+        raw = request.META.get("CONTENT_LENGTH")
+        if raw is None or raw == "":
+            return None
+        if not _CONTENT_LENGTH.fullmatch(raw):
+            return error_response(
+                request,
+                status=400,
+                field="body",
+                message="请求头 Content-Length 无效：应为请求体的字节数。",
+            )
+        limit = settings.API_MAX_BODY_BYTES if is_api(request) else settings.SITE_MAX_BODY_BYTES
+        if int(raw) > limit:
+            return error_response(
+                request,
+                status=413,
+                field="body",
+                message=f"请求体过大：最多 {human_bytes(limit)}。",
+            )
+        return None

@@ -1,0 +1,53 @@
+"""Error answers in the shape the client expects: JSON on the API, a Chinese page elsewhere."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+ERROR_TEMPLATES = {400, 403, 404, 405, 413, 429, 500}
+
+# The last resort when even the error template cannot be rendered (e.g. a broken base.html).
+FALLBACK_HTML = (
+    '<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">'
+    "<title>服务器内部错误 — 门诊共济报销计算器</title></head><body>"
+    "<h1>服务器内部错误</h1><p>出了点问题，我们已经记录下来。请稍后再试。</p>"
+    '<p><a href="/">返回计算器</a></p></body></html>'
+)
+
+
+def human_bytes(size: int) -> str:
+    if size >= 1_048_576 and size % 1_048_576 == 0:
+        return f"{size // 1_048_576} MB"
+    if size >= 1024 and size % 1024 == 0:
+        return f"{size // 1024} KB"
+    return f"{size} 字节"
+
+
+def api_error(status: int, field: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"errors": [{"field": field, "message": message}]},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def page_error(request: HttpRequest | None, status: int, message: str = "") -> HttpResponse:
+    template = f"{status}.html" if status in ERROR_TEMPLATES else "400.html"
+    try:
+        html = render_to_string(template, {"message": message, "status": status}, request=request)
+    except Exception:
+        logger.exception("error page %s could not be rendered", status)
+        html = FALLBACK_HTML
+    return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+
+
+def error_response(request: HttpRequest, *, status: int, field: str, message: str) -> HttpResponse:
+    if request.path_info.startswith(API_PREFIX):
+        return api_error(status, field, message)
+    return page_error(request, status, message)

@@ -1,0 +1,90 @@
+"""Error handlers (handler400/403/404/500, CSRF failure) and the /healthz probe."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.db import connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from calculator.ops.responses import api_error, error_response, page_error
+
+logger = logging.getLogger(__name__)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from django.conf import settings
+
+    if isinstance(exception, TooManyFieldsSent):
+        message = (
+            f"提交的字段太多（最多 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个）。"
+            "请减少就诊记录的行数，或分几次计算。"
+        )
+        return error_response(request, status=400, field="", message=message)
+    if isinstance(exception, RequestDataTooBig):
+        return error_response(request, status=413, field="body", message="请求体过大。")
+    return _plain(request, 400, "请求无效。")
+
+
+def _plain(request: HttpRequest, status: int, api_message: str) -> HttpResponse:
+    """The API's JSON error, or the page (whose own text says it all) elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return api_error(status, "", api_message)
+    return page_error(request, status)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _plain(request, 403, "没有权限访问这个地址。")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _plain(request, 404, "找不到这个地址。")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path_info.startswith("/api/"):
+        return api_error(500, "(server)", "服务器内部错误，请稍后再试或联系我们。")
+    return page_error(request, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    message = (
+        "页面已过期或浏览器没有发送安全令牌（Cookie）。请返回上一页，刷新后再试；"
+        "如果仍然不行，请允许本站使用 Cookie。"
+    )
+    return error_response(request, status=403, field="", message=message)
+
+
+def database_state() -> dict[str, str]:
+    connection = connections["default"]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        logger.warning(
+            "database unavailable: %s", type(exc).__name__, extra={"ops": {"database": "unavailable"}}
+        )
+        try:
+            connection.close()
+        except Exception:
+            pass
+        return {"status": "unavailable", "vendor": connection.vendor}
+    return {"status": "ok", "vendor": connection.vendor}
+
+
+@csrf_exempt
+def healthz(request: HttpRequest) -> JsonResponse:
+    """GET /healthz — 200 when the database answers, 503 (the calculator still works) when not."""
+    if request.method not in ("GET", "HEAD"):
+        response = api_error(405, "", f"不支持的请求方法：{request.method}；请使用 GET。")
+        response["Allow"] = "GET, HEAD"
+        return response
+    database = database_state()
+    healthy = database["status"] == "ok"
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "database": database},
+        status=200 if healthy else 503,
+    )

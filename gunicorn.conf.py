@@ -1,0 +1,41 @@
+"""gunicorn settings for `make run`, `scripts/load.py` and production (read from the current folder).
+
+Every value can be changed from the environment (see docs/production.md): GUNICORN_BIND,
+WEB_CONCURRENCY (worker processes), GUNICORN_THREADS, GUNICORN_TIMEOUT.
+"""
+
+import os
+
+wsgi_app = "calculator.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+# The calculation is CPU-bound: about one worker per core plus one (measured: docs/production.md).
+workers = int(os.environ.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) + 1)
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Policy data is read once, in the master, before the workers fork: a fault in it stops start-up.
+preload_app = True
+# Recycle workers now and then (bounded memory over weeks of uptime).
+max_requests = 20_000
+max_requests_jitter = 2_000
+# No access log from gunicorn (it would carry query strings): the app logs each request as JSON.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "calculator.ops.logging.JsonFormatter"}},
+    "handlers": {
+        "error_console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        },
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+    },
+}

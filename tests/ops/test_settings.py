@@ -1,0 +1,108 @@
+"""Safe by default: DEBUG off, no key in the repository, `check --deploy` clean under TLS."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import textwrap
+
+from tests.ops.conftest import PYTHON, REPO, production_env, run_manage
+
+TLS = {
+    "DJANGO_SECURE": "1",
+    "DJANGO_ALLOWED_HOSTS": "calc.example.org",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://calc.example.org",
+    "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+}
+
+
+def _settings_value(name: str, env: dict[str, str]) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print(repr(settings.{name}))"
+    result = subprocess.run([PYTHON, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_debug_is_off_unless_asked_for():
+    env = production_env()
+    del env["DJANGO_DEBUG"]
+    assert _settings_value("DEBUG", env) == "False"
+    assert _settings_value("DEBUG", production_env(DJANGO_DEBUG="1")) == "True"
+
+
+def test_without_any_key_start_up_stops_with_a_clear_message(tmp_path):
+    env = production_env(DJANGO_SECRET_KEY_FILE=str(tmp_path / "missing"))
+    del env["DJANGO_SECRET_KEY"]
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert "没有密钥" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_key_file_is_read_when_no_key_is_in_the_environment(tmp_path):
+    key = secrets.token_urlsafe(50)
+    (tmp_path / "key").write_text(key + "\n")
+    env = production_env(DJANGO_SECRET_KEY_FILE=str(tmp_path / "key"))
+    del env["DJANGO_SECRET_KEY"]
+    assert _settings_value("SECRET_KEY", env) == repr(key)
+
+
+def test_no_secret_key_is_committed():
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True).stdout.split()
+    assert ".secret_key" not in tracked
+    settings_text = (REPO / "calculator" / "settings.py").read_text()
+    assert "django-insecure" not in settings_text
+
+
+def test_check_deploy_is_clean_under_tls_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(**TLS))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_complains_without_tls_so_the_clean_run_means_something():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode != 0
+    for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert warning in result.stderr
+
+
+def test_behind_a_tls_proxy_the_language_switch_works_with_hsts_and_secure_cookies(static_root):
+    """The issue's probe: a TLS proxy in front, the language switch POST was refused."""
+    script = textwrap.dedent(
+        """
+        import re, django
+        django.setup()
+        from django.test import Client
+        from django.test.utils import setup_test_environment
+        setup_test_environment()
+        c = Client(enforce_csrf_checks=True, HTTP_HOST="calc.example.org", HTTP_X_FORWARDED_PROTO="https")
+        page = c.get("/about/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+        print("hsts", page.headers.get("Strict-Transport-Security"))
+        r = c.post("/i18n/setlang/", {"language": "en", "next": "/about/", "csrfmiddlewaretoken": token},
+                   HTTP_ORIGIN="https://calc.example.org", HTTP_REFERER="https://calc.example.org/about/")
+        print("status", r.status_code, r.headers.get("Location"))
+        print("csrf-secure", bool(page.cookies["csrftoken"]["secure"]))
+        print("lang-secure", bool(r.cookies["django_language"]["secure"]))
+        plain = Client(HTTP_HOST="calc.example.org").get("/about/")
+        print("plain", plain.status_code, plain.headers.get("Location"))
+        """
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", script],
+        cwd=REPO,
+        env=production_env(**TLS, DJANGO_STATIC_ROOT=str(static_root)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())
+    assert lines["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    assert lines["status"].startswith("302 ")  # switched, not refused (403)
+    assert lines["csrf-secure"] == "True"
+    assert lines["lang-secure"] == "True"
+    # Plain HTTP (no proxy header) is sent to HTTPS.
+    assert lines["plain"] == "301 https://calc.example.org/about/"
