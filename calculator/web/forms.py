@@ -5,6 +5,15 @@ so the web page and the JSON API give the same Chinese messages. These forms the
 run Django's own field validation: ``full_clean`` is replaced, the forms build the contract's
 request dict from the raw values (light syntactic cleaning only: full-width digits, thousands
 separators, a trailing 元) and the contract's errors are put back on the fields they name.
+Two rules are the form's own, because they are about what a person types, not about the
+contract: a comma in an amount must be a thousands separator ("1,200", not "12,50" or
+"1.000,00"), and a visit may be at most until 31 December of next year. Their messages take
+the place of the contract's for the same field (``CalculatorState.with_input_errors``).
+
+The forms render through django-crispy-forms: each has a ``FormHelper`` whose layout is made
+of field names and the ``govform`` pack's objects (``calculator/web/govform.py``,
+``templates/govform/``), so the markup of a field (label, hint, error, input and their
+aria-describedby) is written once.
 
 A visit row is a form with the prefix ``visits-<i>``, so its inputs are named
 ``visits-0-total`` and have the id ``id_visits-0-total``; rows are read back from the query
@@ -13,30 +22,63 @@ string by that prefix, which is what lets the page add and remove rows without J
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout
 from django import forms
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from calculator.web import labels
+from calculator.rules.registry import load_policies
 from calculator.web.errors import translated
+from calculator.web.govform import TEMPLATE_PACK_NAME, Details, FastWidgetRenderer, Fieldset
 
 MAX_ROWS = 50
 _ROW_KEY = re.compile(r"^visits-(\d{1,3})-([a-z_]+)$")
 
 TEXT_WIDGET = {"autocomplete": "off", "spellcheck": "false"}
 AMOUNT_ATTRS = {**TEXT_WIDGET, "inputmode": "decimal", "class": "input-amount"}
+# Dates are typed as text ("2024-03-01", "2024/3/1", "2024年3月1日", "20240301"): a browser's
+# date input sends nothing at all for an impossible date such as 2025-02-30, so the page
+# could neither name the problem nor give back what was typed.
+DATE_ATTRS = {**TEXT_WIDGET, "class": "input-date", "maxlength": "16"}
+
+
+def _helper(layout: Layout) -> FormHelper:
+    """A crispy helper for a part of the calculator's one <form> (no <form> tag of its own)."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.form_method = "get"
+    helper.disable_csrf = True
+    helper.template_pack = TEMPLATE_PACK_NAME
+    helper.layout = layout
+    return helper
+
+
+def last_accepted_visit_date(today: dt.date | None = None) -> dt.date:
+    """Visits after today are estimated with the current rules up to 31 December next year."""
+    today = today or timezone.localdate()
+    return dt.date(today.year + 1, 12, 31)
 
 
 class _RenderOnlyForm(forms.Form):
     """A form whose only errors are the ones the contract reports (see the module doc)."""
+
+    default_renderer = FastWidgetRenderer()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Problems found while building the contract's request: {field name: message}.
+        self.input_errors: dict[str, str] = {}
 
     def full_clean(self) -> None:
         self._errors = ErrorDict()
@@ -49,6 +91,26 @@ class _RenderOnlyForm(forms.Form):
     def has_any_error(self, *names: str) -> bool:
         return any(name in self.errors for name in names)
 
+    def _amount(self, name: str) -> str:
+        amount, problem = _clean_amount(self.raw(name), self.fields[name].label)
+        if problem:
+            self.input_errors[name] = problem
+        return amount
+
+    def _date(self, name: str, *, latest: dt.date | None = None) -> str:
+        text = _clean_date(self.raw(name))
+        if latest is not None and _ISO_DATE.match(text):
+            try:
+                date = dt.date.fromisoformat(text)
+            except ValueError:
+                return text  # impossible dates are the contract's (date_impossible)
+            if date > latest:
+                self.input_errors[name] = gettext("%(label)s不能晚于 %(last)s（未来的就诊最多估算到明年 12 月 31 日）。") % {
+                    "label": self.fields[name].label,
+                    "last": latest.isoformat(),
+                }
+        return text
+
 
 def _clean_text(value: Any) -> str:
     if value is None:
@@ -57,31 +119,91 @@ def _clean_text(value: Any) -> str:
 
 
 _LOOSE_DATE = re.compile(r"^(\d{4})\s*[./年-]\s*(\d{1,2})\s*[./月-]\s*(\d{1,2})\s*日?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _clean_date(value: Any) -> str:
-    """"2024/3/1" or "2024年3月1日" → "2024-03-01" (browsers without a date picker)."""
+    """"2024/3/1", "2024年3月1日" or "20240301" → "2024-03-01"; anything else as typed."""
     text = _clean_text(value)
-    match = _LOOSE_DATE.match(text)
+    match = _LOOSE_DATE.match(text) or _COMPACT_DATE.match(text)
     if match:
         year, month, day = match.groups()
         return f"{year}-{int(month):02d}-{int(day):02d}"
     return text
 
 
-def _clean_amount(value: Any) -> str:
-    """"１,２００ 元" → "1200": full-width digits, separators, spaces and 元 removed."""
-    text = _clean_text(value)
-    text = text.replace(",", "").replace(" ", "")
+# A comma is read only as a thousands separator: groups of exactly three digits, before any
+# decimal point. "12,50" (a decimal comma) and "1.000,00" (European grouping) are refused
+# rather than read as 1250 or 1.00.
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+
+
+def _clean_amount(value: Any, label: Any = "") -> tuple[str, str | None]:
+    """"１,２００ 元" → ("1200", None): full-width digits, thousands separators, spaces, ¥ and
+    元 removed. A comma that is not a thousands separator gives (text, message)."""
+    text = _clean_text(value).replace(" ", "")
     if text.endswith("元"):
         text = text[:-1]
-    return text
+    if text.startswith("¥"):
+        text = text[1:]
+    if "," in text:
+        if not _GROUPED.match(text):
+            message = gettext(
+                "%(label)s“%(value)s”里的逗号用法不对：逗号只能作千位分隔（每三位一个，例如 1,200 或 "
+                "12,345.60），小数点请用“.”。"
+            ) % {"label": label, "value": _clean_text(value)}
+            return text, message
+        text = text.replace(",", "")
+    return text, None
+
+
+def _period_text(start: dt.date, end: dt.date | None) -> str:
+    if end is None:
+        return gettext("%(start)s 起") % {"start": start.isoformat()}
+    return gettext("%(start)s 至 %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}
+
+
+def region_choices() -> tuple[list[tuple[str, list[tuple[str, str]]]], dict[str, str]]:
+    """Regions grouped by province (for ``<optgroup>``), by name only, and for each region the
+    hint that says which visit dates its rules on file cover (shown once a region is chosen:
+    in the closed list on a phone, "徐州市 · 2023-01-01 至 2027-12-31" cut short read as if the
+    policy had ended)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    hints: dict[str, str] = {}
+    for region in load_policies().values():
+        name = gettext(region.name)
+        groups.setdefault(gettext(region.province), []).append((region.code, name))
+        periods = gettext("；").join(_period_text(v.effective_from, v.effective_to) for v in region.versions)
+        hints[region.code] = gettext("%(region)s已收录的规定（按就诊日期适用）：%(periods)s。") % {
+            "region": name,
+            "periods": periods,
+        }
+    return list(groups.items()), hints
+
+
+class RegionSelect(forms.Select):
+    """The region list; each option carries its hint for the script to show when chosen."""
+
+    hints: dict[str, str] = {}
+
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int, subindex: int | None = None, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        hint = self.hints.get(str(value)) if value else None
+        if hint:
+            option["attrs"]["data-hint"] = hint
+        return option
 
 
 class CalculatorForm(_RenderOnlyForm):
     """The person: region, status, age and the optional account figures."""
 
-    region = forms.ChoiceField(label=_("参保地区"), required=False)
+    region = forms.ChoiceField(
+        label=_("参保地区"),
+        required=False,
+        widget=RegionSelect,
+        help_text=_("选择地区后，这里显示本计算器已收录的该地区规定适用于哪些就诊日期。"),
+    )
     status = forms.ChoiceField(
         label=_("参保身份"),
         required=False,
@@ -99,8 +221,11 @@ class CalculatorForm(_RenderOnlyForm):
     retired_on = forms.CharField(
         label=_("退休日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "input-date"}),
-        help_text=_("退休人员填写。上海市退休人员必填（按退休时间区分待遇）；武汉市退休人员次月起享受退休待遇。"),
+        widget=forms.TextInput(attrs=DATE_ATTRS),
+        help_text=_(
+            "退休人员填写，格式：年-月-日，例如 2010-08-01。上海市退休人员必填（按退休时间区分待遇）；"
+            "武汉市退休人员次月起享受退休待遇。"
+        ),
     )
     flexible_employment = forms.BooleanField(
         label=_("灵活就业人员"),
@@ -144,9 +269,36 @@ class CalculatorForm(_RenderOnlyForm):
         "chronic_disease_count",
     )
 
-    def __init__(self, *args: Any, region_choices: list[Any], **kwargs: Any) -> None:
+    helper = _helper(
+        Layout(
+            Fieldset(
+                _("参保人"),
+                "region",
+                "status",
+                "age",
+                Div("retired_on", data_retired_only=True),
+                Details(
+                    _("选填：灵活就业、缴费基数和个人账户余额"),
+                    *OPTIONAL_FIELDS,
+                    open_if="optional_open",
+                    css_class="optional",
+                ),
+                css_class="panel",
+                legend_class="panel-title",
+            )
+        )
+    )
+
+    def __init__(self, *args: Any, choices: tuple[list[Any], dict[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("请选择参保地区")), *region_choices]
+        groups, hints = choices or region_choices()
+        region = self.fields["region"]
+        region.choices = [("", _("请选择参保地区")), *groups]
+        region.widget.hints = hints
+        # (Before any BoundField exists: a BoundField copies the help text when it is made.)
+        chosen = _clean_text(self.data.get(self.add_prefix("region"))) if self.is_bound else ""
+        if chosen in hints:
+            region.help_text = hints[chosen]
 
     def optional_open(self) -> bool:
         """Open the optional section when something in it was filled in or is wrong."""
@@ -163,11 +315,11 @@ class CalculatorForm(_RenderOnlyForm):
             "age": _clean_text(self.raw("age")),
             "flexible_employment": bool(self.raw("flexible_employment")),
         }
-        retired_on = _clean_date(self.raw("retired_on"))
+        retired_on = self._date("retired_on")
         if retired_on:
             data["retired_on"] = retired_on
         for name in ("contribution_base", "account_balance", "prior_years_balance"):
-            amount = _clean_amount(self.raw(name))
+            amount = self._amount(name)
             if amount:
                 data[name] = amount
         count = _clean_text(self.raw("chronic_disease_count"))
@@ -182,7 +334,8 @@ class VisitForm(_RenderOnlyForm):
     date = forms.CharField(
         label=_("就诊日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "input-date"}),
+        widget=forms.TextInput(attrs=DATE_ATTRS),
+        help_text=_("年-月-日，例如 2024-03-01。"),
     )
     level = forms.ChoiceField(
         label=_("医疗机构级别"),
@@ -261,6 +414,13 @@ class VisitForm(_RenderOnlyForm):
     # The contract's name for a field when it differs from ours.
     CONTRACT_NAMES = {"chronic": "category"}
 
+    helper = _helper(
+        Layout(
+            Div(*MAIN_FIELDS, css_class="visit-fields"),
+            Details(_("更多选项"), *MORE_FIELDS, open_if="more_open", css_class="more", body_class="details-body visit-fields"),
+        )
+    )
+
     def __init__(self, *args: Any, row: int, autofocus: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, prefix=f"visits-{row}", **kwargs)
         self.row = row
@@ -287,15 +447,15 @@ class VisitForm(_RenderOnlyForm):
 
     def contract_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "date": _clean_date(self.raw("date")),
+            "date": self._date("date", latest=last_accepted_visit_date()),
             "setting": _clean_text(self.raw("setting")) or "clinic",
-            "total": _clean_amount(self.raw("total")),
+            "total": self._amount("total"),
             "offsite": _clean_text(self.raw("offsite")) or "none",
             "inpatient_stay": bool(self.raw("inpatient_stay")),
             "category": "chronic" if self.raw("chronic") else "general",
         }
         for name in ("excluded", "class_b"):
-            amount = _clean_amount(self.raw(name))
+            amount = self._amount(name)
             if amount:
                 data[name] = amount
         for name in ("level", "price_class"):
@@ -354,7 +514,20 @@ class CalculatorState:
         data = self.form.contract_data()
         rows = [v for v in self.visits if not v.is_blank()] or self.visits
         data["visits"] = [v.contract_data() for v in rows]
+        self._sent_rows = rows
         return data, [v.row for v in rows]
+
+    def with_input_errors(self, errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The contract's errors with the form's own (commas, dates too far ahead) in place of
+        the contract's message for the same field. Call after ``contract_data``."""
+        ours = [{"field": name, "message": message} for name, message in self.form.input_errors.items()]
+        for i, visit in enumerate(getattr(self, "_sent_rows", [])):
+            ours += [
+                {"field": f"visits[{i}].{VisitForm.CONTRACT_NAMES.get(name, name)}", "message": message}
+                for name, message in visit.input_errors.items()
+            ]
+        taken = {error["field"] for error in ours}
+        return ours + [error for error in errors if error["field"] not in taken]
 
     def apply_errors(self, errors: list[dict[str, str]], rows: list[int]) -> None:
         """Put the contract's messages on the fields and into the summary, in page order."""
@@ -419,11 +592,11 @@ def _row_data(rows: list[dict[str, str]]) -> QueryDict:
 
 def calculator_state(query: QueryDict) -> CalculatorState:
     """Read the page's state from the query string, applying an add or remove action."""
-    region_choices = labels.region_choices()
+    choices = region_choices()
     top_names = set(CalculatorForm.base_fields)
     submitted = any(key in top_names or _ROW_KEY.match(key) for key in query)
     if not submitted:
-        form = CalculatorForm(region_choices=region_choices)
+        form = CalculatorForm(choices=choices)
         return CalculatorState(form, [VisitForm(row=0)], submitted=False, action=None, summary=[])
 
     rows = read_rows(query)
@@ -447,7 +620,7 @@ def calculator_state(query: QueryDict) -> CalculatorState:
     if not rows:
         rows = [{}]
     row_data = _row_data(rows)
-    form = CalculatorForm(query, region_choices=region_choices)
+    form = CalculatorForm(query, choices=choices)
     visits = [
         VisitForm(row_data if row else None, row=i, autofocus=(i == focus_row))
         for i, row in enumerate(rows)

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from calculator.rules.contract import parse_request
 from calculator.rules.engine import calculate
+from calculator.i18n import edge_translate
 from calculator.web import policies
 from calculator.web.forms import ACTION_KEYS, calculator_state
 from calculator.web.results import present
@@ -51,10 +54,11 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     elif state.submitted and state.action is None:
         data, rows = state.contract_data()
         calc_request, errors = parse_request(data, form=True)
+        errors = state.with_input_errors(errors)
         if errors:
             state.apply_errors(errors, rows)
         elif calc_request is not None:
-            result = present(calculate(calc_request))
+            result = present(calculate(calc_request, edge_translate()))
     partial = _partial(request)
     context: dict[str, Any] = {
         "state": state,
@@ -78,3 +82,10 @@ def policy_library(request: HttpRequest) -> HttpResponse:
 @require_GET
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "web/about.html", {"library": policies.library()})
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> FileResponse:
+    """/favicon.ico, for what asks for it without reading the page's <link rel="icon">."""
+    return FileResponse((settings.BASE_DIR / "static" / "favicon.ico").open("rb"), content_type="image/x-icon")

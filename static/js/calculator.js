@@ -47,6 +47,77 @@
     target.focus({ preventScroll: true });
   });
 
+  // --- The region's hint: which visit dates its rules cover, once a region is chosen. ---
+  function syncRegionHint(select) {
+    var hint = document.getElementById(select.id + "_helptext");
+    var option = select.options[select.selectedIndex];
+    if (!hint) {
+      return;
+    }
+    if (!hint.hasAttribute("data-default")) {
+      hint.setAttribute("data-default", select.value ? "" : hint.textContent);
+    }
+    var text = option && option.getAttribute("data-hint");
+    hint.textContent = text || hint.getAttribute("data-default") || hint.textContent;
+  }
+
+  // --- A result on screen that no longer matches the form is marked out of date. ---
+  // Any edit to the form after a result is shown marks it, until 计算 brings a new one (the
+  // whole #calculator block is swapped then, marks included). The texts are in the page, in
+  // its language: #form-status (a live region beside 计算) and #stale-note-template (a note
+  // put at the top of the results).
+  function markStale() {
+    var results = document.getElementById("results");
+    if (!results || results.classList.contains("results-stale")) {
+      return;
+    }
+    results.classList.add("results-stale");
+    var note = document.getElementById("stale-note-template");
+    if (note && note.content) {
+      results.insertBefore(note.content.cloneNode(true), results.firstChild);
+    }
+    var status = document.getElementById("form-status");
+    if (status) {
+      status.textContent = status.getAttribute("data-stale-text");
+    }
+  }
+
+  function onEdit(event) {
+    var field = event.target;
+    if (!field || !field.form || field.form.id !== "calculator-form") {
+      return;
+    }
+    if (event.type === "change" && field.id === "id_region") {
+      syncRegionHint(field);
+    }
+    markStale();
+  }
+  document.addEventListener("input", onEdit);
+  document.addEventListener("change", onEdit);
+
+  // Adding or removing a row returns the rows and, out of band, a note in place of the old
+  // results. Before any result is shown there is nothing to replace: drop that part of the
+  // response, or htmx reports htmx:oobErrorNoTarget in the console.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "visits" || document.getElementById("results")) {
+      return;
+    }
+    var response = event.detail.serverResponse;
+    if (typeof response !== "string" || response.indexOf("hx-swap-oob") === -1) {
+      return;
+    }
+    var holder = document.createElement("template");
+    holder.innerHTML = response;
+    var stale = holder.content.querySelectorAll("[hx-swap-oob]");
+    for (var i = 0; i < stale.length; i++) {
+      if (stale[i].id === "results") {
+        stale[i].parentNode.removeChild(stale[i]);
+      }
+    }
+    event.detail.serverResponse = holder.innerHTML;
+  });
+
   document.addEventListener("DOMContentLoaded", syncRetirement);
   // htmx swapped in new content (a calculation, or rows added or removed).
   document.addEventListener("htmx:load", syncRetirement);

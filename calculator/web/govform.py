@@ -1,0 +1,168 @@
+"""The Python side of the ``govform`` crispy-forms template pack (``templates/govform/``).
+
+Two things live here:
+
+``Details``
+    A crispy layout object for a ``<details>`` disclosure around some fields (更多选项, 选填),
+    open when the form says so (a method name, e.g. ``more_open``), so a section with
+    something filled in or wrong is never hidden.
+
+``FastWidgetRenderer``
+    A form renderer that writes the few widget templates our forms use (text, date, select,
+    checkbox, radio option) in Python, byte for byte what Django's own templates give
+    (``tests/web/test_forms_rendering.py`` compares the two). A page of 50 visit rows
+    renders about 600 widgets and 2,000 ``<option>``\\ s; through the template engine that was
+    most of the page's render time. Any other widget falls back to Django's templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from crispy_forms.layout import LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK, flatatt
+from django.forms.renderers import DjangoTemplates
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+TEMPLATE_PACK_NAME = "govform"
+
+
+class Details(LayoutObject):
+    """``<details class="css_class"><summary>summary</summary><div class="details-body …">fields``.
+
+    ``open_if`` names a method of the form; the disclosure is rendered open when it returns
+    true.
+    """
+
+    template = "%s/layout/details.html"
+
+    def __init__(
+        self,
+        summary: Any,
+        *fields: Any,
+        open_if: str | None = None,
+        css_class: str = "",
+        body_class: str = "details-body",
+        template: str | None = None,
+    ) -> None:
+        self.fields = list(fields)
+        self.summary = summary
+        self.open_if = open_if
+        self.css_class = css_class
+        self.body_class = body_class
+        self.template = template or self.template
+
+    def render(self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any) -> SafeString:
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        is_open = bool(getattr(form, self.open_if)()) if self.open_if else False
+        return render_to_string(
+            self.get_template_name(template_pack),
+            {"details": self, "summary": self.summary, "is_open": is_open, "fields": fields},
+        )
+
+
+class Fieldset(LayoutObject):
+    """``<fieldset class="css_class"><legend class="legend_class">legend</legend>fields``.
+
+    crispy's own Fieldset compiles its legend as a template on every render; ours is plain
+    (translated) text.
+    """
+
+    template = "%s/layout/fieldset.html"
+
+    def __init__(self, legend: Any, *fields: Any, css_class: str = "", legend_class: str = "", **attrs: Any) -> None:
+        self.fields = list(fields)
+        self.legend = legend
+        self.css_class = css_class
+        self.legend_class = legend_class
+        self.flat_attrs = flatatt(attrs)
+
+    def render(self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any) -> SafeString:
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return render_to_string(self.get_template_name(template_pack), {"fieldset": self, "fields": fields})
+
+
+# --- Widgets without the template engine ---------------------------------------------
+
+
+def _esc(value: Any) -> str:
+    return conditional_escape(value)
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    # django/forms/widgets/attrs.html
+    out = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            out.append(f" {_esc(name)}")
+        else:
+            out.append(f' {_esc(name)}="{_esc(value)}"')
+    return "".join(out)
+
+
+def _input(widget: dict[str, Any]) -> str:
+    # django/forms/widgets/input.html
+    value = widget["value"]
+    value_attr = f' value="{_esc(value)}"' if value is not None else ""
+    return f'<input type="{_esc(widget["type"])}" name="{_esc(widget["name"])}"{value_attr}{_attrs(widget["attrs"])}>'
+
+
+def _input_option(widget: dict[str, Any]) -> str:
+    # django/forms/widgets/input_option.html
+    if not widget.get("wrap_label"):
+        return _input(widget)
+    label_for = f' for="{_esc(widget["attrs"]["id"])}"' if widget["attrs"].get("id") else ""
+    return f"<label{label_for}>{_input(widget)} {_esc(widget['label'])}</label>"
+
+
+def _option(option: dict[str, Any]) -> str:
+    # django/forms/widgets/select_option.html
+    return f'<option value="{_esc(option["value"])}"{_attrs(option["attrs"])}>{_esc(option["label"])}</option>'
+
+
+def _select(widget: dict[str, Any]) -> str:
+    # django/forms/widgets/select.html
+    parts = [f'<select name="{_esc(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{_esc(group_name)}">')
+        for option in group_choices:
+            if option.get("template_name") != "django/forms/widgets/select_option.html":
+                raise _Fallback
+            parts.append(f"\n  {_option(option)}")
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+class _Fallback(Exception):
+    """A widget context this module does not write: let Django's templates do it."""
+
+
+_WRITERS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "django/forms/widgets/input.html": _input,
+    "django/forms/widgets/text.html": _input,
+    "django/forms/widgets/date.html": _input,
+    "django/forms/widgets/checkbox.html": _input,
+    "django/forms/widgets/radio_option.html": _input_option,
+    "django/forms/widgets/select.html": _select,
+}
+
+
+class FastWidgetRenderer(DjangoTemplates):
+    """Django's default renderer, with the common widget templates written in Python."""
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        writer = _WRITERS.get(template_name)
+        if writer is not None:
+            try:
+                return mark_safe(writer(context["widget"]).strip())
+            except _Fallback:
+                pass
+        return super().render(template_name, context, request=request)
