@@ -50,6 +50,13 @@ def _method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonRespons
     return response
 
 
+def _header_lang(request: HttpRequest) -> str | None:
+    """English when the client's Accept-Language prefers it; a body's "lang" wins."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    first = header.split(",")[0].split(";")[0].strip().lower()
+    return "en" if first.startswith("en") else None
+
+
 @csrf_exempt
 def calculate(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/calculate — run one calculation request."""
@@ -62,6 +69,7 @@ def calculate(request: HttpRequest) -> JsonResponse:
         return _error(
             415, "body", f"不支持的 Content-Type：{given[:100]}；请使用 {JSON_MEDIA_TYPE}。"
         )
+    from calculator.i18n import translate_for
     from calculator.rules.contract import run_contract
 
     try:
@@ -73,7 +81,7 @@ def calculate(request: HttpRequest) -> JsonResponse:
     except (ValueError, UnreadablePostError):  # malformed Content-Length, client went away
         return _error(400, "body", "无法读取请求体：请检查 Content-Length。")
     try:
-        status, body = run_contract(raw)
+        status, body = run_contract(raw, translate_for=translate_for, lang=_header_lang(request))
     except Exception:  # never a debug page or a traceback for an API client
         logger.exception("calculation failed")
         status, body = 500, {"errors": [{"field": "(server)", "message": "服务器内部错误，请稍后再试或联系我们。"}]}

@@ -417,6 +417,8 @@ class _Ledger:
                 }
                 self.step(steps, "deductible", variant, applied, figures, ded_param)
 
+        if cap_amount is None:
+            self.notice(f"{cap_param.cite.ref}-none", cap_value.none_reason, self.cite(cap_param))
         base = eligible - applied
         room = M.cap_room(cap_amount, paid_before)
         fund = 0
@@ -435,8 +437,6 @@ class _Ledger:
                 left = cap_amount - paid_before - fund
                 figures = {"cap": cap_amount, "paid_before": paid_before, "paid_after": paid_before + fund, "amount": left, "year": yk, "year_kind": year_kind}
                 self.step(steps, "annual_cap", "running" if left else "reached", left, figures, cap_param)
-            elif cap_amount is None:
-                self.notice(f"{cap_param.cite.ref}-none", cap_value.none_reason, self.cite(cap_param))
             over = share_out.over_cap
             if over:
                 handling = cap_value.above_cap

@@ -1,44 +1,20 @@
-"""The calculator's own notices (assumptions and warnings) in the active language.
+"""The policy data's own sentences (assumptions and notices) in the active language.
 
-The engine is plain Python without Django, and the policy data is Chinese: every notice a
-result carries is a Chinese sentence. Policy quotes stay Chinese in both languages, but the
-notices and assumptions are the calculator's own words, so they are translated here: the
-Chinese text is the msgid, exactly as the engine or the data file writes it.
+The policy data is Chinese; its assumptions, version notices and "no figure" reasons are
+the calculator's own words, so they are translated: the Chinese text is the msgid, exactly
+as the data file writes it. ``NOTICE_TEXTS`` lists them so that makemessages finds them;
+``tests/web/test_notice_translations.py`` checks every text in the data files is listed.
 
-``NOTICE_TEXTS`` lists every notice text that does not change from one calculation to the
-next (so that makemessages finds it); ``NOTICE_TEMPLATES`` covers the few sentences with a
-date, a name or an amount filled in, including the personal-account explanation shown beside
-the allocation (``ACCOUNT_RULES``: the rule fragments inside it). The test
-``tests/web/test_notice_translations.py`` checks that every text in the data files is listed
-and translated; a notice nobody translated yet is shown in Chinese (and marked
-``lang="zh-Hans"`` by the template).
+The engine's sentences (steps, its own notices) are not here: they are rendered from the
+structured trace in the requested language (``calculator/rules/messages.py``), so nothing
+is ever parsed back out of a sentence.
 """
 
 from __future__ import annotations
 
-import re
-import string
-from collections.abc import Callable
-
-from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_noop
 
 NOTICE_TEXTS = [
-    # -- The engine's own notices (calculator/rules/engine.py) ------------------------------
-    gettext_noop("本地区文件未规定乙类先行自付比例，乙类费用与其他符合政策范围的费用一样计算。"),
-    gettext_noop("本地区文件未对异地就医的普通门诊待遇作出规定，本次按本地标准估算。"),
-    gettext_noop("本地区文件未规定住院期间的门诊费用如何处理，本次按普通门诊估算。"),
-    gettext_noop("已备案的异地就医按参保地本地标准计算。"),
-    gettext_noop(
-        "超过普通门诊年度最高支付限额的政策范围内费用按住院待遇报销，但所收录文件未给出住院支付比例，"
-        "本计算器未计算该部分报销，列为个人负担，实际负担可能更低。"
-    ),
-    gettext_noop("有就诊日期晚于今天：按现行规定估算，政策届时可能调整。"),
-    gettext_noop(
-        "就诊跨越医保年度：上一年度当年账户的余额转入历年账户；新年度当年账户的划入额未计入，请按实际余额另行计算。"
-    ),
-    gettext_noop("您选择了在职，填写的退休日期不参与计算。"),
-    gettext_noop("未填写退休日期：所有就诊均按退休人员待遇计算；如在就诊期间才退休，请填写退休日期。"),
-    gettext_noop("未填写月缴费基数，无法估算个人账户划入额。"),
     # -- The policy data (calculator/rules/data/**/*.yaml): assumptions, version notices,
     #    annual_cap.none_reason, personal_account none reasons, and the explanations the
     #    engine shows as a notice (retiree_start, class_b_first_self_pay without a rate).
@@ -136,143 +112,14 @@ NOTICE_TEXTS = [
 
 # Who a personal-account sentence is about (engine.py ``_personal_account``), as a noun
 # inside a sentence ("for retirees").
-ACCOUNT_HOLDERS = {
-    "在职职工": pgettext_lazy("个人账户", "在职职工"),
-    "退休人员": pgettext_lazy("个人账户", "退休人员"),
-    "灵活就业人员": pgettext_lazy("个人账户", "灵活就业人员"),
-    "灵活就业退休人员": pgettext_lazy("个人账户", "灵活就业退休人员"),
-}
-
-
-def _translated(text: str) -> str | None:
-    shown = gettext(text)
-    return shown if shown != text else None
-
-
-def _holder(text: str) -> str | None:
-    holder = ACCOUNT_HOLDERS.get(text)
-    return None if holder is None or str(holder) == text else str(holder)
-
-
-def _notice(text: str) -> str | None:
-    shown, translated = notice_text(text)
-    return shown if translated else None
-
-
-def _same(text: str) -> str | None:
-    return text
-
-
-def _account_rule(text: str) -> str | None:
-    return _from_templates(text, _RULE_PATTERNS)
-
-
-# engine.py ``_account_rule_text``: one personal-account rule, inside a sentence. (The rule
-# by age bands is not listed: a sentence with one stays Chinese.)
-ACCOUNT_RULES: list[tuple[str, dict[str, Callable[[str], str | None]]]] = [
-    (gettext_noop("每月按缴费基数的 {percent} 计入"), {}),
-    (gettext_noop("每月划入 {amount} 元"), {}),
-    (gettext_noop("每年划入 {amount} 元"), {}),
-]
-
-
-# Sentences with figures filled in: the Chinese template (a python-brace msgid) and how to
-# translate the text each placeholder matched; a placeholder not named here (a date, an
-# amount, a percentage) is carried over as it is. When a part has no translation, the whole
-# notice stays Chinese.
-NOTICE_TEMPLATES: list[tuple[str, dict[str, Callable[[str], str | None]]]] = [
-    # engine.py: retired before some visits, in a region without a retiree_start clause.
-    (gettext_noop("退休日期为 {retired_on}，此前的就诊按在职职工待遇计算。"), {}),
-    # engine.py: outside Shanghai the two balances are one.
-    (gettext_noop("{region}不区分当年账户和历年账户，您填写的两项余额合并计算。"), {"region": _translated}),
-    # Data: the retiree_start explanation (武汉 第七条), shown as a notice with its dates.
-    (gettext_noop("您于{retired_on}退休，从{start}起按退休人员标准计算，此前按在职人员标准计算。"), {}),
-    # engine.py ``_personal_account``: the explanation beside the allocation.
-    (gettext_noop("{who}：{reason}"), {"who": _holder, "reason": _notice}),
-    (
-        gettext_noop("{who}个人账户按月缴费基数的 {percent} 计入；请填写月缴费基数以估算。"),
-        {"who": _holder},
-    ),
-    (
-        gettext_noop(
-            "{who}个人账户每月按缴费基数 {base} 元的 {percent} 计入 {monthly} 元，全年 12 个月共 {annual} 元。"
-            "按首次就诊日（{first_day}）适用的规定估算。"
-        ),
-        {"who": _holder},
-    ),
-    (
-        gettext_noop("{who}个人账户每月划入 {monthly} 元，全年 12 个月共 {annual} 元。按首次就诊日（{first_day}）适用的规定估算。"),
-        {"who": _holder},
-    ),
-    (
-        gettext_noop(
-            "{who}（{age} 岁）个人账户每月划入 {monthly} 元，全年 12 个月共 {annual} 元。"
-            "按首次就诊日（{first_day}）适用的规定估算。"
-        ),
-        {"who": _holder},
-    ),
-    (
-        gettext_noop("{who}个人账户每年划入 {annual} 元。按首次就诊日（{first_day}）适用的规定估算。"),
-        {"who": _holder},
-    ),
-    (
-        gettext_noop("{who}（{age} 岁）个人账户每年划入 {annual} 元。按首次就诊日（{first_day}）适用的规定估算。"),
-        {"who": _holder},
-    ),
-    # engine.py ``_personal_account``: retired during the year, each part's rule
-    # (``_account_rule_text``, see ACCOUNT_RULES).
-    (gettext_noop("在职期间{employed}；退休后{retired}。"), {"employed": _account_rule, "retired": _account_rule}),
-]
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    parts = []
-    for literal, name, _spec, _conversion in string.Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if name is not None:
-            parts.append(f"(?P<{name}>.+?)")
-    return re.compile("".join(parts), re.S)
-
-
-_Compiled = tuple[tuple[re.Pattern[str], str, dict[str, Callable[[str], str | None]]], ...]
-
-
-def _compile(templates: list[tuple[str, dict[str, Callable[[str], str | None]]]]) -> _Compiled:
-    return tuple((_pattern(template), template, parts) for template, parts in templates)
-
-
-_RULE_PATTERNS = _compile(ACCOUNT_RULES)
-_NOTICE_PATTERNS = _compile(NOTICE_TEMPLATES)
-
-
-def _from_templates(message: str, templates: _Compiled) -> str | None:
-    """The translation of the first template that matches the whole message and whose
-    parts all translate; None when there is none."""
-    for pattern, template, parts in templates:
-        match = pattern.fullmatch(message)
-        if match is None:
-            continue
-        english = _translated(template)
-        if english is None:
-            continue
-        values = {}
-        for name, matched in match.groupdict().items():
-            values[name] = parts.get(name, _same)(matched)
-            if values[name] is None:
-                break
-        else:
-            return english.format(**values)
-    return None
 
 
 def notice_text(message: str) -> tuple[str, bool]:
-    """The notice in the active language, and whether it was translated.
+    """A data sentence in the active language, and whether it was translated.
 
     In Chinese it is the message itself (``False``: nothing was translated); in English it is
     the catalogue's translation, or the message unchanged (``False``) when there is none."""
     if not message or (get_language() or "zh-hans").lower().startswith("zh"):
         return message, False
-    shown = _translated(message)
-    if shown is None:
-        shown = _from_templates(message, _NOTICE_PATTERNS)
-    return (message, False) if shown is None else (shown, True)
+    shown = gettext(message)
+    return (message, False) if shown == message else (shown, True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from calculator.rules.loader import Citation, Region, Version
-from calculator.rules.money import fmt_percent
+from calculator.rules.messages import money
 from calculator.rules.registry import load_policies
 from calculator.web import labels
 from calculator.web.templatetags.yuan import yuan
@@ -88,35 +88,35 @@ def _keyed(key: int, keyed_by: str) -> str:
 
 
 def _deductible(v: Version) -> list[str]:
-    d = v.params["deductible"].values
-    basis = str(labels.DEDUCTIBLE_BASIS[d["basis"]])
-    if d["basis"] == "none":
+    d = v.params["deductible"].value
+    basis = str(labels.DEDUCTIBLE_BASIS[d.basis])
+    if d.basis == "none":
         return [basis]
-    if d["basis"] == "annual":
-        return [basis] + [_pair(_group(g), yuan(a)) for g, a in d["amounts"].items()]
-    return [basis] + [_pair(_keyed(k, d["keyed_by"]), yuan(a)) for k, a in sorted(d["amounts"].items())]
+    if d.basis == "annual":
+        return [basis] + [_pair(_group(g), yuan(money(a))) for g, a in d.by_group.items()]
+    return [basis] + [_pair(_keyed(k, d.keyed_by), yuan(money(a))) for k, a in sorted(d.by_key.items())]
 
 
 def _ratios(v: Version) -> list[str]:
-    r = v.params["fund_ratio"].values
+    r = v.params["fund_ratio"].value
     lines = [
-        _pair(_group(g), _("，").join(f"{_keyed(k, r['keyed_by'])} {fmt_percent(x)}" for k, x in sorted(rates.items())))
-        for g, rates in r["rates"].items()
+        _pair(_group(g), _("，").join(f"{_keyed(k, r.keyed_by)} {x.percent}" for k, x in sorted(rates.items())))
+        for g, rates in r.rates.items()
     ]
-    pharmacy = v.params["pharmacy"].values
-    if pharmacy["basis"] == "own_ratio":
+    pharmacy = v.params["pharmacy"].value
+    if pharmacy.basis == "own_ratio":
         lines.append(
             _("定点零售药店：%(rates)s")
-            % {"rates": _("，").join(f"{_group(g)} {fmt_percent(x)}" for g, x in pharmacy["rates"].items())}
+            % {"rates": _("，").join(f"{_group(g)} {x.percent}" for g, x in pharmacy.rates.items())}
         )
     return lines
 
 
 def _cap(v: Version) -> list[str]:
-    c = v.params["annual_cap"].values
-    if c["amounts"] is None:
+    c = v.params["annual_cap"].value
+    if c.by_group is None:
         return [str(labels.ABOVE_CAP["not_applicable"])]
-    return [_pair(_group(g), yuan(a)) for g, a in c["amounts"].items()] + [str(labels.ABOVE_CAP[c["above_cap"]])]
+    return [_pair(_group(g), yuan(money(a))) for g, a in c.by_group.items()] + [str(labels.ABOVE_CAP[c.above_cap])]
 
 
 def library() -> dict[str, Any]:

@@ -11,9 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from calculator.rules.registry import load_policies
 from calculator.web import labels
 from calculator.web.chart import Chart, build_charts
 
@@ -33,6 +30,8 @@ class Notice:
     code: str
     message: str
     clause: dict[str, Any] | None
+    visits: list[int] = field(default_factory=list)  # the visits it concerns (1-based)
+    kind: str = "notice"
 
 
 @dataclass
@@ -44,7 +43,7 @@ class VisitView:
     year_label: str
     rule_title: str
     steps: list[Step]
-    notices: list[Notice]
+    notices: list[Notice]  # the notices that concern this visit (listed once, in warnings)
 
     @property
     def anchor(self) -> str:
@@ -81,47 +80,35 @@ class ResultView:
     no_cap_notice: Notice | None = None
 
 
-def _year_kinds(result: dict[str, Any]) -> dict[str, str]:
-    region = load_policies()[result["region"]]
-    return {v.id: v.params["benefit_year"]["value"] for v in region.versions}
-
-
-def _year_label(year: int, kind: str) -> str:
-    if kind == "july_june":
-        return _("%(year)s医保年度（%(year)s年7月1日至%(next)s年6月30日）") % {"year": year, "next": year + 1}
-    return _("%(year)s年度") % {"year": year}
-
-
 def _notice(raw: dict[str, Any], clauses: dict[str, Any]) -> Notice:
-    return Notice(raw["code"], raw["message"], clauses.get(raw["clause"]) if raw.get("clause") else None)
+    clause = clauses.get(raw["clause"]) if raw.get("clause") else None
+    return Notice(raw["code"], raw["message"], clause, list(raw.get("visits") or []), raw.get("kind", "notice"))
 
 
 def present(result: dict[str, Any]) -> ResultView:
     clauses = result["clauses"]
-    kinds = _year_kinds(result)
     by_index = {v["index"]: v for v in result["visits"]}
     rule_titles = {r["id"]: r["title"] for r in result["rules"]}
-    year_labels: dict[int, str] = {}
-    for visit in result["visits"]:
-        year_labels.setdefault(visit["year"], _year_label(visit["year"], kinds.get(visit["version"], "calendar")))
+    # The engine's sentences and labels come rendered in the active language (report.py).
+    year_labels = {y["year"]: y["label"] for y in result["years"]}
+    warnings = [_notice(w, clauses) for w in result["warnings"]]
+    by_code = {n.code: n for n in warnings}
 
     visits = []
-    notice_codes: set[str] = set()
     for index in result["calculation_order"]:
         visit = by_index[index]
         steps = [
             Step(
                 code=s["code"],
-                label=_(s["label"]),
+                label=s["label"],
                 amount=s["amount"],
                 explanation=s["explanation"],
-                gloss=str(labels.STEP_GLOSSES.get(s["code"], "")),
+                gloss="",
                 clause=clauses.get(s["clause"]) if s.get("clause") else None,
             )
             for s in visit["steps"]
         ]
-        notices = [_notice(n, clauses) for n in visit["notices"]]
-        notice_codes.update(n.code for n in notices)
+        notices = [by_code[code] for code in visit["notices"]]
         visits.append(
             VisitView(
                 number=index + 1,
@@ -156,15 +143,13 @@ def present(result: dict[str, Any]) -> ResultView:
             )
         )
 
-    warnings = [_notice(w, clauses) for w in result["warnings"] if w["code"] not in notice_codes]
     pa = result["personal_account"]
     charts = build_charts(result, year_labels)
     no_cap = None
     if not charts:
-        for v in visits:
-            for n in v.notices:
-                if n.clause and n.clause["ref"].endswith("/annual_cap"):
-                    no_cap = n
+        for n in warnings:
+            if n.clause and n.clause["ref"].endswith("/annual_cap") and n.code.endswith("-none"):
+                no_cap = n
     return ResultView(
         raw=result,
         region_name=labels.region_name(result["region_name"]),

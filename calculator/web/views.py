@@ -21,6 +21,7 @@ from django_htmx.middleware import HtmxDetails
 
 from calculator.rules.contract import parse_request
 from calculator.rules.engine import calculate
+from calculator.i18n import edge_translate
 from calculator.web import policies
 from calculator.web.forms import ACTION_KEYS, calculator_state
 from calculator.web.results import present
@@ -57,7 +58,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         if errors:
             state.apply_errors(errors, rows)
         elif calc_request is not None:
-            result = present(calculate(calc_request))
+            result = present(calculate(calc_request, edge_translate()))
     partial = _partial(request)
     context: dict[str, Any] = {
         "state": state,

@@ -12,6 +12,12 @@ ENGINE_MODULES = [
     "calculator.rules.registry",
     "calculator.rules.contract",
     "calculator.rules.engine",
+    "calculator.rules.params",
+    "calculator.rules.model",
+    "calculator.rules.mechanisms",
+    "calculator.rules.ledger",
+    "calculator.rules.messages",
+    "calculator.rules.report",
 ]
 
 

@@ -370,7 +370,9 @@ def test_secondary_sources_are_marked_and_notices_sit_with_their_visit(client):
     html = text(get(client, params))
     visit = html.split('id="visit-1"')[1].split("</article>")[0]
     assert "权威转载" in visit
-    assert 'class="notices"' in visit
+    # The visit links to its notices, which are listed once for the whole result.
+    assert 'class="visit-notices"' in visit and 'href="#notice-wuhan-optimisation-secondary"' in visit
+    assert html.count('id="notice-wuhan-optimisation-secondary"') == 1
     assert "先行自付" in visit
 
 

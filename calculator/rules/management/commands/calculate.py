@@ -53,9 +53,11 @@ class Command(BaseCommand):
             )
 
         try:
+            from calculator.i18n import translate_for
             from calculator.rules.contract import run_contract
 
-            status, body = run_contract(raw)
+            # A request may ask for English ("lang": "en"); Chinese otherwise.
+            status, body = run_contract(raw, translate_for=translate_for)
         except Exception as exc:  # noqa: BLE001 - the CLI promises never to show a traceback
             self._emit(
                 {"errors": [{"field": "", "message": f"内部错误：{type(exc).__name__}: {exc}"}]},
