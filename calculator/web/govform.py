@@ -134,7 +134,8 @@ def _select(widget: dict[str, Any]) -> str:
         for option in group_choices:
             if option.get("template_name") != "django/forms/widgets/select_option.html":
                 raise _Fallback
-            parts.append(f"\n  {_option(option)}")
+            # select_option.html ends with a newline, which the include keeps.
+            parts.append(f"\n  {_option(option)}\n")
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")

@@ -1,0 +1,184 @@
+"""What a person types that the form itself judges (issue 7): impossible dates, commas in
+amounts, visits too far ahead. Test-client tests: the message next to the field and in the
+summary at the top, what was typed given back, and no figures from a misread value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html import unescape
+from urllib.parse import urlencode
+
+import pytest
+from django.utils import timezone
+
+from calculator.web.forms import last_accepted_visit_date
+
+pytestmark = pytest.mark.django_db
+
+PERSON = {"region": "xuzhou", "status": "employed", "age": "45"}
+
+
+def visit(i: int = 0, **values: str) -> dict[str, str]:
+    row = {"date": "2024-03-01", "level": "3", "setting": "clinic", "total": "1200"} | values
+    return {f"visits-{i}-{name}": value for name, value in row.items()}
+
+
+def page(client, params: dict[str, str], language: str | None = None) -> str:
+    if language:
+        client.cookies["django_language"] = language
+    response = client.get("/?" + urlencode(params))
+    assert response.status_code == 200
+    return response.content.decode("utf-8")
+
+
+def field_error(html: str, field_id: str) -> str | None:
+    """The error message shown next to the field (without the hidden 错误： prefix)."""
+    match = re.search(rf'<p class="error-message" id="{re.escape(field_id)}_error">(.*?)</p>', html, re.S)
+    if match is None:
+        return None
+    return unescape(re.sub(r'<span class="visually-hidden">.*?</span>', "", match.group(1))).strip()
+
+
+def summary_lines(html: str) -> list[str]:
+    """The lines of the error summary at the top of the page."""
+    block = re.search(r'<div class="error-summary".*?</ul>', html, re.S)
+    if block is None:
+        return []
+    return [unescape(re.sub(r"<[^>]+>", "", li)).strip() for li in re.findall(r"<li>(.*?)</li>", block.group(0), re.S)]
+
+
+def input_tag(html: str, name: str) -> str:
+    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
+    assert match, name
+    return match.group(0)
+
+
+def input_value(html: str, name: str) -> str:
+    value = re.search(r'value="([^"]*)"', input_tag(html, name))
+    return unescape(value.group(1)) if value else ""
+
+
+def has_results(html: str) -> bool:
+    return 'id="results"' in html
+
+
+# --- Impossible dates ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["2025-02-30", "2025/2/30", "2025年2月30日", "20250230"])
+def test_an_impossible_visit_date_is_named_and_kept(client, typed):
+    html = page(client, PERSON | visit(date=typed))
+    message = field_error(html, "id_visits-0-date")
+    assert message == "就诊日期 2025-02-30 不是真实存在的日期，请检查月份和日。"
+    assert "请填写就诊日期" not in html
+    assert input_value(html, "visits-0-date") == typed  # what was typed, not a blank field
+    assert 'aria-invalid="true"' in input_tag(html, "visits-0-date")
+    assert any(line.startswith("第 1 次就诊 · 就诊日期：就诊日期 2025-02-30 不是真实存在的日期") for line in summary_lines(html))
+    assert not has_results(html)
+
+
+def test_an_impossible_retirement_date_is_named_and_kept(client):
+    params = PERSON | {"status": "retired", "region": "shanghai", "retired_on": "2010-04-31"} | visit(date="2024-08-01")
+    html = page(client, params)
+    assert field_error(html, "id_retired_on") == "退休日期 2010-04-31 不是真实存在的日期，请检查月份和日。"
+    assert input_value(html, "retired_on") == "2010-04-31"
+
+
+def test_date_fields_are_text_so_a_browser_cannot_blank_an_impossible_date(client):
+    # A type="date" input sends "" for 2025-02-30; the page could then only say 请填写.
+    html = page(client, {})
+    for name in ("visits-0-date", "retired_on"):
+        assert 'type="text"' in input_tag(html, name)
+    assert "年-月-日，例如 2024-03-01。" in html  # the format is said in the hint
+
+
+def test_an_impossible_date_in_english(client):
+    html = page(client, PERSON | visit(date="2025-02-30"), language="en")
+    assert "2025-02-30 is not a real date" in field_error(html, "id_visits-0-date")
+    assert input_value(html, "visits-0-date") == "2025-02-30"
+
+
+# --- Commas in amounts ---------------------------------------------------------------
+
+
+def fund_paid(html: str) -> list[str]:
+    found = re.findall(r'data-figure="fund_paid"[^>]*>(.*?)</(?:dd|td|span)>', html, re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", f)).strip() for f in found]
+
+
+@pytest.mark.parametrize(("typed", "plain"), [("1,200", "1200"), ("12,345.60", "12345.60"), ("１，２００ 元", "1200"), ("1,000,000", "1000000")])
+def test_thousands_separators_are_read_as_such(client, typed, plain):
+    with_commas = page(client, PERSON | visit(total=typed))
+    without = page(client, PERSON | visit(total=plain))
+    assert field_error(with_commas, "id_visits-0-total") is None
+    assert has_results(with_commas)
+    assert fund_paid(with_commas) == fund_paid(without) != []
+    assert input_value(with_commas, "visits-0-total") == typed
+
+
+@pytest.mark.parametrize("typed", ["12,50", "1.000,00", "1,2345", ",100", "1,20,000", "１２，５０"])
+def test_a_comma_that_is_not_a_thousands_separator_is_refused(client, typed):
+    html = page(client, PERSON | visit(total=typed))
+    message = field_error(html, "id_visits-0-total")
+    assert message is not None and message.startswith("费用总额“")
+    assert "逗号只能作千位分隔" in message and "1,200" in message  # says what is meant, with an example
+    assert "必须是金额" not in html  # the contract's generic message gives way to the precise one
+    assert input_value(html, "visits-0-total") == typed
+    assert not has_results(html)  # never read as 1250 or 1.00
+    assert any(line.startswith("第 1 次就诊 · 费用总额：") for line in summary_lines(html))
+
+
+def test_comma_rule_applies_to_every_amount_field(client):
+    params = PERSON | {"account_balance": "1.000,00"} | visit(total="2,000", excluded="12,5", class_b="3,00")
+    html = page(client, params)
+    assert "逗号只能作千位分隔" in field_error(html, "id_account_balance")
+    assert "逗号只能作千位分隔" in field_error(html, "id_visits-0-excluded")
+    assert "逗号只能作千位分隔" in field_error(html, "id_visits-0-class_b")
+    assert field_error(html, "id_visits-0-total") is None  # 2,000 is fine
+    # The summary lists them in page order.
+    assert [line.split("：")[0] for line in summary_lines(html)] == [
+        "个人账户余额", "第 1 次就诊 · 自费金额", "第 1 次就诊 · 乙类金额",
+    ]
+
+
+def test_a_decimal_comma_is_explained_in_english(client):
+    html = page(client, PERSON | visit(total="12,50"), language="en")
+    assert "a comma may only separate thousands" in field_error(html, "id_visits-0-total")
+
+
+# --- Visits after today ---------------------------------------------------------------
+
+
+def test_the_last_accepted_date_is_the_end_of_next_year():
+    assert last_accepted_visit_date(dt.date(2026, 11, 29)) == dt.date(2027, 12, 31)
+    assert last_accepted_visit_date(dt.date(2026, 1, 1)) == dt.date(2027, 12, 31)
+
+
+def test_a_visit_after_the_end_of_next_year_is_refused_naming_the_last_date(client):
+    last = last_accepted_visit_date(timezone.localdate())
+    too_late = (last + dt.timedelta(days=1)).isoformat()
+    html = page(client, {**PERSON, "region": "wuhan"} | visit(date=too_late))
+    message = field_error(html, "id_visits-0-date")
+    assert message is not None and message.startswith(f"就诊日期不能晚于 {last.isoformat()}")
+    assert input_value(html, "visits-0-date") == too_late
+    assert not has_results(html)
+
+
+def test_a_visit_up_to_the_end_of_next_year_is_accepted(client):
+    # 武汉's current rules have no end date, so the contract computes a future visit.
+    last = last_accepted_visit_date(timezone.localdate())
+    soon = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    params = {**PERSON, "region": "wuhan"} | visit(0, date=last.isoformat()) | visit(1, date=soon, total="300")
+    html = page(client, params)
+    assert field_error(html, "id_visits-0-date") is None and field_error(html, "id_visits-1-date") is None
+    assert "不能晚于" not in html
+    assert has_results(html)
+
+
+def test_a_far_future_date_in_a_second_row_points_at_that_row(client):
+    params = PERSON | visit(0) | visit(1, date="2999-01-01")
+    html = page(client, params)
+    assert field_error(html, "id_visits-0-date") is None
+    assert field_error(html, "id_visits-1-date").startswith("就诊日期不能晚于")
+    assert re.search(r'<a href="#id_visits-1-date">第 2 次就诊 · 就诊日期：就诊日期不能晚于', html)
