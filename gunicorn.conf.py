@@ -19,6 +19,9 @@ preload_app = True
 # Recycle workers now and then (bounded memory over weeks of uptime).
 max_requests = 20_000
 max_requests_jitter = 2_000
+# No control socket (gunicorn 23+): nothing here uses it, and two servers on one machine
+# (`make run` beside the tests or scripts/load.py) would fight over its default path.
+control_socket_disable = True
 # No access log from gunicorn (it would carry query strings): the app logs each request as JSON.
 accesslog = None
 errorlog = "-"
@@ -28,6 +31,11 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "calculator.ops.logging.JsonFormatter"}},
     "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        },
         "error_console": {
             "class": "logging.StreamHandler",
             "formatter": "json",

@@ -81,6 +81,10 @@ def calculate(request: HttpRequest) -> JsonResponse:
     except (ValueError, UnreadablePostError):  # malformed Content-Length, client went away
         return _error(400, "body", "无法读取请求体：请检查 Content-Length。")
     try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _error(400, "body", "请求体不是 UTF-8 编码的 JSON。")
+    try:
         status, body = run_contract(raw, translate_for=translate_for, lang=_header_lang(request))
     except Exception:  # never a debug page or a traceback for an API client
         logger.exception("calculation failed")

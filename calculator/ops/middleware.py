@@ -94,7 +94,12 @@ class RequestLimitsMiddleware:
         if refused is not None:
             return refused
         response = self.get_response(request)
-        if response.status_code == 405 and not is_api(request) and not getattr(response, "content", b"x"):
+        if (
+            response.status_code == 405
+            and request.method != "HEAD"
+            and not is_api(request)
+            and not getattr(response, "content", b"x")
+        ):
             # Django's bare 405 (require_GET): the Chinese page, keeping its Allow header.
             page = page_error(request, 405)
             page["Allow"] = response.get("Allow", "")

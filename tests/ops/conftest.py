@@ -84,7 +84,10 @@ class Server:
         try:
             if isinstance(body, str):
                 body = body.encode()
-            conn.request(method, path, body=body, headers=headers or {})
+            try:
+                conn.request(method, path, body=body, headers=headers or {})
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered (413) before taking the whole body: read that answer
             raw = conn.getresponse()
             return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw.read())
         finally:
@@ -98,12 +101,12 @@ class Server:
 
 def start_server(tmp: Path, **env_overrides: str) -> Server:
     port = free_port()
-    env = production_env(
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="1",
-        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
-        **env_overrides,
-    )
+    defaults = {
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+    }
+    env = production_env(**{**defaults, **env_overrides})
     log_path = tmp / f"gunicorn-{port}.log"
     log = log_path.open("wb")
     process = subprocess.Popen(

@@ -1,0 +1,178 @@
+"""Request limits: bodies, Content-Length, form fields, methods, media types, rates. Never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+from tests.ops.samples import api_json, page_query
+
+CALCULATE = "/api/v1/calculate"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _errors(response) -> list[dict[str, str]]:
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()["errors"]
+
+
+# --- bodies -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [int(2.7 * 1024 * 1024), 10 * 1024 * 1024])
+def test_api_refuses_an_oversized_body_with_413_json(client, size):
+    body = b'{"visits": [' + b" " * size + b"]}"
+    response = client.post(CALCULATE, data=body, content_type="application/json")
+    assert response.status_code == 413
+    [error] = _errors(response)
+    assert error["field"] == "body"
+    assert "请求体过大" in error["message"] and "1 MB" in error["message"]
+
+
+@override_settings(API_MAX_BODY_BYTES=2048)
+def test_api_body_limit_is_a_setting(client):
+    assert client.post(CALCULATE, data=b"{" + b" " * 3000 + b"}", content_type="application/json").status_code == 413
+    # Just under the limit: the contract answers (here 400, not a calculation request).
+    assert client.post(CALCULATE, data=b"{" + b" " * 1000 + b"}", content_type="application/json").status_code == 400
+
+
+def test_a_1000_visit_request_is_within_the_api_limit(client):
+    body = api_json(visits=1000)
+    assert len(body) < 1024 * 1024
+    response = client.post(CALCULATE, data=body, content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1e3", " 12", "99999999999999999999"])
+def test_malformed_content_length_is_400_on_the_api(client, value):
+    response = client.generic("POST", CALCULATE, data=b"{}", content_type="application/json", CONTENT_LENGTH=value)
+    assert response.status_code == 400
+    [error] = _errors(response)
+    assert error["field"] == "body" and "Content-Length" in error["message"]
+
+
+def test_malformed_content_length_is_a_chinese_400_page_elsewhere(client):
+    response = client.generic("POST", "/i18n/setlang/", data=b"language=en", CONTENT_LENGTH="abc")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Content-Length 无效" in html and 'class="site-header"' in html
+
+
+def test_a_large_post_to_the_page_is_a_chinese_413_page(client):
+    response = client.post("/", data=b"x" * (3 * 1024 * 1024), content_type="application/octet-stream")
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert "提交的内容太多" in html and "64 KB" in html
+    assert "Traceback" not in html and "DATABASE" not in html
+
+
+def test_too_many_form_fields_is_400_with_the_pages_message(client):
+    query = "&".join(f"visits-{i}-total=1" for i in range(1200))
+    response = client.get("/?region=xuzhou&" + query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "提交的字段太多（最多 1000 个）" in html
+    assert 'class="site-header"' in html  # in the site's layout
+
+
+# --- methods and media types ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/regions", "/api/v1/openapi.json"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_wrong_methods_on_the_api_get_json_405(client, path, method):
+    response = client.generic(method, path, data=b"{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert "不支持的请求方法" in _errors(response)[0]["message"]
+
+
+def test_get_on_calculate_is_json_405(client):
+    response = client.get(CALCULATE)
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert _errors(response)
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+)
+def test_a_calculation_in_another_format_is_415(client, content_type):
+    response = client.generic("POST", CALCULATE, data=api_json(1), content_type=content_type)
+    assert response.status_code == 415
+    [error] = _errors(response)
+    assert "application/json" in error["message"]
+
+
+def test_json_with_a_charset_is_accepted(client):
+    response = client.post(CALCULATE, data=api_json(1), content_type="application/json; charset=utf-8")
+    assert response.status_code == 200
+
+
+def test_the_page_answers_a_wrong_method_with_a_chinese_405(client):
+    response = client.post("/", data={"region": "xuzhou"})
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert "不支持这种请求方式" in response.content.decode()
+
+
+# --- rate limits -----------------------------------------------------------------------------------
+
+
+@override_settings(RATELIMIT_ENABLED=True, RATELIMIT_API=(3, 60))
+def test_the_api_answers_429_in_chinese_with_retry_after(client):
+    statuses = [client.get("/api/v1/regions").status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    response = client.post(CALCULATE, data=api_json(1), content_type="application/json")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    [error] = _errors(response)
+    assert error["message"] == f"请求过于频繁：请在 {response['Retry-After']} 秒后再试。"
+    # Another address has its own allowance.
+    other = client.get("/api/v1/regions", REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 200
+
+
+@override_settings(RATELIMIT_ENABLED=True, RATELIMIT_PAGE=(2, 60))
+def test_the_calculator_page_answers_429_with_a_chinese_page(client):
+    query = page_query(visits=2)
+    assert [client.get("/?" + query).status_code for _ in range(2)] == [200, 200]
+    response = client.get("/?" + query)
+    assert response.status_code == 429
+    assert response["Retry-After"].isdigit()
+    html = response.content.decode()
+    assert "请求过于频繁" in html and 'class="site-header"' in html
+    # The blank form and the other pages are not counted.
+    assert client.get("/").status_code == 200
+    assert client.get("/about/").status_code == 200
+
+
+@override_settings(RATELIMIT_ENABLED=True, RATELIMIT_API=(1, 60), TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_the_forwarded_address_is_the_client(client):
+    a = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.5"}
+    b = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "spoofed, 203.0.113.6"}
+    assert client.get("/api/v1/regions", **a).status_code == 200
+    assert client.get("/api/v1/regions", **b).status_code == 200  # another client, same proxy
+    assert client.get("/api/v1/regions", **a).status_code == 429
+
+
+@override_settings(RATELIMIT_ENABLED=False, RATELIMIT_API=(1, 60))
+def test_rate_limits_can_be_turned_off(client):
+    assert [client.get("/api/v1/regions").status_code for _ in range(3)] == [200, 200, 200]
+
+
+@override_settings(
+    RATELIMIT_ENABLED=True,
+    RATELIMIT_API=(1, 60),
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}},
+)
+def test_an_unreachable_rate_limit_cache_does_not_take_the_api_down(client, caplog):
+    assert [client.get("/api/v1/regions").status_code for _ in range(3)] == [200, 200, 200]
+    assert "rate-limit cache unavailable" in caplog.text
+

@@ -1,0 +1,90 @@
+"""Structured logs: one JSON object a line, with the request id; never a query string, a body or
+an amount. Errors with their traceback, without the request's values."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+from django.test import Client, override_settings
+
+from calculator.ops.logging import JsonFormatter, RequestIdFilter
+from tests.ops.samples import SECRET_AMOUNTS, SECRET_DATES, api_json, page_query
+
+# What must never reach the log: the member's figures and dates, and the query string itself.
+FORBIDDEN = [*SECRET_AMOUNTS, *SECRET_DATES, "visits-0-total", "region=", "xuzhou", '"visits"', "age=47"]
+
+
+def _lines(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_a_calculation_leaves_no_value_in_the_server_log(production_server):
+    server = production_server
+    before = len(server.log())
+    api = server.request(
+        "POST", "/api/v1/calculate", api_json(20), {"Content-Type": "application/json", "X-Request-ID": "probe-api-1"}
+    )
+    assert api.status == 200, api.text[:300]
+    page = server.request("GET", "/?" + page_query(10), headers={"X-Request-ID": "probe-page-1"})
+    assert page.status == 200 and "data-figure=" in page.text
+    # The values did go through the server: they are in its answers.
+    assert SECRET_AMOUNTS[0] in page.text.replace(",", "") or SECRET_AMOUNTS[0] in api.text
+
+    log = server.log()[before:]
+    for value in FORBIDDEN:
+        assert value not in log, f"{value!r} reached the log"
+    lines = _lines(log)  # every line is one JSON object
+    by_id = {line["request_id"]: line for line in lines if line.get("event") == "request"}
+    assert by_id["probe-api-1"]["path"] == "/api/v1/calculate"
+    assert by_id["probe-api-1"]["method"] == "POST" and by_id["probe-api-1"]["status"] == 200
+    assert by_id["probe-page-1"]["path"] == "/" and by_id["probe-page-1"]["status"] == 200
+    assert isinstance(by_id["probe-page-1"]["duration_ms"], float)
+
+
+def test_gunicorn_writes_its_own_lines_as_json_and_no_access_log(production_server):
+    lines = _lines(production_server.log())
+    assert any(line["logger"] == "gunicorn.error" for line in lines)  # "Booting worker ..."
+    assert not any(line["logger"] == "gunicorn.access" for line in lines)
+
+
+@pytest.fixture
+def json_log():
+    """The log as the production handler writes it (JSON formatter, request-id filter)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    loggers = [logging.getLogger(name) for name in ("django", "calculator")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield stream
+    for logger in loggers:
+        logger.removeHandler(handler)
+
+
+@override_settings(ROOT_URLCONF="tests.ops.boom_urls")
+def test_an_error_is_logged_with_its_traceback_but_without_the_requests_values(json_log):
+    client = Client(raise_request_exception=False)
+    response = client.get("/boom/?total=98765.43&age=47", HTTP_X_REQUEST_ID="probe-boom")
+    assert response.status_code == 500
+    lines = _lines(json_log.getvalue())
+    [error] = [line for line in lines if line["logger"] == "django.request"]
+    assert error["level"] == "ERROR" and error["request_id"] == "probe-boom"
+    assert error["exc_type"] == "builtins.ValueError"
+    assert "Traceback (most recent call last)" in error["traceback"]
+    assert 'boom_urls.py", line' in error["traceback"]  # where it happened
+    assert "98765" not in json_log.getvalue() and "47" not in error["traceback"].split("ValueError:")[-1]
+    [access] = [line for line in lines if line.get("event") == "request"]
+    assert access["path"] == "/boom/" and access["status"] == 500
+
+
+def test_access_lines_in_process_carry_no_query(client, json_log):
+    client.get("/?" + page_query(3))
+    client.post("/api/v1/calculate", data=api_json(3), content_type="application/json")
+    text = json_log.getvalue()
+    assert [line["path"] for line in _lines(text) if line.get("event") == "request"] == ["/", "/api/v1/calculate"]
+    for value in FORBIDDEN:
+        assert value not in text

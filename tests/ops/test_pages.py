@@ -1,0 +1,91 @@
+"""Headers every answer carries, and the Chinese error pages in the site's layout."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+from tests.ops.samples import api_json, page_query
+
+
+def _csp(response) -> dict[str, list[str]]:
+    policy = response["Content-Security-Policy"]
+    return {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+
+
+@pytest.mark.parametrize("path", ["/", "/about/", "/policies/", "/nope/"])
+def test_every_page_has_a_strict_csp(client, path):
+    csp = _csp(client.get(path))
+    assert csp["default-src"] == ["'none'"]
+    assert csp["script-src"] == ["'self'"] and csp["style-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in client.get(path)["Content-Security-Policy"]
+    assert "'unsafe-eval'" not in client.get(path)["Content-Security-Policy"]
+
+
+def test_results_page_and_api_answers_are_not_stored(client):
+    page = client.get("/?" + page_query(visits=2))
+    assert page.status_code == 200 and b"data-figure=" in page.content
+    assert page["Cache-Control"] == "no-store"
+    api = client.post("/api/v1/calculate", data=api_json(2), content_type="application/json")
+    assert api.status_code == 200
+    assert api["Cache-Control"] == "no-store"
+    errors = client.post("/api/v1/calculate", data=b"{}", content_type="application/json")
+    assert errors.status_code == 400 and errors["Cache-Control"] == "no-store"
+
+
+def test_request_id_is_echoed_or_made(client):
+    given = client.get("/about/", HTTP_X_REQUEST_ID="lb-7f3a.42")
+    assert given["X-Request-ID"] == "lb-7f3a.42"
+    made = client.get("/about/", HTTP_X_REQUEST_ID="<script>alert(1)</script>")
+    assert made["X-Request-ID"] != "<script>alert(1)</script>"
+    assert len(made["X-Request-ID"]) == 32 and made["X-Request-ID"].isalnum()
+
+
+def test_404_is_a_chinese_page_in_the_sites_layout(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "找不到这个页面" in html
+    assert 'class="site-header"' in html and "政策库" in html  # the site's navigation
+    assert 'lang="zh-Hans"' in html
+    assert "URLconf" not in html and "urlpatterns" not in html
+
+
+def test_api_404_is_json(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {"errors": [{"field": "", "message": "找不到这个地址。"}]}
+
+
+@override_settings(ROOT_URLCONF="tests.ops.boom_urls")
+def test_500_is_a_chinese_page_and_json_on_the_api():
+    client = Client(raise_request_exception=False)
+    page = client.get("/boom/?total=98765.43")
+    assert page.status_code == 500
+    html = page.content.decode()
+    assert "服务器内部错误" in html and 'class="site-header"' in html
+    assert "could not read" not in html and "Traceback" not in html  # no exception details
+    api = client.get("/api/v1/boom?total=98765.43")
+    assert api.status_code == 500
+    assert api.json()["errors"][0]["message"].startswith("服务器内部错误")
+
+
+def test_csrf_failure_is_a_chinese_403_page():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "无法完成请求" in html and "刷新后再试" in html and 'class="site-header"' in html
+
+
+def test_broken_error_template_falls_back_to_a_plain_chinese_page(client, monkeypatch):
+    from calculator.ops import responses
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template broken")
+
+    monkeypatch.setattr(responses, "render_to_string", broken)
+    response = responses.page_error(None, 500)
+    assert response.status_code == 500
+    assert "服务器内部错误" in response.content.decode()

@@ -1,0 +1,74 @@
+"""`make run`'s server: gunicorn + WhiteNoise under the production settings, DEBUG off."""
+
+from __future__ import annotations
+
+import re
+
+
+def _static_urls(html: str) -> list[str]:
+    return re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+
+
+def test_pages_use_hashed_static_files_that_whitenoise_serves_compressed(production_server):
+    page = production_server.request("GET", "/")
+    assert page.status == 200
+    urls = _static_urls(page.text)
+    css = [u for u in urls if u.startswith("/static/css/app.") and u.endswith(".css")]
+    js = [u for u in urls if u.startswith("/static/js/calculator.") and u.endswith(".js")]
+    htmx = [u for u in urls if "/static/django_htmx/htmx" in u]
+    assert css and js and htmx, urls
+    for url in (css[0], js[0], htmx[0]):
+        assert re.search(r"\.[0-9a-f]{12}\.(css|js)$", url), url  # cache-busting name
+        plain = production_server.request("GET", url)
+        assert plain.status == 200 and len(plain.body) > 100
+        assert "immutable" in plain.headers["cache-control"]
+        assert "max-age=315360000" in plain.headers["cache-control"]
+        gz = production_server.request("GET", url, headers={"Accept-Encoding": "gzip"})
+        assert gz.headers.get("content-encoding") == "gzip"
+        assert len(gz.body) < len(plain.body)
+
+
+def test_debug_is_off_on_the_production_server(production_server):
+    missing = production_server.request("GET", "/no-such-page/")
+    assert missing.status == 404
+    assert "找不到这个页面" in missing.text
+    assert "URLconf" not in missing.text and "DEBUG = True" not in missing.text
+    # The issue's probe: a 3 MB POST to / gave the debug page with the environment.
+    big = production_server.request("POST", "/", b"x" * (3 * 1024 * 1024), {"Content-Type": "text/plain"})
+    assert big.status == 413
+    assert "DATABASE_URL" not in big.text and "SECRET" not in big.text
+
+
+def test_the_api_never_answers_500_to_hostile_bodies(production_server):
+    cases = [
+        (b"x" * int(2.7 * 1024 * 1024), {"Content-Type": "application/json"}, 413),
+        (b"x" * (10 * 1024 * 1024), {"Content-Type": "application/json"}, 413),
+        (b"{}", {"Content-Type": "text/plain"}, 415),
+        (b"\xff\xfe{", {"Content-Type": "application/json"}, 400),
+    ]
+    for body, headers, status in cases:
+        response = production_server.request("POST", "/api/v1/calculate", body, headers)
+        assert response.status == status, (status, response.text[:200])
+        assert response.json()["errors"][0]["field"] == "body" or status == 400
+
+
+def test_a_malformed_content_length_never_reaches_django_as_a_500(production_server):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", production_server.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /api/v1/calculate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: abc\r\nConnection: close\r\n\r\n{}"
+        )
+        answer = sock.recv(65536).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 400")  # gunicorn itself refuses it, before Django
+
+
+def test_every_answer_carries_the_security_headers(production_server):
+    for path in ("/", "/about/", "/api/v1/regions", "/healthz", "/no-such-page/"):
+        headers = production_server.request("GET", path).headers
+        assert "script-src 'self'" in headers["content-security-policy"], path
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY" or path.startswith("/api/") or path == "/healthz"
+        assert headers["referrer-policy"] == "same-origin"
+        assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"])
