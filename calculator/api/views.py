@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger(__name__)
 OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
-_JSON_PARAMS = {"ensure_ascii": False}
+_JSON_PARAMS = {"ensure_ascii": False, "separators": (",", ":")}
 JSON_MEDIA_TYPE = "application/json"
 
 

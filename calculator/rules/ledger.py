@@ -25,7 +25,7 @@ from typing import Any
 from calculator.rules import mechanisms as M
 from calculator.rules import registry
 from calculator.rules.loader import Citation, Param, Region, Version
-from calculator.rules.messages import NOTICES
+from calculator.rules.messages import NOTICES, rule_figures
 from calculator.rules.model import (
     AccountAllocation,
     CalculationRequest,
@@ -77,11 +77,12 @@ class _Ledger:
             notice.visits.append(self.number)
             self.codes.append(code)
 
-    def cite(self, param: Param) -> str:
-        """Use a clause; a clause read with an assumption shows it beside the visit."""
+    def cite(self, param: Param, code: str | None = None) -> str:
+        """Use a clause; a clause read with an assumption shows it beside the visit (an
+        assumption about one situation, ``assumption_on``, only where ``code`` is it)."""
         cite = param.cite
         self.clauses[cite.ref] = cite
-        if cite.assumption:
+        if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
             self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
         return cite.ref
 
@@ -90,7 +91,15 @@ class _Ledger:
         self.notice(code, NOTICES[code], self.cite(param), figures)
 
     def step(self, steps: list[Step], code: str, variant: str, amount: int | None, figures: dict[str, Any], param: Param) -> None:
-        steps.append(Step(code, variant, amount, figures, self.cite(param)))
+        steps.append(Step(code, variant, amount, figures, self.cite(param, code)))
+
+    def cite_or_notice(self, code: str, param: Param, step_code: str | None = None) -> None:
+        """Cite a clause; its own assumption says what the engine's notice would, so the
+        notice is raised only for a clause without one (each caveat once)."""
+        if param.cite.assumption and param.cite.assumption_on in (None, step_code):
+            self.cite(param, step_code)
+        else:
+            self.cite_notice(code, param)
 
     # -- who the member is on the day --------------------------------------------------------
     def group(self, version: Version, visit: Visit) -> tuple[str, Param | None]:
@@ -169,7 +178,9 @@ class _Ledger:
         if new_year:
             variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
             if variant is not None:
-                self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": year.start, "end": year.end, "term": ded.term}, p["benefit_year"])
+                # A rule that starts inside the year counts from its first day.
+                start = max(year.start, version.effective_from)
+                self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": start, "end": year.end, "term": ded.term}, p["benefit_year"])
         else:
             last_version, last_group, last_cap = self.last_in_year[yk]
             if last_cap is not None and cap_amount is not None and last_cap != cap_amount and visit.category == "general":
@@ -327,27 +338,27 @@ class _Ledger:
     def general(self, version, visit, group, yk, year_kind, policy_range, cap_amount, term, share, steps):
         p = version.params
         eligible = policy_range
-        paid_first = False
+        paid_first = None  # what came off before the deductible: self_pay, account, both
         class_b_rate = None
         if visit.class_b > 0:
             class_b = p.get("class_b_first_self_pay")
             if class_b is None:
                 self.notice("class-b-no-rule", NOTICES["class-b-no-rule"])
             elif class_b.value.rate is None:
-                self.cite_notice("class-b-no-rate", class_b)
+                self.cite_or_notice("class-b-no-rate", class_b)
             else:
                 class_b_rate = class_b.value.rate
                 own = M.first_self_pay(visit.class_b, class_b_rate)
                 eligible -= own
                 share["first_self_pay"] += own
-                paid_first = own > 0
+                paid_first = "self_pay" if own > 0 else None
                 self.step(steps, "first_self_pay", "class_b", own, {"class_b": visit.class_b, "rate": class_b_rate, "amount": own}, class_b)
         if visit.offsite != "none":
             offsite = p.get("offsite")
             if offsite is None:
                 self.notice("offsite-unspecified", NOTICES["offsite-unspecified"])
             elif visit.offsite == "filed":
-                self.cite_notice("offsite-filed", offsite)
+                self.cite_or_notice("offsite-filed", offsite)
             elif offsite.value.unfiled_rate is None:
                 self.cite_notice("offsite-unfiled-unspecified", offsite)
             else:
@@ -356,7 +367,7 @@ class _Ledger:
                 self.step(steps, "first_self_pay", "offsite_unfiled", own, {"base": eligible, "rate": rate, "amount": own}, offsite)
                 eligible -= own
                 share["first_self_pay"] += own
-                paid_first = paid_first or own > 0
+                paid_first = "self_pay" if own > 0 else paid_first
                 if class_b_rate is not None:
                     self.notice("first-self-pay-order", NOTICES["first-self-pay-order"])
 
@@ -369,7 +380,7 @@ class _Ledger:
             self.account_current = seg.balance_after
             eligible -= seg.paid
             share["account_segment"] = seg.paid
-            paid_first = True
+            paid_first = "both" if paid_first else "account"
             figures = {"balance_before": seg.balance_before, "amount": seg.paid, "balance_after": seg.balance_after, "term": term or "起付标准"}
             self.step(steps, "account_segment", seg.variant, seg.paid, figures, use)
 
@@ -386,7 +397,7 @@ class _Ledger:
                 share["over_cap"] = eligible
                 figures = {"amount": eligible, "cap": cap_amount, "year": yk, "year_kind": year_kind, "term": ded.term}
                 self.step(steps, "over_cap", "inpatient_transfer_all", eligible, figures, cap_param)
-                self.cite_notice("inpatient-transfer", cap_param)
+                self.cite_or_notice("inpatient-transfer", cap_param, "over_cap")
             deductible, cap = self._standing(ded, group, yk, cap_amount)
             return 0, deductible, cap, "inpatient_transfer" if eligible else None
 
@@ -443,7 +454,7 @@ class _Ledger:
                 figures = {"ratio_amount": share_out.ratio_amount, "amount": over, "cap": cap_amount}
                 self.step(steps, "over_cap", handling, over, figures, cap_param)
                 if handling == "inpatient_transfer":
-                    self.cite_notice("inpatient-transfer", cap_param)
+                    self.cite_or_notice("inpatient-transfer", cap_param, "over_cap")
             copay = share_out.copay
             if copay:
                 self.step(steps, "copay", "plain", copay, {"base": base, "ratio_amount": share_out.ratio_amount, "amount": copay}, ratio_param)
@@ -478,7 +489,7 @@ class _Ledger:
             fund = share_out.paid
             figures = {
                 "base": base, "ratio": c.fund_ratio, "ratio_amount": share_out.ratio_amount, "amount": fund,
-                "term": CHRONIC_TERM, "paid_first": False, "cap": cap_amount, "cap_room": share_out.room,
+                "term": CHRONIC_TERM, "paid_first": None, "cap": cap_amount, "cap_room": share_out.room,
                 "year": yk, "year_kind": year_kind,
             }
             self.step(steps, "fund", f"chronic_{share_out.variant}", fund, figures, param)
@@ -522,7 +533,12 @@ class _Ledger:
                 elif start > year_start:
                     # Part of the year in service, part retired: the documents give the rule
                     # for each, but not how the year of retirement is split.
-                    return AccountAllocation("split_year", {"start": start}, ref, version.id, reason_variant="split_year")
+                    figures = {
+                        "start": start,
+                        "employed_rule": rule_figures(rules[employed_key], req.age),
+                        "retired_rule": rule_figures(rules[retired_key], req.age),
+                    }
+                    return AccountAllocation("split_year", figures, ref, version.id, reason_variant="split_year")
         rule = rules[key]
         if rule.kind == "none":
             return AccountAllocation("none", {"holder": key, "reason": rule.reason}, ref, version.id, reason_variant="none")

@@ -60,6 +60,9 @@ class Citation:
     quote: str
     explanation: str
     assumption: str | None = None
+    # The step code whose situation the assumption is about (e.g. "over_cap": what is
+    # done above the cap); None: it concerns every use of the clause.
+    assumption_on: str | None = None
     render: Callable[..., str] = field(default=lambda **_: "", compare=False, repr=False)
 
     @property
@@ -168,7 +171,7 @@ ALLOWED_TOP = {
     "parameters",
 }
 ALLOWED_DOC = {"issuer", "title", "doc_no", "status", "source", "url", "note"}
-ALLOWED_CITE = {"document", "article", "quote", "explanation", "assumption"}
+ALLOWED_CITE = {"document", "article", "quote", "explanation", "assumption", "assumption_on"}
 ALLOWED_NOTICE = {"code", "message", "from", "to", "cite"}
 ALLOWED_REGION = {"code", "name", "province", "aliases"}
 
@@ -329,6 +332,11 @@ class Loader:
         assumption = raw.get("assumption")
         if assumption is not None:
             _text(ctx, f"{where}.assumption", assumption)
+        assumption_on = raw.get("assumption_on")
+        if assumption_on is not None:
+            if assumption is None:
+                raise ctx.fail(f"{where}.assumption_on", "needs an assumption")
+            _one_of(ctx, f"{where}.assumption_on", assumption_on, ("over_cap",))
         return Citation(
             ref=ref,
             document=doc,
@@ -336,6 +344,7 @@ class Loader:
             quote=quote,
             explanation=explanation,
             assumption=assumption,
+            assumption_on=assumption_on,
             render=render,
         )
 

@@ -53,10 +53,14 @@ CHRONIC_NAME = N_("门诊慢性病")
 
 # What the fund's base is, by what came off the policy-range expense before it.
 BASE_DESCRIPTIONS = {
-    (False, False): N_("本次符合政策范围的"),
-    (True, False): N_("{term}以上的"),
-    (False, True): N_("扣除先行支付后的"),
-    (True, True): N_("扣除先行支付后、{term}以上的"),
+    (False, None): N_("本次符合政策范围的"),
+    (True, None): N_("{term}以上的"),
+    (False, "self_pay"): N_("扣除先行自付后的"),
+    (True, "self_pay"): N_("扣除先行自付后、{term}以上的"),
+    (False, "account"): N_("扣除当年账户支付后的"),
+    (True, "account"): N_("扣除当年账户支付后、{term}以上的"),
+    (False, "both"): N_("扣除先行自付和当年账户支付后的"),
+    (True, "both"): N_("扣除先行自付和当年账户支付后、{term}以上的"),
 }
 
 # -- Step labels (the settlement slip's terms where one exists) ----------------------------
@@ -172,7 +176,8 @@ STEPS: dict[tuple[str, str], str] = {
     ),
     ("over_cap", "member"): N_("按比例应支付的 {ratio_amount} 元中，超过年度限额、统筹基金未支付的 {amount} 元由个人负担。"),
     ("over_cap", "inpatient_transfer"): N_(
-        "按比例应支付的 {ratio_amount} 元中，超过年度限额的 {amount} 元按规定转入住院待遇；本计算器不计算住院报销，暂列为个人负担。"
+        "统筹基金按比例应支付 {ratio_amount} 元，其中超过年度限额、未支付的 {amount} 元，对应的费用按规定转入住院待遇；"
+        "本计算器不计算住院报销，这 {amount} 元暂列为个人负担。"
     ),
     ("over_cap", "inpatient_transfer_all"): N_(
         "{year_label}普通门诊统筹基金支付已达年度限额 {cap} 元，本次符合政策范围的 {amount} 元全部按规定转入住院待遇，"
@@ -206,7 +211,7 @@ NOTICES: dict[str, str] = {
     "class-b-no-rule": N_("本地区文件未规定乙类先行自付比例，乙类费用与其他符合政策范围的费用一样计算。"),
     "class-b-no-rate": N_("文件规定乙类药品和项目先由个人支付一部分，但未给出比例；本计算器未扣这部分先行自付，实际统筹基金支付可能略低。"),
     "offsite-unspecified": N_("本地区文件未对异地就医的普通门诊待遇作出规定，本次按本地标准估算。"),
-    "offsite-filed": N_("已备案的异地就医按参保地的标准结算，本次按本地标准计算。"),
+    "offsite-filed": N_("已备案的异地就医，本次按参保地（本地）的标准计算。"),
     "offsite-unfiled-unspecified": N_(
         "文件规定了备案的异地就医按参保地政策结算，未规定未备案异地就医的待遇；本次按本地标准估算，实际可能更低。"
     ),
@@ -234,6 +239,16 @@ ACCOUNT: dict[str, str] = {
         "您的退休待遇自 {start} 起执行，该年度在职和退休期间的个人账户划入标准不同，文件未规定年内如何折算，本计算器不估算全年划入额。"
     ),
 }
+# One account rule inside a sentence (the year of retirement names both).
+ACCOUNT_RULES = {
+    "monthly_share_of_base": N_("每月按缴费基数的 {rate} 计入"),
+    "monthly": N_("每月划入 {monthly} 元"),
+    "yearly": N_("每年划入 {annual} 元"),
+    "monthly_by_age": N_("每月按年龄划入（{age} 岁：{monthly} 元）"),
+    "yearly_by_age": N_("每年按年龄划入（{age} 岁：{annual} 元）"),
+    "none": N_("文件未给出金额"),
+}
+ACCOUNT_SPLIT_RULES = N_("在职期间{employed_rule}；退休后{retired_rule}。")
 ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} 就诊适用的规定）。")
 ACCOUNT_OUTSIDE = N_("{outside_from} 至 {outside_to} 不适用本规定，未计入本估算。")
 ACCOUNT_OUTSIDE_MONTH = N_("{outside_from} 不适用本规定，未计入本估算。")
@@ -303,7 +318,7 @@ class _Figures(dict):
             text = t(TERMS[f["term"]])
         elif name == "base_description":
             has_term = f.get("term") is not None
-            text = t(BASE_DESCRIPTIONS[(has_term, f.get("paid_first", False))])
+            text = t(BASE_DESCRIPTIONS[(has_term, f.get("paid_first"))])
             if has_term:
                 text = text.format(term=self["term"])
         elif name in ("region_name", "reason"):
@@ -338,9 +353,23 @@ def render_notice(notice: Any, translate: Translate = identity) -> str:
     return translate(notice.text)
 
 
+def rule_figures(rule: Any, age: int) -> dict[str, Any]:
+    """The figures an account rule's phrase quotes."""
+    if rule.kind == "monthly_share_of_base":
+        return {"kind": rule.kind, "rate": rule.rate}
+    if rule.kind == "none":
+        return {"kind": rule.kind}
+    amount = rule.amount_for_age(age)
+    return {"kind": rule.kind, "monthly" if rule.monthly else "annual": amount, "age": age}
+
+
 def render_account(account: Any, translate: Translate = identity) -> str:
     f = account.figures
     text = fill(ACCOUNT[account.variant], f, translate)
+    if account.variant == "split_year":
+        employed = fill(ACCOUNT_RULES[f["employed_rule"]["kind"]], f["employed_rule"], translate)
+        retired = fill(ACCOUNT_RULES[f["retired_rule"]["kind"]], f["retired_rule"], translate)
+        text += translate(ACCOUNT_SPLIT_RULES).format(employed_rule=employed, retired_rule=retired)
     if account.annual is not None and account.monthly is not None:
         text += fill(ACCOUNT_PERIOD, f, translate)
         for start, end in f.get("outside", ()):

@@ -29,7 +29,14 @@ def _param_value(name: str, value: Any) -> Any:
         return value.isoformat()
     if name == "outside":
         return [[a.isoformat(), b.isoformat()] for a, b in value]
+    if isinstance(value, dict):
+        return {k: _param_value(k, v) for k, v in value.items()}
     return value
+
+
+# Figures that only steer the wording (which name, which term) and the step's own amount
+# are not repeated in "params": the visit carries its level, group and year.
+_WORDING_ONLY = frozenset({"amount", "year_kind", "level_kind", "term", "paid_first", "group", "year"})
 
 
 def step_json(step: Step, translate: T.Translate) -> dict[str, Any]:
@@ -41,7 +48,7 @@ def step_json(step: Step, translate: T.Translate) -> dict[str, Any]:
         "amount": None if step.amount is None else money(step.amount),
         "clause": step.clause,
         "explanation": T.render_step(step, translate),
-        "params": {k: _param_value(k, v) for k, v in figures.items()},
+        "params": {k: _param_value(k, v) for k, v in figures.items() if k not in _WORDING_ONLY},
     }
 
 
