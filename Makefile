@@ -110,19 +110,20 @@ run: setup
 dev: setup
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
-test: sysdeps-browser setup
+test: sysdeps-browser sysdeps-postgres setup
 	mkdir -p test-output
 	$(PY) -m pytest
-	$(MAKE) --no-print-directory test-postgres
+	$(PG_TESTS)
 
 # The database-backed tests again, on a throwaway PostgreSQL cluster: pg_virtualenv (from
 # postgresql-common) creates it on a free local port, exports PGHOST/PGPORT/PGUSER/PGPASSWORD/
 # PGDATABASE, runs the command, and removes the cluster. tests/ops/pg_url.py turns those into
 # DATABASE_URL.
+PG_TESTS := pg_virtualenv -o fsync=off -o full_page_writes=off -o synchronous_commit=off \
+	sh -c 'DATABASE_URL="$$($(PY) tests/ops/pg_url.py)" $(PY) -m pytest -m db -p no:cacheprovider -q tests/ops'
+
 test-postgres: sysdeps-postgres setup
-	mkdir -p test-output
-	pg_virtualenv -o 'fsync=off' -o 'full_page_writes=off' -o 'synchronous_commit=off' \
-		sh -c 'DATABASE_URL="$$($(PY) tests/ops/pg_url.py)" $(PY) -m pytest -m db -p no:cacheprovider -q tests/ops'
+	$(PG_TESTS)
 
 load: setup
 	$(PY) scripts/load.py
