@@ -239,7 +239,8 @@ def main() -> int:
             "healthz": [(health, 1)],
         }
         print(f"gunicorn workers: {workers}; clients: {clients}; {seconds:.0f} s per phase; "
-              f"cores: {os.cpu_count()}; server and clients on this one machine")
+              f"cores: {os.cpu_count()}; server and clients on this one machine; "
+              f"load average before: {os.getloadavg()[0]:.1f}")
         results = {}
         for name in [p.strip() for p in args.phases.split(",") if p.strip()]:
             results[name] = summarise(name, *run_phase(port, phases[name], clients, seconds, args.max_requests))
@@ -250,6 +251,7 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             server.kill()
 
+    print(f"\nload average after: {os.getloadavg()[0]:.1f} (other work on the machine skews the figures)")
     print("\nTargets (issue 9, 20 clients on this 2-core machine):")
     checks = []
     if "api" in results and "api" in results["api"]:
