@@ -21,6 +21,8 @@ from schemathesis.specs.openapi.checks import (
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 40
+# The real WSGI handler (not the test client) closes old connections on each request.
+pytestmark = pytest.mark.django_db
 
 
 def _operations():
