@@ -70,6 +70,7 @@ def calculate(request: HttpRequest) -> JsonResponse:
             415, "body", f"不支持的 Content-Type：{given[:100]}；请使用 {JSON_MEDIA_TYPE}。"
         )
     from calculator.i18n import translate_for
+    from calculator.rules.contract import dumps as contract_dumps
     from calculator.rules.contract import run_contract
 
     try:
@@ -89,7 +90,8 @@ def calculate(request: HttpRequest) -> JsonResponse:
     except Exception:  # never a debug page or a traceback for an API client
         logger.exception("calculation failed")
         status, body = 500, {"errors": [{"field": "(server)", "message": "服务器内部错误，请稍后再试或联系我们。"}]}
-    return JsonResponse(body, status=status, json_dumps_params=_JSON_PARAMS)
+    # orjson: the same JSON as json.dumps(ensure_ascii=False), compact, several times faster.
+    return HttpResponse(contract_dumps(body), status=status, content_type=JSON_MEDIA_TYPE)
 
 
 @csrf_exempt

@@ -63,6 +63,7 @@ class _Ledger:
         self.accounts_merged = False
         self.current_year_key: int | None = None
         self.cohort_explained = False
+        self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
         # Per visit being worked out:
         self.number = 0
         self.codes: list[str] = []
@@ -124,6 +125,7 @@ class _Ledger:
         cohorts = params.get("retiree_cohorts")
         if cohorts is not None:
             assert req.retired_on is not None, "parse_request requires retired_on here"
+            self.split_on = cohorts.value.split_on
             return cohorts.value.group(req.retired_on), cohorts
         return "retired", None
 
@@ -186,7 +188,7 @@ class _Ledger:
             if last_cap is not None and cap_amount is not None and last_cap != cap_amount and visit.category == "general":
                 effective = version.effective_from if last_version is not version else self._retiree_start(version)
                 figures = {
-                    "effective_from": effective, "group": group, "old_cap": last_cap, "new_cap": cap_amount,
+                    "effective_from": effective, "group": group, "split_on": self.split_on, "old_cap": last_cap, "new_cap": cap_amount,
                     "paid_before": paid_before, "cap_room": max(0, cap_amount - paid_before), "year": yk, "year_kind": year_kind,
                 }
                 self.step(steps, "cap_change", "raised" if cap_amount > last_cap else "lowered", None, figures, cap_param)
@@ -261,12 +263,10 @@ class _Ledger:
             figures = {"amount": paid.paid, "balance_before": paid.balance_before, "balance_after": paid.balance_after}
             self.step(steps, "account", variant, paid.paid, figures, p["account_use"])
         cash = member_paid - account_paid
-        if member_paid:
-            if account_paid:
-                figures = {"member_paid": member_paid, "account_paid": account_paid, "amount": cash}
-                self.step(steps, "cash", "with_account", cash, figures, p["account_use"])
-            else:
-                self.step(steps, "cash", "cash_only", cash, {"amount": cash}, p["account_use"])
+        if account_paid:
+            # Without an account payment the cash is the member's share as it stands.
+            figures = {"member_paid": member_paid, "account_paid": account_paid, "amount": cash}
+            self.step(steps, "cash", "with_account", cash, figures, p["account_use"])
         t = self.totals
         t["total"] += total
         t["fund_paid"] += fund
@@ -417,7 +417,7 @@ class _Ledger:
         else:
             deductible = Running("none", 0, 0, used_before, used_before, 0)
         share["deductible"] = applied
-        if eligible:
+        if eligible and (outcome is None or outcome.variant != "already_met"):
             if outcome is None:
                 self.step(steps, "deductible", variant, None, {"effective_from": version.effective_from}, ded_param)
             else:
@@ -440,26 +440,26 @@ class _Ledger:
             self.fund_paid[yk] = paid_before + fund
             figures = {
                 "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
-                "level": key, "level_kind": kind, "group": group, "term": term, "paid_first": paid_first,
-                "cap": cap_amount, "cap_room": room, "year": yk, "year_kind": year_kind,
+                "copay": share_out.copay, "level": key, "level_kind": kind, "group": group, "split_on": self.split_on, "term": term,
+                "paid_first": paid_first, "cap": cap_amount, "cap_room": room, "year": yk, "year_kind": year_kind,
             }
-            self.step(steps, "fund", share_out.variant, fund, figures, ratio_param)
+            # With the cap used up, the cap is what decides the (nil) payment.
+            self.step(steps, "fund", share_out.variant, fund, figures, cap_param if share_out.variant == "cap_used_up" else ratio_param)
             if cap_amount is not None and fund:
                 left = cap_amount - paid_before - fund
                 figures = {"cap": cap_amount, "paid_before": paid_before, "paid_after": paid_before + fund, "amount": left, "year": yk, "year_kind": year_kind}
                 self.step(steps, "annual_cap", "running" if left else "reached", left, figures, cap_param)
             over = share_out.over_cap
-            if over:
+            if over and fund == 0:
+                handling = cap_value.above_cap  # the fund sentence says the cap is used up
+            elif over:
                 handling = cap_value.above_cap
                 figures = {"ratio_amount": share_out.ratio_amount, "amount": over, "cap": cap_amount}
                 self.step(steps, "over_cap", handling, over, figures, cap_param)
                 if handling == "inpatient_transfer":
                     self.cite_or_notice("inpatient-transfer", cap_param, "over_cap")
-            copay = share_out.copay
-            if copay:
-                self.step(steps, "copay", "plain", copay, {"base": base, "ratio_amount": share_out.ratio_amount, "amount": copay}, ratio_param)
             share["over_cap"] = over
-            share["copay"] = copay
+            share["copay"] = share_out.copay  # explained in the fund step's sentence
         paid_after = paid_before + fund
         cap = Running(None, cap_amount, fund, paid_before, paid_after, None if cap_amount is None else max(0, cap_amount - paid_after))
         return fund, deductible, cap, handling
@@ -475,7 +475,7 @@ class _Ledger:
         applied = outcome.applied
         self.chronic_deductible_used[yk] = used_before + applied
         share["deductible"] = applied
-        if policy_range:
+        if policy_range and outcome.variant != "already_met":
             figures = {
                 "standard": c.deductible, "used_before": used_before, "eligible": policy_range, "amount": applied,
                 "remaining": outcome.remaining, "term": CHRONIC_TERM, "year": yk, "year_kind": year_kind,
@@ -489,7 +489,7 @@ class _Ledger:
             fund = share_out.paid
             figures = {
                 "base": base, "ratio": c.fund_ratio, "ratio_amount": share_out.ratio_amount, "amount": fund,
-                "term": CHRONIC_TERM, "paid_first": None, "cap": cap_amount, "cap_room": share_out.room,
+                "copay": share_out.copay, "term": CHRONIC_TERM, "paid_first": None, "cap": cap_amount, "cap_room": share_out.room,
                 "year": yk, "year_kind": year_kind,
             }
             self.step(steps, "fund", f"chronic_{share_out.variant}", fund, figures, param)
@@ -497,11 +497,9 @@ class _Ledger:
                 left = cap_amount - paid_before - fund
                 figures = {"cap": cap_amount, "count": count, "paid_before": paid_before, "paid_after": paid_before + fund, "amount": left, "year": yk, "year_kind": year_kind}
                 self.step(steps, "annual_cap", "chronic_running" if left else "chronic_reached", left, figures, param)
-            if share_out.over_cap:
+            if share_out.over_cap and fund:
                 figures = {"ratio_amount": share_out.ratio_amount, "amount": share_out.over_cap, "cap": cap_amount}
                 self.step(steps, "over_cap", "member", share_out.over_cap, figures, param)
-            if share_out.copay:
-                self.step(steps, "copay", "plain", share_out.copay, {"base": base, "ratio_amount": share_out.ratio_amount, "amount": share_out.copay}, param)
             share["over_cap"] = share_out.over_cap
             share["copay"] = share_out.copay
         paid_after = paid_before + fund

@@ -13,6 +13,7 @@ come from the step's figures, so one template is true for every region.
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,24 @@ def N_(message: str) -> str:
     return message
 
 
+def P_(context: str, message: str) -> str:
+    """A name used inside a sentence, translated with a context (``makemessages
+    --keyword=P_:1c,2``): the same Chinese word is a capitalised label elsewhere."""
+    return f"{context}\x04{message}"
+
+
+_NAMES: dict[tuple[Any, str], str] = {}
+
+
+def _name(translate: "Translate", key: str) -> str:
+    """Translate a context-marked name; without a translation, the Chinese name."""
+    text = _NAMES.get((translate, key))
+    if text is None:
+        text = translate(key)
+        text = _NAMES[translate, key] = text.split("\x04", 1)[1] if "\x04" in text else text
+    return text
+
+
 Translate = Callable[[str], str]
 
 
@@ -32,23 +51,32 @@ def identity(text: str) -> str:
 
 
 # -- Names the templates use -----------------------------------------------------------------
-LEVEL_NAMES = {1: N_("一级及以下医疗机构"), 2: N_("二级医疗机构"), 3: N_("三级医疗机构")}
-PRICE_CLASS_NAMES = {1: N_("一类收费价格医疗机构"), 2: N_("二类收费价格医疗机构"), 3: N_("三类收费价格及以下医疗机构")}
+LEVEL_NAMES = {1: P_("in a sentence", "一级及以下医疗机构"), 2: P_("in a sentence", "二级医疗机构"), 3: P_("in a sentence", "三级医疗机构")}
+PRICE_CLASS_NAMES = {
+    1: P_("in a sentence", "一类收费价格医疗机构"),
+    2: P_("in a sentence", "二类收费价格医疗机构"),
+    3: P_("in a sentence", "三类收费价格及以下医疗机构"),
+}
+# The 上海 cohorts are named by the split date the data gives (retiree_cohorts.split_on).
 GROUP_NAMES = {
-    "employed": N_("在职职工"),
-    "retired": N_("退休人员"),
-    "retired_by_2000": N_("2000年12月31日前退休人员"),
-    "retired_from_2001": N_("2001年1月1日后退休人员"),
+    "employed": P_("in a sentence", "在职职工"),
+    "retired": P_("in a sentence", "退休人员"),
+    "retired_by_2000": N_("{split_on} 前退休人员"),
+    "retired_from_2001": N_("{split_on} 起退休人员"),
 }
 ACCOUNT_HOLDERS = {
-    "employed": N_("在职职工"),
-    "retired": N_("退休人员"),
-    "flexible_employed": N_("灵活就业人员"),
-    "flexible_retired": N_("灵活就业退休人员"),
+    "employed": P_("in a sentence", "在职职工"),
+    "retired": P_("in a sentence", "退休人员"),
+    "flexible_employed": P_("in a sentence", "灵活就业人员"),
+    "flexible_retired": P_("in a sentence", "灵活就业退休人员"),
 }
-TERMS = {"起付标准": N_("起付标准"), "自负段": N_("自负段"), "门诊慢性病起付标准": N_("门诊慢性病起付标准")}
+TERMS = {
+    "起付标准": P_("in a sentence", "起付标准"),
+    "自负段": P_("in a sentence", "自负段"),
+    "门诊慢性病起付标准": P_("in a sentence", "门诊慢性病起付标准"),
+}
 YEAR_LABELS = {"calendar": N_("{year}年度"), "july_june": N_("{year}医保年度")}
-PHARMACY_NAME = N_("定点零售药店")
+PHARMACY_NAME = P_("in a sentence", "定点零售药店")
 CHRONIC_NAME = N_("门诊慢性病")
 
 # What the fund's base is, by what came off the policy-range expense before it.
@@ -79,7 +107,6 @@ STEP_LABELS = {
     "fund": N_("统筹基金支付"),
     "annual_cap": N_("年度最高支付限额"),
     "over_cap": N_("超过年度限额"),
-    "copay": N_("个人按比例自付"),
     "account": N_("个人账户支付"),
     "cash": N_("个人现金支付"),
 }
@@ -140,7 +167,6 @@ STEPS: dict[tuple[str, str], str] = {
     ("deductible", "annual_crossed"): N_(
         "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；本次计入 {amount} 元（由个人负担）后已累计满。"
     ),
-    ("deductible", "annual_already_met"): N_("{year_label}{term} {standard} 元此前已累计满，本次不再计入。"),
     ("deductible", "per_visit_within"): N_(
         "{level_name}每次就诊{term} {standard} 元；本次 {eligible} 元全部在{term}以内，由个人负担。"
     ),
@@ -153,7 +179,7 @@ STEPS: dict[tuple[str, str], str] = {
     ),
     ("fund", "cap_used_up"): N_(
         "{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 应支付 {ratio_amount} 元，"
-        "但{year_label}统筹基金限额 {cap} 元已用完，统筹基金不再支付。"
+        "但{year_label}统筹基金限额 {cap} 元已用完，统筹基金不再支付，这 {ratio_amount} 元也由个人负担。"
     ),
     ("fund", "chronic_plain"): N_("{base_description} {base} 元，按门诊慢性病比例 {ratio} 由统筹基金支付 {amount} 元。"),
     ("fund", "chronic_capped"): N_(
@@ -162,7 +188,7 @@ STEPS: dict[tuple[str, str], str] = {
     ),
     ("fund", "chronic_cap_used_up"): N_(
         "{base_description} {base} 元，按门诊慢性病比例 {ratio} 应支付 {ratio_amount} 元，"
-        "但{year_label}门诊慢性病限额 {cap} 元已用完，统筹基金不再支付。"
+        "但{year_label}门诊慢性病限额 {cap} 元已用完，统筹基金不再支付，这 {ratio_amount} 元也由个人负担。"
     ),
     ("annual_cap", "running"): N_(
         "{year_label}统筹基金年度限额 {cap} 元：此前已支付 {paid_before} 元，本次后累计 {paid_after} 元，尚余 {amount} 元。"
@@ -183,7 +209,6 @@ STEPS: dict[tuple[str, str], str] = {
         "{year_label}普通门诊统筹基金支付已达年度限额 {cap} 元，本次符合政策范围的 {amount} 元全部按规定转入住院待遇，"
         "不再计算门诊{term}；本计算器不计算住院报销，暂列为个人负担。"
     ),
-    ("copay", "plain"): N_("{base} 元中统筹基金按比例应支付 {ratio_amount} 元，其余 {amount} 元由个人按比例自付。"),
     ("account", "single"): N_(
         "政策范围内个人负担的部分由个人账户支付 {amount} 元，账户余额由 {balance_before} 元变为 {balance_after} 元。"
     ),
@@ -194,8 +219,10 @@ STEPS: dict[tuple[str, str], str] = {
         "统筹基金支付后，历年账户支付个人负担中的 {amount} 元，历年账户余额由 {balance_before} 元变为 {balance_after} 元。"
     ),
     ("cash", "with_account"): N_("个人负担 {member_paid} 元，扣除个人账户支付 {account_paid} 元后，现金支付 {amount} 元。"),
-    ("cash", "cash_only"): N_("个人负担 {amount} 元，全部由现金支付。"),
 }
+
+# Appended to a fund sentence: the member's share at the ratio (base − ratio amount).
+FUND_COPAY = N_("按比例个人自付 {copay} 元。")
 
 # -- The engine's own notices --------------------------------------------------------------
 NOTICES: dict[str, str] = {
@@ -257,17 +284,34 @@ FUTURE_VISIT = N_("未来日期，按现行规定估算")
 
 
 # -- Rendering ------------------------------------------------------------------------------------
+_YUAN_TEXT: dict[int, str] = {}
+
+
 def yuan(fen: int) -> str:
     """Fen as yuan for a sentence: 120000 → "1,200", 18050 → "180.50"."""
-    whole, cents = divmod(fen, 100)
-    text = f"{whole:,}" if whole >= 1000 else str(whole)
-    return text if cents == 0 else f"{text}.{cents:02d}"
+    text = _YUAN_TEXT.get(fen)
+    if text is None:
+        whole, cents = divmod(abs(fen), 100)
+        text = f"{whole:,}" if whole >= 1000 else str(whole)
+        text = ("-" if fen < 0 else "") + (text if cents == 0 else f"{text}.{cents:02d}")
+        if len(_YUAN_TEXT) < 200_000:
+            _YUAN_TEXT[fen] = text
+    return text
+
+
+_MONEY_TEXT: dict[int, str] = {}
 
 
 def money(fen: int) -> str:
-    """Fen as the contract's two-decimal string: 120000 → "1200.00"."""
-    whole, cents = divmod(fen, 100)
-    return f"{whole}.{cents:02d}"
+    """Fen as the contract's two-decimal string: 120000 → "1200.00". A result repeats the
+    same few amounts (standards, caps, running totals), so the strings are remembered."""
+    text = _MONEY_TEXT.get(fen)
+    if text is None:
+        whole, cents = divmod(fen, 100)
+        text = f"-{-fen // 100}.{-fen % 100:02d}" if fen < 0 else f"{whole}.{cents:02d}"
+        if len(_MONEY_TEXT) < 200_000:
+            _MONEY_TEXT[fen] = text
+    return text
 
 
 def month_text(day: dt.date) -> str:
@@ -278,73 +322,159 @@ MONEY_FIGURES = frozenset(
     {
         "amount", "total", "excluded", "class_b", "base", "eligible", "standard", "used_before", "remaining",
         "ratio_amount", "cap", "cap_room", "paid_before", "paid_after", "balance_before", "balance_after",
-        "member_paid", "account_paid", "old_cap", "new_cap", "monthly", "annual",
+        "member_paid", "account_paid", "old_cap", "new_cap", "monthly", "annual", "copay",
     }
 )
 
 
-class _Figures(dict):
-    """What ``str.format_map`` reads: each name formatted the first time it is asked for."""
+# -- Compiled templates ---------------------------------------------------------------------
+# A template is parsed once (per language) into literal text and one formatter per
+# placeholder; rendering is then a call and a few concatenations, not a ``format_map``.
 
-    __slots__ = ("figures", "translate")
 
-    def __init__(self, figures: dict[str, Any], translate: Translate):
-        super().__init__()
-        self.figures = figures
-        self.translate = translate
+def _year_label(f: dict[str, Any], t: Translate) -> str:
+    return t(YEAR_LABELS[f["year_kind"]]).format(year=f["year"])
 
-    def __missing__(self, name: str) -> str:
-        f = self.figures
-        t = self.translate
-        if name in MONEY_FIGURES:
-            text = yuan(f[name])
-        elif name == "year_label":
-            text = t(YEAR_LABELS[f["year_kind"]]).format(year=f["year"])
-        elif name == "level_name":
-            kind = f.get("level_kind", "level")
-            if kind == "pharmacy":
-                text = t(PHARMACY_NAME)
-            elif kind == "price_class":
-                text = t(PRICE_CLASS_NAMES[f["level"]])
-            else:
-                text = t(LEVEL_NAMES[f["level"]])
-        elif name == "class_name":
-            text = t(PRICE_CLASS_NAMES[f["price_class"]])
-        elif name == "group_name":
-            text = t(GROUP_NAMES[f["group"]])
-        elif name == "holder":
-            text = t(ACCOUNT_HOLDERS[f["holder"]])
-        elif name == "term":
-            text = t(TERMS[f["term"]])
-        elif name == "base_description":
-            has_term = f.get("term") is not None
-            text = t(BASE_DESCRIPTIONS[(has_term, f.get("paid_first"))])
-            if has_term:
-                text = text.format(term=self["term"])
-        elif name in ("region_name", "reason"):
-            text = t(f[name])
-        else:
-            value = f[name]
-            if isinstance(value, Rate):
-                text = value.percent
-            elif isinstance(value, dt.date):
-                text = month_text(value) if name.startswith(("covered_", "outside_")) else value.isoformat()
-            else:
-                text = str(value)
-        self[name] = text
-        return text
+
+def _level_name(f: dict[str, Any], t: Translate) -> str:
+    kind = f.get("level_kind", "level")
+    if kind == "pharmacy":
+        return _name(t, PHARMACY_NAME)
+    if kind == "price_class":
+        return _name(t, PRICE_CLASS_NAMES[f["level"]])
+    return _name(t, LEVEL_NAMES[f["level"]])
+
+
+def _group_name(f: dict[str, Any], t: Translate) -> str:
+    group = f["group"]
+    if group in ("retired_by_2000", "retired_from_2001"):
+        return t(GROUP_NAMES[group]).format(split_on=f["split_on"].isoformat())
+    return _name(t, GROUP_NAMES[group])
+
+
+def _base_description(f: dict[str, Any], t: Translate) -> str:
+    term = f.get("term")
+    text = t(BASE_DESCRIPTIONS[(term is not None, f.get("paid_first"))])
+    return text.format(term=_name(t, TERMS[term])) if term is not None else text
+
+
+_NAMED = {
+    "year_label": _year_label,
+    "level_name": _level_name,
+    "group_name": _group_name,
+    "base_description": _base_description,
+    "class_name": lambda f, t: _name(t, PRICE_CLASS_NAMES[f["price_class"]]),
+    "holder": lambda f, t: _name(t, ACCOUNT_HOLDERS[f["holder"]]),
+    "term": lambda f, t: _name(t, TERMS[f["term"]]),
+    "region_name": lambda f, t: t(f["region_name"]),
+    "reason": lambda f, t: t(f["reason"]),
+}
+
+
+def _plain(name: str) -> Callable[[dict[str, Any], Translate], str]:
+    def text(f: dict[str, Any], t: Translate) -> str:
+        value = f[name]
+        if isinstance(value, Rate):
+            return value.percent
+        if isinstance(value, dt.date):
+            return month_text(value) if name.startswith(("covered_", "outside_")) else value.isoformat()
+        return str(value)
+
+    return text
+
+
+def _formatter(name: str) -> Callable[[dict[str, Any], Translate], str]:
+    if name in MONEY_FIGURES:
+        return lambda f, t: yuan(f[name])
+    if name in ("ratio", "rate"):
+        return lambda f, t: f[name].percent
+    return _NAMED.get(name) or _plain(name)
+
+
+def _compile(template: str) -> Callable[[dict[str, Any], Translate], str]:
+    parts: list[str] = []
+    env: dict[str, Any] = {"__builtins__": {}}
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        if literal:
+            parts.append(repr(literal))
+        if name is not None:
+            key = f"F{len(env)}"
+            env[key] = _formatter(name)
+            parts.append(f"{key}(f, t)")
+    # The source is built only from repr() literals and generated names.
+    return eval("lambda f, t: " + (" + ".join(parts) or "''"), env)  # noqa: S307
+
+
+_COMPILED: dict[Any, dict[str, Callable[[dict[str, Any], Translate], str]]] = {}
+
+
+def _compiled(template: str, translate: Translate) -> Callable[[dict[str, Any], Translate], str]:
+    by_template = _COMPILED.get(translate)
+    if by_template is None:
+        by_template = _COMPILED[translate] = {}
+    fn = by_template.get(template)
+    if fn is None:
+        fn = by_template[template] = _compile(translate(template))
+    return fn
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+# The figures a step's JSON "params" carries: those its sentence quotes (names resolved to
+# the figures they are made from), and for the fund step every figure its amount is
+# recomputed from: amount = min(round_half_up(base × ratio), cap_room).
+# A cohort's name quotes its split date (split_on is None for the other groups).
+_DERIVED = {"level_name": ("level",), "class_name": ("price_class",), "group_name": ("split_on",)}
+_WORDING = {"year_label", "term", "base_description", "amount"}
+_ALWAYS = {"fund": ("base", "ratio", "ratio_amount", "cap_room", "copay")}
+
+
+def _param_names(code: str, template: str) -> tuple[str, ...]:
+    names: list[str] = list(_ALWAYS.get(code, ()))
+    for name in sorted(_placeholders(template)):
+        for figure in _DERIVED.get(name, (name,)):
+            if figure not in _WORDING and figure not in names:
+                names.append(figure)
+    return tuple(names)
+
+
+PARAM_NAMES = {key: _param_names(key[0], template) for key, template in STEPS.items()}
 
 
 def fill(template: str, figures: dict[str, Any], translate: Translate = identity) -> str:
-    return translate(template).format_map(_Figures(figures, translate))
+    return _compiled(template, translate)(figures, translate)
 
 
 def render_step(step: Any, translate: Translate = identity) -> str:
-    return fill(STEPS[step.code, step.variant], step.figures, translate)
+    figures = step.figures
+    text = _compiled(STEPS[step.code, step.variant], translate)(figures, translate)
+    if step.code == "fund" and figures["copay"]:
+        text += _compiled(FUND_COPAY, translate)(figures, translate)
+    return text
+
+
+class Step_key:  # noqa: N801 - a stand-in step for label look-ups by code and variant
+    __slots__ = ("code", "variant")
+
+    def __init__(self, code: str, variant: str):
+        self.code = code
+        self.variant = variant
+
+
+_LABELS: dict[Any, dict[tuple[str, str], str]] = {}
 
 
 def step_label(step: Any, translate: Translate = identity) -> str:
-    return translate(STEP_LABEL_VARIANTS.get((step.code, step.variant)) or STEP_LABELS[step.code])
+    key = (step.code, step.variant)
+    by_key = _LABELS.get(translate)
+    if by_key is None:
+        by_key = _LABELS[translate] = {}
+    label = by_key.get(key)
+    if label is None:
+        label = by_key[key] = translate(STEP_LABEL_VARIANTS.get(key) or STEP_LABELS[step.code])
+    return label
 
 
 def render_notice(notice: Any, translate: Translate = identity) -> str:

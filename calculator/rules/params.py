@@ -24,6 +24,8 @@ class Rate:
     value: Decimal
     num: int
     den: int
+    percent: str  # 0.85 → "85%", 0.845 → "84.5%"
+    text: str  # the contract's form: "0.85"
 
     @classmethod
     def of(cls, value: Decimal) -> "Rate":
@@ -35,16 +37,11 @@ class Rate:
             den = 10 ** (-exponent)
         else:
             num *= 10**exponent
-        return cls(value, num, den)
+        return cls(value, num, den, f"{(value * 100).normalize():f}%", str(value))
 
     def apply(self, fen: int) -> int:
         """``fen × rate`` rounded half-up to the fen (POLICY_NOTES, mechanics step 7)."""
         return (2 * fen * self.num + self.den) // (2 * self.den)
-
-    @property
-    def percent(self) -> str:
-        """0.85 → "85%", 0.845 → "84.5%"."""
-        return f"{(self.value * 100).normalize():f}%"
 
     def __str__(self) -> str:
         return str(self.value)

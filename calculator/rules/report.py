@@ -11,20 +11,22 @@ import datetime as dt
 from typing import Any
 
 from calculator.rules import messages as T
-from calculator.rules.ledger import SHARE_REASONS
 from calculator.rules.model import CalculationResult, Running, Step, VisitResult
 from calculator.rules.params import Rate
 
 money = T.money
 
 
+_MONEY_FIGURES = T.MONEY_FIGURES
+
+
 def _param_value(name: str, value: Any) -> Any:
-    if value is None or isinstance(value, bool):
+    if name in _MONEY_FIGURES:
+        return None if value is None else money(value)
+    if value is None or isinstance(value, (bool, int, str)):
         return value
-    if name in T.MONEY_FIGURES:
-        return money(value)
     if isinstance(value, Rate):
-        return str(value.value)
+        return value.text
     if isinstance(value, dt.date):
         return value.isoformat()
     if name == "outside":
@@ -34,43 +36,107 @@ def _param_value(name: str, value: Any) -> Any:
     return value
 
 
-# Figures that only steer the wording (which name, which term) and the step's own amount
-# are not repeated in "params": the visit carries its level, group and year.
-_WORDING_ONLY = frozenset({"amount", "year_kind", "level_kind", "term", "paid_first", "group", "year"})
+def _money_or_none(fen: int | None) -> str | None:
+    return None if fen is None else money(fen)
+
+
+def _param_source(name: str, env: dict[str, Any]) -> str:
+    """Python source converting figure ``name`` of ``f`` to its JSON form."""
+    if name in _MONEY_FIGURES:
+        return f"MN(f[{name!r}])"
+    if name in ("ratio", "rate"):
+        return f"f[{name!r}].text"
+    key = f"P{len(env)}"
+    env[key] = lambda value, name=name: _param_value(name, value)
+    return f"{key}(f[{name!r}])"
+
+
+_OPTIONAL = frozenset({"split_on"})
+
+
+def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any:
+    """One function per step code, variant and language that makes the step's JSON:
+    the sentence (compiled template) and the params (converters decided here), with the
+    label fixed, so a step costs one call."""
+    env: dict[str, Any] = {"__builtins__": {}, "M": money, "MN": _money_or_none}
+    parts = []
+    for literal, name, _spec, _conv in T.string.Formatter().parse(translate(T.STEPS[code, variant])):
+        if literal:
+            parts.append(repr(literal))
+        if name is not None:
+            key = f"F{len(env)}"
+            env[key] = T._formatter(name)
+            parts.append(f"{key}(f, t)")
+    explanation = " + ".join(parts) or "''"
+    if code == "fund":
+        env["TAIL"] = T._compiled(T.FUND_COPAY, translate)
+        explanation = f"({explanation}) + (TAIL(f, t) if f['copay'] else '')"
+    names = T.PARAM_NAMES[code, variant]
+    params = ", ".join(f"{name!r}: {_param_source(name, env)}" for name in names if name not in _OPTIONAL)
+    for name in names:
+        if name in _OPTIONAL:  # carried only where the sentence quotes it
+            params += f", **({{{name!r}: {_param_source(name, env)}}} if f.get({name!r}) is not None else {{}})"
+    label = T.step_label(T.Step_key(code, variant), translate)
+    source = (
+        "def render(s, t):\n"
+        "    f = s.figures\n"
+        "    amount = s.amount\n"
+        f"    return {{'code': {code!r}, 'variant': {variant!r}, 'label': {label!r}, "
+        "'amount': None if amount is None else M(amount), 'clause': s.clause, "
+        f"'explanation': {explanation}, 'params': {{{params}}}}}\n"
+    )
+    # The source is built only from repr() literals and generated names.
+    exec(source, env)  # noqa: S102
+    return env["render"]
+
+
+_RENDERERS: dict[Any, dict[tuple[str, str], Any]] = {}
 
 
 def step_json(step: Step, translate: T.Translate) -> dict[str, Any]:
-    figures = step.figures
-    return {
-        "code": step.code,
-        "variant": step.variant,
-        "label": T.step_label(step, translate),
-        "amount": None if step.amount is None else money(step.amount),
-        "clause": step.clause,
-        "explanation": T.render_step(step, translate),
-        "params": {k: _param_value(k, v) for k, v in figures.items() if k not in _WORDING_ONLY},
-    }
+    by_key = _RENDERERS.get(translate)
+    if by_key is None:
+        by_key = _RENDERERS[translate] = {}
+    key = (step.code, step.variant)
+    render = by_key.get(key)
+    if render is None:
+        render = by_key[key] = _build_step_renderer(step.code, step.variant, translate)
+    return render(step, translate)
+
+
+_RUNNING: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 def _running(r: Running, *, cap: bool) -> dict[str, Any]:
+    """A running total as JSON. Visits after the deductible is met repeat the same figures,
+    so equal ones share one (never mutated) dict."""
+    key = (cap, r.basis, r.standard, r.applied, r.used_before, r.used_after, r.remaining)
+    out = _RUNNING.get(key)
+    if out is not None:
+        return out
     if cap:
-        return {
+        out = {
             "annual_cap": None if r.standard is None else money(r.standard),
             "used_before": money(r.used_before),
             "used_after": money(r.used_after),
             "remaining": None if r.remaining is None else money(r.remaining),
         }
-    return {
-        "basis": r.basis,
-        "standard": None if r.standard is None else money(r.standard),
-        "applied": money(r.applied),
-        "used_before": money(r.used_before),
-        "used_after": money(r.used_after),
-        "remaining": None if r.remaining is None else money(r.remaining),
-    }
+    else:
+        out = {
+            "basis": r.basis,
+            "standard": None if r.standard is None else money(r.standard),
+            "applied": money(r.applied),
+            "used_before": money(r.used_before),
+            "used_after": money(r.used_after),
+            "remaining": None if r.remaining is None else money(r.remaining),
+        }
+    if len(_RUNNING) < 100_000:
+        _RUNNING[key] = out
+    return out
 
 
 def visit_json(v: VisitResult, translate: T.Translate) -> dict[str, Any]:
+    steps = step_json
     visit = v.visit
     share = v.share
     return {
@@ -86,14 +152,14 @@ def visit_json(v: VisitResult, translate: T.Translate) -> dict[str, Any]:
         "policy_range": money(v.policy_range),
         "fund_paid": money(v.fund_paid),
         "member_paid": money(v.member_paid),
-        "member_share": {k: money(share[k]) for k in SHARE_REASONS},
+        "member_share": {k: money(x) if x else "0.00" for k, x in share.items()},
         "deductible": _running(v.deductible, cap=False),
         "cap": _running(v.cap, cap=True),
         "over_cap_handling": v.over_cap_handling,
         "account_paid": money(v.account_paid),
         "cash_paid": money(v.cash_paid),
         "future": v.future,
-        "steps": [step_json(s, translate) for s in v.steps],
+        "steps": [steps(s, translate) for s in v.steps],
         "notices": v.notices,
     }
 
