@@ -58,3 +58,30 @@ def test_no_figure_where_the_documents_give_none():
     pa = _account(region="xuzhou", retired_on="2010-01-01")
     assert pa["annual_allocation"] is None
     assert "未给出具体金额" in pa["reason"]
+
+
+def test_first_year_of_a_rule_counts_only_the_months_it_covers():
+    # 云南 办法 from 2024-11-01 (issue 6): a retiree under 70 at 106.00/month, first visit
+    # 2024-11-15 → November and December only: 2 × 106.00 = 212.00 (not 12 × 106 = 1272.00).
+    pa = _account(region="yunnan", retired_on="2015-01-01", visits=[{"date": "2024-11-15", "level": 1, "total": "100"}])
+    assert (pa["annual_allocation"], pa["monthly_allocation"], pa["months"]) == ("212.00", "106.00", 2)
+    # The months outside the rule are named, not counted.
+    assert "2024-01 至 2024-10" in pa["explanation"]
+
+
+def test_wuhan_2023_counts_from_the_xize():
+    # 武汉 细则 from 2023-02-01; the 优化方案 of 2023-04-10 keeps the same account rule, so the
+    # rule covers February–December: 11 months. Retiree 83.00 × 11 = 913.00 (not 996.00);
+    # in service, 2% of 8,000.00 = 160.00 × 11 = 1,760.00.
+    visits = [{"date": "2023-03-15", "level": 1, "total": "100"}]
+    pa = _account(region="wuhan", retired_on="2010-01-01", visits=visits)
+    assert (pa["annual_allocation"], pa["months"]) == ("913.00", 11)
+    assert "2023-01" in pa["explanation"]
+    pa = _account(region="wuhan", status="employed", contribution_base="8000", visits=visits)
+    assert (pa["annual_allocation"], pa["monthly_allocation"], pa["months"]) == ("1760.00", "160.00", 11)
+
+
+def test_a_full_year_under_one_rule_counts_twelve_months():
+    # 武汉 2024 lies wholly under the 2023 rules: 83.00 × 12 = 996.00.
+    pa = _account(region="wuhan", retired_on="2010-01-01")
+    assert (pa["annual_allocation"], pa["months"]) == ("996.00", 12)

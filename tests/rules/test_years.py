@@ -35,3 +35,26 @@ def test_years_without_chronic_visits_say_none():
     body = {"region": "xuzhou", "status": "employed", "age": 40, "visits": [{"date": "2024-03-01", "level": 1, "total": "100"}]}
     _, result = run_contract(json.dumps(body))
     assert result["years"][0]["chronic"] is None
+
+
+def test_wuhan_cap_rise_inside_2023_is_one_year_with_the_new_cap():
+    # 武汉 2023, retired since 2010: one calendar year across two versions.
+    # 03-01 (细则) 一级 6000: 起付 500 → 5500 × 84% = 4620 > cap 4000 → fund 4000.00.
+    # 05-01 (优化方案, no deductible, cap 4500): 300 × 90% = 270 ≤ 4500 − 4000 = 500 → 270.00.
+    # Year: fund 4270.00 under the cap in force at its last visit (4500.00); deductible 500.00.
+    body = {
+        "region": "wuhan", "status": "retired", "age": 65, "retired_on": "2010-01-15",
+        "visits": [
+            {"date": "2023-03-01", "level": 1, "total": "6000"},
+            {"date": "2023-05-01", "level": 1, "total": "300"},
+        ],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    assert [v["fund_paid"] for v in result["visits"]] == ["4000.00", "270.00"]
+    (year,) = result["years"]
+    assert (year["deductible_used"], year["fund_paid"], year["annual_cap"]) == ("500.00", "4270.00", "4500.00")
+    # The rise is a step of its own on the first visit that meets it.
+    (change,) = [s for s in result["visits"][1]["steps"] if s["code"] == "cap_change"]
+    assert change["variant"] == "raised"
+    assert (change["params"]["old_cap"], change["params"]["new_cap"], change["params"]["cap_room"]) == ("4000.00", "4500.00", "500.00")
