@@ -186,10 +186,11 @@ class RegionSelect(forms.Select):
     """The region list; each option carries its hint for the script to show when chosen."""
 
     hints: dict[str, str] = {}
+    empty_hint: Any = None  # the hint while no region is chosen
 
     def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int, subindex: int | None = None, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        hint = self.hints.get(str(value)) if value else None
+        hint = self.hints.get(str(value)) if value else self.empty_hint
         if hint:
             option["attrs"]["data-hint"] = hint
         return option
@@ -295,6 +296,7 @@ class CalculatorForm(_RenderOnlyForm):
         region = self.fields["region"]
         region.choices = [("", _("请选择参保地区")), *groups]
         region.widget.hints = hints
+        region.widget.empty_hint = region.help_text
         # (Before any BoundField exists: a BoundField copies the help text when it is made.)
         chosen = _clean_text(self.data.get(self.add_prefix("region"))) if self.is_bound else ""
         if chosen in hints:

@@ -49,16 +49,13 @@
 
   // --- The region's hint: which visit dates its rules cover, once a region is chosen. ---
   function syncRegionHint(select) {
+    // Every option carries its hint (the empty one the general hint).
     var hint = document.getElementById(select.id + "_helptext");
     var option = select.options[select.selectedIndex];
-    if (!hint) {
-      return;
-    }
-    if (!hint.hasAttribute("data-default")) {
-      hint.setAttribute("data-default", select.value ? "" : hint.textContent);
-    }
     var text = option && option.getAttribute("data-hint");
-    hint.textContent = text || hint.getAttribute("data-default") || hint.textContent;
+    if (hint && text) {
+      hint.textContent = text;
+    }
   }
 
   // --- A result on screen that no longer matches the form is marked out of date. ---

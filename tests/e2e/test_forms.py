@@ -1,0 +1,199 @@
+"""Browser tests of the form (issue 7) at a 360px phone and a 1280px desktop: a result is
+marked out of date by any edit, an impossible date is named and kept, the region list shows
+names and the chosen region's periods, one 计算 button, and no console errors or failed
+requests on any page. Screenshots of the form in test-output/screenshots/forms-*.png."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+WIDTHS = [360, 1280]
+
+
+@pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+def sized_page(request, browser: Browser) -> Iterator[Page]:
+    width = request.param
+    ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": width, "height": 780 if width == 360 else 900})
+    page = ctx.new_page()
+    page.set_default_timeout(10_000)
+    page.width = width  # type: ignore[attr-defined]
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.problems = problems  # type: ignore[attr-defined]
+    yield page
+    ctx.close()
+
+
+def row(page: Page, n: int):
+    return page.get_by_role("group", name=f"第 {n} 次就诊", exact=True)
+
+
+def fill_xuzhou(page: Page, date: str = "2024-03-01", total: str = "1200") -> None:
+    page.get_by_label("参保地区", exact=True).select_option("xuzhou")
+    page.get_by_label("年龄", exact=True).fill("45")
+    r = row(page, 1)
+    r.get_by_label("就诊日期", exact=True).fill(date)
+    r.get_by_label("医疗机构级别", exact=True).select_option(label="三级")
+    r.get_by_label("费用总额", exact=True).fill(total)
+
+
+def calculate(page: Page) -> None:
+    page.get_by_role("button", name="计算", exact=True).click()
+
+
+# --- Out of date ----------------------------------------------------------------------
+
+
+def test_any_edit_marks_the_result_out_of_date_until_calculated_again(live_server, sized_page: Page, screenshot_dir: Path) -> None:
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page)
+    calculate(page)
+    results = page.locator("#results")
+    expect(results).to_be_visible()
+    status = page.locator("#form-status")
+    expect(status).to_have_text("")
+    expect(page.locator(".stale-note")).to_have_count(0)
+
+    # A typed change: the age.
+    page.get_by_label("年龄", exact=True).fill("46")
+    expect(status).to_contain_text("表单已更改")
+    expect(status).to_be_visible()
+    note = page.locator("#results .stale-note")
+    expect(note).to_have_count(1)
+    expect(note).to_contain_text("结果已过期")
+    expect(results).to_have_class("results results-stale")
+
+    # 计算 again: a fresh result, no marks.
+    calculate(page)
+    expect(page.locator(".stale-note")).to_have_count(0)
+    expect(page.locator("#form-status")).to_have_text("")
+    expect(page.locator("#results")).not_to_have_class("results results-stale")
+
+    # A chosen option (no typing) marks it too, and only once.
+    row(page, 1).get_by_label("就诊类型", exact=True).select_option(label="药店")
+    expect(page.locator("#results .stale-note")).to_have_count(1)
+    page.get_by_role("group", name="参保身份").get_by_label("退休", exact=True).check()
+    expect(page.locator("#results .stale-note")).to_have_count(1)
+    assert page.problems == []  # type: ignore[attr-defined]
+    # (Screenshots last: Playwright's own caret-hiding style trips the page's CSP afterwards.)
+    page.locator("#form-status").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / f"forms-stale-{page.width}.png"))  # type: ignore[attr-defined]
+    page.locator("#results").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / f"forms-stale-results-{page.width}.png"))  # type: ignore[attr-defined]
+
+
+def test_editing_before_any_result_marks_nothing(live_server, sized_page: Page) -> None:
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page)
+    expect(page.locator("#form-status")).to_have_text("")
+    expect(page.locator("#results")).to_have_count(0)
+
+
+# --- Impossible date -------------------------------------------------------------------
+
+
+def test_an_impossible_date_is_named_and_kept(live_server, sized_page: Page, screenshot_dir: Path) -> None:
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page, date="2025-02-30", total="12,50")
+    calculate(page)
+    date = row(page, 1).get_by_label("就诊日期", exact=True)
+    expect(date).to_have_value("2025-02-30")
+    expect(date).to_have_attribute("aria-invalid", "true")
+    message = page.locator("#id_visits-0-date_error")
+    expect(message).to_be_visible()
+    expect(message).to_contain_text("就诊日期 2025-02-30 不是真实存在的日期，请检查月份和日。")
+    expect(page.get_by_text("请填写就诊日期")).to_have_count(0)
+    # The comma is refused with its own message, and what was typed stays.
+    expect(row(page, 1).get_by_label("费用总额", exact=True)).to_have_value("12,50")
+    expect(page.locator("#id_visits-0-total_error")).to_contain_text("逗号只能作千位分隔")
+    # Summarised at the top; its link takes the user to the field.
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    link = summary.get_by_role("link", name="第 1 次就诊 · 就诊日期：就诊日期 2025-02-30 不是真实存在的日期，请检查月份和日。")
+    link.click()
+    expect(date).to_be_focused()
+    expect(page.locator("#results")).to_have_count(0)
+    assert page.problems == []  # type: ignore[attr-defined]
+    page.screenshot(path=str(screenshot_dir / f"forms-errors-{page.width}.png"), full_page=True)  # type: ignore[attr-defined]
+    row(page, 1).screenshot(path=str(screenshot_dir / f"forms-errors-row-{page.width}.png"))  # type: ignore[attr-defined]
+
+
+# --- Region list ------------------------------------------------------------------------
+
+
+def test_region_list_shows_names_and_the_chosen_regions_periods(live_server, sized_page: Page, screenshot_dir: Path) -> None:
+    page = sized_page
+    page.goto(live_server.url + "/")
+    select = page.get_by_label("参保地区", exact=True)
+    options = select.locator("option").all_inner_texts()
+    assert "武汉市" in options and "徐州市" in options
+    assert not [o for o in options if any(ch.isdigit() for ch in o)]  # no dates in the list
+    hint = page.locator("#id_region_helptext")
+    expect(hint).to_contain_text("选择地区后")
+
+    select.select_option("wuhan")
+    expect(hint).to_have_text("武汉市已收录的规定（按就诊日期适用）：2023-02-01 至 2023-04-09；2023-04-10 起。")
+    # The closed select shows the name in full and fits the screen.
+    box = select.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= page.width  # type: ignore[attr-defined]
+    assert select.evaluate("s => s.options[s.selectedIndex].text") == "武汉市"
+    assert select.evaluate("s => s.scrollWidth <= s.clientWidth + 1")  # nothing cut off
+
+    select.select_option("")
+    expect(hint).to_contain_text("选择地区后")
+    assert page.problems == []  # type: ignore[attr-defined]
+    select.select_option("wuhan")
+    page.locator(".panel").first.screenshot(path=str(screenshot_dir / f"forms-region-{page.width}.png"))
+
+
+# --- One button per action; no console errors ------------------------------------------------
+
+
+def test_one_calculate_button(live_server, sized_page: Page) -> None:
+    page = sized_page
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("button", name="计算", exact=True)).to_have_count(1)
+    expect(page.get_by_text("计算", exact=True)).to_have_count(1)
+    # Enter in a field still calculates (the hidden default button has no text, not no job).
+    fill_xuzhou(page)
+    row(page, 1).get_by_label("费用总额", exact=True).press("Enter")
+    expect(page.locator("#results")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/", "/policies/", "/about/"])
+def test_no_console_errors_or_failed_requests(live_server, sized_page: Page, path: str) -> None:
+    page = sized_page
+    page.goto(live_server.url + path)
+    page.wait_for_load_state("networkidle")
+    if path == "/":
+        # Adding and removing a row before any result: nothing to retire, nothing reported.
+        page.get_by_role("button", name="添加一次就诊", exact=True).click()
+        expect(page.locator("fieldset.visit-row")).to_have_count(2)
+        page.get_by_role("button", name="删除第 2 次就诊", exact=True).click()
+        expect(page.locator("fieldset.visit-row")).to_have_count(1)
+        # After a result, adding a row still retires the old figures.
+        fill_xuzhou(page)
+        calculate(page)
+        expect(page.locator("#results")).to_be_visible()
+        page.get_by_role("button", name="添加一次就诊", exact=True).click()
+        expect(page.locator("#results")).to_contain_text("就诊记录已更改")
+        page.wait_for_load_state("networkidle")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_form_screenshots(live_server, sized_page: Page, screenshot_dir: Path) -> None:
+    page = sized_page
+    page.goto(live_server.url + "/")
+    page.get_by_text("选填：灵活就业、缴费基数和个人账户余额").click()
+    row(page, 1).get_by_text("更多选项").click()
+    page.screenshot(path=str(screenshot_dir / f"forms-blank-{page.width}.png"), full_page=True)  # type: ignore[attr-defined]
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.width  # type: ignore[attr-defined]
