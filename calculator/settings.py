@@ -130,7 +130,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "crispy_forms",
-    "crispy_bootstrap5",
     "calculator.ops",
     "calculator.rules",
     "calculator.web",
@@ -252,6 +251,10 @@ LANGUAGES = [
     ("en", "English"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Forms render through crispy-forms with our own template pack (templates/govform/), not Bootstrap.
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("govform",)
+CRISPY_TEMPLATE_PACK = "govform"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
@@ -264,9 +267,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Logging: one JSON object per line on stderr; never a query string, body or amount -------------
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()

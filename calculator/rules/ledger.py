@@ -180,8 +180,9 @@ class _Ledger:
         if new_year:
             variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
             if variant is not None:
-                # A rule that starts inside the year counts from its first day.
-                start = max(year.start, version.effective_from)
+                # Rules that start inside the year count from the first day the calculator
+                # has a rule for (the versions of one year share their running totals).
+                start = max(year.start, self.region.versions[0].effective_from)
                 self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": start, "end": year.end, "term": ded.term}, p["benefit_year"])
         else:
             last_version, last_group, last_cap = self.last_in_year[yk]
@@ -266,7 +267,7 @@ class _Ledger:
         if account_paid:
             # Without an account payment the cash is the member's share as it stands.
             figures = {"member_paid": member_paid, "account_paid": account_paid, "amount": cash}
-            self.step(steps, "cash", "with_account", cash, figures, p["account_use"])
+            self.step(steps, "cash", "with_account" if cash else "account_covers_all", cash, figures, p["account_use"])
         t = self.totals
         t["total"] += total
         t["fund_paid"] += fund
@@ -349,10 +350,11 @@ class _Ledger:
             else:
                 class_b_rate = class_b.value.rate
                 own = M.first_self_pay(visit.class_b, class_b_rate)
-                eligible -= own
-                share["first_self_pay"] += own
-                paid_first = "self_pay" if own > 0 else None
-                self.step(steps, "first_self_pay", "class_b", own, {"class_b": visit.class_b, "rate": class_b_rate, "amount": own}, class_b)
+                if own:  # a share that rounds to nothing is not announced
+                    eligible -= own
+                    share["first_self_pay"] += own
+                    paid_first = "self_pay"
+                    self.step(steps, "first_self_pay", "class_b", own, {"class_b": visit.class_b, "rate": class_b_rate, "amount": own}, class_b)
         if visit.offsite != "none":
             offsite = p.get("offsite")
             if offsite is None:
@@ -364,12 +366,13 @@ class _Ledger:
             else:
                 rate = offsite.value.unfiled_rate
                 own = M.first_self_pay(eligible, rate)
-                self.step(steps, "first_self_pay", "offsite_unfiled", own, {"base": eligible, "rate": rate, "amount": own}, offsite)
-                eligible -= own
-                share["first_self_pay"] += own
-                paid_first = "self_pay" if own > 0 else paid_first
-                if class_b_rate is not None:
-                    self.notice("first-self-pay-order", NOTICES["first-self-pay-order"])
+                if own:
+                    self.step(steps, "first_self_pay", "offsite_unfiled", own, {"base": eligible, "rate": rate, "amount": own}, offsite)
+                    eligible -= own
+                    share["first_self_pay"] += own
+                    paid_first = "self_pay"
+                    if share["first_self_pay"] > own:  # the 乙类 share came off first
+                        self.notice("first-self-pay-order", NOTICES["first-self-pay-order"])
 
         rate, key, kind, ratio_param = self.rate(version, visit, group, steps)
 

@@ -353,8 +353,10 @@ class Loader:
         if name not in PARAM_SPECS:
             raise ctx.fail(where, "unknown parameter")
         _, parse, placeholders = PARAM_SPECS[name]
-        if not isinstance(raw, dict) or "cite" not in raw:
-            raise ctx.fail(where, "must be a mapping with a cite")
+        if not isinstance(raw, dict):
+            raise ctx.fail(where, "must be a mapping")
+        if "cite" not in raw:
+            raise ctx.fail(where, "missing key(s) ['cite']")
         cite = self._citation(ctx, f"{where}.cite", raw["cite"], docs, f"{version_id}/{name}", placeholders)
         value = parse(ctx, where, {k: v for k, v in raw.items() if k != "cite"})
         return Param(name=name, value=value, cite=cite)

@@ -219,6 +219,7 @@ STEPS: dict[tuple[str, str], str] = {
         "统筹基金支付后，历年账户支付个人负担中的 {amount} 元，历年账户余额由 {balance_before} 元变为 {balance_after} 元。"
     ),
     ("cash", "with_account"): N_("个人负担 {member_paid} 元，扣除个人账户支付 {account_paid} 元后，现金支付 {amount} 元。"),
+    ("cash", "account_covers_all"): N_("个人负担 {member_paid} 元，全部由个人账户支付，无需现金支付。"),
 }
 
 # Appended to a fund sentence: the member's share at the ratio (base − ratio amount).
@@ -274,6 +275,7 @@ ACCOUNT_RULES = {
     "monthly_by_age": N_("每月按年龄划入（{age} 岁：{monthly} 元）"),
     "yearly_by_age": N_("每年按年龄划入（{age} 岁：{annual} 元）"),
     "none": N_("文件未给出金额"),
+    "nothing": N_("不计入个人账户"),
 }
 ACCOUNT_SPLIT_RULES = N_("在职期间{employed_rule}；退休后{retired_rule}。")
 ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} 就诊适用的规定）。")
@@ -490,6 +492,8 @@ def rule_figures(rule: Any, age: int) -> dict[str, Any]:
     if rule.kind == "none":
         return {"kind": rule.kind}
     amount = rule.amount_for_age(age)
+    if amount == 0:
+        return {"kind": "nothing"}
     return {"kind": rule.kind, "monthly" if rule.monthly else "annual": amount, "age": age}
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("policies/", views.policy_library, name="policies"),
     path("about/", views.about, name="about"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -276,8 +276,8 @@ def test_the_fund_step_recomputes_and_names_the_cap_when_it_bit(data):
 # 全自费), so its figures may be zero too.
 STANDING_FIGURES = frozenset({"used_before", "remaining", "paid_before", "balance_after", "cap_room"})
 STATEMENT_STEPS = frozenset({"policy_range"})
-# Known engine defects, each pinned by a strict xfail below; the property checks the rest.
-KNOWN_ZERO_EVENTS = frozenset({("cash", "with_account"), ("first_self_pay", "offsite_unfiled"), ("first_self_pay", "class_b")})
+# Variants once found announcing a zero (fixed; the regression tests below keep them fixed).
+KNOWN_ZERO_EVENTS: frozenset[tuple[str, str]] = frozenset()
 
 
 @COMMON
@@ -428,36 +428,36 @@ def test_fund_paid_in_a_year_never_exceeds_the_cap(data):
             assert Decimal(year["chronic"]["fund_paid"]) <= Decimal(year["chronic"]["annual_cap"]), year
 
 
-# -- Known defects (strict xfails: each passes once the engine is fixed, and then must be
-#    taken out of KNOWN_ZERO_EVENTS above) ----------------------------------------------------
+# -- Regressions: zero amounts once announced as events ------------------------------------
 def _sentences(data: dict[str, Any]) -> list[str]:
     result, _ = _run(data)
     return [messages.render_step(s) for v in result.visits for s in v.steps]
 
 
-@pytest.mark.xfail(strict=True, reason="engine: the cash step announces 现金支付 0 元 when the account pays the whole share")
 def test_no_cash_step_of_zero_when_the_account_pays_everything():
     # 徐州 2024, employed: 100.00 lies wholly within the 700.00 起付标准 → member pays 100.00;
-    # the account (1,000.00) pays 100.00 → cash 100.00 − 100.00 = 0.00. Today the visit ends
+    # the account (1,000.00) pays 100.00 → cash 100.00 − 100.00 = 0.00. The visit once ended
     # with "个人负担 100 元，扣除个人账户支付 100 元后，现金支付 0 元。"
     data = {"region": "xuzhou", "status": "employed", "age": 40, "account_balance": "1000",
             "visits": [{"date": "2024-03-01", "level": 1, "total": "100"}]}
-    assert not any(" 0 元" in s for s in _sentences(data)), _sentences(data)
+    sentences = _sentences(data)
+    assert not any("现金支付 0 元" in s for s in sentences), sentences
+    assert "个人负担 100 元，全部由个人账户支付，无需现金支付。" in sentences
 
 
-@pytest.mark.xfail(strict=True, reason="engine: the 异地未备案 first self-pay step is recorded on a zero base")
 def test_no_offsite_first_self_pay_step_on_nothing():
     # 武汉 2023-05-01, unfiled off-site, 100.00 all 全自费: policy range 100.00 − 100.00 = 0;
-    # 10% of 0 = 0. Today: "异地就医未备案：0 元先由个人支付 10%，即 0 元。"
+    # 10% of 0 = 0. Once: "异地就医未备案：0 元先由个人支付 10%，即 0 元。"
     data = {"region": "wuhan", "status": "employed", "age": 40,
             "visits": [{"date": "2023-05-01", "level": 1, "total": "100", "excluded": "100", "offsite": "unfiled"}]}
-    assert not any(" 0 元" in s for s in _sentences(data)), _sentences(data)
+    sentences = _sentences(data)
+    assert not any("先由个人支付" in s for s in sentences), sentences
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a first self-pay that rounds to 0.00 is announced as 即 0 元")
 def test_no_first_self_pay_step_that_rounds_to_nothing():
-    # 武汉 2023-05-01: 乙类 0.04 × 10% = 0.004 → 0.00 half-up. Today: "乙类药品和项目 0.04 元先由
+    # 武汉 2023-05-01: 乙类 0.04 × 10% = 0.004 → 0.00 half-up. Once: "乙类药品和项目 0.04 元先由
     # 个人支付 10%，即 0 元。" (the same for 异地未备案 on a 0.04 policy-range expense).
     data = {"region": "wuhan", "status": "employed", "age": 40,
             "visits": [{"date": "2023-05-01", "level": 1, "total": "100", "class_b": "0.04"}]}
-    assert not any(" 0 元" in s for s in _sentences(data)), _sentences(data)
+    sentences = _sentences(data)
+    assert not any("即 0 元" in s for s in sentences), sentences
