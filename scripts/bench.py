@@ -40,7 +40,7 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from calculator.rules import contract, ledger, report  # noqa: E402
+from calculator.rules import contract, engine, ledger, report  # noqa: E402
 from calculator.rules.registry import load_policies  # noqa: E402
 
 REGIONS = ("xuzhou", "shanxi", "shanghai", "wuhan", "yuxi", "yunnan", "neimenggu")
@@ -168,7 +168,9 @@ class Case:
         return floor_ledger(self.floor_input)
 
     def engine(self) -> Any:
-        return report.to_json(ledger.calculate(self.request))
+        # engine.calculate: the ledger and its JSON with every sentence rendered, as the
+        # web page and the API run it (collector paused for the calculation).
+        return engine.calculate(self.request)
 
     def api(self) -> bytes:
         # What POST /api/v1/calculate does minus HTTP: decode, parse, engine, JSON bytes.

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from calculator.rules import registry
+from calculator.rules.gcpause import collector_paused
 from calculator.rules.model import CalculationRequest, Visit
 from calculator.rules.money import FEN, fmt_yuan
 from calculator.rules.params import fen
@@ -517,6 +518,11 @@ def run_contract(raw: bytes | str, translate_for: Any = None, lang: str | None =
     ``lang`` (e.g. from an Accept-Language header) applies when the body names none;
     ``translate_for(lang)`` gives the edge's translation function (Django's gettext for
     English); without it every sentence is Chinese."""
+    with collector_paused():
+        return _run_contract(raw, translate_for, lang)
+
+
+def _run_contract(raw: bytes | str, translate_for: Any, lang: str | None) -> tuple[int, dict[str, Any]]:
     from calculator.rules.ledger import calculate
     from calculator.rules.messages import identity
     from calculator.rules.report import to_json

@@ -63,6 +63,7 @@ class _Ledger:
         self.accounts_merged = False
         self.current_year_key: int | None = None
         self.cohort_explained = False
+        self.no_deductible_said: set[tuple[str, int]] = set()
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
         # Per visit being worked out:
         self.number = 0
@@ -422,7 +423,11 @@ class _Ledger:
         share["deductible"] = applied
         if eligible and (outcome is None or outcome.variant != "already_met"):
             if outcome is None:
-                self.step(steps, "deductible", variant, None, {"effective_from": version.effective_from}, ded_param)
+                # Said once per version and year: the fund sentence then speaks of the
+                # whole policy-range expense, never of a deductible.
+                if (version.id, yk) not in self.no_deductible_said:
+                    self.no_deductible_said.add((version.id, yk))
+                    self.step(steps, "deductible", variant, None, {"effective_from": version.effective_from}, ded_param)
             else:
                 figures = {
                     "standard": outcome.standard, "used_before": used_before, "eligible": eligible, "amount": applied,

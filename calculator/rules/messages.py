@@ -334,8 +334,16 @@ MONEY_FIGURES = frozenset(
 # placeholder; rendering is then a call and a few concatenations, not a ``format_map``.
 
 
+# Names made from a few codes repeat on every visit: each is made once per language.
+_MADE: dict[tuple[Any, ...], str] = {}
+
+
 def _year_label(f: dict[str, Any], t: Translate) -> str:
-    return t(YEAR_LABELS[f["year_kind"]]).format(year=f["year"])
+    key = (t, "year", f["year_kind"], f["year"])
+    text = _MADE.get(key)
+    if text is None:
+        text = _MADE[key] = t(YEAR_LABELS[f["year_kind"]]).format(year=f["year"])
+    return text
 
 
 def _level_name(f: dict[str, Any], t: Translate) -> str:
@@ -350,14 +358,22 @@ def _level_name(f: dict[str, Any], t: Translate) -> str:
 def _group_name(f: dict[str, Any], t: Translate) -> str:
     group = f["group"]
     if group in ("retired_by_2000", "retired_from_2001"):
-        return t(GROUP_NAMES[group]).format(split_on=f["split_on"].isoformat())
+        key = (t, "group", group, f["split_on"])
+        text = _MADE.get(key)
+        if text is None:
+            text = _MADE[key] = t(GROUP_NAMES[group]).format(split_on=f["split_on"].isoformat())
+        return text
     return _name(t, GROUP_NAMES[group])
 
 
 def _base_description(f: dict[str, Any], t: Translate) -> str:
     term = f.get("term")
-    text = t(BASE_DESCRIPTIONS[(term is not None, f.get("paid_first"))])
-    return text.format(term=_name(t, TERMS[term])) if term is not None else text
+    key = (t, "base", term, f.get("paid_first"))
+    text = _MADE.get(key)
+    if text is None:
+        text = t(BASE_DESCRIPTIONS[(term is not None, f.get("paid_first"))])
+        text = _MADE[key] = text.format(term=_name(t, TERMS[term])) if term is not None else text
+    return text
 
 
 _NAMED = {

@@ -43,12 +43,23 @@ def _money_or_none(fen: int | None) -> str | None:
 def _param_source(name: str, env: dict[str, Any]) -> str:
     """Python source converting figure ``name`` of ``f`` to its JSON form."""
     if name in _MONEY_FIGURES:
-        return f"MN(f[{name!r}])"
+        # A remembered string, else format it (None stays None).
+        return f"(MC(f[{name!r}]) or MN(f[{name!r}]))"
     if name in ("ratio", "rate"):
         return f"f[{name!r}].text"
     key = f"P{len(env)}"
     env[key] = lambda value, name=name: _param_value(name, value)
     return f"{key}(f[{name!r}])"
+
+
+def _placeholder_source(name: str, env: dict[str, Any]) -> str:
+    if name in _MONEY_FIGURES:
+        return f"(YC(f[{name!r}]) or Y(f[{name!r}]))"
+    if name in ("ratio", "rate"):
+        return f"f[{name!r}].percent"
+    key = f"F{len(env)}"
+    env[key] = T._formatter(name)
+    return f"{key}(f, t)"
 
 
 _OPTIONAL = frozenset({"split_on"})
@@ -58,15 +69,16 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
     """One function per step code, variant and language that makes the step's JSON:
     the sentence (compiled template) and the params (converters decided here), with the
     label fixed, so a step costs one call."""
-    env: dict[str, Any] = {"__builtins__": {}, "M": money, "MN": _money_or_none}
+    env: dict[str, Any] = {
+        "__builtins__": {}, "M": money, "MN": _money_or_none, "MC": T._MONEY_TEXT.get,
+        "Y": T.yuan, "YC": T._YUAN_TEXT.get,
+    }
     parts = []
     for literal, name, _spec, _conv in T.string.Formatter().parse(translate(T.STEPS[code, variant])):
         if literal:
             parts.append(repr(literal))
         if name is not None:
-            key = f"F{len(env)}"
-            env[key] = T._formatter(name)
-            parts.append(f"{key}(f, t)")
+            parts.append(_placeholder_source(name, env))
     explanation = " + ".join(parts) or "''"
     if code == "fund":
         env["TAIL"] = T._compiled(T.FUND_COPAY, translate)
@@ -82,7 +94,7 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
         "    f = s.figures\n"
         "    amount = s.amount\n"
         f"    return {{'code': {code!r}, 'variant': {variant!r}, 'label': {label!r}, "
-        "'amount': None if amount is None else M(amount), 'clause': s.clause, "
+        "'amount': None if amount is None else (MC(amount) or M(amount)), 'clause': s.clause, "
         f"'explanation': {explanation}, 'params': {{{params}}}}}\n"
     )
     # The source is built only from repr() literals and generated names.
@@ -104,6 +116,7 @@ def step_json(step: Step, translate: T.Translate) -> dict[str, Any]:
     return render(step, translate)
 
 
+_MC = T._MONEY_TEXT.get  # remembered money strings: a C call instead of a Python one
 _RUNNING: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
@@ -137,6 +150,7 @@ def _running(r: Running, *, cap: bool) -> dict[str, Any]:
 
 def visit_json(v: VisitResult, translate: T.Translate) -> dict[str, Any]:
     steps = step_json
+    mc = _MC
     visit = v.visit
     share = v.share
     return {
@@ -148,16 +162,16 @@ def visit_json(v: VisitResult, translate: T.Translate) -> dict[str, Any]:
         "setting": visit.setting,
         "level": visit.level,
         "category": visit.category,
-        "total": money(visit.total),
-        "policy_range": money(v.policy_range),
-        "fund_paid": money(v.fund_paid),
-        "member_paid": money(v.member_paid),
-        "member_share": {k: money(x) if x else "0.00" for k, x in share.items()},
+        "total": mc(visit.total) or money(visit.total),
+        "policy_range": mc(v.policy_range) or money(v.policy_range),
+        "fund_paid": mc(v.fund_paid) or money(v.fund_paid),
+        "member_paid": mc(v.member_paid) or money(v.member_paid),
+        "member_share": {k: mc(x) or money(x) for k, x in share.items()},
         "deductible": _running(v.deductible, cap=False),
         "cap": _running(v.cap, cap=True),
         "over_cap_handling": v.over_cap_handling,
-        "account_paid": money(v.account_paid),
-        "cash_paid": money(v.cash_paid),
+        "account_paid": mc(v.account_paid) or money(v.account_paid),
+        "cash_paid": mc(v.cash_paid) or money(v.cash_paid),
         "future": v.future,
         "steps": [steps(s, translate) for s in v.steps],
         "notices": v.notices,

@@ -189,7 +189,8 @@ def test_wuhan_retired_cap_reached_in_date_order(live_server, page: Page) -> Non
     expect(page.locator("[data-figure='cap_remaining']")).to_have_text("0.00 元")
     # The first self-pay and the re-post status sit with visit 1.
     expect(page.locator("#visit-1 li.step-first_self_pay")).to_contain_text("20.00 元")
-    expect(page.locator("#visit-1 .notices")).to_be_visible()
+    # Its notices are listed once for the whole result; the visit links to them.
+    expect(page.locator("#visit-1 .visit-notices")).to_be_visible()
     expect(page.locator("#visit-1")).to_contain_text("权威转载")
 
 
