@@ -64,6 +64,8 @@ class _Ledger:
         self.current_year_key: int | None = None
         self.cohort_explained = False
         self.no_deductible_said: set[tuple[str, int]] = set()
+        self.rate_choices: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.last_version: Version | None = None
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
         # Per visit being worked out:
         self.number = 0
@@ -132,9 +134,12 @@ class _Ledger:
 
     # -- one visit ------------------------------------------------------------------------------
     def visit(self, visit: Visit) -> VisitResult:
-        version = self.region.version_on(visit.date)
-        assert version is not None, "parse_request refuses dates outside every version"
-        self.versions.setdefault(version.id, version)
+        version = self.last_version
+        day = visit.date
+        if version is None or day < version.effective_from or (version.effective_to is not None and day > version.effective_to):
+            version = self.last_version = self.region.version_on(day)
+            assert version is not None, "parse_request refuses dates outside every version"
+            self.versions.setdefault(version.id, version)
         p = version.params
         self.number = visit.number
         self.codes = codes = []
@@ -299,42 +304,17 @@ class _Ledger:
 
     # -- which rate applies ------------------------------------------------------------------------
     def rate(self, version: Version, visit: Visit, group: str, steps: list[Step]) -> tuple[Any, int | None, str, Param]:
-        """The fund ratio by setting, then level or price class: (rate, key, kind, clause)."""
-        p = version.params
-        ratio_param = p["fund_ratio"]
-        level = visit.level
-        setting_variant = None
-        setting_param = None
-        if visit.setting == "pharmacy":
-            setting_param = p["pharmacy"]
-            basis = setting_param.value.basis
-            if basis == "own_ratio":
-                # The pharmacy has a rate of its own, whatever the prescriber's level.
-                rate = setting_param.value.rates[group]
-                self.step(steps, "setting", "pharmacy_own_ratio", None, {"ratio": rate}, setting_param)
-                return rate, level, "pharmacy", setting_param
-            if basis == "level_one":
-                level = 1
-            setting_variant = f"pharmacy_{basis}"
-        elif visit.setting == "internet":
-            setting_param = p["internet"]
-            setting_variant = f"internet_{setting_param.value.basis}"
-        fund_ratio = ratio_param.value
-        kind = "level"
-        key = level
-        if fund_ratio.keyed_by == "price_class":
-            # Rates follow the institution's price class; a class the member gives wins,
-            # otherwise it is inferred from the level (the clause carries the assumption).
-            kind = "price_class"
-            if visit.price_class is not None:
-                key = visit.price_class
-            else:
-                default = p["price_class_default"]
-                key = default.value.by_level[level]
-                self.step(steps, "price_class", "inferred", None, {"level": level, "price_class": key}, default)
-        if setting_param is not None:
-            self.step(steps, "setting", setting_variant, None, {"level": key, "level_kind": kind}, setting_param)
-        return fund_ratio.rates[group][key], key, kind, ratio_param
+        """The fund ratio by setting, then level or price class: (rate, key, kind, clause),
+        with the steps that say why. The choice depends on a handful of codes only, so it
+        is worked out once per combination and replayed."""
+        cache_key = (version.id, visit.setting, visit.level, visit.price_class, group)
+        choice = self.rate_choices.get(cache_key)
+        if choice is None:
+            choice = self.rate_choices[cache_key] = _choose_rate(version, visit, group)
+        rate, key, kind, ratio_param, explained = choice
+        for code, variant, figures, param in explained:
+            self.step(steps, code, variant, None, figures, param)
+        return rate, key, kind, ratio_param
 
     # -- a general outpatient visit ---------------------------------------------------------------
     def general(self, version, visit, group, yk, year_kind, policy_range, cap_amount, term, share, steps):
@@ -595,6 +575,46 @@ class _Ledger:
         if next_day.day != 1:
             end = dt.date(end.year, end.month, 1) - dt.timedelta(days=1)
         return start, end
+
+
+def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Any, int | None, str, Param, tuple[Any, ...]]:
+    """Which rate applies, and the (figure-less) steps that explain the choice."""
+    p = version.params
+    ratio_param = p["fund_ratio"]
+    level = visit.level
+    setting_variant = None
+    setting_param = None
+    explained: list[tuple[str, str, dict[str, Any], Param]] = []
+    if visit.setting == "pharmacy":
+        setting_param = p["pharmacy"]
+        basis = setting_param.value.basis
+        if basis == "own_ratio":
+            # The pharmacy has a rate of its own, whatever the prescriber's level.
+            rate = setting_param.value.rates[group]
+            explained.append(("setting", "pharmacy_own_ratio", {"ratio": rate}, setting_param))
+            return rate, level, "pharmacy", setting_param, tuple(explained)
+        if basis == "level_one":
+            level = 1
+        setting_variant = f"pharmacy_{basis}"
+    elif visit.setting == "internet":
+        setting_param = p["internet"]
+        setting_variant = f"internet_{setting_param.value.basis}"
+    fund_ratio = ratio_param.value
+    kind = "level"
+    key = level
+    if fund_ratio.keyed_by == "price_class":
+        # Rates follow the institution's price class; a class the member gives wins,
+        # otherwise it is inferred from the level (the clause carries the assumption).
+        kind = "price_class"
+        if visit.price_class is not None:
+            key = visit.price_class
+        else:
+            default = p["price_class_default"]
+            key = default.value.by_level[level]
+            explained.append(("price_class", "inferred", {"level": level, "price_class": key}, default))
+    if setting_param is not None:
+        explained.append(("setting", setting_variant, {"level": key, "level_kind": kind}, setting_param))
+    return fund_ratio.rates[group][key], key, kind, ratio_param, tuple(explained)
 
 
 def calculate(request: CalculationRequest, today: dt.date | None = None) -> CalculationResult:

@@ -52,14 +52,42 @@ def _param_source(name: str, env: dict[str, Any]) -> str:
     return f"{key}(f[{name!r}])"
 
 
-def _placeholder_source(name: str, env: dict[str, Any]) -> str:
+# Wording placeholders (names made from codes) and the figures each is made from: the
+# renderer looks their text up by those figures, making it once per combination.
+_WORDING = {
+    "year_label": ("year_kind", "year"),
+    "level_name": ("level_kind", "level"),
+    "group_name": ("group", "split_on"),
+    "base_description": ("term", "paid_first"),
+    "term": ("term",),
+    "class_name": ("price_class",),
+}
+
+
+def _placeholder_source(name: str, env: dict[str, Any], wording: list[str]) -> str:
     if name in _MONEY_FIGURES:
         return f"(YC(f[{name!r}]) or Y(f[{name!r}]))"
     if name in ("ratio", "rate"):
         return f"f[{name!r}].percent"
+    if name in _WORDING:
+        if name not in wording:
+            wording.append(name)
+        return f"W[{wording.index(name)}]"
     key = f"F{len(env)}"
     env[key] = T._formatter(name)
     return f"{key}(f, t)"
+
+
+def _wording_source(wording: list[str], env: dict[str, Any]) -> str:
+    """Source that sets W, the texts of the wording placeholders, from a per-renderer cache."""
+    if not wording:
+        return ""
+    figures = sorted({figure for name in wording for figure in _WORDING[name]})
+    env["WCACHE"] = cache = {}
+    env["WMAKE"] = lambda f, t, names=tuple(wording): tuple(T._formatter(n)(f, t) for n in names)
+    del cache  # the generated function owns it
+    key = "(" + "".join(f"f.get({figure!r}), " for figure in figures) + ")"
+    return f"    k = {key}\n    W = WCACHE.get(k)\n    if W is None:\n        W = WCACHE[k] = WMAKE(f, t)\n"
 
 
 _OPTIONAL = frozenset({"split_on"})
@@ -74,11 +102,12 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
         "Y": T.yuan, "YC": T._YUAN_TEXT.get,
     }
     parts = []
+    wording: list[str] = []
     for literal, name, _spec, _conv in T.string.Formatter().parse(translate(T.STEPS[code, variant])):
         if literal:
             parts.append(repr(literal))
         if name is not None:
-            parts.append(_placeholder_source(name, env))
+            parts.append(_placeholder_source(name, env, wording))
     explanation = " + ".join(parts) or "''"
     if code == "fund":
         env["TAIL"] = T._compiled(T.FUND_COPAY, translate)
@@ -93,6 +122,7 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
         "def render(s, t):\n"
         "    f = s.figures\n"
         "    amount = s.amount\n"
+        + _wording_source(wording, env) +
         f"    return {{'code': {code!r}, 'variant': {variant!r}, 'label': {label!r}, "
         "'amount': None if amount is None else (MC(amount) or M(amount)), 'clause': s.clause, "
         f"'explanation': {explanation}, 'params': {{{params}}}}}\n"
