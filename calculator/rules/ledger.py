@@ -66,6 +66,7 @@ class _Ledger:
         self.no_deductible_said: set[tuple[str, int]] = set()
         self.rate_choices: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.last_version: Version | None = None
+        self.price_class_said: set[tuple[str, int | None]] = set()
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
         # Per visit being worked out:
         self.number = 0
@@ -313,6 +314,13 @@ class _Ledger:
             choice = self.rate_choices[cache_key] = _choose_rate(version, visit, group)
         rate, key, kind, ratio_param, explained = choice
         for code, variant, figures, param in explained:
+            if code == "price_class":
+                # An inferred price class is explained the first time it is used; the fund
+                # sentence names the class on every visit, the assumption is listed once.
+                said = (version.id, figures["level"])
+                if said in self.price_class_said:
+                    continue
+                self.price_class_said.add(said)
             self.step(steps, code, variant, None, figures, param)
         return rate, key, kind, ratio_param
 

@@ -182,14 +182,63 @@ def _squash(text: str) -> str:
     return _WS.sub("", text)
 
 
+def _relative(path: Path, root: Path) -> str:
+    """A data file's name as the messages give it: its path under the data folder
+    ("wuhan/2023-04-10.yaml"; three regions have a 2023-01-01.yaml)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return f"{path.parent.name}/{path.name}"
+
+
 class _Ctx:
     """Where we are in a file, for error messages."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, root: Path | None = None):
         self.path = path
+        self.name = _relative(path, root if root is not None else path.parent.parent)
 
     def fail(self, where: str, message: str) -> PolicyDataError:
-        return PolicyDataError(f"{self.path.name}: {where}: {message}")
+        return PolicyDataError(f"{self.name}: {where}: {message}")
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a scalar that looks like a date but is not a real
+    one (``2023-13-10``, ``2023-02-30``) stays a string instead of raising a bare
+    ValueError, so the field check names the file and the key."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def _read_yaml(ctx: _Ctx, path: Path) -> Any:
+    """Parse one data file; unreadable text or bad YAML names the file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ctx.fail("file", f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ctx.fail("file", f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        problem = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        raise ctx.fail(where, f"not valid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ctx.fail("file", f"not valid YAML: {exc}") from None
+
+
+def _sorted_names(keys: Any) -> list[str]:
+    return sorted(str(k) for k in keys)
 
 
 def _keys(ctx: _Ctx, where: str, mapping: Any, allowed: set[str], required: set[str]) -> dict:
@@ -197,10 +246,10 @@ def _keys(ctx: _Ctx, where: str, mapping: Any, allowed: set[str], required: set[
         raise ctx.fail(where, "must be a mapping")
     unknown = set(mapping) - allowed
     if unknown:
-        raise ctx.fail(where, f"unknown key(s) {sorted(map(str, unknown))}")
+        raise ctx.fail(where, f"unknown key(s) {_sorted_names(unknown)}")
     missing = required - set(mapping)
     if missing:
-        raise ctx.fail(where, f"missing key(s) {sorted(missing)}")
+        raise ctx.fail(where, f"missing key(s) {_sorted_names(missing)}")
     return mapping
 
 
@@ -213,41 +262,48 @@ def _text(ctx: _Ctx, where: str, value: Any) -> str:
 def _date(ctx: _Ctx, where: str, value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
         try:
-            return dt.date.fromisoformat(value)
+            return dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise ctx.fail(where, f"not a date: {value!r}")
+            raise ctx.fail(where, f"not a real date: {value!r} (check the month and the day)") from None
+    raise ctx.fail(where, f"not a date (YYYY-MM-DD): {value!r}")
 
 
 def _decimal(ctx: _Ctx, where: str, value: Any, kind: str) -> Decimal:
     # Figures are written as quoted strings so YAML never turns them into floats.
     if not isinstance(value, str):
         raise ctx.fail(where, f"figures must be quoted decimal strings, got {value!r}")
+    if len(value) > 40:
+        raise ctx.fail(where, f"not a plausible figure: {value[:40]!r}…")
     try:
-        number = Decimal(value)
+        number = Decimal(value.strip())
     except InvalidOperation:
         raise ctx.fail(where, f"not a decimal: {value!r}") from None
-    if not number.is_finite() or number < 0:
+    if not number.is_finite() or number.is_signed():
         raise ctx.fail(where, f"must be a finite, non-negative number: {value!r}")
-    if kind == _RATE and number > 1:
-        raise ctx.fail(where, f"a rate is a fraction between 0 and 1: {value!r}")
-    if kind == _MONEY:
-        # Money is in fen: a third decimal would be rounded away silently, so refuse it;
-        # and no outpatient figure comes near 100 million yuan (refuses "1e30").
-        if number.as_tuple().exponent < -2:
-            raise ctx.fail(where, f"money has at most two decimals (fen): {value!r}")
-        if number >= Decimal("100000000"):
-            raise ctx.fail(where, f"figure too large for an outpatient rule: {value!r}")
-        return number.quantize(Decimal("0.01"))  # the engine carries money in fen
-    if number.as_tuple().exponent < -4:
-        raise ctx.fail(where, f"a rate has at most four decimals: {value!r}")
-    return number
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if kind == _RATE:
+        # A rate is a fraction: "1e30" and "75" are refused, and so is a rate finer than
+        # 0.01 % ("1e-30"), which no policy gives.
+        if number > 1:
+            raise ctx.fail(where, f"a rate is a fraction between 0 and 1: {value!r}")
+        if exponent < -4:
+            raise ctx.fail(where, f"a rate has at most four decimals: {value!r}")
+        return number
+    # Money is in fen: a third decimal ("3500.005") would be rounded away silently, so it
+    # is refused, not rounded; and no outpatient figure comes near 100 million yuan
+    # (refuses "1e30" before any arithmetic on it).
+    if exponent < -2:
+        raise ctx.fail(where, f"money has at most two decimals (fen): {value!r}")
+    if number >= Decimal("100000000"):
+        raise ctx.fail(where, f"figure too large for an outpatient rule (at most 99,999,999.99): {value!r}")
+    return number.quantize(Decimal("0.01"))  # the engine carries money in fen
 
 
 def _levels(ctx: _Ctx, where: str, value: Any, kind: str) -> dict[int, Decimal]:
-    if not isinstance(value, dict) or set(value) != set(LEVELS):
+    if not isinstance(value, dict) or any(k.__class__ is not int for k in value) or set(value) != set(LEVELS):
         raise ctx.fail(where, "must give exactly the keys 1, 2 and 3")
     return {int(k): _decimal(ctx, f"{where}.{k}", v, kind) for k, v in value.items()}
 
@@ -257,7 +313,7 @@ def _groups(ctx: _Ctx, where: str, value: Any, inner) -> dict[str, Any]:
         raise ctx.fail(where, "must map status groups to values")
     unknown = set(value) - set(GROUPS)
     if unknown:
-        raise ctx.fail(where, f"unknown status group(s) {sorted(unknown)}")
+        raise ctx.fail(where, f"unknown status group(s) {_sorted_names(unknown)}")
     if "employed" not in value:
         raise ctx.fail(where, "must give the employed figure")
     return {g: inner(f"{where}.{g}", v) for g, v in value.items()}
@@ -274,10 +330,15 @@ class Loader:
     # -- sources ------------------------------------------------------------------------
     def _source_text(self, ctx: _Ctx, where: str, name: str) -> str:
         if name not in self._source_cache:
+            if "/" in name or "\\" in name or name.startswith("."):
+                raise ctx.fail(where, f"source {name!r} must be a file name in sources/, not a path")
             path = self.sources_dir / name
             if not path.is_file():
-                raise ctx.fail(where, f"source file {name!r} not found in {self.sources_dir}")
-            self._source_cache[name] = _squash(path.read_text(encoding="utf-8"))
+                raise ctx.fail(where, f"source file {name!r} not found in sources/")
+            try:
+                self._source_cache[name] = _squash(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ctx.fail(where, f"source file {name!r} cannot be read as UTF-8 text ({exc})") from None
         return self._source_cache[name]
 
     # -- pieces -------------------------------------------------------------------------
@@ -310,7 +371,7 @@ class Loader:
     ) -> Citation:
         raw = _keys(ctx, where, raw, ALLOWED_CITE, {"document", "article", "quote", "explanation"})
         doc_key = raw["document"]
-        if doc_key not in docs:
+        if not isinstance(doc_key, str) or doc_key not in docs:
             raise ctx.fail(f"{where}.document", f"unknown document {doc_key!r}")
         doc = docs[doc_key]
         quote = _text(ctx, f"{where}.quote", raw["quote"])
@@ -323,12 +384,15 @@ class Loader:
         explanation = _text(ctx, f"{where}.explanation", raw["explanation"])
         try:
             used = template_placeholders(explanation)
-            render = compile_template(explanation, placeholders)
         except ValueError as exc:
             raise ctx.fail(f"{where}.explanation", str(exc)) from None
         bad = used - placeholders
         if bad:
             raise ctx.fail(f"{where}.explanation", f"unknown placeholder(s) {sorted(bad)}; allowed {sorted(placeholders)}")
+        try:
+            render = compile_template(explanation, placeholders)
+        except ValueError as exc:
+            raise ctx.fail(f"{where}.explanation", str(exc)) from None
         assumption = raw.get("assumption")
         if assumption is not None:
             _text(ctx, f"{where}.assumption", assumption)
@@ -364,13 +428,12 @@ class Loader:
     def _notice(self, ctx: _Ctx, i: int, raw: Any, docs: dict[str, Document], version_id: str) -> Notice:
         where = f"notices[{i}]"
         raw = _keys(ctx, where, raw, ALLOWED_NOTICE, {"code", "message"})
+        code = _text(ctx, f"{where}.code", raw["code"])
         cite = None
         if "cite" in raw:
-            cite = self._citation(
-                ctx, f"{where}.cite", raw["cite"], docs, f"{version_id}/notice:{raw['code']}", set()
-            )
+            cite = self._citation(ctx, f"{where}.cite", raw["cite"], docs, f"{version_id}/notice:{code}", set())
         return Notice(
-            code=_text(ctx, f"{where}.code", raw["code"]),
+            code=code,
             message=_text(ctx, f"{where}.message", raw["message"]),
             applies_from=_date(ctx, f"{where}.from", raw["from"]) if "from" in raw else None,
             applies_to=_date(ctx, f"{where}.to", raw["to"]) if "to" in raw else None,
@@ -378,15 +441,19 @@ class Loader:
         )
 
     def load_version(self, path: Path) -> Version:
-        ctx = _Ctx(path)
+        ctx = _Ctx(path, self.data_dir)
+        raw = _read_yaml(ctx, path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ctx.fail("file", f"not valid YAML: {exc}") from None
+            return self._version(ctx, path, raw)
+        except PolicyDataError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a shape no check foresaw: still name the file
+            raise ctx.fail("file", f"unexpected data ({type(exc).__name__}: {exc})") from None
+
+    def _version(self, ctx: _Ctx, path: Path, raw: Any) -> Version:
         raw = _keys(ctx, "top level", raw, ALLOWED_TOP, ALLOWED_TOP - {"notices", "effective_to"})
         version_id = _text(ctx, "id", raw["id"])
-        if raw["status"] not in STATUSES:
-            raise ctx.fail("status", f"must be one of {STATUSES}")
+        _one_of(ctx, "status", raw["status"], STATUSES)
         docs_raw = raw["documents"]
         if not isinstance(docs_raw, dict) or not docs_raw:
             raise ctx.fail("documents", "must list at least one document")
@@ -416,35 +483,52 @@ class Loader:
             status=raw["status"],
             params=params,
             notices=notices,
-            path=f"{path.parent.name}/{path.name}",
+            path=ctx.name,
             july_june=params["benefit_year"].value.july_june,
         )
         _check_cross(ctx, version)
         return version
 
-    def load_all(self) -> dict[str, Region]:
+    def _regions_meta(self) -> tuple[_Ctx, dict[str, dict]]:
         regions_path = self.data_dir / "regions.yaml"
-        ctx = _Ctx(regions_path)
-        raw = yaml.safe_load(regions_path.read_text(encoding="utf-8"))
+        ctx = _Ctx(regions_path, self.data_dir)
+        if not regions_path.is_file():
+            raise ctx.fail("file", f"missing from the data folder {self.data_dir}")
+        raw = _read_yaml(ctx, regions_path)
         if not isinstance(raw, list) or not raw:
             raise ctx.fail("top level", "must be a list of regions")
         meta: dict[str, dict] = {}
         for i, entry in enumerate(raw):
             entry = _keys(ctx, f"[{i}]", entry, ALLOWED_REGION, ALLOWED_REGION)
-            if entry["code"] in meta:
-                raise ctx.fail(f"[{i}]", f"duplicate region {entry['code']}")
-            meta[entry["code"]] = entry
+            code = entry["code"]
+            if not isinstance(code, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", code):
+                raise ctx.fail(f"[{i}].code", f"must be a lower-case code such as wuhan, got {code!r}")
+            if code in meta:
+                raise ctx.fail(f"[{i}].code", f"duplicate region {code}")
+            _text(ctx, f"[{i}].name", entry["name"])
+            _text(ctx, f"[{i}].province", entry["province"])
+            aliases = entry["aliases"]
+            if aliases is not None and not isinstance(aliases, list):
+                raise ctx.fail(f"[{i}].aliases", "must be a list of names (or empty)")
+            for j, alias in enumerate(aliases or ()):
+                _text(ctx, f"[{i}].aliases[{j}]", alias)
+            meta[code] = entry
+        return ctx, meta
+
+    def load_all(self) -> dict[str, Region]:
+        ctx, meta = self._regions_meta()
         by_region: dict[str, list[Version]] = {code: [] for code in meta}
-        seen_ids: set[str] = set()
+        seen_ids: dict[str, str] = {}
         for path in sorted(self.data_dir.glob("*/*.yaml")):
             version = self.load_version(path)
+            vctx = _Ctx(path, self.data_dir)
             if version.region != path.parent.name:
-                raise _Ctx(path).fail("region", f"file lives under {path.parent.name}/ but says {version.region}")
+                raise vctx.fail("region", f"file lives under {path.parent.name}/ but says {version.region}")
             if version.region not in by_region:
-                raise _Ctx(path).fail("region", f"{version.region!r} is not in regions.yaml")
+                raise vctx.fail("region", f"{version.region!r} is not in regions.yaml")
             if version.id in seen_ids:
-                raise _Ctx(path).fail("id", f"duplicate version id {version.id}")
-            seen_ids.add(version.id)
+                raise vctx.fail("id", f"duplicate version id {version.id} (also in {seen_ids[version.id]})")
+            seen_ids[version.id] = version.path
             by_region[version.region].append(version)
         regions: dict[str, Region] = {}
         all_aliases: set[str] = set()
@@ -452,12 +536,12 @@ class Loader:
             versions = by_region[code]
             if not versions:
                 raise ctx.fail(code, "region has no rule version")
-            _check_dates(code, versions)
+            _check_dates(versions)
             aliases = tuple(entry["aliases"] or ())
             for alias in aliases + (code,):
-                if alias in all_aliases:
+                if alias.lower() in all_aliases:
                     raise ctx.fail(code, f"alias {alias!r} used twice")
-                all_aliases.add(alias)
+                all_aliases.add(alias.lower())
             regions[code] = Region(
                 code=code,
                 name=entry["name"],
@@ -468,13 +552,19 @@ class Loader:
         return regions
 
 
-def _check_dates(code: str, versions: list[Version]) -> None:
-    """Versions must be sorted by date in file order and must not overlap."""
+def _check_dates(versions: list[Version]) -> None:
+    """Versions must be sorted by date in file order and must not overlap. The message
+    names the later file (by its path under the data folder) and the earlier one."""
     for earlier, later in zip(versions, versions[1:]):
         if later.effective_from <= earlier.effective_from:
-            raise PolicyDataError(f"{code}: versions {earlier.id} and {later.id} are not sorted by date")
+            raise PolicyDataError(
+                f"{later.path}: effective_from: versions {earlier.id} ({earlier.path}) and {later.id} "
+                "are not sorted by date (files are read in name order)"
+            )
         if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
-            raise PolicyDataError(f"{code}: versions {earlier.id} and {later.id} overlap")
+            raise PolicyDataError(
+                f"{later.path}: effective_from: versions {earlier.id} ({earlier.path}) and {later.id} overlap"
+            )
 
 
 # ---------------------------------------------------------------------------------------
@@ -588,8 +678,8 @@ def _account_rule(ctx, where, v) -> P.AccountRule:
         for i, band in enumerate(value):
             band = _keys(ctx, f"{where}.{kind}[{i}]", band, {"up_to_age", "amount"}, {"amount"})
             up_to = band.get("up_to_age")
-            if up_to is not None and (not isinstance(up_to, int) or isinstance(up_to, bool)):
-                raise ctx.fail(f"{where}.{kind}[{i}].up_to_age", "must be a whole number")
+            if up_to is not None and (up_to.__class__ is not int or not 0 <= up_to <= 150):
+                raise ctx.fail(f"{where}.{kind}[{i}].up_to_age", f"must be a whole number of years (0-150), got {up_to!r}")
             bands.append(P.AgeBand(up_to, _money(ctx, f"{where}.{kind}[{i}].amount", band["amount"])))
         if bands[-1].up_to_age is not None:
             raise ctx.fail(f"{where}.{kind}", "the last band must be open-ended (no up_to_age)")
@@ -652,7 +742,12 @@ def _p_cohorts(ctx, where, v):
 def _p_price_class(ctx, where, v):
     _keys(ctx, where, v, {"map"}, {"map"})
     m = v["map"]
-    if not isinstance(m, dict) or set(m) != set(LEVELS) or not set(m.values()) <= set(LEVELS):
+    if (
+        not isinstance(m, dict)
+        or any(x.__class__ is not int for x in (*m, *m.values()))
+        or set(m) != set(LEVELS)
+        or not set(m.values()) <= set(LEVELS)
+    ):
         raise ctx.fail(f"{where}.map", "must map levels 1, 2, 3 to price classes 1, 2, 3")
     return P.PriceClassDefault(by_level={int(k): int(x) for k, x in m.items()})
 

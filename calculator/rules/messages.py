@@ -143,7 +143,7 @@ STEPS: dict[tuple[str, str], str] = {
     ),
     ("policy_range", "all_in"): N_("医疗费总额 {total} 元，未填全自费金额，全部按符合政策范围金额计算。"),
     ("policy_range", "with_excluded"): N_(
-        "医疗费总额 {total} 元，减去全自费 {excluded} 元（由个人负担），符合政策范围金额 {amount} 元。"
+        "医疗费总额 {total} 元，减全自费 {excluded} 元（个人负担），符合政策范围金额 {amount} 元。"
     ),
     ("not_covered", "non_designated"): N_("在非定点医疗机构就医，符合政策范围的 {amount} 元统筹基金不予支付，由个人负担。"),
     ("not_covered", "inpatient_stay"): N_("住院期间发生的 {amount} 元门诊费用不由普通门诊统筹支付，由个人负担。"),
@@ -178,8 +178,8 @@ STEPS: dict[tuple[str, str], str] = {
         "{year_label}统筹基金限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
     ),
     ("fund", "cap_used_up"): N_(
-        "{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 应支付 {ratio_amount} 元，"
-        "但{year_label}统筹基金限额 {cap} 元已用完，统筹基金不再支付，这 {ratio_amount} 元也由个人负担。"
+        "{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 应支付 {ratio_amount} 元；"
+        "{year_label}限额 {cap} 元已用完，这 {ratio_amount} 元由个人负担。"
     ),
     ("fund", "chronic_plain"): N_("{base_description} {base} 元，按门诊慢性病比例 {ratio} 由统筹基金支付 {amount} 元。"),
     ("fund", "chronic_capped"): N_(
@@ -187,8 +187,8 @@ STEPS: dict[tuple[str, str], str] = {
         "{year_label}门诊慢性病限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
     ),
     ("fund", "chronic_cap_used_up"): N_(
-        "{base_description} {base} 元，按门诊慢性病比例 {ratio} 应支付 {ratio_amount} 元，"
-        "但{year_label}门诊慢性病限额 {cap} 元已用完，统筹基金不再支付，这 {ratio_amount} 元也由个人负担。"
+        "{base_description} {base} 元，按门诊慢性病比例 {ratio} 应支付 {ratio_amount} 元；"
+        "{year_label}门诊慢性病限额 {cap} 元已用完，这 {ratio_amount} 元由个人负担。"
     ),
     ("annual_cap", "running"): N_(
         "{year_label}统筹基金年度限额 {cap} 元：此前已支付 {paid_before} 元，本次后累计 {paid_after} 元，尚余 {amount} 元。"
