@@ -24,6 +24,8 @@ from calculator.rules.params import fen
 
 MAX_VISITS = 1000
 MAX_AMOUNT = Decimal("10000000")
+MAX_UNKNOWN_REPORTED = 20  # unknown keys listed in one answer; one more line counts the rest
+MAX_ECHO = 100  # characters of a typed value (key, region, date) quoted back in a message
 SETTINGS = ("clinic", "pharmacy", "internet", "non_designated")
 OFFSITE = ("none", "filed", "unfiled")
 CATEGORIES = ("general", "chronic")
@@ -99,6 +101,20 @@ MESSAGES = {
     "level_required": "请选择医疗机构级别（药店请选开具处方的医疗机构级别）。",
     "request_type": "请求必须是一个 JSON 对象。",
 }
+# Said once, after the first MAX_UNKNOWN_REPORTED unknown keys. Not in MESSAGES: the web form
+# never sends unknown keys, so the page has nothing to translate.
+MORE_UNKNOWN = "另有 {count} 个未知字段未列出（每次最多列出 {limit} 个）。"
+
+# A key given in a JSON request with null (or "") where the schema lists the allowed values
+# (an enum) is refused, not read as the default; a missing key keeps its default.
+_MISSING: Any = object()
+
+
+def _echo(text: Any) -> str:
+    """A value typed by the client, as quoted back in a message or a field path: at most
+    MAX_ECHO characters (the cut marked with …), so an answer never grows with the input."""
+    text = str(text)
+    return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
 
 
 class _Errors:
@@ -108,6 +124,8 @@ class _Errors:
         self.form = form
         self.items: list[dict[str, str]] = []
         self._seen: set[str] = set()
+        self._unknown = 0  # unknown keys met, listed or not
+        self._unknown_at = 0  # where the "more" line goes: after the last one listed
 
     def add(self, field: str, template: str, **params: Any) -> None:
         """Record the first problem of a field. ``template`` is one of MESSAGES' texts;
@@ -120,6 +138,24 @@ class _Errors:
     def has(self, field: str) -> bool:
         return field in self._seen
 
+    def unknown(self, prefix: str, key: Any) -> None:
+        """An unknown key: the first MAX_UNKNOWN_REPORTED are listed (name cut to MAX_ECHO
+        characters); finish() adds one line counting the rest."""
+        self._unknown += 1
+        if self._unknown <= MAX_UNKNOWN_REPORTED:
+            name = _echo(key)
+            self.add(prefix + name, MESSAGES["unknown_field"], name=name)
+            self._unknown_at = len(self.items)
+
+    def finish(self) -> list[dict[str, Any]]:
+        more = self._unknown - MAX_UNKNOWN_REPORTED
+        if more > 0:
+            params = {"count": more, "limit": MAX_UNKNOWN_REPORTED}
+            item = {"field": "(root)", "message": MORE_UNKNOWN.format(**params), "template": MORE_UNKNOWN, "params": params}
+            self.items.insert(self._unknown_at, item)
+            self._unknown = MAX_UNKNOWN_REPORTED  # once
+        return self.items
+
 
 def _label(field: str) -> str:
     return FIELD_LABELS.get(field.rsplit(".", 1)[-1], field)
@@ -127,7 +163,9 @@ def _label(field: str) -> str:
 
 def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = None, required: bool = False) -> Decimal | None:
     label = _label(field)
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if raw is None or (isinstance(raw, str) and not raw.strip() and (errors.form or required)):
+        # null: not given (the schema marks optional amounts nullable). A blank string is
+        # "not given" in the web form only; in JSON it is not an amount.
         if required:
             errors.add(field, MESSAGES["required"], label=label)
         return default
@@ -170,7 +208,7 @@ def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = 
 
 def _date(raw: Any, field: str, errors: _Errors, *, required: bool) -> dt.date | None:
     label = _label(field)
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if raw is None or (isinstance(raw, str) and not raw.strip() and (errors.form or required)):
         if required:
             errors.add(field, MESSAGES["required"], label=label)
         return None
@@ -180,13 +218,23 @@ def _date(raw: Any, field: str, errors: _Errors, *, required: bool) -> dt.date |
     try:
         return dt.date.fromisoformat(raw.strip())
     except ValueError:
-        errors.add(field, MESSAGES["date_impossible"], label=label, value=raw.strip())
+        errors.add(field, MESSAGES["date_impossible"], label=label, value=_echo(raw.strip()))
         return None
 
 
-def _int(raw: Any, field: str, errors: _Errors, *, lo: int, hi: int, required: bool, default: int | None = None) -> int | None:
+def _int(
+    raw: Any, field: str, errors: _Errors, *, lo: int, hi: int, required: bool, default: int | None = None,
+    enum: bool = False,
+) -> int | None:
+    """A whole number. ``enum``: the schema lists its values (level, price_class), so in
+    JSON a null is refused like any value outside the list; a missing key is not given."""
     label = _label(field)
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if raw is _MISSING:
+        raw = None
+    elif raw is None and enum and not errors.form:
+        errors.add(field, MESSAGES["not_int"], label=label)
+        return None
+    if raw is None or (isinstance(raw, str) and not raw.strip() and (errors.form or required)):
         if required:
             errors.add(field, MESSAGES["required"], label=label)
         return default
@@ -212,7 +260,10 @@ def _int(raw: Any, field: str, errors: _Errors, *, lo: int, hi: int, required: b
 
 
 def _choice(raw: Any, field: str, errors: _Errors, options: tuple, *, default: Any, names: dict | None = None) -> Any:
-    if raw is None or raw == "":
+    """One of ``options`` (an enum in the schema). A missing key (``_MISSING``) gives the
+    default; in JSON, null or "" is refused like any other value outside the list; in the
+    web form an empty value is the default."""
+    if raw is _MISSING or (errors.form and (raw is None or raw == "")):
         return default
     if raw not in options or isinstance(raw, bool) != isinstance(options[0], bool):
         shown = "、".join(f"{names[o]}（{o}）" if names else str(o) for o in options)
@@ -244,7 +295,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
         return None, [{"field": "(root)", "message": MESSAGES["request_type"], "template": MESSAGES["request_type"], "params": {}}]
     for key in data:
         if key not in TOP_FIELDS:
-            errors.add(str(key), MESSAGES["unknown_field"], name=key)
+            errors.unknown("", key)
 
     region = None
     region_raw = data.get("region")
@@ -256,7 +307,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
         region = registry.find_region(region_raw)
         if region is None:
             known = "、".join(f"{r.name}（{r.code}）" for r in registry.load_policies().values())
-            errors.add("region", MESSAGES["region_unknown"], name=region_raw, known=known)
+            errors.add("region", MESSAGES["region_unknown"], name=_echo(region_raw.strip()), known=known)
 
     status = data.get("status")
     if status is None or status == "":
@@ -270,7 +321,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
     base = _amount(data.get("contribution_base"), "contribution_base", errors)
     balance = _amount(data.get("account_balance"), "account_balance", errors, default=Decimal("0.00"))
     prior = _amount(data.get("prior_years_balance"), "prior_years_balance", errors, default=Decimal("0.00"))
-    lang = _choice(data.get("lang"), "lang", errors, LANGS, default="zh-hans", names=LANG_NAMES)
+    lang = _choice(data.get("lang", _MISSING), "lang", errors, LANGS, default="zh-hans", names=LANG_NAMES)
     chronic_count = _int(data.get("chronic_disease_count"), "chronic_disease_count", errors, lo=1, hi=20, required=False, default=1)
 
     visits_raw = data.get("visits")
@@ -295,7 +346,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
         _check_against_rules(region, status, retired_on, visits, errors)
 
     if errors.items:
-        return None, errors.items
+        return None, errors.finish()
     assert region is not None and status is not None and age is not None
     assert balance is not None and prior is not None and chronic_count is not None
     return (
@@ -350,8 +401,10 @@ def _fast_visit(i: int, raw: Any) -> Visit | None:
     class_b = _plain_fen(raw.get("class_b", "0"))
     if total is None or excluded is None or class_b is None or excluded > total or class_b > total - excluded:
         return None
-    level = raw.get("level")
-    if level is not None:
+    level = raw.get("level", _MISSING)
+    if level is _MISSING:
+        level = None
+    else:  # null is refused in JSON (an enum): only the full check says so
         if level.__class__ is not Decimal or level.as_tuple().exponent != 0:
             return None
         level = _LEVELS.get(level)
@@ -363,7 +416,7 @@ def _fast_visit(i: int, raw: Any) -> Visit | None:
     inpatient = raw.get("inpatient_stay", False)
     if setting not in SETTINGS or offsite not in OFFSITE or category not in CATEGORIES or inpatient.__class__ is not bool:
         return None
-    if raw.get("price_class") is not None:
+    if "price_class" in raw:
         return None
     return Visit(i, date, level, setting, total, excluded, class_b, None, offsite, inpatient, category)
 
@@ -376,17 +429,17 @@ def _parse_visit(i: int, raw: Any, errors: _Errors) -> Visit | None:
     before = len(errors.items)
     for key in raw:
         if key not in VISIT_FIELDS:
-            errors.add(f"{p}.{key}", MESSAGES["unknown_field"], name=key)
+            errors.unknown(f"{p}.", key)
     date = _date(raw.get("date"), f"{p}.date", errors, required=True)
-    setting = _choice(raw.get("setting"), f"{p}.setting", errors, SETTINGS, default="clinic", names=SETTING_NAMES)
-    level = _int(raw.get("level"), f"{p}.level", errors, lo=1, hi=3, required=False)
+    setting = _choice(raw.get("setting", _MISSING), f"{p}.setting", errors, SETTINGS, default="clinic", names=SETTING_NAMES)
+    level = _int(raw.get("level", _MISSING), f"{p}.level", errors, lo=1, hi=3, required=False, enum=True)
     total = _amount(raw.get("total"), f"{p}.total", errors, required=True)
     excluded = _amount(raw.get("excluded"), f"{p}.excluded", errors, default=Decimal("0.00"))
     class_b = _amount(raw.get("class_b"), f"{p}.class_b", errors, default=Decimal("0.00"))
-    price_class = _int(raw.get("price_class"), f"{p}.price_class", errors, lo=1, hi=3, required=False)
-    offsite = _choice(raw.get("offsite"), f"{p}.offsite", errors, OFFSITE, default="none", names=OFFSITE_NAMES)
+    price_class = _int(raw.get("price_class", _MISSING), f"{p}.price_class", errors, lo=1, hi=3, required=False, enum=True)
+    offsite = _choice(raw.get("offsite", _MISSING), f"{p}.offsite", errors, OFFSITE, default="none", names=OFFSITE_NAMES)
     inpatient = _bool(raw.get("inpatient_stay"), f"{p}.inpatient_stay", errors)
-    category = _choice(raw.get("category"), f"{p}.category", errors, CATEGORIES, default="general", names=CATEGORY_NAMES)
+    category = _choice(raw.get("category", _MISSING), f"{p}.category", errors, CATEGORIES, default="general", names=CATEGORY_NAMES)
     if total is not None and excluded is not None and excluded > total:
         errors.add(f"{p}.excluded", MESSAGES["excluded_too_large"], excluded=fmt_yuan(excluded), total=fmt_yuan(total))
     elif total is not None and excluded is not None and class_b is not None and class_b > total - excluded:
@@ -459,7 +512,8 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _BadJson(key, f"字段“{_printable(key)}”出现了不止一次。")
+            name = _echo(_printable(key))
+            raise _BadJson(name, f"字段“{name}”出现了不止一次。")
         out[key] = value
     return out
 

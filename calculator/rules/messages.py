@@ -114,7 +114,6 @@ STEP_LABELS = {
 STEP_LABEL_VARIANTS = {
     ("first_self_pay", "class_b"): N_("先行自付（乙类）"),
     ("first_self_pay", "offsite_unfiled"): N_("先行自付（异地未备案）"),
-    ("deductible", "segment"): N_("自负段"),
     ("account", "prior_years"): N_("历年账户支付"),
     ("over_cap", "inpatient_transfer"): N_("转入住院待遇"),
     ("over_cap", "inpatient_transfer_all"): N_("转入住院待遇"),
@@ -473,25 +472,43 @@ def render_step(step: Any, translate: Translate = identity) -> str:
     return text
 
 
-class Step_key:  # noqa: N801 - a stand-in step for label look-ups by code and variant
-    __slots__ = ("code", "variant")
+class Step_key:  # noqa: N801 - a stand-in step for label look-ups
+    __slots__ = ("code", "variant", "figures")
 
-    def __init__(self, code: str, variant: str):
+    def __init__(self, code: str, variant: str, figures: dict[str, Any] | None = None):
         self.code = code
         self.variant = variant
+        self.figures = figures or {}
 
 
-_LABELS: dict[Any, dict[tuple[str, str], str]] = {}
+# The deductible step is labelled with what the document calls it (上海: 自负段).
+TERM_LABELS = {"自负段": N_("自负段"), "门诊慢性病起付标准": N_("门诊慢性病起付标准")}
+
+
+def label_key(step: Any) -> tuple[str, ...]:
+    """What a step's label (and its renderer) depends on."""
+    if step.code == "deductible":
+        term = step.figures.get("term")
+        if term in TERM_LABELS:
+            return (step.code, step.variant, term)
+    return (step.code, step.variant)
+
+
+_LABELS: dict[Any, dict[tuple[str, ...], str]] = {}
 
 
 def step_label(step: Any, translate: Translate = identity) -> str:
-    key = (step.code, step.variant)
+    key = label_key(step)
     by_key = _LABELS.get(translate)
     if by_key is None:
         by_key = _LABELS[translate] = {}
     label = by_key.get(key)
     if label is None:
-        label = by_key[key] = translate(STEP_LABEL_VARIANTS.get(key) or STEP_LABELS[step.code])
+        if len(key) == 3:
+            text = TERM_LABELS[key[2]]
+        else:
+            text = STEP_LABEL_VARIANTS.get(key) or STEP_LABELS[step.code]
+        label = by_key[key] = translate(text)
     return label
 
 

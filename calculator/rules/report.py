@@ -93,7 +93,7 @@ def _wording_source(wording: list[str], env: dict[str, Any]) -> str:
 _OPTIONAL = frozenset({"split_on"})
 
 
-def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any:
+def _build_step_renderer(code: str, variant: str, translate: T.Translate, term: str | None = None) -> Any:
     """One function per step code, variant and language that makes the step's JSON:
     the sentence (compiled template) and the params (converters decided here), with the
     label fixed, so a step costs one call."""
@@ -117,7 +117,7 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
     for name in names:
         if name in _OPTIONAL:  # carried only where the sentence quotes it
             params += f", **({{{name!r}: {_param_source(name, env)}}} if f.get({name!r}) is not None else {{}})"
-    label = T.step_label(T.Step_key(code, variant), translate)
+    label = T.step_label(T.Step_key(code, variant, {"term": term} if term else None), translate)
     source = (
         "def render(s, t):\n"
         "    f = s.figures\n"
@@ -139,10 +139,10 @@ def step_json(step: Step, translate: T.Translate) -> dict[str, Any]:
     by_key = _RENDERERS.get(translate)
     if by_key is None:
         by_key = _RENDERERS[translate] = {}
-    key = (step.code, step.variant)
+    key = (step.code, step.variant) if step.code != "deductible" else T.label_key(step)
     render = by_key.get(key)
     if render is None:
-        render = by_key[key] = _build_step_renderer(step.code, step.variant, translate)
+        render = by_key[key] = _build_step_renderer(step.code, step.variant, translate, key[2] if len(key) == 3 else None)
     return render(step, translate)
 
 
