@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "calculator.rules",
     "calculator.web",
     "calculator.api",
+    "calculator.enquiries",
 ]
 
 MIDDLEWARE = [
@@ -291,3 +292,9 @@ LOGGING = {
         "calculator": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
     },
 }
+
+# --- Saved enquiries (issue 8): how long a link works, import limits, saves per address --------
+ENQUIRY_RETENTION_DAYS = _env_int("DJANGO_ENQUIRY_RETENTION_DAYS", 180)
+ENQUIRY_IMPORT_MAX_BYTES = _env_int("DJANGO_ENQUIRY_IMPORT_MAX_BYTES", 2 * 1_048_576)
+ENQUIRY_IMPORT_MAX_ROWS = 1000
+ENQUIRY_RATELIMIT = _env_rate("DJANGO_RATELIMIT_ENQUIRY", "60/60")

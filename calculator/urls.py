@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("calculator.api.urls")),
+    path("", include("calculator.enquiries.urls")),
     path("", include("calculator.web.urls")),
 ]
 

@@ -1,0 +1,120 @@
+"""The enquiries API: ``POST /api/v1/enquiries`` saves, ``GET /api/v1/enquiries/<token>`` reads.
+
+JSON only, the same error shape as ``/api/v1/calculate``. No cookies, no CSRF token (like the
+rest of the API). Rate limited with the API by ``calculator.ops.middleware``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.http.request import UnreadablePostError
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from calculator.api.views import JSON_MEDIA_TYPE, _error, _header_lang, _method_not_allowed
+from calculator.enquiries import services
+from calculator.rules.contract import decode, dumps, parse_request
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE = "暂时无法保存或读取查询：数据库没有响应。请稍后再试；计算接口 /api/v1/calculate 可以照常使用。"
+
+
+def _json(body: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(dumps(body), status=status, content_type=JSON_MEDIA_TYPE)
+
+
+def _url(request: HttpRequest, token: str) -> str:
+    return request.build_absolute_uri(reverse("enquiries:detail", args=[token]))
+
+
+@csrf_exempt
+def enquiries(request: HttpRequest) -> HttpResponse:
+    """POST /api/v1/enquiries — calculate and save; 201 with the link."""
+    if request.method != "POST":
+        return _method_not_allowed(request, ["POST"])
+    has_body = request.META.get("CONTENT_LENGTH", "") not in ("", "0")
+    if has_body and request.content_type != JSON_MEDIA_TYPE:
+        given = request.content_type or "（未提供）"
+        return _error(415, "body", f"不支持的 Content-Type：{given[:100]}；请使用 {JSON_MEDIA_TYPE}。")
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        from calculator.ops.responses import human_bytes
+
+        return _error(413, "body", f"请求体过大：最多 {human_bytes(settings.API_MAX_BODY_BYTES)}。")
+    except (ValueError, UnreadablePostError):
+        return _error(400, "body", "无法读取请求体：请检查 Content-Length。")
+    try:
+        from calculator.i18n import translate_for
+        from calculator.rules.engine import calculate
+        from calculator.rules.messages import identity
+
+        data, errors = decode(raw)
+        if not errors:
+            lang = _header_lang(request)
+            if lang is not None and isinstance(data, dict) and "lang" not in data:
+                data["lang"] = lang
+            calc_request, errors = parse_request(data)
+        if errors or calc_request is None:
+            return _json({"errors": [{"field": e["field"], "message": e["message"]} for e in errors]}, 400)
+        translate = identity if calc_request.lang.startswith("zh") else translate_for(calc_request.lang)
+        result = calculate(calc_request, translate)
+        inputs = services.canonical_inputs(calc_request)
+    except Exception:  # never a traceback for an API client
+        logger.exception("enquiry calculation failed")
+        return _error(500, "(server)", "服务器内部错误，请稍后再试或联系我们。")
+    try:
+        enquiry = services.save_enquiry(inputs, result, source="api")
+    except services.DatabaseUnavailable:
+        logger.warning("enquiry not saved: database unavailable")
+        return _error(503, "(server)", UNAVAILABLE)
+    body = {
+        "token": enquiry.token,
+        "url": _url(request, enquiry.token),
+        "expires_on": enquiry.expires_on.isoformat(),
+        "result": result,
+    }
+    return _json(body, 201)
+
+
+@csrf_exempt
+def enquiry(request: HttpRequest, token: str) -> HttpResponse:
+    """GET /api/v1/enquiries/<token> — saved inputs and result, today's result, differences."""
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed(request, ["GET"])
+    try:
+        found = services.find_enquiry(token)
+    except services.DatabaseUnavailable:
+        return _error(503, "(server)", UNAVAILABLE)
+    if found is None:
+        return _error(404, "token", "没有这个查询链接，或它已过期。")
+    try:
+        from calculator.i18n import translate_for
+
+        lang = _header_lang(request) or found.inputs.get("lang")
+        today, today_errors = services.recompute(found.inputs, translate_for(lang), lang=lang)
+        comparison = services.compare(found.rules, found.result, today)
+    except Exception:
+        logger.exception("enquiry recalculation failed")
+        return _error(500, "(server)", "服务器内部错误，请稍后再试或联系我们。")
+    body = {
+        "token": found.token,
+        "url": _url(request, found.token),
+        "saved_at": timezone.localtime(found.created_at).isoformat(),
+        "expires_on": found.expires_on.isoformat(),
+        "inputs": found.inputs,
+        "rules": found.rules,
+        "saved_result": found.result,
+        "today_result": today,
+        "today_errors": [{"field": e["field"], "message": e["message"]} for e in today_errors],
+        "changed": comparison.changed or bool(today_errors),
+        "rule_changes": [c.as_dict() for c in comparison.rule_changes],
+        "differences": [d.as_dict() for d in comparison.differences],
+    }
+    return _json(body)

@@ -1,0 +1,473 @@
+"""CSV and Excel in and out.
+
+Export: the per-visit ledger of a result under the settlement slip's terms, in date order,
+then a totals row. CSV is UTF-8 with a BOM (Excel then reads the Chinese correctly); the
+Excel workbook (openpyxl) has amounts as numbers and dates as dates, and a second sheet
+"就诊记录" with the visits as entered (the import template's columns), so an exported
+workbook imports back to the same visits.
+
+Import: a CSV or Excel file with the template's columns (就诊日期, 医疗机构级别, 就诊类型,
+费用总额, 自费金额, 乙类金额; the export's 医疗费总额 and 全自费 are read too). Every row is
+checked; one bad row refuses the whole file, with a Chinese message per problem naming its
+line ("第 3 行：费用总额必须是金额（元）").
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+LEDGER_HEADERS = [
+    "就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "先行自付", "符合政策范围金额",
+    "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据",
+]
+TEMPLATE_HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "费用总额", "自费金额", "乙类金额"]
+TEMPLATE_EXAMPLE = ["2025-03-01", "三级", "门诊", "1200.00", "100.00", "200.00"]
+INPUT_SHEET = "就诊记录"
+LEDGER_SHEET = "明细"
+
+LEVEL_NAMES = {1: "一级及以下", 2: "二级", 3: "三级"}
+SETTING_NAMES = {"clinic": "门诊", "pharmacy": "药店", "internet": "互联网+", "non_designated": "非定点"}
+TOTALS_LABEL = "合计"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+# --- Export -------------------------------------------------------------------------------------
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value if value not in (None, "") else "0")).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return Decimal("0.00")
+
+
+def _basis(visit: dict[str, Any], result: dict[str, Any]) -> str:
+    clauses = result.get("clauses") or {}
+    titles = {r["id"]: r.get("title") or r["id"] for r in result.get("rules") or []}
+    rule = titles.get(visit.get("version"), visit.get("version") or "")
+    for step in visit.get("steps") or []:
+        if step.get("code") == "fund" and step.get("clause") in clauses:
+            clause = clauses[step["clause"]]
+            article = clause.get("article") or ""
+            return f"{rule}；《{clause.get('title')}》{article}".strip()
+    return rule
+
+
+MONEY_COLUMNS = range(3, 11)  # 医疗费总额 … 个人现金支付 (0-based)
+
+
+def ledger_rows(result: dict[str, Any]) -> tuple[list[list[Any]], list[Any]]:
+    """The ledger (date order) and its totals row; amounts as Decimal, dates as date."""
+    by_index = {v["index"]: v for v in result.get("visits") or []}
+    order = result.get("calculation_order") or sorted(by_index)
+    rows = []
+    for index in order:
+        v = by_index[index]
+        share = v.get("member_share") or {}
+        rows.append(
+            [
+                dt.date.fromisoformat(v["date"]),
+                LEVEL_NAMES.get(v.get("level"), ""),
+                SETTING_NAMES.get(v.get("setting"), v.get("setting") or ""),
+                _money(v.get("total")),
+                _money(share.get("excluded")),
+                _money(share.get("first_self_pay")),
+                _money(v.get("policy_range")),
+                _money((v.get("deductible") or {}).get("applied")),
+                _money(v.get("fund_paid")),
+                _money(v.get("account_paid")),
+                _money(v.get("cash_paid")),
+                _basis(v, result),
+            ]
+        )
+    totals = result.get("totals") or {}
+    sums = [sum((row[i] for row in rows), Decimal("0.00")) for i in MONEY_COLUMNS]
+    # The engine's own totals where it has them (they equal the sums; the engine is the source).
+    for i, key in ((3, "total"), (8, "fund_paid"), (9, "account_paid"), (10, "cash_paid")):
+        if key in totals:
+            sums[i - 3] = _money(totals[key])
+    totals_row = [TOTALS_LABEL, "", "", *sums, ""]
+    return rows, totals_row
+
+
+def input_rows(inputs: dict[str, Any]) -> list[list[Any]]:
+    """The visits as entered, under the import template's headers (for the round trip)."""
+    rows = []
+    for v in inputs.get("visits") or []:
+        rows.append(
+            [
+                dt.date.fromisoformat(v["date"]),
+                LEVEL_NAMES.get(v.get("level"), ""),
+                SETTING_NAMES.get(v.get("setting") or "clinic", ""),
+                _money(v.get("total")),
+                _money(v.get("excluded")) if v.get("excluded") else None,
+                _money(v.get("class_b")) if v.get("class_b") else None,
+            ]
+        )
+    return rows
+
+
+def _csv_text(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return "" if value is None else str(value)
+
+
+def _csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_text(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def export_csv(result: dict[str, Any]) -> bytes:
+    rows, totals = ledger_rows(result)
+    return _csv_bytes(LEDGER_HEADERS, [*rows, totals])
+
+
+def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths: list[int], *, first: bool = False) -> Any:
+    from openpyxl.styles import Font
+
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, float):
+                cell.number_format = "#,##0.00"
+            elif isinstance(cell.value, (dt.date, dt.datetime)):
+                cell.number_format = "yyyy-mm-dd"
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def export_xlsx(result: dict[str, Any], inputs: dict[str, Any] | None = None) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    rows, totals = ledger_rows(result)
+    wb = Workbook()
+    ws = _sheet(wb, LEDGER_SHEET, LEDGER_HEADERS, [*rows, totals], [12, 12, 10, 12, 10, 10, 16, 14, 12, 12, 12, 60], first=True)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    if inputs is not None:
+        _sheet(wb, INPUT_SHEET, TEMPLATE_HEADERS, input_rows(inputs), [12, 12, 10, 12, 10, 10])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def template_csv() -> bytes:
+    return _csv_bytes(TEMPLATE_HEADERS, [TEMPLATE_EXAMPLE])
+
+
+def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    example = [dt.date(2025, 3, 1), "三级", "门诊", Decimal("1200.00"), Decimal("100.00"), Decimal("200.00")]
+    _sheet(wb, INPUT_SHEET, TEMPLATE_HEADERS, [example], [12, 12, 10, 12, 10, 10], first=True)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- Import -------------------------------------------------------------------------------------
+
+# Column name (normalised) → visit field. The export's names are read too.
+COLUMNS = {
+    "就诊日期": "date", "日期": "date",
+    "医疗机构级别": "level", "级别": "level", "机构级别": "level",
+    "就诊类型": "setting", "类型": "setting",
+    "费用总额": "total", "医疗费总额": "total",
+    "自费金额": "excluded", "全自费": "excluded",
+    "乙类金额": "class_b",
+}
+LABELS = {"date": "就诊日期", "level": "医疗机构级别", "setting": "就诊类型", "total": "费用总额", "excluded": "自费金额", "class_b": "乙类金额"}
+LEVELS = {
+    "1": "1", "2": "2", "3": "3",
+    "一级": "1", "一级及以下": "1", "一级以下": "1", "二级": "2", "三级": "3",
+    "一": "1", "二": "2", "三": "3",
+}
+SETTINGS = {
+    "": "clinic", "门诊": "clinic", "clinic": "clinic",
+    "药店": "pharmacy", "pharmacy": "pharmacy", "定点药店": "pharmacy",
+    "互联网+": "internet", "互联网": "internet", "internet": "internet",
+    "非定点": "non_designated", "non_designated": "non_designated",
+}
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d{1,2})?$")
+MAX_AMOUNT = Decimal("10000000")
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read (not CSV/Excel, too big, no header, too many rows)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class ImportResult:
+    visits: list[dict[str, str]] = field(default_factory=list)  # the calculator's row fields
+    errors: list[str] = field(default_factory=list)  # "第 3 行：…"
+
+
+def _norm(value: Any) -> str:
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _header_key(value: Any) -> str:
+    text = _norm(value).replace(" ", "")
+    text = re.sub(r"[（(].*?[)）]$", "", text)  # "费用总额（元）" → "费用总额"
+    return text
+
+
+def _cell_date(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = _norm(value)
+    match = _DATE.match(text) or _COMPACT_DATE.match(text)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _cell_amount(value: Any) -> str | None:
+    """"1,200.50 元" → "1200.50"; None when it is not an amount in yuan."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        text = f"{value:.2f}"
+        if Decimal(text) != Decimal(repr(value)).quantize(Decimal("0.01")) or abs(Decimal(repr(value)) - Decimal(text)) > Decimal("0.000001"):
+            return None
+    else:
+        text = _norm(value).replace(" ", "")
+        if text.endswith("元"):
+            text = text[:-1]
+        if text.startswith("¥"):
+            text = text[1:]
+        if _GROUPED.match(text):
+            text = text.replace(",", "")
+        if not _AMOUNT.match(text):
+            return None
+    amount = Decimal(text)
+    if amount > MAX_AMOUNT:
+        return None
+    return f"{amount:.2f}"
+
+
+def detect_kind(name: str, head: bytes) -> str | None:
+    """"csv", "xlsx" or None, from the file's first bytes (and its name for CSV)."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # the old binary .xls
+        return "xls"
+    lower = name.lower()
+    if lower.endswith((".csv", ".txt")) or not lower.rsplit(".", 1)[-1:] or "." not in lower:
+        return "csv"
+    return None
+
+
+def _decode_csv(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text
+    raise ImportRefused("无法读取这个 CSV 文件的文字编码：请在 Excel 或 WPS 中“另存为”CSV UTF-8 格式，或直接上传 Excel 文件（.xlsx）。")
+
+
+def _csv_rows(raw: bytes) -> list[list[Any]]:
+    text = _decode_csv(raw)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return [row for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error:
+        raise ImportRefused("这个 CSV 文件的格式有误（引号不成对等），无法读取。请用本页的“下载模板”重新整理。") from None
+
+
+def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:  # noqa: F841
+        raise ImportRefused("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。") from None
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise ImportRefused("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。") from None
+    try:
+        ws = wb[INPUT_SHEET] if INPUT_SHEET in wb.sheetnames else wb.worksheets[0]
+        rows = []
+        for row in ws.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > max_rows + 50:  # header, blank lines; enough to say "too many"
+                break
+        return rows
+    except Exception:  # noqa: BLE001
+        raise ImportRefused("无法读取这个 Excel 文件的内容。请另存为 .xlsx 或 CSV 后再导入。") from None
+    finally:
+        wb.close()
+
+
+def read_visits(name: str, raw: bytes, *, max_rows: int = 1000, max_bytes: int = 2 * 1_048_576) -> ImportResult:
+    """Read a CSV or Excel file into calculator rows, or refuse it (ImportRefused or errors)."""
+    if len(raw) > max_bytes:
+        raise ImportRefused(f"文件太大：最多 {max_bytes // 1_048_576} MB。请分成几个文件导入。")
+    if not raw.strip():
+        raise ImportRefused("文件是空的：请选择填好就诊记录的 CSV 或 Excel 文件。")
+    kind = detect_kind(name, raw[:8])
+    if kind == "xls":
+        raise ImportRefused("这是旧版 Excel 文件（.xls），无法读取：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。")
+    if kind is None:
+        raise ImportRefused("只能导入 CSV 或 Excel（.xlsx）文件：这个文件不是这两种格式。可以先“下载模板”，按模板填写。")
+    table = _xlsx_rows(raw, max_rows) if kind == "xlsx" else _csv_rows(raw)
+    return read_table(table, max_rows=max_rows)
+
+
+def _blank(row: list[Any]) -> bool:
+    return all(_norm(v) == "" for v in row)
+
+
+def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
+    result = ImportResult()
+    lines = [(i + 1, row) for i, row in enumerate(table)]
+    # The header: the first non-blank line.
+    while lines and _blank(lines[0][1]):
+        lines.pop(0)
+    if not lines:
+        raise ImportRefused("文件里没有就诊记录：第一行应是表头（就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额）。")
+    header_line, header = lines.pop(0)
+    columns: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        key = COLUMNS.get(_header_key(cell))
+        if key and key not in columns:
+            columns[key] = i
+    missing = [LABELS[k] for k in ("date", "total") if k not in columns]
+    if missing:
+        raise ImportRefused(
+            f"第 {header_line} 行应是表头，缺少列：{'、'.join(missing)}。"
+            "表头应为：就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额（可先“下载模板”）。"
+        )
+    data = [(n, row) for n, row in lines if not _blank(row)]
+    # The export's totals row is not a visit.
+    data = [(n, row) for n, row in data if _norm(row[columns["date"]] if columns["date"] < len(row) else "") != TOTALS_LABEL]
+    if not data:
+        raise ImportRefused("文件里只有表头，没有就诊记录。")
+    if len(data) > max_rows:
+        raise ImportRefused(f"文件里有 {len(data)} 行就诊记录，一次最多导入 {max_rows} 行。请分成几个文件。")
+
+    def cell(row: list[Any], key: str) -> Any:
+        i = columns.get(key)
+        return row[i] if i is not None and i < len(row) else None
+
+    for number, row in data:
+        problems = []
+        visit: dict[str, str] = {}
+        raw_date = cell(row, "date")
+        date = _cell_date(raw_date)
+        if _norm(raw_date) == "":
+            problems.append("请填写就诊日期")
+        elif date is None:
+            problems.append(f"就诊日期“{_norm(raw_date)[:20]}”应写成 2025-03-01 或 2025/3/1，且是真实存在的日期")
+        else:
+            visit["date"] = date
+        raw_level = _norm(cell(row, "level")).replace(" ", "")
+        if raw_level:
+            level = LEVELS.get(raw_level.removesuffix("医院").removesuffix("医疗机构"))
+            if level is None:
+                problems.append(f"医疗机构级别“{raw_level[:20]}”应为 1、2、3 或 一级、二级、三级")
+            else:
+                visit["level"] = level
+        raw_setting = _norm(cell(row, "setting")).replace(" ", "")
+        setting = SETTINGS.get(raw_setting.lower())
+        if setting is None:
+            problems.append(f"就诊类型“{raw_setting[:20]}”应为 门诊、药店、互联网+ 或 非定点")
+        else:
+            visit["setting"] = setting
+        for key in ("total", "excluded", "class_b"):
+            raw = cell(row, key)
+            if _norm(raw) == "":
+                if key == "total":
+                    problems.append("请填写费用总额")
+                continue
+            amount = _cell_amount(raw)
+            if amount is None:
+                problems.append(f"{LABELS[key]}必须是金额（元），例如 1200.00")
+            else:
+                visit[key] = amount
+        if not problems:
+            total = Decimal(visit["total"])
+            if Decimal(visit.get("excluded", "0")) > total:
+                problems.append("自费金额不能大于费用总额")
+            elif Decimal(visit.get("class_b", "0")) + Decimal(visit.get("excluded", "0")) > total:
+                problems.append("乙类金额加自费金额不能大于费用总额")
+        if problems:
+            result.errors.append(f"第 {number} 行：" + "；".join(problems) + "。")
+        else:
+            result.visits.append(visit)
+    if result.errors:
+        result.visits = []  # nothing half-imported
+    return result
+
+
+def visits_query(visits: list[dict[str, str]]) -> list[tuple[str, str]]:
+    query = []
+    for i, visit in enumerate(visits):
+        for name in ("date", "level", "setting", "total", "excluded", "class_b"):
+            query.append((f"visits-{i}-{name}", visit.get(name, "")))
+    return query
+
+
+def visits_contract(visits: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Imported rows as the contract's visits (for the command line)."""
+    out = []
+    for visit in visits:
+        item: dict[str, Any] = {"date": visit["date"], "setting": visit.get("setting", "clinic"), "total": visit["total"]}
+        if visit.get("level"):
+            item["level"] = int(visit["level"])
+        for name in ("excluded", "class_b"):
+            if visit.get(name):
+                item[name] = visit[name]
+        out.append(item)
+    return out

@@ -1,0 +1,67 @@
+/* Saved enquiries: copy the link; carry the calculator's live fields into the import form.
+   Everything works without this script (the link field is selectable, the import form sends
+   the page's last submitted fields). Loaded possibly more than once (htmx swaps): idempotent. */
+(function () {
+  "use strict";
+  if (window.__enquiriesReady) { return; }
+  window.__enquiriesReady = true;
+
+  var CARRIED = ["region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
+    "account_balance", "prior_years_balance", "chronic_disease_count"];
+
+  function showCopyButtons(root) {
+    var buttons = (root || document).querySelectorAll("[data-copy-target][hidden]");
+    for (var i = 0; i < buttons.length; i++) { buttons[i].hidden = false; }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { showCopyButtons(document); });
+  document.addEventListener("htmx:afterSwap", function () { showCopyButtons(document); });
+  showCopyButtons(document);
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy-target]") : null;
+    if (!button) { return; }
+    var input = document.getElementById(button.getAttribute("data-copy-target"));
+    var status = document.getElementById(button.getAttribute("data-copy-status"));
+    if (!input) { return; }
+    function done(ok) {
+      if (status) { status.textContent = ok ? "链接已复制。" : "无法自动复制，请选中链接后手动复制。"; }
+    }
+    input.select();
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(input.value).then(function () { done(true); }, function () {
+        done(document.execCommand && document.execCommand("copy"));
+      });
+    } else {
+      done(document.execCommand && document.execCommand("copy"));
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || form.id !== "visit-import-form") { return; }
+    var calculator = document.getElementById("calculator-form");
+    if (!calculator) { return; }
+    var old = form.querySelectorAll("input[data-carry]");
+    for (var i = 0; i < old.length; i++) { old[i].parentNode.removeChild(old[i]); }
+    CARRIED.forEach(function (name) {
+      var fields = calculator.elements[name];
+      if (!fields) { return; }
+      var value = "";
+      if (fields.length !== undefined && fields.tagName === undefined) {  // radio group
+        for (var j = 0; j < fields.length; j++) { if (fields[j].checked) { value = fields[j].value; } }
+      } else if (fields.type === "checkbox") {
+        value = fields.checked ? "on" : "";
+      } else {
+        value = fields.value;
+      }
+      if (!value) { return; }
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = name;
+      hidden.value = value;
+      hidden.setAttribute("data-carry", name);
+      form.appendChild(hidden);
+    });
+  });
+})();

@@ -1,0 +1,352 @@
+"""Pages of saved enquiries: save, reopen, print, QR code, CSV/Excel export and import.
+
+Saving posts the calculator's query string (the inputs of the result on screen); the result is
+calculated again from it on the server (never taken from the client), stored with the rule
+versions it used, and the browser is sent to ``/e/<token>/``. A wrong or expired token is a
+plain 404. With the database down, saving and reopening answer 503 with a plain Chinese
+message; the calculator itself does not need the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from calculator.enquiries import ledger_io, services
+from calculator.enquiries.models import Enquiry
+from calculator.enquiries.ratelimit import limited
+from calculator.i18n import edge_translate
+from calculator.rules.contract import parse_request
+from calculator.rules.engine import calculate
+from calculator.rules.messages import identity
+
+logger = logging.getLogger(__name__)
+
+TOP_FIELDS = (
+    "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
+    "account_balance", "prior_years_balance", "chronic_disease_count",
+)
+UNAVAILABLE = "暂时无法保存或打开查询链接：数据库没有响应。请稍后再试；计算器本身可以照常使用。"
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    return render(request, "enquiries/unavailable.html", {"message": UNAVAILABLE}, status=503)
+
+
+def _from_query(query: QueryDict) -> tuple[dict[str, Any] | None, Any]:
+    """Canonical inputs and the parsed request for a calculator query string (None if invalid)."""
+    from calculator.web.forms import calculator_state
+
+    state = calculator_state(query)
+    if not state.submitted or state.too_many_rows or state.action is not None:
+        return None, None
+    data, _rows = state.contract_data()
+    request, errors = parse_request(data, form=True)
+    if state.with_input_errors(errors) or request is None:
+        return None, None
+    return services.canonical_inputs(request), request
+
+
+def _link(request: HttpRequest, enquiry: Enquiry) -> str:
+    return request.build_absolute_uri(reverse("enquiries:detail", args=[enquiry.token]))
+
+
+def _live(token: str) -> Enquiry:
+    enquiry = services.find_enquiry(token)
+    if enquiry is None:
+        raise Http404("no such enquiry")
+    return enquiry
+
+
+# --- Save and reopen --------------------------------------------------------------------------
+
+
+@require_POST
+@limited
+def save(request: HttpRequest) -> HttpResponse:
+    query_string = request.POST.get("q", "")[: settings.SITE_MAX_BODY_BYTES]
+    query = QueryDict(query_string)
+    inputs, calc_request = _from_query(query)
+    if inputs is None:
+        # Nothing valid to save (the inputs changed or were tampered with): back to the form,
+        # which names the problem.
+        return HttpResponseRedirect(reverse("web:home") + ("?" + query.urlencode() if query else ""))
+    result = calculate(calc_request, identity)
+    try:
+        enquiry = services.save_enquiry(inputs, result, source="web")
+    except services.DatabaseUnavailable:
+        logger.warning("enquiry not saved: database unavailable")
+        return _unavailable(request)
+    return HttpResponseRedirect(reverse("enquiries:detail", args=[enquiry.token]) + "?saved=1")
+
+
+def _today(enquiry: Enquiry) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    lang = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+    return services.recompute(enquiry.inputs, edge_translate(), lang=lang)
+
+
+def _person(inputs: dict[str, Any]) -> list[tuple[str, str]]:
+    from calculator.rules.registry import load_policies
+
+    regions = load_policies()
+    region = regions.get(inputs.get("region"))
+    rows = [
+        ("参保地区", region.name if region else str(inputs.get("region"))),
+        ("参保身份", {"employed": "在职", "retired": "退休"}.get(inputs.get("status"), str(inputs.get("status")))),
+        ("年龄", f"{inputs.get('age')} 岁"),
+    ]
+    if inputs.get("retired_on"):
+        rows.append(("退休日期", inputs["retired_on"]))
+    if inputs.get("flexible_employment"):
+        rows.append(("灵活就业人员", "是"))
+    for key, label in (("contribution_base", "月缴费基数"), ("account_balance", "个人账户余额"), ("prior_years_balance", "历年账户余额")):
+        if inputs.get(key):
+            rows.append((label, f"{inputs[key]} 元"))
+    if inputs.get("chronic_disease_count"):
+        rows.append(("慢性病病种数", str(inputs["chronic_disease_count"])))
+    return rows
+
+
+def _visit_inputs(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for i, v in enumerate(inputs.get("visits") or []):
+        extras = []
+        if v.get("offsite") == "filed":
+            extras.append("异地已备案")
+        elif v.get("offsite") == "unfiled":
+            extras.append("异地未备案")
+        if v.get("inpatient_stay"):
+            extras.append("住院期间")
+        if v.get("category") == "chronic":
+            extras.append("门诊慢性病")
+        if v.get("price_class"):
+            extras.append(f"山西收费类别 {v['price_class']}")
+        out.append(
+            {
+                "number": i + 1,
+                "date": v.get("date"),
+                "level": ledger_io.LEVEL_NAMES.get(v.get("level"), "—"),
+                "setting": ledger_io.SETTING_NAMES.get(v.get("setting") or "clinic", v.get("setting")),
+                "total": v.get("total"),
+                "excluded": v.get("excluded") or "",
+                "class_b": v.get("class_b") or "",
+                "extras": "、".join(extras),
+            }
+        )
+    return out
+
+
+def answer_sentence(result: dict[str, Any]) -> str:
+    """The answer in one sentence, from the result's totals."""
+    t = result.get("totals") or {}
+    count = len(result.get("visits") or [])
+    status = {"employed": "在职职工", "retired": "退休人员"}.get(result.get("status"), "")
+    return (
+        f"按{result.get('region_name', '')}{status}的规定估算，这 {count} 次门诊医疗费总额 {t.get('total')} 元，"
+        f"统筹基金支付 {t.get('fund_paid')} 元，个人负担 {t.get('member_paid')} 元"
+        f"（其中个人账户支付 {t.get('account_paid')} 元，个人现金支付 {t.get('cash_paid')} 元）。"
+    )
+
+
+def _context(request: HttpRequest, enquiry: Enquiry) -> dict[str, Any]:
+    today, today_errors = _today(enquiry)
+    comparison = services.compare(enquiry.rules, enquiry.result, today)
+    comparison.today_errors = today_errors
+    presented = None
+    if today is not None:
+        from calculator.web.results import present
+
+        presented = present(today)
+    query = services.inputs_query(enquiry.inputs)
+    visits_count = len(enquiry.inputs.get("visits") or [])
+    return {
+        "enquiry": enquiry,
+        "link": _link(request, enquiry),
+        "just_saved": request.GET.get("saved") == "1",
+        "retention_days": services.retention_days(),
+        "expires_on": enquiry.expires_on,
+        "saved_on": timezone.localtime(enquiry.created_at).date(),
+        "person": _person(enquiry.inputs),
+        "visit_inputs": _visit_inputs(enquiry.inputs),
+        "saved": enquiry.result,
+        "saved_answer": answer_sentence(enquiry.result),
+        "today": today,
+        "today_answer": answer_sentence(today) if today else "",
+        "today_errors": today_errors,
+        "result": presented,
+        "comparison": comparison,
+        "totals_side_by_side": [
+            (label, (enquiry.result.get("totals") or {}).get(key), ((today or {}).get("totals") or {}).get(key))
+            for key, label in services.TOTAL_FIGURES
+        ],
+        "calculator_url": (reverse("web:home") + "?" + urlencode(query)) if visits_count <= 50 else "",
+        "page_url": request.path,
+    }
+
+
+@require_GET
+def detail(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        enquiry = _live(token)
+    except services.DatabaseUnavailable:
+        return _unavailable(request)
+    return render(request, "enquiries/detail.html", _context(request, enquiry))
+
+
+@require_GET
+def print_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        enquiry = _live(token)
+    except services.DatabaseUnavailable:
+        return _unavailable(request)
+    context = _context(request, enquiry)
+    result = context["today"] or enquiry.result
+    rows, totals = ledger_io.ledger_rows(result)
+    context.update(
+        {
+            "printed_on": timezone.localdate(),
+            "print_result": result,
+            "print_answer": answer_sentence(result),
+            "ledger_headers": ledger_io.LEDGER_HEADERS,
+            "ledger_rows": rows,
+            "ledger_totals": totals,
+            "print_rules": result.get("rules") or [],
+            "print_notices": result.get("warnings") or [],
+        }
+    )
+    return render(request, "enquiries/print.html", context)
+
+
+@require_GET
+def qr_svg(request: HttpRequest, token: str) -> HttpResponse:
+    import segno
+
+    try:
+        enquiry = _live(token)
+    except services.DatabaseUnavailable:
+        return _unavailable(request)
+    out = io.BytesIO()
+    segno.make(_link(request, enquiry), error="m").save(
+        out, kind="svg", scale=4, border=2, xmldecl=False, title="查询链接二维码", unit=None
+    )
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+# --- Export -----------------------------------------------------------------------------------
+
+
+def _filename(stem: str, ext: str) -> str:
+    return f"{stem}-{timezone.localdate():%Y%m%d}.{ext}"
+
+
+def _download(content: bytes, media_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export(result: dict[str, Any], inputs: dict[str, Any], kind: str, stem: str) -> HttpResponse:
+    if kind == "xlsx":
+        return _download(ledger_io.export_xlsx(result, inputs), ledger_io.XLSX_MEDIA_TYPE, _filename(stem, "xlsx"))
+    return _download(ledger_io.export_csv(result), ledger_io.CSV_MEDIA_TYPE, _filename(stem, "csv"))
+
+
+@require_GET
+@limited
+def export_current(request: HttpRequest, kind: str) -> HttpResponse:
+    """The ledger of the calculator's current inputs (the query string), not saved."""
+    inputs, calc_request = _from_query(request.GET)
+    if inputs is None:
+        return render(
+            request, "enquiries/unavailable.html",
+            {"message": "没有可以导出的结果：请先在计算器里填好并按“计算”，再下载。", "title": "无法导出"},
+            status=400,
+        )
+    return _export(calculate(calc_request, identity), inputs, kind, "menzhen-mingxi")
+
+
+@require_GET
+def export_saved(request: HttpRequest, token: str, kind: str) -> HttpResponse:
+    """A saved enquiry's ledger: today's figures, or the saved ones with ?figures=saved."""
+    try:
+        enquiry = _live(token)
+    except services.DatabaseUnavailable:
+        return _unavailable(request)
+    if request.GET.get("figures") == "saved":
+        return _export(enquiry.result, enquiry.inputs, kind, "menzhen-mingxi-saved")
+    today, _errors = services.recompute(enquiry.inputs)
+    return _export(today or enquiry.result, enquiry.inputs, kind, "menzhen-mingxi")
+
+
+@require_GET
+def template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind == "xlsx":
+        return _download(ledger_io.template_xlsx(), ledger_io.XLSX_MEDIA_TYPE, "jiuzhen-muban.xlsx")
+    return _download(ledger_io.template_csv(), ledger_io.CSV_MEDIA_TYPE, "jiuzhen-muban.csv")
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+def _render_calculator(request: HttpRequest, query: QueryDict, feedback: dict[str, Any], carry: list[tuple[str, str]]) -> HttpResponse:
+    from calculator.web.forms import calculator_state
+
+    state = calculator_state(query)
+    context = {
+        "state": state,
+        "result": None,
+        "page_url": reverse("web:home") + ("?" + query.urlencode() if query else ""),
+        "oob_language_next": False,
+        "import_feedback": feedback,
+        "import_carry": carry,
+    }
+    return render(request, "web/home.html", context)
+
+
+@require_POST
+@limited
+def import_visits(request: HttpRequest) -> HttpResponse:
+    from calculator.web.forms import MAX_ROWS
+
+    carry = [(name, request.POST.get(name, "")[:100]) for name in TOP_FIELDS if request.POST.get(name, "")]
+    base = QueryDict(mutable=True)
+    for name, value in carry:
+        base[name] = value
+    upload = request.FILES.get("file")
+    max_bytes = settings.ENQUIRY_IMPORT_MAX_BYTES
+    max_rows = settings.ENQUIRY_IMPORT_MAX_ROWS
+    errors: list[str] = []
+    imported: list[dict[str, str]] = []
+    if upload is None:
+        errors = ["请先选择要导入的 CSV 或 Excel 文件。"]
+    elif upload.size is not None and upload.size > max_bytes:
+        errors = [f"文件太大：最多 {max_bytes // 1_048_576} MB。请分成几个文件导入。"]
+    else:
+        try:
+            raw = upload.read(max_bytes + 1)
+            read = ledger_io.read_visits(upload.name or "", raw, max_rows=max_rows, max_bytes=max_bytes)
+            errors, imported = read.errors, read.visits
+        except ledger_io.ImportRefused as exc:
+            errors = [exc.message]
+    if errors:
+        query = base.copy()
+        feedback = {"ok": False, "errors": errors[:50], "more_errors": max(0, len(errors) - 50)}
+        return _render_calculator(request, query if carry else QueryDict(), feedback, carry)
+    shown = imported[:MAX_ROWS]
+    query = base.copy()
+    for name, value in ledger_io.visits_query(shown):
+        query[name] = value
+    feedback = {"ok": True, "count": len(imported), "shown": len(shown), "limit": MAX_ROWS, "more": len(imported) > MAX_ROWS}
+    return _render_calculator(request, query, feedback, carry)
+
+
