@@ -90,9 +90,13 @@ def save(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("enquiries:detail", args=[enquiry.token]) + "?saved=1")
 
 
-def _today(enquiry: Enquiry) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+def _today(enquiry: Enquiry) -> tuple[dict[str, Any] | None, list[dict[str, Any]], Any]:
+    """Today's result in the page's language, the contract's errors, the parsed request."""
     lang = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
-    return services.recompute(enquiry.inputs, edge_translate(), lang=lang)
+    request, errors = parse_request({**enquiry.inputs, "lang": lang})
+    if request is None:
+        return None, errors, None
+    return calculate(request, edge_translate()), [], request
 
 
 def _person(inputs: dict[str, Any]) -> list[tuple[str, str]]:
@@ -159,14 +163,14 @@ def answer_sentence(result: dict[str, Any]) -> str:
 
 
 def _context(request: HttpRequest, enquiry: Enquiry) -> dict[str, Any]:
-    today, today_errors = _today(enquiry)
+    today, today_errors, parsed = _today(enquiry)
     comparison = services.compare(enquiry.rules, enquiry.result, today)
     comparison.today_errors = today_errors
     presented = None
     if today is not None:
         from calculator.web.results import present
 
-        presented = present(today)
+        presented = present(today, parsed, enquiry.inputs)
     query = services.inputs_query(enquiry.inputs)
     visits_count = len(enquiry.inputs.get("visits") or [])
     return {

@@ -3,9 +3,17 @@
 Reads FILE (or standard input for ``-``) as bytes, hands it to
 ``calculator.rules.contract.run_contract`` and prints the JSON body to standard
 output. Exit status: 0 when the request was calculated (200), 2 when it was
-rejected (400, including an unreadable FILE) or the policy data has a fault (the message
-names the data file and the field), 1 on an unexpected internal error.
+rejected (400, including an unreadable FILE), 1 on an unexpected internal error.
 No traceback is ever printed.
+
+The visits can instead come from a CSV or Excel file (the web page's import template:
+就诊日期, 医疗机构级别, 就诊类型, 费用总额, 自费金额, 乙类金额), with the person on the
+command line::
+
+    manage.py calculate --csv visits.csv --region wuhan --status employed --age 45
+
+``--format csv|xlsx|json`` chooses the output: the JSON result (default), or the per-visit
+ledger as CSV (UTF-8 with BOM) or Excel, to standard output or to ``--output FILE``.
 """
 
 from __future__ import annotations
@@ -21,13 +29,35 @@ EXIT_INTERNAL = 1
 EXIT_INVALID = 2
 
 
+class _Exit(Exception):
+    def __init__(self, body: Any, code: int):
+        self.body, self.code = body, code
+
+
 class Command(BaseCommand):
-    help = "按 JSON 请求计算门诊共济报销（FILE 为 - 时读标准输入），把结果 JSON 打印到标准输出。"
+    help = (
+        "按 JSON 请求计算门诊共济报销（FILE 为 - 时读标准输入），把结果 JSON 打印到标准输出；"
+        "或用 --csv 从 CSV/Excel 文件读就诊记录（参保人信息用 --region、--status、--age 等给出）。"
+        "--format csv|xlsx|json 选择输出格式。"
+    )
 
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("file", metavar="FILE", help="请求 JSON 文件路径；用 - 读标准输入")
+        parser.add_argument("file", metavar="FILE", nargs="?", help="请求 JSON 文件路径；用 - 读标准输入")
+        parser.add_argument("--csv", dest="visits_file", metavar="VISITS", help="就诊记录文件（CSV 或 Excel .xlsx，按网页的导入模板）")
+        parser.add_argument("--region", help="参保地区（代码或名称，例如 wuhan、武汉）")
+        parser.add_argument("--status", help="参保身份：employed（在职）或 retired（退休）")
+        parser.add_argument("--age", help="年龄（周岁）")
+        parser.add_argument("--retired-on", dest="retired_on", help="退休日期，例如 2010-08-01")
+        parser.add_argument("--flexible-employment", dest="flexible_employment", action="store_true", help="灵活就业人员")
+        parser.add_argument("--contribution-base", dest="contribution_base", help="月缴费基数（元）")
+        parser.add_argument("--account-balance", dest="account_balance", help="个人账户余额（元；上海：当年账户）")
+        parser.add_argument("--prior-years-balance", dest="prior_years_balance", help="历年账户余额（元，仅上海）")
+        parser.add_argument("--chronic-disease-count", dest="chronic_disease_count", help="慢性病病种数（仅玉溪）")
+        parser.add_argument("--lang", help="结果语言：zh-hans（默认）或 en")
+        parser.add_argument("--format", dest="output_format", choices=["json", "csv", "xlsx"], default="json", help="输出格式（默认 json）")
+        parser.add_argument("--output", "-o", dest="output", help="写入这个文件，而不是标准输出")
 
     def _emit(self, body: Any, code: int) -> None:
         text = json.dumps(body, ensure_ascii=False, indent=2)
@@ -35,37 +65,16 @@ class Command(BaseCommand):
         self.stdout.flush()
         sys.exit(code)
 
-    def _check_policy_data(self) -> None:
-        """A fault in the policy data (calculator/rules/apps.py lets this command report it):
-        the start-up message, naming the file under the data folder and the field, as the
-        usual JSON error; exit 2, no traceback."""
-        from calculator.rules import registry
-        from calculator.rules.apps import stop_message
-        from calculator.rules.loader import PolicyDataError
-
-        try:
-            registry.load_policies()
-        except PolicyDataError as exc:
-            self._emit({"errors": [{"field": "(policy data)", "message": stop_message(exc)}]}, EXIT_INVALID)
-
     def handle(self, *args: Any, **options: Any) -> None:
-        self._check_policy_data()
-        path = options["file"]
         try:
-            if path == "-":
-                raw = sys.stdin.buffer.read()
+            if options.get("visits_file"):
+                raw = self._request_from_visits(options)
+            elif options.get("file"):
+                raw = self._read(options["file"])
             else:
-                with open(path, "rb") as fh:
-                    raw = fh.read()
-        except FileNotFoundError:
-            self._emit({"errors": [{"field": "FILE", "message": f"找不到文件：{path}"}]}, EXIT_INVALID)
-        except IsADirectoryError:
-            self._emit({"errors": [{"field": "FILE", "message": f"这是一个目录，不是文件：{path}"}]}, EXIT_INVALID)
-        except OSError as exc:
-            self._emit(
-                {"errors": [{"field": "FILE", "message": f"无法读取文件：{path}（{exc.strerror or exc}）"}]},
-                EXIT_INVALID,
-            )
+                raise _Exit({"errors": [{"field": "FILE", "message": "请给出请求 JSON 文件（或 - 读标准输入），或用 --csv 给出就诊记录文件。"}]}, EXIT_INVALID)
+        except _Exit as exit_:
+            self._emit(exit_.body, exit_.code)
 
         try:
             from calculator.i18n import translate_for
@@ -80,8 +89,89 @@ class Command(BaseCommand):
             )
 
         if status == 200:
+            if options.get("output_format", "json") != "json" or options.get("output"):
+                self._write_output(body, raw, options)
             self._emit(body, EXIT_OK)
         elif status == 400:
             self._emit(body, EXIT_INVALID)
         else:
             self._emit(body, EXIT_INTERNAL)
+
+    # --- input -----------------------------------------------------------------------------------
+
+    def _read(self, path: str) -> bytes:
+        try:
+            if path == "-":
+                return sys.stdin.buffer.read()
+            with open(path, "rb") as fh:
+                return fh.read()
+        except FileNotFoundError:
+            raise _Exit({"errors": [{"field": "FILE", "message": f"找不到文件：{path}"}]}, EXIT_INVALID) from None
+        except IsADirectoryError:
+            raise _Exit({"errors": [{"field": "FILE", "message": f"这是一个目录，不是文件：{path}"}]}, EXIT_INVALID) from None
+        except OSError as exc:
+            raise _Exit(
+                {"errors": [{"field": "FILE", "message": f"无法读取文件：{path}（{exc.strerror or exc}）"}]}, EXIT_INVALID
+            ) from None
+
+    def _request_from_visits(self, options: dict[str, Any]) -> bytes:
+        from django.conf import settings
+
+        from calculator.enquiries import ledger_io
+
+        path = options["visits_file"]
+        try:
+            raw = self._read(path)
+        except _Exit as exit_:
+            exit_.body["errors"][0]["field"] = "--csv"
+            raise
+        max_rows = getattr(settings, "ENQUIRY_IMPORT_MAX_ROWS", 1000)
+        max_bytes = getattr(settings, "ENQUIRY_IMPORT_MAX_BYTES", 2 * 1_048_576)
+        try:
+            read = ledger_io.read_visits(path, raw, max_rows=max_rows, max_bytes=max_bytes)
+        except ledger_io.ImportRefused as exc:
+            raise _Exit({"errors": [{"field": "--csv", "message": exc.message}]}, EXIT_INVALID) from None
+        if read.errors:
+            raise _Exit({"errors": [{"field": "--csv", "message": m} for m in read.errors]}, EXIT_INVALID)
+        request: dict[str, Any] = {}
+        for name in ("region", "status", "retired_on", "contribution_base", "account_balance", "prior_years_balance", "lang"):
+            if options.get(name) not in (None, ""):
+                request[name] = options[name]
+        for name in ("age", "chronic_disease_count"):
+            value = options.get(name)
+            if value not in (None, ""):
+                request[name] = int(value) if str(value).strip().isdigit() else value
+        if options.get("flexible_employment"):
+            request["flexible_employment"] = True
+        request["visits"] = ledger_io.visits_contract(read.visits)
+        return json.dumps(request, ensure_ascii=False).encode("utf-8")
+
+    # --- output ----------------------------------------------------------------------------------
+
+    def _write_output(self, body: dict[str, Any], raw: bytes, options: dict[str, Any]) -> None:
+        from calculator.enquiries import ledger_io
+        from calculator.rules.contract import decode
+
+        kind = options.get("output_format", "json")
+        if kind == "csv":
+            content = ledger_io.export_csv(body)
+        elif kind == "xlsx":
+            data, _errors = decode(raw)
+            content = ledger_io.export_xlsx(body, data if isinstance(data, dict) else None)
+        else:
+            content = json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
+        target = options.get("output")
+        try:
+            if target:
+                with open(target, "wb") as fh:
+                    fh.write(content)
+            else:
+                self.stdout.flush()
+                sys.stdout.buffer.write(content)
+                sys.stdout.buffer.flush()
+        except OSError as exc:
+            self._emit(
+                {"errors": [{"field": "--output", "message": f"无法写入文件：{target}（{exc.strerror or exc}）"}]},
+                EXIT_INVALID,
+            )
+        sys.exit(EXIT_OK)
