@@ -39,6 +39,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from calculator.rules.registry import load_policies
+from calculator.web import region_facts
 from calculator.web.errors import translated
 from calculator.web.govform import TEMPLATE_PACK_NAME, Details, FastWidgetRenderer, Fieldset
 
@@ -223,15 +224,12 @@ class CalculatorForm(_RenderOnlyForm):
         label=_("退休日期"),
         required=False,
         widget=forms.TextInput(attrs=DATE_ATTRS),
-        help_text=_(
-            "退休人员填写，格式：年-月-日，例如 2010-08-01。上海市退休人员必填（按退休时间区分待遇）；"
-            "武汉市退休人员次月起享受退休待遇。"
-        ),
+        help_text="",  # region_facts.apply: made from the policy data
     )
     flexible_employment = forms.BooleanField(
         label=_("灵活就业人员"),
         required=False,
-        help_text=_("只影响个人账户划入额的估算（武汉市）。"),
+        help_text="",  # region_facts.apply
     )
     contribution_base = forms.CharField(
         label=_("月缴费基数"),
@@ -243,23 +241,20 @@ class CalculatorForm(_RenderOnlyForm):
         label=_("个人账户余额"),
         required=False,
         widget=forms.TextInput(attrs=AMOUNT_ATTRS),
-        help_text=_("单位：元。个人负担部分先由个人账户支付，余下的才用现金。上海市请填当年账户余额。"),
+        help_text="",  # region_facts.apply
     )
     prior_years_balance = forms.CharField(
         label=_("历年账户余额"),
         required=False,
         widget=forms.TextInput(attrs=AMOUNT_ATTRS),
-        help_text=_(
-            "仅上海市：个人账户分为当年账户和历年账户。当年账户先支付，且不计入自负段；"
-            "当年账户用完后，自负段和个人自付部分由历年账户支付。其他地区两项余额合并计算。"
-        ),
+        help_text="",  # region_facts.apply
     )
     chronic_disease_count = forms.CharField(
         label=_("慢性病病种数"),
         required=False,
         max_length=2,
         widget=forms.TextInput(attrs={**TEXT_WIDGET, "inputmode": "numeric", "class": "input-short"}),
-        help_text=_("仅玉溪市门诊慢性病：年度限额随病种数增加。不填按 1 种计算。"),
+        help_text="",  # region_facts.apply
     )
 
     OPTIONAL_FIELDS = (
@@ -297,6 +292,7 @@ class CalculatorForm(_RenderOnlyForm):
         region.choices = [("", _("请选择参保地区")), *groups]
         region.widget.hints = hints
         region.widget.empty_hint = region.help_text
+        region_facts.apply(self)  # hints naming regions come from the policy data
         # (Before any BoundField exists: a BoundField copies the help text when it is made.)
         chosen = _clean_text(self.data.get(self.add_prefix("region"))) if self.is_bound else ""
         if chosen in hints:
@@ -377,7 +373,7 @@ class VisitForm(_RenderOnlyForm):
         label=_("乙类金额"),
         required=False,
         widget=forms.TextInput(attrs=AMOUNT_ATTRS),
-        help_text=_("单位：元。乙类药品和项目的金额（武汉市要先行自付 10%）；不清楚就留空。"),
+        help_text="",  # region_facts.apply
     )
     offsite = forms.ChoiceField(
         label=_("异地就医"),
@@ -392,12 +388,12 @@ class VisitForm(_RenderOnlyForm):
     inpatient_stay = forms.BooleanField(
         label=_("住院期间"),
         required=False,
-        help_text=_("住院期间发生的门诊费用（山西省不予支付）。"),
+        help_text="",  # region_facts.apply
     )
     chronic = forms.BooleanField(
         label=_("门诊慢性病"),
         required=False,
-        help_text=_("仅玉溪市：按门诊慢性病待遇计算（单独的起付标准、比例和限额）。"),
+        help_text="",  # region_facts.apply
     )
     price_class = forms.ChoiceField(
         label=_("山西收费类别"),
@@ -427,6 +423,7 @@ class VisitForm(_RenderOnlyForm):
         super().__init__(*args, prefix=f"visits-{row}", **kwargs)
         self.row = row
         self.number = row + 1
+        region_facts.apply(self)  # hints naming regions come from the policy data
         if autofocus:
             self.fields["date"].widget.attrs["autofocus"] = True
 

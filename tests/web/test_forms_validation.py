@@ -182,3 +182,22 @@ def test_a_far_future_date_in_a_second_row_points_at_that_row(client):
     assert field_error(html, "id_visits-0-date") is None
     assert field_error(html, "id_visits-1-date").startswith("就诊日期不能晚于")
     assert re.search(r'<a href="#id_visits-1-date">第 2 次就诊 · 就诊日期：就诊日期不能晚于', html)
+
+
+# --- Hints that name regions come from the policy data -----------------------------------
+
+
+def test_region_hints_are_made_from_the_policy_data(client, monkeypatch):
+    from calculator.rules.registry import load_policies
+    from calculator.web import region_facts
+
+    # 武汉's 乙类 first self-pay rate is data (wuhan/*.yaml: class_b_first_self_pay.rate "0.10").
+    rate = load_policies()["wuhan"].versions[-1].params["class_b_first_self_pay"].value.rate
+    hints = region_facts.hints()
+    assert f"武汉市 {rate.percent}" in hints["class_b"]
+    # Only the regions whose data splits retirees by retirement date are named (上海).
+    assert "上海市" in hints["retired_on"] and "徐州市" not in hints["retired_on"]
+    # A region whose data has a 门诊慢性病 rule is named; one without it is not.
+    assert "玉溪市" in hints["chronic"] and "武汉市" not in hints["chronic"]
+    html = client.get("/").content.decode("utf-8")
+    assert hints["class_b"] in html
