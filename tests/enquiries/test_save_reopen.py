@@ -1,0 +1,302 @@
+"""Save → reopen → the same figures; changed rules side by side; expiry; wrong tokens; API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError
+from django.test import override_settings
+from django.utils import timezone
+from jsonschema import Draft202012Validator
+
+from calculator.api.views import OPENAPI_PATH
+from calculator.enquiries import services
+from calculator.enquiries.models import Enquiry
+from tests.enquiries.conftest import QUERY, REQUEST, api_save, save_via_page
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+OPENAPI = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+
+
+def _schema(name: str) -> Draft202012Validator:
+    return Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": OPENAPI["components"]})
+
+
+def _html(response) -> str:
+    return response.content.decode()
+
+
+# --- the calculator page offers saving -----------------------------------------------------------
+
+
+def test_results_offer_save_and_downloads(web):
+    html = _html(web.get("/?" + QUERY))
+    assert "保存并生成链接" in html and "下载 CSV" in html and "下载 Excel" in html
+    assert 'action="/e/save/"' in html and "csrfmiddlewaretoken" in html
+
+
+def test_save_then_reopen_shows_the_same_figures(web):
+    calculated = web.get("/?" + QUERY)
+    token = save_via_page(web)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", token)
+    enquiry = Enquiry.objects.get(token=token)
+    assert enquiry.result["totals"] == {
+        "total": "1300.00", "fund_paid": "794.00", "member_paid": "506.00", "account_paid": "0.00", "cash_paid": "506.00",
+    }
+    assert enquiry.inputs["visits"][0] == {"date": "2024-03-01", "level": 3, "setting": "clinic", "total": "1000.00", "class_b": "200.00"}
+    assert [r["id"] for r in enquiry.rules] == ["wuhan-2023-04"]
+    assert re.fullmatch(r"[0-9a-f]{64}", enquiry.rules[0]["sha256"])
+    assert enquiry.rules[0]["path"] == "wuhan/2023-04-10.yaml"
+
+    page = web.get(f"/e/{token}/?saved=1")
+    assert page.status_code == 200
+    html = _html(page)
+    assert "查询链接" in html and "复制链接" in html and f"http://localhost/e/{token}/" in html
+    assert "保存以后" not in html  # nothing changed
+    # The figures on the saved page are the calculator's figures.
+    figures = lambda text: re.findall(r'data-figure="(\w+)"[^>]*>(.*?)<', text)  # noqa: E731
+    assert figures(html) == figures(_html(calculated))
+    assert "794" in html
+
+
+def test_the_page_says_how_long_the_link_works(web):
+    token = save_via_page(web)
+    html = _html(web.get(f"/e/{token}/"))
+    expires = (timezone.localdate() + dt.timedelta(days=180)).isoformat()
+    assert f"此链接保存 180 天，到 <strong>{expires}</strong> 为止有效" in html
+
+
+@override_settings(ENQUIRY_RETENTION_DAYS=30)
+def test_retention_is_configurable(web):
+    token = save_via_page(web)
+    enquiry = Enquiry.objects.get(token=token)
+    assert enquiry.expires_on == timezone.localdate(enquiry.created_at + dt.timedelta(days=30))
+    assert "此链接保存 30 天" in _html(web.get(f"/e/{token}/"))
+
+
+def test_tokens_are_random_and_never_sequential(web):
+    tokens = [save_via_page(web) for _ in range(5)]
+    assert len(set(tokens)) == 5
+    assert all(len(t) >= 22 for t in tokens)  # ≥ 128 bits in URL-safe base64
+    assert sorted(tokens) != tokens or len({t[:4] for t in tokens}) == 5
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/e/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/",
+        "/e/short/",
+        "/e/" + "x" * 150 + "/",
+        "/e/1/",
+        "/e/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/print/",
+        "/e/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/qr.svg",
+        "/e/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/ledger.csv",
+    ],
+)
+def test_a_wrong_token_is_a_plain_404(web, path):
+    save_via_page(web)
+    response = web.get(path)
+    assert response.status_code == 404
+    assert "找不到这个页面" in _html(response)
+
+
+def test_an_expired_link_is_404_and_the_command_deletes_it(web):
+    old, live = save_via_page(web), save_via_page(web)
+    Enquiry.objects.filter(token=old).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert web.get(f"/e/{old}/").status_code == 404
+    assert web.get(f"/api/v1/enquiries/{old}").status_code == 404
+    assert web.get(f"/e/{live}/").status_code == 200
+    from io import StringIO
+
+    out = StringIO()
+    call_command("delete_expired_enquiries", "--dry-run", stdout=out)
+    assert "有 1 条" in out.getvalue() and Enquiry.objects.count() == 2
+    out = StringIO()
+    call_command("delete_expired_enquiries", stdout=out)
+    assert "已删除 1 条" in out.getvalue()
+    assert list(Enquiry.objects.values_list("token", flat=True)) == [live]
+
+
+# --- rules changed since saving ------------------------------------------------------------------
+
+
+def test_a_new_rule_version_shows_saved_and_today_side_by_side(web, new_wuhan_version):
+    token = save_via_page(web)
+    new_wuhan_version()
+    html = _html(web.get(f"/e/{token}/"))
+    top = html.index("保存以后，计算用到的规定有变化")
+    assert top < html.index("查询链接") < html.index("保存的填写内容")
+    assert "第 1、2 次就诊现在适用新的规定版本《武汉市测试用新规定（2024）》" in html
+    diffs = html[html.index('id="compare-differences"'):]
+    diffs = diffs[: diffs.index("</table>")]
+    # 三级 在职 65 % of 980 = 637.00 instead of 539.00; the pharmacy visit (一级 85 %) is unchanged.
+    row = re.search(r'data-figure="visits\[0\]\.fund_paid">(.*?)</tr>', diffs, re.S).group(1)
+    assert "第 1 次就诊（2024-03-01）· 统筹基金支付" in row
+    assert "539.00 元" in row and "637.00 元" in row and "武汉市测试用新规定（2024）" in row
+    assert 'data-figure="totals.fund_paid"' in diffs
+    assert 'data-figure="visits[1].fund_paid"' not in diffs
+    # The saved figures are the stored ones, not recomputed.
+    assert Enquiry.objects.get(token=token).result["totals"]["fund_paid"] == "794.00"
+    totals = html[html.index('id="compare-totals"'):]
+    assert "794.00 元" in totals and "892.00 元" in totals
+
+
+def test_a_changed_data_file_of_the_same_version_is_named(web, changed_wuhan_data):
+    token = save_via_page(web)
+    changed_wuhan_data()
+    html = _html(web.get(f"/e/{token}/"))
+    assert "规定《武汉市职工医保普通门诊统筹优化方案（据转载）》的数据（比例、标准或条文）在保存后有更新" in html
+    assert 'data-figure="visits[0].fund_paid"' in html
+
+
+def test_the_api_lists_the_differences(web, new_wuhan_version):
+    token = api_save(web).json()["token"]
+    new_wuhan_version()
+    body = web.get(f"/api/v1/enquiries/{token}").json()
+    assert body["changed"] is True
+    assert body["rule_changes"][0]["kind"] == "new_version"
+    assert body["rule_changes"][0]["new_rule_id"] == "wuhan-2024-test"
+    fund = [d for d in body["differences"] if d["figure"] == "visits[0].fund_paid"][0]
+    assert (fund["saved"], fund["today"]) == ("539.00", "637.00")
+    assert body["saved_result"]["totals"]["fund_paid"] == "794.00"
+    assert body["today_result"]["totals"]["fund_paid"] == "892.00"
+    assert not list(_schema("EnquiryResponse").iter_errors(body))
+
+
+# --- the API ---------------------------------------------------------------------------------------
+
+
+def test_api_save_answers_201_and_fetch_returns_it(web):
+    response = api_save(web)
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"token", "url", "expires_on", "result"}
+    assert body["url"] == f"http://localhost/e/{body['token']}/"
+    assert body["expires_on"] == (timezone.localdate() + dt.timedelta(days=180)).isoformat()
+    assert body["result"]["totals"]["fund_paid"] == "794.00"
+    assert not list(_schema("EnquiryCreated").iter_errors(body))
+
+    fetched = web.get(f"/api/v1/enquiries/{body['token']}")
+    assert fetched.status_code == 200
+    got = fetched.json()
+    assert got["inputs"]["visits"][0]["total"] == "1000.00"
+    assert got["saved_result"] == body["result"]
+    assert got["today_result"]["totals"] == body["result"]["totals"]
+    assert got["differences"] == [] and got["changed"] is False
+    assert not list(_schema("EnquiryResponse").iter_errors(got))
+    # The same enquiry opens on the page.
+    assert web.get(f"/e/{body['token']}/").status_code == 200
+
+
+def test_api_refuses_bad_requests_without_saving(web):
+    bad = web.post("/api/v1/enquiries", json.dumps({"region": "x"}), content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["errors"]
+    assert not list(_schema("ErrorResponse").iter_errors(bad.json()))
+    assert web.post("/api/v1/enquiries", "{", content_type="application/json").status_code == 400
+    assert web.post("/api/v1/enquiries", "a=1", content_type="text/plain").status_code == 415
+    assert web.get("/api/v1/enquiries").status_code == 405
+    assert web.delete("/api/v1/enquiries/AAAAAAAAAAAAAAAAAAAAAAAA").status_code == 405
+    missing = web.get("/api/v1/enquiries/AAAAAAAAAAAAAAAAAAAAAAAA")
+    assert missing.status_code == 404 and missing.json()["errors"][0]["field"] == "token"
+    assert Enquiry.objects.count() == 0
+
+
+# --- failures ----------------------------------------------------------------------------------------
+
+
+def test_with_the_database_down_saving_is_503_and_the_calculator_works(web, monkeypatch):
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(Enquiry, "save", down)
+    monkeypatch.setattr(Enquiry.objects, "filter", down)
+    page = web.post("/e/save/", {"q": QUERY})
+    assert page.status_code == 503
+    assert "数据库没有响应" in _html(page) and "计算器本身可以照常使用" in _html(page)
+    api = api_save(web)
+    assert api.status_code == 503 and "数据库没有响应" in api.json()["errors"][0]["message"]
+    assert web.get("/e/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/").status_code == 503
+    assert web.get("/api/v1/enquiries/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").status_code == 503
+    assert web.get("/?" + QUERY).status_code == 200
+    assert web.post("/api/v1/calculate", json.dumps(REQUEST), content_type="application/json").status_code == 200
+
+
+def test_a_token_collision_is_retried(web, monkeypatch):
+    first = save_via_page(web)
+    tokens = iter([first, first, "B" * 32])
+    monkeypatch.setattr(services, "new_token", lambda: next(tokens))
+    second = save_via_page(web)
+    assert second == "B" * 32 and Enquiry.objects.count() == 2
+
+
+def test_saving_needs_the_csrf_token(csrf_client):
+    assert csrf_client.post("/e/save/", {"q": QUERY}).status_code == 403
+    page = csrf_client.get("/?" + QUERY)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', _html(page)).group(1)
+    assert csrf_client.post("/e/save/", {"q": QUERY, "csrfmiddlewaretoken": token}).status_code == 302
+
+
+@pytest.mark.parametrize("q", ["", "region=nowhere&age=x", "visits-0-total=abc", "%ff%fe=\x00", "region=wuhan&" + "visits-0-date=2024-01-01&" * 3])
+def test_bad_inputs_to_save_go_back_to_the_form_never_500(web, q):
+    response = web.post("/e/save/", {"q": q})
+    assert response.status_code == 302 and response["Location"].startswith("/")
+    assert Enquiry.objects.count() == 0
+
+
+@override_settings(RATELIMIT_ENABLED=True, ENQUIRY_RATELIMIT=(2, 60))
+def test_saving_is_rate_limited(web):
+    from django.core.cache import cache
+
+    cache.clear()
+    assert web.post("/e/save/", {"q": QUERY}).status_code == 302
+    assert web.post("/e/save/", {"q": QUERY}).status_code == 302
+    third = web.post("/e/save/", {"q": QUERY})
+    assert third.status_code == 429 and third["Retry-After"]
+    cache.clear()
+
+
+def test_no_figures_in_the_log(web, caplog):
+    query = QUERY.replace("total=1000", "total=4321.09")
+    with caplog.at_level(logging.DEBUG):
+        token = save_via_page(web, query)
+        web.get(f"/e/{token}/")
+        web.get(f"/e/{token}/print/")
+        api_save(web, {**REQUEST, "age": 77})
+    text = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "4321" not in text and token not in text.replace(f"/e/{token}/", "")
+
+
+# --- print and QR ------------------------------------------------------------------------------------
+
+
+def test_print_page_has_everything_on_one_sheet(web):
+    token = save_via_page(web)
+    response = web.get(f"/e/{token}/print/")
+    assert response.status_code == 200
+    html = _html(response)
+    assert "size: A4" in (OPENAPI_PATH.parents[1] / "enquiries" / "static" / "enquiries" / "print.css").read_text()
+    assert f'src="/e/{token}/qr.svg"' in html
+    assert "这 2 次门诊医疗费总额 1300.00 元，统筹基金支付 794.00 元，个人负担 506.00 元" in html
+    assert "参保地区：武汉市" in html and "年龄：45 岁" in html
+    assert "武汉市职工医保普通门诊统筹优化方案（据转载）" in html and "权威转载" in html
+    assert f"http://localhost/e/{token}/" in html
+    assert "打印日期：" + timezone.localdate().isoformat() in html
+    assert "2024-03-01" in html and "539.00" in html and "合计" in html
+    assert "style=" not in html and "<script" not in html
+
+
+def test_qr_code_is_an_svg_of_the_link(web):
+    token = save_via_page(web)
+    response = web.get(f"/e/{token}/qr.svg")
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    svg = response.content.decode()
+    assert svg.startswith("<svg") and "<path" in svg and "style=" not in svg and "<script" not in svg
+    import segno
+
+    expected = segno.make(f"http://localhost/e/{token}/", error="m")
+    assert f'width="{(expected.symbol_size(scale=4, border=2)[0])}"' in svg
