@@ -31,6 +31,8 @@ class Point:
     show_label: bool
     below: bool = False  # near the cap line: write the value under the point
     marker: bool = True  # False for the corner of a step, which is not a visit
+    number: int = 0  # the visit's number (1-based), written beside its point
+    number_dy: float = -8  # where the number sits above the point (staggered when crowded)
 
     @property
     def x_anchor(self) -> str:
@@ -45,6 +47,14 @@ class Point:
     @property
     def value_y(self) -> float:
         return self.y + 24 if self.below else self.y - 10
+
+    @property
+    def number_x(self) -> float:
+        return self.x - 6
+
+    @property
+    def number_y(self) -> float:
+        return self.y + self.number_dy
 
 
 @dataclass
@@ -110,20 +120,25 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
             return LEFT + plot_w * (dt.date.fromisoformat(day) - first_day).days / span
 
         previous_y = y_of(float(items[0]["cap"]["used_before"]))
-        points = [Point(LEFT, previous_y, "", items[0]["cap"]["used_before"], False)]
+        # The line starts at the year's first day; only visits get a dot (each one numbered).
+        points = [Point(LEFT, previous_y, "", items[0]["cap"]["used_before"], False, marker=False)]
         visit_points = []
         for visit in items:
             x = x_of(visit["date"])
             points.append(Point(x, previous_y, "", visit["cap"]["used_before"], False, marker=False))
             previous_y = y_of(float(visit["cap"]["used_after"]))
-            visit_points.append(Point(x, previous_y, visit["date"][5:], visit["cap"]["used_after"], False))
+            visit_points.append(
+                Point(x, previous_y, visit["date"][5:], visit["cap"]["used_after"], False, number=visit["index"] + 1)
+            )
             points.append(visit_points[-1])
         _choose_labels(visit_points)
         year_label = year_labels.get(year, str(year))
         kind = _("门诊慢性病") if category == "chronic" else _("普通门诊")
         title = _("%(year)s %(kind)s：统筹基金累计支付与年度限额") % {"year": year_label, "kind": kind}
         steps_text = _("；").join(
-            _("%(date)s 后累计 %(amount)s") % {"date": v["date"], "amount": yuan(v["cap"]["used_after"])} for v in items
+            _("第 %(number)s 次（%(date)s）后累计 %(amount)s")
+            % {"number": v["index"] + 1, "date": v["date"], "amount": yuan(v["cap"]["used_after"])}
+            for v in items
         )
         description = _("年度最高支付限额 %(cap)s。%(steps)s。尚余 %(remaining)s。") % {
             "cap": yuan(items[-1]["cap"]["annual_cap"]),
@@ -149,11 +164,34 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
 LABEL_GAP = 72  # px between labelled points, so dates and amounts never overlap
 
 
+NUMBER_GAP = 12  # px between visit numbers on one line
+
+
 def _choose_labels(points: list[Point]) -> None:
-    """Label the last visit (the year-to-date figure) and, going back, every visit far
-    enough from the one labelled after it."""
+    """Every visit's point carries its number (the legend under the chart gives each
+    number's date and running total); dates on the axis for the last visit and, going back,
+    every visit far enough from the one written after it, the first visit included whenever
+    it fits. Numbers of visits close together are staggered upwards so none covers another."""
     next_x = None
     for point in reversed(points):
         if next_x is None or next_x - point.x >= LABEL_GAP:
             point.show_label = True
             next_x = point.x
+    if points and not points[0].show_label:
+        # The first visit too: give it the place of the next labelled one if that is closer
+        # than the gap, so the start of the year is always read.
+        for point in points[1:]:
+            if point.show_label:
+                if point.x - points[0].x < LABEL_GAP and point is not points[-1]:
+                    point.show_label = False
+                    points[0].show_label = True
+                break
+    last_x: list[float] = []  # the x of the last number written on each level
+    for point in points:
+        for level in range(4):
+            if level == len(last_x):
+                last_x.append(-1e9)
+            if point.x - last_x[level] >= NUMBER_GAP or level == 3:
+                last_x[level] = point.x
+                point.number_dy = -8 - 14 * level
+                break

@@ -94,10 +94,40 @@ GROUP_NAMES = {
     "retired_from_2001": gettext_lazy("2001年1月1日后退休人员"),
 }
 STATUS_NAMES = {"employed": gettext_lazy("在职"), "retired": gettext_lazy("退休")}
-SOURCE_STATUS = {"official": gettext_lazy("官方原文"), "secondary": gettext_lazy("权威转载")}
+SOURCE_STATUS = {"official": gettext_lazy("官方原文"), "secondary": gettext_lazy("转载（非官方）")}
 SOURCE_STATUS_HINTS = {
     "official": gettext_lazy("引文出自政府发布的文件原文。"),
-    "secondary": gettext_lazy("引文出自权威媒体或官方网站对原文的转载，尚未取得文件原文。"),
+    "secondary": gettext_lazy("引文出自新闻或网站对官方通知的转载，不是官方发布的原文。"),
+}
+
+# A short English description of each Chinese document and rule title, shown after the
+# title on English pages (titles and quotes stay Chinese). Keyed by the data's own title.
+TITLE_DESCRIPTIONS_EN = {
+    # Rule versions
+    "徐州市职工基本医疗保险门诊共济保障机制实施细则": "Xuzhou implementing rules for employees' outpatient mutual-aid cover",
+    "山西省职工基本医疗保险普通门诊统筹管理办法": "Shanxi measures for employees' general outpatient pooling",
+    "上海市职工基本医疗保险门诊共济保障（2023医保年度起门急诊待遇）": "Shanghai employees' outpatient mutual-aid cover (outpatient and emergency benefits from the 2023 insurance year)",
+    "武汉市职工基本医疗保险门诊共济保障实施细则": "Wuhan implementing rules for employees' outpatient mutual-aid cover",
+    "武汉市职工医保普通门诊统筹优化方案（据转载）": "Wuhan's improved general outpatient pooling plan for employees (from re-posts)",
+    "玉溪市职工基本医疗保险门诊共济保障实施细则": "Yuxi implementing rules for employees' outpatient mutual-aid cover",
+    "云南省职工基本医疗保险门诊共济保障实施办法": "Yunnan measures for employees' outpatient mutual-aid cover",
+    "云南省职工基本医疗保险门诊共济保障实施办法（玉溪市适用）": "Yunnan measures for employees' outpatient mutual-aid cover (as applied to Yuxi)",
+    "内蒙古自治区本级及呼和浩特市职工基本医疗保险普通门诊统筹（据转载）": "Inner Mongolia (region level and Hohhot): employees' general outpatient pooling (from re-posts)",
+    # Documents
+    "2023医保年度职工医保待遇标准（转载）": "Shanghai employees' benefit standards for the 2023 insurance year (re-post)",
+    "2023武汉职工医保门诊改革政策（转载）": "Wuhan 2023 employees' outpatient reform (re-post)",
+    "7月起,上海在职职工门急诊自负段标准降低至500元（转载）": "Shanghai: employees' outpatient self-pay band lowered to 500 yuan from July (re-post)",
+    "上海市职工基本医疗保险门诊共济保障机制实施办法（所存文本无标题）": "Shanghai measures for employees' outpatient mutual-aid cover (the text has no title)",
+    "今年本市退休职工的门急诊待遇是多少?（转载）": "Shanghai: this year's outpatient benefits for retirees (re-post)",
+    "关于印发《职工基本医疗保险普通门诊统筹管理办法》的通知": "Notice issuing the measures for employees' general outpatient pooling (Shanxi)",
+    "内蒙古自治区人民政府办公厅关于建立完善职工基本医疗保险门诊共济保障机制的实施意见": "Inner Mongolia government office: opinions on employees' outpatient mutual-aid cover",
+    "内蒙古自治区本级职工基本医疗保险门诊共济保障实施细则（转载）": "Inner Mongolia region-level implementing rules for employees' outpatient cover (re-post)",
+    "南方周末关于武汉职工医保门诊“优化方案”的报道（转载）": "Southern Weekly report on Wuhan's improved outpatient plan (re-post)",
+    "呼和浩特市建立完善职工基本医疗保险门诊共济保障实施细则（转载）": "Hohhot implementing rules for employees' outpatient mutual-aid cover (re-post)",
+    "市政府关于印发徐州市职工基本医疗保险门诊共济保障机制实施细则的通知": "Xuzhou city government notice issuing the implementing rules for employees' outpatient cover",
+    "最新标准!2024-2025武汉职工医保门诊报销比例（转载）": "Wuhan employees' outpatient reimbursement rates, 2024–2025 (re-post)",
+    "武汉职工医保普通门诊统筹年度支付限额（转载）": "Wuhan employees' general outpatient annual payment caps (re-post)",
+    "武汉职工医保门诊报销比例(最新)（转载）": "Wuhan employees' outpatient reimbursement rates (re-post)",
 }
 DEDUCTIBLE_BASIS = {
     "annual": gettext_lazy("按年度累计"),
@@ -114,6 +144,18 @@ PRICE_CLASS_NAMES = {
     2: gettext_lazy("二类收费"),
     3: gettext_lazy("三类收费及以下"),
 }
+
+
+def title_description(title: str) -> str:
+    """The English description of a Chinese title ("" when there is none)."""
+    return TITLE_DESCRIPTIONS_EN.get(title, "")
+
+
+def data_text(message: str) -> tuple[str, bool]:
+    """A policy data sentence in the page's language, and whether it was translated."""
+    from calculator.web.notices import notice_text
+
+    return notice_text(message)
 
 
 def region_name(code_or_name: str) -> str:

@@ -39,10 +39,59 @@ PARAM_NAMES = {
 }
 
 
+# When each rule version's sources were last checked. The policy data carries no date, so
+# this says what the project's research notes (shared/research/policy-sources.md) found:
+# the newest source seen, and whether it showed a change. Nothing here is a guess.
+VERSION_CHECKED = {
+    "xuzhou-2023": gettext_lazy("核对情况：所见最新资料为 2025 年 5 月的网页，未见调整。"),
+    "shanxi-2023": gettext_lazy("核对情况：所见最新资料为 2025 年的报道，称 2024 年 7 月起已提高待遇，尚未见官方原文（见“请注意”）。"),
+    "shanghai-2023": gettext_lazy("核对情况：2024 医保年度门急诊标准未调整；未见 2025 医保年度（2025 年 7 月起）的调整。"),
+    "wuhan-2023-02": gettext_lazy("核对情况：2023 年 4 月 10 日起由优化方案取代。"),
+    "wuhan-2023-04": gettext_lazy("核对情况：所见最新资料为 2025 年 1 月的转载，未见调整。"),
+    "yuxi-2023": gettext_lazy("核对情况：2024 年 11 月 1 日起按云南省办法计算（推断，见“请注意”）。"),
+    "yuxi-2024": gettext_lazy("核对情况：所见资料只有 2024 年 11 月 1 日起施行的省办法，未查到之后的调整。"),
+    "yunnan-2024": gettext_lazy("核对情况：所见资料只有 2024 年 11 月 1 日起施行的省办法，未查到之后的调整。"),
+    "neimenggu-2022": gettext_lazy("核对情况：所见最新资料为 2025 年 7 月；有报道称 2024 年起调整，尚未见官方原文（见“请注意”）。"),
+}
+
+
+def version_checked(version_id: str) -> str:
+    text = VERSION_CHECKED.get(version_id)
+    return str(text) if text else ""
+
+
 @dataclass
 class Clause:
     name: str
     cite: Citation
+
+    @property
+    def doc_no(self) -> str:
+        from calculator.web.results import doc_no
+
+        return doc_no(self.cite.document.doc_no)
+
+    @property
+    def title(self) -> str:
+        from calculator.web.results import reader_text
+
+        return reader_text(self.cite.document.title)
+
+    @property
+    def issuer(self) -> str:
+        from calculator.web.results import reader_text
+
+        return reader_text(self.cite.document.issuer)
+
+    @property
+    def description(self) -> str:
+        return labels.title_description(self.cite.document.title) if _english() else ""
+
+
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return not (get_language() or "zh-hans").lower().startswith("zh")
 
 
 @dataclass
@@ -51,6 +100,8 @@ class VersionView:
     period: str
     clauses: list[Clause]
     notices: list[Any]
+    checked: str = ""
+    description: str = ""
 
     @property
     def anchor(self) -> str:
@@ -72,6 +123,10 @@ class ComparisonRow:
     deductible: list[str]
     ratios: list[str]
     cap: list[str]
+    # Whether the figures in each column rest on a re-post (not an official text).
+    deductible_secondary: bool = False
+    ratios_secondary: bool = False
+    cap_secondary: bool = False
 
 
 def _pair(label: str, value: str) -> str:
@@ -119,6 +174,11 @@ def _cap(v: Version) -> list[str]:
     return [_pair(_group(g), yuan(money(a))) for g, a in c.by_group.items()] + [str(labels.ABOVE_CAP[c.above_cap])]
 
 
+def _secondary(v: Version, name: str) -> bool:
+    param = v.params.get(name)
+    return param is not None and param.cite.document.status != "official"
+
+
 def library() -> dict[str, Any]:
     regions = []
     rows = []
@@ -130,6 +190,8 @@ def library() -> dict[str, Any]:
                 period=labels.period_text(v.effective_from, v.effective_to),
                 clauses=[Clause(str(PARAM_NAMES.get(name, name)), p.cite) for name, p in v.params.items()],
                 notices=list(v.notices),
+                checked=version_checked(v.id),
+                description=labels.title_description(v.title) if _english() else "",
             )
             versions.append(view)
             rows.append(
@@ -139,6 +201,9 @@ def library() -> dict[str, Any]:
                     deductible=_deductible(v),
                     ratios=_ratios(v),
                     cap=_cap(v),
+                    deductible_secondary=_secondary(v, "deductible"),
+                    ratios_secondary=_secondary(v, "fund_ratio") or _secondary(v, "pharmacy"),
+                    cap_secondary=_secondary(v, "annual_cap"),
                 )
             )
         regions.append(

@@ -1,37 +1,71 @@
 """Arrange the engine's result for the results template: look-ups and labels, no arithmetic.
 
 Every figure shown comes out of ``calculate()`` as it is; this module picks which figure goes
-where (the summary, the ledger in date order, each visit's steps with its clause) and adds the
-translated labels.
+where (the answer sentence, the figure cards, one row per visit with its steps, the notices
+once each, the clauses once each in the 依据 section) and adds the translated labels. Work
+that would otherwise repeat in the template for every step (labels, clause look-ups,
+translations) is done here once, so the page renders fast for 50 visits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext as _, ngettext
+
 from calculator.web import labels
 from calculator.web.chart import Chart, build_charts
+from calculator.web.policies import version_checked
+from calculator.web.templatetags.yuan import yuan
+
+
+@dataclass
+class ClauseView:
+    """One clause, shown once in the 依据 section; steps and notices link to ``anchor``."""
+
+    number: int
+    ref: str
+    anchor: str
+    title: str
+    description: str  # English description of the Chinese title ("" in Chinese)
+    issuer: str
+    doc_no: str  # "" when the text gives none (the template says 原文未注明文号)
+    article: str
+    quote: str
+    status: str
+    status_label: str
+    source: str | None  # the re-post's address, when there is one
+    assumption: str  # the calculator's reading, in the page's language ("" when none)
+    assumption_translated: bool
+    checked: str  # when the rule version's sources were last checked (research notes)
 
 
 @dataclass
 class Step:
     code: str
     label: str
-    amount: str | None
+    amount_text: str  # "" for a step without an amount
     explanation: str
-    gloss: str
-    clause: dict[str, Any] | None
+    clause: ClauseView | None
 
 
 @dataclass
 class Notice:
+    number: int
     code: str
+    kind: str
     message: str
-    clause: dict[str, Any] | None
+    clause: ClauseView | None
     visits: list[int] = field(default_factory=list)  # the visits it concerns (1-based)
-    kind: str = "notice"
+
+    @property
+    def anchor(self) -> str:
+        return f"notice-{self.number}"
 
 
 @dataclass
@@ -43,7 +77,7 @@ class VisitView:
     year_label: str
     rule_title: str
     steps: list[Step]
-    notices: list[Notice]  # the notices that concern this visit (listed once, in warnings)
+    notices: list[Notice]
 
     @property
     def anchor(self) -> str:
@@ -65,60 +99,213 @@ class YearView:
 
 
 @dataclass
+class Inputs:
+    """What the result was calculated from, for the printed page."""
+
+    region_name: str
+    status_name: str
+    age: int | None
+    retired_on: str | None
+    tiers: list[str]  # the retiree groups the visits were paid under (上海: by retirement date)
+    account_entered: bool
+    account_balance: str | None
+    prior_years_balance: str | None
+
+
+@dataclass
+class RuleView:
+    id: str
+    title: str
+    description: str
+    period: str
+    status: str
+    status_label: str
+    checked: str
+
+
+@dataclass
 class ResultView:
     raw: dict[str, Any]
     region_name: str
     status_name: str
+    answer: SafeString
     totals: dict[str, str]
     years: list[YearView]
     visits: list[VisitView]  # date order
     warnings: list[Notice]
     personal_account: dict[str, Any]
-    personal_account_clause: dict[str, Any] | None
-    rules: list[dict[str, Any]]
+    personal_account_clause: ClauseView | None
+    rules: list[RuleView]
+    clauses: list[ClauseView]
+    inputs: Inputs
+    labels: dict[str, str] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     no_cap_notice: Notice | None = None
+    any_future: bool = False
 
 
-def _notice(raw: dict[str, Any], clauses: dict[str, Any]) -> Notice:
-    clause = clauses.get(raw["clause"]) if raw.get("clause") else None
-    return Notice(raw["code"], raw["message"], clause, list(raw.get("visits") or []), raw.get("kind", "notice"))
+def _english() -> bool:
+    return not (get_language() or "zh-hans").lower().startswith("zh")
 
 
-def present(result: dict[str, Any]) -> ResultView:
+_GLOSS = re.compile(r"\s*[（(][\u3000-\u303f\u4e00-\u9fff\uff00-\uffef+]+[)）]")
+
+
+def plain(text: str) -> str:
+    """English text without its Chinese gloss ("Paid by the pooling fund (统筹基金支付)" →
+    "Paid by the pooling fund"): the results page is English throughout, Chinese only in
+    policy titles and quotes. Chinese text is returned as it is."""
+    if not text or not _english():
+        return text
+    return _GLOSS.sub("", text)
+
+
+# The results page's own labels (msgids shared with the form, whose English keeps a gloss).
+_LABELS = {
+    "total": "医疗费总额",
+    "fund": "统筹基金支付",
+    "member": "个人负担",
+    "account": "个人账户",
+    "cash": "现金",
+}
+
+
+def _money(value: str | None) -> SafeString:
+    return format_html('<span class="money">{}</span>', yuan(value))
+
+
+def answer_sentence(totals: dict[str, str], count: int, account_entered: bool) -> SafeString:
+    """The answer in one sentence, every figure the engine's total as it is."""
+    figures = {
+        "count": count,
+        "total": _money(totals["total"]),
+        "fund": _money(totals["fund_paid"]),
+        "member": _money(totals["member_paid"]),
+        "account": _money(totals["account_paid"]),
+        "cash": _money(totals["cash_paid"]),
+    }
+    opening = ngettext(
+        "这 {count} 次就诊共 {total}：统筹基金支付 {fund}，您个人负担 {member}",
+        "这 {count} 次就诊共 {total}：统筹基金支付 {fund}，您个人负担 {member}",
+        count,
+    )
+    if account_entered:
+        split = _("（个人账户 {account}，现金 {cash}）。")
+    else:
+        split = _("（未填个人账户余额，按现金计算：个人账户 {account}，现金 {cash}）。")
+    return format_html(opening + split, **figures)
+
+
+_NO_DOC_NO = ("所存文本未载文号", "转载未载文号")
+_INTERNAL_PHRASES = (
+    # What the policy data says about its own copy of a text, in words a reader understands
+    # (inside Chinese titles and issuers, which stay Chinese in both languages).
+    ("所存文本未载发文机关", "原文未注明发文机关"),
+    ("所存文本无标题", "原文未注明标题"),
+)
+
+
+def reader_text(text: str | None) -> str:
+    """A title or issuer with the data's internal phrases replaced."""
+    if not text:
+        return ""
+    for internal, shown in _INTERNAL_PHRASES:
+        text = text.replace(internal, shown)
+    return text
+
+
+def doc_no(text: str | None) -> str:
+    """The document number, or "" when the text carries none."""
+    return "" if not text or text in _NO_DOC_NO else text
+
+
+def clause_views(clauses: dict[str, dict[str, Any]], refs: list[str], checked: dict[str, str]) -> dict[str, ClauseView]:
+    english = _english()
+    out = {}
+    for number, ref in enumerate(refs, start=1):
+        c = clauses[ref]
+        assumption, translated = ("", False)
+        if c.get("assumption"):
+            assumption, translated = labels.data_text(c["assumption"])
+        out[ref] = ClauseView(
+            number=number,
+            ref=ref,
+            anchor=f"clause-{number}",
+            title=reader_text(c["title"]),
+            description=labels.title_description(c["title"]) if english else "",
+            issuer=reader_text(c["issuer"]),
+            doc_no=doc_no(c["doc_no"]),
+            article=c["article"],
+            quote=c["quote"],
+            status=c["status"],
+            status_label=str(labels.SOURCE_STATUS.get(c["status"], c["status"])),
+            source=c["source"] if str(c.get("source") or "").startswith("http") else None,
+            assumption=assumption,
+            assumption_translated=translated,
+            checked=checked.get(ref.split("/", 1)[0], ""),
+        )
+    return out
+
+
+def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any] | None = None) -> ResultView:
+    """The view of one result. ``request`` is the parsed CalculationRequest and ``entered``
+    the form's contract data (to know which optional fields were filled in)."""
     clauses = result["clauses"]
     by_index = {v["index"]: v for v in result["visits"]}
     rule_titles = {r["id"]: r["title"] for r in result["rules"]}
-    # The engine's sentences and labels come rendered in the active language (report.py).
     year_labels = {y["year"]: y["label"] for y in result["years"]}
-    warnings = [_notice(w, clauses) for w in result["warnings"]]
+    english = _english()
+
+    # The clauses in the order the page first uses them: steps in date order, then notices,
+    # then the personal account. Each is shown once, in the 依据 section.
+    order: dict[str, None] = {}
+    for index in result["calculation_order"]:
+        for s in by_index[index]["steps"]:
+            if s.get("clause") in clauses:
+                order.setdefault(s["clause"], None)
+    for w in result["warnings"]:
+        if w.get("clause") in clauses:
+            order.setdefault(w["clause"], None)
+    pa = result["personal_account"]
+    if pa.get("clause") in clauses:
+        order.setdefault(pa["clause"], None)
+    checked = {r["id"]: version_checked(r["id"]) for r in result["rules"]}
+    cviews = clause_views(clauses, list(order), checked)
+
+    warnings = [
+        Notice(n, w["code"], w.get("kind", "notice"), w["message"], cviews.get(w.get("clause") or ""), list(w.get("visits") or []))
+        for n, w in enumerate(result["warnings"], start=1)
+    ]
     by_code = {n.code: n for n in warnings}
+    remaining_label = _("尚余 %(amount)s")
+    label_cache: dict[str, str] = {}
 
     visits = []
     for index in result["calculation_order"]:
         visit = by_index[index]
-        steps = [
-            Step(
-                code=s["code"],
-                label=s["label"],
-                amount=s["amount"],
-                explanation=s["explanation"],
-                gloss="",
-                clause=clauses.get(s["clause"]) if s.get("clause") else None,
-            )
-            for s in visit["steps"]
-        ]
-        notices = [by_code[code] for code in visit["notices"]]
+        steps = []
+        for s in visit["steps"]:
+            amount = s["amount"]
+            if amount is None:
+                amount_text = ""
+            elif s["code"] == "annual_cap":
+                amount_text = remaining_label % {"amount": yuan(amount)}
+            else:
+                amount_text = yuan(amount)
+            label = label_cache.get(s["label"])
+            if label is None:
+                label = label_cache[s["label"]] = plain(s["label"])
+            steps.append(Step(s["code"], label, amount_text, s["explanation"], cviews.get(s.get("clause") or "")))
         visits.append(
             VisitView(
                 number=index + 1,
                 visit=visit,
-                description=labels.describe_visit(visit),
-                group_name=str(labels.GROUP_NAMES.get(visit["status_group"], visit["status_group"])),
+                description=plain(labels.describe_visit(visit)),
+                group_name=plain(str(labels.GROUP_NAMES.get(visit["status_group"], visit["status_group"]))),
                 year_label=year_labels[visit["year"]],
                 rule_title=rule_titles.get(visit["version"], visit["version"]),
                 steps=steps,
-                notices=notices,
+                notices=[by_code[code] for code in visit["notices"] if code in by_code],
             )
         )
 
@@ -143,29 +330,63 @@ def present(result: dict[str, Any]) -> ResultView:
             )
         )
 
-    pa = result["personal_account"]
     charts = build_charts(result, year_labels)
     no_cap = None
     if not charts:
         for n in warnings:
-            if n.clause and n.clause["ref"].endswith("/annual_cap") and n.code.endswith("-none"):
+            if n.clause and n.clause.ref.endswith("/annual_cap") and n.code.endswith("-none"):
                 no_cap = n
+
+    entered = entered or {}
+    account_entered = bool(entered.get("account_balance") or entered.get("prior_years_balance"))
+    region_name = plain(labels.region_name(result["region_name"]))
+    status_name = plain(str(labels.STATUS_NAMES.get(result["status"], result["status"])))
+    tiers = []
+    if result["status"] == "retired":
+        for v in visits:
+            name = v.group_name
+            if name not in tiers:
+                tiers.append(name)
+    inputs = Inputs(
+        region_name=region_name,
+        status_name=status_name,
+        age=getattr(request, "age", None),
+        retired_on=request.retired_on.isoformat() if getattr(request, "retired_on", None) else None,
+        tiers=tiers,
+        account_entered=account_entered,
+        account_balance=entered.get("account_balance"),
+        prior_years_balance=entered.get("prior_years_balance"),
+    )
+    rules = [
+        RuleView(
+            id=r["id"],
+            title=r["title"],
+            description=labels.title_description(r["title"]) if english else "",
+            period=labels.period_text(dt.date.fromisoformat(r["effective_from"]), _date(r["effective_to"])),
+            status=r["status"],
+            status_label=str(labels.SOURCE_STATUS.get(r["status"], r["status"])),
+            checked=checked.get(r["id"], ""),
+        )
+        for r in result["rules"]
+    ]
     return ResultView(
         raw=result,
-        region_name=labels.region_name(result["region_name"]),
-        status_name=str(labels.STATUS_NAMES.get(result["status"], result["status"])),
+        region_name=region_name,
+        status_name=status_name,
+        answer=answer_sentence(result["totals"], len(visits), account_entered),
         totals=result["totals"],
         years=years,
         visits=visits,
         warnings=warnings,
         personal_account=pa,
-        personal_account_clause=clauses.get(pa["clause"]) if pa.get("clause") else None,
-        rules=[
-            {**r, "period": labels.period_text(dt.date.fromisoformat(r["effective_from"]), _date(r["effective_to"]))}
-            for r in result["rules"]
-        ],
+        personal_account_clause=cviews.get(pa.get("clause") or ""),
+        rules=rules,
+        clauses=list(cviews.values()),
+        inputs=inputs,
+        labels={key: plain(_(msgid)) for key, msgid in _LABELS.items()},
         charts=charts,
         no_cap_notice=no_cap,
+        any_future=any(v.visit.get("future") for v in visits),
     )
 
 

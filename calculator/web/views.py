@@ -58,7 +58,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         if errors:
             state.apply_errors(errors, rows)
         elif calc_request is not None:
-            result = present(calculate(calc_request, edge_translate()))
+            result = present(calculate(calc_request, edge_translate()), calc_request, data)
     partial = _partial(request)
     context: dict[str, Any] = {
         "state": state,
