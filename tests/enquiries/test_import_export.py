@@ -1,0 +1,303 @@
+"""CSV and Excel: export (BOM, headers, numbers), the template, import (good and bad files),
+the Excel round trip, and the command line's --csv and --format."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from calculator.enquiries import ledger_io
+from tests.enquiries.conftest import QUERY, save_via_page
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+REPO = Path(__file__).resolve().parents[2]
+HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "先行自付", "符合政策范围金额",
+           "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据"]
+TEMPLATE = ["就诊日期", "医疗机构级别", "就诊类型", "费用总额", "自费金额", "乙类金额"]
+
+
+def _csv(text: str, name: str = "visits.csv", encoding: str = "utf-8") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
+
+
+def _import(client, upload, **carry):
+    return client.post("/e/import/", {"file": upload, **carry})
+
+
+def _rows(html: str) -> list[dict[str, str]]:
+    """The visit rows the calculator page shows (value of each text/select field)."""
+    rows: dict[int, dict[str, str]] = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        match = re.search(r'name="visits-(\d+)-(date|total|excluded|class_b)"', tag)
+        if match:
+            value = re.search(r'value="([^"]*)"', tag)
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = value.group(1) if value else ""
+    for i, name, body in re.findall(r'<select name="visits-(\d+)-(level|setting)"[^>]*>(.*?)</select>', html, re.S):
+        selected = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        rows.setdefault(int(i), {})[name] = selected.group(1) if selected else ""
+    return [rows[i] for i in sorted(rows)]
+
+
+# --- export --------------------------------------------------------------------------------------------
+
+
+def test_csv_export_opens_with_the_bom_and_has_the_slip_headers(web):
+    response = web.get("/e/ledger.csv?" + QUERY)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="menzhen-mingxi-')
+    raw = response.content
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == HEADERS
+    assert rows[1][:11] == ["2024-03-01", "三级", "门诊", "1000.00", "0.00", "20.00", "1000.00", "0.00", "539.00", "0.00", "461.00"]
+    assert rows[2][:3] == ["2024-04-01", "一级及以下", "药店"] and rows[2][8] == "255.00"
+    assert "武汉市职工医保普通门诊统筹优化方案" in rows[1][11]
+    assert rows[3][0] == "合计" and rows[3][3] == "1300.00" and rows[3][8] == "794.00" and rows[3][10] == "506.00"
+    assert len(rows) == 4
+
+
+def test_excel_export_has_numbers_as_numbers(web):
+    response = web.get("/e/ledger.xlsx?" + QUERY)
+    assert response.status_code == 200
+    assert response["Content-Type"] == ledger_io.XLSX_MEDIA_TYPE
+    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    ws = wb["明细"]
+    values = list(ws.iter_rows(values_only=True))
+    assert list(values[0]) == HEADERS
+    assert values[1][0] == dt.datetime(2024, 3, 1)
+    assert values[1][3] == 1000 and isinstance(values[1][3], (int, float))
+    assert values[1][8] == 539 and values[2][8] == 255
+    assert values[3][0] == "合计" and values[3][8] == 794
+    assert ws.cell(row=2, column=9).data_type == "n" and ws.cell(row=2, column=9).number_format == "#,##0.00"
+    assert list(next(wb["就诊记录"].iter_rows(values_only=True))) == TEMPLATE
+
+
+def test_saved_enquiry_exports_today_and_saved_figures(web):
+    token = save_via_page(web)
+    for suffix in ("", "?figures=saved"):
+        csv_rows = list(csv.reader(io.StringIO(web.get(f"/e/{token}/ledger.csv{suffix}").content.decode("utf-8-sig"))))
+        assert csv_rows[-1][8] == "794.00"
+        assert web.get(f"/e/{token}/ledger.xlsx{suffix}").status_code == 200
+
+
+def test_export_without_a_calculation_is_a_400_page_not_500(web):
+    for path in ("/e/ledger.csv", "/e/ledger.xlsx?region=nowhere", "/e/ledger.csv?visits-0-total=abc"):
+        response = web.get(path)
+        assert response.status_code == 400 and "没有可以导出的结果" in response.content.decode()
+
+
+# --- template ------------------------------------------------------------------------------------------
+
+
+def test_templates_have_the_headers_and_one_example_row(web):
+    rows = list(csv.reader(io.StringIO(web.get("/e/template.csv").content.decode("utf-8-sig"))))
+    assert rows == [TEMPLATE, ["2025-03-01", "三级", "门诊", "1200.00", "100.00", "200.00"]]
+    wb = openpyxl.load_workbook(io.BytesIO(web.get("/e/template.xlsx").content))
+    values = list(wb.active.iter_rows(values_only=True))
+    assert list(values[0]) == TEMPLATE and len(values) == 2 and values[1][3] == 1200
+
+
+def test_the_calculator_page_has_the_import_field(web):
+    html = web.get("/").content.decode()
+    assert "导入就诊记录（CSV 或 Excel）" in html and ">导入</button>" in html and "下载模板" in html
+    form = html[html.index('id="visit-import-form"'):]
+    assert 'method="post"' in html[html.index('<form id="visit-import-form"'):][:200]
+    assert 'enctype="multipart/form-data"' in html[html.index('<form id="visit-import-form"'):][:300]
+    assert "csrfmiddlewaretoken" in form[: form.index("</form>")]
+
+
+# --- import: good files --------------------------------------------------------------------------------
+
+
+def test_import_a_csv_fills_the_rows_and_keeps_the_person(web):
+    text = "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025/3/1,三级,门诊,1200,100,200\n2025-03-05,1,药店,80.5,,\n\n2025年3月9日,二级,互联网+,\"1,000.00\",,\n"
+    response = _import(web, _csv(text), region="wuhan", status="employed", age="45")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "已从文件导入" in html and 'data-import-count="3"' in html
+    assert _rows(html) == [
+        {"date": "2025-03-01", "total": "1200.00", "excluded": "100.00", "class_b": "200.00", "level": "3", "setting": "clinic"},
+        {"date": "2025-03-05", "total": "80.50", "excluded": "", "class_b": "", "level": "1", "setting": "pharmacy"},
+        {"date": "2025-03-09", "total": "1000.00", "excluded": "", "class_b": "", "level": "2", "setting": "internet"},
+    ]
+    assert re.search(r'name="age"[^>]*value="45"', html)
+    assert "计算结果" not in html  # nothing calculated until 计算
+
+
+def test_import_gbk_csv_and_tab_separated(web):
+    text = "就诊日期\t医疗机构级别\t就诊类型\t费用总额\n2025-03-01\t一级\t门诊\t300\n"
+    html = _import(web, _csv(text, encoding="gb18030")).content.decode()
+    assert _rows(html) == [{"date": "2025-03-01", "total": "300.00", "excluded": "", "class_b": "", "level": "1", "setting": "clinic"}]
+
+
+def test_excel_round_trip_gives_the_same_visits(web):
+    query = QUERY + "&visits-1-excluded=20"
+    token = save_via_page(web, query)
+    original = _rows(web.get("/?" + query).content.decode())
+    workbook = web.get(f"/e/{token}/ledger.xlsx").content
+    upload = SimpleUploadedFile("mingxi.xlsx", workbook, content_type=ledger_io.XLSX_MEDIA_TYPE)
+    imported = _rows(_import(web, upload, region="wuhan", status="employed", age="45").content.decode())
+    normal = lambda rows: [{k: (f"{float(v):.2f}" if k in ("total", "excluded", "class_b") and v else v) for k, v in r.items()} for r in rows]  # noqa: E731
+    assert normal(imported) == normal(original)
+    assert len(imported) == 2 and imported[0]["class_b"] == "200.00" and imported[1]["excluded"] == "20.00"
+
+
+def test_an_exported_csv_imports_its_visits_back(web):
+    exported = web.get("/e/ledger.csv?" + QUERY).content
+    html = _import(web, SimpleUploadedFile("mingxi.csv", exported)).content.decode()
+    rows = _rows(html)
+    assert [(r["date"], r["level"], r["setting"], r["total"]) for r in rows] == [
+        ("2024-03-01", "3", "clinic", "1000.00"), ("2024-04-01", "1", "pharmacy", "300.00")]
+
+
+def test_more_than_50_rows_fill_50_and_say_how_to_compute_all(web):
+    text = "就诊日期,医疗机构级别,就诊类型,费用总额\n" + "".join(f"2025-01-{1 + i % 28:02d},1,门诊,{10 + i}\n" for i in range(120))
+    html = _import(web, _csv(text)).content.decode()
+    assert 'data-import-count="120"' in html and len(_rows(html)) == 50
+    assert "只填入了前 50 次" in html and "POST /api/v1/calculate" in html and "manage.py calculate --csv" in html
+
+
+# --- import: bad files ---------------------------------------------------------------------------------
+
+BAD_ROWS = [
+    ("2025-03-01,三级,门诊,abc,,", "第 3 行：费用总额必须是金额（元）"),
+    ("2025-02-30,三级,门诊,100,,", "第 3 行：就诊日期“2025-02-30”应写成 2025-03-01 或 2025/3/1"),
+    ("03/01/2025,三级,门诊,100,,", "第 3 行：就诊日期“03/01/2025”应写成 2025-03-01 或 2025/3/1"),
+    (",三级,门诊,100,,", "第 3 行：请填写就诊日期"),
+    ("2025-03-01,四级,门诊,100,,", "第 3 行：医疗机构级别“四级”应为 1、2、3 或 一级、二级、三级"),
+    ("2025-03-01,三级,住院,100,,", "第 3 行：就诊类型“住院”应为 门诊、药店、互联网+ 或 非定点"),
+    ("2025-03-01,三级,门诊,,,", "第 3 行：请填写费用总额"),
+    ("2025-03-01,三级,门诊,-5,,", "第 3 行：费用总额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,100.123,,", "第 3 行：费用总额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,100,x,", "第 3 行：自费金额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,100,,十元", "第 3 行：乙类金额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,100,150,", "第 3 行：自费金额不能大于费用总额"),
+    ("2025-03-01,三级,门诊,100,50,60", "第 3 行：乙类金额加自费金额不能大于费用总额"),
+]
+
+
+@pytest.mark.parametrize("line, message", BAD_ROWS, ids=[m.split("：", 1)[1][:12] for _, m in BAD_ROWS])
+def test_a_bad_row_is_refused_with_its_line_number_and_nothing_is_imported(web, line, message):
+    text = f"就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025-03-01,三级,门诊,100,,\n{line}\n2025-03-02,二级,门诊,200,,\n"
+    response = _import(web, _csv(text))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "文件没有导入" in html and "一条都没有导入" in html
+    assert all(not r.get("date") and not r.get("total") for r in _rows(html))
+
+
+def test_every_bad_row_is_listed(web):
+    text = "就诊日期,费用总额\n2025-03-01,abc\n2025-03-02,100\nxx,\n"
+    html = _import(web, _csv(text)).content.decode()
+    assert "第 2 行：费用总额必须是金额（元）" in html
+    assert "第 4 行：就诊日期“xx”应写成 2025-03-01 或 2025/3/1，且是真实存在的日期；请填写费用总额。" in html
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "只能导入 CSV 或 Excel（.xlsx）文件"),
+        ("report.pdf", b"%PDF-1.4 ...", "只能导入 CSV 或 Excel（.xlsx）文件"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧版 Excel 文件（.xls）"),
+        ("broken.xlsx", b"PK\x03\x04garbage", "无法读取这个 Excel 文件"),
+        ("empty.csv", b"", "文件是空的"),
+        ("noheader.csv", "2025-03-01,100\n".encode(), "缺少列：就诊日期、费用总额"),
+        ("onlyheader.csv", "就诊日期,费用总额\n".encode(), "只有表头"),
+        ("binary.csv", b"\x00\x01\x02\xff\xfe\x00", "无法读取这个 CSV 文件的文字编码"),
+    ],
+)
+def test_files_that_cannot_be_read_get_a_clear_message(web, name, content, message):
+    response = _import(web, SimpleUploadedFile(name, content))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_no_file_chosen(web):
+    assert "请先选择要导入的 CSV 或 Excel 文件" in web.post("/e/import/", {}).content.decode()
+
+
+def test_at_most_1000_rows(web):
+    text = "就诊日期,费用总额\n" + "2025-03-01,10\n" * 1001
+    html = _import(web, _csv(text)).content.decode()
+    assert "文件里有 1001 行就诊记录，一次最多导入 1000 行" in html
+    ok = _import(web, _csv("就诊日期,费用总额\n" + "2025-03-01,10\n" * 1000)).content.decode()
+    assert 'data-import-count="1000"' in ok
+
+
+@override_settings(SITE_MAX_BODY_BYTES=4 * 1_048_576)
+def test_at_most_2_mb(web):
+    text = "就诊日期,费用总额,备注\n" + ("2025-03-01,10," + "x" * 3000 + "\n") * 700
+    assert len(text.encode()) > 2 * 1_048_576
+    assert "文件太大：最多 2 MB" in _import(web, _csv(text)).content.decode()
+
+
+def test_import_needs_the_csrf_token(csrf_client):
+    assert csrf_client.post("/e/import/", {"file": _csv("就诊日期,费用总额\n2025-03-01,10\n")}).status_code == 403
+
+
+# --- the command line ----------------------------------------------------------------------------------
+
+
+def _manage(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "calculate", *args], cwd=REPO, capture_output=True, input=stdin, timeout=120,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "calculator.settings_test"},
+    )
+
+
+@pytest.fixture
+def visits_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "visits.csv"
+    path.write_text("就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024-03-01,三级,门诊,1000,,200\n2024/4/1,一级,药店,300,,\n", encoding="utf-8")
+    return path
+
+
+def test_command_reads_visits_from_csv(visits_csv):
+    done = _manage("--csv", str(visits_csv), "--region", "wuhan", "--status", "employed", "--age", "45")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["totals"]["fund_paid"] == "794.00"
+    assert b"Traceback" not in done.stderr
+
+
+def test_command_writes_csv_and_xlsx(visits_csv, tmp_path):
+    done = _manage("--csv", str(visits_csv), "--region", "wuhan", "--status", "employed", "--age", "45", "--format", "csv")
+    assert done.returncode == 0 and done.stdout.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(done.stdout.decode("utf-8-sig"))))
+    assert rows[0] == HEADERS and rows[-1][8] == "794.00"
+    out = tmp_path / "out.xlsx"
+    done = _manage("--csv", str(visits_csv), "--region", "wuhan", "--status", "employed", "--age", "45", "--format", "xlsx", "--output", str(out))
+    assert done.returncode == 0 and done.stdout == b""
+    assert list(openpyxl.load_workbook(out)["明细"].iter_rows(values_only=True))[-1][8] == 794
+    request = json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 3, "total": "100"}]})
+    done = _manage("-", "--format", "csv", stdin=request.encode())
+    assert done.returncode == 0 and list(csv.reader(io.StringIO(done.stdout.decode("utf-8-sig"))))[0] == HEADERS
+
+
+def test_command_refuses_bad_input_with_exit_2_and_no_traceback(visits_csv, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("就诊日期,费用总额\n2024-03-01,abc\n", encoding="utf-8")
+    cases = [
+        ("--csv", str(bad), "--region", "wuhan", "--status", "employed", "--age", "45"),
+        ("--csv", str(visits_csv), "--status", "employed", "--age", "45"),
+        ("--csv", str(tmp_path / "missing.csv"), "--region", "wuhan", "--status", "employed", "--age", "45"),
+        ("--csv", str(visits_csv), "--region", "wuhan", "--status", "employed", "--age", "abc"),
+        (),
+    ]
+    for args in cases:
+        done = _manage(*args)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert json.loads(done.stdout)["errors"] and b"Traceback" not in done.stderr
+    assert "第 2 行：费用总额必须是金额（元）" in json.loads(_manage(*cases[0]).stdout)["errors"][0]["message"]
