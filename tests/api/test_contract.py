@@ -266,3 +266,191 @@ def test_form_values_out_of_range_say_so():
     for age in ("999999", "-1"):
         _, errors = parse_request({"region": "wuhan", "status": "employed", "age": age, "visits": [_visit()]}, form=True)
         assert errors[0]["field"] == "age" and "0 到 120" in errors[0]["message"], errors
+
+
+# -- limits on what an answer repeats (issue 9) -------------------------------------------
+
+
+def test_unknown_keys_are_listed_at_most_20_then_counted(client):
+    body = _req(**{f"extra{i:02d}": 1 for i in range(50)})
+    response = _post(client, body)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    unknown = [e for e in errors if e["message"].startswith("未知字段")]
+    assert [e["field"] for e in unknown] == [f"extra{i:02d}" for i in range(20)]
+    more = [e for e in errors if "另有" in e["message"]]
+    assert len(more) == 1 and "30" in more[0]["message"] and "20" in more[0]["message"], errors
+    assert errors.index(more[0]) == errors.index(unknown[-1]) + 1  # right after the list
+    code, cli = _cli(json.dumps(body))
+    assert code == 2 and cli == response.json()
+
+
+def test_unknown_keys_in_visits_count_toward_the_same_20(client):
+    visits = [_visit(**{f"x{j}": 1 for j in range(10)}) for _ in range(5)]
+    response = _post(client, _req(visits=visits, extra=1))
+    errors = response.json()["errors"]
+    assert len([e for e in errors if e["message"].startswith("未知字段")]) == 20
+    assert [e["message"] for e in errors if "另有" in e["message"]] == ["另有 31 个未知字段未列出（每次最多列出 20 个）。"]
+    assert errors[0]["field"] == "extra" and errors[1]["field"] == "visits[0].x0"
+
+
+def test_exactly_20_unknown_keys_need_no_count_line(client):
+    errors = _post(client, _req(**{f"k{i}": 1 for i in range(20)})).json()["errors"]
+    assert len(errors) == 20 and not any("另有" in e["message"] for e in errors)
+
+
+@pytest.mark.parametrize("where", ["top", "visit"])
+def test_a_long_unknown_key_is_echoed_at_most_100_characters(client, where):
+    key = "k" * 5000
+    body = _req(**{key: 1}) if where == "top" else _req(visits=[_visit(**{key: 1})])
+    error = _post(client, body).json()["errors"][0]
+    name = "k" * 99 + "…"
+    assert error["field"] == (name if where == "top" else f"visits[0].{name}")
+    assert error["message"] == f"未知字段“{name}”。"
+
+
+def test_a_long_region_name_is_echoed_at_most_100_characters(client):
+    error = _post(client, _req(region="北" * 3000)).json()["errors"][0]
+    assert error["field"] == "region"
+    assert "北" * 99 + "…" in error["message"] and "北" * 100 not in error["message"]
+
+
+def test_a_long_duplicate_key_is_echoed_at_most_100_characters(client):
+    key = "d" * 3000
+    raw = '{"' + key + '": 1, "' + key + '": 2}'
+    error = _post(client, raw, raw=True).json()["errors"][0]
+    assert error["field"] == "d" * 99 + "…" and "d" * 100 not in error["message"]
+
+
+def test_an_impossible_date_is_echoed_as_typed(client):
+    error = _post(client, _req(visits=[_visit(date="2024-13-45")])).json()["errors"][0]
+    assert error == {"field": "visits[0].date", "message": "就诊日期 2024-13-45 不是真实存在的日期，请检查月份和日。"}
+
+
+def test_echo_cuts_at_100_characters():
+    from calculator.rules.contract import MAX_ECHO, _echo
+
+    assert MAX_ECHO == 100
+    assert _echo("a" * 100) == "a" * 100
+    assert _echo("a" * 101) == "a" * 99 + "…" and len(_echo("a" * 101)) == 100
+
+
+# -- null in a JSON request: refused for enums, "not given" for optional values -----------
+
+NULL_REFUSED = [
+    ("category", _req(visits=[_visit(category=None)]), "visits[0].category", "普通门诊"),
+    ("setting", _req(visits=[_visit(setting=None)]), "visits[0].setting", "门诊"),
+    ("offsite", _req(visits=[_visit(offsite=None)]), "visits[0].offsite", "本地"),
+    ("level", _req(visits=[_visit(level=None)]), "visits[0].level", "整数"),
+    ("price_class", _req(visits=[_visit(price_class=None)]), "visits[0].price_class", "整数"),
+    ("status", _req(status=None), "status", "参保身份"),
+    ("lang", _req(lang=None), "lang", "中文"),
+    ("region", _req(region=None), "region", "参保地区"),
+    ("category-empty", _req(visits=[_visit(category="")]), "visits[0].category", "普通门诊"),
+    ("setting-empty", _req(visits=[_visit(setting="")]), "visits[0].setting", "门诊"),
+    ("offsite-empty", _req(visits=[_visit(offsite="")]), "visits[0].offsite", "本地"),
+    ("lang-empty", _req(lang=""), "lang", "中文"),
+    ("level-empty", _req(visits=[_visit(level="")]), "visits[0].level", "整数"),
+    ("excluded-empty", _req(visits=[_visit(excluded="")]), "visits[0].excluded", "金额"),
+    ("retired_on-empty", _req(retired_on=""), "retired_on", "格式"),
+]
+
+
+@pytest.mark.parametrize("name, body, field, fragment", NULL_REFUSED, ids=[r[0] for r in NULL_REFUSED])
+def test_null_or_empty_for_an_enum_is_refused_in_json(client, name, body, field, fragment):
+    response = _post(client, body)
+    assert response.status_code == 400, response.json()
+    errors = response.json()["errors"]
+    match = [e for e in errors if e["field"] == field]
+    assert match and fragment in match[0]["message"], errors
+    code, cli = _cli(json.dumps(body, ensure_ascii=False))
+    assert code == 2 and cli == response.json()
+
+
+def test_missing_enum_keys_keep_their_defaults(client):
+    # 武汉优化方案, level 3 in-service: setting clinic, offsite none, category general → 55 %.
+    body = _req(visits=[{"date": "2024-03-01", "level": 3, "total": "100.00"}])
+    response = _post(client, body)
+    assert response.status_code == 200
+    assert response.json()["visits"][0]["fund_paid"] == "55.00"
+
+
+NULLABLE = {
+    "retired_on": None, "flexible_employment": None, "contribution_base": None, "account_balance": None,
+    "prior_years_balance": None, "chronic_disease_count": None,
+}
+NULLABLE_VISIT = {"excluded": None, "class_b": None, "inpatient_stay": None}
+
+
+def test_null_for_an_optional_value_means_not_given(client):
+    body = _req(**NULLABLE, visits=[_visit(**NULLABLE_VISIT)])
+    response = _post(client, body)
+    assert response.status_code == 200, response.json()
+    assert response.json() == _post(client, _req()).json()
+
+
+def test_the_web_form_keeps_empty_values_as_defaults():
+    from calculator.rules.contract import parse_request
+
+    for empty in ("", None):
+        request, errors = parse_request(
+            {"region": "wuhan", "status": "employed", "age": "45", "lang": empty, "retired_on": empty,
+             "contribution_base": empty, "account_balance": empty, "chronic_disease_count": empty,
+             "visits": [{"date": "2024-03-01", "level": "3", "total": "100", "setting": empty, "offsite": empty,
+                         "category": empty, "price_class": empty, "excluded": empty, "class_b": empty}]},
+            form=True,
+        )
+        assert not errors, errors
+        visit = request.visits[0]
+        assert (visit.setting, visit.offsite, visit.category, visit.price_class) == ("clinic", "none", "general", None)
+        assert (visit.excluded, visit.class_b, request.lang, request.chronic_disease_count) == (0, 0, "zh-hans", 1)
+
+
+# -- the fast path for well-formed visits accepts exactly what the full check accepts -----
+
+_VALUES = {
+    "date": ["2024-03-01", "2024-02-30", "2024/03/01", " 2024-03-01", "", None, 20240301],
+    "level": ["MISSING", None, "", "2", True],
+    "setting": ["MISSING", "clinic", "pharmacy", None, "", "hospital"],
+    "total": ["MISSING", "100", "100.5", "100.50", "100.505", "0", "", None, "-1", "1e3", "10000000", "10000000.01", " 100"],
+    "excluded": ["MISSING", "0", "50", "100.01", "", None],
+    "class_b": ["MISSING", "0", "10", "", None, "100"],
+    "price_class": ["MISSING", None, ""],
+    "offsite": ["MISSING", "none", "unfiled", None, "", "abroad"],
+    "inpatient_stay": ["MISSING", False, True, None, "yes"],
+    "category": ["MISSING", "general", "chronic", None, "", "acute"],
+}
+
+
+def _numbers(value):
+    from decimal import Decimal
+
+    return Decimal(value) if value in ("2",) else value
+
+
+def test_fast_path_accepts_exactly_what_the_full_check_accepts():
+    from decimal import Decimal
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from calculator.rules.contract import _Errors, _fast_visit, _parse_visit
+
+    levels = st.sampled_from(["MISSING", None, "", "2", True, Decimal(1), Decimal(3), Decimal(4), Decimal("2.0"), Decimal("-0")])
+    fields = {k: st.sampled_from(v) for k, v in _VALUES.items() if k != "level"}
+    fields["level"] = levels
+    fields["total"] = st.one_of(fields["total"], st.decimals(min_value=0, max_value=20_000_000, places=2).map(Decimal))
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.fixed_dictionaries(fields), st.booleans())
+    def check(values, unknown):
+        raw = {k: v for k, v in values.items() if v != "MISSING"}
+        if unknown:
+            raw["note"] = "x"
+        fast = _fast_visit(0, raw)
+        errors = _Errors(form=False)
+        full = _parse_visit(0, raw, errors)
+        if fast is not None:
+            assert not errors.items and full == fast, (raw, errors.items, full, fast)
+
+    check()

@@ -7,7 +7,10 @@ overlapping date range fails here and at start-up.
 
 import copy
 import datetime as dt
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +152,280 @@ def test_overlapping_versions_are_refused(tmp_path):
 def test_unsorted_versions_are_refused(tmp_path):
     with pytest.raises(PolicyDataError, match="not sorted"):
         _two_versions(tmp_path, dt.date(2024, 12, 31), dt.date(2025, 1, 1), swap=True).load_all()
+
+
+# -- faults in a copy of the whole data folder (issue 9) ------------------------------
+# Each fault is written into a temporary copy of calculator/rules/data/ as raw text (so
+# YAML reads it exactly as an author's typo would be read) and the whole folder is loaded,
+# as start-up does. The message must name the file by its path under the data folder
+# (three regions have a 2023-01-01.yaml) and the field, and no other exception type may
+# escape.
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def data_copy(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    return data
+
+
+def _edit(data: Path, rel: str, old: str, new: str, count: int = 1) -> None:
+    path = data / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= 1, (rel, old)
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def _fault(data: Path) -> str:
+    with pytest.raises(PolicyDataError) as excinfo:
+        Loader(data_dir=data).load_all()
+    return str(excinfo.value)
+
+
+def test_the_copy_loads(data_copy):
+    assert set(Loader(data_dir=data_copy).load_all()) == set(load_policies())
+
+
+def test_messages_name_the_path_under_the_data_folder(data_copy):
+    # yuxi, xuzhou and shanxi all have a 2023-01-01.yaml: the region folder tells them apart.
+    _edit(data_copy, "yuxi/2023-01-01.yaml", "title:", "titel:")
+    message = _fault(data_copy)
+    assert message.startswith("yuxi/2023-01-01.yaml: top level: unknown key(s) ['titel']"), message
+
+
+@pytest.mark.parametrize(
+    "rel, old, new, field, fragment",
+    [
+        # YAML reads 2023-13-10 as a timestamp and fails with a bare ValueError: not any more.
+        ("wuhan/2023-04-10.yaml", "effective_from: 2023-04-10", "effective_from: 2023-13-10",
+         "effective_from", "not a real date: '2023-13-10'"),
+        ("wuhan/2023-04-10.yaml", "effective_from: 2023-04-10", "effective_from: 2023-02-30",
+         "effective_from", "not a real date: '2023-02-30'"),
+        ("wuhan/2023-04-10.yaml", "effective_from: 2023-04-10", "effective_from: '2023-13-10'",
+         "effective_from", "not a real date: '2023-13-10'"),
+        ("wuhan/2023-04-10.yaml", "effective_from: 2023-04-10", "effective_from: 10.4.2023",
+         "effective_from", "not a date (YYYY-MM-DD)"),
+        ("xuzhou/2023-01-01.yaml", "effective_to: 2027-12-31", "effective_to: 2027-12-32",
+         "effective_to", "not a real date: '2027-12-32'"),
+    ],
+    ids=["month-13", "february-30", "quoted-month-13", "not-iso", "day-32"],
+)
+def test_impossible_dates_are_refused_naming_file_and_field(data_copy, rel, old, new, field, fragment):
+    _edit(data_copy, rel, old, new)
+    message = _fault(data_copy)
+    assert message.startswith(f"{rel}: {field}: "), message
+    assert fragment in message, message
+
+
+def test_an_impossible_date_in_a_notice_names_the_notice(data_copy):
+    _edit(data_copy, "wuhan/2023-04-10.yaml", "notices:\n", "notices:\n  - {code: x, message: y, from: 2024-02-30}\n")
+    message = _fault(data_copy)
+    assert message.startswith("wuhan/2023-04-10.yaml: notices[0].from: not a real date: '2024-02-30'"), message
+
+
+@pytest.mark.parametrize(
+    "old, new, field, fragment",
+    [
+        # Money: at most 99,999,999.99 and at most two decimals; never rounded.
+        ('employed: "700"', 'employed: "1e30"', "parameters.deductible.amounts.employed", "too large"),
+        ('employed: "700"', 'employed: "100000000"', "parameters.deductible.amounts.employed", "too large"),
+        ('employed: "700"', 'employed: "3500.005"', "parameters.deductible.amounts.employed", "at most two decimals"),
+        ('employed: "700"', 'employed: "700.000"', "parameters.deductible.amounts.employed", "at most two decimals"),
+        ('employed: "700"', 'employed: "NaN"', "parameters.deductible.amounts.employed", "finite, non-negative"),
+        ('employed: "700"', 'employed: "Infinity"', "parameters.deductible.amounts.employed", "finite, non-negative"),
+        ('employed: "700"', 'employed: "-0"', "parameters.deductible.amounts.employed", "non-negative"),
+        ('employed: "700"', 'employed: "7OO"', "parameters.deductible.amounts.employed", "not a decimal"),
+        ('employed: "700"', 'employed: "' + "9" * 5000 + '"', "parameters.deductible.amounts.employed", "not a plausible figure"),
+        ('employed: "700"', "employed: 700.5", "parameters.deductible.amounts.employed", "quoted decimal strings"),
+        # Rates: fractions with at most four decimals, whatever the notation.
+        ('employed: {1: "0.75"', 'employed: {1: "1e30"', "parameters.fund_ratio.rates.employed.1", "between 0 and 1"),
+        ('employed: {1: "0.75"', 'employed: {1: "1e-30"', "parameters.fund_ratio.rates.employed.1", "at most four decimals"),
+        ('employed: {1: "0.75"', 'employed: {1: "0.755555"', "parameters.fund_ratio.rates.employed.1", "at most four decimals"),
+        ('employed: {1: "0.75"', 'employed: {1: "sNaN"', "parameters.fund_ratio.rates.employed.1", "finite"),
+    ],
+    ids=[
+        "money-1e30", "money-100-million", "money-3-decimals", "money-trailing-zero-decimal", "money-nan",
+        "money-infinity", "money-minus-zero", "money-letters", "money-5000-digits", "money-yaml-float",
+        "rate-1e30", "rate-1e-30", "rate-6-decimals", "rate-snan",
+    ],
+)
+def test_overflowing_and_over_precise_figures_are_refused(data_copy, old, new, field, fragment):
+    _edit(data_copy, "xuzhou/2023-01-01.yaml", old, new)
+    message = _fault(data_copy)
+    assert message.startswith(f"xuzhou/2023-01-01.yaml: {field}: "), message
+    assert fragment in message, message
+    assert len(message) < 300, "a figure is quoted back, not pasted whole"
+
+
+def test_two_decimals_and_the_largest_figure_still_load(data_copy):
+    _edit(data_copy, "xuzhou/2023-01-01.yaml", 'employed: "700"', 'employed: "99999999.99"')
+    regions = Loader(data_dir=data_copy).load_all()
+    assert regions["xuzhou"].versions[0].params["deductible"].value.by_group["employed"] == 9_999_999_999  # fen
+
+
+@pytest.mark.parametrize(
+    "rel, old, new, where",
+    [
+        ("regions.yaml", "- code: wuhan\n", "- code: wuhan\n  name: [unclosed\n", "regions.yaml: line "),
+        ("regions.yaml", "  aliases: [武汉, 武汉市]", "  aliases: [武汉, 武汉市", "regions.yaml: line "),
+        ("regions.yaml", "- code: xuzhou", "- code: xuzhou\n\t- tab", "regions.yaml: line "),
+        ("shanxi/2023-01-01.yaml", "effective_from:", "effective_from: : :\n  - x\n effective_fro:", "shanxi/2023-01-01.yaml: line "),
+        ("yuxi/2024-11-01.yaml", "title:", 'title: "unterminated\ntitle2:', "yuxi/2024-11-01.yaml: line "),
+        ("wuhan/2023-02-01.yaml", "region: wuhan", "region: &a wuhan\nother: *b", "wuhan/2023-02-01.yaml: line "),
+    ],
+    ids=["regions-flow", "regions-unclosed-list", "regions-tab", "version-mapping", "version-unterminated-string", "version-unknown-alias"],
+)
+def test_yaml_syntax_errors_name_the_file_and_line(data_copy, rel, old, new, where):
+    _edit(data_copy, rel, old, new)
+    message = _fault(data_copy)
+    assert message.startswith(where), message
+    assert "not valid YAML" in message, message
+
+
+def test_a_file_that_is_not_utf8_is_named(data_copy):
+    path = data_copy / "neimenggu/2022-10-01.yaml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    message = _fault(data_copy)
+    assert message.startswith("neimenggu/2022-10-01.yaml: file: not UTF-8 text"), message
+
+
+def test_a_missing_regions_file_is_named(data_copy):
+    (data_copy / "regions.yaml").unlink()
+    assert _fault(data_copy).startswith("regions.yaml: file: missing")
+
+
+@pytest.mark.parametrize(
+    "old, new, field",
+    [
+        ("- code: wuhan", "- code: [wuhan]", "[3].code"),
+        ("- code: wuhan", "- code: 12", "[3].code"),
+        ("- code: wuhan", "- code: xuzhou", "[3].code"),
+        ("  name: 武汉市", "  name: ''", "[3].name"),
+        ("  aliases: [武汉, 武汉市]", "  aliases: 武汉", "[3].aliases"),
+        ("  aliases: [武汉, 武汉市]", "  aliases: [武汉, {a: 1}]", "[3].aliases[1]"),
+        ("  aliases: [武汉, 武汉市]", "  aliases: [武汉, 徐州]", "wuhan"),
+        ("  aliases: [武汉, 武汉市]", "  aliases: [武汉, XUZHOU]", "wuhan"),
+    ],
+    ids=["code-list", "code-number", "code-twice", "name-empty", "aliases-string", "alias-mapping", "alias-twice", "alias-case"],
+)
+def test_bad_regions_file_entries_name_the_entry(data_copy, old, new, field):
+    _edit(data_copy, "regions.yaml", old, new)
+    message = _fault(data_copy)
+    assert message.startswith(f"regions.yaml: {field}: "), message
+
+
+@pytest.mark.parametrize(
+    "old, new, field, fragment",
+    [
+        ("    cite:\n      document: xzgg-2022-8", "    cite:\n      document: [xzgg-2022-8]",
+         "parameters.benefit_year.cite.document", "unknown document"),
+        ("      retired: \"350\"", "      retired: \"350\"\n      1: \"5\"", "parameters.deductible.amounts", "unknown status group(s) ['1']"),
+        ('employed: {1: "0.75"', 'employed: {"1": "0.75"', "parameters.fund_ratio.rates.employed", "exactly the keys 1, 2 and 3"),
+        ("region: xuzhou", "region: [xuzhou]", "region", "non-empty string"),
+        ("status: official\n", "status: [official]\n", "status", "must be one of"),
+    ],
+    ids=["document-list", "mixed-group-keys", "level-keys-quoted", "region-list", "status-list"],
+)
+def test_odd_shapes_are_refused_with_the_field(data_copy, old, new, field, fragment):
+    _edit(data_copy, "xuzhou/2023-01-01.yaml", old, new)
+    message = _fault(data_copy)
+    assert message.startswith(f"xuzhou/2023-01-01.yaml: {field}: "), message
+    assert fragment in message, message
+
+
+def test_an_unforeseen_shape_still_names_the_file(data_copy, monkeypatch):
+    from calculator.rules import loader
+
+    def boom(ctx, where, v):
+        raise KeyError("something no check foresaw")
+
+    required, _, placeholders = loader.PARAM_SPECS["internet"]
+    monkeypatch.setitem(loader.PARAM_SPECS, "internet", (required, boom, placeholders))
+    message = _fault(data_copy)
+    assert message.startswith("neimenggu/2022-10-01.yaml: file: unexpected data (KeyError"), message
+
+
+def test_overlapping_versions_name_both_files(data_copy):
+    _edit(data_copy, "wuhan/2023-02-01.yaml", "effective_to: 2023-04-09", "effective_to: 2023-04-10")
+    message = _fault(data_copy)
+    assert message.startswith("wuhan/2023-04-10.yaml: effective_from: "), message
+    assert "wuhan/2023-02-01.yaml" in message and "overlap" in message
+
+
+# -- start-up and the command stop on a fault, with the message and no traceback ------
+
+
+def _manage(data: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "calculator.settings",
+        "DJANGO_DEBUG": "1",  # no secret key needed for this check
+        "CALCULATOR_DATA_DIR": str(data),
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+BROKEN_DATE = ("wuhan/2023-04-10.yaml", "effective_from: 2023-04-10", "effective_from: 2023-13-10")
+EXPECTED = "wuhan/2023-04-10.yaml: effective_from: not a real date: '2023-13-10'"
+
+
+def test_start_up_stops_with_the_message_and_exit_2(data_copy):
+    _edit(data_copy, *BROKEN_DATE)
+    result = _manage(data_copy, "check")
+    assert result.returncode == 2, result
+    assert EXPECTED in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_start_up_stops_on_a_yaml_error_in_regions_file(data_copy):
+    _edit(data_copy, "regions.yaml", "- code: wuhan\n", "- code: wuhan\n  name: [unclosed\n")
+    result = _manage(data_copy, "check")
+    assert result.returncode == 2, result
+    assert "regions.yaml: line " in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_calculate_command_exits_2_with_the_same_message_as_json(data_copy):
+    _edit(data_copy, *BROKEN_DATE)
+    request = '{"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 3, "total": "1"}]}'
+    result = _manage(data_copy, "calculate", "-", stdin=request)
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr + result.stdout
+    errors = json.loads(result.stdout)["errors"]
+    assert errors[0]["field"] == "(policy data)"
+    assert EXPECTED in errors[0]["message"]
+    start_up = _manage(data_copy, "check").stderr.strip()
+    assert errors[0]["message"] == start_up  # the same message as start-up
+    # The good data (no CALCULATOR_DATA_DIR override) still calculates.
+    ok = _manage(DATA_DIR, "calculate", "-", stdin=request)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_ready_stops_in_process(monkeypatch, capsys):
+    from django.apps import apps
+
+    from calculator.rules import registry
+
+    def broken():
+        raise PolicyDataError("wuhan/2023-04-10.yaml: effective_from: not a real date: '2023-13-10'")
+
+    monkeypatch.setattr(registry, "load_policies", broken)
+    monkeypatch.setattr(sys, "argv", ["gunicorn"])
+    with pytest.raises(SystemExit) as excinfo:
+        apps.get_app_config("rules").ready()
+    assert excinfo.value.code == 2
+    assert "wuhan/2023-04-10.yaml: effective_from" in capsys.readouterr().err
+
+
+def test_data_dir_setting(monkeypatch, tmp_path):
+    from calculator.rules import registry
+
+    monkeypatch.delenv("CALCULATOR_DATA_DIR", raising=False)
+    assert registry.data_dir() == DATA_DIR
+    monkeypatch.setenv("CALCULATOR_DATA_DIR", str(tmp_path))
+    assert registry.data_dir() == tmp_path

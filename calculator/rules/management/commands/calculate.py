@@ -3,7 +3,8 @@
 Reads FILE (or standard input for ``-``) as bytes, hands it to
 ``calculator.rules.contract.run_contract`` and prints the JSON body to standard
 output. Exit status: 0 when the request was calculated (200), 2 when it was
-rejected (400, including an unreadable FILE), 1 on an unexpected internal error.
+rejected (400, including an unreadable FILE) or the policy data has a fault (the
+message names the data file and the field), 1 on an unexpected internal error.
 No traceback is ever printed.
 
 The visits can instead come from a CSV or Excel file (the web page's import template:
@@ -65,7 +66,21 @@ class Command(BaseCommand):
         self.stdout.flush()
         sys.exit(code)
 
+    def _check_policy_data(self) -> None:
+        """A fault in the policy data (calculator/rules/apps.py lets this command report it):
+        the start-up message, naming the file under the data folder and the field, as the
+        usual JSON error; exit 2, no traceback."""
+        from calculator.rules import registry
+        from calculator.rules.apps import stop_message
+        from calculator.rules.loader import PolicyDataError
+
+        try:
+            registry.load_policies()
+        except PolicyDataError as exc:
+            self._emit({"errors": [{"field": "(policy data)", "message": stop_message(exc)}]}, EXIT_INVALID)
+
     def handle(self, *args: Any, **options: Any) -> None:
+        self._check_policy_data()
         try:
             if options.get("visits_file"):
                 raw = self._request_from_visits(options)
