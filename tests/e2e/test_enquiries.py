@@ -1,0 +1,94 @@
+"""Browser: calculate, save, open the link in a new browser context and see the same figures;
+the print view with its QR code; import a CSV through the file field. Screenshots."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+pytestmark = [pytest.mark.db]
+
+QUERY = (
+    "region=wuhan&status=employed&age=45"
+    "&visits-0-date=2024-03-01&visits-0-level=3&visits-0-setting=clinic&visits-0-total=1000&visits-0-class_b=200"
+    "&visits-1-date=2024-04-01&visits-1-level=1&visits-1-setting=pharmacy&visits-1-total=300"
+)
+
+
+def _figures(page: Page) -> list[tuple[str, str]]:
+    cells = page.locator("#results [data-figure]")
+    return [(cells.nth(i).get_attribute("data-figure") or "", cells.nth(i).inner_text().strip()) for i in range(cells.count())]
+
+
+def _no_csp_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return errors
+
+
+def test_calculate_save_and_open_the_link_elsewhere(live_server, transactional_db, page: Page, browser: Browser, screenshot_dir: Path) -> None:
+    errors = _no_csp_errors(page)
+    page.goto(live_server.url + "/?" + QUERY)
+    before = _figures(page)
+    assert ("fund_paid", "794.00 元") in before or any(v.startswith("794") for _, v in before), before
+    page.get_by_role("button", name="保存并生成链接").click()
+    page.wait_for_url(re.compile(r"/e/[A-Za-z0-9_-]{32}/\?saved=1$"))
+    link = page.get_by_role("textbox", name="查询链接")
+    url = link.input_value()
+    assert re.fullmatch(re.escape(live_server.url) + r"/e/[A-Za-z0-9_-]{32}/", url)
+    assert link.get_attribute("readonly") is not None
+    assert page.get_by_role("button", name="复制链接").is_visible()
+    assert "到 " in page.locator("#enquiry-expiry").inner_text() and "180 天" in page.locator("#enquiry-expiry").inner_text()
+    page.screenshot(path=str(screenshot_dir / "enquiry-saved-1280.png"), full_page=True)
+
+    other = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844})
+    try:
+        fresh = other.new_page()
+        fresh.goto(url)
+        assert fresh.get_by_role("heading", name="保存的估算").is_visible()
+        assert _figures(fresh) == before
+        assert "保存以后" not in fresh.content()
+        fresh.screenshot(path=str(screenshot_dir / "enquiry-reopened-390.png"), full_page=True)
+    finally:
+        other.close()
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+
+
+def test_print_view_with_its_qr_code(live_server, transactional_db, page: Page, screenshot_dir: Path) -> None:
+    errors = _no_csp_errors(page)
+    page.goto(live_server.url + "/?" + QUERY)
+    page.get_by_role("button", name="保存并生成链接").click()
+    page.wait_for_url(re.compile(r"/e/[A-Za-z0-9_-]{32}/\?saved=1$"))
+    page.get_by_role("link", name="打印（A4，含二维码）").click()
+    page.wait_for_url(re.compile(r"/print/$"))
+    qr = page.locator("#print-qr")
+    assert qr.is_visible()
+    assert page.evaluate("document.getElementById('print-qr').naturalWidth") > 0  # the SVG loaded
+    assert "统筹基金支付 794.00 元" in page.locator("#print-answer").inner_text()
+    page.screenshot(path=str(screenshot_dir / "enquiry-print.png"), full_page=True)
+    pdf = page.pdf(format="A4", print_background=False)
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the print view must fit one A4 page"
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+
+
+def test_import_a_csv_by_the_file_field(live_server, page: Page, tmp_path: Path, screenshot_dir: Path) -> None:
+    path = tmp_path / "visits.csv"
+    path.write_text("就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024/3/1,三级,门诊,1000,,200\n2024-04-01,一级,药店,300,,\n", encoding="utf-8-sig")
+    page.goto(live_server.url + "/")
+    page.get_by_label("参保地区").select_option("wuhan")
+    page.get_by_label("年龄").fill("45")
+    page.get_by_label("导入就诊记录（CSV 或 Excel）").set_input_files(str(path))
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.wait_for_url(re.compile(r"/e/import/$"))
+    assert "已从文件导入 2 次就诊" in page.locator("#import-feedback").inner_text()
+    assert page.locator("#id_visits-0-date").input_value() == "2024-03-01"
+    assert page.locator("#id_visits-1-total").input_value() == "300.00"
+    assert page.locator("#id_age").input_value() == "45"  # carried by the script from the live form
+    page.screenshot(path=str(screenshot_dir / "enquiry-import-1280.png"), full_page=True)
+    page.get_by_role("button", name="计算", exact=True).click()
+    page.wait_for_selector("#results")
+    assert any(v.startswith("794") for _, v in _figures(page))
