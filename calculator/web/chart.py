@@ -65,6 +65,7 @@ class Chart:
     cap: str
     cap_y: float
     points: list[Point] = field(default_factory=list)
+    cap_label_right: bool = False  # the cap's label at the right end (points crowd the left)
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -77,7 +78,11 @@ class Chart:
 
     @property
     def cap_label_x(self) -> int:
-        return self.left
+        return self.right_x if self.cap_label_right else self.left
+
+    @property
+    def cap_label_anchor(self) -> str:
+        return "end" if self.cap_label_right else "start"
 
     @property
     def x_label_y(self) -> float:
@@ -148,6 +153,10 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
         cap_y = y_of(cap_amount)
         for p in points:
             p.below = p.y < cap_y + 30
+        _place_numbers(visit_points)
+        near_cap = [p for p in visit_points if p.below]
+        # The cap's label goes to the end of the line with fewer points near it.
+        cap_label_right = sum(p.x < WIDTH / 2 for p in near_cap) > sum(p.x >= WIDTH / 2 for p in near_cap)
         charts.append(
             Chart(
                 key=f"{year}-{category}",
@@ -156,6 +165,7 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
                 cap=items[-1]["cap"]["annual_cap"],
                 cap_y=cap_y,
                 points=points,
+                cap_label_right=cap_label_right,
             )
         )
     return charts
@@ -171,7 +181,7 @@ def _choose_labels(points: list[Point]) -> None:
     """Every visit's point carries its number (the legend under the chart gives each
     number's date and running total); dates on the axis for the last visit and, going back,
     every visit far enough from the one written after it, the first visit included whenever
-    it fits. Numbers of visits close together are staggered upwards so none covers another."""
+    it fits."""
     next_x = None
     for point in reversed(points):
         if next_x is None or next_x - point.x >= LABEL_GAP:
@@ -186,6 +196,11 @@ def _choose_labels(points: list[Point]) -> None:
                     point.show_label = False
                     points[0].show_label = True
                 break
+
+
+def _place_numbers(points: list[Point]) -> None:
+    """Each visit's number beside its point: above it, or under it near the cap line;
+    numbers of visits close together are staggered so that none covers another."""
     last_x: list[float] = []  # the x of the last number written on each level
     for point in points:
         for level in range(4):
@@ -193,5 +208,5 @@ def _choose_labels(points: list[Point]) -> None:
                 last_x.append(-1e9)
             if point.x - last_x[level] >= NUMBER_GAP or level == 3:
                 last_x[level] = point.x
-                point.number_dy = -8 - 14 * level
+                point.number_dy = (18 + 14 * level) if point.below else (-8 - 14 * level)
                 break

@@ -43,6 +43,7 @@ class ClauseView:
     assumption: str  # the calculator's reading, in the page's language ("" when none)
     assumption_translated: bool
     checked: str  # when the rule version's sources were last checked (research notes)
+    link_text: str = ""  # "依据 3", the steps' link to it
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Notice:
     message: str
     clause: ClauseView | None
     visits: list[int] = field(default_factory=list)  # the visits it concerns (1-based)
+    link_text: str = ""  # "第 1 条", a visit's link to it
 
     @property
     def anchor(self) -> str:
@@ -142,6 +144,7 @@ class ResultView:
     charts: list[Chart] = field(default_factory=list)
     no_cap_notice: Notice | None = None
     any_future: bool = False
+    several_rules: bool = False  # more than one rule version: each visit names its own
 
 
 def _english() -> bool:
@@ -167,6 +170,11 @@ _LABELS = {
     "member": "个人负担",
     "account": "个人账户",
     "cash": "现金",
+    "basis": "依据",
+    "how": "怎么算的",
+    "notes": "请注意：",
+    "comma": "、",
+    "future": "未来日期，按现行规定估算",
 }
 
 
@@ -243,6 +251,7 @@ def clause_views(clauses: dict[str, dict[str, Any]], refs: list[str], checked: d
             assumption=assumption,
             assumption_translated=translated,
             checked=checked.get(ref.split("/", 1)[0], ""),
+            link_text=_("依据 %(number)s") % {"number": number},
         )
     return out
 
@@ -273,7 +282,10 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     cviews = clause_views(clauses, list(order), checked)
 
     warnings = [
-        Notice(n, w["code"], w.get("kind", "notice"), w["message"], cviews.get(w.get("clause") or ""), list(w.get("visits") or []))
+        Notice(
+            n, w["code"], w.get("kind", "notice"), w["message"], cviews.get(w.get("clause") or ""),
+            list(w.get("visits") or []), _("第 %(number)s 条") % {"number": n},
+        )
         for n, w in enumerate(result["warnings"], start=1)
     ]
     by_code = {n.code: n for n in warnings}
@@ -387,6 +399,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         charts=charts,
         no_cap_notice=no_cap,
         any_future=any(v.visit.get("future") for v in visits),
+        several_rules=len(result["rules"]) > 1,
     )
 
 

@@ -333,27 +333,36 @@ def test_results_summary_figures_xuzhou(client):
     assert figure(html, "cap_remaining") == ["6,175.00 元"]
 
 
-def test_results_summary_comes_before_ledger_and_steps(client):
+def test_results_answer_first_then_figures_visits_and_basis(client):
     html = text(get(client, XUZHOU))
     results = html[html.index('id="results"'):]
-    assert results.index('id="summary"') < results.index('class="ledger"') < results.index('class="visit-result"')
+    assert (
+        results.index('id="answer"')
+        < results.index('id="summary"')
+        < results.index('class="visit-list"')
+        < results.index('id="basis"')
+    )
 
 
 def test_ledger_is_in_date_order(client):
     params = {**XUZHOU, "visits-0-date": "2024-06-01"}  # the first row is now the later visit
     html = text(get(client, params))
-    rows = re.findall(r'<tr data-visit="(\d+)">', html)
+    rows = re.findall(r'<li class="visit-card" id="visit-\d+" data-visit="(\d+)">', html)
     assert rows == ["2", "1"]
 
 
-def test_each_step_has_its_clause(client):
+def test_each_step_links_to_its_clause_quoted_once_in_the_basis(client):
     html = text(get(client, XUZHOU))
-    visit = html.split('id="visit-1"')[1].split("</article>")[0]
-    assert visit.count('<details class="clause">') >= 4
-    assert "徐政规〔2022〕8号" in visit
-    assert "一个统筹年度内门诊统筹起付标准为700元" in visit  # the verbatim quote
-    assert "二、（一）2" in visit  # the article
-    assert "官方原文" in visit
+    visit = html.split('id="visit-1"')[1].split('id="visit-2"')[0]
+    links = re.findall(r'class="step-basis" href="#(clause-\d+)"', visit)
+    assert len(links) >= 4
+    basis = html[html.index('id="basis"'):]
+    for anchor in links:
+        assert f'id="{anchor}"' in basis
+    assert "徐政规〔2022〕8号" in basis
+    assert html.count("一个统筹年度内门诊统筹起付标准为700元") == 1  # the verbatim quote, once
+    assert "二、（一）2" in basis  # the article
+    assert "官方原文" in basis
 
 
 def test_secondary_sources_are_marked_and_notices_sit_with_their_visit(client):
@@ -368,11 +377,15 @@ def test_secondary_sources_are_marked_and_notices_sit_with_their_visit(client):
         "visits-0-class_b": "200",
     }
     html = text(get(client, params))
-    visit = html.split('id="visit-1"')[1].split("</article>")[0]
-    assert "权威转载" in visit
+    visit = html.split('id="visit-1"')[1].split('id="years-title"')[0]
+    basis = html[html.index('id="basis"'):]
+    assert "转载（非官方）" in basis and "权威转载" not in html
+    assert "转载未载文号" not in html and "所存文本未载文号" not in html and "原文未注明文号" in basis
     # The visit links to its notices, which are listed once for the whole result.
-    assert 'class="visit-notices"' in visit and 'href="#notice-wuhan-optimisation-secondary"' in visit
-    assert html.count('id="notice-wuhan-optimisation-secondary"') == 1
+    notice = re.search(r'<li id="(notice-\d+)" class="notice[^"]*">2023年4月10日起的武汉“优化方案”', html)
+    assert notice, "the re-post notice is listed"
+    assert 'class="visit-notices"' in visit and f'href="#{notice.group(1)}"' in visit
+    assert html.count("2023年4月10日起的武汉“优化方案”") == 1
     assert "先行自付" in visit
 
 
@@ -505,7 +518,7 @@ def test_every_region_renders_results(client, region, status, date, visit, langu
     params.update({f"visits-0-{k}": v for k, v in visit.items()})
     html = text(get(client, params, language=language))
     assert 'id="results"' in html, re.findall(r'<span lang="zh-Hans">([^<]*)</span></a>', html)
-    assert html.count('class="visit-result"') == 1
+    assert html.count('class="visit-card"') == 1
     assert "<details class=\"clause\">" in html
 
 
