@@ -175,6 +175,12 @@ _LABELS = {
     "notes": "请注意：",
     "comma": "、",
     "future": "未来日期，按现行规定估算",
+    "region": "参保地区",
+    "status": "参保身份",
+    "age": "年龄",
+    "retired_on": "退休日期",
+    "account_balance": "个人账户余额",
+    "prior_years_balance": "历年账户余额",
 }
 
 
@@ -227,15 +233,27 @@ def doc_no(text: str | None) -> str:
     return "" if not text or text in _NO_DOC_NO else text
 
 
-def clause_views(clauses: dict[str, dict[str, Any]], refs: list[str], checked: dict[str, str]) -> dict[str, ClauseView]:
+def clause_views(
+    clauses: dict[str, dict[str, Any]], refs: list[str], checked: dict[str, str], shown: set[str]
+) -> dict[str, ClauseView]:
+    """One view per quoted passage: references that quote the same words of the same
+    document share it, so each quote is on the page once. ``shown`` are the notices' texts:
+    an assumption already listed as a notice (which links here) is not repeated."""
     english = _english()
-    out = {}
-    for number, ref in enumerate(refs, start=1):
+    out: dict[str, ClauseView] = {}
+    by_quote: dict[tuple[str, str, str], ClauseView] = {}
+    number = 0
+    for ref in refs:
         c = clauses[ref]
+        key = (c["title"], c["article"], c["quote"])
+        if key in by_quote and not (c.get("assumption") and c["assumption"] not in shown):
+            out[ref] = by_quote[key]
+            continue
+        number += 1
         assumption, translated = ("", False)
-        if c.get("assumption"):
+        if c.get("assumption") and c["assumption"] not in shown:
             assumption, translated = labels.data_text(c["assumption"])
-        out[ref] = ClauseView(
+        out[ref] = by_quote[key] = ClauseView(
             number=number,
             ref=ref,
             anchor=f"clause-{number}",
@@ -246,7 +264,7 @@ def clause_views(clauses: dict[str, dict[str, Any]], refs: list[str], checked: d
             article=c["article"],
             quote=c["quote"],
             status=c["status"],
-            status_label=str(labels.SOURCE_STATUS.get(c["status"], c["status"])),
+            status_label=plain(str(labels.SOURCE_STATUS.get(c["status"], c["status"]))),
             source=c["source"] if str(c.get("source") or "").startswith("http") else None,
             assumption=assumption,
             assumption_translated=translated,
@@ -279,12 +297,13 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     if pa.get("clause") in clauses:
         order.setdefault(pa["clause"], None)
     checked = {r["id"]: version_checked(r["id"]) for r in result["rules"]}
-    cviews = clause_views(clauses, list(order), checked)
+    shown = {w["message"] for w in result["warnings"]}
+    cviews = clause_views(clauses, list(order), checked, shown)
 
     warnings = [
         Notice(
             n, w["code"], w.get("kind", "notice"), w["message"], cviews.get(w.get("clause") or ""),
-            list(w.get("visits") or []), _("第 %(number)s 条") % {"number": n},
+            sorted(w.get("visits") or []), _("第 %(number)s 条") % {"number": n},
         )
         for n, w in enumerate(result["warnings"], start=1)
     ]
@@ -376,7 +395,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
             description=labels.title_description(r["title"]) if english else "",
             period=labels.period_text(dt.date.fromisoformat(r["effective_from"]), _date(r["effective_to"])),
             status=r["status"],
-            status_label=str(labels.SOURCE_STATUS.get(r["status"], r["status"])),
+            status_label=plain(str(labels.SOURCE_STATUS.get(r["status"], r["status"]))),
             checked=checked.get(r["id"], ""),
         )
         for r in result["rules"]
@@ -393,7 +412,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         personal_account=pa,
         personal_account_clause=cviews.get(pa.get("clause") or ""),
         rules=rules,
-        clauses=list(cviews.values()),
+        clauses=list({id(c): c for c in cviews.values()}.values()),
         inputs=inputs,
         labels={key: plain(_(msgid)) for key, msgid in _LABELS.items()},
         charts=charts,
