@@ -52,6 +52,10 @@ def test_calculate_save_and_open_the_link_elsewhere(live_server, transactional_d
         assert _figures(fresh) == before
         assert "保存以后" not in fresh.content()
         fresh.screenshot(path=str(screenshot_dir / "enquiry-reopened-390.png"), full_page=True)
+        from axe_playwright_python.sync_playwright import Axe
+
+        report = Axe().run(fresh)
+        assert report.violations_count == 0, report.generate_report()
     finally:
         other.close()
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
@@ -69,6 +73,10 @@ def test_print_view_with_its_qr_code(live_server, transactional_db, page: Page, 
     assert page.evaluate("document.getElementById('print-qr').naturalWidth") > 0  # the SVG loaded
     assert "统筹基金支付 794.00 元" in page.locator("#print-answer").inner_text()
     page.screenshot(path=str(screenshot_dir / "enquiry-print.png"), full_page=True)
+    from axe_playwright_python.sync_playwright import Axe
+
+    report = Axe().run(page)
+    assert report.violations_count == 0, report.generate_report()
     pdf = page.pdf(format="A4", print_background=False)
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the print view must fit one A4 page"
@@ -92,3 +100,20 @@ def test_import_a_csv_by_the_file_field(live_server, page: Page, tmp_path: Path,
     page.get_by_role("button", name="计算", exact=True).click()
     page.wait_for_selector("#results")
     assert any(v.startswith("794") for _, v in _figures(page))
+
+
+from tests.enquiries.conftest import new_wuhan_version  # noqa: E402,F401 - the fixture
+
+
+def test_changed_rules_are_shown_side_by_side(live_server, transactional_db, page: Page, new_wuhan_version, screenshot_dir: Path) -> None:  # noqa: F811
+    page.goto(live_server.url + "/?" + QUERY)
+    page.get_by_role("button", name="保存并生成链接").click()
+    page.wait_for_url(re.compile(r"/e/[A-Za-z0-9_-]{32}/\?saved=1$"))
+    new_wuhan_version()
+    page.reload()
+    notice = page.locator("#enquiry-changed")
+    assert notice.is_visible()
+    assert "武汉市测试用新规定（2024）" in notice.inner_text()
+    row = page.locator('#compare-differences tr[data-figure="visits[0].fund_paid"]')
+    assert "539.00" in row.inner_text() and "637.00" in row.inner_text()
+    page.screenshot(path=str(screenshot_dir / "enquiry-changed-1280.png"), full_page=False)
