@@ -18,9 +18,12 @@ import orjson
 
 from calculator.rules import registry
 from calculator.rules.gcpause import collector_paused
+from calculator.rules.ledger import calculate
+from calculator.rules.messages import identity
 from calculator.rules.model import CalculationRequest, Visit
 from calculator.rules.money import FEN, fmt_yuan
 from calculator.rules.params import fen
+from calculator.rules.report import to_json
 
 MAX_VISITS = 1000
 MAX_AMOUNT = Decimal("10000000")
@@ -577,9 +580,6 @@ def run_contract(raw: bytes | str, translate_for: Any = None, lang: str | None =
 
 
 def _run_contract(raw: bytes | str, translate_for: Any, lang: str | None) -> tuple[int, dict[str, Any]]:
-    from calculator.rules.ledger import calculate
-    from calculator.rules.messages import identity
-    from calculator.rules.report import to_json
 
     data, errors = decode(raw)
     if errors:
