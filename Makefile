@@ -120,7 +120,7 @@ test: sysdeps-browser sysdeps-postgres setup
 # PGDATABASE, runs the command, and removes the cluster. tests/ops/pg_url.py turns those into
 # DATABASE_URL.
 PG_TESTS := pg_virtualenv -o fsync=off -o full_page_writes=off -o synchronous_commit=off \
-	sh -c 'DATABASE_URL="$$($(PY) tests/ops/pg_url.py)" $(PY) -m pytest -m db -p no:cacheprovider -q tests/ops'
+	sh -c 'DATABASE_URL="$$($(PY) tests/ops/pg_url.py)" $(PY) -m pytest -m db -p no:cacheprovider -q tests/ops tests/enquiries'
 
 test-postgres: sysdeps-postgres setup
 	$(PG_TESTS)

@@ -38,6 +38,9 @@ _CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
 API_PREFIX = "/api/"
 
 
+
+IMPORT_PATH = "/e/import/"  # calculator/enquiries/urls.py: the visit-list upload
+
 def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
@@ -161,7 +164,13 @@ class RequestLimitsMiddleware:
                 field="body",
                 message="请求头 Content-Length 无效：应为请求体的字节数。",
             )
-        limit = settings.API_MAX_BODY_BYTES if is_api(request) else settings.SITE_MAX_BODY_BYTES
+        if is_api(request):
+            limit = settings.API_MAX_BODY_BYTES
+        elif request.path == IMPORT_PATH:
+            # A visit list uploaded as CSV or Excel: the file's own limit plus the form around it.
+            limit = settings.ENQUIRY_IMPORT_MAX_BYTES + settings.SITE_MAX_BODY_BYTES
+        else:
+            limit = settings.SITE_MAX_BODY_BYTES
         if int(raw) > limit:
             return error_response(
                 request,
