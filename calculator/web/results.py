@@ -374,10 +374,10 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     status_name = plain(str(labels.STATUS_NAMES.get(result["status"], result["status"])))
     tiers = []
     if result["status"] == "retired":
+        # The retiree tier applied, where the rules have tiers (上海: by retirement date).
         for v in visits:
-            name = v.group_name
-            if name not in tiers:
-                tiers.append(name)
+            if v.visit["status_group"] not in ("retired", "employed") and v.group_name not in tiers:
+                tiers.append(v.group_name)
     inputs = Inputs(
         region_name=region_name,
         status_name=status_name,

@@ -78,12 +78,18 @@ def summary(page: Page) -> dict[str, str]:
 
 
 def ledger_fund(page: Page) -> list[str]:
-    """The fund payment of each ledger row, in the ledger's (date) order."""
-    return [t.strip() for t in page.locator("table.ledger tbody td[data-figure='fund_paid']").all_inner_texts()]
+    """The fund payment of each visit row, in the rows' (date) order."""
+    return [t.strip() for t in page.locator(".visit-list .visit-figures [data-figure='fund_paid']").all_inner_texts()]
 
 
 def ledger_order(page: Page) -> list[str]:
-    return page.locator("table.ledger tbody tr").evaluate_all("rows => rows.map(r => r.dataset.visit)")
+    return page.locator(".visit-list > li.visit-card").evaluate_all("rows => rows.map(r => r.dataset.visit)")
+
+
+def open_how(page: Page, n: int) -> None:
+    """Open visit n's 怎么算的 (its steps)."""
+    page.locator(f"#visit-{n} details.how > summary").click()
+    expect(page.locator(f"#visit-{n} ol.steps")).to_be_visible()
 
 
 # --- 徐州: add and remove rows, the figures, a 依据, a bookmarkable URL -------------
@@ -132,16 +138,18 @@ def test_xuzhou_add_remove_rows_and_figures(live_server, page: Page) -> None:
     expect(page.locator("[data-figure='cap_remaining']")).to_have_text("5,850.00 元")
     expect(page.locator("#results-title")).to_be_focused()
 
-    # The 依据 behind the first visit's deductible: document, 文号, article, verbatim quote.
-    step = page.locator("#visit-1 li.step-deductible")
-    details = step.locator("details.clause")
-    expect(details.locator("blockquote")).to_be_hidden()
-    step.get_by_text("依据", exact=True).click()
-    expect(details.locator("blockquote")).to_be_visible()
-    expect(details.locator("blockquote")).to_contain_text("一个统筹年度内门诊统筹起付标准为700元")
-    expect(details).to_contain_text("徐政规〔2022〕8号")
-    expect(details).to_contain_text("二、（一）2")
-    expect(details).to_contain_text("官方原文")
+    # The 依据 behind the first visit's deductible: document, 文号, article, verbatim quote,
+    # reached from the step's link (the clause is quoted once, at the end of the result).
+    open_how(page, 1)
+    link = page.locator("#visit-1 li.step-deductible a[href^='#clause-']")
+    clause = page.locator("#results li.clause-item").filter(has=page.locator(link.get_attribute("href")))
+    expect(clause.locator("blockquote")).to_be_hidden()
+    link.click()
+    expect(clause.locator("blockquote")).to_be_visible()
+    expect(clause.locator("blockquote")).to_contain_text("一个统筹年度内门诊统筹起付标准为700元")
+    expect(clause).to_contain_text("徐政规〔2022〕8号")
+    expect(clause).to_contain_text("二、（一）2")
+    expect(clause).to_contain_text("官方原文")
 
     # The results came in place, and the tab's title says so, as after a full page load.
     expect(page).to_have_title("计算结果 · 门诊共济报销计算器")
@@ -187,11 +195,12 @@ def test_wuhan_retired_cap_reached_in_date_order(live_server, page: Page) -> Non
     assert ledger_order(page) == ["3", "1", "2"]
     assert ledger_fund(page) == ["3,750.00 元", "637.00 元", "113.00 元"]
     expect(page.locator("[data-figure='cap_remaining']")).to_have_text("0.00 元")
-    # The first self-pay and the re-post status sit with visit 1.
+    # The first self-pay sits in visit 1's steps; its notices are listed once for the whole
+    # result and the visit links to them; the re-posted sources say so in the 依据.
+    open_how(page, 1)
     expect(page.locator("#visit-1 li.step-first_self_pay")).to_contain_text("20.00 元")
-    # Its notices are listed once for the whole result; the visit links to them.
     expect(page.locator("#visit-1 .visit-notices")).to_be_visible()
-    expect(page.locator("#visit-1")).to_contain_text("权威转载")
+    expect(page.locator("#basis")).to_contain_text("转载（非官方）")
 
 
 # --- 上海: the retirement date appears for retirees; 当年账户 first -------------------
@@ -291,11 +300,15 @@ def test_keyboard_enter_calculates_and_details_open_by_keyboard(live_server, pag
     expect(page.locator("#results")).to_be_visible()
     expect(page.locator("fieldset.visit-row")).to_have_count(2)
     assert summary(page)["fund_paid"] == "825.00 元"
-    # Tab from the results heading reaches links and disclosures; Enter opens a 依据.
-    summary_elt = page.locator("#visit-1 li.step-fund details.clause > summary")
-    summary_elt.focus()
+    # Enter opens a visit's 怎么算的; its step's 依据 link opens that clause at the end.
+    page.locator("#visit-1 details.how > summary").focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#visit-1 li.step-fund details.clause blockquote")).to_be_visible()
+    link = page.locator("#visit-1 li.step-fund a[href^='#clause-']")
+    expect(link).to_be_visible()
+    target = link.get_attribute("href")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"{target} blockquote")).to_be_visible()
     # The add button works from the keyboard too.
     page.get_by_role("button", name="添加一次就诊").focus()
     page.keyboard.press("Enter")
@@ -315,7 +328,7 @@ def test_switch_to_english_keeps_the_results(live_server, page: Page) -> None:
     expect(page.locator("#summary [data-figure='fund_paid']")).to_have_text("¥300.00")
     expect(page.get_by_label("Bill total (费用总额)")).to_have_value("1200")
     # Quotes stay in Chinese.
-    expect(page.locator("#visit-1 blockquote").first).to_have_attribute("lang", "zh-Hans")
+    expect(page.locator("#basis blockquote").first).to_have_attribute("lang", "zh-Hans")
     page.get_by_label("Language").select_option("zh-hans")
     page.get_by_role("button", name="Switch").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
@@ -403,9 +416,12 @@ def test_without_javascript_rows_results_errors(live_server, nojs_page: Page) ->
         "cash_paid": "521.00 元",
     }
     assert ledger_fund(page) == ["539.00 元", "340.00 元"]
-    # A 依据 opens without JavaScript (it is a <details>).
-    page.locator("#visit-1 li.step-fund details.clause > summary").click()
-    expect(page.locator("#visit-1 li.step-fund blockquote")).to_be_visible()
+    # 怎么算的 and a 依据 open without JavaScript (they are <details>; the link opens it).
+    page.locator("#visit-1 details.how > summary").click()
+    link = page.locator("#visit-1 li.step-fund a[href^='#clause-']")
+    target = link.get_attribute("href")
+    link.click()
+    expect(page.locator(f"{target} blockquote")).to_be_visible()
 
     # The language switch is a plain form: it works without JavaScript and keeps the results.
     page.get_by_label("语言").select_option("en")
@@ -448,6 +464,14 @@ def test_results_print_on_one_a4_page(live_server, page: Page) -> None:
     page.goto(live_server.url + "/?" + urlencode(RESULTS_QUERY))
     pdf = page.pdf(format="A4", print_background=False)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    # On paper: the inputs (with the retiree tier applied), the notices, the date, the address.
+    page.emulate_media(media="print")
+    inputs = page.locator(".print-inputs")
+    expect(inputs).to_be_visible()
+    for text in ("武汉市", "退休", "68", "2015-06-30", "300.00 元", "打印日期", page.url.split("//", 1)[1]):
+        expect(inputs).to_contain_text(text)
+    expect(page.locator("#notices li").first).to_be_visible()
+    expect(page.locator("#calculator-form")).to_be_hidden()
 
 
 # --- axe, screenshots, no sideways scrolling -----------------------------------------
@@ -471,8 +495,7 @@ def test_axe_finds_no_violations(live_server, context: BrowserContext, language:
         page.goto(live_server.url + path)
         if name == "results":
             # Check the disclosures open too.
-            page.locator("details.clause").first.evaluate("d => d.open = true")
-            page.locator("#visit-1 details.clause").first.evaluate("d => d.open = true")
+            page.locator("#results details").evaluate_all("ds => ds.forEach(d => d.open = true)")
         results = axe.run(page)
         assert results.violations_count == 0, f"{name} ({language}):\n{results.generate_report()}"
 
