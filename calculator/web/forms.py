@@ -32,6 +32,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout
 from django import forms
+from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
@@ -326,8 +327,29 @@ class CalculatorForm(_RenderOnlyForm):
         return data
 
 
+class _SharedHintBoundField(BoundField):
+    """A field of a later visit row: its hint is the first row's (shown once, not on every
+    row of a long list), still tied to the input by aria-describedby."""
+
+    @property
+    def aria_describedby(self) -> str | None:
+        if self.field.widget.attrs.get("aria-describedby"):
+            return None
+        ids = []
+        shared = self.form.shared_hints.get(self.name)
+        if shared:
+            ids.append(shared)
+        elif self.help_text:
+            ids.append(f"{self.auto_id}_helptext")
+        if self.errors:
+            ids.append(f"{self.auto_id}_error")
+        return " ".join(ids)
+
+
 class VisitForm(_RenderOnlyForm):
     """One visit: the settlement slip's figures plus the less common options."""
+
+    bound_field_class = _SharedHintBoundField
 
     date = forms.CharField(
         label=_("就诊日期"),
@@ -424,6 +446,14 @@ class VisitForm(_RenderOnlyForm):
         self.row = row
         self.number = row + 1
         region_facts.apply(self)  # hints naming regions come from the policy data
+        # Hints are shown on the first visit row only; later rows point to them (page weight:
+        # each row would otherwise repeat ~1.5 KB of the same sentences).
+        self.shared_hints: dict[str, str] = {}
+        if row > 0:
+            for name, field in self.fields.items():
+                if field.help_text:
+                    self.shared_hints[name] = f"id_visits-0-{name}_helptext"
+                    field.help_text = ""
         if autofocus:
             self.fields["date"].widget.attrs["autofocus"] = True
 
