@@ -43,12 +43,14 @@ from calculator.rules.registry import load_policies
 from calculator.web import region_facts
 from calculator.web.errors import translated
 from calculator.web.govform import TEMPLATE_PACK_NAME, Details, FastWidgetRenderer, Fieldset
+from calculator.web.govform import Div as GovDiv
+from calculator.web.govform import Field as GovField
 
 MAX_ROWS = 50
 _ROW_KEY = re.compile(r"^visits-(\d{1,3})-([a-z_]+)$")
 
 TEXT_WIDGET = {"autocomplete": "off", "spellcheck": "false"}
-AMOUNT_ATTRS = {**TEXT_WIDGET, "inputmode": "decimal", "class": "input-amount"}
+AMOUNT_ATTRS = {"autocomplete": "off", "inputmode": "decimal", "class": "input-amount"}
 # Dates are typed as text ("2024-03-01", "2024/3/1", "2024年3月1日", "20240301"): a browser's
 # date input sends nothing at all for an impossible date such as 2025-02-30, so the page
 # could neither name the problem nor give back what was typed.
@@ -87,7 +89,10 @@ class _RenderOnlyForm(forms.Form):
         self.cleaned_data = {}
 
     def raw(self, name: str) -> Any:
-        """What the user typed or chose for ``name`` (the bound value, uncleaned)."""
+        """What the user typed or chose for ``name`` (the bound value, uncleaned; None for a
+        field this form does not ask)."""
+        if name not in self.fields:
+            return None
         return self[name].value()
 
     def has_any_error(self, *names: str) -> bool:
@@ -270,13 +275,13 @@ class CalculatorForm(_RenderOnlyForm):
         Layout(
             Fieldset(
                 _("参保人"),
-                "region",
-                "status",
-                "age",
-                Div("retired_on", data_retired_only=True),
+                GovField("region"),
+                GovField("status"),
+                GovField("age"),
+                Div(GovField("retired_on"), data_retired_only=True),
                 Details(
                     _("选填：灵活就业、缴费基数和个人账户余额"),
-                    *OPTIONAL_FIELDS,
+                    *map(GovField, OPTIONAL_FIELDS),
                     open_if="optional_open",
                     css_class="optional",
                 ),
@@ -436,15 +441,20 @@ class VisitForm(_RenderOnlyForm):
 
     helper = _helper(
         Layout(
-            Div(*MAIN_FIELDS, css_class="visit-fields"),
-            Details(_("更多选项"), *MORE_FIELDS, open_if="more_open", css_class="more", body_class="details-body visit-fields"),
+            GovDiv(*map(GovField, MAIN_FIELDS), css_class="visit-fields"),
+            Details(_("更多选项"), *map(GovField, MORE_FIELDS), open_if="more_open", css_class="more", body_class="details-body visit-fields"),
         )
     )
 
-    def __init__(self, *args: Any, row: int, autofocus: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, row: int, autofocus: bool = False, region: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, prefix=f"visits-{row}", **kwargs)
         self.row = row
         self.number = row + 1
+        # Once a region is chosen, options its rules never use are not asked (a 山西 price
+        # class, a 门诊慢性病 visit, the hospital-stay rule): one question per idea, and a
+        # lighter page. Which options apply is read from the region's data.
+        for name in region_facts.unused_visit_options(region):
+            del self.fields[name]
         region_facts.apply(self)  # hints naming regions come from the policy data
         # Hints are shown on the first visit row only; later rows point to them (page weight:
         # each row would otherwise repeat ~1.5 KB of the same sentences).
@@ -649,9 +659,10 @@ def calculator_state(query: QueryDict) -> CalculatorState:
     if not rows:
         rows = [{}]
     row_data = _row_data(rows)
+    region_code = region_facts.region_code(query.get("region"))
     form = CalculatorForm(query, choices=choices)
     visits = [
-        VisitForm(row_data if row else None, row=i, autofocus=(i == focus_row))
+        VisitForm(row_data if row else None, row=i, autofocus=(i == focus_row), region=region_code)
         for i, row in enumerate(rows)
     ]
     return CalculatorState(form, visits, submitted=True, action=action, summary=[], rows_given=rows_given)

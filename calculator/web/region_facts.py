@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import get_language, gettext
 
-from calculator.rules.registry import load_policies
+from calculator.rules.registry import find_region, load_policies
 
 
 def _names(predicate: Callable[[Any], Any]) -> list[str]:
@@ -78,3 +78,27 @@ def apply(form: Any) -> None:
     for name, field in form.fields.items():
         if name in made:
             field.help_text = made[name]
+
+
+def region_code(raw: str | None) -> str | None:
+    """The region code a form value names (code or alias), or None."""
+    if not raw or not isinstance(raw, str):
+        return None
+    region = find_region(raw)
+    return region.code if region is not None else None
+
+
+@lru_cache(maxsize=32)
+def unused_visit_options(code: str | None) -> tuple[str, ...]:
+    """The visit options the region's rules never use (none before a region is chosen)."""
+    if code is None:
+        return ()
+    versions = load_policies()[code].versions
+    unused = []
+    if not any(v.params["fund_ratio"].value.keyed_by == "price_class" for v in versions):
+        unused.append("price_class")
+    if not any(v.param("chronic") for v in versions):
+        unused.append("chronic")
+    if not any(v.param("inpatient_stay") for v in versions):
+        unused.append("inpatient_stay")
+    return tuple(unused)

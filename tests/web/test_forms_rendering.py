@@ -152,3 +152,46 @@ def test_the_out_of_date_texts_are_in_the_page_for_the_script(client):
     assert '<template id="stale-note-template"><p class="stale-note"><strong>结果已过期：</strong>' in html
     client.cookies["django_language"] = "en"
     assert 'data-stale-text="The form has changed' in page(client)
+
+
+def test_python_field_writes_what_the_field_template_writes():
+    """govform.Field (Python) and govform/field.html give the same markup, errors and
+    shared hints included, for every field of a visit row."""
+    from django.template.loader import render_to_string
+
+    from calculator.web.forms import VisitForm
+    from calculator.web.govform import field_html
+
+    data = {"visits-1-date": "2025-02-30", "visits-1-level": "3", "visits-1-total": "12,50", "visits-1-inpatient_stay": "on"}
+    for row in (0, 1):
+        form = VisitForm(data, row=row)
+        form.add_error("total", "费用总额必须是金额（元）。")
+        form.add_error("inpatient_stay", "示例错误。")
+        for name in form.fields:
+            bound = form[name]
+            assert field_html(bound) == render_to_string("govform/field.html", {"field": bound}), name
+
+
+def test_python_layout_objects_write_what_their_templates_write():
+    """govform.Div and govform.Details (Python) against govform/layout/div.html and details.html."""
+    from crispy_forms.layout import Div as CrispyDiv
+    from django.template import Context
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from calculator.web.forms import VisitForm
+    from calculator.web.govform import Details, Div
+
+    form = VisitForm(row=0)
+    form.crispy_field_template = None  # as FormHelper.render_layout sets it
+    ours = Div("date", css_class="visit-fields").render(form, Context({}), "govform")
+    fields = Div("date", css_class="visit-fields").get_rendered_fields(form, Context({}), "govform")
+    theirs = render_to_string("govform/layout/div.html", {"div": CrispyDiv("date", css_class="visit-fields"), "fields": fields})
+    assert ours == theirs
+    for is_open in (False, True):
+        details = Details("更多选项", "offsite", css_class="more", body_class="details-body visit-fields")
+        fields = details.get_rendered_fields(form, Context({}), "govform")
+        form.more_open = lambda is_open=is_open: is_open
+        details.open_if = "more_open"
+        theirs = render_to_string("govform/layout/details.html", {"details": details, "summary": details.summary, "is_open": is_open, "fields": mark_safe(fields)})
+        assert details.render(form, Context({}), "govform") == theirs
