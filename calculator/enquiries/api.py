@@ -14,7 +14,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.http.request import UnreadablePostError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
 from calculator.api.views import JSON_MEDIA_TYPE, _error, _header_lang, _method_not_allowed
@@ -99,7 +99,9 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
 
         lang = _header_lang(request) or found.inputs.get("lang")
         today, today_errors = services.recompute(found.inputs, translate_for(lang), lang=lang)
-        comparison = services.compare(found.rules, found.result, today)
+        # The differences' labels and messages in the language of today's result.
+        with translation.override("en" if (lang or "").lower().startswith("en") else "zh-hans"):
+            comparison = services.compare(found.rules, found.result, today)
     except Exception:
         logger.exception("enquiry recalculation failed")
         return _error(500, "(server)", "服务器内部错误，请稍后再试或联系我们。")

@@ -10,6 +10,12 @@ Import: a CSV or Excel file with the template's columns (就诊日期, 医疗机
 费用总额, 自费金额, 乙类金额; the export's 医疗费总额 and 全自费 are read too). Every row is
 checked; one bad row refuses the whole file, with a Chinese message per problem naming its
 line ("第 3 行：费用总额必须是金额（元）").
+
+Languages: the files' contents (headers, level and visit-type names, 合计) are Chinese in every
+language: they are the settlement slip's terms and the import reads them. They are marked with
+``gettext_noop`` so that a page showing them (the print view) can translate them. The import's
+messages are in the page's language (``gettext``); a column name inside a message stays Chinese,
+as it is in the file.
 """
 
 from __future__ import annotations
@@ -24,18 +30,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 LEDGER_HEADERS = [
-    "就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "先行自付", "符合政策范围金额",
-    "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据",
+    gettext_noop("就诊日期"), gettext_noop("医疗机构级别"), gettext_noop("就诊类型"), gettext_noop("医疗费总额"),
+    gettext_noop("全自费"), gettext_noop("先行自付"), gettext_noop("符合政策范围金额"), gettext_noop("起付标准（本次）"),
+    gettext_noop("统筹基金支付"), gettext_noop("个人账户支付"), gettext_noop("个人现金支付"), gettext_noop("依据"),
 ]
 TEMPLATE_HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "费用总额", "自费金额", "乙类金额"]
 TEMPLATE_EXAMPLE = ["2025-03-01", "三级", "门诊", "1200.00", "100.00", "200.00"]
 INPUT_SHEET = "就诊记录"
 LEDGER_SHEET = "明细"
 
-LEVEL_NAMES = {1: "一级及以下", 2: "二级", 3: "三级"}
-SETTING_NAMES = {"clinic": "门诊", "pharmacy": "药店", "internet": "互联网+", "non_designated": "非定点"}
-TOTALS_LABEL = "合计"
+LEVEL_NAMES = {1: gettext_noop("一级及以下"), 2: gettext_noop("二级"), 3: gettext_noop("三级")}
+SETTING_NAMES = {
+    "clinic": gettext_noop("门诊"), "pharmacy": gettext_noop("药店"),
+    "internet": gettext_noop("互联网+"), "non_designated": gettext_noop("非定点"),
+}
+TOTALS_LABEL = gettext_noop("合计")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
@@ -312,7 +325,7 @@ def _decode_csv(raw: bytes) -> str:
         if "\x00" in text:
             break
         return text
-    raise ImportRefused("无法读取这个 CSV 文件的文字编码：请在 Excel 或 WPS 中“另存为”CSV UTF-8 格式，或直接上传 Excel 文件（.xlsx）。")
+    raise ImportRefused(_("无法读取这个 CSV 文件的文字编码：请在 Excel 或 WPS 中“另存为”CSV UTF-8 格式，或直接上传 Excel 文件（.xlsx）。"))
 
 
 def _csv_rows(raw: bytes) -> list[list[Any]]:
@@ -324,7 +337,7 @@ def _csv_rows(raw: bytes) -> list[list[Any]]:
     try:
         return [row for row in csv.reader(io.StringIO(text), dialect)]
     except csv.Error:
-        raise ImportRefused("这个 CSV 文件的格式有误（引号不成对等），无法读取。请用本页的“下载模板”重新整理。") from None
+        raise ImportRefused(_("这个 CSV 文件的格式有误（引号不成对等），无法读取。请用本页的“下载模板”重新整理。")) from None
 
 
 def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
@@ -333,9 +346,9 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:  # noqa: F841
-        raise ImportRefused("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。") from None
+        raise ImportRefused(_("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")) from None
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise ImportRefused("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。") from None
+        raise ImportRefused(_("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")) from None
     try:
         ws = wb[INPUT_SHEET] if INPUT_SHEET in wb.sheetnames else wb.worksheets[0]
         rows = []
@@ -345,7 +358,7 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
                 break
         return rows
     except Exception:  # noqa: BLE001
-        raise ImportRefused("无法读取这个 Excel 文件的内容。请另存为 .xlsx 或 CSV 后再导入。") from None
+        raise ImportRefused(_("无法读取这个 Excel 文件的内容。请另存为 .xlsx 或 CSV 后再导入。")) from None
     finally:
         wb.close()
 
@@ -353,14 +366,14 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
 def read_visits(name: str, raw: bytes, *, max_rows: int = 1000, max_bytes: int = 2 * 1_048_576) -> ImportResult:
     """Read a CSV or Excel file into calculator rows, or refuse it (ImportRefused or errors)."""
     if len(raw) > max_bytes:
-        raise ImportRefused(f"文件太大：最多 {max_bytes // 1_048_576} MB。请分成几个文件导入。")
+        raise ImportRefused(_("文件太大：最多 %(mb)s MB。请分成几个文件导入。") % {"mb": max_bytes // 1_048_576})
     if not raw.strip():
-        raise ImportRefused("文件是空的：请选择填好就诊记录的 CSV 或 Excel 文件。")
+        raise ImportRefused(_("文件是空的：请选择填好就诊记录的 CSV 或 Excel 文件。"))
     kind = detect_kind(name, raw[:8])
     if kind == "xls":
-        raise ImportRefused("这是旧版 Excel 文件（.xls），无法读取：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。")
+        raise ImportRefused(_("这是旧版 Excel 文件（.xls），无法读取：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"))
     if kind is None:
-        raise ImportRefused("只能导入 CSV 或 Excel（.xlsx）文件：这个文件不是这两种格式。可以先“下载模板”，按模板填写。")
+        raise ImportRefused(_("只能导入 CSV 或 Excel（.xlsx）文件：这个文件不是这两种格式。可以先“下载模板”，按模板填写。"))
     table = _xlsx_rows(raw, max_rows) if kind == "xlsx" else _csv_rows(raw)
     return read_table(table, max_rows=max_rows)
 
@@ -376,7 +389,7 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
     while lines and _blank(lines[0][1]):
         lines.pop(0)
     if not lines:
-        raise ImportRefused("文件里没有就诊记录：第一行应是表头（就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额）。")
+        raise ImportRefused(_("文件里没有就诊记录：第一行应是表头（就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额）。"))
     header_line, header = lines.pop(0)
     columns: dict[str, int] = {}
     for i, cell in enumerate(header):
@@ -386,16 +399,16 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
     missing = [LABELS[k] for k in ("date", "total") if k not in columns]
     if missing:
         raise ImportRefused(
-            f"第 {header_line} 行应是表头，缺少列：{'、'.join(missing)}。"
-            "表头应为：就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额（可先“下载模板”）。"
+            _("第 %(line)s 行应是表头，缺少列：%(columns)s。表头应为：就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额（可先“下载模板”）。")
+            % {"line": header_line, "columns": _("、").join(missing)}
         )
     data = [(n, row) for n, row in lines if not _blank(row)]
     # The export's totals row is not a visit.
     data = [(n, row) for n, row in data if _norm(row[columns["date"]] if columns["date"] < len(row) else "") != TOTALS_LABEL]
     if not data:
-        raise ImportRefused("文件里只有表头，没有就诊记录。")
+        raise ImportRefused(_("文件里只有表头，没有就诊记录。"))
     if len(data) > max_rows:
-        raise ImportRefused(f"文件里有 {len(data)} 行就诊记录，一次最多导入 {max_rows} 行。请分成几个文件。")
+        raise ImportRefused(_("文件里有 %(rows)s 行就诊记录，一次最多导入 %(max_rows)s 行。请分成几个文件。") % {"rows": len(data), "max_rows": max_rows})
 
     def cell(row: list[Any], key: str) -> Any:
         i = columns.get(key)
@@ -407,43 +420,43 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
         raw_date = cell(row, "date")
         date = _cell_date(raw_date)
         if _norm(raw_date) == "":
-            problems.append("请填写就诊日期")
+            problems.append(_("请填写就诊日期"))
         elif date is None:
-            problems.append(f"就诊日期“{_norm(raw_date)[:20]}”应写成 2025-03-01 或 2025/3/1，且是真实存在的日期")
+            problems.append(_("就诊日期“%(value)s”应写成 2025-03-01 或 2025/3/1，且是真实存在的日期") % {"value": _norm(raw_date)[:20]})
         else:
             visit["date"] = date
         raw_level = _norm(cell(row, "level")).replace(" ", "")
         if raw_level:
             level = LEVELS.get(raw_level.removesuffix("医院").removesuffix("医疗机构"))
             if level is None:
-                problems.append(f"医疗机构级别“{raw_level[:20]}”应为 1、2、3 或 一级、二级、三级")
+                problems.append(_("医疗机构级别“%(value)s”应为 1、2、3 或 一级、二级、三级") % {"value": raw_level[:20]})
             else:
                 visit["level"] = level
         raw_setting = _norm(cell(row, "setting")).replace(" ", "")
         setting = SETTINGS.get(raw_setting.lower())
         if setting is None:
-            problems.append(f"就诊类型“{raw_setting[:20]}”应为 门诊、药店、互联网+ 或 非定点")
+            problems.append(_("就诊类型“%(value)s”应为 门诊、药店、互联网+ 或 非定点") % {"value": raw_setting[:20]})
         else:
             visit["setting"] = setting
         for key in ("total", "excluded", "class_b"):
             raw = cell(row, key)
             if _norm(raw) == "":
                 if key == "total":
-                    problems.append("请填写费用总额")
+                    problems.append(_("请填写费用总额"))
                 continue
             amount = _cell_amount(raw)
             if amount is None:
-                problems.append(f"{LABELS[key]}必须是金额（元），例如 1200.00")
+                problems.append(_("%(column)s必须是金额（元），例如 1200.00") % {"column": LABELS[key]})
             else:
                 visit[key] = amount
         if not problems:
             total = Decimal(visit["total"])
             if Decimal(visit.get("excluded", "0")) > total:
-                problems.append("自费金额不能大于费用总额")
+                problems.append(_("自费金额不能大于费用总额"))
             elif Decimal(visit.get("class_b", "0")) + Decimal(visit.get("excluded", "0")) > total:
-                problems.append("乙类金额加自费金额不能大于费用总额")
+                problems.append(_("乙类金额加自费金额不能大于费用总额"))
         if problems:
-            result.errors.append(f"第 {number} 行：" + "；".join(problems) + "。")
+            result.errors.append(_("第 %(line)s 行：%(problems)s。") % {"line": number, "problems": _("；").join(problems)})
         else:
             result.visits.append(visit)
     if result.errors:

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from calculator.ops.middleware import client_address
 from calculator.ops.responses import error_response
@@ -47,7 +48,7 @@ def refused(request: HttpRequest) -> HttpResponse | None:
     if count <= limit:
         return None
     retry_after = max(1, math.ceil((window + 1) * seconds - now))
-    response = error_response(request, status=429, field="", message=f"请求过于频繁：请在 {retry_after} 秒后再试。")
+    response = error_response(request, status=429, field="", message=_("请求过于频繁：请在 %(seconds)s 秒后再试。") % {"seconds": retry_after})
     response["Retry-After"] = str(retry_after)
     response.rate_limited = True  # type: ignore[attr-defined]
     return response

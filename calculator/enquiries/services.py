@@ -25,6 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from calculator.enquiries.models import Enquiry
 from calculator.rules import registry
@@ -237,22 +239,23 @@ def recompute(inputs: dict[str, Any], translate: Any = None, lang: str | None = 
     return calculate(request, translate or identity), []
 
 
+# The figures' labels are msgids (gettext_noop): translate them where they are shown.
 FIGURES = (
-    ("total", "医疗费总额"),
-    ("policy_range", "符合政策范围金额"),
-    ("member_share.first_self_pay", "先行自付"),
-    ("deductible.applied", "起付标准（本次）"),
-    ("fund_paid", "统筹基金支付"),
-    ("member_paid", "个人负担"),
-    ("account_paid", "个人账户支付"),
-    ("cash_paid", "个人现金支付"),
+    ("total", gettext_noop("医疗费总额")),
+    ("policy_range", gettext_noop("符合政策范围金额")),
+    ("member_share.first_self_pay", gettext_noop("先行自付")),
+    ("deductible.applied", gettext_noop("起付标准（本次）")),
+    ("fund_paid", gettext_noop("统筹基金支付")),
+    ("member_paid", gettext_noop("个人负担")),
+    ("account_paid", gettext_noop("个人账户支付")),
+    ("cash_paid", gettext_noop("个人现金支付")),
 )
 TOTAL_FIGURES = (
-    ("total", "医疗费总额"),
-    ("fund_paid", "统筹基金支付"),
-    ("member_paid", "个人负担"),
-    ("account_paid", "个人账户支付"),
-    ("cash_paid", "个人现金支付"),
+    ("total", gettext_noop("医疗费总额")),
+    ("fund_paid", gettext_noop("统筹基金支付")),
+    ("member_paid", gettext_noop("个人负担")),
+    ("account_paid", gettext_noop("个人账户支付")),
+    ("cash_paid", gettext_noop("个人现金支付")),
 )
 
 
@@ -347,7 +350,11 @@ def compare(saved_rules: list[dict[str, Any]], saved: dict[str, Any], today: dic
         comparison.rule_changes.append(
             RuleChange(
                 "new_version", old_id, old_title, new_id, new_title, numbers,
-                f"第 {_numbers(numbers)} 次就诊现在适用新的规定版本《{new_title}》（保存时为《{old_title}》）。",
+                ngettext(
+                    "第 %(numbers)s 次就诊现在适用新的规定版本《%(new_title)s》（保存时为《%(old_title)s》）。",
+                    "第 %(numbers)s 次就诊现在适用新的规定版本《%(new_title)s》（保存时为《%(old_title)s》）。",
+                    len(numbers),
+                ) % {"numbers": _numbers(numbers), "new_title": new_title, "old_title": old_title},
             )
         )
     replaced = {old for old, _ in new_versions}
@@ -360,7 +367,7 @@ def compare(saved_rules: list[dict[str, Any]], saved: dict[str, Any], today: dic
         if version is None:
             comparison.rule_changes.append(
                 RuleChange("removed", rule["id"], title, None, None, numbers,
-                           f"保存时用到的规定《{title}》已不再收录。")
+                           _("保存时用到的规定《%(title)s》已不再收录。") % {"title": title})
             )
             continue
         try:
@@ -370,17 +377,17 @@ def compare(saved_rules: list[dict[str, Any]], saved: dict[str, Any], today: dic
         if current != rule.get("sha256"):
             comparison.rule_changes.append(
                 RuleChange("data_changed", rule["id"], title, rule["id"], version.title, numbers,
-                           f"规定《{version.title}》的数据（比例、标准或条文）在保存后有更新。")
+                           _("规定《%(title)s》的数据（比例、标准或条文）在保存后有更新。") % {"title": version.title})
             )
             for number in numbers:
                 changed_for_visit.setdefault(number - 1, version.title)
-    all_changed = "、".join(sorted({c.new_title or c.title for c in comparison.rule_changes}))
+    all_changed = _("、").join(sorted({c.new_title or c.title for c in comparison.rule_changes}))
 
     # 2. Each figure that differs: totals, then visit by visit.
     for key, label in TOTAL_FIGURES:
         a, b = _get(saved.get("totals") or {}, key), _get(today.get("totals") or {}, key)
         if not _same(a, b):
-            comparison.differences.append(Difference(f"totals.{key}", f"合计 · {label}", None, a, b, all_changed))
+            comparison.differences.append(Difference(f"totals.{key}", _("合计 · %(figure)s") % {"figure": _(label)}, None, a, b, all_changed))
     for index in sorted(saved_visits):
         visit, now_visit = saved_visits[index], today_visits.get(index)
         if now_visit is None:
@@ -391,7 +398,7 @@ def compare(saved_rules: list[dict[str, Any]], saved: dict[str, Any], today: dic
                 comparison.differences.append(
                     Difference(
                         f"visits[{index}].{key}",
-                        f"第 {index + 1} 次就诊（{visit.get('date')}）· {label}",
+                        _("第 %(number)s 次就诊（%(date)s）· %(figure)s") % {"number": index + 1, "date": visit.get("date"), "figure": _(label)},
                         index + 1, a, b, changed_for_visit.get(index, ""),
                     )
                 )
@@ -399,4 +406,4 @@ def compare(saved_rules: list[dict[str, Any]], saved: dict[str, Any], today: dic
 
 
 def _numbers(numbers: list[int]) -> str:
-    return "、".join(str(n) for n in numbers)
+    return _("、").join(str(n) for n in numbers)

@@ -20,6 +20,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from calculator.enquiries import ledger_io, services
@@ -36,7 +38,23 @@ TOP_FIELDS = (
     "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
     "account_balance", "prior_years_balance", "chronic_disease_count",
 )
-UNAVAILABLE = "暂时无法保存或打开查询链接：数据库没有响应。请稍后再试；计算器本身可以照常使用。"
+# The ledger's column names on the print page: short, for twelve columns on one A4 page (the
+# files keep the Chinese names, ledger_io.LEDGER_HEADERS).
+PRINT_HEADERS = {
+    "就诊日期": pgettext_lazy("print ledger", "就诊日期"),
+    "医疗机构级别": pgettext_lazy("print ledger", "医疗机构级别"),
+    "就诊类型": pgettext_lazy("print ledger", "就诊类型"),
+    "医疗费总额": pgettext_lazy("print ledger", "医疗费总额"),
+    "全自费": pgettext_lazy("print ledger", "全自费"),
+    "先行自付": pgettext_lazy("print ledger", "先行自付"),
+    "符合政策范围金额": pgettext_lazy("print ledger", "符合政策范围金额"),
+    "起付标准（本次）": pgettext_lazy("print ledger", "起付标准（本次）"),
+    "统筹基金支付": pgettext_lazy("print ledger", "统筹基金支付"),
+    "个人账户支付": pgettext_lazy("print ledger", "个人账户支付"),
+    "个人现金支付": pgettext_lazy("print ledger", "个人现金支付"),
+    "依据": pgettext_lazy("print ledger", "依据"),
+}
+UNAVAILABLE = gettext_lazy("暂时无法保存或打开查询链接：数据库没有响应。请稍后再试；计算器本身可以照常使用。")
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
@@ -104,21 +122,37 @@ def _person(inputs: dict[str, Any]) -> list[tuple[str, str]]:
 
     regions = load_policies()
     region = regions.get(inputs.get("region"))
+    status = {"employed": _("在职"), "retired": _("退休")}.get(inputs.get("status"), str(inputs.get("status")))
     rows = [
-        ("参保地区", region.name if region else str(inputs.get("region"))),
-        ("参保身份", {"employed": "在职", "retired": "退休"}.get(inputs.get("status"), str(inputs.get("status")))),
-        ("年龄", f"{inputs.get('age')} 岁"),
+        (_("参保地区"), _(region.name) if region else str(inputs.get("region"))),
+        (_("参保身份"), status),
+        (_("年龄"), _("%(age)s 岁") % {"age": inputs.get("age")}),
     ]
     if inputs.get("retired_on"):
-        rows.append(("退休日期", inputs["retired_on"]))
+        rows.append((_("退休日期"), inputs["retired_on"]))
     if inputs.get("flexible_employment"):
-        rows.append(("灵活就业人员", "是"))
-    for key, label in (("contribution_base", "月缴费基数"), ("account_balance", "个人账户余额"), ("prior_years_balance", "历年账户余额")):
+        rows.append((_("灵活就业人员"), _("是")))
+    for key, label in (("contribution_base", _("月缴费基数")), ("account_balance", _("个人账户余额")), ("prior_years_balance", _("历年账户余额"))):
         if inputs.get(key):
-            rows.append((label, f"{inputs[key]} 元"))
+            rows.append((label, _("%(amount)s 元") % {"amount": inputs[key]}))
     if inputs.get("chronic_disease_count"):
-        rows.append(("慢性病病种数", str(inputs["chronic_disease_count"])))
+        rows.append((_("慢性病病种数"), str(inputs["chronic_disease_count"])))
     return rows
+
+
+def _level(level: Any) -> str:
+    """A level's name in the page's language ("" when unknown)."""
+    name = ledger_io.LEVEL_NAMES.get(level)
+    return _(name) if name else ""
+
+
+def _setting(setting: Any) -> str:
+    """A visit type's name in the page's language (the code itself when unknown)."""
+    name = ledger_io.SETTING_NAMES.get(setting)
+    if name is None:
+        return setting or ""
+    # 门诊 as a visit type has its own context in the web app's catalogue.
+    return pgettext("就诊类型", name) if setting == "clinic" else _(name)
 
 
 def _visit_inputs(inputs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -126,25 +160,25 @@ def _visit_inputs(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     for i, v in enumerate(inputs.get("visits") or []):
         extras = []
         if v.get("offsite") == "filed":
-            extras.append("异地已备案")
+            extras.append(_("异地已备案"))
         elif v.get("offsite") == "unfiled":
-            extras.append("异地未备案")
+            extras.append(_("异地未备案"))
         if v.get("inpatient_stay"):
-            extras.append("住院期间")
+            extras.append(_("住院期间"))
         if v.get("category") == "chronic":
-            extras.append("门诊慢性病")
+            extras.append(_("门诊慢性病"))
         if v.get("price_class"):
-            extras.append(f"山西收费类别 {v['price_class']}")
+            extras.append(_("山西收费类别 %(price_class)s") % {"price_class": v["price_class"]})
         out.append(
             {
                 "number": i + 1,
                 "date": v.get("date"),
-                "level": ledger_io.LEVEL_NAMES.get(v.get("level"), "—"),
-                "setting": ledger_io.SETTING_NAMES.get(v.get("setting") or "clinic", v.get("setting")),
+                "level": _level(v.get("level")) or "—",
+                "setting": _setting(v.get("setting") or "clinic"),
                 "total": v.get("total"),
                 "excluded": v.get("excluded") or "",
                 "class_b": v.get("class_b") or "",
-                "extras": "、".join(extras),
+                "extras": _("、").join(extras),
             }
         )
     return out
@@ -154,12 +188,29 @@ def answer_sentence(result: dict[str, Any]) -> str:
     """The answer in one sentence, from the result's totals."""
     t = result.get("totals") or {}
     count = len(result.get("visits") or [])
-    status = {"employed": "在职职工", "retired": "退休人员"}.get(result.get("status"), "")
-    return (
-        f"按{result.get('region_name', '')}{status}的规定估算，这 {count} 次门诊医疗费总额 {t.get('total')} 元，"
-        f"统筹基金支付 {t.get('fund_paid')} 元，个人负担 {t.get('member_paid')} 元"
-        f"（其中个人账户支付 {t.get('account_paid')} 元，个人现金支付 {t.get('cash_paid')} 元）。"
-    )
+    region = result.get("region_name", "")
+    figures = {
+        "region": _(region) if region else "", "count": count, "total": t.get("total"),
+        "fund_paid": t.get("fund_paid"), "member_paid": t.get("member_paid"),
+        "account_paid": t.get("account_paid"), "cash_paid": t.get("cash_paid"),
+    }
+    if result.get("status") == "employed":
+        return ngettext(
+            "按%(region)s在职职工的规定估算，这 %(count)s 次门诊医疗费总额 %(total)s 元，统筹基金支付 %(fund_paid)s 元，个人负担 %(member_paid)s 元（其中个人账户支付 %(account_paid)s 元，个人现金支付 %(cash_paid)s 元）。",
+            "按%(region)s在职职工的规定估算，这 %(count)s 次门诊医疗费总额 %(total)s 元，统筹基金支付 %(fund_paid)s 元，个人负担 %(member_paid)s 元（其中个人账户支付 %(account_paid)s 元，个人现金支付 %(cash_paid)s 元）。",
+            count,
+        ) % figures
+    if result.get("status") == "retired":
+        return ngettext(
+            "按%(region)s退休人员的规定估算，这 %(count)s 次门诊医疗费总额 %(total)s 元，统筹基金支付 %(fund_paid)s 元，个人负担 %(member_paid)s 元（其中个人账户支付 %(account_paid)s 元，个人现金支付 %(cash_paid)s 元）。",
+            "按%(region)s退休人员的规定估算，这 %(count)s 次门诊医疗费总额 %(total)s 元，统筹基金支付 %(fund_paid)s 元，个人负担 %(member_paid)s 元（其中个人账户支付 %(account_paid)s 元，个人现金支付 %(cash_paid)s 元）。",
+            count,
+        ) % figures
+    return ngettext(
+        "按%(region)s的规定估算，这 %(count)s 次门诊医疗费总额 %(total)s 元，统筹基金支付 %(fund_paid)s 元，个人负担 %(member_paid)s 元（其中个人账户支付 %(account_paid)s 元，个人现金支付 %(cash_paid)s 元）。",
+        "按%(region)s的规定估算，这 %(count)s 次门诊医疗费总额 %(total)s 元，统筹基金支付 %(fund_paid)s 元，个人负担 %(member_paid)s 元（其中个人账户支付 %(account_paid)s 元，个人现金支付 %(cash_paid)s 元）。",
+        count,
+    ) % figures
 
 
 def _context(request: HttpRequest, enquiry: Enquiry) -> dict[str, Any]:
@@ -190,7 +241,7 @@ def _context(request: HttpRequest, enquiry: Enquiry) -> dict[str, Any]:
         "result": presented,
         "comparison": comparison,
         "totals_side_by_side": [
-            (label, (enquiry.result.get("totals") or {}).get(key), ((today or {}).get("totals") or {}).get(key))
+            (_(label), (enquiry.result.get("totals") or {}).get(key), ((today or {}).get("totals") or {}).get(key))
             for key, label in services.TOTAL_FIGURES
         ],
         "calculator_url": (reverse("web:home") + "?" + urlencode(query)) if visits_count <= 50 else "",
@@ -216,12 +267,17 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
     context = _context(request, enquiry)
     result = context["today"] or enquiry.result
     rows, totals = ledger_io.ledger_rows(result)
+    # On the page the slip's terms are shown in the page's language; the files keep them Chinese.
+    levels = {name: code for code, name in ledger_io.LEVEL_NAMES.items()}
+    settings_by_name = {name: code for code, name in ledger_io.SETTING_NAMES.items()}
+    rows = [[row[0], _level(levels.get(row[1])), _setting(settings_by_name.get(row[2], row[2])), *row[3:]] for row in rows]
+    totals = [_(totals[0]), *totals[1:]]
     context.update(
         {
             "printed_on": timezone.localdate(),
             "print_result": result,
             "print_answer": answer_sentence(result),
-            "ledger_headers": ledger_io.LEDGER_HEADERS,
+            "ledger_headers": [PRINT_HEADERS.get(header, header) for header in ledger_io.LEDGER_HEADERS],
             "ledger_rows": rows,
             "ledger_totals": totals,
             "print_rules": result.get("rules") or [],
@@ -241,7 +297,7 @@ def qr_svg(request: HttpRequest, token: str) -> HttpResponse:
         return _unavailable(request)
     out = io.BytesIO()
     segno.make(_link(request, enquiry), error="m").save(
-        out, kind="svg", scale=4, border=2, xmldecl=False, title="查询链接二维码", unit=None
+        out, kind="svg", scale=4, border=2, xmldecl=False, title=_("查询链接二维码"), unit=None
     )
     return HttpResponse(out.getvalue(), content_type="image/svg+xml")
 
@@ -273,7 +329,7 @@ def export_current(request: HttpRequest, kind: str) -> HttpResponse:
     if inputs is None:
         return render(
             request, "enquiries/unavailable.html",
-            {"message": "没有可以导出的结果：请先在计算器里填好并按“计算”，再下载。", "title": "无法导出"},
+            {"message": _("没有可以导出的结果：请先在计算器里填好并按“计算”，再下载。"), "title": _("无法导出")},
             status=400,
         )
     return _export(calculate(calc_request, identity), inputs, kind, "menzhen-mingxi")
@@ -332,9 +388,9 @@ def import_visits(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     imported: list[dict[str, str]] = []
     if upload is None:
-        errors = ["请先选择要导入的 CSV 或 Excel 文件。"]
+        errors = [_("请先选择要导入的 CSV 或 Excel 文件。")]
     elif upload.size is not None and upload.size > max_bytes:
-        errors = [f"文件太大：最多 {max_bytes // 1_048_576} MB。请分成几个文件导入。"]
+        errors = [_("文件太大：最多 %(mb)s MB。请分成几个文件导入。") % {"mb": max_bytes // 1_048_576}]
     else:
         try:
             raw = upload.read(max_bytes + 1)

@@ -117,3 +117,33 @@ def test_changed_rules_are_shown_side_by_side(live_server, transactional_db, pag
     row = page.locator('#compare-differences tr[data-figure="visits[0].fund_paid"]')
     assert "539.00" in row.inner_text() and "637.00" in row.inner_text()
     page.screenshot(path=str(screenshot_dir / "enquiry-changed-1280.png"), full_page=False)
+
+
+def test_the_saved_page_in_english(live_server, transactional_db, browser: Browser, screenshot_dir: Path) -> None:
+    """The saved page with the English switch (the language cookie), on a phone and a desktop."""
+    ctx = browser.new_context(locale="en-GB", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800})
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(10_000)
+        ctx.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        page.goto(live_server.url + "/?" + QUERY)
+        page.get_by_role("button", name="Save and get a link").click()
+        page.wait_for_url(re.compile(r"/e/[A-Za-z0-9_-]{32}/\?saved=1$"))
+        assert page.get_by_role("heading", name="Saved estimate").is_visible()
+        assert page.get_by_role("textbox", name="Enquiry link").get_attribute("readonly") is not None
+        assert page.get_by_role("button", name="Copy link").is_visible()
+        assert "This link is kept for 180 days" in page.locator("#enquiry-expiry").inner_text()
+        page.screenshot(path=str(screenshot_dir / "enquiry-saved-en-1280.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.reload()
+        page.screenshot(path=str(screenshot_dir / "enquiry-saved-en-390.png"), full_page=True)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 390, f"the page scrolls sideways at 390 px ({wide} px)"
+        page.get_by_role("link", name="Print (A4, with QR code)").click()
+        page.wait_for_url(re.compile(r"/print/$"))
+        page.screenshot(path=str(screenshot_dir / "enquiry-print-en.png"), full_page=True)
+        assert "paid by the pooling fund ¥794.00" in page.locator("#print-answer").inner_text()
+        pdf = page.pdf(format="A4", print_background=False)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the English print view must fit one A4 page too"
+    finally:
+        ctx.close()

@@ -1,0 +1,187 @@
+"""The saved-enquiry pages and messages in English (language cookie ``django_language=en``).
+
+Chinese may remain only where it is quoted or named: policy titles and quotes (marked
+``lang="zh-Hans"`` or in 《》), region names, the official slip terms shown in parentheses after
+their English name, and the CSV/Excel column names (the files keep them in every language).
+The Chinese pages themselves are covered, unchanged, by the other tests in this folder.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.enquiries.conftest import save_via_page
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+COLUMN_NAMES = (
+    "就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "先行自付", "符合政策范围金额",
+    "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据", "费用总额", "自费金额", "乙类金额",
+)
+IMPORT_VALUES = ("一级", "二级", "三级", "门诊", "药店", "互联网+", "非定点")  # the values a file may hold
+REGION_NAMES = ("武汉市",)
+
+
+class _Text(HTMLParser):
+    """The page's visible text, without scripts, styles, the language menu, the elements marked
+    as Chinese (quotes and titles) and, if asked, one element by id."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self, skip_id: str | None = None):
+        super().__init__(convert_charrefs=True)
+        self.skip_id = skip_id
+        self.stack: list[tuple[str, bool]] = []
+        self.parts: list[str] = []
+
+    def _skipping(self) -> bool:
+        return any(skip for _, skip in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        a = dict(attrs)
+        skip = (
+            tag in ("script", "style", "select", "title")
+            or (a.get("lang") or "").lower().startswith("zh")
+            or (self.skip_id is not None and a.get("id") == self.skip_id)
+        )
+        self.stack.append((tag, skip))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data):
+        if not self._skipping():
+            self.parts.append(data)
+
+
+def visible_text(html: str, skip_id: str | None = None) -> str:
+    parser = _Text(skip_id)
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def leftover_chinese(text: str) -> list[str]:
+    """Chinese left after removing titles in 《》, glosses in parentheses, column and region names."""
+    text = re.sub(r"《[^》]*》", " ", text)
+    text = re.sub(r"[（(][^（()）]*[\u3400-\u9fff][^（()）]*[)）]", " ", text)  # "Visit date (就诊日期)"
+    for name in sorted((*COLUMN_NAMES, *IMPORT_VALUES, *REGION_NAMES), key=len, reverse=True):
+        text = text.replace(name, " ")
+    return re.findall(r"\S*[\u3400-\u9fff]+\S*", text)
+
+
+@pytest.fixture
+def english(web):
+    web.cookies["django_language"] = "en"
+    return web
+
+
+def test_the_saved_page_in_english(web):
+    token = save_via_page(web)
+    web.cookies["django_language"] = "en"
+    html = web.get(f"/e/{token}/?saved=1").content.decode()
+    assert '<html lang="en">' in html
+    for phrase in (
+        "<title>Saved estimate", ">Saved estimate</h1>", "<strong>Saved.</strong> Use the link below",
+        ">Enquiry link</label>", ">Copy link</button>", "This link is kept for 180 days: it works until <strong>",
+        ">Download CSV</a>", ">Download Excel</a>", ">Print (A4, with QR code)</a>",
+        ">Open in the calculator to change</a>", ">What was entered</h2>", ">Visit 1</th>",
+    ):
+        assert phrase in html, phrase
+    # The enquiry's own parts (the calculator's result below is the web app's, tested there).
+    mine = visible_text(html, skip_id="results")
+    assert leftover_chinese(mine) == [], leftover_chinese(mine)
+    assert "Level 3" in mine and "Pharmacy" in mine
+
+
+def test_the_print_page_in_english(web):
+    token = save_via_page(web)
+    web.cookies["django_language"] = "en"
+    html = web.get(f"/e/{token}/print/").content.decode()
+    assert '<html lang="en">' in html
+    answer = re.search(r'id="print-answer">(.*?)</p>', html, re.S).group(1)
+    assert answer.startswith("Estimated under the rules for employees in ")
+    assert "2 outpatient visits" in answer and "¥794.00" in answer and "¥1300.00" in answer
+    for phrase in ("Outpatient reimbursement estimate</h1>", "Enquiry link: http://localhost/e/", "Scan to open the enquiry",
+                   "Policies the calculation is based on", "Visit by visit (in date order)"):
+        assert phrase in html, phrase
+    text = visible_text(html)
+    assert leftover_chinese(text) == [], leftover_chinese(text)
+
+
+def test_changed_rules_in_english(web, new_wuhan_version):
+    token = save_via_page(web)
+    new_wuhan_version()
+    web.cookies["django_language"] = "en"
+    html = web.get(f"/e/{token}/").content.decode()
+    assert "The rules this estimate used have changed since it was saved" in html
+    assert "Visits 1, 2 now come under a new rule version, 《武汉市测试用新规定（2024）》" in html
+    row = re.search(r'data-figure="visits\[0\]\.fund_paid">(.*?)</tr>', html, re.S).group(1)
+    assert "Visit 1 (2024-03-01) · " in row and "¥539.00" in row and "¥637.00" in row
+    mine = visible_text(html, skip_id="results")
+    assert leftover_chinese(mine) == [], leftover_chinese(mine)
+
+
+def test_an_import_error_in_english(english):
+    upload = SimpleUploadedFile(
+        "visits.csv",
+        "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024-03-01,三级,门诊,1000,,\n2024-03-02,三级,门诊,abc,,\n".encode("utf-8-sig"),
+        content_type="text/csv",
+    )
+    html = english.post("/e/import/", {"file": upload, "region": "wuhan", "age": "45"}).content.decode()
+    feedback = html[html.index('id="import-feedback"'):]
+    feedback = feedback[: feedback.index("</div>")]
+    assert "The file was not imported" in feedback
+    assert "Line 3: 费用总额 must be an amount in yuan, e.g. 1200.00." in feedback
+    assert leftover_chinese(visible_text(feedback)) == []
+    # The import form itself: English, with the column names kept as the file must have them.
+    form = html[html.index('id="visit-import-title"'):]
+    form = form[: form.index("</form>")]
+    assert "Import visits (CSV or Excel)" in form and ">Import</button>" in form
+    assert "就诊日期, 医疗机构级别, 就诊类型, 费用总额, 自费金额, 乙类金额" in form
+    assert leftover_chinese(visible_text(form)) == [], leftover_chinese(visible_text(form))
+
+
+def test_a_file_that_is_not_csv_or_excel_in_english(english):
+    upload = SimpleUploadedFile("visits.pdf", b"%PDF-1.4 not a table", content_type="application/pdf")
+    html = english.post("/e/import/", {"file": upload}).content.decode()
+    assert "Only CSV or Excel (.xlsx) files can be imported, and this file is neither." in html
+
+
+def test_files_keep_their_chinese_headers_in_english(english):
+    token = save_via_page(english)
+    csv_text = english.get(f"/e/{token}/ledger.csv").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费,先行自付")
+    assert "合计" in csv_text and "三级" in csv_text
+    template = english.get("/e/template.csv").content.decode("utf-8-sig")
+    assert template.splitlines()[0] == "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额"
+
+
+def test_the_503_page_in_english(english, monkeypatch):
+    from calculator.enquiries import services
+
+    def down(*args, **kwargs):
+        raise services.DatabaseUnavailable()
+
+    monkeypatch.setattr(services, "find_enquiry", down)
+    response = english.get("/e/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/")
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "the database is not responding" in html and "Temporarily unavailable" in html
+    assert leftover_chinese(visible_text(html)) == []
+
+
+def test_the_chinese_page_is_still_chinese(web):
+    token = save_via_page(web)
+    html = web.get(f"/e/{token}/print/").content.decode()
+    assert '<html lang="zh-Hans">' in html and "逐次明细（按就诊日期先后）" in html
+    assert "统筹基金支付 794.00 元" in html and 'lang="zh-Hans">武汉' not in html
