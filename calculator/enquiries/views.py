@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calculator.enquiries import ledger_io, services
 from calculator.enquiries.models import Enquiry
@@ -321,11 +321,13 @@ def _export(result: dict[str, Any], inputs: dict[str, Any], kind: str, stem: str
     return _download(ledger_io.export_csv(result), ledger_io.CSV_MEDIA_TYPE, _filename(stem, "csv"))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @limited
 def export_current(request: HttpRequest, kind: str) -> HttpResponse:
-    """The ledger of the calculator's current inputs (the query string), not saved."""
-    inputs, calc_request = _from_query(request.GET)
+    """The ledger of the calculator's current inputs, not saved: the query string (a link),
+    or the page's query string posted as ``q`` by the result's download buttons."""
+    query = QueryDict(request.POST.get("q", "")[: settings.SITE_MAX_BODY_BYTES]) if request.method == "POST" else request.GET
+    inputs, calc_request = _from_query(query)
     if inputs is None:
         return render(
             request, "enquiries/unavailable.html",

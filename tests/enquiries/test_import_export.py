@@ -301,3 +301,16 @@ def test_command_refuses_bad_input_with_exit_2_and_no_traceback(visits_csv, tmp_
         assert done.returncode == 2, (args, done.stdout, done.stderr)
         assert json.loads(done.stdout)["errors"] and b"Traceback" not in done.stderr
     assert "第 2 行：费用总额必须是金额（元）" in json.loads(_manage(*cases[0]).stdout)["errors"][0]["message"]
+
+
+@pytest.mark.django_db
+def test_result_download_buttons_post_the_inputs_once(web):
+    """The result's 下载 CSV / 下载 Excel buttons post the page's query string (carried once
+    in the save form), and get the same file as the link does."""
+    html = web.get("/?" + QUERY).content.decode("utf-8")
+    actions = html[html.index('id="result-actions"'):]
+    actions = actions[: actions.index("</div>")]
+    assert actions.count('name="q"') == 1 and 'formaction="/e/ledger.csv"' in actions
+    posted = web.post("/e/ledger.csv", {"q": QUERY})
+    assert posted.status_code == 200
+    assert posted.content == web.get("/e/ledger.csv?" + QUERY).content

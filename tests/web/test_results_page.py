@@ -225,7 +225,7 @@ def test_results_section_weight(client, visits, limit_kib):
 @pytest.mark.parametrize(
     ("visits", "limit_kib"),
     [
-        pytest.param(10, 80, marks=pytest.mark.xfail(strict=True, reason="82 KiB: about 2 KiB over (the save/export links repeat the query string three times)")),
+        (10, 80),
         (50, 300),
     ],
 )
