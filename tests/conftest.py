@@ -9,11 +9,50 @@ pytest-django reads DJANGO_SETTINGS_MODULE from pyproject.toml; test folders:
 """
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
+# synchronous ORM calls made from it (e.g. live_server setup).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # CI runs the property tests on a fixed sequence of examples, so a run is repeatable;
 # locally Hypothesis explores new examples each time.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+# --- One Playwright and one browser for the whole run (tests/e2e, tests/ops) -------------------
+SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: object) -> Iterator[object]:
+    """Debian's /usr/bin/chromium when present, otherwise Playwright's own Chromium."""
+    launch_kwargs: dict[str, object] = {"headless": True, "args": CHROMIUM_ARGS}
+    if SYSTEM_CHROMIUM.exists():
+        launch_kwargs["executable_path"] = str(SYSTEM_CHROMIUM)
+    browser = playwright.chromium.launch(**launch_kwargs)  # type: ignore[attr-defined]
+    yield browser
+    browser.close()

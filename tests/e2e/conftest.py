@@ -17,7 +17,7 @@ import pytest
 # otherwise refuse synchronous ORM calls made from it (e.g. live_server setup).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page  # noqa: E402
 
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,20 +40,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    launch_kwargs: dict[str, object] = {"headless": True, "args": CHROMIUM_ARGS}
-    if SYSTEM_CHROMIUM.exists():
-        launch_kwargs["executable_path"] = str(SYSTEM_CHROMIUM)
-    browser = playwright.chromium.launch(**launch_kwargs)
-    yield browser
-    browser.close()
+# ``playwright`` and ``browser`` (session-scoped) live in tests/conftest.py: one Playwright for
+# the whole run, shared with tests/ops/test_csp_browser.py (a second sync Playwright in the
+# same thread would find the first one's event loop running and refuse to start).
 
 
 @pytest.fixture
