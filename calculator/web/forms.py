@@ -34,9 +34,6 @@ from crispy_forms.layout import Div, Layout
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
-from django.template import Context
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -469,20 +466,6 @@ class VisitForm(_RenderOnlyForm):
                     field.help_text = ""
         if autofocus:
             self.fields["date"].widget.attrs["autofocus"] = True
-
-    @property
-    def govform_html(self) -> SafeString:
-        """The row's fields through its crispy FormHelper and Layout (govform pack), as
-        ``{% crispy visit %}`` renders them, without the tag's copy of the page's whole
-        template context for each of up to 50 rows."""
-        html = mark_safe(self.helper.render_layout(self, Context(), TEMPLATE_PACK_NAME) + "\n")
-        errors = self.non_field_errors()
-        if errors:
-            html = mark_safe(
-                f'<div class="error-message" role="alert"><span class="visually-hidden">{escape(gettext("错误："))}</span>'
-                f"{escape(errors[0])}</div>\n{html}"
-            )
-        return html
 
     def more_open(self) -> bool:
         """Open 更多选项 when one of its options is set or has an error."""

@@ -195,18 +195,3 @@ def test_python_layout_objects_write_what_their_templates_write():
         details.open_if = "more_open"
         theirs = render_to_string("govform/layout/details.html", {"details": details, "summary": details.summary, "is_open": is_open, "fields": mark_safe(fields)})
         assert details.render(form, Context({}), "govform") == theirs
-
-
-def test_visit_row_html_is_what_the_crispy_tag_renders():
-    """VisitForm.govform_html (helper.render_layout without the tag) gives what {% crispy %} gives."""
-    from django.template import Context, Template
-
-    from calculator.web.forms import VisitForm
-
-    data = {"visits-1-date": "2025-02-30", "visits-1-level": "3", "visits-1-total": "12,50", "visits-1-offsite": "filed"}
-    for row, region in ((0, None), (1, "wuhan"), (1, "shanxi")):
-        form = VisitForm(data, row=row, region=region)
-        form.add_error("total", "费用总额必须是金额（元）。")
-        form.add_error(None, "整行有误。")
-        tag = Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form}))
-        assert str(form.govform_html) == tag
