@@ -22,9 +22,11 @@ string by that prefix, which is what lets the page add and remove rows without J
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +38,7 @@ from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from calculator.rules.registry import load_policies
@@ -332,6 +334,16 @@ class CalculatorForm(_RenderOnlyForm):
         return data
 
 
+@lru_cache(maxsize=4)
+def _visit_texts(language: str) -> dict[str, tuple[str, str, list[tuple[str, str]] | None]]:
+    """Each visit field's label, hint and option names as plain strings, for ``language``."""
+    out = {}
+    for name, field in VisitForm.base_fields.items():
+        choices = [(value, str(label)) for value, label in field.choices] if hasattr(field, "choices") else None
+        out[name] = (str(field.label), str(field.help_text), choices)
+    return out
+
+
 class _SharedHintBoundField(BoundField):
     """A field of a later visit row: its hint is the first row's (shown once, not on every
     row of a long list), still tied to the input by aria-describedby."""
@@ -455,6 +467,15 @@ class VisitForm(_RenderOnlyForm):
         # lighter page. Which options apply is read from the region's data.
         for name in region_facts.unused_visit_options(region):
             del self.fields[name]
+        # Labels, hints and option names are lazy translations; a page of 50 rows would
+        # translate each of them 50 times. Resolve them once per language.
+        texts = _visit_texts(get_language() or "zh-hans")
+        for name, field in self.fields.items():
+            label, help_text, choices = texts[name]
+            field.label = label
+            field.help_text = help_text
+            if choices is not None:
+                field.choices = choices
         region_facts.apply(self)  # hints naming regions come from the policy data
         # Hints are shown on the first visit row only; later rows point to them (page weight:
         # each row would otherwise repeat ~1.5 KB of the same sentences).
@@ -502,6 +523,23 @@ class VisitForm(_RenderOnlyForm):
             if value:
                 data[name] = value
         return data
+
+
+def _shallow_field_copy(self: forms.Field, memo: dict[int, Any]) -> forms.Field:
+    """Copy a visit field for one form: its own widget and widget attributes (a row sets
+    autofocus, hints, choices), sharing the rest. Django deep-copies every field of every
+    form; with up to 50 rows of 10 fields that copying was a visible part of the page."""
+    result = copy.copy(self)
+    memo[id(self)] = result
+    widget = copy.copy(self.widget)
+    widget.attrs = dict(self.widget.attrs)
+    result.widget = widget
+    return result
+
+
+for _field in VisitForm.base_fields.values():
+    _field.__class__ = type(f"Row{type(_field).__name__}", (type(_field),), {"__deepcopy__": _shallow_field_copy})
+del _field
 
 
 @dataclass(frozen=True)
