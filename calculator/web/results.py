@@ -80,6 +80,12 @@ class VisitView:
     rule_title: str
     steps: list[Step]
     notices: list[Notice]
+    # Sentences around the figures, made once here rather than by {% blocktranslate %} in the
+    # template's loop (one per visit and sentence).
+    heading: str = ""
+    how_for: str = ""
+    meta: str = ""
+    split: str = ""
 
     @property
     def anchor(self) -> str:
@@ -152,6 +158,39 @@ def _english() -> bool:
 
 
 _GLOSS = re.compile(r"\s*[（(][\u3000-\u303f\u4e00-\u9fff\uff00-\uffef+]+[)）]")
+
+
+def _group_name(region: str, visit: dict[str, Any]) -> str:
+    """The visit's status group by name; the 上海 cohorts are named by the split date the
+    policy data gives (never a date written into the code)."""
+    from calculator.i18n import edge_translate
+    from calculator.rules import messages
+    from calculator.rules.registry import load_policies
+
+    group = visit["status_group"]
+    translate = edge_translate()
+    if group in ("retired_by_2000", "retired_from_2001"):
+        versions = {v.id: v for v in load_policies()[region].versions}
+        cohorts = versions[visit["version"]].param("retiree_cohorts")
+        if cohorts is not None:
+            return plain(messages.fill(messages.GROUP_NAMES[group], {"group": group, "split_on": cohorts.value.split_on}, translate))
+    return plain(str(labels.GROUP_NAMES.get(group, group)))
+
+
+def _visit_view(*, several_rules: bool, **fields: Any) -> VisitView:
+    view = VisitView(**fields)
+    number = view.number
+    view.heading = _("第 %(number)s 次") % {"number": number}
+    view.how_for = _("（第 %(number)s 次就诊）") % {"number": number}
+    if several_rules:
+        view.meta = _("按%(group)s待遇，%(year)s；适用政策：%(rule)s") % {"group": view.group_name, "year": view.year_label, "rule": view.rule_title}
+    else:
+        view.meta = _("按%(group)s待遇，%(year)s") % {"group": view.group_name, "year": view.year_label}
+    view.split = _("其中个人账户支付 %(account)s，现金支付 %(cash)s。") % {
+        "account": yuan(view.visit["account_paid"]),
+        "cash": yuan(view.visit["cash_paid"]),
+    }
+    return view
 
 
 def plain(text: str) -> str:
@@ -328,15 +367,16 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 label = label_cache[s["label"]] = plain(s["label"])
             steps.append(Step(s["code"], label, amount_text, s["explanation"], cviews.get(s.get("clause") or "")))
         visits.append(
-            VisitView(
+            _visit_view(
                 number=index + 1,
                 visit=visit,
                 description=plain(labels.describe_visit(visit)),
-                group_name=plain(str(labels.GROUP_NAMES.get(visit["status_group"], visit["status_group"]))),
+                group_name=_group_name(result["region"], visit),
                 year_label=year_labels[visit["year"]],
                 rule_title=rule_titles.get(visit["version"], visit["version"]),
                 steps=steps,
                 notices=[by_code[code] for code in visit["notices"] if code in by_code],
+                several_rules=len(result["rules"]) > 1,
             )
         )
 

@@ -171,7 +171,7 @@ def test_print_block_has_the_inputs_tier_date_and_address(client):
     block = re.search(r'<dl class="print-only print-inputs"[^>]*>(.*?)</dl>', html, re.S).group(1)
     text = unescape(re.sub(r"<[^>]+>", " ", block))
     assert "上海市" in text and "退休" in text and "70" in text and "2010-08-01" in text
-    assert "2001年1月1日后退休人员" in text  # the retiree tier applied
+    assert "2001-01-01 起退休人员" in text  # the retiree tier applied
     assert "100.00 元" in text
     assert re.search(r"打印日期\s+\d{4}-\d\d-\d\d", text)
     assert "http://testserver/?region=shanghai" in text
