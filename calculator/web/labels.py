@@ -90,6 +90,8 @@ LEVEL_NAMES = {
 GROUP_NAMES = {
     "employed": gettext_lazy("在职职工"),
     "retired": gettext_lazy("退休人员"),
+    # (上海's cohorts are named from the data's split date where a version is at hand:
+    # calculator/rules/messages.GROUP_NAMES; these are the fallback names of the group codes.)
     "retired_by_2000": gettext_lazy("2000年12月31日前退休人员"),
     "retired_from_2001": gettext_lazy("2001年1月1日后退休人员"),
 }

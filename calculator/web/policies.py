@@ -133,7 +133,14 @@ def _pair(label: str, value: str) -> str:
     return _("%(label)s：%(value)s") % {"label": label, "value": value}
 
 
-def _group(name: str) -> str:
+def _group(name: str, v: Version | None = None) -> str:
+    """A status group by name; 上海's cohorts are named by the split date in the data."""
+    cohorts = v.param("retiree_cohorts") if v is not None else None
+    if cohorts is not None and name in (cohorts.value.before, cohorts.value.on_or_after):
+        from calculator.i18n import edge_translate
+        from calculator.rules import messages
+
+        return messages.fill(messages.GROUP_NAMES[name], {"group": name, "split_on": cohorts.value.split_on}, edge_translate())
     return str(labels.GROUP_NAMES.get(name, name))
 
 
@@ -148,21 +155,21 @@ def _deductible(v: Version) -> list[str]:
     if d.basis == "none":
         return [basis]
     if d.basis == "annual":
-        return [basis] + [_pair(_group(g), yuan(money(a))) for g, a in d.by_group.items()]
+        return [basis] + [_pair(_group(g, v), yuan(money(a))) for g, a in d.by_group.items()]
     return [basis] + [_pair(_keyed(k, d.keyed_by), yuan(money(a))) for k, a in sorted(d.by_key.items())]
 
 
 def _ratios(v: Version) -> list[str]:
     r = v.params["fund_ratio"].value
     lines = [
-        _pair(_group(g), _("，").join(f"{_keyed(k, r.keyed_by)} {x.percent}" for k, x in sorted(rates.items())))
+        _pair(_group(g, v), _("，").join(f"{_keyed(k, r.keyed_by)} {x.percent}" for k, x in sorted(rates.items())))
         for g, rates in r.rates.items()
     ]
     pharmacy = v.params["pharmacy"].value
     if pharmacy.basis == "own_ratio":
         lines.append(
             _("定点零售药店：%(rates)s")
-            % {"rates": _("，").join(f"{_group(g)} {x.percent}" for g, x in pharmacy.rates.items())}
+            % {"rates": _("，").join(f"{_group(g, v)} {x.percent}" for g, x in pharmacy.rates.items())}
         )
     return lines
 
@@ -171,7 +178,7 @@ def _cap(v: Version) -> list[str]:
     c = v.params["annual_cap"].value
     if c.by_group is None:
         return [str(labels.ABOVE_CAP["not_applicable"])]
-    return [_pair(_group(g), yuan(money(a))) for g, a in c.by_group.items()] + [str(labels.ABOVE_CAP[c.above_cap])]
+    return [_pair(_group(g, v), yuan(money(a))) for g, a in c.by_group.items()] + [str(labels.ABOVE_CAP[c.above_cap])]
 
 
 def _secondary(v: Version, name: str) -> bool:
