@@ -378,6 +378,7 @@ def main() -> None:
     ap.add_argument("--small-reps", type=int, default=40, help="10-visit runs per round (default 40)")
     ap.add_argument("--profile", action="store_true", help="phase timings and cProfile for one region")
     ap.add_argument("--profile-reps", type=int, default=5, help="runs under cProfile (default 5)")
+    ap.add_argument("--no-pages", action="store_true", help="skip the results-page figures (scripts/bench_pages.py)")
     args = ap.parse_args()
 
     t0 = perf()
@@ -396,6 +397,13 @@ def main() -> None:
             flush=True,
         )
     print_table(rows, args.rounds, args.small_reps)
+    if not args.no_pages:
+        # The results page's weight and render time against the about page (issue 7), in a
+        # process of its own: it needs Django, the engine figures above do not.
+        print("\nresults page (scripts/bench_pages.py):", flush=True)
+        import subprocess
+
+        subprocess.run([sys.executable, str(Path(__file__).with_name("bench_pages.py")), "--rounds", "12"], check=False)
 
 
 if __name__ == "__main__":
