@@ -202,7 +202,8 @@ class _Ledger:
                 self.step(steps, "cap_change", "raised" if cap_amount > last_cap else "lowered", None, figures, cap_param)
             elif last_version is not version:
                 figures = {"effective_from": version.effective_from, "paid_before": paid_before, "year": yk, "year_kind": year_kind}
-                self.step(steps, "version_change", "plain", None, figures, p["benefit_year"])
+                # Nothing paid yet this year: no running total to carry over is worth saying.
+                self.step(steps, "version_change", "plain" if paid_before else "nothing_paid", None, figures, p["benefit_year"])
         self.last_in_year[yk] = (version, group, cap_amount)
         if cohort_param is not None and not self.cohort_explained:
             self.cohort_explained = True
@@ -524,7 +525,7 @@ class _Ledger:
                 start = self._retiree_start(version)
                 if start > year_end:
                     key = employed_key  # retired after this year: in service all year
-                elif start > year_start:
+                elif start > year_start and not (rules[employed_key].kind == rules[retired_key].kind == "none"):
                     # Part of the year in service, part retired: the documents give the rule
                     # for each, but not how the year of retirement is split.
                     figures = {

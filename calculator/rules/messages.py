@@ -131,6 +131,7 @@ STEPS: dict[tuple[str, str], str] = {
         "本次是这次计算中{year_label}（{start} 至 {end}）的第一次就诊：本年度的年度支付限额从这里开始累计。"
     ),
     ("retiree_cohort", "plain"): N_("您的退休日期是 {retired_on}，以 {split_on} 为界，按{group_name}的标准计算。"),
+    ("version_change", "nothing_paid"): N_("自 {effective_from} 起执行新的规定。"),
     ("version_change", "plain"): N_(
         "自 {effective_from} 起执行新的规定；{year_label}此前统筹基金已支付的 {paid_before} 元继续计入本年度。"
     ),
