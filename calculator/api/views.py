@@ -57,30 +57,36 @@ def _header_lang(request: HttpRequest) -> str | None:
     return "en" if first.startswith("en") else None
 
 
-@csrf_exempt
-def calculate(request: HttpRequest) -> JsonResponse:
-    """POST /api/v1/calculate — run one calculation request."""
-    if request.method != "POST":
-        return _method_not_allowed(request, ["POST"])
-    # 415 is about a payload in another format; an empty body is the contract's 400.
+def read_json_body(request: HttpRequest) -> bytes | HttpResponse:
+    """The request body of a JSON POST, or the JSON error to answer instead: 415 for a
+    payload in another format (an empty body is the contract's own 400), 413 over the API's
+    size limit, 400 for a malformed Content-Length or a client that went away."""
     has_body = request.META.get("CONTENT_LENGTH", "") not in ("", "0")
     if has_body and request.content_type != JSON_MEDIA_TYPE:
         given = request.content_type or "（未提供）"
-        return _error(
-            415, "body", f"不支持的 Content-Type：{given[:100]}；请使用 {JSON_MEDIA_TYPE}。"
-        )
-    from calculator.i18n import translate_for
-    from calculator.rules.contract import dumps as contract_dumps
-    from calculator.rules.contract import run_contract
-
+        return _error(415, "body", f"不支持的 Content-Type：{given[:100]}；请使用 {JSON_MEDIA_TYPE}。")
     try:
-        raw = request.body
+        return request.body
     except RequestDataTooBig:
         from calculator.ops.responses import human_bytes
 
         return _error(413, "body", f"请求体过大：最多 {human_bytes(settings.API_MAX_BODY_BYTES)}。")
     except (ValueError, UnreadablePostError):  # malformed Content-Length, client went away
         return _error(400, "body", "无法读取请求体：请检查 Content-Length。")
+
+
+@csrf_exempt
+def calculate(request: HttpRequest) -> JsonResponse:
+    """POST /api/v1/calculate — run one calculation request."""
+    if request.method != "POST":
+        return _method_not_allowed(request, ["POST"])
+    from calculator.i18n import translate_for
+    from calculator.rules.contract import dumps as contract_dumps
+    from calculator.rules.contract import run_contract
+
+    raw = read_json_body(request)
+    if isinstance(raw, HttpResponse):
+        return raw
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:

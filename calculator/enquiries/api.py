@@ -9,15 +9,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.http.request import UnreadablePostError
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
-from calculator.api.views import JSON_MEDIA_TYPE, _error, _header_lang, _method_not_allowed
+from calculator.api.views import JSON_MEDIA_TYPE, _error, _header_lang, _method_not_allowed, read_json_body
 from calculator.enquiries import services
 from calculator.rules.contract import decode, dumps, parse_request
 
@@ -38,18 +35,9 @@ def enquiries(request: HttpRequest) -> HttpResponse:
     """POST /api/v1/enquiries — calculate and save; 201 with the link."""
     if request.method != "POST":
         return _method_not_allowed(request, ["POST"])
-    has_body = request.META.get("CONTENT_LENGTH", "") not in ("", "0")
-    if has_body and request.content_type != JSON_MEDIA_TYPE:
-        given = request.content_type or "（未提供）"
-        return _error(415, "body", f"不支持的 Content-Type：{given[:100]}；请使用 {JSON_MEDIA_TYPE}。")
-    try:
-        raw = request.body
-    except RequestDataTooBig:
-        from calculator.ops.responses import human_bytes
-
-        return _error(413, "body", f"请求体过大：最多 {human_bytes(settings.API_MAX_BODY_BYTES)}。")
-    except (ValueError, UnreadablePostError):
-        return _error(400, "body", "无法读取请求体：请检查 Content-Length。")
+    raw = read_json_body(request)
+    if isinstance(raw, HttpResponse):
+        return raw
     try:
         from calculator.i18n import translate_for
         from calculator.rules.engine import calculate

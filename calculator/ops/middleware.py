@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 
 from calculator.ops.logging import request_id_var
 from calculator.ops.responses import error_response, human_bytes, page_error
@@ -124,33 +125,7 @@ class RequestLimitsMiddleware:
         if scope is None:
             return None
         name, (limit, seconds) = scope
-        if limit <= 0:
-            return None
-        now = time.time()
-        window = int(now // seconds)
-        key = f"ops:rl:{name}:{client_address(request)}:{window}"
-        try:
-            cache.add(key, 0, timeout=seconds + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=seconds + 1)
-                count = 1
-        except Exception:  # a cache outage must not take the calculator down: fail open
-            logger.warning("rate-limit cache unavailable", exc_info=True)
-            return None
-        if count <= limit:
-            return None
-        retry_after = max(1, math.ceil((window + 1) * seconds - now))
-        response = error_response(
-            request,
-            status=429,
-            field="",
-            message=f"请求过于频繁：请在 {retry_after} 秒后再试。",
-        )
-        response["Retry-After"] = str(retry_after)
-        response.rate_limited = True  # type: ignore[attr-defined]
-        return response
+        return over_limit(request, name, limit, seconds)
 
     # --- bodies ---------------------------------------------------------------------------
     def _body_refused(self, request: HttpRequest) -> HttpResponse | None:
@@ -179,3 +154,32 @@ class RequestLimitsMiddleware:
                 message=f"请求体过大：最多 {human_bytes(limit)}。",
             )
         return None
+
+
+def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> HttpResponse | None:
+    """Count the request in its client's fixed window of ``seconds`` for ``name``; past
+    ``limit`` answer 429 with a Chinese message and Retry-After. Counts live in Django's cache
+    (shared by all servers with Redis); a cache outage lets requests through."""
+    if limit <= 0:
+        return None
+    now = time.time()
+    window = int(now // seconds)
+    key = f"ops:rl:{name}:{client_address(request)}:{window}"
+    try:
+        cache.add(key, 0, timeout=seconds + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=seconds + 1)
+            count = 1
+    except Exception:  # a cache outage must not take the calculator down: fail open
+        logger.warning("rate-limit cache unavailable", exc_info=True)
+        return None
+    if count <= limit:
+        return None
+    retry_after = max(1, math.ceil((window + 1) * seconds - now))
+    message = gettext("请求过于频繁：请在 %(seconds)s 秒后再试。") % {"seconds": retry_after}
+    response = error_response(request, status=429, field="", message=message)
+    response["Retry-After"] = str(retry_after)
+    response.rate_limited = True  # type: ignore[attr-defined]
+    return response

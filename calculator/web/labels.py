@@ -189,3 +189,15 @@ def describe_visit(visit: dict[str, Any]) -> str:
     if visit.get("category") == "chronic":
         parts.append(_("门诊慢性病"))
     return " ".join(parts)
+
+
+def group_name(group: str, version: Any = None) -> str:
+    """A status group by name in the active language. 上海's cohorts are named by the split
+    date of the version's ``retiree_cohorts`` (data), not by a date written into the code."""
+    cohorts = version.param("retiree_cohorts") if version is not None else None
+    if cohorts is not None and group in (cohorts.value.before, cohorts.value.on_or_after):
+        from calculator.i18n import edge_translate
+        from calculator.rules import messages
+
+        return messages.fill(messages.GROUP_NAMES[group], {"group": group, "split_on": cohorts.value.split_on}, edge_translate())
+    return str(GROUP_NAMES.get(group, group))

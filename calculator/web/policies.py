@@ -134,14 +134,7 @@ def _pair(label: str, value: str) -> str:
 
 
 def _group(name: str, v: Version | None = None) -> str:
-    """A status group by name; 上海's cohorts are named by the split date in the data."""
-    cohorts = v.param("retiree_cohorts") if v is not None else None
-    if cohorts is not None and name in (cohorts.value.before, cohorts.value.on_or_after):
-        from calculator.i18n import edge_translate
-        from calculator.rules import messages
-
-        return messages.fill(messages.GROUP_NAMES[name], {"group": name, "split_on": cohorts.value.split_on}, edge_translate())
-    return str(labels.GROUP_NAMES.get(name, name))
+    return labels.group_name(name, v)
 
 
 def _keyed(key: int, keyed_by: str) -> str:

@@ -161,20 +161,11 @@ _GLOSS = re.compile(r"\s*[（(][\u3000-\u303f\u4e00-\u9fff\uff00-\uffef+]+[)）]
 
 
 def _group_name(region: str, visit: dict[str, Any]) -> str:
-    """The visit's status group by name; the 上海 cohorts are named by the split date the
-    policy data gives (never a date written into the code)."""
-    from calculator.i18n import edge_translate
-    from calculator.rules import messages
+    """The visit's status group by name (上海's cohorts by the data's split date)."""
     from calculator.rules.registry import load_policies
 
-    group = visit["status_group"]
-    translate = edge_translate()
-    if group in ("retired_by_2000", "retired_from_2001"):
-        versions = {v.id: v for v in load_policies()[region].versions}
-        cohorts = versions[visit["version"]].param("retiree_cohorts")
-        if cohorts is not None:
-            return plain(messages.fill(messages.GROUP_NAMES[group], {"group": group, "split_on": cohorts.value.split_on}, translate))
-    return plain(str(labels.GROUP_NAMES.get(group, group)))
+    version = next((v for v in load_policies()[region].versions if v.id == visit["version"]), None)
+    return plain(labels.group_name(visit["status_group"], version))
 
 
 def _visit_view(*, several_rules: bool, **fields: Any) -> VisitView:
