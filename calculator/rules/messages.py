@@ -77,7 +77,6 @@ TERMS = {
 }
 YEAR_LABELS = {"calendar": N_("{year}年度"), "july_june": N_("{year}医保年度")}
 PHARMACY_NAME = P_("in a sentence", "定点零售药店")
-CHRONIC_NAME = N_("门诊慢性病")
 
 # What the fund's base is, by what came off the policy-range expense before it.
 BASE_DESCRIPTIONS = {

@@ -56,26 +56,6 @@ STEP_LABELS = (
     gettext_noop("个人现金支付"),
 )
 
-# What each step does, in a sentence; shown in English beside the Chinese explanation.
-STEP_GLOSSES = {
-    "benefit_year": gettext_lazy("起付标准和年度限额在哪个年度内累计。"),
-    "retiree_cohort": gettext_lazy("上海市按退休时间区分退休人员的待遇。"),
-    "policy_range": gettext_lazy("医疗费总额减去全自费部分，就是进入门诊统筹计算的符合政策范围金额。"),
-    "not_covered": gettext_lazy("这次费用统筹基金不予支付，全部由个人负担。"),
-    "chronic": gettext_lazy("门诊慢性病有单独的起付标准、支付比例和年度限额。"),
-    "first_self_pay": gettext_lazy("这部分先由个人自付，余下的才进入起付标准和报销比例的计算。"),
-    "setting": gettext_lazy("就诊类型决定按哪一档支付比例计算。"),
-    "price_class": gettext_lazy("山西省按医疗机构收费类别确定支付比例和起付标准。"),
-    "account_segment": gettext_lazy("上海市：当年账户先支付，这部分不计入自负段。"),
-    "deductible": gettext_lazy("起付标准以下的费用由个人负担，统筹基金不支付。"),
-    "fund": gettext_lazy("起付标准以上的费用按比例由统筹基金支付，按四舍五入保留到分。"),
-    "annual_cap": gettext_lazy("统筹基金在一个年度内累计支付不超过年度最高支付限额。"),
-    "over_cap": gettext_lazy("超过年度最高支付限额的部分统筹基金不再支付。"),
-    "copay": gettext_lazy("起付标准以上、限额以内的费用中，个人按比例自付的部分。"),
-    "account": gettext_lazy("个人负担部分先由个人账户余额支付。"),
-    "cash": gettext_lazy("个人负担减去个人账户支付，就是要付的现金。"),
-}
-
 SETTING_NAMES = {
     "clinic": pgettext_lazy("就诊类型", "门诊"),
     "pharmacy": gettext_lazy("药店"),
