@@ -144,7 +144,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "calculator.ops.middleware.RequestLimitsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "calculator.ops.csp.CachedPolicyCSPMiddleware",  # django-csp, policy string built once
     "django.contrib.sessions.middleware.SessionMiddleware",
     "calculator.web.middleware.IgnoreBrowserLanguageMiddleware",  # Chinese unless switched
     "django.middleware.locale.LocaleMiddleware",

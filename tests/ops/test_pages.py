@@ -23,6 +23,23 @@ def test_every_page_has_a_strict_csp(client, path):
     assert "'unsafe-eval'" not in client.get(path)["Content-Security-Policy"]
 
 
+def test_policy_built_once_is_django_csp_own_and_follows_a_settings_change(client):
+    """The header is built once (calculator.ops.csp), yet it is exactly what django-csp builds
+    from the settings, and a changed policy is not hidden by the cached string."""
+    from csp.utils import build_policy
+
+    assert client.get("/about/")["Content-Security-Policy"] == build_policy()
+    stricter = {"DIRECTIVES": {"default-src": ["'none'"], "img-src": ["'self'"]}}
+    with override_settings(CONTENT_SECURITY_POLICY=stricter):
+        assert _csp(client.get("/about/")) == {"default-src": ["'none'"], "img-src": ["'self'"]}
+    with override_settings(
+        CONTENT_SECURITY_POLICY_REPORT_ONLY={"DIRECTIVES": {"default-src": ["'self'"]}}
+    ):
+        assert client.get("/about/")["Content-Security-Policy-Report-Only"] == "default-src 'self'"
+    assert "img-src 'self'" in client.get("/about/")["Content-Security-Policy"]
+    assert "script-src 'self'" in client.get("/about/")["Content-Security-Policy"]
+
+
 def test_results_page_and_api_answers_are_not_stored(client):
     page = client.get("/?" + page_query(visits=2))
     assert page.status_code == 200 and b"data-figure=" in page.content
