@@ -10,10 +10,11 @@ contract: a comma in an amount must be a thousands separator ("1,200", not "12,5
 "1.000,00"), and a visit may be at most until 31 December of next year. Their messages take
 the place of the contract's for the same field (``CalculatorState.with_input_errors``).
 
-The forms render through django-crispy-forms: each has a ``FormHelper`` whose layout is made
-of field names and the ``govform`` pack's objects (``calculator/web/govform.py``,
-``templates/govform/``), so the markup of a field (label, hint, error, input and their
-aria-describedby) is written once.
+The person's fields render through django-crispy-forms: ``CalculatorForm`` has a
+``FormHelper`` whose layout is made of field names and the ``govform`` pack's objects
+(``calculator/web/govform.py``, ``templates/govform/``), so the markup of a field (label, hint,
+error, input and their aria-describedby) is written once. The visit rows, up to 50 of them,
+are written in Python with the same structure (``calculator/web/visit_rows.py``).
 
 A visit row is a form with the prefix ``visits-<i>``, so its inputs are named
 ``visits-0-total`` and have the id ``id_visits-0-total``; rows are read back from the query
@@ -34,29 +35,30 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout
 from django import forms
-from django.forms.boundfield import BoundField
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from calculator.rules.registry import load_policies
 from calculator.web import region_facts
 from calculator.web.errors import translated
+from calculator.web.visit_rows import visit_rows_html
 from calculator.web.govform import TEMPLATE_PACK_NAME, Details, FastWidgetRenderer, Fieldset
-from calculator.web.govform import Div as GovDiv
 from calculator.web.govform import Field as GovField
 
 MAX_ROWS = 50
 _ROW_KEY = re.compile(r"^visits-(\d{1,3})-([a-z_]+)$")
 
-TEXT_WIDGET = {"autocomplete": "off", "spellcheck": "false"}
-AMOUNT_ATTRS = {"autocomplete": "off", "inputmode": "decimal", "class": "input-amount"}
+# autocomplete="off" and spellcheck="false" are said once, on the calculator's <form> (both
+# are inherited), not on every input of up to 50 rows.
+AMOUNT_ATTRS = {"inputmode": "decimal", "class": "input-amount"}
 # Dates are typed as text ("2024-03-01", "2024/3/1", "2024年3月1日", "20240301"): a browser's
 # date input sends nothing at all for an impossible date such as 2025-02-30, so the page
 # could neither name the problem nor give back what was typed.
-DATE_ATTRS = {**TEXT_WIDGET, "class": "input-date", "maxlength": "16"}
+DATE_ATTRS = {"class": "input-date", "maxlength": "16"}
 
 
 def _helper(layout: Layout) -> FormHelper:
@@ -225,7 +227,7 @@ class CalculatorForm(_RenderOnlyForm):
         label=_("年龄"),
         required=False,
         max_length=3,
-        widget=forms.TextInput(attrs={**TEXT_WIDGET, "inputmode": "numeric", "class": "input-short"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "input-short"}),
         help_text=_("周岁。部分地区退休人员个人账户划入额按年龄分档。"),
     )
     retired_on = forms.CharField(
@@ -261,7 +263,7 @@ class CalculatorForm(_RenderOnlyForm):
         label=_("慢性病病种数"),
         required=False,
         max_length=2,
-        widget=forms.TextInput(attrs={**TEXT_WIDGET, "inputmode": "numeric", "class": "input-short"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "input-short"}),
         help_text="",  # region_facts.apply
     )
 
@@ -344,29 +346,8 @@ def _visit_texts(language: str) -> dict[str, tuple[str, str, list[tuple[str, str
     return out
 
 
-class _SharedHintBoundField(BoundField):
-    """A field of a later visit row: its hint is the first row's (shown once, not on every
-    row of a long list), still tied to the input by aria-describedby."""
-
-    @property
-    def aria_describedby(self) -> str | None:
-        if self.field.widget.attrs.get("aria-describedby"):
-            return None
-        ids = []
-        shared = self.form.shared_hints.get(self.name)
-        if shared:
-            ids.append(shared)
-        elif self.help_text:
-            ids.append(f"{self.auto_id}_helptext")
-        if self.errors:
-            ids.append(f"{self.auto_id}_error")
-        return " ".join(ids)
-
-
 class VisitForm(_RenderOnlyForm):
     """One visit: the settlement slip's figures plus the less common options."""
-
-    bound_field_class = _SharedHintBoundField
 
     date = forms.CharField(
         label=_("就诊日期"),
@@ -450,13 +431,6 @@ class VisitForm(_RenderOnlyForm):
     MORE_FIELDS = ("offsite", "inpatient_stay", "chronic", "price_class")
     # The contract's name for a field when it differs from ours.
     CONTRACT_NAMES = {"chronic": "category"}
-
-    helper = _helper(
-        Layout(
-            GovDiv(*map(GovField, MAIN_FIELDS), css_class="visit-fields"),
-            Details(_("更多选项"), *map(GovField, MORE_FIELDS), open_if="more_open", css_class="more", body_class="details-body visit-fields"),
-        )
-    )
 
     def __init__(self, *args: Any, row: int, autofocus: bool = False, region: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, prefix=f"visits-{row}", **kwargs)
@@ -577,6 +551,10 @@ class CalculatorState:
     @property
     def can_remove(self) -> bool:
         return len(self.visits) > 1
+
+    def rows_html(self) -> SafeString:
+        """The visit rows' markup (``calculator.web.visit_rows``: written in Python)."""
+        return visit_rows_html(self.visits, can_remove=self.can_remove)
 
     @property
     def can_add(self) -> bool:

@@ -68,19 +68,6 @@ class Details(LayoutObject):
         )
 
 
-class Div(LayoutObject):
-    """``<div class="css_class">fields</div>`` (govform/layout/div.html) in Python."""
-
-    def __init__(self, *fields: Any, css_class: str = "") -> None:
-        self.fields = list(fields)
-        self.css_class = css_class
-
-    def render(self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any) -> SafeString:
-        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
-        css = f' class="{_esc(self.css_class)}"' if self.css_class else ""
-        return mark_safe(f"<div{css}>{fields}\n</div>\n")
-
-
 class Fieldset(LayoutObject):
     """``<fieldset class="css_class"><legend class="legend_class">legend</legend>fields``.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
@@ -29,15 +30,21 @@ def page(client, params: dict[str, str] | None = None, **headers: str) -> str:
 # --- crispy-forms, govform pack ---------------------------------------------------------
 
 
-def test_both_forms_render_through_their_crispy_helper_with_the_govform_pack():
-    for form_class in (CalculatorForm, VisitForm):
-        assert form_class.helper.template_pack == "govform"
-        assert form_class.helper.form_tag is False  # one <form> holds the person and the rows
+def test_the_person_renders_through_crispy_and_the_rows_in_one_form(client):
+    assert CalculatorForm.helper.template_pack == "govform"
+    assert CalculatorForm.helper.form_tag is False  # one <form> holds the person and the rows
+    html = page(client, {"region": "xuzhou", "visits-0-total": "100", "visits-1-total": "200"})
+    assert html.count("<form ") == 3  # language switch, calculator, file import
+    form = html[html.index('<form id="calculator-form"'):html.index("</form>", html.index('<form id="calculator-form"'))]
+    assert 'name="region"' in form and 'name="visits-0-total"' in form and 'name="visits-1-total"' in form
+    # What every input had in common is said once, on the form (both are inherited).
+    assert re.search(r'<form id="calculator-form"[^>]* autocomplete="off" spellcheck="false"', form)
+    assert "autocomplete=" not in form.split(">", 1)[1] and "spellcheck=" not in form.split(">", 1)[1]
 
 
 def test_a_field_with_hint_and_error_is_described_by_both(client):
     html = page(client, {"region": "xuzhou", "status": "employed", "age": "45", "visits-0-date": "2024-03-01", "visits-0-total": "-5"})
-    block = re.search(r'<div class="field field-error">\s*<label class="field-label" for="id_visits-0-total">.*?</div>', html, re.S)
+    block = re.search(r'<div class="field field-error">\s*<label for="id_visits-0-total">.*?</div>', html, re.S)
     assert block, "the total's field block, marked as in error"
     block = block.group(0)
     # label, hint, error, input: in that order
@@ -155,43 +162,135 @@ def test_the_out_of_date_texts_are_in_the_page_for_the_script(client):
 
 
 def test_python_field_writes_what_the_field_template_writes():
-    """govform.Field (Python) and govform/field.html give the same markup, errors and
-    shared hints included, for every field of a visit row."""
+    """govform.Field (Python) and govform/field.html give the same markup, errors and hints
+    included, for every field of the person but the radios (which use the template)."""
     from django.template.loader import render_to_string
 
-    from calculator.web.forms import VisitForm
     from calculator.web.govform import field_html
 
-    data = {"visits-1-date": "2025-02-30", "visits-1-level": "3", "visits-1-total": "12,50", "visits-1-inpatient_stay": "on"}
-    for row in (0, 1):
-        form = VisitForm(data, row=row)
-        form.add_error("total", "费用总额必须是金额（元）。")
-        form.add_error("inpatient_stay", "示例错误。")
-        for name in form.fields:
-            bound = form[name]
+    data = {"region": "wuhan", "age": "abc", "retired_on": "2025-02-30", "flexible_employment": "on", "account_balance": "12,50"}
+    form = CalculatorForm(data)
+    form.add_error("age", "年龄必须是整数。")
+    form.add_error("flexible_employment", "示例错误。")
+    for name in form.fields:
+        bound = form[name]
+        if bound.widget_type != "radioselect":
             assert field_html(bound) == render_to_string("govform/field.html", {"field": bound}), name
 
 
-def test_python_layout_objects_write_what_their_templates_write():
-    """govform.Div and govform.Details (Python) against govform/layout/div.html and details.html."""
-    from crispy_forms.layout import Div as CrispyDiv
+def test_python_details_writes_what_its_template_writes():
+    """govform.Details (Python) against govform/layout/details.html."""
     from django.template import Context
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
 
-    from calculator.web.forms import VisitForm
-    from calculator.web.govform import Details, Div
+    from calculator.web.govform import Details
 
-    form = VisitForm(row=0)
+    form = CalculatorForm()
     form.crispy_field_template = None  # as FormHelper.render_layout sets it
-    ours = Div("date", css_class="visit-fields").render(form, Context({}), "govform")
-    fields = Div("date", css_class="visit-fields").get_rendered_fields(form, Context({}), "govform")
-    theirs = render_to_string("govform/layout/div.html", {"div": CrispyDiv("date", css_class="visit-fields"), "fields": fields})
-    assert ours == theirs
     for is_open in (False, True):
-        details = Details("更多选项", "offsite", css_class="more", body_class="details-body visit-fields")
+        details = Details("选填", "account_balance", css_class="optional")
         fields = details.get_rendered_fields(form, Context({}), "govform")
-        form.more_open = lambda is_open=is_open: is_open
-        details.open_if = "more_open"
+        form.optional_open = lambda is_open=is_open: is_open
+        details.open_if = "optional_open"
         theirs = render_to_string("govform/layout/details.html", {"details": details, "summary": details.summary, "is_open": is_open, "fields": mark_safe(fields)})
         assert details.render(form, Context({}), "govform") == theirs
+
+
+# --- The visit rows, written in Python (calculator/web/visit_rows.py) ---------------------------
+
+
+class _Controls(HTMLParser):
+    """Each input and select of some HTML: its attributes, and a select's options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: dict[str, dict] = {}
+        self._select: dict | None = None
+        self._option: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input":
+            self.controls[attrs["name"]] = attrs
+        elif tag == "select":
+            self._select = self.controls[attrs["name"]] = {**attrs, "options": []}
+        elif tag == "option" and self._select is not None:
+            self._option = [attrs["value"], "selected" in attrs, ""]
+            self._select["options"].append(self._option)
+
+    def handle_data(self, data):
+        if self._option is not None:
+            self._option[2] += data
+
+    def handle_endtag(self, tag):
+        if tag == "option":
+            self._option = None
+        elif tag == "select":
+            self._select = None
+
+
+def _controls(html: str) -> dict[str, dict]:
+    parser = _Controls()
+    parser.feed(html)
+    return parser.controls
+
+
+# The attributes said once on the <form>, and text, an input's default type.
+_ON_THE_FORM = {"autocomplete": "off", "spellcheck": "false"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_visit_rows_hold_what_djangos_widgets_hold(language):
+    """Every control of a row, typed values, errors and autofocus included, has the attributes,
+    options and selection Django's own widget rendering gives it; later rows' inputs also
+    point to the first row's hints."""
+    from django.utils import translation
+
+    from calculator.web.visit_rows import visit_rows_html
+
+    data = QueryDict(mutable=True)
+    data.update({"visits-0-date": "2025-02-30", "visits-0-level": "2", "visits-0-setting": "pharmacy",
+                 "visits-0-total": '<b>"1', "visits-0-inpatient_stay": "on", "visits-0-price_class": "3",
+                 "visits-1-date": "2024-03-01", "visits-1-total": "12,50", "visits-1-offsite": "filed", "visits-1-chronic": "on"})
+    with translation.override(language):
+        rows = [VisitForm(data, row=0, autofocus=True), VisitForm(data, row=1), VisitForm(row=2)]
+        rows[0].add_error("total", "费用总额必须是金额（元）。")
+        rows[1].add_error("offsite", "示例 & <错误>")
+        ours = _controls(visit_rows_html(rows, can_remove=True))
+        compared = 0
+        for row in rows:
+            for name in row.fields:
+                bound = row[name]
+                theirs = _controls(str(bound))[bound.html_name]
+                mine = ours[bound.html_name]
+                if theirs.get("type") == "text":
+                    assert "type" not in mine
+                    theirs = {k: v for k, v in theirs.items() if k != "type" and not (k in _ON_THE_FORM and _ON_THE_FORM[k] == v)}
+                described = mine.pop("aria-describedby", ""), theirs.pop("aria-describedby", "")
+                assert mine == theirs, bound.html_name
+                if row.row == 0 or not rows[0].fields[name].help_text:
+                    assert described[0] == described[1], bound.html_name
+                else:  # the hint shown once, on the first row
+                    assert described[0].split()[0] == f"id_visits-0-{name}_helptext", bound.html_name
+                compared += 1
+    assert compared == 3 * len(VisitForm.base_fields)
+    assert ours["visits-0-date"]["autofocus"] is None and "autofocus" not in ours["visits-1-date"]
+    assert ours["visits-0-total"]["value"] == '<b>"1' and ours["visits-0-total"]["aria-invalid"] == "true"
+    assert [o[0] for o in ours["visits-1-offsite"]["options"] if o[1]] == ["filed"]
+
+
+def test_a_visit_row_reads_as_before(client):
+    html = page(client, {"region": "shanxi", "status": "employed", "age": "45", "visits-0-total": "-5",
+                         "visits-0-date": "2024-03-01", "visits-1-date": "2024-03-02", "visits-1-total": "9"})
+    row = re.search(r'<fieldset class="visit-row has-errors" id="visit-row-0">.*?</fieldset>', html, re.S).group(0)
+    assert '<legend class="visit-title">第 1 次就诊</legend>' in row
+    total = re.search(r'<div class="field field-error"><label for="id_visits-0-total">费用总额</label>(.*?)</div>', row).group(1)
+    assert '<p class="hint" id="id_visits-0-total_helptext">单位：元。结算单上的“医疗费总额”。</p>' in total
+    assert '<p class="error-message" id="id_visits-0-total_error"><span class="visually-hidden">错误：</span>费用总额不能为负数。</p>' in total
+    assert 'value="-5"' in total
+    assert '<details class="more" open><summary>更多选项</summary>' not in row  # nothing set in it
+    assert '<label for="id_visits-0-price_class">山西收费类别</label>' in row  # a 山西 option
+    assert '<button type="submit" name="remove_visit" value="0" class="button button-remove" hx-get="/">删除第 1 次就诊</button>' in row
+    second = re.search(r'<fieldset class="visit-row" id="visit-row-1">.*?</fieldset>', html, re.S).group(0)
+    assert 'class="hint"' not in second  # hints once, on the first row
