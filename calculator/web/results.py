@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext as _, ngettext
 
-from calculator.web import labels
+from calculator.web import labels, result_html
 from calculator.web.chart import Chart, build_charts
 from calculator.web.policies import version_checked
 from calculator.web.templatetags.yuan import yuan
@@ -151,6 +151,13 @@ class ResultView:
     no_cap_notice: Notice | None = None
     any_future: bool = False
     several_rules: bool = False  # more than one rule version: each visit names its own
+
+    def cards_html(self) -> SafeString:
+        """The visit cards, written in Python (``calculator/web/result_html.py``)."""
+        return result_html.visit_cards_html(self)
+
+    def charts_html(self) -> SafeString:
+        return result_html.charts_html(self)
 
 
 def _english() -> bool:

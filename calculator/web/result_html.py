@@ -1,0 +1,88 @@
+"""The results page's repeated parts, written in Python: one card per visit and the charts.
+
+A 10-visit result has some 70 steps and a chart point per visit; through the template
+engine each step's half-dozen look-ups were a visible share of the page's render time. The
+markup is what ``web/_results.html`` had; every word in it is the engine's (steps, figures)
+or ``calculator/web/results.py``'s labels, escaped here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from calculator.web.govform import _esc
+from calculator.web.templatetags.yuan import amount, yuan
+
+if TYPE_CHECKING:
+    from calculator.web.chart import Chart
+    from calculator.web.results import ResultView, VisitView
+
+
+def _card(v: VisitView, labels: dict[str, str]) -> str:
+    visit = v.visit
+    future = f' <span class="visit-future">{_esc(labels["future"])}</span>' if visit.get("future") else ""
+    member = _esc(yuan(visit["member_paid"]))
+    parts = [
+        f'<li class="visit-card" id="{v.anchor}" data-visit="{v.number}">\n'
+        f'<p class="visit-head"><strong>{_esc(v.heading)}</strong> <span class="visit-date">{_esc(visit["date"])}</span>'
+        f' <span class="visit-kind">{_esc(v.description)}</span>{future}</p>\n'
+        f'<dl class="visit-figures"><div><dt>{labels["total"]}</dt><dd class="money">{_esc(yuan(visit["total"]))}</dd></div>'
+        f'<div><dt>{labels["fund"]}</dt><dd class="money" data-figure="fund_paid">{_esc(yuan(visit["fund_paid"]))}</dd></div>'
+        f'<div><dt>{labels["member"]}</dt><dd class="money" data-figure="visit_member_paid">{member}</dd></div></dl>\n'
+        f'<details class="how"><summary>{labels["how"]}<span class="visually-hidden">{_esc(v.how_for)}</span></summary>\n'
+        f'<p class="visit-meta">{_esc(v.meta)}</p>\n<ol class="steps">'
+    ]
+    for step in v.steps:
+        figure = f' <b class="money">{_esc(step.amount_text)}</b>' if step.amount_text else ""
+        link = f' <a href="#{step.clause.anchor}">{_esc(step.clause.link_text)}</a>' if step.clause else ""
+        parts.append(f'\n<li class="step-{_esc(step.code)}"><b>{_esc(step.label)}</b>{figure}<br>{_esc(step.explanation)}{link}</li>')
+    parts.append(f'\n<li class="step-split"><b>{labels["member"]}</b> <b class="money">{member}</b><br>{_esc(v.split)}</li>\n</ol>')
+    if v.notices:
+        links = labels["comma"].join(f'<a href="#{n.anchor}">{_esc(n.link_text)}</a>' for n in v.notices)
+        parts.append(f'\n<p class="visit-notices">{labels["notes"]}{links}</p>')
+    parts.append("\n</details></li>\n")
+    return "".join(parts)
+
+
+def visit_cards_html(result: ResultView) -> SafeString:
+    """The ``<li>`` of each visit, in date order: head, figures, and 怎么算的 with its steps."""
+    labels = {key: _esc(text) for key, text in result.labels.items()}
+    return mark_safe("".join(_card(v, labels) for v in result.visits))
+
+
+def chart_html(chart: Chart) -> SafeString:
+    """One ``<figure>``: the SVG (title and description for screen readers) and its legend."""
+    key = _esc(chart.key)
+    cap_label = gettext("年度限额 %(cap)s") % {"cap": yuan(chart.cap)}
+    parts = [
+        f'<figure class="chart">\n<svg viewBox="0 0 {chart.width} {chart.height}" role="img"'
+        f' aria-labelledby="chart-{key}-title chart-{key}-desc" focusable="false">\n'
+        f'<title id="chart-{key}-title">{_esc(chart.title)}</title>\n'
+        f'<desc id="chart-{key}-desc">{_esc(chart.description)}</desc>\n'
+        f'<line class="chart-axis" x1="{chart.left}" y1="{chart.base_y:.1f}" x2="{chart.right_x}" y2="{chart.base_y:.1f}"/>\n'
+        f'<line class="chart-cap" x1="{chart.left}" y1="{chart.cap_y:.1f}" x2="{chart.right_x}" y2="{chart.cap_y:.1f}"/>\n'
+        f'<text class="chart-cap-label" x="{chart.cap_label_x}" y="{chart.cap_label_y:.1f}"'
+        f' text-anchor="{chart.cap_label_anchor}">{_esc(cap_label)}</text>\n'
+        f'<polyline class="chart-line" points="{chart.polyline}"/>'
+    ]
+    legend = []
+    for p in chart.points:
+        if p.marker:
+            parts.append(f'\n<circle class="chart-point" cx="{p.x:.1f}" cy="{p.y:.1f}" r="4"/>')
+            if p.number:
+                parts.append(f'<text class="chart-number" x="{p.number_x:.1f}" y="{p.number_y:.1f}" text-anchor="end">{p.number}</text>')
+            if p.show_label:
+                parts.append(f'<text class="chart-x" x="{p.x:.1f}" y="{chart.x_label_y:.1f}" text-anchor="{p.x_anchor}">{_esc(p.label)}</text>')
+        if p.number:
+            legend.append(f'<li><b>{p.number}</b> {_esc(p.label)} <span class="money">{_esc(amount(p.amount))}</span></li>')
+    parts.append(
+        f'\n</svg>\n<figcaption>{_esc(chart.title)}\n<ol class="chart-legend" aria-hidden="true">{"".join(legend)}</ol></figcaption>\n</figure>\n'
+    )
+    return mark_safe("".join(parts))
+
+
+def charts_html(result: ResultView) -> SafeString:
+    return mark_safe("".join(chart_html(chart) for chart in result.charts))
