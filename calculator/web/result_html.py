@@ -1,4 +1,4 @@
-"""The results page's repeated parts, written in Python: one card per visit and the charts.
+"""The results page's repeated parts, written in Python: the visit cards, the charts, the clauses.
 
 A 10-visit result has some 70 steps and a chart point per visit; through the template
 engine each step's half-dozen look-ups were a visible share of the page's render time. The
@@ -18,7 +18,7 @@ from calculator.web.templatetags.yuan import amount, yuan
 
 if TYPE_CHECKING:
     from calculator.web.chart import Chart
-    from calculator.web.results import ResultView, VisitView
+    from calculator.web.results import ClauseView, ResultView, VisitView
 
 
 def _card(v: VisitView, labels: dict[str, str]) -> str:
@@ -86,3 +86,38 @@ def chart_html(chart: Chart) -> SafeString:
 
 def charts_html(result: ResultView) -> SafeString:
     return mark_safe("".join(chart_html(chart) for chart in result.charts))
+
+
+def _clause(clause: ClauseView, texts: dict[str, str]) -> str:
+    description = f' <span class="title-en">({_esc(clause.description)})</span>' if clause.description else ""
+    doc_no = f'<span lang="zh-Hans">{_esc(clause.doc_no)}</span>' if clause.doc_no else texts["no_doc_no"]
+    source = ""
+    if clause.source:
+        source = (
+            f' · <a href="{_esc(clause.source)}" rel="noopener noreferrer">{texts["source"]}'
+            f'<span class="visually-hidden">（{clause.number}）</span></a>'
+        )
+    assumption = ""
+    if clause.assumption:
+        lang = "" if clause.assumption_translated else ' lang="zh-Hans"'
+        assumption = f'\n<p class="assumption"><strong>{texts["reading"]}</strong><span{lang}>{_esc(clause.assumption)}</span></p>'
+    return (
+        f'<li class="clause-item"><details class="clause">\n<summary><span class="clause-number">{clause.number}</span>'
+        f' <span lang="zh-Hans">《{_esc(clause.title)}》{_esc(clause.article)}</span>{description}'
+        f' <span class="source-status source-{_esc(clause.status)}">{_esc(clause.status_label)}</span></summary>\n'
+        f'<div class="clause-body" id="{clause.anchor}">\n<blockquote class="quote" lang="zh-Hans">{_esc(clause.quote)}</blockquote>\n'
+        f'<p class="clause-meta"><span lang="zh-Hans">{_esc(clause.issuer)}</span> · {doc_no}{source}</p>{assumption}\n'
+        "</div>\n</details></li>\n"
+    )
+
+
+def clauses_html(result: ResultView) -> SafeString:
+    """The 依据 section's clauses, each once: its quote, where it is from, and the calculator's
+    reading of it. (When the sources were last checked is said once per rule version, in the
+    list of rules above them.)"""
+    texts = {
+        "no_doc_no": _esc(gettext("原文未注明文号")),
+        "source": _esc(gettext("转载页面")),
+        "reading": _esc(gettext("本计算器的理解：")),
+    }
+    return mark_safe("".join(_clause(clause, texts) for clause in result.clauses))

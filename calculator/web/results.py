@@ -42,7 +42,6 @@ class ClauseView:
     source: str | None  # the re-post's address, when there is one
     assumption: str  # the calculator's reading, in the page's language ("" when none)
     assumption_translated: bool
-    checked: str  # when the rule version's sources were last checked (research notes)
     link_text: str = ""  # "依据 3", the steps' link to it
 
 
@@ -159,6 +158,9 @@ class ResultView:
     def charts_html(self) -> SafeString:
         return result_html.charts_html(self)
 
+    def clauses_html(self) -> SafeString:
+        return result_html.clauses_html(self)
+
 
 def _english() -> bool:
     return not (get_language() or "zh-hans").lower().startswith("zh")
@@ -271,7 +273,7 @@ def doc_no(text: str | None) -> str:
 
 
 def clause_views(
-    clauses: dict[str, dict[str, Any]], refs: list[str], checked: dict[str, str], shown: set[str]
+    clauses: dict[str, dict[str, Any]], refs: list[str], shown: set[str]
 ) -> dict[str, ClauseView]:
     """One view per quoted passage: references that quote the same words of the same
     document share it, so each quote is on the page once. ``shown`` are the notices' texts:
@@ -305,7 +307,6 @@ def clause_views(
             source=c["source"] if str(c.get("source") or "").startswith("http") else None,
             assumption=assumption,
             assumption_translated=translated,
-            checked=checked.get(ref.split("/", 1)[0], ""),
             link_text=_("依据 %(number)s") % {"number": number},
         )
     return out
@@ -335,7 +336,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         order.setdefault(pa["clause"], None)
     checked = {r["id"]: version_checked(r["id"]) for r in result["rules"]}
     shown = {w["message"] for w in result["warnings"]}
-    cviews = clause_views(clauses, list(order), checked, shown)
+    cviews = clause_views(clauses, list(order), shown)
 
     warnings = [
         Notice(
