@@ -88,36 +88,54 @@ def charts_html(result: ResultView) -> SafeString:
     return mark_safe("".join(chart_html(chart) for chart in result.charts))
 
 
-def _clause(clause: ClauseView, texts: dict[str, str]) -> str:
-    description = f' <span class="title-en">({_esc(clause.description)})</span>' if clause.description else ""
-    doc_no = f'<span lang="zh-Hans">{_esc(clause.doc_no)}</span>' if clause.doc_no else texts["no_doc_no"]
+def _document(first: ClauseView, texts: dict[str, str]) -> str:
+    """A document's name, status, issuer, number and re-post link (once for its passages)."""
+    description = f' <span class="title-en">({_esc(first.description)})</span>' if first.description else ""
+    doc_no = f'<span lang="zh-Hans">{_esc(first.doc_no)}</span>' if first.doc_no else texts["no_doc_no"]
     source = ""
-    if clause.source:
+    if first.source:
         source = (
-            f' · <a href="{_esc(clause.source)}" rel="noopener noreferrer">{texts["source"]}'
-            f'<span class="visually-hidden">（{clause.number}）</span></a>'
+            f' · <a href="{_esc(first.source)}" rel="noopener noreferrer">{texts["source"]}'
+            f'<span class="visually-hidden">（《{_esc(first.title)}》）</span></a>'
         )
+    return (
+        f'<li class="clause-doc"><p class="clause-doc-title"><span lang="zh-Hans">《{_esc(first.title)}》</span>{description}'
+        f' <span class="source-status source-{_esc(first.status)}">{_esc(first.status_label)}</span></p>\n'
+        f'<p class="clause-meta"><span lang="zh-Hans">{_esc(first.issuer)}</span> · {doc_no}{source}</p>\n<ol class="clause-articles">\n'
+    )
+
+
+def _clause(clause: ClauseView, texts: dict[str, str]) -> str:
     assumption = ""
     if clause.assumption:
         lang = "" if clause.assumption_translated else ' lang="zh-Hans"'
         assumption = f'\n<p class="assumption"><strong>{texts["reading"]}</strong><span{lang}>{_esc(clause.assumption)}</span></p>'
     return (
         f'<li class="clause-item"><details class="clause">\n<summary><span class="clause-number">{clause.number}</span>'
-        f' <span lang="zh-Hans">《{_esc(clause.title)}》{_esc(clause.article)}</span>{description}'
-        f' <span class="source-status source-{_esc(clause.status)}">{_esc(clause.status_label)}</span></summary>\n'
-        f'<div class="clause-body" id="{clause.anchor}">\n<blockquote class="quote" lang="zh-Hans">{_esc(clause.quote)}</blockquote>\n'
-        f'<p class="clause-meta"><span lang="zh-Hans">{_esc(clause.issuer)}</span> · {doc_no}{source}</p>{assumption}\n'
-        "</div>\n</details></li>\n"
+        f' <span lang="zh-Hans">{_esc(clause.article)}</span></summary>\n'
+        f'<div class="clause-body" id="{clause.anchor}">\n<blockquote class="quote" lang="zh-Hans">{_esc(clause.quote)}</blockquote>'
+        f"{assumption}\n</div>\n</details></li>\n"
     )
 
 
 def clauses_html(result: ResultView) -> SafeString:
-    """The 依据 section's clauses, each once: its quote, where it is from, and the calculator's
-    reading of it. (When the sources were last checked is said once per rule version, in the
-    list of rules above them.)"""
+    """The 依据 section's clauses, each once, under their document (named once): the quote and
+    the calculator's reading of it. (When the sources were last checked is said once per rule
+    version, in the list of rules above them.)"""
     texts = {
         "no_doc_no": _esc(gettext("原文未注明文号")),
         "source": _esc(gettext("转载页面")),
         "reading": _esc(gettext("本计算器的理解：")),
     }
-    return mark_safe("".join(_clause(clause, texts) for clause in result.clauses))
+    parts = []
+    document = None
+    for clause in result.clauses:  # numbered document by document
+        if clause.document != document:
+            if document is not None:
+                parts.append("</ol></li>\n")
+            parts.append(_document(clause, texts))
+            document = clause.document
+        parts.append(_clause(clause, texts))
+    if document is not None:
+        parts.append("</ol></li>\n")
+    return mark_safe("".join(parts))

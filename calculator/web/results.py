@@ -44,6 +44,11 @@ class ClauseView:
     assumption_translated: bool
     link_text: str = ""  # "依据 3", the steps' link to it
 
+    @property
+    def document(self) -> tuple[Any, ...]:
+        """What the 依据 section says once for all the passages of one document."""
+        return (self.title, self.description, self.issuer, self.doc_no, self.status, self.source)
+
 
 @dataclass
 class Step:
@@ -277,25 +282,26 @@ def clause_views(
 ) -> dict[str, ClauseView]:
     """One view per quoted passage: references that quote the same words of the same
     document share it, so each quote is on the page once. ``shown`` are the notices' texts:
-    an assumption already listed as a notice (which links here) is not repeated."""
+    an assumption already listed as a notice (which links here) is not repeated.
+
+    The passages are numbered by document (each document is named once in the 依据 section,
+    its passages under it), documents in the order the page first uses them."""
     english = _english()
     out: dict[str, ClauseView] = {}
     by_quote: dict[tuple[str, str, str], ClauseView] = {}
-    number = 0
     for ref in refs:
         c = clauses[ref]
         key = (c["title"], c["article"], c["quote"])
         if key in by_quote and not (c.get("assumption") and c["assumption"] not in shown):
             out[ref] = by_quote[key]
             continue
-        number += 1
         assumption, translated = ("", False)
         if c.get("assumption") and c["assumption"] not in shown:
             assumption, translated = labels.data_text(c["assumption"])
         out[ref] = by_quote[key] = ClauseView(
-            number=number,
+            number=0,
             ref=ref,
-            anchor=f"clause-{number}",
+            anchor="",
             title=reader_text(c["title"]),
             description=labels.title_description(c["title"]) if english else "",
             issuer=reader_text(c["issuer"]),
@@ -307,8 +313,17 @@ def clause_views(
             source=c["source"] if str(c.get("source") or "").startswith("http") else None,
             assumption=assumption,
             assumption_translated=translated,
-            link_text=_("依据 %(number)s") % {"number": number},
         )
+    documents: dict[tuple[Any, ...], list[ClauseView]] = {}
+    for view in {id(v): v for v in out.values()}.values():
+        documents.setdefault(view.document, []).append(view)
+    number = 0
+    for views in documents.values():
+        for view in views:
+            number += 1
+            view.number = number
+            view.anchor = f"clause-{number}"
+            view.link_text = _("依据 %(number)s") % {"number": number}
     return out
 
 
@@ -451,7 +466,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         personal_account=pa,
         personal_account_clause=cviews.get(pa.get("clause") or ""),
         rules=rules,
-        clauses=list({id(c): c for c in cviews.values()}.values()),
+        clauses=sorted({id(c): c for c in cviews.values()}.values(), key=lambda c: c.number),
         inputs=inputs,
         labels={key: plain(_(msgid)) for key, msgid in _LABELS.items()},
         charts=charts,

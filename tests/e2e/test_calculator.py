@@ -147,9 +147,11 @@ def test_xuzhou_add_remove_rows_and_figures(live_server, page: Page) -> None:
     link.click()
     expect(clause.locator("blockquote")).to_be_visible()
     expect(clause.locator("blockquote")).to_contain_text("一个统筹年度内门诊统筹起付标准为700元")
-    expect(clause).to_contain_text("徐政规〔2022〕8号")
     expect(clause).to_contain_text("二、（一）2")
-    expect(clause).to_contain_text("官方原文")
+    # The document is named once, above its quoted passages.
+    document = page.locator("#results li.clause-doc").filter(has=page.locator(link.get_attribute("href")))
+    expect(document).to_contain_text("徐政规〔2022〕8号")
+    expect(document).to_contain_text("官方原文")
 
     # The results came in place, and the tab's title says so, as after a full page load.
     expect(page).to_have_title("计算结果 · 门诊共济报销计算器")

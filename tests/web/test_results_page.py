@@ -126,6 +126,19 @@ def test_every_clause_is_quoted_once_and_every_link_has_its_target(client):
         assert html.count(f'id="{target}"') == 1, target
 
 
+def test_each_document_is_named_once_with_its_passages_numbered_in_order(client):
+    html = page(client, WUHAN)
+    index = html[html.index('<ol class="clause-index">'):html.index("</section>", html.index('id="basis"'))]
+    titles = re.findall(r'<p class="clause-doc-title"><span lang="zh-Hans">(《[^<]*》)</span>', index)
+    assert titles and len(titles) == len(set(titles))
+    assert "《武汉市职工基本医疗保险门诊共济保障实施细则》" in titles
+    numbers = [int(n) for n in re.findall(r'<span class="clause-number">(\d+)</span>', index)]
+    assert numbers == list(range(1, len(numbers) + 1))
+    # A passage's summary is its article; the document, its issuer and status are above it.
+    first = index[index.index('<li class="clause-doc">'):index.index("</ol></li>")]
+    assert first.index("clause-meta") < first.index('<li class="clause-item">')
+
+
 def test_visit_rows_are_compact_with_steps_behind_a_disclosure(client):
     html = page(client, WUHAN)
     cards = re.findall(r'<li class="visit-card" id="visit-(\d+)" data-visit="\d+">(.*?)</details></li>', html, re.S)
