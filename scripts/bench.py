@@ -161,7 +161,8 @@ class Case:
         status, body = contract.run_contract(self.text)
         if status != 200:
             raise SystemExit(f"{region}: run_contract answered {status}: {str(body)[:300]}")
-        self.body_bytes = len(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+        # The body as POST /api/v1/calculate sends it (contract.dumps: compact UTF-8 JSON).
+        self.body_bytes = len(contract.dumps(body))
         self.steps = sum(len(v["steps"]) for v in body["visits"])
 
     def floor(self) -> Any:

@@ -370,19 +370,23 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
     )
 
 
-_PLAIN_AMOUNT = re.compile(r"([0-9]{1,8})(?:\.([0-9]{1,2}))?")
 _LEVELS = {Decimal(1): 1, Decimal(2): 2, Decimal(3): 3}
 
 
 def _plain_fen(raw: Any) -> int | None:
-    """A well-formed amount string ("1200", "1200.5", "1200.50") as fen; None otherwise."""
-    if raw.__class__ is not str:
+    """A well-formed amount string ("1200", "1200.5", "1200.50": 1–8 ASCII digits, then at
+    most two decimals) as fen; None otherwise."""
+    if raw.__class__ is not str or not raw.isascii():
         return None
-    m = _PLAIN_AMOUNT.fullmatch(raw)
-    if m is None:
+    whole, dot, cents = raw.partition(".")
+    if not (0 < len(whole) <= 8 and whole.isdigit()):
         return None
-    whole, cents = m.groups()
-    value = int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
+    if dot:
+        if not (0 < len(cents) <= 2 and cents.isdigit()):
+            return None
+        value = int(whole) * 100 + (int(cents) * 10 if len(cents) == 1 else int(cents))
+    else:
+        value = int(whole) * 100
     return value if value <= 1_000_000_000 else None  # MAX_AMOUNT, in fen
 
 
@@ -541,19 +545,37 @@ def _check_text(value: Any) -> None:
             raise _BadJson("(root)", "请求中有无法识别的字符（无效的 Unicode 编码）。") from None
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def decode(raw: bytes | str) -> tuple[Any, list[dict[str, str]]]:
     """JSON text → Python. Numbers become Decimal (never float); NaN and Infinity are kept
     as text so the field check names them; duplicate keys and bad characters are refused."""
+    # A lone surrogate can only come from a \\uD800–\\uDFFF escape, or from text handed over
+    # as str; bytes decoded as UTF-8 have none. Without either, the walk is not needed.
+    suspect = _SURROGATE_ESCAPE.search(raw) is not None if isinstance(raw, str) else False
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError:
             return None, [{"field": "(root)", "message": "请求必须是 UTF-8 编码的 JSON。"}]
+        suspect = _SURROGATE_ESCAPE.search(raw) is not None
+    elif not suspect:
+        suspect = not _encodes(raw)
     try:
         data = json.loads(
             raw, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda c: c, object_pairs_hook=_object
         )
-        _check_text(data)
+        if suspect:
+            _check_text(data)
     except _BadJson as exc:
         return None, [{"field": exc.field, "message": exc.message}]
     except json.JSONDecodeError as exc:

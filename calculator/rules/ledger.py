@@ -66,8 +66,9 @@ class _Ledger:
         self.no_deductible_said: set[tuple[str, int]] = set()
         self.rate_choices: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.last_version: Version | None = None
-        self.price_class_said: set[tuple[str, int | None]] = set()
+        self.rule_said: set[tuple[Any, ...]] = set()  # rate choices explained already
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
+        self.retiree_starts: dict[str, dt.date] = {}  # version id → first day as a retiree
         # Per visit being worked out:
         self.number = 0
         self.codes: list[str] = []
@@ -96,7 +97,11 @@ class _Ledger:
         self.notice(code, NOTICES[code], self.cite(param), figures)
 
     def step(self, steps: list[Step], code: str, variant: str, amount: int | None, figures: dict[str, Any], param: Param) -> None:
-        steps.append(Step(code, variant, amount, figures, self.cite(param, code)))
+        cite = param.cite  # self.cite(param, code), spelt out: a step is made several times a visit
+        self.clauses[cite.ref] = cite
+        if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
+            self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
+        steps.append(Step(code, variant, amount, figures, cite.ref))
 
     def cite_or_notice(self, code: str, param: Param, step_code: str | None = None) -> None:
         """Cite a clause; its own assumption says what the engine's notice would, so the
@@ -116,7 +121,9 @@ class _Ledger:
         params = version.params
         start_param = params.get("retiree_start")
         if req.retired_on is not None:
-            start = start_param.value.start(req.retired_on) if start_param is not None else req.retired_on
+            start = self.retiree_starts.get(version.id)
+            if start is None:
+                start = self.retiree_starts[version.id] = self._retiree_start(version)
             if visit.date < start:
                 figures = {"retired_on": req.retired_on, "start": start}
                 if start_param is not None:
@@ -314,14 +321,15 @@ class _Ledger:
         if choice is None:
             choice = self.rate_choices[cache_key] = _choose_rate(version, visit, group)
         rate, key, kind, ratio_param, explained = choice
-        for code, variant, figures, param in explained:
-            if code == "price_class":
-                # An inferred price class is explained the first time it is used; the fund
-                # sentence names the class on every visit, the assumption is listed once.
-                said = (version.id, figures["level"])
-                if said in self.price_class_said:
-                    continue
-                self.price_class_said.add(said)
+        for said, code, variant, figures, param in explained:
+            # Which rate applies (an inferred price class; a pharmacy or 互联网+ visit rated
+            # by a level) is a rule, explained the first time it is used under a version:
+            # the fund sentence names the level or class on every visit, the visit its
+            # setting. The clause's assumption still concerns every such visit.
+            if said in self.rule_said:
+                self.cite(param, code)
+                continue
+            self.rule_said.add(said)
             self.step(steps, code, variant, None, figures, param)
         return rate, key, kind, ratio_param
 
@@ -593,14 +601,14 @@ def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Any, int |
     level = visit.level
     setting_variant = None
     setting_param = None
-    explained: list[tuple[str, str, dict[str, Any], Param]] = []
+    explained: list[tuple[tuple[Any, ...], str, str, dict[str, Any], Param]] = []
     if visit.setting == "pharmacy":
         setting_param = p["pharmacy"]
         basis = setting_param.value.basis
         if basis == "own_ratio":
             # The pharmacy has a rate of its own, whatever the prescriber's level.
             rate = setting_param.value.rates[group]
-            explained.append(("setting", "pharmacy_own_ratio", {"ratio": rate}, setting_param))
+            explained.append(((version.id, "setting", "pharmacy_own_ratio", rate), "setting", "pharmacy_own_ratio", {"ratio": rate}, setting_param))
             return rate, level, "pharmacy", setting_param, tuple(explained)
         if basis == "level_one":
             level = 1
@@ -620,9 +628,9 @@ def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Any, int |
         else:
             default = p["price_class_default"]
             key = default.value.by_level[level]
-            explained.append(("price_class", "inferred", {"level": level, "price_class": key}, default))
+            explained.append(((version.id, "price_class", level), "price_class", "inferred", {"level": level, "price_class": key}, default))
     if setting_param is not None:
-        explained.append(("setting", setting_variant, {"level": key, "level_kind": kind}, setting_param))
+        explained.append(((version.id, "setting", setting_variant, kind, key), "setting", setting_variant, {"level": key, "level_kind": kind}, setting_param))
     return fund_ratio.rates[group][key], key, kind, ratio_param, tuple(explained)
 
 

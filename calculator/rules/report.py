@@ -90,10 +90,27 @@ def _wording_source(wording: list[str], env: dict[str, Any]) -> str:
     return f"    k = {key}\n    W = WCACHE.get(k)\n    if W is None:\n        W = WCACHE[k] = WMAKE(f, t)\n"
 
 
+def _sentence_source(template: str, env: dict[str, Any], wording: list[str], values: dict[str, str], lines: list[str]) -> str:
+    """An f-string expression for ``template``: each placeholder's text is computed once into
+    a local (``lines``), and the sentence is then built in one go (no chain of ``+``)."""
+    fmt = []
+    for literal, name, _spec, _conv in T.string.Formatter().parse(template):
+        if literal:
+            fmt.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            local = values.get(name)
+            if local is None:
+                local = values[name] = f"v{len(values)}"
+                lines.append(f"    {local} = {_placeholder_source(name, env, wording)}\n")
+            fmt.append("{" + local + "}")
+    # repr() escapes the literal text; the fields are only generated local names.
+    return "f" + repr("".join(fmt))
+
+
 _OPTIONAL = frozenset({"split_on"})
 
 
-def _build_step_renderer(code: str, variant: str, translate: T.Translate, term: str | None = None) -> Any:
+def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any:
     """One function per step code, variant and language that makes the step's JSON:
     the sentence (compiled template) and the params (converters decided here), with the
     label fixed, so a step costs one call."""
@@ -101,49 +118,82 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate, term: 
         "__builtins__": {}, "M": money, "MN": _money_or_none, "MC": T._MONEY_TEXT.get,
         "Y": T.yuan, "YC": T._YUAN_TEXT.get,
     }
-    parts = []
     wording: list[str] = []
-    for literal, name, _spec, _conv in T.string.Formatter().parse(translate(T.STEPS[code, variant])):
-        if literal:
-            parts.append(repr(literal))
-        if name is not None:
-            parts.append(_placeholder_source(name, env, wording))
-    explanation = " + ".join(parts) or "''"
+    values: dict[str, str] = {}
+    lines: list[str] = []
+    explanation = _sentence_source(translate(T.STEPS[code, variant]), env, wording, values, lines)
     if code == "fund":
-        env["TAIL"] = T._compiled(T.FUND_COPAY, translate)
-        explanation = f"({explanation}) + (TAIL(f, t) if f['copay'] else '')"
+        # The member's share at the ratio, said only where there is one.
+        tail_lines: list[str] = []
+        tail = _sentence_source(translate(T.FUND_COPAY), env, wording, values, tail_lines)
+        body = "".join("    " + line for line in tail_lines)
+        lines.append(f"    if f['copay']:\n{body}        tail = {tail}\n    else:\n        tail = ''\n")
+        explanation = f"{explanation} + tail"
     names = T.PARAM_NAMES[code, variant]
     params = ", ".join(f"{name!r}: {_param_source(name, env)}" for name in names if name not in _OPTIONAL)
-    for name in names:
-        if name in _OPTIONAL:  # carried only where the sentence quotes it
-            params += f", **({{{name!r}: {_param_source(name, env)}}} if f.get({name!r}) is not None else {{}})"
-    label = T.step_label(T.Step_key(code, variant, {"term": term} if term else None), translate)
+    optional = "".join(
+        f"    if f.get({name!r}) is not None:\n        p[{name!r}] = {_param_source(name, env)}\n"
+        for name in names if name in _OPTIONAL  # carried only where the sentence quotes it
+    )
+    label_source = repr(T.step_label(T.Step_key(code, variant), translate))
+    if code == "deductible":
+        # Labelled with what the document calls it (上海: 自负段), by the step's term.
+        env["LABELS"] = {term: T.step_label(T.Step_key(code, variant, {"term": term}), translate) for term in T.TERM_LABELS}
+        label_source = f"LABELS.get(f.get('term'), {label_source})"
     source = (
         "def render(s, t):\n"
         "    f = s.figures\n"
         "    amount = s.amount\n"
-        + _wording_source(wording, env) +
-        f"    return {{'code': {code!r}, 'variant': {variant!r}, 'label': {label!r}, "
+        + _wording_source(wording, env)
+        + "".join(lines)
+        + f"    p = {{{params}}}\n"
+        + optional
+        + f"    return {{'code': {code!r}, 'variant': {variant!r}, 'label': {label_source}, "
         "'amount': None if amount is None else (MC(amount) or M(amount)), 'clause': s.clause, "
-        f"'explanation': {explanation}, 'params': {{{params}}}}}\n"
+        f"'explanation': {explanation}, 'params': p}}\n"
     )
     # The source is built only from repr() literals and generated names.
     exec(source, env)  # noqa: S102
     return env["render"]
 
 
-_RENDERERS: dict[Any, dict[tuple[str, str], Any]] = {}
+class _Variants(dict):
+    """Renderers of one step code, by variant, made on first use."""
+
+    def __init__(self, code: str, translate: T.Translate):
+        super().__init__()
+        self.code = code
+        self.translate = translate
+
+    def __missing__(self, variant: str) -> Any:
+        render = self[variant] = _build_step_renderer(self.code, variant, self.translate)
+        return render
+
+
+class _Codes(dict):
+    """Renderers of one language: ``renderers[code][variant](step, translate)``."""
+
+    def __init__(self, translate: T.Translate):
+        super().__init__()
+        self.translate = translate
+
+    def __missing__(self, code: str) -> _Variants:
+        variants = self[code] = _Variants(code, self.translate)
+        return variants
+
+
+_RENDERERS: dict[Any, _Codes] = {}
+
+
+def _renderers(translate: T.Translate) -> _Codes:
+    codes = _RENDERERS.get(translate)
+    if codes is None:
+        codes = _RENDERERS[translate] = _Codes(translate)
+    return codes
 
 
 def step_json(step: Step, translate: T.Translate) -> dict[str, Any]:
-    by_key = _RENDERERS.get(translate)
-    if by_key is None:
-        by_key = _RENDERERS[translate] = {}
-    key = (step.code, step.variant) if step.code != "deductible" else T.label_key(step)
-    render = by_key.get(key)
-    if render is None:
-        render = by_key[key] = _build_step_renderer(step.code, step.variant, translate, key[2] if len(key) == 3 else None)
-    return render(step, translate)
+    return _renderers(translate)[step.code][step.variant](step, translate)
 
 
 _MC = T._MONEY_TEXT.get  # remembered money strings: a C call instead of a Python one
@@ -178,8 +228,8 @@ def _running(r: Running, *, cap: bool) -> dict[str, Any]:
     return out
 
 
-def visit_json(v: VisitResult, translate: T.Translate) -> dict[str, Any]:
-    steps = step_json
+def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None = None) -> dict[str, Any]:
+    r = renderers if renderers is not None else _renderers(translate)
     mc = _MC
     visit = v.visit
     share = v.share
@@ -196,14 +246,23 @@ def visit_json(v: VisitResult, translate: T.Translate) -> dict[str, Any]:
         "policy_range": mc(v.policy_range) or money(v.policy_range),
         "fund_paid": mc(v.fund_paid) or money(v.fund_paid),
         "member_paid": mc(v.member_paid) or money(v.member_paid),
-        "member_share": {k: mc(x) or money(x) for k, x in share.items()},
+        "member_share": {
+            # ledger.SHARE_REASONS, in order; spelt out (no comprehension frame per visit).
+            "excluded": mc(share["excluded"]) or money(share["excluded"]),
+            "first_self_pay": mc(share["first_self_pay"]) or money(share["first_self_pay"]),
+            "account_segment": mc(share["account_segment"]) or money(share["account_segment"]),
+            "deductible": mc(share["deductible"]) or money(share["deductible"]),
+            "copay": mc(share["copay"]) or money(share["copay"]),
+            "over_cap": mc(share["over_cap"]) or money(share["over_cap"]),
+            "not_covered": mc(share["not_covered"]) or money(share["not_covered"]),
+        },
         "deductible": _running(v.deductible, cap=False),
         "cap": _running(v.cap, cap=True),
         "over_cap_handling": v.over_cap_handling,
         "account_paid": mc(v.account_paid) or money(v.account_paid),
         "cash_paid": mc(v.cash_paid) or money(v.cash_paid),
         "future": v.future,
-        "steps": [steps(s, translate) for s in v.steps],
+        "steps": [r[s.code][s.variant](s, translate) for s in v.steps],
         "notices": v.notices,
     }
 
@@ -229,12 +288,13 @@ def year_label(kind: str, year: int, translate: T.Translate = T.identity) -> str
 
 
 def to_json(result: CalculationResult, translate: T.Translate = T.identity, lang: str = "zh-hans") -> dict[str, Any]:
+    renderers = _renderers(translate)
     return {
         "region": result.region_code,
         "region_name": translate(result.region_name),
         "status": result.request.status,
         "lang": lang,
-        "visits": [visit_json(v, translate) for v in result.visits],
+        "visits": [visit_json(v, translate, renderers) for v in result.visits],
         "calculation_order": result.order,
         "totals": {k: money(v) for k, v in result.totals.items()},
         "years": [

@@ -226,6 +226,29 @@ def test_hostile_json_is_refused_cleanly(client, raw, field, fragment):
     assert any(e["field"] == field and fragment in e["message"] for e in errors), errors
 
 
+def test_lone_surrogates_are_refused_however_they_come():
+    """decode skips its walk over the decoded data when the text cannot hold a lone
+    surrogate; every way one can come in is still refused."""
+    from calculator.rules.contract import decode
+
+    ok = '{"region":"wuhan","note":"%s"}'
+    for text in (
+        ok % "\\uDC00",  # upper-case escape
+        '{"region":"wuhan","visits":[{"x":{"y":"a\\udfff"}}]}',  # deep inside
+        '{"\\ud83d":1}',  # in a key
+        ok % "\ud800",  # handed over as str, no escape at all
+    ):
+        for raw in (text, text.encode("utf-8", "surrogatepass")):
+            if isinstance(raw, bytes) and "\\u" not in text:
+                continue  # bytes with a raw surrogate are not UTF-8: refused earlier
+            data, errors = decode(raw)
+            assert data is None and errors and "Unicode" in errors[0]["message"], (raw, errors)
+    # A surrogate pair, and an escaped backslash followed by "ud800", are fine.
+    for text in (ok % "\\ud83d\\ude00", ok % "\\\\ud800"):
+        data, errors = decode(text)
+        assert errors == [] and data["note"] in ("\U0001f600", "\\ud800"), (text, data)
+
+
 @pytest.mark.parametrize(
     "body, field, fragment",
     [
@@ -412,7 +435,9 @@ _VALUES = {
     "date": ["2024-03-01", "2024-02-30", "2024/03/01", " 2024-03-01", "", None, 20240301],
     "level": ["MISSING", None, "", "2", True],
     "setting": ["MISSING", "clinic", "pharmacy", None, "", "hospital"],
-    "total": ["MISSING", "100", "100.5", "100.50", "100.505", "0", "", None, "-1", "1e3", "10000000", "10000000.01", " 100"],
+    "total": ["MISSING", "100", "100.5", "100.50", "100.505", "0", "", None, "-1", "1e3", "10000000", "10000000.01", " 100",
+              # read with str methods, not a regex: no other digits, no bare dot, no sign
+              "１００", "100.", ".5", "+100", "100.0\n", "٣", "12345678.99", "123456789"],
     "excluded": ["MISSING", "0", "50", "100.01", "", None],
     "class_b": ["MISSING", "0", "10", "", None, "100"],
     "price_class": ["MISSING", None, ""],

@@ -1,0 +1,62 @@
+"""Which rate applies is a rule: explained at the first visit it concerns, not at every one."""
+
+import json
+
+from calculator.rules.contract import run_contract
+
+
+def _steps(visit):
+    return [(s["code"], s["variant"]) for s in visit["steps"]]
+
+
+def test_an_internet_visit_rule_is_explained_once_and_its_assumption_lists_every_visit():
+    # 徐州 (徐政规〔2022〕8号): 互联网+ has no rate of its own; the engine rates it by the level
+    # entered (an assumption of the internet clause). Three 互联网+ visits at 二级 and one at 三级,
+    # employed, 2024, each 1000, nothing excluded:
+    #   v1 二级 1000: 起付 700 → 300 × 65% = 195.00
+    #   v2 二级 1000: 起付 met → 1000 × 65% = 650.00
+    #   v3 三级 1000: 1000 × 60% = 600.00
+    #   v4 二级 1000: 1000 × 65% = 650.00
+    body = {
+        "region": "xuzhou", "status": "employed", "age": 40,
+        "visits": [
+            {"date": "2024-03-01", "level": 2, "setting": "internet", "total": "1000"},
+            {"date": "2024-03-02", "level": 2, "setting": "internet", "total": "1000"},
+            {"date": "2024-03-03", "level": 3, "setting": "internet", "total": "1000"},
+            {"date": "2024-03-04", "level": 2, "setting": "internet", "total": "1000"},
+        ],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    assert [v["fund_paid"] for v in result["visits"]] == ["195.00", "650.00", "600.00", "650.00"]
+    setting = [[s for s in v["steps"] if s["code"] == "setting"] for v in result["visits"]]
+    # Said at the first 二级 visit and at the first 三级 visit, each naming its level.
+    assert [len(s) for s in setting] == [1, 0, 1, 0]
+    assert "二级医疗机构" in setting[0][0]["explanation"] and "三级医疗机构" in setting[2][0]["explanation"]
+    # The fund sentence still names the level on every visit.
+    for v, level in zip(result["visits"], ("二级", "二级", "三级", "二级")):
+        (fund,) = [s for s in v["steps"] if s["code"] == "fund"]
+        assert f"按{level}医疗机构在职职工比例" in fund["explanation"], fund["explanation"]
+    # The assumption (rated by the level entered) concerns all four visits, and is listed once.
+    (assumption,) = [w for w in result["warnings"] if w["code"] == "xuzhou-2023/internet"]
+    assert assumption["kind"] == "assumption" and assumption["visits"] == [1, 2, 3, 4]
+    assert all("xuzhou-2023/internet" in v["notices"] for v in result["visits"])
+
+
+def test_an_inferred_price_class_is_explained_once_and_its_assumption_lists_every_visit():
+    # 山西 (晋医保发〔2022〕12号): rates by price class; none entered, so it is inferred from
+    # the level. Two 三级 clinic visits, employed, 2023: each is explained by the fund
+    # sentence ("一类收费价格医疗机构"), the inference only at the first.
+    body = {
+        "region": "shanxi", "status": "employed", "age": 40,
+        "visits": [
+            {"date": "2023-03-01", "level": 3, "total": "500"},
+            {"date": "2023-03-02", "level": 3, "total": "500"},
+        ],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    first, second = result["visits"]
+    assert ("price_class", "inferred") in _steps(first) and ("price_class", "inferred") not in _steps(second)
+    (inferred,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/price_class_default"]
+    assert inferred["visits"] == [1, 2]
