@@ -6,10 +6,16 @@ the calculator with a 50-visit result (the most the page holds). It prints the H
 each page, the median render time over the rounds and the median of the per-round ratios to
 the about page: on a shared machine only figures measured together mean anything.
 
+Then the weight of the heaviest 10-visit request of every region, in Chinese and in English:
+the query a browser sends when the form is submitted (every field of the region's form, the
+empty ones too), with 乙类 and 全自费 amounts on every other visit.
+
     .venv/bin/python scripts/bench_pages.py [--rounds 30] [--region wuhan] [--lang zh-hans|en]
+    .venv/bin/python scripts/bench_pages.py --sizes          # only the weights of every region
     .venv/bin/python scripts/bench_pages.py --profile        # where the 10-visit render goes
 
-Targets (issue 7): 10 visits ≤ 80 KiB and ≤ 5× the about page; 50 visits ≤ 300 KiB.
+Targets (issue 7): 10 visits ≤ 80 KiB (every region and language) and ≤ 5× the about page;
+50 visits ≤ 300 KiB.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "calculator.settings")
@@ -40,6 +46,7 @@ import logging  # noqa: E402
 
 logging.getLogger("calculator.request").setLevel(logging.WARNING)  # one JSON line per request
 
+from django.forms import BooleanField  # noqa: E402
 from django.test import Client  # noqa: E402
 
 TARGET_KIB_10 = 80
@@ -57,13 +64,15 @@ PEOPLE = {
     "shanxi": {"region": "shanxi", "status": "employed", "age": "45"},
     "yunnan": {"region": "yunnan", "status": "retired", "age": "66"},
     "neimenggu": {"region": "neimenggu", "status": "employed", "age": "45"},
+    "yuxi": {"region": "yuxi", "status": "retired", "age": "66"},
 }
+YEARS = {"shanghai": 2024, "yunnan": 2025, "yuxi": 2025}
 SETTINGS = ("clinic", "pharmacy", "clinic", "internet", "clinic")
 
 
 def results_query(region: str, visits: int) -> str:
     query: dict[str, str] = dict(PEOPLE[region])
-    year = {"shanghai": 2024, "yunnan": 2025}.get(region, 2024)
+    year = YEARS.get(region, 2024)
     for i in range(visits):
         month = 1 + (i * 11) // max(visits, 1)
         day = 1 + (i * 7) % 27
@@ -74,6 +83,50 @@ def results_query(region: str, visits: int) -> str:
         if i % 2 == 0:
             query[f"visits-{i}-class_b"] = "80"
     return "/?" + urlencode(query)
+
+
+def browser_query(region: str, visits: int) -> str:
+    """``results_query`` as a browser sends it: every field of the region's form, empty or
+    not (a checkbox left unticked is not sent), and 全自费 amounts on the visits with 乙类."""
+    from calculator.web.forms import CalculatorForm, VisitForm
+    from calculator.web.region_facts import unused_visit_options
+
+    given = dict(parse_qsl(results_query(region, visits)[2:]))
+    query = [(name, given.get(name, "")) for name, field in CalculatorForm.base_fields.items()
+             if not isinstance(field, BooleanField)]
+    unused = unused_visit_options(region)
+    for i in range(visits):
+        if f"visits-{i}-class_b" in given:
+            given[f"visits-{i}-excluded"] = "50"
+        for name, field in VisitForm.base_fields.items():
+            if name not in unused and not isinstance(field, BooleanField):
+                default = "none" if name == "offsite" else ""
+                query.append((f"visits-{i}-{name}", given.get(f"visits-{i}-{name}", default)))
+    return "/?" + urlencode(query)
+
+
+def weights() -> list[tuple[str, str, float, bool]]:
+    """(region, language, KiB, calculated) of the heaviest 10-visit request of each region."""
+    out = []
+    for region in PEOPLE:
+        for lang in ("zh-hans", "en"):
+            client = Client()
+            client.cookies["django_language"] = lang
+            response = client.get(browser_query(region, 10))
+            assert response.status_code == 200, (region, lang, response.status_code)
+            out.append((region, lang, len(response.content) / 1024, b'id="results"' in response.content))
+    return out
+
+
+def print_weights() -> bool:
+    rows = weights()
+    print(f"heaviest 10-visit request (as a browser sends it, 乙类 and 全自费 on every other visit), limit {TARGET_KIB_10} KiB:")
+    for region, lang, kib, calculated in rows:
+        verdict = "ok" if kib <= TARGET_KIB_10 and calculated else ("OVER" if calculated else "NO RESULT")
+        print(f"  {region:10s} {lang:8s} {kib:6.1f} KiB  {verdict}")
+    heaviest = max(rows, key=lambda row: row[2])
+    print(f"  heaviest: {heaviest[0]} {heaviest[1]} {heaviest[2]:.1f} KiB")
+    return all(kib <= TARGET_KIB_10 and calculated for _region, _lang, kib, calculated in rows)
 
 
 def fetch(client: Client, path: str) -> tuple[float, int]:
@@ -145,10 +198,13 @@ def main() -> int:
     parser.add_argument("--region", default="wuhan", choices=sorted(PEOPLE))
     parser.add_argument("--lang", default="zh-hans", choices=("zh-hans", "en"))
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sizes", action="store_true", help="only the weights of every region and language")
     args = parser.parse_args()
     if args.profile:
         profile(args.region, args.lang)
         return 0
+    if args.sizes:
+        return 0 if print_weights() else 1
     out = run(args.rounds, args.region, args.lang)
     kib = {name: size / 1024 for name, size in out["sizes"].items()}
     print(f"region {args.region}, language {args.lang}, {args.rounds} rounds (medians; ratios per round)")
@@ -163,7 +219,9 @@ def main() -> int:
           f"  ({out['median_ms']['form10'] / out['median_ms']['about']:.2f}× about)")
     print(f"  the form alone, 50 rows {kib['form50']:6.1f} KiB  {out['median_ms']['form50']:7.2f} ms")
     met = kib["results10"] <= TARGET_KIB_10 and kib["results50"] <= TARGET_KIB_50 and out["ratio10"] <= TARGET_RATIO_10
-    print("  targets met" if met else "  TARGETS NOT MET")
+    print()
+    met = print_weights() and met
+    print("targets met" if met else "TARGETS NOT MET")
     return 0
 
 

@@ -54,7 +54,7 @@ _ROW_KEY = re.compile(r"^visits-(\d{1,3})-([a-z_]+)$")
 
 # autocomplete="off" and spellcheck="false" are said once, on the calculator's <form> (both
 # are inherited), not on every input of up to 50 rows.
-AMOUNT_ATTRS = {"inputmode": "decimal", "class": "input-amount"}
+AMOUNT_ATTRS = {"inputmode": "decimal"}  # app.css sizes amounts by their inputmode
 # Dates are typed as text ("2024-03-01", "2024/3/1", "2024年3月1日", "20240301"): a browser's
 # date input sends nothing at all for an impossible date such as 2025-02-30, so the page
 # could neither name the problem nor give back what was typed.

@@ -38,10 +38,23 @@ def _partial(request: HtmxHttpRequest) -> str | None:
     return "visits" if request.htmx.target == "visits" else "calculator"
 
 
-def _page_url(request: HttpRequest) -> str:
-    """This page's URL without the add/remove buttons, for bookmarks and the language switch."""
-    query = [(k, v) for k, values in request.GET.lists() if k not in ACTION_KEYS for v in values]
-    return request.path + ("?" + urlencode(query) if query else "")
+def _page_query(request: HttpRequest) -> str:
+    """This page's query string as short as it means the same: without the add/remove
+    buttons and without the fields left empty (a browser sends every field of the form; an
+    absent field reads as an empty one). A row keeps its date, so no row is lost."""
+    query = [
+        (k, v)
+        for k, values in request.GET.lists()
+        if k not in ACTION_KEYS
+        for v in values
+        if v != "" or k.endswith("-date")
+    ]
+    return urlencode(query)
+
+
+def _page_url(request: HttpRequest, query: str) -> str:
+    """This page's URL, for bookmarks, the printed page and the language switch."""
+    return request.path + ("?" + query if query else "")
 
 
 @require_GET
@@ -60,10 +73,12 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         elif calc_request is not None:
             result = present(calculate(calc_request, edge_translate()), calc_request, data)
     partial = _partial(request)
+    query = _page_query(request)
     context: dict[str, Any] = {
         "state": state,
         "result": result,
-        "page_url": _page_url(request),
+        "page_query": query,  # what 保存 and the downloads send (web/_result_actions.html)
+        "page_url": _page_url(request, query),
         # After an htmx calculation the address bar shows the new URL; the language switch
         # must come back to it, so the partial updates the switch's ``next`` out of band.
         "oob_language_next": partial == "calculator",
