@@ -89,11 +89,11 @@ def browser_query(region: str, visits: int) -> str:
     """``results_query`` as a browser sends it: every field of the region's form, empty or
     not (a checkbox left unticked is not sent), and 全自费 amounts on the visits with 乙类."""
     from calculator.web.forms import CalculatorForm, VisitForm
-    from calculator.web.region_facts import unused_visit_options
+    from calculator.web.region_facts import unused_person_options, unused_visit_options
 
     given = dict(parse_qsl(results_query(region, visits)[2:]))
     query = [(name, given.get(name, "")) for name, field in CalculatorForm.base_fields.items()
-             if not isinstance(field, BooleanField)]
+             if name not in unused_person_options(region) and not isinstance(field, BooleanField)]
     unused = unused_visit_options(region)
     for i in range(visits):
         if f"visits-{i}-class_b" in given:

@@ -103,6 +103,8 @@ class _RenderOnlyForm(forms.Form):
         return any(name in self.errors for name in names)
 
     def _amount(self, name: str) -> str:
+        if name not in self.fields:  # not asked for this region
+            return ""
         amount, problem = _clean_amount(self.raw(name), self.fields[name].label)
         if problem:
             self.input_errors[name] = problem
@@ -305,6 +307,10 @@ class CalculatorForm(_RenderOnlyForm):
         region_facts.apply(self)  # hints naming regions come from the policy data
         # (Before any BoundField exists: a BoundField copies the help text when it is made.)
         chosen = _clean_text(self.data.get(self.add_prefix("region"))) if self.is_bound else ""
+        # Once a region is chosen, optional figures its rules never use are not asked (as
+        # the visit rows' options): a 历年账户 balance outside 上海, say.
+        for name in region_facts.unused_person_options(region_facts.region_code(chosen)):
+            del self.fields[name]
         if chosen in hints:
             region.help_text = hints[chosen]
 

@@ -113,17 +113,17 @@ def field_html(bound: Any) -> str:
     errors = bound.errors
     auto_id = bound.auto_id
     help_text = bound.help_text
-    hint = f'\n  <p class="hint" id="{auto_id}_helptext">{_esc(help_text)}</p>' if help_text else "\n  "
+    hint = f'<p class="hint" id="{auto_id}_helptext">{_esc(help_text)}</p>' if help_text else ""
     error = (
-        f'\n  <p class="error-message" id="{auto_id}_error"><span class="visually-hidden">{_esc(gettext("错误："))}</span>{_esc(errors[0])}</p>'
+        f'<p class="error-message" id="{auto_id}_error"><span class="visually-hidden">{_esc(gettext("错误："))}</span>{_esc(errors[0])}</p>'
         if errors
-        else "\n  "
+        else ""
     )
     css = " field-error" if errors else ""
     label = _esc(bound.label)
     if bound.widget_type == "checkbox":
-        return f'\n<div class="field field-checkbox{css}">\n  {bound}<label for="{auto_id}">{label}</label>{hint}{error}\n</div>\n'
-    return f'\n<div class="field{css}">\n  <label class="field-label" for="{auto_id}">{label}</label>{hint}{error}\n  {bound}\n</div>\n'
+        return f'<div class="field field-checkbox{css}">{bound}<label for="{auto_id}">{label}</label>{hint}{error}</div>\n'
+    return f'<div class="field{css}"><label for="{auto_id}">{label}</label>{hint}{error}{bound}</div>\n'
 
 
 # --- Widgets without the template engine ---------------------------------------------

@@ -89,6 +89,23 @@ def region_code(raw: str | None) -> str | None:
 
 
 @lru_cache(maxsize=32)
+def unused_person_options(code: str | None) -> tuple[str, ...]:
+    """The person's optional fields the region's rules never use (none before a region is
+    chosen): the 历年账户 balance, the number of chronic diseases, flexible employment."""
+    if code is None:
+        return ()
+    versions = load_policies()[code].versions
+    unused = []
+    if not any({"flexible_employed", "flexible_retired"} & set(v.params["personal_account"].value.rules) for v in versions):
+        unused.append("flexible_employment")
+    if not any(v.params["account_use"].value.current_year_first for v in versions):
+        unused.append("prior_years_balance")
+    if not any(v.param("chronic") for v in versions):
+        unused.append("chronic_disease_count")
+    return tuple(unused)
+
+
+@lru_cache(maxsize=32)
 def unused_visit_options(code: str | None) -> tuple[str, ...]:
     """The visit options the region's rules never use (none before a region is chosen)."""
     if code is None:

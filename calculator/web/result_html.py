@@ -36,10 +36,10 @@ def _card(v: VisitView, labels: dict[str, str]) -> str:
         f'<p class="visit-meta">{_esc(v.meta)}</p>\n<ol class="steps">'
     ]
     for step in v.steps:
-        figure = f' <b class="money">{_esc(step.amount_text)}</b>' if step.amount_text else ""
+        figure = f" <b>{_esc(step.amount_text)}</b>" if step.amount_text else ""  # app.css: .steps b + b
         link = f' <a href="#{step.clause.anchor}">{_esc(step.clause.link_text)}</a>' if step.clause else ""
         parts.append(f'\n<li class="step-{_esc(step.code)}"><b>{_esc(step.label)}</b>{figure}<br>{_esc(step.explanation)}{link}</li>')
-    parts.append(f'\n<li class="step-split"><b>{labels["member"]}</b> <b class="money">{member}</b><br>{_esc(v.split)}</li>\n</ol>')
+    parts.append(f'\n<li class="step-split"><b>{labels["member"]}</b> <b>{member}</b><br>{_esc(v.split)}</li>\n</ol>')
     if v.notices:
         links = labels["comma"].join(f'<a href="#{n.anchor}">{_esc(n.link_text)}</a>' for n in v.notices)
         parts.append(f'\n<p class="visit-notices">{labels["notes"]}{links}</p>')
@@ -73,7 +73,7 @@ def chart_html(chart: Chart) -> SafeString:
         if p.marker:
             parts.append(f'\n<circle class="chart-point" cx="{p.x:.1f}" cy="{p.y:.1f}" r="4"/>')
             if p.number:
-                parts.append(f'<text class="chart-number" x="{p.number_x:.1f}" y="{p.number_y:.1f}" text-anchor="end">{p.number}</text>')
+                parts.append(f'<text class="chart-number" x="{p.number_x:.1f}" y="{p.number_y:.1f}">{p.number}</text>')
             if p.show_label:
                 parts.append(f'<text class="chart-x" x="{p.x:.1f}" y="{chart.x_label_y:.1f}" text-anchor="{p.x_anchor}">{_esc(p.label)}</text>')
         if p.number:

@@ -105,10 +105,10 @@ def visit_row_html(visit: VisitForm, *, can_remove: bool, home_url: str, error_p
         )
     css = " has-errors" if visit.errors else ""
     return (
-        f'<fieldset class="visit-row{css}" id="visit-row-{visit.row}"><legend class="visit-title">{_esc(title)}</legend>'
+        f'<fieldset class="visit-row{css}" id="visit-row-{visit.row}"><legend>{_esc(title)}</legend>'
         f'<div class="visit-fields">{main}</div>'
         f'<details class="more"{opened}><summary>{_esc(gettext("更多选项"))}</summary>'
-        f'<div class="details-body visit-fields">{more}</div></details>{remove}</fieldset>\n'
+        f'<div class="visit-fields">{more}</div></details>{remove}</fieldset>\n'
     )
 
 

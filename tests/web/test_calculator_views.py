@@ -165,7 +165,7 @@ def test_no_js_add_visit_keeps_everything_typed(client):
     assert input_value(html, "visits-2-date") == ""
     assert "删除第 3 次就诊" in html
     # The options section opens when something in it is set.
-    assert re.search(r'<details class="more" open>\s*<summary>更多选项</summary>\s*<div class="details-body visit-fields">\s*'
+    assert re.search(r'<details class="more" open>\s*<summary>更多选项</summary>\s*<div class="visit-fields">\s*'
                      r'<div class="field">\s*<label for="id_visits-1-offsite"', html)
 
 

@@ -62,6 +62,18 @@ def test_status_is_a_fieldset_of_radios_and_checkboxes_come_before_their_label(c
     assert '<div data-retired-only>' in html  # the block the script hides for 在职
 
 
+def test_optional_figures_a_regions_rules_never_use_are_not_asked(client):
+    def names(params):
+        return set(re.findall(r'name="(flexible_employment|prior_years_balance|chronic_disease_count)"', page(client, params)))
+
+    every = {"flexible_employment", "prior_years_balance", "chronic_disease_count"}
+    assert names(None) == every  # no region chosen yet
+    assert names({"region": "shanxi", "visits-0-total": "100"}) == set()
+    assert names({"region": "shanghai", "visits-0-total": "100"}) == {"prior_years_balance"}  # 当年/历年账户
+    assert names({"region": "wuhan", "visits-0-total": "100"}) == {"flexible_employment"}
+    assert names({"region": "yuxi", "visits-0-total": "100"}) == {"chronic_disease_count"}  # 门诊慢性病
+
+
 def test_disclosures_open_when_something_in_them_is_set(client):
     closed = page(client)
     assert '<details class="optional">' in closed and '<details class="more">' in closed
@@ -75,7 +87,7 @@ def test_disclosures_open_when_something_in_them_is_set(client):
 
 def _bound_forms(renderer):
     data = QueryDict(mutable=True)
-    data.update({"region": "wuhan", "status": "retired", "age": "6<7", "retired_on": "2010-08-01", "flexible_employment": "on",
+    data.update({"region": "<no region>", "status": "retired", "age": "6<7", "retired_on": "2010-08-01", "flexible_employment": "on",
                  "account_balance": '1,2"00', "visits-0-date": "2025-02-30", "visits-0-level": "2",
                  "visits-0-setting": "pharmacy", "visits-0-total": "<b>", "visits-0-inpatient_stay": "on", "visits-0-price_class": "3"})
     person = CalculatorForm(data, renderer=renderer)
@@ -284,7 +296,7 @@ def test_a_visit_row_reads_as_before(client):
     html = page(client, {"region": "shanxi", "status": "employed", "age": "45", "visits-0-total": "-5",
                          "visits-0-date": "2024-03-01", "visits-1-date": "2024-03-02", "visits-1-total": "9"})
     row = re.search(r'<fieldset class="visit-row has-errors" id="visit-row-0">.*?</fieldset>', html, re.S).group(0)
-    assert '<legend class="visit-title">第 1 次就诊</legend>' in row
+    assert '<legend>第 1 次就诊</legend>' in row
     total = re.search(r'<div class="field field-error"><label for="id_visits-0-total">费用总额</label>(.*?)</div>', row).group(1)
     assert '<p class="hint" id="id_visits-0-total_helptext">单位：元。结算单上的“医疗费总额”。</p>' in total
     assert '<p class="error-message" id="id_visits-0-total_error"><span class="visually-hidden">错误：</span>费用总额不能为负数。</p>' in total
