@@ -29,9 +29,9 @@ def _card(v: VisitView, labels: dict[str, str]) -> str:
         f'<li class="visit-card" id="{v.anchor}" data-visit="{v.number}">\n'
         f'<p class="visit-head"><strong>{_esc(v.heading)}</strong> <span class="visit-date">{_esc(visit["date"])}</span>'
         f' <span class="visit-kind">{_esc(v.description)}</span>{future}</p>\n'
-        f'<dl class="visit-figures"><div><dt>{labels["total"]}</dt><dd class="money">{_esc(yuan(visit["total"]))}</dd></div>'
-        f'<div><dt>{labels["fund"]}</dt><dd class="money" data-figure="fund_paid">{_esc(yuan(visit["fund_paid"]))}</dd></div>'
-        f'<div><dt>{labels["member"]}</dt><dd class="money" data-figure="visit_member_paid">{member}</dd></div></dl>\n'
+        f'<dl class="visit-figures"><div><dt>{labels["total"]}</dt><dd>{_esc(yuan(visit["total"]))}</dd></div>'
+        f'<div><dt>{labels["fund"]}</dt><dd data-figure="fund_paid">{_esc(yuan(visit["fund_paid"]))}</dd></div>'
+        f'<div><dt>{labels["member"]}</dt><dd data-figure="visit_member_paid">{member}</dd></div></dl>\n'
         f'<details class="how"><summary>{labels["how"]}<span class="visually-hidden">{_esc(v.how_for)}</span></summary>\n'
         f'<p class="visit-meta">{_esc(v.meta)}</p>\n<ol class="steps">'
     ]
@@ -71,7 +71,7 @@ def chart_html(chart: Chart) -> SafeString:
     legend = []
     for p in chart.points:
         if p.marker:
-            parts.append(f'\n<circle class="chart-point" cx="{p.x:.1f}" cy="{p.y:.1f}" r="4"/>')
+            parts.append(f'\n<circle cx="{p.x:.1f}" cy="{p.y:.1f}" r="4"/>')
             if p.number:
                 parts.append(f'<text class="chart-number" x="{p.number_x:.1f}" y="{p.number_y:.1f}">{p.number}</text>')
             if p.show_label:

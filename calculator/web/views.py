@@ -38,17 +38,21 @@ def _partial(request: HtmxHttpRequest) -> str | None:
     return "visits" if request.htmx.target == "visits" else "calculator"
 
 
+# A visit's options whose absence reads the same as their first choice (VisitForm.contract_data).
+_ROW_DEFAULTS = {"setting": "clinic", "offsite": "none"}
+
+
 def _page_query(request: HttpRequest) -> str:
     """This page's query string as short as it means the same: without the add/remove
-    buttons and without the fields left empty (a browser sends every field of the form; an
-    absent field reads as an empty one). A row keeps its date, so no row is lost."""
-    query = [
-        (k, v)
-        for k, values in request.GET.lists()
-        if k not in ACTION_KEYS
-        for v in values
-        if v != "" or k.endswith("-date")
-    ]
+    buttons, the fields left empty (a browser sends every field of the form; an absent field
+    reads as an empty one) and a visit's options left at their default. A row keeps its
+    date, so no row is lost."""
+    query = []
+    for key, values in request.GET.lists():
+        if key in ACTION_KEYS:
+            continue
+        default = _ROW_DEFAULTS.get(key.rsplit("-", 1)[-1]) if key.startswith("visits-") else None
+        query += [(key, v) for v in values if (v != "" and v != default) or key.endswith("-date")]
     return urlencode(query)
 
 

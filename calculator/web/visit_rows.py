@@ -5,7 +5,7 @@ widget templates (a BoundField, a widget context and a template per field) the r
 most of the results page's render time. This writes the same accessible structure as the
 person's fields (``govform/field.html``) with lighter markup:
 
-* each field is a ``<div class="field">`` with its ``<label for>``, its hint (first row only;
+* each field is a ``<div>`` (styled as ``.field``) with its ``<label for>``, its hint (first row only;
   later rows point to it with aria-describedby), its error (``aria-invalid`` and
   aria-describedby on the input) and the input; a checkbox comes before its label;
 * what every input had in common is said once on the ``<form>``: ``autocomplete="off"`` and
@@ -82,10 +82,12 @@ def _field(visit: VisitForm, name: str, error_prefix: str) -> str:
     attrs["id"] = auto_id
     control = _control(visit, name, field, attrs)
     label = _esc(field.label)
-    css = " field-error" if errors else ""
+    # A row's fields are the <div>s of its .visit-fields (app.css gives them .field's style).
     if isinstance(field.widget, forms.CheckboxInput):
-        return f'<div class="field field-checkbox{css}">{control}<label for="{auto_id}">{label}</label>{hint}{error}</div>'
-    return f'<div class="field{css}"><label for="{auto_id}">{label}</label>{hint}{error}{control}</div>'
+        css = "field-checkbox field-error" if errors else "field-checkbox"
+        return f'<div class="{css}">{control}<label for="{auto_id}">{label}</label>{hint}{error}</div>'
+    css = ' class="field-error"' if errors else ""
+    return f'<div{css}><label for="{auto_id}">{label}</label>{hint}{error}{control}</div>'
 
 
 def visit_row_html(visit: VisitForm, *, can_remove: bool, home_url: str, error_prefix: str = "") -> str:

@@ -42,7 +42,7 @@
     if (details) {
       details.open = true;
     }
-    var field = target.closest(".field") || target;
+    var field = target.closest(".field, .visit-fields > div") || target;
     field.scrollIntoView({ block: "start" });
     target.focus({ preventScroll: true });
   });

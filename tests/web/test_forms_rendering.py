@@ -44,7 +44,7 @@ def test_the_person_renders_through_crispy_and_the_rows_in_one_form(client):
 
 def test_a_field_with_hint_and_error_is_described_by_both(client):
     html = page(client, {"region": "xuzhou", "status": "employed", "age": "45", "visits-0-date": "2024-03-01", "visits-0-total": "-5"})
-    block = re.search(r'<div class="field field-error">\s*<label for="id_visits-0-total">.*?</div>', html, re.S)
+    block = re.search(r'<div class="field-error">\s*<label for="id_visits-0-total">.*?</div>', html, re.S)
     assert block, "the total's field block, marked as in error"
     block = block.group(0)
     # label, hint, error, input: in that order
@@ -297,7 +297,7 @@ def test_a_visit_row_reads_as_before(client):
                          "visits-0-date": "2024-03-01", "visits-1-date": "2024-03-02", "visits-1-total": "9"})
     row = re.search(r'<fieldset class="visit-row has-errors" id="visit-row-0">.*?</fieldset>', html, re.S).group(0)
     assert '<legend>第 1 次就诊</legend>' in row
-    total = re.search(r'<div class="field field-error"><label for="id_visits-0-total">费用总额</label>(.*?)</div>', row).group(1)
+    total = re.search(r'<div class="field-error"><label for="id_visits-0-total">费用总额</label>(.*?)</div>', row).group(1)
     assert '<p class="hint" id="id_visits-0-total_helptext">单位：元。结算单上的“医疗费总额”。</p>' in total
     assert '<p class="error-message" id="id_visits-0-total_error"><span class="visually-hidden">错误：</span>费用总额不能为负数。</p>' in total
     assert 'value="-5"' in total

@@ -146,7 +146,7 @@ def test_visit_rows_are_compact_with_steps_behind_a_disclosure(client):
     for _, body in cards:
         head = body.split('<details class="how">')[0]
         assert re.search(r"\d{4}-\d\d-\d\d", head)  # the date
-        assert head.count('class="money"') == 3  # total, fund, member
+        assert len(re.findall(r"<dd[^>]*>[\d,.]+ 元</dd>", head)) == 3  # total, fund, member
         assert '<summary>怎么算的' in body and "<ol class=\"steps\">" in body
 
 
@@ -194,7 +194,7 @@ def test_chart_numbers_every_visit(client):
     html = page(client, WUHAN)
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert sorted(re.findall(r'<text class="chart-number"[^>]*>(\d+)</text>', svg)) == ["1", "2", "3"]
-    assert svg.count('<circle class="chart-point"') == 3
+    assert svg.count("<circle ") == 3
     legend = re.search(r'<ol class="chart-legend".*?</ol>', html, re.S).group(0)
     assert re.findall(r"<b>(\d+)</b>", legend) == ["3", "1", "2"]
     assert "4,500.00" in legend
