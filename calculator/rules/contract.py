@@ -370,7 +370,17 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
     )
 
 
-_LEVELS = {Decimal(1): 1, Decimal(2): 2, Decimal(3): 3}
+_record = tuple.__new__  # Visit(...) in one C call: model.Visit is a NamedTuple
+_LEVELS = {"1": 1, "2": 2, "3": 3}  # str() of the JSON integer
+_DATES: dict[str, dt.date] = {}  # well-formed date texts already read
+_FENS: dict[str, int] = {}  # well-formed amount texts already read, as fen
+
+
+def _remember_fen(raw: Any) -> int | None:
+    value = _plain_fen(raw)
+    if value is not None and len(_FENS) < 50_000:
+        _FENS[raw] = value
+    return value
 
 
 def _plain_fen(raw: Any) -> int | None:
@@ -397,24 +407,40 @@ def _fast_visit(i: int, raw: Any) -> Visit | None:
     if raw.__class__ is not dict or not VISIT_FIELDS.issuperset(raw):
         return None
     date_text = raw.get("date")
-    if date_text.__class__ is not str or not _DATE_RE.match(date_text):
+    if date_text.__class__ is not str:
         return None
-    try:
-        date = dt.date.fromisoformat(date_text)
-    except ValueError:
-        return None
-    total = _plain_fen(raw.get("total"))
-    excluded = _plain_fen(raw.get("excluded", "0"))
-    class_b = _plain_fen(raw.get("class_b", "0"))
+    date = _DATES.get(date_text)
+    if date is None:
+        if not _DATE_RE.match(date_text):
+            return None
+        try:
+            date = dt.date.fromisoformat(date_text)
+        except ValueError:
+            return None
+        if len(_DATES) < 20_000:
+            _DATES[date_text] = date
+    # Amount strings repeat (0, the same 全自费 or 乙类 figures): each is read once.
+    fens = _FENS
+    text = raw.get("total")
+    total = fens.get(text) if text.__class__ is str else None
+    if total is None:
+        total = _remember_fen(text)
+    text = raw.get("excluded", "0")
+    excluded = fens.get(text) if text.__class__ is str else None
+    if excluded is None:
+        excluded = _remember_fen(text)
+    text = raw.get("class_b", "0")
+    class_b = fens.get(text) if text.__class__ is str else None
+    if class_b is None:
+        class_b = _remember_fen(text)
     if total is None or excluded is None or class_b is None or excluded > total or class_b > total - excluded:
         return None
     level = raw.get("level", _MISSING)
     if level is _MISSING:
         level = None
     else:  # null is refused in JSON (an enum): only the full check says so
-        if level.__class__ is not Decimal or level.as_tuple().exponent != 0:
-            return None
-        level = _LEVELS.get(level)
+        # 1, 2 or 3 written as a plain integer ("2.0", "-0", "2E0" take the full check).
+        level = _LEVELS.get(str(level)) if level.__class__ is Decimal else None
         if level is None:
             return None
     setting = raw.get("setting", "clinic")
@@ -425,7 +451,7 @@ def _fast_visit(i: int, raw: Any) -> Visit | None:
         return None
     if "price_class" in raw:
         return None
-    return Visit(i, date, level, setting, total, excluded, class_b, None, offsite, inpatient, category)
+    return _record(Visit, (i, date, level, setting, total, excluded, class_b, None, offsite, inpatient, category))
 
 
 def _parse_visit(i: int, raw: Any, errors: _Errors) -> Visit | None:
@@ -471,23 +497,26 @@ def _parse_visit(i: int, raw: Any, errors: _Errors) -> Visit | None:
 
 def _check_against_rules(region, status: str, retired_on, visits: list[Visit], errors: _Errors) -> None:
     """Checks that need the region's rules: dates covered, fields the rules need."""
+    version = None
     for v in visits:
-        p = f"visits[{v.index}]"
-        version = region.version_on(v.date)
+        # Visits mostly come in date order: the version of the last visit usually covers this one.
+        if version is None or not version.covers(v.date):
+            version = region.version_on(v.date)
         if version is None:
             errors.add(
-                f"{p}.date", MESSAGES["date_not_covered"],
+                f"visits[{v.index}].date", MESSAGES["date_not_covered"],
                 date=v.date.isoformat(), region=region.name, coverage=region.coverage_text(),
             )
             continue
-        cohorts = version.param("retiree_cohorts")
-        if status == "retired" and retired_on is None and cohorts:
-            errors.add("retired_on", MESSAGES["retired_on_required"], region=region.name, split_on=cohorts.value.split_on.isoformat())
+        if status == "retired" and retired_on is None:
+            cohorts = version.param("retiree_cohorts")
+            if cohorts:
+                errors.add("retired_on", MESSAGES["retired_on_required"], region=region.name, split_on=cohorts.value.split_on.isoformat())
         if v.category == "chronic" and not version.param("chronic"):
-            errors.add(f"{p}.category", MESSAGES["chronic_unsupported"], region=region.name, supported=_chronic_regions())
+            errors.add(f"visits[{v.index}].category", MESSAGES["chronic_unsupported"], region=region.name, supported=_chronic_regions())
             continue
         if v.level is None and _needs_level(version, v):
-            errors.add(f"{p}.level", MESSAGES["level_required"])
+            errors.add(f"visits[{v.index}].level", MESSAGES["level_required"])
 
 
 def _chronic_regions() -> str:

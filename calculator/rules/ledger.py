@@ -38,6 +38,9 @@ from calculator.rules.model import (
     YearTotals,
 )
 
+_ANNUAL_VARIANTS = {v: f"annual_{v}" for v in ("within", "crossed", "already_met")}
+_PER_VISIT_VARIANTS = {v: f"per_visit_{v}" for v in ("within", "crossed")}
+_record = tuple.__new__  # a model NamedTuple made in one C call (fields in order)
 SHARE_REASONS = ("excluded", "first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered")
 CHRONIC_TERM = "门诊慢性病起付标准"
 
@@ -101,7 +104,7 @@ class _Ledger:
         self.clauses[cite.ref] = cite
         if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
             self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
-        steps.append(Step(code, variant, amount, figures, cite.ref))
+        steps.append(_record(Step, (code, variant, amount, figures, cite.ref)))
 
     def cite_or_notice(self, code: str, param: Param, step_code: str | None = None) -> None:
         """Cite a clause; its own assumption says what the engine's notice would, so the
@@ -149,7 +152,7 @@ class _Ledger:
             assert version is not None, "parse_request refuses dates outside every version"
             self.versions.setdefault(version.id, version)
         p = version.params
-        self.number = visit.number
+        self.number = visit.index + 1  # visit.number, without the property call
         self.codes = codes = []
         for n in version.notices:
             if (n.applies_from is None or visit.date >= n.applies_from) and (n.applies_to is None or visit.date <= n.applies_to):
@@ -211,7 +214,8 @@ class _Ledger:
                 figures = {"effective_from": version.effective_from, "paid_before": paid_before, "year": yk, "year_kind": year_kind}
                 # Nothing paid yet this year: no running total to carry over is worth saying.
                 self.step(steps, "version_change", "plain" if paid_before else "nothing_paid", None, figures, p["benefit_year"])
-        self.last_in_year[yk] = (version, group, cap_amount)
+        if new_year or last_version is not version or last_group != group or last_cap != cap_amount:
+            self.last_in_year[yk] = (version, group, cap_amount)
         if cohort_param is not None and not self.cohort_explained:
             self.cohort_explained = True
             figures = {"retired_on": self.req.retired_on, "split_on": cohort_param.value.split_on, "group": group}
@@ -289,10 +293,10 @@ class _Ledger:
         t["member_paid"] += member_paid
         t["account_paid"] += account_paid
         t["cash_paid"] += cash
-        return VisitResult(
+        return _record(VisitResult, (
             visit, version.id, yk, group, policy_range, fund, member_paid, share, deductible, cap, handling,
             account_paid, cash, steps, codes, future,
-        )
+        ))
 
     def _retiree_start(self, version: Version) -> dt.date:
         start_param = version.params.get("retiree_start")
@@ -309,7 +313,7 @@ class _Ledger:
             remaining = max(0, standard - used)
         paid = self.fund_paid.get(yk, 0)
         cap_remaining = None if cap_amount is None else max(0, cap_amount - paid)
-        return Running(ded.basis, standard, 0, used, used, remaining), Running(None, cap_amount, 0, paid, paid, cap_remaining)
+        return _record(Running, (ded.basis, standard, 0, used, used, remaining)), _record(Running, (None, cap_amount, 0, paid, paid, cap_remaining))
 
     # -- which rate applies ------------------------------------------------------------------------
     def rate(self, version: Version, visit: Visit, group: str, steps: list[Step]) -> tuple[Any, int | None, str, Param]:
@@ -404,19 +408,19 @@ class _Ledger:
 
         if ded.basis == "annual":
             outcome = M.annual_deductible(ded.by_group[group], used_before, eligible)
-            variant = f"annual_{outcome.variant}"
+            variant = _ANNUAL_VARIANTS[outcome.variant]
         elif ded.basis == "per_visit":
             outcome = M.per_visit_deductible(ded.by_key[key], eligible)
-            variant = f"per_visit_{outcome.variant}"
+            variant = _PER_VISIT_VARIANTS[outcome.variant]
         else:
             outcome = None
             variant = "none_in_version"
         applied = outcome.applied if outcome is not None else 0
         if outcome is not None:
             self.deductible_used[yk] = used_before + applied
-            deductible = Running(ded.basis, outcome.standard, applied, used_before, used_before + applied, outcome.remaining)
+            deductible = _record(Running, (ded.basis, outcome.standard, applied, used_before, used_before + applied, outcome.remaining))
         else:
-            deductible = Running("none", 0, 0, used_before, used_before, 0)
+            deductible = _record(Running, ("none", 0, 0, used_before, used_before, 0))
         share["deductible"] = applied
         if eligible and (outcome is None or outcome.variant != "already_met"):
             if outcome is None:
@@ -442,10 +446,12 @@ class _Ledger:
         if base > 0:
             share_out = M.fund_share(base, rate, room)
             fund = share_out.paid
+            copay = share_out.copay
+            over = share_out.over_cap
             self.fund_paid[yk] = paid_before + fund
             figures = {
                 "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
-                "copay": share_out.copay, "level": key, "level_kind": kind, "group": group, "split_on": self.split_on, "term": term,
+                "copay": copay, "level": key, "level_kind": kind, "group": group, "split_on": self.split_on, "term": term,
                 "paid_first": paid_first, "cap": cap_amount, "cap_room": room, "year": yk, "year_kind": year_kind,
             }
             # With the cap used up, the cap is what decides the (nil) payment.
@@ -454,7 +460,6 @@ class _Ledger:
                 left = cap_amount - paid_before - fund
                 figures = {"cap": cap_amount, "paid_before": paid_before, "paid_after": paid_before + fund, "amount": left, "year": yk, "year_kind": year_kind}
                 self.step(steps, "annual_cap", "running" if left else "reached", left, figures, cap_param)
-            over = share_out.over_cap
             if over and fund == 0:
                 handling = cap_value.above_cap  # the fund sentence says the cap is used up
             elif over:
@@ -464,9 +469,9 @@ class _Ledger:
                 if handling == "inpatient_transfer":
                     self.cite_or_notice("inpatient-transfer", cap_param, "over_cap")
             share["over_cap"] = over
-            share["copay"] = share_out.copay  # explained in the fund step's sentence
+            share["copay"] = copay  # explained in the fund step's sentence
         paid_after = paid_before + fund
-        cap = Running(None, cap_amount, fund, paid_before, paid_after, None if cap_amount is None else max(0, cap_amount - paid_after))
+        cap = _record(Running, (None, cap_amount, fund, paid_before, paid_after, None if cap_amount is None else max(0, cap_amount - paid_after)))
         return fund, deductible, cap, handling
 
     # -- 门诊慢性病: its own deductible, ratio and cap ------------------------------------------
@@ -509,8 +514,8 @@ class _Ledger:
             share["copay"] = share_out.copay
         paid_after = paid_before + fund
         self.chronic_fund_paid[yk] = paid_after
-        deductible = Running("annual", c.deductible, applied, used_before, used_before + applied, outcome.remaining)
-        cap = Running(None, cap_amount, fund, paid_before, paid_after, max(0, cap_amount - paid_after))
+        deductible = _record(Running, ("annual", c.deductible, applied, used_before, used_before + applied, outcome.remaining))
+        cap = _record(Running, (None, cap_amount, fund, paid_before, paid_after, max(0, cap_amount - paid_after)))
         return fund, deductible, cap
 
     # -- the personal account's allocation -------------------------------------------------------

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Visit:
+class Visit(NamedTuple):
     index: int  # position in the request (0-based); the visit's number is index + 1
     date: dt.date
     level: int | None
@@ -47,9 +46,9 @@ class CalculationRequest:
     lang: str = "zh-hans"
 
 
-@dataclass(slots=True)
-class Step:
-    """One explained figure of a visit.
+class Step(NamedTuple):
+    """One explained figure of a visit (an immutable record: a visit makes several, and a
+    tuple is made in one C call where a dataclass runs a Python ``__init__``).
 
     ``figures`` holds every number the sentence may quote: money in fen (int), rates as
     ``params.Rate``, dates, years, and codes (level, group, term) that the renderer turns
@@ -78,8 +77,7 @@ class Notice:
     kind: str = "notice"  # "notice" or "assumption"
 
 
-@dataclass(slots=True)
-class Running:
+class Running(NamedTuple):
     """A running total as it stood before and after a visit (deductible or cap)."""
 
     basis: str | None
@@ -90,8 +88,7 @@ class Running:
     remaining: int | None
 
 
-@dataclass(slots=True)
-class VisitResult:
+class VisitResult(NamedTuple):
     visit: Visit
     version_id: str
     year: int

@@ -8,6 +8,7 @@ here, as two-decimal strings ("1200.00").
 from __future__ import annotations
 
 import datetime as dt
+from operator import itemgetter
 from typing import Any
 
 from calculator.rules import messages as T
@@ -36,6 +37,9 @@ def _param_value(name: str, value: Any) -> Any:
     return value
 
 
+_PLAIN = frozenset({int, str, bool, type(None)})  # what _param_value returns unchanged
+
+
 def _money_or_none(fen: int | None) -> str | None:
     return None if fen is None else money(fen)
 
@@ -49,7 +53,9 @@ def _param_source(name: str, env: dict[str, Any]) -> str:
         return f"f[{name!r}].text"
     key = f"P{len(env)}"
     env[key] = lambda value, name=name: _param_value(name, value)
-    return f"{key}(f[{name!r}])"
+    env["PLAIN"] = _PLAIN
+    # A code or count (int, str, None) is its own JSON: converted only when it is not.
+    return f"(x if (x := f[{name!r}]).__class__ in PLAIN else {key}(x))"
 
 
 # Wording placeholders (names made from codes) and the figures each is made from: the
@@ -87,7 +93,14 @@ def _wording_source(wording: list[str], env: dict[str, Any]) -> str:
     env["WMAKE"] = lambda f, t, names=tuple(wording): tuple(T._formatter(n)(f, t) for n in names)
     del cache  # the generated function owns it
     key = "(" + "".join(f"f.get({figure!r}), " for figure in figures) + ")"
-    return f"    k = {key}\n    W = WCACHE.get(k)\n    if W is None:\n        W = WCACHE[k] = WMAKE(f, t)\n"
+    # The figures as one tuple in one C call; a step without one of them (an optional
+    # figure) takes the slower spelling with f.get.
+    env["WKEY"] = itemgetter(*figures)  # (a bare value for a single figure: as good a key)
+    env["KeyError"] = KeyError
+    return (
+        f"    try:\n        k = WKEY(f)\n    except KeyError:\n        k = {key}\n"
+        "    W = WCACHE.get(k)\n    if W is None:\n        W = WCACHE[k] = WMAKE(f, t)\n"
+    )
 
 
 def _sentence_source(template: str, env: dict[str, Any], wording: list[str], values: dict[str, str], lines: list[str]) -> str:
@@ -197,14 +210,14 @@ def step_json(step: Step, translate: T.Translate) -> dict[str, Any]:
 
 
 _MC = T._MONEY_TEXT.get  # remembered money strings: a C call instead of a Python one
-_RUNNING: dict[tuple[Any, ...], dict[str, Any]] = {}
+_RUNNING: tuple[dict[Running, dict[str, Any]], dict[Running, dict[str, Any]]] = ({}, {})
 
 
 def _running(r: Running, *, cap: bool) -> dict[str, Any]:
     """A running total as JSON. Visits after the deductible is met repeat the same figures,
-    so equal ones share one (never mutated) dict."""
-    key = (cap, r.basis, r.standard, r.applied, r.used_before, r.used_after, r.remaining)
-    out = _RUNNING.get(key)
+    so equal ones share one (never mutated) dict (a Running is a tuple: its own key)."""
+    made = _RUNNING[cap]
+    out = made.get(r)
     if out is not None:
         return out
     if cap:
@@ -223,8 +236,8 @@ def _running(r: Running, *, cap: bool) -> dict[str, Any]:
             "used_after": money(r.used_after),
             "remaining": None if r.remaining is None else money(r.remaining),
         }
-    if len(_RUNNING) < 100_000:
-        _RUNNING[key] = out
+    if len(made) < 50_000:
+        made[r] = out
     return out
 
 
