@@ -94,10 +94,14 @@ class _RenderOnlyForm(forms.Form):
 
     def raw(self, name: str) -> Any:
         """What the user typed or chose for ``name`` (the bound value, uncleaned; None for a
-        field this form does not ask)."""
-        if name not in self.fields:
+        field this form does not ask): ``BoundField.value()`` for our fields, whose
+        ``prepare_value`` and ``bound_data`` give the value back as it is."""
+        field = self.fields.get(name)
+        if field is None:
             return None
-        return self[name].value()
+        if self.is_bound:
+            return field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        return self.get_initial_for_field(field, name)
 
     def has_any_error(self, *names: str) -> bool:
         return any(name in self.errors for name in names)
@@ -442,31 +446,11 @@ class VisitForm(_RenderOnlyForm):
         super().__init__(*args, prefix=f"visits-{row}", **kwargs)
         self.row = row
         self.number = row + 1
-        # Once a region is chosen, options its rules never use are not asked (a 山西 price
-        # class, a 门诊慢性病 visit, the hospital-stay rule): one question per idea, and a
-        # lighter page. Which options apply is read from the region's data.
-        for name in region_facts.unused_visit_options(region):
-            del self.fields[name]
-        # Labels, hints and option names are lazy translations; a page of 50 rows would
-        # translate each of them 50 times. Resolve them once per language.
-        texts = _visit_texts(get_language() or "zh-hans")
-        for name, field in self.fields.items():
-            label, help_text, choices = texts[name]
-            field.label = label
-            field.help_text = help_text
-            if choices is not None:
-                field.choices = choices
-        region_facts.apply(self)  # hints naming regions come from the policy data
+        fields, shared = _row_fields(get_language() or "zh-hans", region, row == 0, autofocus)
+        self.fields = dict(fields)  # shared with the other rows alike: never changed
         # Hints are shown on the first visit row only; later rows point to them (page weight:
         # each row would otherwise repeat ~1.5 KB of the same sentences).
-        self.shared_hints: dict[str, str] = {}
-        if row > 0:
-            for name, field in self.fields.items():
-                if field.help_text:
-                    self.shared_hints[name] = f"id_visits-0-{name}_helptext"
-                    field.help_text = ""
-        if autofocus:
-            self.fields["date"].widget.attrs["autofocus"] = True
+        self.shared_hints: dict[str, str] = dict(shared)
 
     def more_open(self) -> bool:
         """Open 更多选项 when one of its options is set or has an error."""
@@ -505,20 +489,46 @@ class VisitForm(_RenderOnlyForm):
         return data
 
 
-def _shallow_field_copy(self: forms.Field, memo: dict[int, Any]) -> forms.Field:
-    """Copy a visit field for one form: its own widget and widget attributes (a row sets
-    autofocus, hints, choices), sharing the rest. Django deep-copies every field of every
-    form; with up to 50 rows of 10 fields that copying was a visible part of the page."""
-    result = copy.copy(self)
-    memo[id(self)] = result
-    widget = copy.copy(self.widget)
-    widget.attrs = dict(self.widget.attrs)
-    result.widget = widget
-    return result
+@lru_cache(maxsize=64)
+def _row_fields(language: str, region: str | None, first: bool, autofocus: bool) -> tuple[dict[str, forms.Field], dict[str, str]]:
+    """A visit row's fields, made once per language, region, first row or not, and autofocus,
+    and shared by every row alike (a page of 50 rows of 10 fields copied and translated each
+    field 50 times). Returns the fields and, for a later row, the first row's hint ids."""
+    texts = _visit_texts(language)
+    made = region_facts.hints()  # hints naming regions come from the policy data
+    # Once a region is chosen, options its rules never use are not asked (a 山西 price class,
+    # a 门诊慢性病 visit, the hospital-stay rule): one question per idea, and a lighter page.
+    unused = region_facts.unused_visit_options(region)
+    fields: dict[str, forms.Field] = {}
+    shared: dict[str, str] = {}
+    for name, base in VisitForm.base_fields.items():
+        if name in unused:
+            continue
+        field = copy.copy(base)
+        field.widget = copy.copy(base.widget)
+        field.widget.attrs = dict(base.widget.attrs)
+        label, help_text, choices = texts[name]
+        field.label = label
+        field.help_text = made.get(name, help_text)
+        if choices is not None:
+            field.choices = choices
+        if not first and field.help_text:
+            shared[name] = f"id_visits-0-{name}_helptext"
+            field.help_text = ""
+        fields[name] = field
+    if autofocus:
+        fields["date"].widget.attrs["autofocus"] = True
+    return fields, shared
+
+
+def _no_copy(self: forms.Field, memo: dict[int, Any]) -> forms.Field:
+    # Django deep-copies a form's base fields for each form; a visit row replaces them at
+    # once with its prepared ones (_row_fields), so the copy would be thrown away.
+    return self
 
 
 for _field in VisitForm.base_fields.values():
-    _field.__class__ = type(f"Row{type(_field).__name__}", (type(_field),), {"__deepcopy__": _shallow_field_copy})
+    _field.__class__ = type(f"Row{type(_field).__name__}", (type(_field),), {"__deepcopy__": _no_copy})
 del _field
 
 

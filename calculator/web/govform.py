@@ -24,7 +24,6 @@ from typing import Any
 from crispy_forms.layout import LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK, flatatt
 from django.forms.renderers import DjangoTemplates
-from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.safestring import SafeString, mark_safe
 
@@ -59,7 +58,7 @@ class Details(LayoutObject):
     def render(self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any) -> SafeString:
         fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
         is_open = bool(getattr(form, self.open_if)()) if self.open_if else False
-        # govform/layout/details.html, written in Python (one per visit row).
+        # govform/layout/details.html, written in Python.
         css = f' class="{_esc(self.css_class)}"' if self.css_class else ""
         opened = " open" if is_open else ""
         return mark_safe(
@@ -86,14 +85,16 @@ class Fieldset(LayoutObject):
 
     def render(self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any) -> SafeString:
         fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
-        return render_to_string(self.get_template_name(template_pack), {"fieldset": self, "fields": fields})
+        # govform/layout/fieldset.html, written in Python.
+        css = f' class="{_esc(self.css_class)}"' if self.css_class else ""
+        legend_css = f' class="{_esc(self.legend_class)}"' if self.legend_class else ""
+        return mark_safe(f"<fieldset{css}{self.flat_attrs}>\n  <legend{legend_css}>{_esc(self.legend)}</legend>{fields}\n</fieldset>\n")
 
 
 class Field(LayoutObject):
     """One field of the pack, written in Python: the same markup as ``govform/field.html``
     (label, hint, error, input; a checkbox before its label), without a template render per
-    field. A page holds up to 50 visit rows of 10 fields; through the template engine the
-    rows were most of the page's render time. Radio groups use the template."""
+    field (the template engine was most of the page's render time)."""
 
     def __init__(self, name: str) -> None:
         self.fields = [name]
@@ -102,14 +103,11 @@ class Field(LayoutObject):
     def render(self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any) -> SafeString:
         if self.name not in form.fields:  # an option this form does not ask
             return mark_safe("")
-        bound = form[self.name]
-        if bound.widget_type == "radioselect":
-            return render_to_string(f"{TEMPLATE_PACK_NAME}/field.html", {"field": bound})
-        return mark_safe(field_html(bound))
+        return mark_safe(field_html(form[self.name]))
 
 
 def field_html(bound: Any) -> str:
-    """``govform/field.html`` for a text, select or checkbox field."""
+    """``govform/field.html`` for a text, select, checkbox or radio field."""
     errors = bound.errors
     auto_id = bound.auto_id
     help_text = bound.help_text
@@ -121,6 +119,17 @@ def field_html(bound: Any) -> str:
     )
     css = " field-error" if errors else ""
     label = _esc(bound.label)
+    if bound.widget_type == "radioselect":
+        described = " ".join(([f"{auto_id}_helptext"] if help_text else []) + ([f"{auto_id}_error"] if errors else []))
+        described = f' aria-describedby="{described}"' if described else ""
+        radios = "".join(
+            f'<div class="radio">{radio.tag()}<label for="{radio.id_for_label}">{_esc(radio.choice_label)}</label></div>'
+            for radio in bound
+        )
+        return (
+            f'<fieldset class="field field-radios{css}" id="{auto_id}"{described}>\n<legend class="field-label">{label}</legend>'
+            f'{hint}{error}\n<div class="radios">{radios}</div>\n</fieldset>\n'
+        )
     if bound.widget_type == "checkbox":
         return f'<div class="field field-checkbox{css}">{bound}<label for="{auto_id}">{label}</label>{hint}{error}</div>\n'
     return f'<div class="field{css}"><label for="{auto_id}">{label}</label>{hint}{error}{bound}</div>\n'

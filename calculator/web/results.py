@@ -182,16 +182,27 @@ def _group_name(region: str, visit: dict[str, Any]) -> str:
     return plain(labels.group_name(visit["status_group"], version))
 
 
-def _visit_view(*, several_rules: bool, **fields: Any) -> VisitView:
+def _visit_texts() -> dict[str, str]:
+    """The sentences around each visit's figures, translated once per page (not per visit)."""
+    return {
+        "heading": _("第 %(number)s 次"),
+        "how_for": _("（第 %(number)s 次就诊）"),
+        "meta_rule": _("按%(group)s待遇，%(year)s；适用政策：%(rule)s"),
+        "meta": _("按%(group)s待遇，%(year)s"),
+        "split": _("其中个人账户支付 %(account)s，现金支付 %(cash)s。"),
+    }
+
+
+def _visit_view(*, several_rules: bool, texts: dict[str, str], **fields: Any) -> VisitView:
     view = VisitView(**fields)
-    number = view.number
-    view.heading = _("第 %(number)s 次") % {"number": number}
-    view.how_for = _("（第 %(number)s 次就诊）") % {"number": number}
+    number = {"number": view.number}
+    view.heading = texts["heading"] % number
+    view.how_for = texts["how_for"] % number
     if several_rules:
-        view.meta = _("按%(group)s待遇，%(year)s；适用政策：%(rule)s") % {"group": view.group_name, "year": view.year_label, "rule": view.rule_title}
+        view.meta = texts["meta_rule"] % {"group": view.group_name, "year": view.year_label, "rule": view.rule_title}
     else:
-        view.meta = _("按%(group)s待遇，%(year)s") % {"group": view.group_name, "year": view.year_label}
-    view.split = _("其中个人账户支付 %(account)s，现金支付 %(cash)s。") % {
+        view.meta = texts["meta"] % {"group": view.group_name, "year": view.year_label}
+    view.split = texts["split"] % {
         "account": yuan(view.visit["account_paid"]),
         "cash": yuan(view.visit["cash_paid"]),
     }
@@ -365,8 +376,14 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     label_cache: dict[str, str] = {}
 
     visits = []
+    visit_texts = _visit_texts()
+    group_names: dict[tuple[str, str], str] = {}
     for index in result["calculation_order"]:
         visit = by_index[index]
+        group_key = (visit["version"], visit["status_group"])
+        group_name = group_names.get(group_key)
+        if group_name is None:
+            group_name = group_names[group_key] = _group_name(result["region"], visit)
         steps = []
         for s in visit["steps"]:
             amount = s["amount"]
@@ -385,12 +402,13 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 number=index + 1,
                 visit=visit,
                 description=plain(labels.describe_visit(visit)),
-                group_name=_group_name(result["region"], visit),
+                group_name=group_name,
                 year_label=year_labels[visit["year"]],
                 rule_title=rule_titles.get(visit["version"], visit["version"]),
                 steps=steps,
                 notices=[by_code[code] for code in visit["notices"] if code in by_code],
                 several_rules=len(result["rules"]) > 1,
+                texts=visit_texts,
             )
         )
 

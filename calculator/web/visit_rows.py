@@ -31,16 +31,9 @@ if TYPE_CHECKING:
     from calculator.web.forms import VisitForm
 
 
-def _value(visit: VisitForm, name: str, field: forms.Field) -> Any:
-    """What Django's BoundField.value() gives: the typed value, or the initial one."""
-    if visit.is_bound:
-        return field.widget.value_from_datadict(visit.data, visit.files, visit.add_prefix(name))
-    return visit.get_initial_for_field(field, name)
-
-
 def _control(visit: VisitForm, name: str, field: forms.Field, attrs: dict[str, Any]) -> str:
     html_name = visit.add_prefix(name)
-    value = _value(visit, name, field)
+    value = visit.raw(name)
     widget = field.widget
     if isinstance(widget, forms.CheckboxInput):
         checked = " checked" if widget.check_test(value) else ""
@@ -74,7 +67,7 @@ def _field(visit: VisitForm, name: str, error_prefix: str) -> str:
     if errors:
         error = f'<p class="error-message" id="{auto_id}_error">{error_prefix}{_esc(errors[0])}</p>'
         described.append(f"{auto_id}_error")
-    attrs = {key: value for key, value in field.widget.attrs.items() if key not in ("autocomplete", "spellcheck")}
+    attrs = dict(field.widget.attrs)
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if errors:

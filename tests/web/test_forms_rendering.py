@@ -175,7 +175,7 @@ def test_the_out_of_date_texts_are_in_the_page_for_the_script(client):
 
 def test_python_field_writes_what_the_field_template_writes():
     """govform.Field (Python) and govform/field.html give the same markup, errors and hints
-    included, for every field of the person but the radios (which use the template)."""
+    included, for every field of the person, the radios too."""
     from django.template.loader import render_to_string
 
     from calculator.web.govform import field_html
@@ -184,10 +184,27 @@ def test_python_field_writes_what_the_field_template_writes():
     form = CalculatorForm(data)
     form.add_error("age", "年龄必须是整数。")
     form.add_error("flexible_employment", "示例错误。")
+    form.add_error("status", "请选择参保身份 & <身份>。")
     for name in form.fields:
         bound = form[name]
-        if bound.widget_type != "radioselect":
-            assert field_html(bound) == render_to_string("govform/field.html", {"field": bound}), name
+        assert field_html(bound) == render_to_string("govform/field.html", {"field": bound}), name
+    unbound = CalculatorForm()
+    assert field_html(unbound["status"]) == render_to_string("govform/field.html", {"field": unbound["status"]})
+
+
+def test_python_fieldset_writes_what_its_template_writes():
+    """govform.Fieldset (Python) against govform/layout/fieldset.html."""
+    from django.template import Context
+    from django.template.loader import render_to_string
+
+    from calculator.web.govform import Fieldset
+
+    form = CalculatorForm()
+    form.crispy_field_template = None  # as FormHelper.render_layout sets it
+    fieldset = Fieldset("参保人 & <人>", "age", css_class="panel", legend_class="panel-title", data_x="1")
+    fields = fieldset.get_rendered_fields(form, Context({}), "govform")
+    theirs = render_to_string("govform/layout/fieldset.html", {"fieldset": fieldset, "fields": fields})
+    assert fieldset.render(form, Context({}), "govform") == theirs
 
 
 def test_python_details_writes_what_its_template_writes():

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 register = template.Library()
 
@@ -21,13 +21,20 @@ def _grouped(value: Any) -> str | None:
     return f"{number:,.2f}"
 
 
+_UNITS: dict[str, str] = {}  # "%(amount)s 元" in each language (a results page formats ~100 amounts)
+
+
 @register.filter
 def yuan(value: Any) -> str:
     """An amount with its unit; an empty value shows as a dash."""
     grouped = _grouped(value)
     if grouped is None:
         return "—"
-    return _("%(amount)s 元") % {"amount": grouped}
+    language = get_language() or ""
+    unit = _UNITS.get(language)
+    if unit is None:
+        unit = _UNITS[language] = _("%(amount)s 元")
+    return unit % {"amount": grouped}
 
 
 @register.filter
