@@ -489,7 +489,7 @@ class VisitForm(_RenderOnlyForm):
         return data
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)  # languages × regions × first row × autofocus
 def _row_fields(language: str, region: str | None, first: bool, autofocus: bool) -> tuple[dict[str, forms.Field], dict[str, str]]:
     """A visit row's fields, made once per language, region, first row or not, and autofocus,
     and shared by every row alike (a page of 50 rows of 10 fields copied and translated each

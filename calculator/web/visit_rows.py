@@ -31,78 +31,112 @@ if TYPE_CHECKING:
     from calculator.web.forms import VisitForm
 
 
-def _control(visit: VisitForm, name: str, field: forms.Field, attrs: dict[str, Any]) -> str:
+class _Parts:
+    """What a field writes the same on every row: made once per (shared) field object."""
+
+    def __init__(self, field: forms.Field) -> None:
+        widget = field.widget
+        self.checkbox = isinstance(widget, forms.CheckboxInput)
+        self.select = isinstance(widget, forms.Select)
+        self.label = _esc(field.label)
+        self.hint = _esc(field.help_text) if field.help_text else ""
+        self.attrs = _attrs(widget.attrs)  # the widget's own (class, inputmode, autofocus …)
+        # A select's options, each unselected and selected; the first whose value matches the
+        # typed one is selected, as Django's.
+        self.options = [
+            (str(value), f'<option value="{_esc(value)}">{_esc(label)}</option>', f'<option value="{_esc(value)}" selected>{_esc(label)}</option>')
+            for value, label in (field.choices if self.select else ())
+        ]
+
+
+_PARTS: dict[int, tuple[forms.Field, _Parts]] = {}
+
+
+def _parts(field: forms.Field) -> _Parts:
+    cached = _PARTS.get(id(field))
+    if cached is None or cached[0] is not field:
+        cached = _PARTS[id(field)] = (field, _Parts(field))
+    return cached[1]
+
+
+def _control(visit: VisitForm, name: str, parts: _Parts, field: forms.Field, attrs: str) -> str:
     html_name = visit.add_prefix(name)
     value = visit.raw(name)
-    widget = field.widget
-    if isinstance(widget, forms.CheckboxInput):
-        checked = " checked" if widget.check_test(value) else ""
-        return f'<input type="checkbox" name="{html_name}"{checked}{_attrs(attrs)}>'
-    if isinstance(widget, forms.Select):
+    if parts.checkbox:
+        checked = " checked" if field.widget.check_test(value) else ""
+        return f'<input type="checkbox" name="{html_name}"{checked}{attrs}>'
+    if parts.select:
         chosen = "" if value is None else str(value)
-        parts = [f'<select name="{html_name}"{_attrs(attrs)}>']
-        for option, label in field.choices:
-            selected = ""
-            if chosen is not None and str(option) == chosen:
-                selected, chosen = " selected", None  # one selected option, as Django's
-            parts.append(f'<option value="{_esc(option)}"{selected}>{_esc(label)}</option>')
-        parts.append("</select>")
-        return "".join(parts)
+        options = []
+        for option, plain, selected in parts.options:
+            if chosen is not None and option == chosen:
+                options.append(selected)
+                chosen = None  # one selected option, as Django's
+            else:
+                options.append(plain)
+        return f'<select name="{html_name}"{attrs}>{"".join(options)}</select>'
     shown = "" if value in (None, "") else f' value="{_esc(value)}"'
-    return f'<input name="{html_name}"{shown}{_attrs(attrs)}>'
+    return f'<input name="{html_name}"{shown}{attrs}>'
 
 
-def _field(visit: VisitForm, name: str, error_prefix: str) -> str:
+def _field(visit: VisitForm, name: str, errors: Any, error_prefix: str) -> str:
     field = visit.fields[name]
-    auto_id = f"id_{visit.add_prefix(name)}"
-    errors = visit.errors.get(name)
-    described = []
+    parts = _parts(field)
+    auto_id = f"id_{visit.prefix}-{name}"
+    described = ""
     hint = ""
-    if field.help_text:
-        hint = f'<p class="hint" id="{auto_id}_helptext">{_esc(field.help_text)}</p>'
-        described.append(f"{auto_id}_helptext")
+    if parts.hint:
+        hint = f'<p class="hint" id="{auto_id}_helptext">{parts.hint}</p>'
+        described = f"{auto_id}_helptext"
     elif name in visit.shared_hints:
-        described.append(visit.shared_hints[name])
+        described = visit.shared_hints[name]
     error = ""
+    extra = ""
     if errors:
         error = f'<p class="error-message" id="{auto_id}_error">{error_prefix}{_esc(errors[0])}</p>'
-        described.append(f"{auto_id}_error")
-    attrs = dict(field.widget.attrs)
+        described = f"{described} {auto_id}_error" if described else f"{auto_id}_error"
     if described:
-        attrs["aria-describedby"] = " ".join(described)
+        extra = f' aria-describedby="{described}"'
     if errors:
-        attrs["aria-invalid"] = "true"
-    attrs["id"] = auto_id
-    control = _control(visit, name, field, attrs)
-    label = _esc(field.label)
+        extra += ' aria-invalid="true"'
+    control = _control(visit, name, parts, field, f'{parts.attrs}{extra} id="{auto_id}"')
     # A row's fields are the <div>s of its .visit-fields (app.css gives them .field's style).
-    if isinstance(field.widget, forms.CheckboxInput):
+    if parts.checkbox:
         css = "field-checkbox field-error" if errors else "field-checkbox"
-        return f'<div class="{css}">{control}<label for="{auto_id}">{label}</label>{hint}{error}</div>'
+        return f'<div class="{css}">{control}<label for="{auto_id}">{parts.label}</label>{hint}{error}</div>'
     css = ' class="field-error"' if errors else ""
-    return f'<div{css}><label for="{auto_id}">{label}</label>{hint}{error}{control}</div>'
+    return f'<div{css}><label for="{auto_id}">{parts.label}</label>{hint}{error}{control}</div>'
 
 
-def visit_row_html(visit: VisitForm, *, can_remove: bool, home_url: str, error_prefix: str = "") -> str:
+def _texts() -> dict[str, str]:
+    return {
+        "error": f'<span class="visually-hidden">{_esc(gettext("错误："))}</span>',
+        "title": gettext("第 %(number)s 次就诊"),
+        "remove": gettext("删除第 %(number)s 次就诊"),
+        "more": _esc(gettext("更多选项")),
+    }
+
+
+def visit_row_html(visit: VisitForm, *, can_remove: bool, home_url: str, texts: dict[str, str] | None = None) -> str:
     """One ``<fieldset class="visit-row">``: title, the main fields, 更多选项, 删除."""
-    if not error_prefix:
-        error_prefix = f'<span class="visually-hidden">{_esc(gettext("错误："))}</span>'
-    main = "".join(_field(visit, name, error_prefix) for name in visit.MAIN_FIELDS if name in visit.fields)
-    more = "".join(_field(visit, name, error_prefix) for name in visit.MORE_FIELDS if name in visit.fields)
-    title = gettext("第 %(number)s 次就诊") % {"number": visit.number}
+    texts = texts or _texts()
+    errors = visit.errors
+    fields = visit.fields
+    main = "".join(_field(visit, name, errors.get(name), texts["error"]) for name in visit.MAIN_FIELDS if name in fields)
+    more = "".join(_field(visit, name, errors.get(name), texts["error"]) for name in visit.MORE_FIELDS if name in fields)
+    number = {"number": visit.number}
     opened = " open" if visit.more_open() else ""
     remove = ""
     if can_remove:
-        text = gettext("删除第 %(number)s 次就诊") % {"number": visit.number}
         remove = (
             f'<button type="submit" name="remove_visit" value="{visit.row}" class="button button-remove"'
-            f' hx-get="{home_url}">{_esc(text)}</button>'
+            f' hx-get="{home_url}">{_esc(texts["remove"] % number)}</button>'
         )
-    css = " has-errors" if visit.errors else ""
+    css = " has-errors" if errors else ""
     return (
-        f'<fieldset class="visit-row{css}" id="visit-row-{visit.row}"><legend>{_esc(title)}</legend>'
+        f'<fieldset class="visit-row{css}" id="visit-row-{visit.row}"><legend>{_esc(texts["title"] % number)}</legend>'
         f'<div class="visit-fields">{main}</div>'
-        f'<details class="more"{opened}><summary>{_esc(gettext("更多选项"))}</summary>'
+        f'<details class="more"{opened}><summary>{texts["more"]}</summary>'
         f'<div class="visit-fields">{more}</div></details>{remove}</fieldset>\n'
     )
 
@@ -110,7 +144,5 @@ def visit_row_html(visit: VisitForm, *, can_remove: bool, home_url: str, error_p
 def visit_rows_html(visits: list[VisitForm], *, can_remove: bool) -> SafeString:
     """All the rows of the page, in order."""
     home_url = reverse("web:home")
-    error_prefix = f'<span class="visually-hidden">{_esc(gettext("错误："))}</span>'
-    return mark_safe(
-        "".join(visit_row_html(v, can_remove=can_remove, home_url=home_url, error_prefix=error_prefix) for v in visits)
-    )
+    texts = _texts()
+    return mark_safe("".join(visit_row_html(v, can_remove=can_remove, home_url=home_url, texts=texts) for v in visits))
