@@ -245,3 +245,63 @@ def test_results_section_weight(client, visits, limit_kib):
 def test_whole_page_weight_limits_of_issue_7(client, visits, limit_kib):
     html = client.get(results_query(visits)).content
     assert len(html) / 1024 <= limit_kib
+
+
+# The busiest person of each region (a retiree where the rules have retiree tiers) and a year
+# its rules cover.
+PEOPLE = {
+    "wuhan": ({"status": "retired", "age": "68", "retired_on": "2015-06-30"}, 2024),
+    "xuzhou": ({"status": "employed", "age": "45"}, 2024),
+    "shanghai": ({"status": "retired", "age": "70", "retired_on": "2010-08-01", "account_balance": "300"}, 2024),
+    "shanxi": ({"status": "employed", "age": "45"}, 2024),
+    "yunnan": ({"status": "retired", "age": "66"}, 2025),
+    "neimenggu": ({"status": "employed", "age": "45"}, 2024),
+    "yuxi": ({"status": "retired", "age": "66"}, 2025),
+}
+
+
+def as_a_browser_sends_it(html: str, typed: dict[str, str]) -> list[tuple[str, str]]:
+    """The calculator form of ``html`` submitted with ``typed`` filled in: every text field
+    and select, empty ones too, with its value (an unticked checkbox is not sent)."""
+    form = html[html.index('<form id="calculator-form"'):]
+    form = form[:form.index("</form>")]
+    sent = []
+    for tag, name in re.findall(r'<(input|select) (?:type="(?:text|radio)" )?name="([^"]+)"', form):
+        if name in typed:
+            sent.append((name, typed[name]))
+        elif tag == "select":
+            select = re.search(rf'<select name="{re.escape(name)}".*?</select>', form, re.S).group(0)
+            chosen = re.search(r'<option value="([^"]*)"[^>]* selected', select) or re.search(r'<option value="([^"]*)"', select)
+            sent.append((name, unescape(chosen.group(1))))
+        elif name != "status":
+            sent.append((name, ""))
+    return list(dict.fromkeys(sent))
+
+
+def heaviest_ten_visits(region: str) -> dict[str, str]:
+    """Ten visits, levels and settings in turn, 乙类 and 全自费 amounts on every other one."""
+    person, year = PEOPLE[region]
+    typed = {"region": region, **person}
+    for i in range(10):
+        typed.update({
+            f"visits-{i}-date": f"{year}-{1 + (i * 11) // 10:02d}-{1 + (i * 7) % 27:02d}",
+            f"visits-{i}-level": str(1 + i % 3),
+            f"visits-{i}-setting": ("clinic", "pharmacy", "clinic", "internet", "clinic")[i % 5],
+            f"visits-{i}-total": str(300 + (i * 137) % 900),
+        })
+        if i % 2 == 0:
+            typed.update({f"visits-{i}-class_b": "80", f"visits-{i}-excluded": "50"})
+    return typed
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("region", sorted(PEOPLE))
+def test_every_regions_heaviest_ten_visit_page_is_within_80_kib(client, region, language):
+    """Issue 7's limit for every region and language, with the query a browser sends (every
+    field of the region's form, empty ones too)."""
+    client.cookies["django_language"] = language
+    typed = heaviest_ten_visits(region)
+    blank = client.get("/?" + urlencode(typed)).content.decode()  # the region's own form
+    html = client.get("/?" + urlencode(as_a_browser_sends_it(blank, typed))).content
+    assert b'id="results"' in html and html.count(b'<li class="visit-card"') == 10
+    assert len(html) / 1024 <= 80, f"{region} {language}: {len(html) / 1024:.1f} KiB"
