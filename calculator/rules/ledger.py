@@ -146,20 +146,21 @@ class _Ledger:
     # -- one visit ------------------------------------------------------------------------------
     def visit(self, visit: Visit) -> VisitResult:
         version = self.last_version
-        day = visit.date
+        # One unpacking instead of an attribute look-up per use (model.Visit is a NamedTuple).
+        index, day, _level, setting, total, excluded, _class_b, _price_class, _offsite, inpatient_stay, category = visit
         if version is None or day < version.effective_from or (version.effective_to is not None and day > version.effective_to):
             version = self.last_version = self.region.version_on(day)
             assert version is not None, "parse_request refuses dates outside every version"
             self.versions.setdefault(version.id, version)
         p = version.params
-        self.number = visit.index + 1  # visit.number, without the property call
+        self.number = index + 1  # visit.number, without the property call
         self.codes = codes = []
         for n in version.notices:
-            if (n.applies_from is None or visit.date >= n.applies_from) and (n.applies_to is None or visit.date <= n.applies_to):
+            if (n.applies_from is None or day >= n.applies_from) and (n.applies_to is None or day <= n.applies_to):
                 if n.cite is not None:
                     self.clauses[n.cite.ref] = n.cite
                 self.notice(n.code, n.message, n.cite.ref if n.cite else None)
-        future = visit.date > self.today
+        future = day > self.today
         if future:
             self.notice("future-visit", NOTICES["future-visit"])
         use = p["account_use"].value
@@ -173,7 +174,7 @@ class _Ledger:
 
         group, cohort_param = self.group(version, visit)
         benefit_year = p["benefit_year"].value
-        yk = benefit_year.key(visit.date)
+        yk = benefit_year.key(day)
         year_kind = "july_june" if benefit_year.july_june else "calendar"
         year = self.years.get(yk)
         new_year = year is None
@@ -203,7 +204,7 @@ class _Ledger:
                 self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": start, "end": year.end, "term": ded.term}, p["benefit_year"])
         else:
             last_version, last_group, last_cap = self.last_in_year[yk]
-            if last_cap is not None and cap_amount is not None and last_cap != cap_amount and visit.category == "general":
+            if last_cap is not None and cap_amount is not None and last_cap != cap_amount and category == "general":
                 effective = version.effective_from if last_version is not version else self._retiree_start(version)
                 figures = {
                     "effective_from": effective, "group": group, "split_on": self.split_on, "old_cap": last_cap, "new_cap": cap_amount,
@@ -221,7 +222,6 @@ class _Ledger:
             figures = {"retired_on": self.req.retired_on, "split_on": cohort_param.value.split_on, "group": group}
             self.step(steps, "retiree_cohort", "plain", None, figures, cohort_param)
 
-        total, excluded = visit.total, visit.excluded
         policy_range = M.policy_range(total, excluded)
         share = dict.fromkeys(SHARE_REASONS, 0)
         share["excluded"] = excluded
@@ -231,9 +231,9 @@ class _Ledger:
             self.step(steps, "policy_range", "all_in", policy_range, {"total": total, "amount": policy_range}, p["policy_range"])
 
         not_covered: tuple[str, Param] | None = None
-        if visit.setting == "non_designated":
+        if setting == "non_designated":
             not_covered = ("non_designated", p["non_designated"])
-        elif visit.inpatient_stay:
+        elif inpatient_stay:
             stay = p.get("inpatient_stay")
             if stay is not None:
                 not_covered = ("inpatient_stay", stay)
@@ -247,7 +247,7 @@ class _Ledger:
             if policy_range:
                 self.step(steps, "not_covered", not_covered[0], policy_range, {"amount": policy_range}, not_covered[1])
             deductible, cap = self._standing(ded, group, yk, cap_amount)
-        elif visit.category == "chronic":
+        elif category == "chronic":
             fund, deductible, cap = self.chronic(version, yk, year_kind, policy_range, share, steps)
             year.chronic = {
                 "deductible_standard": deductible.standard,
@@ -268,7 +268,7 @@ class _Ledger:
         member_paid = total - fund
         account_paid = share["account_segment"]
         payable = 0
-        if visit.setting != "non_designated":
+        if setting != "non_designated":
             payable = member_paid - account_paid - (0 if use.pays_excluded else excluded)
         pool = self.account_prior if use.current_year_first else self.account_current
         if payable > 0 and pool > 0:
@@ -320,10 +320,10 @@ class _Ledger:
         """The fund ratio by setting, then level or price class: (rate, key, kind, clause),
         with the steps that say why. The choice depends on a handful of codes only, so it
         is worked out once per combination and replayed."""
-        cache_key = (version.id, visit.setting, visit.level, visit.price_class, group)
+        cache_key = (version.id, visit[3], visit[2], visit[7], group)  # setting, level, price_class
         choice = self.rate_choices.get(cache_key)
         if choice is None:
-            choice = self.rate_choices[cache_key] = _choose_rate(version, visit, group)
+            choice = self.rate_choices[cache_key] = _of_version(version, ("rate", *cache_key[1:]), lambda: _choose_rate(version, visit, group))
         rate, key, kind, ratio_param, explained = choice
         for said, code, variant, figures, param in explained:
             # Which rate applies (an inferred price class; a pharmacy or 互联网+ visit rated
@@ -343,7 +343,8 @@ class _Ledger:
         eligible = policy_range
         paid_first = None  # what came off before the deductible: self_pay, account, both
         class_b_rate = None
-        if visit.class_b > 0:
+        _index, _day, _level, _setting, _total, _excluded, class_b_amount, _price_class, offsite_kind, _stay, _category = visit
+        if class_b_amount > 0:
             class_b = p.get("class_b_first_self_pay")
             if class_b is None:
                 self.notice("class-b-no-rule", NOTICES["class-b-no-rule"])
@@ -351,17 +352,17 @@ class _Ledger:
                 self.cite_or_notice("class-b-no-rate", class_b)
             else:
                 class_b_rate = class_b.value.rate
-                own = M.first_self_pay(visit.class_b, class_b_rate)
+                own = M.first_self_pay(class_b_amount, class_b_rate)
                 if own:  # a share that rounds to nothing is not announced
                     eligible -= own
                     share["first_self_pay"] += own
                     paid_first = "self_pay"
-                    self.step(steps, "first_self_pay", "class_b", own, {"class_b": visit.class_b, "rate": class_b_rate, "amount": own}, class_b)
-        if visit.offsite != "none":
+                    self.step(steps, "first_self_pay", "class_b", own, {"class_b": class_b_amount, "rate": class_b_rate, "amount": own}, class_b)
+        if offsite_kind != "none":
             offsite = p.get("offsite")
             if offsite is None:
                 self.notice("offsite-unspecified", NOTICES["offsite-unspecified"])
-            elif visit.offsite == "filed":
+            elif offsite_kind == "filed":
                 self.cite_or_notice("offsite-filed", offsite)
             elif offsite.value.unfiled_rate is None:
                 self.cite_notice("offsite-unfiled-unspecified", offsite)
@@ -581,6 +582,9 @@ class _Ledger:
     def _coverage(self, version: Version, param: Param, year_start: dt.date, year_end: dt.date) -> tuple[dt.date, dt.date]:
         """The whole months of the benefit year in which this account rule is in force (the
         same rule may run on through later versions, as in 武汉's two)."""
+        return _of_version(version, ("coverage", year_start, year_end), lambda: self._work_out_coverage(version, param, year_start, year_end))
+
+    def _work_out_coverage(self, version: Version, param: Param, year_start: dt.date, year_end: dt.date) -> tuple[dt.date, dt.date]:
         versions = self.region.versions
         i = versions.index(version)
         first = last = i
@@ -597,6 +601,23 @@ class _Ledger:
         if next_day.day != 1:
             end = dt.date(end.year, end.month, 1) - dt.timedelta(days=1)
         return start, end
+
+
+# What a version's rules decide by themselves (which rate applies to a combination of codes,
+# the months an account rule covers), worked out once per process: the policy data load
+# once and are frozen. Keyed by the version object itself (a reload makes new ones).
+_DERIVED: dict[int, tuple[Version, dict[tuple[Any, ...], Any]]] = {}
+
+
+def _of_version(version: Version, key: tuple[Any, ...], work_out: Any) -> Any:
+    entry = _DERIVED.get(id(version))
+    if entry is None or entry[0] is not version:
+        entry = _DERIVED[id(version)] = (version, {})
+    made = entry[1]
+    value = made.get(key)
+    if value is None:
+        value = made[key] = work_out()
+    return value
 
 
 def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Any, int | None, str, Param, tuple[Any, ...]]:

@@ -155,14 +155,13 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
         label_source = f"LABELS.get(f.get('term'), {label_source})"
     source = (
         "def render(s, t):\n"
-        "    f = s.figures\n"
-        "    amount = s.amount\n"
+        "    _code, _variant, amount, f, clause = s\n"  # model.Step, a NamedTuple: one unpacking
         + _wording_source(wording, env)
         + "".join(lines)
         + f"    p = {{{params}}}\n"
         + optional
         + f"    return {{'code': {code!r}, 'variant': {variant!r}, 'label': {label_source}, "
-        "'amount': None if amount is None else (MC(amount) or M(amount)), 'clause': s.clause, "
+        "'amount': None if amount is None else (MC(amount) or M(amount)), 'clause': clause, "
         f"'explanation': {explanation}, 'params': p}}\n"
     )
     # The source is built only from repr() literals and generated names.
@@ -244,21 +243,23 @@ def _running(r: Running, *, cap: bool) -> dict[str, Any]:
 def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None = None) -> dict[str, Any]:
     r = renderers if renderers is not None else _renderers(translate)
     mc = _MC
-    visit = v.visit
-    share = v.share
+    # One unpacking each instead of an attribute look-up per field (both are NamedTuples).
+    (visit, version_id, year, status_group, policy_range, fund_paid, member_paid, share, deductible, cap,
+     over_cap_handling, account_paid, cash_paid, steps, notices, future) = v
+    index, date, level, setting, total, _excluded, _class_b, _price_class, _offsite, _stay, category = visit
     return {
-        "index": visit.index,
-        "date": visit.date.isoformat(),
-        "version": v.version_id,
-        "year": v.year,
-        "status_group": v.status_group,
-        "setting": visit.setting,
-        "level": visit.level,
-        "category": visit.category,
-        "total": mc(visit.total) or money(visit.total),
-        "policy_range": mc(v.policy_range) or money(v.policy_range),
-        "fund_paid": mc(v.fund_paid) or money(v.fund_paid),
-        "member_paid": mc(v.member_paid) or money(v.member_paid),
+        "index": index,
+        "date": date.isoformat(),
+        "version": version_id,
+        "year": year,
+        "status_group": status_group,
+        "setting": setting,
+        "level": level,
+        "category": category,
+        "total": mc(total) or money(total),
+        "policy_range": mc(policy_range) or money(policy_range),
+        "fund_paid": mc(fund_paid) or money(fund_paid),
+        "member_paid": mc(member_paid) or money(member_paid),
         "member_share": {
             # ledger.SHARE_REASONS, in order; spelt out (no comprehension frame per visit).
             "excluded": mc(share["excluded"]) or money(share["excluded"]),
@@ -269,14 +270,15 @@ def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None 
             "over_cap": mc(share["over_cap"]) or money(share["over_cap"]),
             "not_covered": mc(share["not_covered"]) or money(share["not_covered"]),
         },
-        "deductible": _running(v.deductible, cap=False),
-        "cap": _running(v.cap, cap=True),
-        "over_cap_handling": v.over_cap_handling,
-        "account_paid": mc(v.account_paid) or money(v.account_paid),
-        "cash_paid": mc(v.cash_paid) or money(v.cash_paid),
-        "future": v.future,
-        "steps": [r[s.code][s.variant](s, translate) for s in v.steps],
-        "notices": v.notices,
+        "deductible": _running(deductible, cap=False),
+        "cap": _running(cap, cap=True),
+        "over_cap_handling": over_cap_handling,
+        "account_paid": mc(account_paid) or money(account_paid),
+        "cash_paid": mc(cash_paid) or money(cash_paid),
+        "future": future,
+        # s[0], s[1]: the step's code and variant (a tuple index is the quickest look-up).
+        "steps": [r[s[0]][s[1]](s, translate) for s in steps],
+        "notices": notices,
     }
 
 
