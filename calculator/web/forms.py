@@ -185,10 +185,15 @@ def region_choices() -> tuple[list[tuple[str, list[tuple[str, str]]]], dict[str,
     """Regions grouped by province (for ``<optgroup>``), by name only, and for each region the
     hint that says which visit dates its rules on file cover (shown once a region is chosen:
     in the closed list on a phone, "徐州市 · 2023-01-01 至 2027-12-31" cut short read as if the
-    policy had ended)."""
+    policy had ended). Made once per language and loaded policy data."""
+    policies = load_policies()
+    language = get_language() or ""
+    cached = _REGION_CHOICES.get(language)
+    if cached is not None and cached[0] is policies:
+        return cached[1]
     groups: dict[str, list[tuple[str, str]]] = {}
     hints: dict[str, str] = {}
-    for region in load_policies().values():
+    for region in policies.values():
         name = gettext(region.name)
         groups.setdefault(gettext(region.province), []).append((region.code, name))
         periods = gettext("；").join(_period_text(v.effective_from, v.effective_to) for v in region.versions)
@@ -196,7 +201,12 @@ def region_choices() -> tuple[list[tuple[str, list[tuple[str, str]]]], dict[str,
             "region": name,
             "periods": periods,
         }
-    return list(groups.items()), hints
+    made = (list(groups.items()), hints)
+    _REGION_CHOICES[language] = (policies, made)
+    return made
+
+
+_REGION_CHOICES: dict[str, tuple[Any, Any]] = {}  # language: (the policy data, region_choices())
 
 
 class RegionSelect(forms.Select):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.utils.html import format_html
@@ -237,6 +238,12 @@ _LABELS = {
     "account_balance": "个人账户余额",
     "prior_years_balance": "历年账户余额",
 }
+
+
+@lru_cache(maxsize=4)
+def _page_labels(language: str) -> dict[str, str]:
+    """The page's labels in ``language`` (the active one), translated once."""
+    return {key: plain(_(msgid)) for key, msgid in _LABELS.items()}
 
 
 def _money(value: str | None) -> SafeString:
@@ -486,7 +493,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         rules=rules,
         clauses=sorted({id(c): c for c in cviews.values()}.values(), key=lambda c: c.number),
         inputs=inputs,
-        labels={key: plain(_(msgid)) for key, msgid in _LABELS.items()},
+        labels=dict(_page_labels(get_language() or "")),
         charts=charts,
         no_cap_notice=no_cap,
         any_future=any(v.visit.get("future") for v in visits),

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -470,8 +470,14 @@ def test_results_print_on_one_a4_page(live_server, page: Page) -> None:
     page.emulate_media(media="print")
     inputs = page.locator(".print-inputs")
     expect(inputs).to_be_visible()
-    for text in ("武汉市", "退休", "68", "2015-06-30", "300.00 元", "打印日期", page.url.split("//", 1)[1]):
+    for text in ("武汉市", "退休", "68", "2015-06-30", "300.00 元", "打印日期", page.url.split("//", 1)[1].split("?")[0]):
         expect(inputs).to_contain_text(text)
+    # The printed address is this page's, without what reads the same when left out (a
+    # visit's default options).
+    address = inputs.locator(".print-url").inner_text()
+    assert address.startswith(live_server.url + "/?")
+    printed, shown = parse_qsl(urlsplit(address).query), parse_qsl(urlsplit(page.url).query)
+    assert set(printed) <= set(shown) and set(shown) - set(printed) <= {(f"visits-{i}-setting", "clinic") for i in range(3)}
     expect(page.locator("#notices li").first).to_be_visible()
     expect(page.locator("#calculator-form")).to_be_hidden()
 
