@@ -1,4 +1,5 @@
-"""The results page's repeated parts, written in Python: the visit cards, the charts, the clauses.
+"""The results page's repeated parts, written in Python: the visit cards, the notices, the
+charts, the clauses.
 
 A 10-visit result has some 70 steps and a chart point per visit; through the template
 engine each step's half-dozen look-ups were a visible share of the page's render time. The
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from calculator.web.govform import _esc
 from calculator.web.templatetags.yuan import amount, yuan
@@ -51,6 +52,24 @@ def visit_cards_html(result: ResultView) -> SafeString:
     """The ``<li>`` of each visit, in date order: head, figures, and 怎么算的 with its steps."""
     labels = {key: _esc(text) for key, text in result.labels.items()}
     return mark_safe("".join(_card(v, labels) for v in result.visits))
+
+
+def notices_html(result: ResultView) -> SafeString:
+    """The notices and assumptions, once each, with the visits they concern and a link to the
+    clause behind them (in the 依据 section). Their text comes in the page's language from
+    the engine."""
+    parts = ['<ol class="notice-list">\n']
+    for notice in result.warnings:
+        visits = link = ""
+        if notice.visits:
+            count = len(notice.visits)
+            text = ngettext("（涉及第 %(numbers)s 次就诊）", "（涉及第 %(numbers)s 次就诊）", count)
+            visits = f'\n<span class="notice-visits">{_esc(text % {"numbers": "、".join(map(str, notice.visits))})}</span>'
+        if notice.clause:
+            link = f'\n<a href="#{notice.clause.anchor}">{_esc(notice.clause.link_text)}</a>'
+        parts.append(f'<li id="{notice.anchor}"><span>{_esc(notice.message)}</span>{visits}{link}</li>\n')
+    parts.append("</ol>\n")
+    return mark_safe("".join(parts))
 
 
 def chart_html(chart: Chart) -> SafeString:

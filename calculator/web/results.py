@@ -164,6 +164,9 @@ class ResultView:
     def charts_html(self) -> SafeString:
         return result_html.charts_html(self)
 
+    def notices_html(self) -> SafeString:
+        return result_html.notices_html(self)
+
     def clauses_html(self) -> SafeString:
         return result_html.clauses_html(self)
 

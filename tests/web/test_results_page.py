@@ -209,18 +209,27 @@ def test_regions_table_marks_figures_from_re_posts(client):
     assert "权威转载" not in html and "所存文本未载文号" not in html
 
 
-def results_query(visits: int) -> str:
-    query = {"region": "wuhan", "status": "retired", "age": "68", "retired_on": "2015-06-30"}
+def typed_visits(visits: int, year: int = 2024, *, excluded: bool = False) -> dict[str, str]:
+    """``visits`` visits through the year, levels and settings in turn, a 乙类 amount (and a
+    全自费 one with ``excluded``) on every other one."""
+    typed: dict[str, str] = {}
     for i in range(visits):
-        query.update({
-            f"visits-{i}-date": f"2024-{1 + (i * 11) // visits:02d}-{1 + (i * 7) % 27:02d}",
+        typed.update({
+            f"visits-{i}-date": f"{year}-{1 + (i * 11) // visits:02d}-{1 + (i * 7) % 27:02d}",
             f"visits-{i}-level": str(1 + i % 3),
             f"visits-{i}-setting": ("clinic", "pharmacy", "clinic", "internet", "clinic")[i % 5],
             f"visits-{i}-total": str(300 + (i * 137) % 900),
         })
         if i % 2 == 0:
-            query[f"visits-{i}-class_b"] = "80"
-    return "/?" + urlencode(query)
+            typed[f"visits-{i}-class_b"] = "80"
+            if excluded:
+                typed[f"visits-{i}-excluded"] = "50"
+    return typed
+
+
+def results_query(visits: int) -> str:
+    query = {"region": "wuhan", "status": "retired", "age": "68", "retired_on": "2015-06-30"}
+    return "/?" + urlencode({**query, **typed_visits(visits)})
 
 
 def results_section(html: str) -> str:
@@ -279,19 +288,9 @@ def as_a_browser_sends_it(html: str, typed: dict[str, str]) -> list[tuple[str, s
 
 
 def heaviest_ten_visits(region: str) -> dict[str, str]:
-    """Ten visits, levels and settings in turn, 乙类 and 全自费 amounts on every other one."""
+    """Ten visits, 乙类 and 全自费 amounts on every other one."""
     person, year = PEOPLE[region]
-    typed = {"region": region, **person}
-    for i in range(10):
-        typed.update({
-            f"visits-{i}-date": f"{year}-{1 + (i * 11) // 10:02d}-{1 + (i * 7) % 27:02d}",
-            f"visits-{i}-level": str(1 + i % 3),
-            f"visits-{i}-setting": ("clinic", "pharmacy", "clinic", "internet", "clinic")[i % 5],
-            f"visits-{i}-total": str(300 + (i * 137) % 900),
-        })
-        if i % 2 == 0:
-            typed.update({f"visits-{i}-class_b": "80", f"visits-{i}-excluded": "50"})
-    return typed
+    return {"region": region, **person, **typed_visits(10, year, excluded=True)}
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
