@@ -240,16 +240,28 @@ def _running(r: Running, *, cap: bool) -> dict[str, Any]:
     return out
 
 
+_ISO: dict[dt.date, str] = {}
+
+
+def _iso(day: dt.date) -> str:
+    """A visit date as JSON text, remembered (a result repeats its dates)."""
+    text = _ISO[day] = day.isoformat()
+    if len(_ISO) > 50_000:
+        _ISO.clear()
+    return text
+
+
 def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None = None) -> dict[str, Any]:
     r = renderers if renderers is not None else _renderers(translate)
     mc = _MC
+    made_deductible, made_cap = _RUNNING
     # One unpacking each instead of an attribute look-up per field (both are NamedTuples).
     (visit, version_id, year, status_group, policy_range, fund_paid, member_paid, share, deductible, cap,
      over_cap_handling, account_paid, cash_paid, steps, notices, future) = v
     index, date, level, setting, total, _excluded, _class_b, _price_class, _offsite, _stay, category = visit
     return {
         "index": index,
-        "date": date.isoformat(),
+        "date": _ISO.get(date) or _iso(date),
         "version": version_id,
         "year": year,
         "status_group": status_group,
@@ -270,8 +282,8 @@ def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None 
             "over_cap": mc(share["over_cap"]) or money(share["over_cap"]),
             "not_covered": mc(share["not_covered"]) or money(share["not_covered"]),
         },
-        "deductible": _running(deductible, cap=False),
-        "cap": _running(cap, cap=True),
+        "deductible": made_deductible.get(deductible) or _running(deductible, cap=False),
+        "cap": made_cap.get(cap) or _running(cap, cap=True),
         "over_cap_handling": over_cap_handling,
         "account_paid": mc(account_paid) or money(account_paid),
         "cash_paid": mc(cash_paid) or money(cash_paid),
