@@ -9,8 +9,10 @@ covered dates), each round times back to back, in a rotating order:
           explanation string per visit: the simplest code doing the same arithmetic;
   ENGINE  ledger.calculate + report.to_json (structured trace, rendered Chinese sentences),
           on a request already parsed, rules already loaded;
-  API     run_contract(json_text) + json.dumps(body, ensure_ascii=False): the whole API
+  API     run_contract(json_text) + contract.dumps(body) (orjson bytes): the whole API
           path minus HTTP (decode, validate, engine, JSON).
+
+The body size printed is those bytes: the answer as POST /api/v1/calculate sends it.
 
 and a batch of 10-visit engine runs. It prints medians over the rounds (never best runs) and
 the median of the per-round ratios (engine/floor and API/floor throughput): on a shared
