@@ -9,17 +9,22 @@ or ``calculator/web/results.py``'s labels, escaped here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.timezone import get_current_timezone
+from django.utils.translation import get_language, gettext, ngettext
 
 from calculator.web.govform import _esc
 from calculator.web.templatetags.yuan import amount, yuan
 
 if TYPE_CHECKING:
     from calculator.web.chart import Chart
-    from calculator.web.results import ClauseView, ResultView, VisitView
+    from calculator.web.results import ClauseView, ResultView, VisitView, YearView
 
 
 def _card(v: VisitView, labels: dict[str, str]) -> str:
@@ -158,3 +163,182 @@ def clauses_html(result: ResultView) -> SafeString:
     if document is not None:
         parts.append("</ol></li>\n")
     return mark_safe("".join(parts))
+
+
+# --- The whole results section ----------------------------------------------------------
+
+# The section's own words, msgids as ``web/_results.html`` had them (``{% translate %}`` and
+# ``{% blocktranslate %}``, whose ``{{ name }}`` is ``%(name)s`` in the catalogue).
+_SECTION_TEXTS = {
+    "title": "计算结果",
+    "meta": "%(region)s · %(status)s · 共 %(count)s 次就诊",
+    "stop": "。",
+    "estimate": "以下是按政策文件估算的结果，实际报销以医保经办机构结算为准。",
+    "not_entered": "未填",
+    "printed_on": "打印日期",
+    "address": "本页地址",
+    "visits": "逐次明细（按就诊日期先后）",
+    "years": "起付标准和年度限额",
+    "deductible": "起付标准：",
+    "annual": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>，尚余 <span class="money">%(remaining)s</span>）',
+    "per_visit": '按次计算，本年度这几次就诊共计 <span class="money" data-figure="deductible_used">%(used)s</span>',
+    "no_deductible": "不设起付标准",
+    "cap": "年度最高支付限额：",
+    "cap_line": '<span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
+    "no_cap": "无门诊单独的年度限额",
+    "chronic": "门诊慢性病：",
+    "chronic_line": '起付标准已累计 <span class="money">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>）；统筹基金限额 <span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="chronic_cap_remaining">%(remaining)s</span></strong>',
+    "account_title": "个人账户划入（供参考）",
+    "annual_allocation": '估算每年划入 <span class="money">%(annual)s</span>',
+    "monthly_allocation": '（每月 <span class="money">%(monthly)s</span>）',
+    "basis_link": "依据 %(number)s",
+}
+
+
+@lru_cache(maxsize=8)
+def _section_texts(language: str) -> dict[str, str]:
+    """The section's words in ``language`` (the active one), translated once per process.
+    Plain texts come escaped, as ``{% translate %}`` gives them; the sentences with figures
+    are markup (``{% blocktranslate %}``'s), their figures escaped when filled in."""
+    texts = {key: gettext(msgid) for key, msgid in _SECTION_TEXTS.items()}
+    for key in ("title", "stop", "estimate", "not_entered", "printed_on", "address", "visits", "years",
+                "deductible", "no_deductible", "cap", "no_cap", "chronic", "account_title"):
+        texts[key] = _esc(texts[key])
+    return texts
+
+
+@lru_cache(maxsize=8)
+def _policies_url(script_prefix: str) -> str:
+    return _esc(reverse("web:policies"))
+
+
+def _fill(text: str, **figures: Any) -> str:
+    """A ``{% blocktranslate %}`` sentence with its figures (escaped) filled in."""
+    return text % {name: _esc(value) for name, value in figures.items()}
+
+
+def _year_html(year: YearView, t: dict[str, str]) -> str:
+    if year.deductible_basis == "annual":
+        deductible = _fill(t["annual"], used=yuan(year.deductible_used), standard=yuan(year.deductible_standard),
+                           remaining=yuan(year.deductible_remaining))
+    elif year.deductible_basis == "per_visit":
+        deductible = _fill(t["per_visit"], used=yuan(year.deductible_used))
+    elif year.deductible_basis == "none":
+        deductible = t["no_deductible"]
+    else:
+        deductible = f'<span class="money" data-figure="deductible_used">{_esc(yuan(year.deductible_used))}</span>'
+    if year.annual_cap:
+        cap = _fill(t["cap_line"], cap=yuan(year.annual_cap), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining))
+    else:
+        cap = t["no_cap"]
+    chronic = ""
+    if year.chronic:
+        c = year.chronic
+        line = _fill(t["chronic_line"], used=yuan(c.get("deductible_used")), standard=yuan(c.get("deductible_standard")),
+                     cap=yuan(c.get("annual_cap")), paid=yuan(c.get("fund_paid")), remaining=yuan(c.get("cap_remaining")))
+        chronic = f'\n<span class="year-line" data-figure-group="chronic">{t["chronic"]}\n{line}\n</span>\n'
+    return (
+        f'\n<li data-year="{_esc(year.year)}">\n<strong>{_esc(year.label)}</strong>\n'
+        f'<span class="year-line">{t["deductible"]}\n\n{deductible}\n\n</span>\n'
+        f'<span class="year-line">{t["cap"]}\n\n{cap}\n\n</span>\n{chronic}\n</li>\n'
+    )
+
+
+def _personal_account_html(result: ResultView, t: dict[str, str]) -> str:
+    pa = result.personal_account
+    out = ""
+    if pa.get("annual_allocation") and not pa.get("explanation"):
+        out = _fill(t["annual_allocation"], annual=yuan(pa.get("annual_allocation")))
+        if pa.get("monthly_allocation"):
+            out += _fill(t["monthly_allocation"], monthly=yuan(pa.get("monthly_allocation")))
+        out += "。"
+    out += _esc(pa.get("explanation") or "")
+    clause = result.personal_account_clause
+    if clause:
+        out += f' <a href="#{_esc(clause.anchor)}">{_fill(t["basis_link"], number=clause.number)}</a>'
+    return out
+
+
+def _rules_html(result: ResultView) -> str:
+    url = _policies_url(get_script_prefix())
+    parts = []
+    for rule in result.rules:
+        rid = _esc(rule.id)
+        description = f' <span class="title-en">({_esc(rule.description)})</span>' if rule.description else ""
+        checked = f'<span class="checked">{_esc(rule.checked)}</span>' if rule.checked else ""
+        parts.append(
+            f'\n<li id="rule-{rid}"><a href="{url}#rule-{rid}" lang="zh-Hans">{_esc(rule.title)}</a>{description}\n'
+            f'<span class="rule-meta">{_esc(rule.period)} · <span class="source-status source-{_esc(rule.status)}">'
+            f"{_esc(rule.status_label)}</span></span>\n{checked}</li>\n"
+        )
+    return "".join(parts)
+
+
+def _print_inputs_html(result: ResultView, page_address: str, t: dict[str, str]) -> str:
+    labels = {key: _esc(text) for key, text in result.labels.items()}
+    inputs = result.inputs
+    tiers = f"（{'、'.join(_esc(tier) for tier in inputs.tiers)}）" if inputs.tiers else ""
+    age = f'<div><dt>{labels["age"]}</dt><dd>{_esc(inputs.age)}</dd></div>' if inputs.age is not None else ""
+    retired = f'<div><dt>{labels["retired_on"]}</dt><dd>{_esc(inputs.retired_on)}</dd></div>' if inputs.retired_on else ""
+    balance = _esc(yuan(inputs.account_balance)) if inputs.account_balance else t["not_entered"]
+    prior = ""
+    if inputs.prior_years_balance:
+        prior = f'<div><dt>{labels["prior_years_balance"]}</dt><dd>{_esc(yuan(inputs.prior_years_balance))}</dd></div>'
+    today = dt.datetime.now(tz=get_current_timezone() if settings.USE_TZ else None).strftime("%Y-%m-%d")
+    return (
+        f'<dl class="print-only print-inputs" aria-hidden="true">\n'
+        f'<div><dt>{labels["region"]}</dt><dd>{_esc(inputs.region_name)}</dd></div>\n'
+        f'<div><dt>{labels["status"]}</dt><dd>{_esc(inputs.status_name)}{tiers}</dd></div>\n'
+        f"{age}\n{retired}\n"
+        f'<div><dt>{labels["account_balance"]}</dt><dd>{balance}</dd></div>\n{prior}\n'
+        f'<div><dt>{t["printed_on"]}</dt><dd>{today}</dd></div>\n'
+        f'<div><dt>{t["address"]}</dt><dd class="print-url">{_esc(page_address)}</dd></div>\n</dl>'
+    )
+
+
+def results_section_html(result: ResultView, page_address: str) -> SafeString:
+    """``web/_results.html`` up to the result's actions: the answer, the figures, the notices,
+    the printed inputs, the visit cards, the years, the charts, the personal account and the
+    依据 section. ``page_address`` is the page's full address, for the printed page."""
+    t = _section_texts(get_language() or "")
+    labels = {key: _esc(text) for key, text in result.labels.items()}
+    totals = {key: _esc(yuan(value)) for key, value in result.totals.items()}
+    meta = _fill(t["meta"], region=result.region_name, status=result.status_name, count=len(result.visits))
+    notices = ""
+    if result.warnings:
+        count = len(result.warnings)
+        title = ngettext("请注意（%(counter)s 条）", "请注意（%(counter)s 条）", count) % {"counter": count}
+        notices = (
+            f'\n<details class="notices" id="notices">\n<summary class="notices-title">{title}</summary>\n'
+            f"{notices_html(result)}\n</details>\n"
+        )
+    if result.charts:
+        charts = f'\n<div class="charts">\n{charts_html(result)}    </div>\n'
+    elif result.no_cap_notice:
+        charts = f'\n<p class="no-chart">{_esc(result.no_cap_notice.message)}</p>\n'
+    else:
+        charts = ""
+    years = "".join(_year_html(year, t) for year in result.years)
+    return mark_safe(
+        f'\n<section id="results" class="results" aria-labelledby="results-title">\n'
+        f'<h2 id="results-title" class="results-title" tabindex="-1" autofocus>{t["title"]}</h2>\n'
+        f'<p class="answer" id="answer">{_esc(result.answer)}</p>\n\n'
+        f'<dl class="summary" id="summary">\n<div class="summary-item">\n<dt>{labels["total"]}</dt>\n'
+        f'<dd class="money" data-figure="total">{totals["total"]}</dd>\n</div>\n'
+        f'<div class="summary-item summary-fund">\n<dt>{labels["fund"]}</dt>\n'
+        f'<dd class="money" data-figure="fund_paid">{totals["fund_paid"]}</dd>\n</div>\n'
+        f'<div class="summary-item summary-member">\n<dt>{labels["member"]}</dt>\n'
+        f'<dd class="money" data-figure="member_paid">{totals["member_paid"]}</dd>\n'
+        f'<dd class="summary-split">{labels["account"]} <span class="money" data-figure="account_paid">{totals["account_paid"]}</span>'
+        f' · {labels["cash"]} <span class="money" data-figure="cash_paid">{totals["cash_paid"]}</span></dd>\n</div>\n</dl>\n'
+        f'<p class="results-meta">{meta}{t["stop"]}{t["estimate"]}</p>\n\n{notices}\n\n'
+        f"{_print_inputs_html(result, page_address, t)}\n\n"
+        f'<h3 id="visits-title">{t["visits"]}</h3>\n<ol class="visit-list" aria-labelledby="visits-title">\n'
+        f"{visit_cards_html(result)}</ol>\n\n"
+        f'<h3 id="years-title">{t["years"]}</h3>\n<ul class="year-summary" aria-labelledby="years-title">\n'
+        f"{years}\n</ul>\n\n{charts}\n\n"
+        f'<div class="personal-account">\n<h3>{t["account_title"]}</h3>\n'
+        f"<p>{_personal_account_html(result, t)}</p>\n</div>\n\n"
+        f'<section class="basis" id="basis" aria-labelledby="basis-title">\n<h3 id="basis-title">{labels["basis"]}</h3>\n'
+        f'<ul class="rules-used">\n{_rules_html(result)}\n</ul>\n<ol class="clause-index">\n{clauses_html(result)}\n</ol>\n</section>\n\n'
+    )
