@@ -1,5 +1,5 @@
 """The results section written in Python (``result_html.results_section_html``) gives, byte for
-byte, what the template it replaced gave (kept as ``tests/web/reference/_results.html``), for
+byte, what the template it replaced gave (kept as ``tests/web/reference/web/_results.html``), for
 pages that use each of its branches: notices, tiers, an account balance, a retirement date,
 the 玉溪 chronic pool, several years, no cap, both languages, and a saved enquiry's page."""
 
@@ -18,7 +18,7 @@ from scripts.bench_pages import results_query
 
 pytestmark = pytest.mark.django_db
 
-REFERENCE = Path(__file__).parent / "reference" / "_results.html"
+REFERENCE = Path(__file__).parent / "reference" / "web" / "_results.html"
 
 QUERIES = {
     "wuhan, 10 visits": results_query("wuhan", 10)[2:],

@@ -1,0 +1,96 @@
+"""Whole pages are, byte for byte, what the templates they replaced gave: the frame rendered
+once per language ({% once %} in base.html and home.html), the person's fields written in
+Python, the results section written in Python. The replaced templates are kept under
+``tests/web/reference/`` and put first in the template search path for the comparison."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.template import engines
+
+from scripts.bench_pages import results_query
+
+pytestmark = pytest.mark.django_db
+
+REFERENCE = Path(__file__).parent / "reference"
+_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"x-csrftoken": ")[^"]*"')
+HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
+
+PAGES = {
+    "about": ("/about/", {}),
+    "policies": ("/policies/", {}),
+    "blank calculator": ("/", {}),
+    "a missing page": ("/no-such-page/", {}),
+    "wuhan, 10 visits": (results_query("wuhan", 10), {}),
+    "xuzhou, 10 visits": (results_query("xuzhou", 10), {}),
+    "shanghai, optional figures open": (results_query("shanghai", 3), {}),
+    "errors": ("/?" + urlencode({
+        "region": "xuzhou", "status": "employed", "age": "abc", "account_balance": "-5",
+        "visits-0-date": "2024-13-01", "visits-0-level": "1", "visits-0-setting": "clinic", "visits-0-total": "x",
+    }), {}),
+    "no region yet": ("/?" + urlencode({"status": "employed", "visits-0-date": "2024-03-01"}), {}),
+    "a row added": (results_query("yunnan", 2) + "&add_visit=1", {}),
+    "htmx calculation": (results_query("xuzhou", 3), {**HX, "HTTP_HX_TARGET": "calculator"}),
+    "htmx rows": (results_query("xuzhou", 3) + "&add_visit=1", {**HX, "HTTP_HX_TARGET": "visits"}),
+}
+
+
+def _engine():
+    return engines["django"].engine
+
+
+def _reset(engine) -> None:
+    for loader in engine.template_loaders:
+        if hasattr(loader, "reset"):
+            loader.reset()
+
+
+@pytest.fixture
+def reference_first() -> Iterator[callable]:
+    """Call it to render with the replaced templates first in the search path; restored after."""
+    engine = _engine()
+    dirs = list(engine.dirs)
+
+    def use(reference: bool) -> None:
+        engine.dirs = [REFERENCE, *dirs] if reference else dirs
+        _reset(engine)
+
+    yield use
+    use(False)
+
+
+def _get(client, path: str, headers: dict, language: str) -> str:
+    client.cookies["django_language"] = language
+    response = client.get(path, **headers)
+    return _TOKEN.sub(r"\1…", response.content.decode())
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_is_the_replaced_templates_markup(client, reference_first, name, language):
+    path, headers = PAGES[name]
+    ours = _get(client, path, headers, language)
+    ours_again = _get(client, path, headers, language)  # from what was rendered once
+    reference_first(True)
+    theirs = _get(client, path, headers, language)
+    assert ours == theirs
+    assert ours_again == theirs
+
+
+def test_a_language_switch_renders_each_language_its_own_frame(client):
+    chinese = _get(client, "/about/", {}, "zh-hans")
+    english = _get(client, "/about/", {}, "en")
+    assert '<html lang="zh-Hans">' in chinese and "跳到主要内容" in chinese
+    assert '<html lang="en">' in english and "跳到主要内容" not in english
+    assert '<option value="en" selected' in english
+
+
+def test_the_current_page_is_marked_in_the_menu_of_each_page(client):
+    for path, label in (("/", "计算器"), ("/policies/", "政策库"), ("/about/", "关于本计算器")):
+        html = _get(client, path, {}, "zh-hans")
+        assert re.findall(r'aria-current="page">([^<]*)<', html) == [label], path
