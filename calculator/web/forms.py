@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout
+from crispy_forms.layout import Layout
 from django import forms
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
@@ -46,7 +46,7 @@ from calculator.rules.registry import load_policies
 from calculator.web import region_facts
 from calculator.web.errors import translated
 from calculator.web.visit_rows import visit_rows_html
-from calculator.web.govform import TEMPLATE_PACK_NAME, Details, FastWidgetRenderer, Fieldset
+from calculator.web.govform import TEMPLATE_PACK_NAME, Details, Div, FastWidgetRenderer, Fieldset, form_html
 from calculator.web.govform import Field as GovField
 
 MAX_ROWS = 50
@@ -327,6 +327,10 @@ class CalculatorForm(_RenderOnlyForm):
             del self.fields[name]
         if chosen in hints:
             region.help_text = hints[chosen]
+
+    def fields_html(self) -> SafeString:
+        """The person's fields as ``{% crispy form %}`` gave them (govform, in Python)."""
+        return form_html(self)
 
     def optional_open(self) -> bool:
         """Open the optional section when something in it was filled in or is wrong."""

@@ -21,9 +21,10 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from crispy_forms.layout import LayoutObject
+from crispy_forms.layout import Div as CrispyDiv, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK, flatatt
 from django.forms.renderers import DjangoTemplates
+from django.template import Context
 from django.utils.translation import gettext
 from django.utils.safestring import SafeString, mark_safe
 
@@ -221,3 +222,26 @@ class FastWidgetRenderer(DjangoTemplates):
             except _Fallback:
                 pass
         return super().render(template_name, context, request=request)
+
+
+class Div(CrispyDiv):
+    """crispy's ``Div`` written in Python (``govform/layout/div.html``)."""
+
+    def render(self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any) -> SafeString:
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        css_id = f' id="{_esc(self.css_id)}"' if self.css_id else ""
+        css = f' class="{_esc(self.css_class)}"' if self.css_class else ""
+        return mark_safe(f"<div{css_id}{css}{self.flat_attrs}>{fields}\n</div>\n")
+
+
+def form_html(form: Any) -> SafeString:
+    """``{% crispy form %}`` for a helper without a ``<form>`` tag (``govform/whole_uni_form.html``
+    and ``errors.html``): the form's first non-field error, then its layout, written in Python
+    by the layout objects above, without crispy's template node and its context copies."""
+    errors = form.non_field_errors()
+    error = (
+        f'<div class="error-message" role="alert"><span class="visually-hidden">{_esc(gettext("错误："))}</span>{_esc(errors[0])}</div>'
+        if errors
+        else ""
+    )
+    return mark_safe(f"{error}\n{form.helper.layout.render(form, Context())}\n")

@@ -323,3 +323,20 @@ def test_a_visit_row_reads_as_before(client):
     assert '<button type="submit" name="remove_visit" value="0" class="button button-remove" hx-get="/">删除第 1 次就诊</button>' in row
     second = re.search(r'<fieldset class="visit-row" id="visit-row-1">.*?</fieldset>', html, re.S).group(0)
     assert 'class="hint"' not in second  # hints once, on the first row
+
+
+@pytest.mark.parametrize("error", [None, "参保信息有误 <请核对>"])
+def test_person_fields_written_in_python_are_what_crispy_gave(error):
+    # The page writes CalculatorForm through govform.form_html instead of {% crispy %}:
+    # the same markup, with a form-wide error first when there is one.
+    from django.template import engines
+
+    from calculator.web.forms import CalculatorForm
+
+    form = CalculatorForm({"region": "shanghai", "status": "retired", "age": "x", "account_balance": "5"})
+    form.full_clean()
+    if error:
+        form.add_error(None, error)
+    theirs = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}").render({"form": form})
+    assert form.fields_html() == theirs
+    assert ('role="alert"' in theirs) == bool(error)
