@@ -313,20 +313,10 @@ class CalculatorForm(_RenderOnlyForm):
 
     def __init__(self, *args: Any, choices: tuple[list[Any], dict[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        groups, hints = choices or region_choices()
-        region = self.fields["region"]
-        region.choices = [("", _("请选择参保地区")), *groups]
-        region.widget.hints = hints
-        region.widget.empty_hint = region.help_text
-        region_facts.apply(self)  # hints naming regions come from the policy data
-        # (Before any BoundField exists: a BoundField copies the help text when it is made.)
+        choices = choices or region_choices()
         chosen = _clean_text(self.data.get(self.add_prefix("region"))) if self.is_bound else ""
-        # Once a region is chosen, optional figures its rules never use are not asked (as
-        # the visit rows' options): a 历年账户 balance outside 上海, say.
-        for name in region_facts.unused_person_options(region_facts.region_code(chosen)):
-            del self.fields[name]
-        if chosen in hints:
-            region.help_text = hints[chosen]
+        code = region_facts.region_code(chosen)
+        self.fields = dict(_person_fields(get_language() or "", choices, chosen if chosen in choices[1] else "", code))
 
     def fields_html(self) -> SafeString:
         """The person's fields as ``{% crispy form %}`` gave them (govform, in Python)."""
@@ -358,6 +348,47 @@ class CalculatorForm(_RenderOnlyForm):
         if count:
             data["chronic_disease_count"] = count
         return data
+
+
+_PERSON_FIELDS: dict[tuple[str, str, str | None], tuple[Any, dict[str, forms.Field]]] = {}
+
+
+def _person_fields(
+    language: str, choices: tuple[list[Any], dict[str, str]], chosen: str, code: str | None
+) -> dict[str, forms.Field]:
+    """The person's fields for a language, the region list and the region chosen (by its
+    code, or "" when none or an alias), made once and shared by every form alike (never
+    changed once made: a form's errors and values live on the form and its BoundFields)."""
+    key = (language, chosen, code)
+    cached = _PERSON_FIELDS.get(key)
+    if cached is not None and cached[0] is choices:
+        return cached[1]
+    fields: dict[str, forms.Field] = {}
+    for name, base in CalculatorForm.base_fields.items():
+        field = copy.copy(base)
+        field.widget = copy.copy(base.widget)
+        field.widget.attrs = dict(base.widget.attrs)
+        field.error_messages = dict(base.error_messages)
+        field.validators = list(base.validators)
+        fields[name] = field
+    groups, hints = choices
+    region = fields["region"]
+    region.choices = [("", _("请选择参保地区")), *groups]
+    region.widget.hints = hints
+    region.widget.empty_hint = region.help_text
+    made = region_facts.hints()  # hints naming regions come from the policy data
+    for name, field in fields.items():
+        if name in made:
+            field.help_text = made[name]
+    # Once a region is chosen, optional figures its rules never use are not asked (as the
+    # visit rows' options): a 历年账户 balance outside 上海, say.
+    for name in region_facts.unused_person_options(code):
+        del fields[name]
+    if chosen:
+        region.help_text = hints[chosen]
+    if len(_PERSON_FIELDS) < 256:  # languages × regions: a bound, not a policy
+        _PERSON_FIELDS[key] = (choices, fields)
+    return fields
 
 
 @lru_cache(maxsize=4)
@@ -536,13 +567,14 @@ def _row_fields(language: str, region: str | None, first: bool, autofocus: bool)
 
 
 def _no_copy(self: forms.Field, memo: dict[int, Any]) -> forms.Field:
-    # Django deep-copies a form's base fields for each form; a visit row replaces them at
-    # once with its prepared ones (_row_fields), so the copy would be thrown away.
+    # Django deep-copies a form's base fields for each form; a visit row and the person's
+    # form replace them at once with their prepared ones (_row_fields, _person_fields), so
+    # the copy would be thrown away.
     return self
 
 
-for _field in VisitForm.base_fields.values():
-    _field.__class__ = type(f"Row{type(_field).__name__}", (type(_field),), {"__deepcopy__": _no_copy})
+for _field in (*VisitForm.base_fields.values(), *CalculatorForm.base_fields.values()):
+    _field.__class__ = type(f"Shared{type(_field).__name__}", (type(_field),), {"__deepcopy__": _no_copy})
 del _field
 
 

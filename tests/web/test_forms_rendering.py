@@ -340,3 +340,19 @@ def test_person_fields_written_in_python_are_what_crispy_gave(error):
     theirs = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}").render({"form": form})
     assert form.fields_html() == theirs
     assert ('role="alert"' in theirs) == bool(error)
+
+
+def test_the_person_fields_shared_between_pages_carry_nothing_from_one_page_to_the_next(client):
+    # _person_fields shares prepared fields between forms: a chosen region's hint, a region's
+    # unasked options and a page's errors must stay on that page.
+    from calculator.web.forms import CalculatorForm
+
+    blank = CalculatorForm().fields_html()
+    shanghai = CalculatorForm({"region": "shanghai", "status": "retired", "age": "x"})
+    shanghai.add_error("age", "年龄有误")
+    chosen = shanghai.fields_html()
+    assert "年龄有误" in chosen and chosen != blank
+    assert "prior_years_balance" in chosen
+    xuzhou = CalculatorForm({"region": "xuzhou"}).fields_html()
+    assert "prior_years_balance" not in xuzhou  # 历年账户: 上海 only
+    assert CalculatorForm().fields_html() == blank
