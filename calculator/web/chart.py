@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from calculator.web.templatetags.yuan import yuan
+from calculator.web.templatetags.yuan import yuan_formatter
 
 WIDTH = 360
 HEIGHT = 240
@@ -95,6 +95,7 @@ class Chart:
 
 def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Chart]:
     """One chart per benefit year (and per 门诊慢性病 cap), visits in date order."""
+    yuan = yuan_formatter()
     visits = {v["index"]: v for v in result["visits"]}
     series: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for index in result["calculation_order"]:
@@ -140,9 +141,9 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
         year_label = year_labels.get(year, str(year))
         kind = _("门诊慢性病") if category == "chronic" else _("普通门诊")
         title = _("%(year)s %(kind)s：统筹基金累计支付与年度限额") % {"year": year_label, "kind": kind}
+        step = _("第 %(number)s 次（%(date)s）后累计 %(amount)s")
         steps_text = _("；").join(
-            _("第 %(number)s 次（%(date)s）后累计 %(amount)s")
-            % {"number": v["index"] + 1, "date": v["date"], "amount": yuan(v["cap"]["used_after"])}
+            step % {"number": v["index"] + 1, "date": v["date"], "amount": yuan(v["cap"]["used_after"])}
             for v in items
         )
         description = _("年度最高支付限额 %(cap)s。%(steps)s。尚余 %(remaining)s。") % {

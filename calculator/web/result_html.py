@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -20,14 +21,14 @@ from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language, gettext, ngettext
 
 from calculator.web.govform import _esc
-from calculator.web.templatetags.yuan import amount, yuan
+from calculator.web.templatetags.yuan import amount, yuan, yuan_formatter
 
 if TYPE_CHECKING:
     from calculator.web.chart import Chart
     from calculator.web.results import ClauseView, ResultView, VisitView, YearView
 
 
-def _card(v: VisitView, labels: dict[str, str]) -> str:
+def _card(v: VisitView, labels: dict[str, str], yuan: Callable[[Any], str]) -> str:
     visit = v.visit
     future = f' <span class="visit-future">{_esc(labels["future"])}</span>' if visit.get("future") else ""
     member = _esc(yuan(visit["member_paid"]))
@@ -56,7 +57,8 @@ def _card(v: VisitView, labels: dict[str, str]) -> str:
 def visit_cards_html(result: ResultView) -> SafeString:
     """The ``<li>`` of each visit, in date order: head, figures, and 怎么算的 with its steps."""
     labels = {key: _esc(text) for key, text in result.labels.items()}
-    return mark_safe("".join(_card(v, labels) for v in result.visits))
+    money = yuan_formatter()
+    return mark_safe("".join(_card(v, labels, money) for v in result.visits))
 
 
 def notices_html(result: ResultView) -> SafeString:

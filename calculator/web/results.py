@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.html import format_html
@@ -22,7 +23,7 @@ from django.utils.translation import get_language, gettext as _, ngettext
 from calculator.web import labels, result_html
 from calculator.web.chart import Chart, build_charts
 from calculator.web.policies import version_checked
-from calculator.web.templatetags.yuan import yuan
+from calculator.web.templatetags.yuan import yuan, yuan_formatter
 
 
 @dataclass
@@ -197,7 +198,8 @@ def _visit_texts() -> dict[str, str]:
     }
 
 
-def _visit_view(*, several_rules: bool, texts: dict[str, str], **fields: Any) -> VisitView:
+def _visit_view(*, several_rules: bool, texts: dict[str, str], money: Callable[[Any], str], **fields: Any) -> VisitView:
+
     view = VisitView(**fields)
     number = {"number": view.number}
     view.heading = texts["heading"] % number
@@ -207,17 +209,18 @@ def _visit_view(*, several_rules: bool, texts: dict[str, str], **fields: Any) ->
     else:
         view.meta = texts["meta"] % {"group": view.group_name, "year": view.year_label}
     view.split = texts["split"] % {
-        "account": yuan(view.visit["account_paid"]),
-        "cash": yuan(view.visit["cash_paid"]),
+        "account": money(view.visit["account_paid"]),
+        "cash": money(view.visit["cash_paid"]),
     }
     return view
 
 
-def plain(text: str) -> str:
+def plain(text: str, english: bool | None = None) -> str:
     """English text without its Chinese gloss ("Paid by the pooling fund (统筹基金支付)" →
     "Paid by the pooling fund"): the results page is English throughout, Chinese only in
-    policy titles and quotes. Chinese text is returned as it is."""
-    if not text or not _english():
+    policy titles and quotes. Chinese text is returned as it is. (``english``: whether the
+    page is in English, when the caller knows.)"""
+    if not text or not (_english() if english is None else english):
         return text
     return _GLOSS.sub("", text)
 
@@ -387,6 +390,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
 
     visits = []
     visit_texts = _visit_texts()
+    money = yuan_formatter()
     group_names: dict[tuple[str, str], str] = {}
     for index in result["calculation_order"]:
         visit = by_index[index]
@@ -400,18 +404,18 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
             if amount is None:
                 amount_text = ""
             elif s["code"] == "annual_cap":
-                amount_text = remaining_label % {"amount": yuan(amount)}
+                amount_text = remaining_label % {"amount": money(amount)}
             else:
-                amount_text = yuan(amount)
+                amount_text = money(amount)
             label = label_cache.get(s["label"])
             if label is None:
-                label = label_cache[s["label"]] = plain(s["label"])
+                label = label_cache[s["label"]] = plain(s["label"], english)
             steps.append(Step(s["code"], label, amount_text, s["explanation"], cviews.get(s.get("clause") or "")))
         visits.append(
             _visit_view(
                 number=index + 1,
                 visit=visit,
-                description=plain(labels.describe_visit(visit)),
+                description=plain(labels.describe_visit(visit), english),
                 group_name=group_name,
                 year_label=year_labels[visit["year"]],
                 rule_title=rule_titles.get(visit["version"], visit["version"]),
@@ -419,6 +423,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 notices=[by_code[code] for code in visit["notices"] if code in by_code],
                 several_rules=len(result["rules"]) > 1,
                 texts=visit_texts,
+                money=money,
             )
         )
 

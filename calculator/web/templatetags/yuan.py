@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -30,11 +31,27 @@ def yuan(value: Any) -> str:
     grouped = _grouped(value)
     if grouped is None:
         return "—"
+    return _unit() % {"amount": grouped}
+
+
+def _unit() -> str:
     language = get_language() or ""
     unit = _UNITS.get(language)
     if unit is None:
         unit = _UNITS[language] = _("%(amount)s 元")
-    return unit % {"amount": grouped}
+    return unit
+
+
+def yuan_formatter() -> Callable[[Any], str]:
+    """``yuan`` for one page: the unit in the active language looked up once, not for each of
+    the page's ~100 amounts."""
+    unit = _unit()
+
+    def money(value: Any) -> str:
+        grouped = _grouped(value)
+        return "—" if grouped is None else unit % {"amount": grouped}
+
+    return money
 
 
 @register.filter
