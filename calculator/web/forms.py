@@ -386,9 +386,22 @@ def _person_fields(
         del fields[name]
     if chosen:
         region.help_text = hints[chosen]
+    # In this language as plain strings: a lazy text is translated again each time it is shown.
+    for field in fields.values():
+        field.label = str(field.label)
+        field.help_text = str(field.help_text)
+        if isinstance(field, forms.ChoiceField):
+            field.choices = _plain_choices(field.choices)
+    region.widget.empty_hint = str(region.widget.empty_hint)
     if len(_PERSON_FIELDS) < 256:  # languages × regions: a bound, not a policy
         _PERSON_FIELDS[key] = (choices, fields)
     return fields
+
+
+def _plain_choices(choices: list[Any]) -> list[Any]:
+    return [
+        (value, _plain_choices(label) if isinstance(label, (list, tuple)) else str(label)) for value, label in choices
+    ]
 
 
 @lru_cache(maxsize=4)
