@@ -10,11 +10,14 @@ contract: a comma in an amount must be a thousands separator ("1,200", not "12,5
 "1.000,00"), and a visit may be at most until 31 December of next year. Their messages take
 the place of the contract's for the same field (``CalculatorState.with_input_errors``).
 
-The person's fields render through django-crispy-forms: ``CalculatorForm`` has a
-``FormHelper`` whose layout is made of field names and the ``govform`` pack's objects
-(``calculator/web/govform.py``, ``templates/govform/``), so the markup of a field (label, hint,
-error, input and their aria-describedby) is written once. The visit rows, up to 50 of them,
-are written in Python with the same structure (``calculator/web/visit_rows.py``).
+The person's fields are laid out with django-crispy-forms: ``CalculatorForm`` has a
+``FormHelper`` whose layout is made of the ``govform`` pack's objects
+(``calculator/web/govform.py``), which write their markup in Python; ``govform.form_html``
+writes the layout as ``{% crispy %}`` with the pack's templates (``templates/govform/``) did,
+without crispy's template node, so the markup of a field (label, hint, error, input and their
+aria-describedby) is written once. The fields are prepared once per language and chosen region
+and shared by every form (``_person_fields``). The visit rows, up to 50 of them, are written
+in Python with the same structure (``calculator/web/visit_rows.py``).
 
 A visit row is a form with the prefix ``visits-<i>``, so its inputs are named
 ``visits-0-total`` and have the id ``id_visits-0-total``; rows are read back from the query
