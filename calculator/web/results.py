@@ -391,6 +391,14 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     visits = []
     visit_texts = _visit_texts()
     money = yuan_formatter()
+    descriptions: dict[tuple[Any, ...], str] = {}
+
+    def describe(visit: dict[str, Any]) -> str:  # "三级 门诊", once per kind of visit on the page
+        key = (visit.get("level"), visit["setting"], visit.get("category"))
+        text = descriptions.get(key)
+        if text is None:
+            text = descriptions[key] = plain(labels.describe_visit(visit), english)
+        return text
     group_names: dict[tuple[str, str], str] = {}
     for index in result["calculation_order"]:
         visit = by_index[index]
@@ -415,7 +423,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
             _visit_view(
                 number=index + 1,
                 visit=visit,
-                description=plain(labels.describe_visit(visit), english),
+                description=describe(visit),
                 group_name=group_name,
                 year_label=year_labels[visit["year"]],
                 rule_title=rule_titles.get(visit["version"], visit["version"]),
