@@ -137,6 +137,9 @@ INSTALLED_APPS = [
     "calculator.enquiries",
 ]
 
+# No session, authentication or messages middleware: nothing signs in yet (the helpdesk console
+# will bring them back), the language choice and the CSRF token are cookies of their own, and
+# each of them cost every request a little (measured with py-spy under scripts/load.py).
 MIDDLEWARE = [
     # Request id, one JSON log line per request, malformed/oversized bodies, rate limits and
     # Cache-Control: before everything else, so every answer (also 400/413/429) is covered.
@@ -145,13 +148,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "calculator.ops.middleware.RequestLimitsMiddleware",
     "calculator.ops.csp.CachedPolicyCSPMiddleware",  # django-csp, policy string built once
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "calculator.web.middleware.IgnoreBrowserLanguageMiddleware",  # Chinese unless switched
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -171,8 +171,6 @@ TEMPLATES = [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
             ],
         },
     },

@@ -16,8 +16,9 @@ The person's fields are laid out with django-crispy-forms: ``CalculatorForm`` ha
 writes the layout as ``{% crispy %}`` with the pack's templates (``templates/govform/``) did,
 without crispy's template node, so the markup of a field (label, hint, error, input and their
 aria-describedby) is written once. The fields are prepared once per language and chosen region
-and shared by every form (``_person_fields``). The visit rows, up to 50 of them, are written
-in Python with the same structure (``calculator/web/visit_rows.py``).
+and shared by every form (``_person_fields``). The visit rows, up to 50 of them, go through
+crispy the same way: ``VisitForm.helper``'s layout is one govform object (``Written``) that
+writes the row in Python with the same structure (``calculator/web/visit_rows.py``).
 
 A visit row is a form with the prefix ``visits-<i>``, so its inputs are named
 ``visits-0-total`` and have the id ``id_visits-0-total``; rows are read back from the query
@@ -48,8 +49,8 @@ from django.utils.translation import gettext_lazy as _
 from calculator.rules.registry import load_policies
 from calculator.web import region_facts
 from calculator.web.errors import translated
-from calculator.web.visit_rows import visit_rows_html
-from calculator.web.govform import TEMPLATE_PACK_NAME, Details, Div, FastWidgetRenderer, Fieldset, form_html
+from calculator.web.visit_rows import row_html, visit_rows_html
+from calculator.web.govform import TEMPLATE_PACK_NAME, Details, Div, FastWidgetRenderer, Fieldset, Written, form_html
 from calculator.web.govform import Field as GovField
 
 MAX_ROWS = 50
@@ -508,6 +509,9 @@ class VisitForm(_RenderOnlyForm):
 
     MAIN_FIELDS = ("date", "level", "setting", "total", "excluded", "class_b")
     MORE_FIELDS = ("offsite", "inpatient_stay", "chronic", "price_class")
+    # Rendered through crispy like the person's fields: the layout is one govform object that
+    # writes the row (MAIN_FIELDS, then MORE_FIELDS under 更多选项) in Python; see visit_rows.py.
+    helper = _helper(Layout(Written(row_html)))
     # The contract's name for a field when it differs from ours.
     CONTRACT_NAMES = {"chronic": "category"}
 

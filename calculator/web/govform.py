@@ -234,6 +234,21 @@ class Div(CrispyDiv):
         return mark_safe(f"<div{css_id}{css}{self.flat_attrs}>{fields}\n</div>\n")
 
 
+class Written(LayoutObject):
+    """A layout object whose markup a Python function writes: ``write(form, context)``.
+
+    The visit rows' layout is one of these (``calculator.web.visit_rows.row_html``): each row
+    is still rendered through its form's ``FormHelper`` layout, as crispy renders any layout,
+    without a template per field."""
+
+    def __init__(self, write: Callable[[Any, Any], str]) -> None:
+        self.write = write
+        self.fields: list[Any] = []
+
+    def render(self, form: Any, context: Any, template_pack: Any = TEMPLATE_PACK, **kwargs: Any) -> SafeString:
+        return mark_safe(self.write(form, context))
+
+
 def form_html(form: Any) -> SafeString:
     """``{% crispy form %}`` for a helper without a ``<form>`` tag (``govform/whole_uni_form.html``
     and ``errors.html``): the form's first non-field error, then its layout, written in Python

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.template import Context
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -141,8 +142,14 @@ def visit_row_html(visit: VisitForm, *, can_remove: bool, home_url: str, texts: 
     )
 
 
+def row_html(visit: VisitForm, context: Any) -> str:
+    """``VisitForm.helper``'s layout: the row, with what every row of the page shares."""
+    return visit_row_html(
+        visit, can_remove=context["can_remove"], home_url=context["home_url"], texts=context["texts"]
+    )
+
+
 def visit_rows_html(visits: list[VisitForm], *, can_remove: bool) -> SafeString:
-    """All the rows of the page, in order."""
-    home_url = reverse("web:home")
-    texts = _texts()
-    return mark_safe("".join(visit_row_html(v, can_remove=can_remove, home_url=home_url, texts=texts) for v in visits))
+    """All the rows of the page, in order, each through its form's crispy layout."""
+    context = Context({"can_remove": can_remove, "home_url": reverse("web:home"), "texts": _texts()})
+    return mark_safe("".join(visit.helper.layout.render(visit, context) for visit in visits))

@@ -325,6 +325,26 @@ def test_a_visit_row_reads_as_before(client):
     assert 'class="hint"' not in second  # hints once, on the first row
 
 
+def test_each_visit_row_is_its_forms_crispy_layout(client):
+    # A visit row has a FormHelper (govform pack) whose layout writes the row; {% crispy %} on a
+    # row form gives the same row the page shows.
+    from django.template import engines
+
+    assert VisitForm.helper.template_pack == "govform" and VisitForm.helper.form_tag is False
+    query = {"region": "wuhan", "visits-0-date": "2024-03-01", "visits-0-total": "120", "visits-1-total": "x"}
+    html = page(client, query)
+    data = QueryDict(urlencode(query))
+    for row in (0, 1):
+        form = VisitForm(data, row=row, region="wuhan")
+        form.shared_hints = {} if row == 0 else {"date": "id_visits-0-date_helptext"}
+        theirs = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}").render(
+            {"form": form, "can_remove": True, "home_url": "/", "texts": None}
+        )
+        assert f'id="visit-row-{row}"' in theirs and 'name="visits-%d-total"' % row in theirs
+        if row == 0:  # no error on it: the very row the page shows
+            assert theirs.strip() in html
+
+
 @pytest.mark.parametrize("error", [None, "参保信息有误 <请核对>"])
 def test_person_fields_written_in_python_are_what_crispy_gave(error):
     # The page writes CalculatorForm through govform.form_html instead of {% crispy %}:
