@@ -88,6 +88,10 @@ class _RenderOnlyForm(forms.Form):
     default_renderer = FastWidgetRenderer()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Each subclass sets its own ``fields`` (prepared once and shared: _person_fields,
+        # _row_fields), so Django's deep copy of the class's fields for every form (eleven forms
+        # on a 10-visit page) would only be thrown away: give it nothing to copy.
+        self.base_fields = {}
         super().__init__(*args, **kwargs)
         # Problems found while building the contract's request: {field name: message}.
         self.input_errors: dict[str, str] = {}
