@@ -41,14 +41,6 @@ class Point:
         return "end" if self.x > WIDTH - RIGHT - 20 else "middle"
 
     @property
-    def value_anchor(self) -> str:
-        return "start" if self.x < LEFT + 60 else "end"
-
-    @property
-    def value_y(self) -> float:
-        return self.y + 24 if self.below else self.y - 10
-
-    @property
     def number_x(self) -> float:
         return self.x - 6
 

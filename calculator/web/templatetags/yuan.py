@@ -59,22 +59,3 @@ def amount(value: Any) -> str:
     """An amount without its unit, for table cells whose heading names the unit."""
     grouped = _grouped(value)
     return "—" if grouped is None else grouped
-
-
-@register.filter
-def nonzero(value: Any) -> bool:
-    """True when an amount string is present and not zero (for optional slip lines)."""
-    if value is None or value == "":
-        return False
-    try:
-        return Decimal(str(value)) != 0
-    except InvalidOperation:
-        return False
-
-
-@register.filter
-def get_item(mapping: Any, key: Any) -> Any:
-    try:
-        return mapping[key]
-    except (KeyError, IndexError, TypeError):
-        return None
