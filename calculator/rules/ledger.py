@@ -67,6 +67,7 @@ class _Ledger:
         self.current_year_key: int | None = None
         self.cohort_explained = False
         self.no_deductible_said: set[tuple[str, int]] = set()
+        self.all_in_said: set[str] = set()  # versions whose "nothing excluded" rule was said
         self.rate_choices: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.last_version: Version | None = None
         self.rule_said: set[tuple[Any, ...]] = set()  # rate choices explained already
@@ -227,7 +228,11 @@ class _Ledger:
         share["excluded"] = excluded
         if excluded:
             self.step(steps, "policy_range", "with_excluded", policy_range, {"total": total, "excluded": excluded, "amount": policy_range}, p["policy_range"])
-        else:
+        elif version.id not in self.all_in_said:
+            # With no 全自费 amount the whole total is policy-range expense: a rule, said at
+            # the first visit it concerns under each version (the figures beside every later
+            # visit show it: 符合政策范围金额 = 医疗费总额), not repeated on every visit.
+            self.all_in_said.add(version.id)
             self.step(steps, "policy_range", "all_in", policy_range, {"total": total, "amount": policy_range}, p["policy_range"])
 
         not_covered: tuple[str, Param] | None = None

@@ -140,7 +140,7 @@ STEPS: dict[tuple[str, str], str] = {
     ("cap_change", "lowered"): N_(
         "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元降低到 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
     ),
-    ("policy_range", "all_in"): N_("医疗费总额 {total} 元，未填全自费金额，全部按符合政策范围金额计算。"),
+    ("policy_range", "all_in"): N_("未填全自费金额的就诊，医疗费总额全部按符合政策范围金额计算（本次 {total} 元）；其他同样未填的就诊不再重复说明。"),
     ("policy_range", "with_excluded"): N_(
         "医疗费总额 {total} 元，减全自费 {excluded} 元（个人负担），符合政策范围金额 {amount} 元。"
     ),

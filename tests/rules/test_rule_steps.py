@@ -60,3 +60,31 @@ def test_an_inferred_price_class_is_explained_once_and_its_assumption_lists_ever
     assert ("price_class", "inferred") in _steps(first) and ("price_class", "inferred") not in _steps(second)
     (inferred,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/price_class_default"]
     assert inferred["visits"] == [1, 2]
+
+
+def test_nothing_excluded_is_explained_at_the_first_visit_it_concerns_under_each_version():
+    # 武汉: 2023-02-01 细则 and 2023-04-10 优化方案 are two versions, each with its own
+    # policy_range clause. Visits (given out of date order), nothing 全自费 except the third:
+    #   v1 2023-03-10 1000.00, v2 2023-03-01 500.00, v3 2023-03-20 800.00 − 100.00 全自费,
+    #   v4 2023-05-01 300.00, v5 2023-05-02 400.00.
+    # Date order: v2, v1, v3, v4, v5. The rule "no 全自费 → all policy range" is said at v2
+    # (first under 细则) and v4 (first under 优化方案); v3 says its own subtraction
+    # (800.00 − 100.00 = 700.00); v1 and v5 say nothing of it, and their policy range is the total.
+    body = {
+        "region": "wuhan", "status": "employed", "age": 40,
+        "visits": [
+            {"date": "2023-03-10", "level": 1, "total": "1000.00"},
+            {"date": "2023-03-01", "level": 1, "total": "500.00"},
+            {"date": "2023-03-20", "level": 1, "total": "800.00", "excluded": "100.00"},
+            {"date": "2023-05-01", "level": 1, "total": "300.00"},
+            {"date": "2023-05-02", "level": 1, "total": "400.00"},
+        ],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    policy = [[s for s in v["steps"] if s["code"] == "policy_range"] for v in result["visits"]]
+    assert [[s["variant"] for s in p] for p in policy] == [[], ["all_in"], ["with_excluded"], ["all_in"], []]
+    assert [p[0]["clause"] for p in policy if p] == ["wuhan-2023-02/policy_range", "wuhan-2023-02/policy_range", "wuhan-2023-04/policy_range"]
+    assert "本次 500 元" in policy[1][0]["explanation"] and "本次 300 元" in policy[3][0]["explanation"]
+    assert policy[2][0]["amount"] == "700.00"
+    assert [v["policy_range"] for v in result["visits"]] == ["1000.00", "500.00", "700.00", "300.00", "400.00"]
