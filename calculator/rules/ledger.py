@@ -42,6 +42,7 @@ _ANNUAL_VARIANTS = {v: f"annual_{v}" for v in ("within", "crossed", "already_met
 _PER_VISIT_VARIANTS = {v: f"per_visit_{v}" for v in ("within", "crossed")}
 _record = tuple.__new__  # a model NamedTuple made in one C call (fields in order)
 SHARE_REASONS = ("excluded", "first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered")
+_NO_SHARE = dict.fromkeys(SHARE_REASONS, 0)  # copied per visit (a copy is quicker than fromkeys)
 CHRONIC_TERM = "门诊慢性病起付标准"
 
 
@@ -73,6 +74,7 @@ class _Ledger:
         self.rule_said: set[tuple[Any, ...]] = set()  # rate choices explained already
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
         self.retiree_starts: dict[str, dt.date] = {}  # version id → first day as a retiree
+        self.plainly_employed = request.status == "employed" and request.retired_on is None
         # Per visit being worked out:
         self.number = 0
         self.codes: list[str] = []
@@ -156,8 +158,16 @@ class _Ledger:
         p = version.params
         self.number = index + 1  # visit.number, without the property call
         self.codes = codes = []
+        notices = self.notices
         for n in version.notices:
             if (n.applies_from is None or day >= n.applies_from) and (n.applies_to is None or day <= n.applies_to):
+                listed = notices.get(n.code)
+                if listed is not None:
+                    # Listed already (its clause with it): only this visit is added.
+                    if n.code not in codes:
+                        listed.visits.append(self.number)
+                        codes.append(n.code)
+                    continue
                 if n.cite is not None:
                     self.clauses[n.cite.ref] = n.cite
                 self.notice(n.code, n.message, n.cite.ref if n.cite else None)
@@ -173,7 +183,10 @@ class _Ledger:
             if self.req.prior_years_balance > 0:
                 self.notice("prior-years-balance-merged", NOTICES["prior-years-balance-merged"], None, {"region_name": self.region.name})
 
-        group, cohort_param = self.group(version, visit)
+        if self.plainly_employed:
+            group, cohort_param = "employed", None  # what group() says, without the call
+        else:
+            group, cohort_param = self.group(version, visit)
         benefit_year = p["benefit_year"].value
         yk = benefit_year.key(day)
         year_kind = "july_june" if benefit_year.july_june else "calendar"
@@ -224,7 +237,7 @@ class _Ledger:
             self.step(steps, "retiree_cohort", "plain", None, figures, cohort_param)
 
         policy_range = M.policy_range(total, excluded)
-        share = dict.fromkeys(SHARE_REASONS, 0)
+        share = _NO_SHARE.copy()
         share["excluded"] = excluded
         if excluded:
             self.step(steps, "policy_range", "with_excluded", policy_range, {"total": total, "excluded": excluded, "amount": policy_range}, p["policy_range"])

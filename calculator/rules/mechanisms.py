@@ -7,9 +7,13 @@ numbers. ``ledger.py`` composes them in the order the notes give.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from calculator.rules.params import Rate
+
+# Outcomes are NamedTuples: immutable like a frozen dataclass, and made without a Python
+# ``__init__`` that sets each field through ``object.__setattr__`` (a visit makes several).
+_record = tuple.__new__  # an outcome in one C call (fields in order)
 
 
 # -- 1. Policy-range expense --------------------------------------------------------------
@@ -25,8 +29,7 @@ def first_self_pay(amount: int, rate: Rate) -> int:
 
 
 # -- 3. 上海: the 当年账户 pays before the 自负段 -------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     balance_before: int
     paid: int
     balance_after: int
@@ -35,12 +38,11 @@ class Segment:
 
 def account_segment(balance: int, eligible: int) -> Segment:
     paid = min(balance, eligible)
-    return Segment(balance, paid, balance - paid, "covers_all" if paid == eligible else "uses_up")
+    return _record(Segment, (balance, paid, balance - paid, "covers_all" if paid == eligible else "uses_up"))
 
 
 # -- 4. Deductible (起付标准 / 自负段) -----------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class DeductibleOutcome:
+class DeductibleOutcome(NamedTuple):
     standard: int
     used_before: int
     applied: int
@@ -58,13 +60,13 @@ def annual_deductible(standard: int, used_before: int, eligible: int) -> Deducti
         variant = "within"
     else:
         variant = "crossed"
-    return DeductibleOutcome(standard, used_before, applied, remaining_before - applied, variant)
+    return _record(DeductibleOutcome, (standard, used_before, applied, remaining_before - applied, variant))
 
 
 def per_visit_deductible(standard: int, eligible: int) -> DeductibleOutcome:
     """A deductible charged again at every visit (by level or price class)."""
     applied = min(eligible, standard)
-    return DeductibleOutcome(standard, 0, applied, standard - applied, "within" if applied == eligible else "crossed")
+    return _record(DeductibleOutcome, (standard, 0, applied, standard - applied, "within" if applied == eligible else "crossed"))
 
 
 # -- 5. Fund share, limited by the annual cap ------------------------------------------------
@@ -73,35 +75,26 @@ def cap_room(cap: int | None, paid_before: int) -> int | None:
     return None if cap is None else max(0, cap - paid_before)
 
 
-@dataclass(frozen=True, slots=True)
-class FundOutcome:
+class FundOutcome(NamedTuple):
     base: int
     ratio_amount: int  # base × ratio, half-up: what the fund pays without a cap
     paid: int  # min(ratio_amount, cap room)
     room: int | None
     variant: str  # plain, capped, cap_used_up
-
-    @property
-    def copay(self) -> int:
-        """个人按比例自付: base − ratio amount (never derived by dividing by a ratio)."""
-        return self.base - self.ratio_amount
-
-    @property
-    def over_cap(self) -> int:
-        """What the cap kept the fund from paying: ratio amount − fund paid."""
-        return self.ratio_amount - self.paid
+    copay: int  # 个人按比例自付: base − ratio amount (never derived by dividing by a ratio)
+    over_cap: int  # what the cap kept the fund from paying: ratio amount − fund paid
 
 
 def fund_share(base: int, ratio: Rate, room: int | None) -> FundOutcome:
     ratio_amount = ratio.apply(base)
+    copay = base - ratio_amount
     if room is None or room >= ratio_amount:
-        return FundOutcome(base, ratio_amount, ratio_amount, room, "plain")
-    return FundOutcome(base, ratio_amount, room, room, "capped" if room > 0 else "cap_used_up")
+        return _record(FundOutcome, (base, ratio_amount, ratio_amount, room, "plain", copay, 0))
+    return _record(FundOutcome, (base, ratio_amount, room, room, "capped" if room > 0 else "cap_used_up", copay, ratio_amount - room))
 
 
 # -- 6. Personal account -------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class AccountPayment:
+class AccountPayment(NamedTuple):
     balance_before: int
     paid: int
     balance_after: int
@@ -110,7 +103,7 @@ class AccountPayment:
 def account_payment(balance: int, payable: int) -> AccountPayment:
     """The account pays what it may of the member's share, as far as the balance goes."""
     paid = min(balance, payable) if payable > 0 else 0
-    return AccountPayment(balance, paid, balance - paid)
+    return _record(AccountPayment, (balance, paid, balance - paid))
 
 
 def months_between(first: tuple[int, int], last: tuple[int, int]) -> int:

@@ -9,7 +9,7 @@ library read attributes, never string keys. Money is integer fen; rates are :cla
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Union
 
@@ -109,10 +109,11 @@ class NonDesignated:
 class AccountUse:
     pays_excluded: bool
     order: str  # "after_fund", or "current_year_first" (上海: 当年账户 before the 自负段)
+    # order == "current_year_first", worked out once (the ledger asks several times a visit).
+    current_year_first: bool = field(init=False)
 
-    @property
-    def current_year_first(self) -> bool:
-        return self.order == "current_year_first"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "current_year_first", self.order == "current_year_first")
 
 
 @dataclass(frozen=True, slots=True)
