@@ -343,15 +343,18 @@ class _Ledger:
         if choice is None:
             choice = self.rate_choices[cache_key] = _of_version(version, ("rate", *cache_key[1:]), lambda: _choose_rate(version, visit, group))
         rate, key, kind, ratio_param, explained = choice
+        rule_said = self.rule_said
         for said, code, variant, figures, param in explained:
             # Which rate applies (an inferred price class; a pharmacy or 互联网+ visit rated
             # by a level) is a rule, explained the first time it is used under a version:
             # the fund sentence names the level or class on every visit, the visit its
             # setting. The clause's assumption still concerns every such visit.
-            if said in self.rule_said:
-                self.cite(param, code)
+            if said in rule_said:
+                cite = param.cite  # cited when said; only its assumption gains this visit
+                if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
+                    self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
                 continue
-            self.rule_said.add(said)
+            rule_said.add(said)
             self.step(steps, code, variant, None, figures, param)
         return rate, key, kind, ratio_param
 
