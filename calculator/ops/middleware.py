@@ -166,12 +166,16 @@ def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> Htt
     window = int(now // seconds)
     key = f"ops:rl:{name}:{client_address(request)}:{window}"
     try:
-        cache.add(key, 0, timeout=seconds + 1)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=seconds + 1)
-            count = 1
+            count = cache.incr(key)  # the usual case: the window's counter exists (one call)
+        except ValueError:  # the first request of the window (or the counter just expired)
+            if cache.add(key, 1, timeout=seconds + 1):
+                count = 1
+            else:  # another server or thread made it in between: count on it
+                try:
+                    count = cache.incr(key)
+                except ValueError:  # and it expired already: this request opens the window
+                    count = 1
     except Exception:  # a cache outage must not take the calculator down: fail open
         logger.warning("rate-limit cache unavailable", exc_info=True)
         return None
