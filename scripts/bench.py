@@ -49,6 +49,7 @@ REGIONS = ("xuzhou", "shanxi", "shanghai", "wuhan", "yuxi", "yunnan", "neimenggu
 TARGET_ENGINE = 0.20  # × floor throughput
 TARGET_API = 0.12  # × floor throughput
 TARGET_SMALL_MS = 0.3  # a 10-visit request, engine
+TARGET_BODY_KIB = 1.5 * 1024  # a 1,000-visit answer, as sent
 SETTINGS_CYCLE = ("clinic", "pharmacy", "clinic", "internet", "pharmacy", "clinic", "internet")
 perf = time.perf_counter
 
@@ -100,6 +101,30 @@ def make_payload(region: str, n: int, max_days: int | None = None) -> dict[str, 
         "account_balance": "500.00",
         "visits": visits,
     }
+
+
+def plain_payload(region: str, n: int) -> dict[str, Any]:
+    """A plain request of ``n`` visits, as most members would send one: a date (spread over
+    the covered dates), a level and a total, nothing else; employed. Only weighed."""
+    first, last = covered_dates(region)
+    span = (last - first).days
+    visits = [
+        {
+            "date": (first + dt.timedelta(days=(i * span) // max(1, n - 1))).isoformat(),
+            "level": 1 + i % 3,
+            "total": f"{200 + (i * 37) % 500}.00",
+        }
+        for i in range(n)
+    ]
+    return {"region": region, "status": "employed", "age": 45, "visits": visits}
+
+
+def body_size(payload: dict[str, Any]) -> int:
+    """The bytes POST /api/v1/calculate sends for ``payload`` (compact UTF-8 JSON)."""
+    status, body = contract.run_contract(json.dumps(payload, ensure_ascii=False))
+    if status != 200:
+        raise SystemExit(f"{payload['region']}: run_contract answered {status}: {str(body)[:300]}")
+    return len(contract.dumps(body))
 
 
 def parse(payload: dict[str, Any]):
@@ -230,6 +255,7 @@ def bench_region(region: str, rounds: int, n: int, small_reps: int) -> dict[str,
         "visits": big.n,
         "steps": big.steps,
         "body_kib": big.body_bytes / 1024,
+        "plain_kib": body_size(plain_payload(region, n)) / 1024,
         "vps": {k: big.n / t for k, t in med.items()},
         "ratio": {k: statistics.median(v) for k, v in ratios.items()},
         "ratio_iqr": {k: quartiles(v) for k, v in ratios.items()},
@@ -250,7 +276,7 @@ def print_table(rows: list[dict[str, Any]], rounds: int, small_reps: int) -> Non
         f"medians of per-round ratios, [quartiles]); 10-visit: median of {rounds * small_reps} runs"
     )
     head = (
-        f"{'region':10s} {'visits':>6s} {'steps':>6s} {'body':>8s} | {'floor v/s':>10s} {'engine v/s':>10s} "
+        f"{'region':10s} {'visits':>6s} {'steps':>6s} {'body':>8s} {'plain':>8s} | {'floor v/s':>10s} {'engine v/s':>10s} "
         f"{'API v/s':>9s} | {'engine/floor':>22s} {'API/floor':>22s} | {'10-visit ms':>18s} {'/floor':>7s}"
     )
     print(head)
@@ -260,7 +286,7 @@ def print_table(rows: list[dict[str, Any]], rounds: int, small_reps: int) -> Non
         e_q, a_q = q["engine"], q["api"]
         s_q = row["small_iqr"]
         print(
-            f"{row['region']:10s} {row['visits']:>6d} {row['steps']:>6d} {row['body_kib']:>5.0f}KiB | "
+            f"{row['region']:10s} {row['visits']:>6d} {row['steps']:>6d} {row['body_kib']:>5.0f}KiB {row['plain_kib']:>5.0f}KiB | "
             f"{v['floor']:>10,.0f} {v['engine']:>10,.0f} {v['api']:>9,.0f} | "
             f"{r['engine']:>5.3f}× [{e_q[0]:.3f}–{e_q[2]:.3f}] {mark(r['engine'] >= TARGET_ENGINE):>2s}"
             f" {r['api']:>5.3f}× [{a_q[0]:.3f}–{a_q[2]:.3f}] {mark(r['api'] >= TARGET_API):>2s} | "
@@ -269,7 +295,8 @@ def print_table(rows: list[dict[str, Any]], rounds: int, small_reps: int) -> Non
         )
     print(
         f"targets: engine ≥ {TARGET_ENGINE}× floor, API ≥ {TARGET_API}× floor (1,000-visit request); "
-        f"10-visit engine < {TARGET_SMALL_MS} ms\n"
+        f"10-visit engine < {TARGET_SMALL_MS} ms; a 1,000-visit answer ≤ {TARGET_BODY_KIB:.0f} KiB\n"
+        "(body: the bench's heavy request; plain: date, level and total only, employed; both as the API sends them)\n"
         "(10-visit /floor: median of the per-run ratio to the floor on the same 10 visits, timed back to back:"
         " steadier than the ms figure when the machine is busy)"
     )
