@@ -75,6 +75,7 @@ class _Ledger:
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
         self.retiree_starts: dict[str, dt.date] = {}  # version id → first day as a retiree
         self.plainly_employed = request.status == "employed" and request.retired_on is None
+        self.retired_groups: dict[str, tuple[dt.date, str, Param | None]] = {}  # version id → (start, group, cohort)
         # Per visit being worked out:
         self.number = 0
         self.codes: list[str] = []
@@ -143,8 +144,14 @@ class _Ledger:
         if cohorts is not None:
             assert req.retired_on is not None, "parse_request requires retired_on here"
             self.split_on = cohorts.value.split_on
-            return cohorts.value.group(req.retired_on), cohorts
-        return "retired", None
+            group, cohort_param = cohorts.value.group(req.retired_on), cohorts
+        else:
+            group, cohort_param = "retired", None
+        if req.retired_on is not None:
+            # From the first day as a retiree on, the answer under this version is the same
+            # for every visit and raises no notice: visit() reuses it.
+            self.retired_groups[version.id] = (self.retiree_starts[version.id], group, cohort_param)
+        return group, cohort_param
 
     # -- one visit ------------------------------------------------------------------------------
     def visit(self, visit: Visit) -> VisitResult:
@@ -186,7 +193,11 @@ class _Ledger:
         if self.plainly_employed:
             group, cohort_param = "employed", None  # what group() says, without the call
         else:
-            group, cohort_param = self.group(version, visit)
+            known = self.retired_groups.get(version.id)
+            if known is not None and day >= known[0]:
+                _start, group, cohort_param = known  # what group() said for this version
+            else:
+                group, cohort_param = self.group(version, visit)
         benefit_year = p["benefit_year"].value
         yk = benefit_year.key(day)
         year_kind = "july_june" if benefit_year.july_june else "calendar"
