@@ -1,0 +1,72 @@
+"""The API's language through the whole middleware stack (issue 6's contract): English with
+``Accept-Language: en`` or ``"lang": "en"``, Chinese otherwise; the body's ``lang`` wins.
+
+The calculator page ignores the browser's language (Chinese unless switched:
+``tests/web/test_calculator_views.py``); the API must not, since a program has no switch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+# A bracketed Chinese gloss after an English term, "Deductible (起付标准)", as the catalog has it.
+GLOSS = re.compile(r"\s*[（(][\u3400-\u9fff\u3000-\u303f\uff00-\uffef·、/\s]+[)）]")
+
+# 武汉 优化方案 (from 2023-04-10): no deductible, 二级 在职 65 %, 乙类 先行自付 10 %.
+#   乙类 100.00 × 10 % = 10.00 paid first; 1000.00 − 10.00 = 990.00;
+#   990.00 × 65 % = 643.50 from the fund; 990.00 − 643.50 = 346.50 at the member's rate;
+#   member 1000.00 − 643.50 = 356.50.
+BODY = {
+    "region": "wuhan", "status": "employed", "age": 45,
+    "visits": [{"date": "2024-03-01", "level": 2, "total": "1000.00", "class_b": "100.00"}],
+}
+
+
+def _post(client, body, **headers):
+    response = client.post("/api/v1/calculate", data=json.dumps(body), content_type="application/json", headers=headers)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def _steps(result):
+    return {s["code"]: s for s in result["visits"][0]["steps"]}
+
+
+@pytest.mark.parametrize("header", ["en", "en-US,en;q=0.9", "en-GB"])
+def test_accept_language_en_gives_english_explanations_and_labels(client, header):
+    result = _post(client, BODY, **{"Accept-Language": header})
+    assert result["lang"] == "en"
+    assert result["visits"][0]["fund_paid"] == "643.50" and result["visits"][0]["member_paid"] == "356.50"
+    steps = _steps(result)
+    assert steps["first_self_pay"]["explanation"] == (
+        "Of the 100 yuan for Class B drugs and services, you pay 10% first, that is 10 yuan."
+    )
+    assert "643.50" in steps["fund"]["explanation"] and "346.50" in steps["fund"]["explanation"]
+    assert "65%" in steps["fund"]["explanation"]
+    for step in steps.values():
+        for text in (step["label"], step["explanation"]):
+            assert not CJK.search(GLOSS.sub("", text)), text
+    assert not CJK.search(GLOSS.sub("", result["region_name"]))
+
+
+@pytest.mark.parametrize("header", [None, "zh-CN", "zh-CN,en;q=0.5", "fr"])
+def test_without_an_english_preference_the_api_answers_in_chinese(client, header):
+    headers = {} if header is None else {"Accept-Language": header}
+    result = _post(client, BODY, **headers)
+    assert result["lang"] == "zh-hans"
+    assert _steps(result)["first_self_pay"]["explanation"] == "乙类药品和项目 100 元先由个人支付 10%，即 10 元。"
+
+
+def test_the_body_lang_wins_over_the_header(client):
+    assert _post(client, {**BODY, "lang": "zh-hans"}, **{"Accept-Language": "en"})["lang"] == "zh-hans"
+    english = _post(client, {**BODY, "lang": "en"}, **{"Accept-Language": "zh-CN"})
+    assert english["lang"] == "en" and _steps(english)["first_self_pay"]["explanation"].startswith("Of the 100 yuan")
+
+
+def test_the_calculator_page_still_ignores_the_browser_language(client):
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="zh-Hans">' in page.content.decode()
