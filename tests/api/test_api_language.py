@@ -70,3 +70,35 @@ def test_the_body_lang_wins_over_the_header(client):
 def test_the_calculator_page_still_ignores_the_browser_language(client):
     page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert '<html lang="zh-Hans">' in page.content.decode()
+
+
+def _cli(payload: dict, *args: str) -> tuple[int, dict]:
+    """``manage.py calculate [args] -`` with ``payload`` on standard input."""
+    import io
+    import sys
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    stdin = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(json.dumps(payload).encode("utf-8")), encoding="utf-8")
+    try:
+        with pytest.raises(SystemExit) as exc:
+            call_command("calculate", *args, "-", stdout=out)
+    finally:
+        sys.stdin = stdin
+    return exc.value.code, json.loads(out.getvalue())
+
+
+def test_the_command_takes_lang_from_its_option_unless_the_request_names_one():
+    # The same contract as the API: --lang plays the Accept-Language header's part.
+    code, english = _cli(BODY, "--lang", "en")
+    assert code == 0 and english["lang"] == "en"
+    assert _steps(english)["first_self_pay"]["explanation"].startswith("Of the 100 yuan")
+    code, chinese = _cli({**BODY, "lang": "zh-hans"}, "--lang", "en")
+    assert code == 0 and chinese["lang"] == "zh-hans"
+    code, default = _cli(BODY)
+    assert code == 0 and default["lang"] == "zh-hans"
+    # A language the contract does not know is refused, naming the field.
+    code, refused = _cli(BODY, "--lang", "fr")
+    assert code == 2 and refused["errors"][0]["field"] == "lang"

@@ -56,7 +56,7 @@ class Command(BaseCommand):
         parser.add_argument("--account-balance", dest="account_balance", help="个人账户余额（元；上海：当年账户）")
         parser.add_argument("--prior-years-balance", dest="prior_years_balance", help="历年账户余额（元，仅上海）")
         parser.add_argument("--chronic-disease-count", dest="chronic_disease_count", help="慢性病病种数（仅玉溪）")
-        parser.add_argument("--lang", help="结果语言：zh-hans（默认）或 en")
+        parser.add_argument("--lang", help="结果语言：zh-hans（默认）或 en；请求 JSON 里的 lang 优先")
         parser.add_argument("--format", dest="output_format", choices=["json", "csv", "xlsx"], default="json", help="输出格式（默认 json）")
         parser.add_argument("--output", "-o", dest="output", help="写入这个文件，而不是标准输出")
 
@@ -95,8 +95,9 @@ class Command(BaseCommand):
             from calculator.i18n import translate_for
             from calculator.rules.contract import run_contract
 
-            # A request may ask for English ("lang": "en"); Chinese otherwise.
-            status, body = run_contract(raw, translate_for=translate_for)
+            # A request may ask for English ("lang": "en"); --lang does for a request that
+            # names no language (as the API's Accept-Language header); Chinese otherwise.
+            status, body = run_contract(raw, translate_for=translate_for, lang=options.get("lang") or None)
         except Exception as exc:  # noqa: BLE001 - the CLI promises never to show a traceback
             self._emit(
                 {"errors": [{"field": "", "message": f"内部错误：{type(exc).__name__}: {exc}"}]},
