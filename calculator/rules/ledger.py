@@ -99,6 +99,13 @@ class _Ledger:
             self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
         return cite.ref
 
+    def assume(self, param: Param, code: str) -> None:
+        """A clause said at an earlier visit that governs this one too: no step again, but
+        its assumption (if any) lists this visit as well."""
+        cite = param.cite
+        if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
+            self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
+
     def cite_notice(self, code: str, param: Param, figures: dict[str, Any] | None = None) -> None:
         """A clause that shapes the visit without a figure of its own: a notice cites it."""
         self.notice(code, NOTICES[code], self.cite(param), figures)
@@ -220,6 +227,9 @@ class _Ledger:
         cap_amount = cap_amounts[group] if cap_amounts is not None else None
         term = ded.term if ded.basis != "none" else None
         paid_before = self.fund_paid.get(yk, 0)
+        if not new_year and (cap_amount is not None or ded.basis == "annual"):
+            # The year's running totals govern this visit too (the year was said at its first).
+            self.assume(p["benefit_year"], "benefit_year")
         if new_year:
             variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
             if variant is not None:
@@ -258,6 +268,8 @@ class _Ledger:
             # visit show it: 符合政策范围金额 = 医疗费总额), not repeated on every visit.
             self.all_in_said.add(version.id)
             self.step(steps, "policy_range", "all_in", policy_range, {"total": total, "amount": policy_range}, p["policy_range"])
+        else:
+            self.assume(p["policy_range"], "policy_range")  # said at an earlier visit; governs this one
 
         not_covered: tuple[str, Param] | None = None
         if setting == "non_designated":
@@ -462,6 +474,8 @@ class _Ledger:
                 if (version.id, yk) not in self.no_deductible_said:
                     self.no_deductible_said.add((version.id, yk))
                     self.step(steps, "deductible", variant, None, {"effective_from": version.effective_from}, ded_param)
+                else:
+                    self.assume(ded_param, "deductible")
             else:
                 figures = {
                     "standard": outcome.standard, "used_before": used_before, "eligible": eligible, "amount": applied,
@@ -469,6 +483,8 @@ class _Ledger:
                     "level": key, "level_kind": kind if kind != "pharmacy" else "level",
                 }
                 self.step(steps, "deductible", variant, applied, figures, ded_param)
+        elif eligible:
+            self.assume(ded_param, "deductible")  # met at an earlier visit: it still decides this one
 
         if cap_amount is None:
             self.notice(f"{cap_param.cite.ref}-none", cap_value.none_reason, self.cite(cap_param))
@@ -703,8 +719,10 @@ def calculate(request: CalculationRequest, today: dt.date | None = None) -> Calc
     first = order[0]
     first_version = region.version_on(first.date)
     assert first_version is not None
-    ledger.number = 0
-    ledger.codes = []
+    # The allocation follows the rule in force on the first visit's date: a clause assumption
+    # it raises concerns that visit (listed with it, and among its notice codes).
+    ledger.number = first.index + 1
+    ledger.codes = results[first.index].notices
     account = ledger.allocation(first_version, first.date)
     return CalculationResult(
         request=request,

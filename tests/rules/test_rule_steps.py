@@ -88,3 +88,47 @@ def test_nothing_excluded_is_explained_at_the_first_visit_it_concerns_under_each
     assert "本次 500 元" in policy[1][0]["explanation"] and "本次 300 元" in policy[3][0]["explanation"]
     assert policy[2][0]["amount"] == "700.00"
     assert [v["policy_range"] for v in result["visits"]] == ["1000.00", "500.00", "700.00", "300.00", "400.00"]
+
+
+def test_a_clause_said_once_still_lists_every_visit_it_governs_in_its_assumption():
+    # 上海 (医保年度 1 July – 30 June; policy range read as 医保目录内 费用: both are
+    # assumptions of their clauses). Three 三级 visits in the 2023 医保年度, nothing excluded:
+    # the year and the "no 全自费" rule are said at the first visit only, yet both clauses
+    # decide all three visits, so their assumptions list [1, 2, 3].
+    body = {
+        "region": "shanghai", "status": "employed", "age": 40,
+        "account_balance": "300", "prior_years_balance": "1000",
+        "visits": [
+            {"date": "2024-03-01", "level": 3, "total": "3000"},
+            {"date": "2024-03-05", "level": 3, "total": "500"},
+            {"date": "2024-04-05", "level": 3, "total": "800"},
+        ],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    said = [[s["code"] for s in v["steps"]] for v in result["visits"]]
+    assert [("benefit_year" in codes, "policy_range" in codes) for codes in said] == [(True, True), (False, False), (False, False)]
+    by_code = {w["code"]: w for w in result["warnings"]}
+    for ref in ("shanghai-2023/policy_range", "shanghai-2023/benefit_year"):
+        assert by_code[ref]["kind"] == "assumption" and by_code[ref]["visits"] == [1, 2, 3], by_code[ref]
+        assert all(ref in v["notices"] for v in result["visits"])
+
+
+def test_the_personal_account_assumption_concerns_the_first_visit_in_date_order():
+    # 武汉 优化方案: its personal-account clause carries an assumption (the re-posts say nothing
+    # of the account, so the 细则's rule is kept). The allocation follows the rule in force on
+    # the first visit's date: visit 2 (2024-03-01) comes before visit 1 (2024-03-15).
+    body = {
+        "region": "wuhan", "status": "employed", "age": 40,
+        "visits": [
+            {"date": "2024-03-15", "level": 3, "total": "500"},
+            {"date": "2024-03-01", "level": 3, "total": "400"},
+        ],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    (assumption,) = [w for w in result["warnings"] if w["code"] == "wuhan-2023-04/personal_account"]
+    assert assumption["visits"] == [2]
+    assert "wuhan-2023-04/personal_account" in result["visits"][1]["notices"]
+    assert "wuhan-2023-04/personal_account" not in result["visits"][0]["notices"]
+    assert all(w["visits"] for w in result["warnings"])  # no warning concerns no visit
