@@ -27,7 +27,7 @@ from calculator.rules.report import to_json
 
 MAX_VISITS = 1000
 MAX_AMOUNT = Decimal("10000000")
-MAX_UNKNOWN_REPORTED = 20  # unknown keys listed in one answer; one more line counts the rest
+MAX_UNKNOWN_REPORTED = 20  # unknown keys listed in one answer; the last one's message counts the rest
 MAX_ECHO = 100  # characters of a typed value (key, region, date) quoted back in a message
 SETTINGS = ("clinic", "pharmacy", "internet", "non_designated")
 OFFSITE = ("none", "filed", "unfiled")
@@ -104,7 +104,7 @@ MESSAGES = {
     "level_required": "请选择医疗机构级别（药店请选开具处方的医疗机构级别）。",
     "request_type": "请求必须是一个 JSON 对象。",
 }
-# Said once, after the first MAX_UNKNOWN_REPORTED unknown keys. Not in MESSAGES: the web form
+# Said once, in the message of the last of the MAX_UNKNOWN_REPORTED unknown keys listed. Not in MESSAGES: the web form
 # never sends unknown keys, so the page has nothing to translate.
 MORE_UNKNOWN = "另有 {count} 个未知字段未列出（每次最多列出 {limit} 个）。"
 
@@ -153,9 +153,12 @@ class _Errors:
     def finish(self) -> list[dict[str, Any]]:
         more = self._unknown - MAX_UNKNOWN_REPORTED
         if more > 0:
-            params = {"count": more, "limit": MAX_UNKNOWN_REPORTED}
-            item = {"field": "(root)", "message": MORE_UNKNOWN.format(**params), "template": MORE_UNKNOWN, "params": params}
-            self.items.insert(self._unknown_at, item)
+            # The count of the rest goes into the last listed key's message, so that an answer
+            # never holds more than MAX_UNKNOWN_REPORTED entries about unknown keys.
+            last = self.items[self._unknown_at - 1]
+            template = last["template"] + MORE_UNKNOWN
+            params = {**last["params"], "count": more, "limit": MAX_UNKNOWN_REPORTED}
+            last.update(message=template.format(**params), template=template, params=params)
             self._unknown = MAX_UNKNOWN_REPORTED  # once
         return self.items
 

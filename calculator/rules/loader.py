@@ -202,10 +202,36 @@ class _Ctx:
         return PolicyDataError(f"{self.name}: {where}: {message}")
 
 
+class _DuplicateKey(Exception):
+    """A mapping gives the same key twice (YAML itself would keep the later value)."""
+
+    def __init__(self, mapping: yaml.MappingNode, key: Any, first: yaml.Node, again: yaml.Node):
+        super().__init__(key)
+        self.mapping, self.key, self.first, self.again = mapping, key, first, again
+
+
 class _YamlLoader(yaml.SafeLoader):
     """YAML's safe loader, except that a scalar that looks like a date but is not a real
     one (``2023-13-10``, ``2023-02-30``) stays a string instead of raising a bare
-    ValueError, so the field check names the file and the key."""
+    ValueError, so the field check names the file and the key; and that a mapping giving
+    the same key twice is refused instead of keeping the later value silently."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        if isinstance(node, yaml.MappingNode):
+            # Checked before merge keys ("<<") are flattened: a key given explicitly may
+            # override a merged one, but not another explicit one.
+            seen: dict[Any, yaml.Node] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)  # cached: built once
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:  # unhashable: the base class names it
+                    break
+                if first is not key_node:
+                    raise _DuplicateKey(node, key, first, key_node)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -226,8 +252,24 @@ def _read_yaml(ctx: _Ctx, path: Path) -> Any:
         raise ctx.fail("file", f"not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ctx.fail("file", f"cannot be read ({exc.strerror or exc})") from None
+    loader = _YamlLoader(text)
+    root: yaml.Node | None = None
     try:
-        return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+        root = loader.get_single_node()
+        return None if root is None else loader.construct_document(root)
+    except _DuplicateKey as exc:
+        # Named as written in the file ("1", "2023-04-10"), like the other field paths.
+        name = exc.again.value if isinstance(exc.again, yaml.ScalarNode) else str(exc.key)
+        where = _node_where(root, exc.mapping) if root is not None else ""
+        first, again = exc.first.start_mark, exc.again.start_mark
+        if first.line == again.line:  # a flow mapping: {1: "0.75", 1: "0.8"}
+            at = f"line {first.line + 1}, column {first.column + 1}, again at column {again.column + 1}"
+        else:
+            at = f"line {first.line + 1}, again on line {again.line + 1}"
+        raise ctx.fail(
+            f"{where}.{name}" if where else name,
+            f"duplicate key {name!r} ({at}); YAML would keep only the later value",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
@@ -235,6 +277,30 @@ def _read_yaml(ctx: _Ctx, path: Path) -> Any:
         raise ctx.fail(where, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise ctx.fail("file", f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _node_where(root: yaml.Node, target: yaml.Node) -> str:
+    """The field path of ``target`` in the document, as the messages write it
+    ("parameters.deductible.amounts", "notices[0]", "[3]"); "" for the top level."""
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    seen: set[int] = set()
+    while stack:
+        node, where = stack.pop()
+        if node is target:
+            return where
+        if id(node) in seen:  # anchors and aliases may share (or loop back to) a node
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                name = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                stack.append((value_node, f"{where}.{name}" if where else str(name)))
+        elif isinstance(node, yaml.SequenceNode):
+            for i in reversed(range(len(node.value))):
+                stack.append((node.value[i], f"{where}[{i}]"))
+    return f"line {target.start_mark.line + 1}"
 
 
 def _sorted_names(keys: Any) -> list[str]:

@@ -335,6 +335,28 @@ def test_odd_shapes_are_refused_with_the_field(data_copy, old, new, field, fragm
     assert fragment in message, message
 
 
+@pytest.mark.parametrize(
+    "rel, old, new, expected",
+    [
+        ("wuhan/2023-04-10.yaml", "effective_from: 2023-04-10\n", "effective_from: 2023-04-10\neffective_from: 2023-04-11\n",
+         "wuhan/2023-04-10.yaml: effective_from: duplicate key 'effective_from' (line 8, again on line 9)"),
+        ("xuzhou/2023-01-01.yaml", '      retired: "350"\n', '      retired: "350"\n      retired: "360"\n',
+         "xuzhou/2023-01-01.yaml: parameters.deductible.amounts.retired: duplicate key 'retired' (line 39, again on line 40)"),
+        ("xuzhou/2023-01-01.yaml", 'employed: {1: "0.75", 2: "0.65", 3: "0.60"}', 'employed: {1: "0.75", 2: "0.65", 3: "0.60", 1: "0.8"}',
+         "xuzhou/2023-01-01.yaml: parameters.fund_ratio.rates.employed.1: duplicate key '1' (line 49, column 18, again at column 51)"),
+        ("regions.yaml", "  name: 徐州市\n", "  name: 徐州市\n  name: 徐州\n",
+         "regions.yaml: [0].name: duplicate key 'name' (line 5, again on line 6)"),
+    ],
+    ids=["version-top-level", "version-nested", "version-flow-mapping", "regions-entry"],
+)
+def test_duplicate_keys_are_refused_naming_file_key_and_line(data_copy, rel, old, new, expected):
+    # YAML itself keeps the later value silently; a data file must give each key once.
+    _edit(data_copy, rel, old, new)
+    message = _fault(data_copy)
+    assert message.startswith(expected), message
+    assert message.endswith("YAML would keep only the later value"), message
+
+
 def test_an_unforeseen_shape_still_names_the_file(data_copy, monkeypatch):
     from calculator.rules import loader
 
@@ -404,6 +426,24 @@ def test_calculate_command_exits_2_with_the_same_message_as_json(data_copy):
     # The good data (no CALCULATOR_DATA_DIR override) still calculates.
     ok = _manage(DATA_DIR, "calculate", "-", stdin=request)
     assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_calculate_command_exits_2_on_a_duplicate_key(data_copy):
+    _edit(data_copy, "wuhan/2023-04-10.yaml", "effective_from: 2023-04-10\n",
+          "effective_from: 2023-04-10\neffective_from: 2023-04-11\n")
+    expected = "wuhan/2023-04-10.yaml: effective_from: duplicate key 'effective_from' (line 8, again on line 9)"
+    assert _fault(data_copy).startswith(expected)
+    request = '{"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 3, "total": "1"}]}'
+    result = _manage(data_copy, "calculate", "-", stdin=request)
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr + result.stdout
+    errors = json.loads(result.stdout)["errors"]
+    assert errors[0]["field"] == "(policy data)"
+    assert expected in errors[0]["message"]
+    start_up = _manage(data_copy, "check")
+    assert start_up.returncode == 2, start_up
+    assert "Traceback" not in start_up.stderr + start_up.stdout
+    assert errors[0]["message"] == start_up.stderr.strip()  # the same message as start-up
 
 
 def test_ready_stops_in_process(monkeypatch, capsys):
