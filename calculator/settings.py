@@ -146,8 +146,10 @@ MIDDLEWARE = [
     "calculator.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # django-csp (policy string built once): outside the limits, so that the pages they answer
+    # (400, 405, 413, 429) carry the policy too.
+    "calculator.ops.csp.CachedPolicyCSPMiddleware",
     "calculator.ops.middleware.RequestLimitsMiddleware",
-    "calculator.ops.csp.CachedPolicyCSPMiddleware",  # django-csp, policy string built once
     "calculator.web.middleware.IgnoreBrowserLanguageMiddleware",  # Chinese unless switched
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -176,3 +176,25 @@ def test_an_unreachable_rate_limit_cache_does_not_take_the_api_down(client, capl
     assert [client.get("/api/v1/regions").status_code for _ in range(3)] == [200, 200, 200]
     assert "rate-limit cache unavailable" in caplog.text
 
+
+
+@override_settings(RATELIMIT_ENABLED=True, RATELIMIT_PAGE=(1, 60), RATELIMIT_API=(1, 60))
+def test_every_answer_of_the_limits_carries_the_strict_csp(client):
+    """The limits answer before any view (400, 405, 413, 429); their pages and JSON errors carry
+    the same Content-Security-Policy as every other page."""
+    csp = client.get("/about/")["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "unsafe-inline" not in csp
+    answers = {
+        "400 page": client.generic("POST", "/i18n/setlang/", data=b"language=en", CONTENT_LENGTH="abc"),
+        "400 api": client.generic("POST", CALCULATE, data=b"{}", content_type="application/json", CONTENT_LENGTH="abc"),
+        "405 page": client.post("/about/"),
+        "413 page": client.post("/", data=b"x" * (3 * 1024 * 1024), content_type="application/octet-stream"),
+    }
+    query = page_query(visits=1)
+    client.get("/?" + query)
+    answers["429 page"] = client.get("/?" + query)
+    client.get("/api/v1/regions")
+    answers["429 api"] = client.get("/api/v1/regions")
+    for name, response in answers.items():
+        assert str(response.status_code) == name.split()[0], (name, response.status_code)
+        assert response.get("Content-Security-Policy") == csp, name
