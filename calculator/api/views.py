@@ -51,10 +51,20 @@ def _method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonRespons
 
 
 def _header_lang(request: HttpRequest) -> str | None:
-    """English when the client's Accept-Language prefers it; a body's "lang" wins."""
+    """English when the client's Accept-Language prefers it to Chinese: the first of the
+    languages it accepts (by q-value; q=0 means "not this one") that the answer can be in;
+    None (Chinese, the default) otherwise. A body's "lang" wins."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
     header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    first = header.split(",")[0].split(";")[0].strip().lower()
-    return "en" if first.startswith("en") else None
+    for code, quality in parse_accept_lang_header(header[:500]):
+        if quality <= 0:
+            continue
+        if code == "en" or code.startswith("en-"):
+            return "en"
+        if code == "zh" or code.startswith("zh-"):
+            return None
+    return None
 
 
 def read_json_body(request: HttpRequest) -> bytes | HttpResponse:
@@ -97,7 +107,12 @@ def calculate(request: HttpRequest) -> JsonResponse:
         logger.exception("calculation failed")
         status, body = 500, {"errors": [{"field": "(server)", "message": "服务器内部错误，请稍后再试或联系我们。"}]}
     # orjson: the same JSON as json.dumps(ensure_ascii=False), compact, several times faster.
-    return HttpResponse(contract_dumps(body), status=status, content_type=JSON_MEDIA_TYPE)
+    response = HttpResponse(contract_dumps(body), status=status, content_type=JSON_MEDIA_TYPE)
+    if status == 200:
+        # The language the answer is in (the body's "lang", else Accept-Language), not only
+        # what LocaleMiddleware would guess from the header.
+        response["Content-Language"] = body["lang"]
+    return response
 
 
 @csrf_exempt

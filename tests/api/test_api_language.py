@@ -102,3 +102,23 @@ def test_the_command_takes_lang_from_its_option_unless_the_request_names_one():
     # A language the contract does not know is refused, naming the field.
     code, refused = _cli(BODY, "--lang", "fr")
     assert code == 2 and refused["errors"][0]["field"] == "lang"
+
+
+@pytest.mark.parametrize(
+    "header, lang",
+    [
+        ("fr, en;q=0.8", "en"),  # French cannot be had: English is the next accepted
+        ("en;q=0", "zh-hans"),  # q=0: "not English"
+        ("zh;q=0.1, en;q=0.2", "en"),  # English preferred by q-value
+        ("de, zh-TW;q=0.9, en;q=0.5", "zh-hans"),  # Chinese before English
+        ("*", "zh-hans"),
+    ],
+)
+def test_accept_language_is_read_by_q_value_and_content_language_says_what_was_given(client, header, lang):
+    response = client.post("/api/v1/calculate", data=json.dumps(BODY), content_type="application/json", headers={"Accept-Language": header})
+    assert response.status_code == 200
+    assert response.json()["lang"] == lang
+    assert response["Content-Language"] == lang
+    # The body's own lang decides both.
+    response = client.post("/api/v1/calculate", data=json.dumps({**BODY, "lang": "en"}), content_type="application/json", headers={"Accept-Language": header})
+    assert response.json()["lang"] == "en" and response["Content-Language"] == "en"
