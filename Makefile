@@ -14,8 +14,9 @@ PY         := $(VENV)/bin/python
 STAMP      := $(VENV)/.installed
 MANAGE     := $(PY) manage.py
 KEY_FILE   := .secret_key
-# `make run` serves with DEBUG off whatever the shell says; `make dev` with DEBUG on.
-PROD_ENV   := DJANGO_DEBUG=0
+# `make run` serves with DEBUG off whatever the shell says, over plain HTTP on loopback (so without
+# the TLS defaults: DJANGO_SECURE=0); `make dev` with DEBUG on.
+PROD_ENV   := DJANGO_DEBUG=0 DJANGO_SECURE=0
 
 # Root needs no sudo; everyone else does.
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)

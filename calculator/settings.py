@@ -98,8 +98,9 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
-# --- TLS: set DJANGO_SECURE=1 when the site is served over HTTPS (usually by a proxy) -----------
-SECURE = _env_bool("DJANGO_SECURE", False)
+# --- TLS: on by default with DEBUG off (production is served over HTTPS, usually by a proxy); -----
+# DJANGO_SECURE=0 for plain HTTP on loopback (`make run`, scripts/load.py).
+SECURE = _env_bool("DJANGO_SECURE", not DEBUG)
 _proxy_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
 if _proxy_header:
     # e.g. X-Forwarded-Proto: only when the proxy in front always sets (overwrites) it.

@@ -5,6 +5,7 @@
 - Plain static storage: the pages' ``{% static %}`` names need no ``collectstatic`` and the
   live server of the browser tests finds the files (``tests/ops`` checks the hashed,
   compressed names through gunicorn and WhiteNoise under the production settings).
+- Plain HTTP (no redirect to HTTPS, no HSTS, cookies not Secure): see below.
 - Rate limits off: the whole suite comes from one address. ``tests/ops`` turns them on with
   ``override_settings``.
 """
@@ -29,5 +30,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Django's test client and the browser tests' live server speak plain HTTP: the TLS defaults of
+# the production settings (redirect to HTTPS, HSTS, Secure cookies) are off here. ``tests/ops``
+# checks them in a subprocess under the production settings, with and without TLS.
+SECURE = False
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_HSTS_PRELOAD = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
 RATELIMIT_ENABLED = False
 STATIC_ROOT = None  # nothing collected in tests; WhiteNoise serves from the finders

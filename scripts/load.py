@@ -126,6 +126,7 @@ def start_server(port: int, workers: int, log_path: Path) -> subprocess.Popen[by
     env.update(
         DJANGO_SETTINGS_MODULE="calculator.settings",
         DJANGO_DEBUG="0",
+        DJANGO_SECURE="0",  # plain HTTP on loopback, as `make run`
         GUNICORN_BIND=f"{HOST}:{port}",
         WEB_CONCURRENCY=str(workers),
         DJANGO_RATELIMIT_API=env.get("DJANGO_RATELIMIT_API", "10000000/60"),

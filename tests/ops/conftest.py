@@ -37,6 +37,7 @@ def production_env(**overrides: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="calculator.settings",
         DJANGO_DEBUG="0",
+        DJANGO_SECURE="0",  # `make run` serves plain HTTP on loopback; TLS tests set it to 1
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         PYTHONDONTWRITEBYTECODE="1",
     )

@@ -61,6 +61,23 @@ def test_check_deploy_is_clean_under_tls_settings():
     assert "no issues" in result.stdout
 
 
+def test_check_deploy_is_clean_with_debug_off_and_nothing_else_set():
+    """Safe by default: DEBUG off (the default) brings the TLS settings with it (HTTPS redirect,
+    HSTS, Secure cookies); only plain HTTP on loopback (`make run`) turns them off."""
+    env = production_env()
+    del env["DJANGO_DEBUG"], env["DJANGO_SECURE"]
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+    assert _settings_value("SECURE_SSL_REDIRECT", env) == "True"
+    assert _settings_value("CSRF_COOKIE_SECURE", env) == "True"
+    assert int(_settings_value("SECURE_HSTS_SECONDS", env)) >= 31_536_000
+    # Development (DEBUG on) stays on plain HTTP unless asked.
+    dev = production_env(DJANGO_DEBUG="1")
+    del dev["DJANGO_SECURE"]
+    assert _settings_value("SECURE_SSL_REDIRECT", dev) == "False"
+
+
 def test_check_deploy_complains_without_tls_so_the_clean_run_means_something():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert result.returncode != 0
