@@ -306,7 +306,9 @@ def _account_json(result: CalculationResult, translate: T.Translate) -> dict[str
         "clause": a.clause,
         "version": a.version_id,
         "explanation": text,
-        "params": {k: _param_value(k, v) for k, v in a.figures.items()},
+        # A figure that is a sentence of the policy data (why there is no allocation) is in
+        # the answer's language like the explanation that quotes it.
+        "params": {k: translate(v) if k == "reason" and isinstance(v, str) else _param_value(k, v) for k, v in a.figures.items()},
     }
 
 
@@ -339,7 +341,7 @@ def to_json(result: CalculationResult, translate: T.Translate = T.identity, lang
         ],
         "personal_account": _account_json(result, translate),
         "rules": [v.as_dict() for v in result.versions],
-        "clauses": {ref: _clause_json(cite) for ref, cite in sorted(result.clauses.items())},
+        "clauses": {ref: _clause_json(cite, translate) for ref, cite in sorted(result.clauses.items())},
         "warnings": [
             {
                 "code": n.code,
@@ -353,12 +355,23 @@ def to_json(result: CalculationResult, translate: T.Translate = T.identity, lang
     }
 
 
-_CLAUSES: dict[int, dict[str, Any]] = {}
+_CLAUSES: dict[tuple[int, Any], tuple[Any, dict[str, Any]]] = {}
 
 
-def _clause_json(cite: Any) -> dict[str, Any]:
-    # Citations are loaded once per process and never change: their JSON is made once.
-    out = _CLAUSES.get(id(cite))
-    if out is None:
-        out = _CLAUSES[id(cite)] = cite.as_dict()
-    return out
+def _clause_json(cite: Any, translate: T.Translate = T.identity) -> dict[str, Any]:
+    """A clause as the answer lists it: the document's title, number, article and the quote
+    stay as the document has them (Chinese); the calculator's own reading of it (its
+    assumption) is in the answer's language. ``explanation_template`` is kept for
+    compatibility and is null: sentences come from the engine's templates (messages.py)."""
+    # Citations are loaded once per process and never change: their JSON is made once per language.
+    key = (id(cite), translate)
+    made = _CLAUSES.get(key)
+    if made is None or made[0] is not cite:
+        out = cite.as_dict()
+        out["explanation_template"] = None
+        if out["assumption"]:
+            out["assumption"] = translate(out["assumption"])
+        if out["doc_no"]:
+            out["doc_no"] = translate(out["doc_no"])  # "所存文本未载文号" says there is none
+        made = _CLAUSES[key] = (cite, out)
+    return made[1]

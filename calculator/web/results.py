@@ -279,6 +279,7 @@ def answer_sentence(totals: dict[str, str], count: int, account_entered: bool) -
 
 
 _NO_DOC_NO = ("所存文本未载文号", "转载未载文号")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _INTERNAL_PHRASES = (
     # What the policy data says about its own copy of a text, in words a reader understands
     # (inside Chinese titles and issuers, which stay Chinese in both languages).
@@ -297,8 +298,11 @@ def reader_text(text: str | None) -> str:
 
 
 def doc_no(text: str | None) -> str:
-    """The document number, or "" when the text carries none."""
-    return "" if not text or text in _NO_DOC_NO else text
+    """The document number, or "" when the text carries none (the answer says so in its own
+    language: the English answer translates the data's "所存文本未载文号")."""
+    if not text or text in _NO_DOC_NO or text in {_(t) for t in _NO_DOC_NO}:
+        return ""
+    return text
 
 
 def clause_views(
@@ -321,7 +325,9 @@ def clause_views(
             continue
         assumption, translated = ("", False)
         if c.get("assumption") and c["assumption"] not in shown:
+            # The answer gives the calculator's own reading in its language already.
             assumption, translated = labels.data_text(c["assumption"])
+            translated = translated or (english and not _CJK.search(assumption))
         out[ref] = by_quote[key] = ClauseView(
             number=0,
             ref=ref,

@@ -122,3 +122,24 @@ def test_accept_language_is_read_by_q_value_and_content_language_says_what_was_g
     # The body's own lang decides both.
     response = client.post("/api/v1/calculate", data=json.dumps({**BODY, "lang": "en"}), content_type="application/json", headers={"Accept-Language": header})
     assert response.json()["lang"] == "en" and response["Content-Language"] == "en"
+
+
+def test_an_english_answer_gives_the_calculators_own_words_in_english_and_the_documents_as_they_are(client):
+    # 玉溪 2024-03 off-site (filed) visit: the off-site clause carries an assumption (the
+    # 细则 sets no rates for it); 山西 employed: no personal-account rule, with a reason.
+    yuxi = {"region": "yuxi", "status": "retired", "age": 66, "lang": "en",
+            "visits": [{"date": "2024-03-01", "level": 2, "total": "100", "offsite": "filed"}]}
+    result = _post(client, yuxi)
+    clause = result["clauses"]["yuxi-2023/offsite"]
+    assert clause["assumption"].startswith("Article 21 of the rules says only")
+    assert not CJK.search(clause["assumption"])
+    assert all(c["explanation_template"] is None for c in result["clauses"].values())
+    assert CJK.search(clause["quote"]) and CJK.search(clause["title"])  # the document's words stay
+    shanxi = {"region": "shanxi", "status": "employed", "age": 40, "lang": "en",
+              "visits": [{"date": "2023-03-01", "level": 1, "total": "100"}]}
+    account = _post(client, shanxi)["personal_account"]
+    assert account["params"]["reason"] and not CJK.search(account["params"]["reason"])
+    assert account["params"]["reason"] in account["explanation"]
+    # In Chinese the same clause's reading is the data's own sentence.
+    chinese = _post(client, {**yuxi, "lang": "zh-hans"})["clauses"]["yuxi-2023/offsite"]
+    assert chinese["assumption"].startswith("细则第二十一条只写明备案后异地就医实行联网结算")
