@@ -1,8 +1,9 @@
 """Load the policy data files and refuse anything doubtful, loudly.
 
 Each file under ``data/<region>/`` is one rule version of one region. Every figure in it
-carries a citation: the document (issuer, title, 文号), the article, the verbatim quote and
-a plain-language explanation template. What this module refuses is listed in
+carries a citation: the document (issuer, title, 文号), the article, the verbatim quote and,
+where the calculator reads something into it, the assumption (the sentences a member reads are
+the engine's own, ``messages.py``). What this module refuses is listed in
 ``docs/rules-authoring.md``; each refusal raises :class:`PolicyDataError` naming the file
 and the key, so a bad data diff fails at start-up and in ``tests/rules``.
 """
@@ -20,7 +21,6 @@ from typing import Any
 import yaml
 
 from calculator.rules import params as P
-from calculator.rules.explain import compile_template, placeholders as template_placeholders
 
 RULES_DIR = Path(__file__).resolve().parent
 DATA_DIR = RULES_DIR / "data"
@@ -58,12 +58,10 @@ class Citation:
     document: Document
     article: str
     quote: str
-    explanation: str
     assumption: str | None = None
     # The step code whose situation the assumption is about (e.g. "over_cap": what is
     # done above the cap); None: it concerns every use of the clause.
     assumption_on: str | None = None
-    render: Callable[..., str] = field(default=lambda **_: "", compare=False, repr=False)
 
     @property
     def status(self) -> str:
@@ -79,7 +77,9 @@ class Citation:
             "quote": self.quote,
             "status": self.status,
             "source": self.document.url or self.document.source,
-            "explanation_template": self.explanation,
+            # Kept for the contract's compatibility: sentences are the engine's own templates
+            # (messages.py, by step code and variant), not the data's.
+            "explanation_template": None,
             "assumption": self.assumption,
         }
 
@@ -171,7 +171,7 @@ ALLOWED_TOP = {
     "parameters",
 }
 ALLOWED_DOC = {"issuer", "title", "doc_no", "status", "source", "url", "note"}
-ALLOWED_CITE = {"document", "article", "quote", "explanation", "assumption", "assumption_on"}
+ALLOWED_CITE = {"document", "article", "quote", "assumption", "assumption_on"}
 ALLOWED_NOTICE = {"code", "message", "from", "to", "cite"}
 ALLOWED_REGION = {"code", "name", "province", "aliases"}
 
@@ -432,10 +432,8 @@ class Loader:
         self._source_text(ctx, where, doc.source)  # the source must exist
         return doc
 
-    def _citation(
-        self, ctx: _Ctx, where: str, raw: Any, docs: dict[str, Document], ref: str, placeholders: set[str]
-    ) -> Citation:
-        raw = _keys(ctx, where, raw, ALLOWED_CITE, {"document", "article", "quote", "explanation"})
+    def _citation(self, ctx: _Ctx, where: str, raw: Any, docs: dict[str, Document], ref: str) -> Citation:
+        raw = _keys(ctx, where, raw, ALLOWED_CITE, {"document", "article", "quote"})
         doc_key = raw["document"]
         if not isinstance(doc_key, str) or doc_key not in docs:
             raise ctx.fail(f"{where}.document", f"unknown document {doc_key!r}")
@@ -447,18 +445,6 @@ class Loader:
         # the research file that holds the re-post.
         if _squash(quote) not in haystack:
             raise ctx.fail(f"{where}.quote", f"not found verbatim in {doc.source}: {quote[:40]}…")
-        explanation = _text(ctx, f"{where}.explanation", raw["explanation"])
-        try:
-            used = template_placeholders(explanation)
-        except ValueError as exc:
-            raise ctx.fail(f"{where}.explanation", str(exc)) from None
-        bad = used - placeholders
-        if bad:
-            raise ctx.fail(f"{where}.explanation", f"unknown placeholder(s) {sorted(bad)}; allowed {sorted(placeholders)}")
-        try:
-            render = compile_template(explanation, placeholders)
-        except ValueError as exc:
-            raise ctx.fail(f"{where}.explanation", str(exc)) from None
         assumption = raw.get("assumption")
         if assumption is not None:
             _text(ctx, f"{where}.assumption", assumption)
@@ -472,22 +458,20 @@ class Loader:
             document=doc,
             article=_text(ctx, f"{where}.article", raw["article"]),
             quote=quote,
-            explanation=explanation,
             assumption=assumption,
             assumption_on=assumption_on,
-            render=render,
         )
 
     def _param(self, ctx: _Ctx, name: str, raw: Any, docs: dict[str, Document], version_id: str) -> Param:
         where = f"parameters.{name}"
         if name not in PARAM_SPECS:
             raise ctx.fail(where, "unknown parameter")
-        _, parse, placeholders = PARAM_SPECS[name]
+        _, parse = PARAM_SPECS[name]
         if not isinstance(raw, dict):
             raise ctx.fail(where, "must be a mapping")
         if "cite" not in raw:
             raise ctx.fail(where, "missing key(s) ['cite']")
-        cite = self._citation(ctx, f"{where}.cite", raw["cite"], docs, f"{version_id}/{name}", placeholders)
+        cite = self._citation(ctx, f"{where}.cite", raw["cite"], docs, f"{version_id}/{name}")
         value = parse(ctx, where, {k: v for k, v in raw.items() if k != "cite"})
         return Param(name=name, value=value, cite=cite)
 
@@ -497,7 +481,7 @@ class Loader:
         code = _text(ctx, f"{where}.code", raw["code"])
         cite = None
         if "cite" in raw:
-            cite = self._citation(ctx, f"{where}.cite", raw["cite"], docs, f"{version_id}/notice:{code}", set())
+            cite = self._citation(ctx, f"{where}.cite", raw["cite"], docs, f"{version_id}/notice:{code}")
         return Notice(
             code=code,
             message=_text(ctx, f"{where}.message", raw["message"]),
@@ -527,7 +511,7 @@ class Loader:
         params_raw = raw["parameters"]
         if not isinstance(params_raw, dict):
             raise ctx.fail("parameters", "must be a mapping")
-        missing = {n for n, (req, _, _) in PARAM_SPECS.items() if req} - set(params_raw)
+        missing = {n for n, (req, _) in PARAM_SPECS.items() if req} - set(params_raw)
         if missing:
             raise ctx.fail("parameters", f"missing required parameter(s) {sorted(missing)}")
         params = {n: self._param(ctx, n, v, docs, version_id) for n, v in params_raw.items()}
@@ -818,25 +802,25 @@ def _p_price_class(ctx, where, v):
     return P.PriceClassDefault(by_level={int(k): int(x) for k, x in m.items()})
 
 
-# name -> (required?, parser, explanation placeholders of the clause's own summary template)
-PARAM_SPECS: dict[str, tuple[bool, Callable[..., Any], set[str]]] = {
-    "benefit_year": (True, _p_benefit_year, {"year_label"}),
-    "policy_range": (True, _p_policy_range, {"total", "excluded", "policy_range"}),
-    "deductible": (True, _p_deductible, {"standard", "used_before", "applied", "remaining", "eligible", "level_name", "year_label"}),
-    "fund_ratio": (True, _p_fund_ratio, {"base", "ratio", "fund", "level_name", "group_name"}),
-    "annual_cap": (True, _p_annual_cap, {"cap", "used_before", "used_after", "remaining", "over_cap", "year_label"}),
-    "pharmacy": (True, _p_pharmacy, {"level_name", "ratio", "group_name"}),
-    "internet": (True, _p_internet, {"level_name", "ratio", "group_name"}),
-    "non_designated": (True, _p_non_designated, {"amount"}),
-    "account_use": (True, _p_account_use, {"paid", "balance_before", "balance_after"}),
-    "personal_account": (True, _p_personal_account, {"annual", "monthly", "base", "rate", "age"}),
-    "class_b_first_self_pay": (False, _p_class_b, {"class_b", "rate", "amount"}),
-    "offsite": (False, _p_offsite, {"amount", "rate", "base"}),
-    "inpatient_stay": (False, _p_inpatient, {"amount"}),
-    "chronic": (False, _p_chronic, {"standard", "used_before", "applied", "remaining", "base", "ratio", "fund", "cap", "count"}),
-    "retiree_start": (False, _p_retiree_start, {"retired_on", "start"}),
-    "retiree_cohorts": (False, _p_cohorts, {"retired_on", "group_name"}),
-    "price_class_default": (False, _p_price_class, {"level_name", "class_name"}),
+# name -> (required?, parser)
+PARAM_SPECS: dict[str, tuple[bool, Callable[..., Any]]] = {
+    "benefit_year": (True, _p_benefit_year),
+    "policy_range": (True, _p_policy_range),
+    "deductible": (True, _p_deductible),
+    "fund_ratio": (True, _p_fund_ratio),
+    "annual_cap": (True, _p_annual_cap),
+    "pharmacy": (True, _p_pharmacy),
+    "internet": (True, _p_internet),
+    "non_designated": (True, _p_non_designated),
+    "account_use": (True, _p_account_use),
+    "personal_account": (True, _p_personal_account),
+    "class_b_first_self_pay": (False, _p_class_b),
+    "offsite": (False, _p_offsite),
+    "inpatient_stay": (False, _p_inpatient),
+    "chronic": (False, _p_chronic),
+    "retiree_start": (False, _p_retiree_start),
+    "retiree_cohorts": (False, _p_cohorts),
+    "price_class_default": (False, _p_price_class),
 }
 
 
