@@ -227,9 +227,6 @@ class _Ledger:
         cap_amount = cap_amounts[group] if cap_amounts is not None else None
         term = ded.term if ded.basis != "none" else None
         paid_before = self.fund_paid.get(yk, 0)
-        if not new_year and (cap_amount is not None or ded.basis == "annual"):
-            # The year's running totals govern this visit too (the year was said at its first).
-            self.assume(p["benefit_year"], "benefit_year")
         if new_year:
             variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
             if variant is not None:
@@ -483,8 +480,6 @@ class _Ledger:
                     "level": key, "level_kind": kind if kind != "pharmacy" else "level",
                 }
                 self.step(steps, "deductible", variant, applied, figures, ded_param)
-        elif eligible:
-            self.assume(ded_param, "deductible")  # met at an earlier visit: it still decides this one
 
         if cap_amount is None:
             self.notice(f"{cap_param.cite.ref}-none", cap_value.none_reason, self.cite(cap_param))

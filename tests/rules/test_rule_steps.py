@@ -91,10 +91,11 @@ def test_nothing_excluded_is_explained_at_the_first_visit_it_concerns_under_each
 
 
 def test_a_clause_said_once_still_lists_every_visit_it_governs_in_its_assumption():
-    # 上海 (医保年度 1 July – 30 June; policy range read as 医保目录内 费用: both are
-    # assumptions of their clauses). Three 三级 visits in the 2023 医保年度, nothing excluded:
-    # the year and the "no 全自费" rule are said at the first visit only, yet both clauses
-    # decide all three visits, so their assumptions list [1, 2, 3].
+    # 上海 (policy range read as 医保目录内 费用: an assumption of its clause). Three 三级
+    # visits in the 2023 医保年度, nothing excluded: the "no 全自费" rule is said at the first
+    # visit only, yet the clause decides all three visits' policy range, so its assumption
+    # lists [1, 2, 3]. The benefit year (1 July – 30 June, also an assumption) is said where
+    # the year's running totals start, and its assumption is listed with that visit.
     body = {
         "region": "shanghai", "status": "employed", "age": 40,
         "account_balance": "300", "prior_years_balance": "1000",
@@ -109,9 +110,10 @@ def test_a_clause_said_once_still_lists_every_visit_it_governs_in_its_assumption
     said = [[s["code"] for s in v["steps"]] for v in result["visits"]]
     assert [("benefit_year" in codes, "policy_range" in codes) for codes in said] == [(True, True), (False, False), (False, False)]
     by_code = {w["code"]: w for w in result["warnings"]}
-    for ref in ("shanghai-2023/policy_range", "shanghai-2023/benefit_year"):
-        assert by_code[ref]["kind"] == "assumption" and by_code[ref]["visits"] == [1, 2, 3], by_code[ref]
-        assert all(ref in v["notices"] for v in result["visits"])
+    policy = by_code["shanghai-2023/policy_range"]
+    assert policy["kind"] == "assumption" and policy["visits"] == [1, 2, 3], policy
+    assert all("shanghai-2023/policy_range" in v["notices"] for v in result["visits"])
+    assert by_code["shanghai-2023/benefit_year"]["visits"] == [1]
 
 
 def test_the_personal_account_assumption_concerns_the_first_visit_in_date_order():
