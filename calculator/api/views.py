@@ -90,7 +90,7 @@ def calculate(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/calculate — run one calculation request."""
     if request.method != "POST":
         return _method_not_allowed(request, ["POST"])
-    from calculator.i18n import translate_for
+    from calculator.i18n import plain_translate_for
     from calculator.rules.contract import dumps as contract_dumps
     from calculator.rules.contract import run_contract
 
@@ -102,7 +102,7 @@ def calculate(request: HttpRequest) -> JsonResponse:
     except UnicodeDecodeError:
         return _error(400, "body", "请求体不是 UTF-8 编码的 JSON。")
     try:
-        status, body = run_contract(raw, translate_for=translate_for, lang=_header_lang(request))
+        status, body = run_contract(raw, translate_for=plain_translate_for, lang=_header_lang(request))
     except Exception:  # never a debug page or a traceback for an API client
         logger.exception("calculation failed")
         status, body = 500, {"errors": [{"field": "(server)", "message": "服务器内部错误，请稍后再试或联系我们。"}]}

@@ -39,7 +39,7 @@ def enquiries(request: HttpRequest) -> HttpResponse:
     if isinstance(raw, HttpResponse):
         return raw
     try:
-        from calculator.i18n import translate_for
+        from calculator.i18n import plain_translate_for as translate_for  # the API's plain English
         from calculator.rules.engine import calculate
         from calculator.rules.messages import identity
 
@@ -83,7 +83,7 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return _error(404, "token", "没有这个查询链接，或它已过期。")
     try:
-        from calculator.i18n import translate_for
+        from calculator.i18n import plain_translate_for as translate_for  # the API's plain English
 
         lang = _header_lang(request) or found.inputs.get("lang")
         today, today_errors = services.recompute(found.inputs, translate_for(lang), lang=lang)

@@ -143,3 +143,45 @@ def test_an_english_answer_gives_the_calculators_own_words_in_english_and_the_do
     # In Chinese the same clause's reading is the data's own sentence.
     chinese = _post(client, {**yuxi, "lang": "zh-hans"})["clauses"]["yuxi-2023/offsite"]
     assert chinese["assumption"].startswith("细则第二十一条只写明备案后异地就医实行联网结算")
+
+
+DOC_NO = re.compile(r"[\u3400-\u9fff]+〔\d{4}〕\d+号")  # a document's official number, e.g. 晋医保发〔2022〕12号
+DOCUMENT_FIELDS = {"title", "issuer", "quote", "article", "source", "doc_no"}  # the documents' own words
+
+
+def _chinese_outside_documents(value, path=()):
+    """Strings of an answer that hold Chinese, leaving out the documents' own words (titles,
+    issuers, quotes, articles, 文号 of the clauses and rules)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in DOCUMENT_FIELDS and path and path[0] in ("clauses", "rules"):
+                continue
+            yield from _chinese_outside_documents(item, (*path, key))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _chinese_outside_documents(item, path)
+    elif isinstance(value, str) and CJK.search(DOC_NO.sub("", value)):
+        yield "/".join(map(str, path)), value
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        BODY,
+        {"region": "shanghai", "status": "retired", "age": 70, "retired_on": "2005-03-01",
+         "account_balance": "300", "prior_years_balance": "1000",
+         "visits": [{"date": "2024-03-01", "level": 3, "total": "3000"}, {"date": "2024-08-05", "level": 1, "total": "500", "excluded": "50"}]},
+        {"region": "shanxi", "status": "retired", "age": 66, "retired_on": "2015-06-30",
+         "visits": [{"date": "2023-03-01", "level": 3, "total": "900", "setting": "pharmacy"}, {"date": "2023-04-01", "level": 2, "total": "300", "offsite": "filed"}]},
+        {"region": "neimenggu", "status": "employed", "age": 40,
+         "visits": [{"date": "2023-03-01", "level": 2, "total": "3000", "class_b": "100"}]},
+    ],
+    ids=["wuhan", "shanghai", "shanxi", "neimenggu"],
+)
+def test_an_english_api_answer_holds_no_chinese_but_the_documents_own_words(client, body):
+    # The page glosses the slip's terms for people holding a Chinese slip ("Deductible (起付标准)");
+    # a program asking for English gets the plain terms.
+    result = _post(client, {**body, "lang": "en"})
+    assert list(_chinese_outside_documents(result)) == []
+    assert not CJK.search(result["region_name"])
+    assert all(s["label"] and not CJK.search(s["label"]) for v in result["visits"] for s in v["steps"])

@@ -92,12 +92,12 @@ class Command(BaseCommand):
             self._emit(exit_.body, exit_.code)
 
         try:
-            from calculator.i18n import translate_for
+            from calculator.i18n import plain_translate_for
             from calculator.rules.contract import run_contract
 
             # A request may ask for English ("lang": "en"); --lang does for a request that
             # names no language (as the API's Accept-Language header); Chinese otherwise.
-            status, body = run_contract(raw, translate_for=translate_for, lang=options.get("lang") or None)
+            status, body = run_contract(raw, translate_for=plain_translate_for, lang=options.get("lang") or None)
         except Exception as exc:  # noqa: BLE001 - the CLI promises never to show a traceback
             self._emit(
                 {"errors": [{"field": "", "message": f"内部错误：{type(exc).__name__}: {exc}"}]},
