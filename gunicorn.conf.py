@@ -14,6 +14,11 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 workers = int(os.environ.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# The calculator is a GET form (results are bookmarkable and work without JavaScript): a browser
+# sends every field of every row, about 8 KB for the 50 rows the page allows, over gunicorn's
+# default request-line limit (4094) and its largest finite one (8190). 0 lets gunicorn take up to
+# 1 MB; Django then refuses more than its field limit with the page's own 400.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "0"))
 graceful_timeout = 20
 keepalive = 5
 # Policy data is read once, in the master, before the workers fork: a fault in it stops start-up.

@@ -71,14 +71,29 @@ def _chain(tb: traceback.TracebackException) -> list[traceback.TracebackExceptio
     return seen
 
 
+# gunicorn's own lines quote what it refused ("Invalid request from ip=…: Invalid HTTP request
+# line: 'GET /?age=67&visits-0-total=…'", "Error handling request /?…"): the query string may
+# carry a member's figures and the address is the member's. Both are masked.
+_QUERY = re.compile(r"\?[^\s'\"]*")
+_PEER = re.compile(r"\bip=\S+?(?=:?\s|:?$)")
+
+
+def server_message(message: str) -> str:
+    """A gunicorn log message without query strings or client addresses."""
+    return _PEER.sub("ip=…", _QUERY.sub("?…", message))
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.name.startswith("gunicorn"):
+            message = server_message(message)
         line: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", None) or request_id_var.get(),
-            "message": record.getMessage(),
+            "message": message,
         }
         ops = getattr(record, "ops", None)
         if isinstance(ops, dict):

@@ -50,6 +50,22 @@ def test_gunicorn_writes_its_own_lines_as_json_and_no_access_log(production_serv
     assert not any(line["logger"] == "gunicorn.access" for line in lines)
 
 
+def test_a_refused_request_line_leaves_no_query_or_address_in_the_server_log(production_server):
+    """gunicorn quotes what it refuses; the query string (a member's figures) and the client's
+    address are masked in its JSON lines."""
+    import socket
+    import time
+
+    with socket.create_connection(("127.0.0.1", production_server.port), timeout=10) as sock:
+        sock.sendall(b"GET /?age=67&visits-0-total=98765.43\r\nHost: x\r\n\r\n")  # no HTTP version
+        sock.recv(65536)
+    time.sleep(0.3)
+    log = production_server.log()
+    assert "98765" not in log and "age=67" not in log
+    refused = [line for line in _lines(log) if "Invalid request" in line["message"]]
+    assert refused and all("127.0.0.1" not in line["message"] for line in refused), refused
+
+
 @pytest.fixture
 def json_log():
     """The log as the production handler writes it (JSON formatter, request-id filter)."""

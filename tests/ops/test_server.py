@@ -72,3 +72,24 @@ def test_every_answer_carries_the_security_headers(production_server):
         assert headers["x-frame-options"] == "DENY" or path.startswith("/api/") or path == "/healthz"
         assert headers["referrer-policy"] == "same-origin"
         assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"])
+
+
+def test_a_fifty_visit_page_as_a_browser_sends_it_is_answered(production_server):
+    """The calculator is a GET form and a browser sends every field of every row (about 8 KB
+    for the 50 rows the page allows): more than gunicorn's default request-line limit."""
+    from urllib.parse import urlencode
+
+    fields = {"region": "xuzhou", "status": "retired", "age": "67", "retired_on": "2015-06-30",
+              "flexible_employment": "", "contribution_base": "", "account_balance": "", "prior_years_balance": ""}
+    for i in range(50):
+        fields.update({
+            f"visits-{i}-date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", f"visits-{i}-level": "3",
+            f"visits-{i}-setting": "clinic", f"visits-{i}-total": "1234.56", f"visits-{i}-excluded": "",
+            f"visits-{i}-class_b": "", f"visits-{i}-offsite": "none", f"visits-{i}-price_class": "",
+            f"visits-{i}-category": "general",
+        })
+    path = "/?" + urlencode(fields)
+    assert len(path) > 8190  # over gunicorn's largest finite limit too
+    page = production_server.request("GET", path)
+    assert page.status == 200, page.text[:300]
+    assert "第 50 次" in page.text and 'data-figure="fund_paid"' in page.text
