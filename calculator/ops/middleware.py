@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils import translation
 from django.utils.translation import gettext
 
 from calculator.ops.logging import request_id_var
@@ -182,7 +183,9 @@ def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> Htt
     if count <= limit:
         return None
     retry_after = max(1, math.ceil((window + 1) * seconds - now))
-    message = gettext("请求过于频繁：请在 %(seconds)s 秒后再试。") % {"seconds": retry_after}
+    # A Chinese message, as every error of the site and the API (also for a client asking English).
+    with translation.override("zh-hans"):
+        message = gettext("请求过于频繁：请在 %(seconds)s 秒后再试。") % {"seconds": retry_after}
     response = error_response(request, status=429, field="", message=message)
     response["Retry-After"] = str(retry_after)
     response.rate_limited = True  # type: ignore[attr-defined]

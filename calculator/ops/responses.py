@@ -6,6 +6,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,10 @@ def api_error(status: int, field: str, message: str) -> JsonResponse:
 def page_error(request: HttpRequest | None, status: int, message: str = "") -> HttpResponse:
     template = f"{status}.html" if status in ERROR_TEMPLATES else "400.html"
     try:
-        html = render_to_string(template, {"message": message, "status": status}, request=request)
+        # The error pages are Chinese (their texts and messages are), also after the switch
+        # to English: the page then says so in its lang attribute instead of claiming English.
+        with translation.override("zh-hans"):
+            html = render_to_string(template, {"message": message, "status": status}, request=request)
     except Exception:
         logger.exception("error page %s could not be rendered", status)
         html = FALLBACK_HTML

@@ -106,3 +106,26 @@ def test_broken_error_template_falls_back_to_a_plain_chinese_page(client, monkey
     response = responses.page_error(None, 500)
     assert response.status_code == 500
     assert "服务器内部错误" in response.content.decode()
+
+
+def test_error_pages_stay_chinese_and_say_so_after_the_switch_to_english(client):
+    # The error pages are Chinese (issue 9); after the language switch their lang attribute
+    # must not claim English.
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/about/").content.decode()
+    page = client.get("/no-such-page/")
+    html = page.content.decode()
+    assert page.status_code == 404
+    assert '<html lang="zh-Hans">' in html and "找不到这个页面" in html
+    wrong_method = client.post("/about/")
+    assert wrong_method.status_code == 405 and '<html lang="zh-Hans">' in wrong_method.content.decode()
+
+
+@override_settings(RATELIMIT_ENABLED=True, RATELIMIT_API=(1, 60))
+def test_a_429_answer_is_chinese_whatever_language_the_client_asks(client):
+    body = api_json(1)
+    headers = {"Accept-Language": "en"}
+    assert client.post("/api/v1/calculate", data=body, content_type="application/json", headers=headers).status_code == 200
+    refused = client.post("/api/v1/calculate", data=body, content_type="application/json", headers=headers)
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["message"].startswith("请求过于频繁")
