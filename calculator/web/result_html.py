@@ -71,7 +71,8 @@ def notices_html(result: ResultView) -> SafeString:
         if notice.visits:
             count = len(notice.visits)
             text = ngettext("（涉及第 %(numbers)s 次就诊）", "（涉及第 %(numbers)s 次就诊）", count)
-            visits = f'\n<span class="notice-visits">{_esc(text % {"numbers": "、".join(map(str, notice.visits))})}</span>'
+            numbers = gettext("、").join(map(str, notice.visits))  # ", " in English
+            visits = f'\n<span class="notice-visits">{_esc(text % {"numbers": numbers})}</span>'
         if notice.clause:
             link = f'\n<a href="#{notice.clause.anchor}">{_esc(notice.clause.link_text)}</a>'
         parts.append(f'<li id="{notice.anchor}"><span>{_esc(notice.message)}</span>{visits}{link}</li>\n')
@@ -279,7 +280,7 @@ def _rules_html(result: ResultView) -> str:
 def _print_inputs_html(result: ResultView, page_address: str, t: dict[str, str]) -> str:
     labels = {key: _esc(text) for key, text in result.labels.items()}
     inputs = result.inputs
-    tiers = f"（{'、'.join(_esc(tier) for tier in inputs.tiers)}）" if inputs.tiers else ""
+    tiers = (gettext("（%(tiers)s）") % {"tiers": gettext("、").join(_esc(tier) for tier in inputs.tiers)}) if inputs.tiers else ""
     age = f'<div><dt>{labels["age"]}</dt><dd>{_esc(inputs.age)}</dd></div>' if inputs.age is not None else ""
     retired = f'<div><dt>{labels["retired_on"]}</dt><dd>{_esc(inputs.retired_on)}</dd></div>' if inputs.retired_on else ""
     balance = _esc(yuan(inputs.account_balance)) if inputs.account_balance else t["not_entered"]

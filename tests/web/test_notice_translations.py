@@ -88,8 +88,11 @@ def test_english_results_show_the_english_assumption_once(client):
     html = client.get("/?" + urlencode(params)).content.decode("utf-8")
     assert '<html lang="en">' in html
     notices = [unescape(n) for n in re.findall(r"<li id=\"notice-[^\"]*\"><span>([^<]*)</span>", html)]
-    # Listed once for the two visits it concerns, not once per visit.
+    # Listed once for the two visits it concerns, not once per visit, with English separators.
     assert notices.count(english) == 1
+    visits = [unescape(v) for v in re.findall(r'<span class="notice-visits">([^<]*)</span>', html)]
+    assert "(concerns visits 1, 2)" in visits, visits
+    assert not any("、" in v for v in visits)
     # The quote behind it stays Chinese and marked so.
     assert '<blockquote class="quote" lang="zh-Hans">' in html
     client.cookies["django_language"] = "zh-hans"
