@@ -366,6 +366,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
             account_balance=fen(balance),
             prior_years_balance=fen(prior),
             chronic_disease_count=chronic_count,
+            chronic_disease_count_given=data.get("chronic_disease_count") not in (None, ""),
             visits=tuple(visits),
             lang=lang,
         ),

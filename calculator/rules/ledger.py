@@ -523,6 +523,8 @@ class _Ledger:
         param = version.params["chronic"]
         c = param.value
         count = self.req.chronic_disease_count
+        if not self.req.chronic_disease_count_given:
+            self.notice("chronic-count-assumed", NOTICES["chronic-count-assumed"], None, {"count": count})
         cap_amount = c.cap_for(count)
         used_before = self.chronic_deductible_used.get(yk, 0)
         outcome = M.annual_deductible(c.deductible, used_before, policy_range)

@@ -229,6 +229,7 @@ NOTICES: dict[str, str] = {
     "future-visit": N_("就诊日期晚于今天：按现行规定估算，政策届时可能调整。"),
     "retired-on-ignored": N_("您选择了在职，填写的退休日期不参与计算。"),
     "before-retirement": N_("您于 {retired_on} 退休，从 {start} 起按退休人员标准计算，此前的就诊按在职职工标准计算。"),
+    "chronic-count-assumed": N_("未填写慢性病病种数：门诊慢性病的年度限额按 {count} 种计算；如患有多种，请填写病种数。"),
     "retired-on-missing": N_("未填写退休日期：所有就诊均按退休人员待遇计算；如在就诊期间才退休，请填写退休日期。"),
     "prior-years-balance-merged": N_("{region_name}不区分当年账户和历年账户，您填写的两项余额合并计算。"),
     "new-insurance-year": N_(

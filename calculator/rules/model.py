@@ -44,6 +44,9 @@ class CalculationRequest:
     chronic_disease_count: int
     visits: tuple[Visit, ...]
     lang: str = "zh-hans"
+    # False when the request left chronic_disease_count out (it then counts as 1): a 门诊慢性病
+    # visit says so, since the chronic cap depends on the count.
+    chronic_disease_count_given: bool = True
 
 
 class Step(NamedTuple):

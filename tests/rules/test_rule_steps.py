@@ -134,3 +134,23 @@ def test_the_personal_account_assumption_concerns_the_first_visit_in_date_order(
     assert "wuhan-2023-04/personal_account" in result["visits"][1]["notices"]
     assert "wuhan-2023-04/personal_account" not in result["visits"][0]["notices"]
     assert all(w["visits"] for w in result["warnings"])  # no warning concerns no visit
+
+
+def test_a_chronic_visit_says_when_the_disease_count_was_not_entered():
+    # 玉溪 细则 第十条: the chronic cap is 3000 for one disease, + 1000 for each more (max 5000).
+    # Without chronic_disease_count the request counts 1 disease (cap 3000.00 after the visit:
+    # 1000 − 300 deductible = 700 × 80 % = 560.00 paid, 3000 − 560 = 2440.00 left) and says so
+    # for the chronic visits only; with the count given, nothing is said.
+    visits = [
+        {"date": "2023-02-01", "category": "chronic", "total": "1000.00"},
+        {"date": "2023-03-02", "level": 1, "total": "130.00"},
+        {"date": "2023-04-01", "category": "chronic", "total": "200.00"},
+    ]
+    body = {"region": "yuxi", "status": "employed", "age": 58, "visits": visits}
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    assert result["visits"][0]["cap"]["annual_cap"] == "3000.00" and result["visits"][0]["cap"]["remaining"] == "2440.00"
+    (said,) = [w for w in result["warnings"] if w["code"] == "chronic-count-assumed"]
+    assert said["visits"] == [1, 3] and "按 1 种计算" in said["message"]
+    status, given = run_contract(json.dumps({**body, "chronic_disease_count": 1}))
+    assert status == 200 and not [w for w in given["warnings"] if w["code"] == "chronic-count-assumed"]
