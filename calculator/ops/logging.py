@@ -78,6 +78,15 @@ _QUERY = re.compile(r"\?[^\s'\"]*")
 _PEER = re.compile(r"\bip=\S+?(?=:?\s|:?$)")
 
 
+# A saved enquiry's token opens the member's figures: paths that carry one are logged without it.
+_TOKEN_PATH = re.compile(r"(/e/|/api/v1/enquiries/)(?!(?:save|import)/|ledger\.|template\.)[A-Za-z0-9_-]+")
+
+
+def mask_tokens(text: str) -> str:
+    """``/e/AbC123/print/`` → ``/e/…/print/`` (the fixed pages under /e/ are kept)."""
+    return _TOKEN_PATH.sub(r"\1…", text) if ("/e/" in text or "/enquiries/" in text) else text
+
+
 def server_message(message: str) -> str:
     """A gunicorn log message without query strings or client addresses."""
     return _PEER.sub("ip=…", _QUERY.sub("?…", message))
@@ -85,7 +94,7 @@ def server_message(message: str) -> str:
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
+        message = mask_tokens(record.getMessage())
         if record.name.startswith("gunicorn"):
             message = server_message(message)
         line: dict[str, Any] = {

@@ -29,7 +29,7 @@ from django.utils.cache import patch_cache_control
 from django.utils import translation
 from django.utils.translation import gettext
 
-from calculator.ops.logging import request_id_var
+from calculator.ops.logging import mask_tokens, request_id_var
 from calculator.ops.responses import error_response, human_bytes, page_error
 
 access_log = logging.getLogger("calculator.request")
@@ -69,7 +69,7 @@ class RequestLogMiddleware:
         fields = {
             "event": "request",
             "method": (request.method or "")[:16],
-            "path": request.path_info[:200],  # never the query string
+            "path": mask_tokens(request.path_info[:200]),  # never the query string, nor a saved link's token
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
         }

@@ -104,3 +104,18 @@ def test_access_lines_in_process_carry_no_query(client, json_log):
     assert [line["path"] for line in _lines(text) if line.get("event") == "request"] == ["/", "/api/v1/calculate"]
     for value in FORBIDDEN:
         assert value not in text
+
+
+@pytest.mark.db
+@pytest.mark.django_db
+def test_a_saved_links_token_is_not_logged(client, json_log):
+    """A saved enquiry's token opens the member's figures: its paths are logged without it
+    (the fixed pages under /e/ keep their names)."""
+    token = "Tok3nThatOpensFigures"
+    assert client.get(f"/e/{token}/").status_code == 404
+    assert client.get(f"/api/v1/enquiries/{token}").status_code == 404
+    client.get("/e/template.csv")
+    text = json_log.getvalue()
+    assert token not in text
+    paths = [line["path"] for line in _lines(text) if line.get("event") == "request"]
+    assert paths == ["/e/…/", "/api/v1/enquiries/…", "/e/template.csv"], paths
