@@ -185,3 +185,14 @@ def test_an_english_api_answer_holds_no_chinese_but_the_documents_own_words(clie
     assert list(_chinese_outside_documents(result)) == []
     assert not CJK.search(result["region_name"])
     assert all(s["label"] and not CJK.search(s["label"]) for v in result["visits"] for s in v["steps"])
+
+
+def test_english_step_labels_are_labels(client):
+    # A label starts with a capital ("Deductible"), unlike the term inside a sentence
+    # ("the deductible is 80 yuan per visit"). 山西 三级 (price class 1) deductible 80 per visit.
+    body = {"region": "shanxi", "status": "employed", "age": 40, "lang": "en",
+            "visits": [{"date": "2023-03-01", "level": 3, "total": "200.00"}]}
+    steps = _steps(_post(client, body))
+    assert steps["deductible"]["label"] == "Deductible"
+    assert "the deductible is 80 yuan per visit" in steps["deductible"]["explanation"]
+    assert all(s["label"][0].isupper() for s in steps.values()), [s["label"] for s in steps.values()]
