@@ -95,11 +95,10 @@ class _Ledger:
         assumption about one situation, ``assumption_on``, only where ``code`` is it)."""
         cite = param.cite
         self.clauses[cite.ref] = cite
-        if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
-            self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
+        self.assume(param, code)
         return cite.ref
 
-    def assume(self, param: Param, code: str) -> None:
+    def assume(self, param: Param, code: str | None) -> None:
         """A clause said at an earlier visit that governs this one too: no step again, but
         its assumption (if any) lists this visit as well."""
         cite = param.cite
@@ -370,9 +369,7 @@ class _Ledger:
             # the fund sentence names the level or class on every visit, the visit its
             # setting. The clause's assumption still concerns every such visit.
             if said in rule_said:
-                cite = param.cite  # cited when said; only its assumption gains this visit
-                if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
-                    self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
+                self.assume(param, code)  # cited when said; only its assumption gains this visit
                 continue
             rule_said.add(said)
             self.step(steps, code, variant, None, figures, param)

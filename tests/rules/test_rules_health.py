@@ -413,29 +413,13 @@ def test_start_up_stops_on_a_yaml_error_in_regions_file(data_copy):
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_calculate_command_exits_2_with_the_same_message_as_json(data_copy):
-    _edit(data_copy, *BROKEN_DATE)
-    request = '{"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 3, "total": "1"}]}'
-    result = _manage(data_copy, "calculate", "-", stdin=request)
-    assert result.returncode == 2, result
-    assert "Traceback" not in result.stderr + result.stdout
-    errors = json.loads(result.stdout)["errors"]
-    assert errors[0]["field"] == "(policy data)"
-    assert EXPECTED in errors[0]["message"]
-    start_up = _manage(data_copy, "check").stderr.strip()
-    assert errors[0]["message"] == start_up  # the same message as start-up
-    # The good data (no CALCULATOR_DATA_DIR override) still calculates.
-    ok = _manage(DATA_DIR, "calculate", "-", stdin=request)
-    assert ok.returncode == 0, ok.stdout + ok.stderr
+_REQUEST = '{"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 3, "total": "1"}]}'
 
 
-def test_calculate_command_exits_2_on_a_duplicate_key(data_copy):
-    _edit(data_copy, "wuhan/2023-04-10.yaml", "effective_from: 2023-04-10\n",
-          "effective_from: 2023-04-10\neffective_from: 2023-04-11\n")
-    expected = "wuhan/2023-04-10.yaml: effective_from: duplicate key 'effective_from' (line 8, again on line 9)"
-    assert _fault(data_copy).startswith(expected)
-    request = '{"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 3, "total": "1"}]}'
-    result = _manage(data_copy, "calculate", "-", stdin=request)
+def _assert_command_and_start_up_stop(data_copy, expected: str) -> None:
+    """`manage.py calculate` exits 2 with the fault as a JSON error, no traceback, and with the
+    same message as start-up (`manage.py check`, also exit 2)."""
+    result = _manage(data_copy, "calculate", "-", stdin=_REQUEST)
     assert result.returncode == 2, result
     assert "Traceback" not in result.stderr + result.stdout
     errors = json.loads(result.stdout)["errors"]
@@ -445,6 +429,22 @@ def test_calculate_command_exits_2_on_a_duplicate_key(data_copy):
     assert start_up.returncode == 2, start_up
     assert "Traceback" not in start_up.stderr + start_up.stdout
     assert errors[0]["message"] == start_up.stderr.strip()  # the same message as start-up
+
+
+def test_calculate_command_exits_2_with_the_same_message_as_json(data_copy):
+    _edit(data_copy, *BROKEN_DATE)
+    _assert_command_and_start_up_stop(data_copy, EXPECTED)
+    # The good data (no CALCULATOR_DATA_DIR override) still calculates.
+    ok = _manage(DATA_DIR, "calculate", "-", stdin=_REQUEST)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_calculate_command_exits_2_on_a_duplicate_key(data_copy):
+    _edit(data_copy, "wuhan/2023-04-10.yaml", "effective_from: 2023-04-10\n",
+          "effective_from: 2023-04-10\neffective_from: 2023-04-11\n")
+    expected = "wuhan/2023-04-10.yaml: effective_from: duplicate key 'effective_from' (line 8, again on line 9)"
+    assert _fault(data_copy).startswith(expected)
+    _assert_command_and_start_up_stop(data_copy, expected)
 
 
 def test_ready_stops_in_process(monkeypatch, capsys):
