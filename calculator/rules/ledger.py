@@ -44,6 +44,8 @@ _record = tuple.__new__  # a model NamedTuple made in one C call (fields in orde
 SHARE_REASONS = ("excluded", "first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered")
 _NO_SHARE = dict.fromkeys(SHARE_REASONS, 0)  # copied per visit (a copy is quicker than fromkeys)
 CHRONIC_TERM = "门诊慢性病起付标准"
+# A visit neither the deductible nor the cap applies to (非定点, 住院期间): its blocks are null.
+_NOT_APPLICABLE = (Running(None, None, 0, None, None, None), Running(None, None, 0, None, None, None))
 
 
 class _Ledger:
@@ -236,12 +238,21 @@ class _Ledger:
         else:
             last_version, last_group, last_cap = self.last_in_year[yk]
             if last_cap is not None and cap_amount is not None and last_cap != cap_amount and category == "general":
-                effective = version.effective_from if last_version is not version else self._retiree_start(version)
                 figures = {
-                    "effective_from": effective, "group": group, "split_on": self.split_on, "old_cap": last_cap, "new_cap": cap_amount,
+                    "effective_from": version.effective_from, "group": group, "split_on": self.split_on, "old_cap": last_cap, "new_cap": cap_amount,
                     "paid_before": paid_before, "cap_room": max(0, cap_amount - paid_before), "year": yk, "year_kind": year_kind,
                 }
-                self.step(steps, "cap_change", "raised" if cap_amount > last_cap else "lowered", None, figures, cap_param)
+                if last_group == group:
+                    # The same group under a new version: its cap was raised (or lowered).
+                    variant = "raised" if cap_amount > last_cap else "lowered"
+                else:
+                    # The member became a retiree between the two visits: the cap is the other
+                    # group's (细则: one cap for employees, another for retirees), not a change
+                    # of the retirees' cap; under a new version as well where that changed too.
+                    figures["old_group"] = last_group
+                    figures["group_from"] = self._retiree_start(version)
+                    variant = "group" if last_version is version else "group_and_version"
+                self.step(steps, "cap_change", variant, None, figures, cap_param)
             elif last_version is not version:
                 figures = {"effective_from": version.effective_from, "paid_before": paid_before, "year": yk, "year_kind": year_kind}
                 # Nothing paid yet this year: no running total to carry over is worth saying.
@@ -283,7 +294,9 @@ class _Ledger:
             share["not_covered"] = policy_range
             if policy_range:
                 self.step(steps, "not_covered", not_covered[0], policy_range, {"amount": policy_range}, not_covered[1])
-            deductible, cap = self._standing(ded, group, yk, cap_amount)
+            # Neither the deductible nor the cap applies to the visit: null, as the contract
+            # says ("本次不适用"); the running totals stand in the year's figures.
+            deductible, cap = _NOT_APPLICABLE
         elif category == "chronic":
             fund, deductible, cap = self.chronic(version, yk, year_kind, policy_range, share, steps)
             year.chronic = {
@@ -299,8 +312,10 @@ class _Ledger:
             fund, deductible, cap, handling = self.general(version, visit, group, yk, year_kind, policy_range, cap_amount, term, share, steps)
             year.deductible_used = self.deductible_used.get(yk, 0)
             year.fund_paid = self.fund_paid.get(yk, 0)
-            if cap_amount is not None:
-                year.annual_cap = cap_amount
+        if cap_amount is not None:
+            # The year's cap is the version's for the member's group, whatever the visit
+            # (null would say the year has none, as in 上海).
+            year.annual_cap = cap_amount
 
         member_paid = total - fund
         account_paid = share["account_segment"]
@@ -574,14 +589,17 @@ class _Ledger:
         retired_key = "flexible_retired" if flexible and "flexible_retired" in rules else "retired"
         benefit_year = version.params["benefit_year"].value
         year_start, year_end = benefit_year.bounds(benefit_year.key(first_day))
+        # The months of the year this rule covers: only they are credited, so only they
+        # decide whether the member was in service, retired, or both.
+        covered_from, covered_to = self._coverage(version, param, year_start, year_end)
         key = employed_key
         if req.status == "retired":
             key = retired_key
             if req.retired_on is not None:
                 start = self._retiree_start(version)
-                if start > year_end:
-                    key = employed_key  # retired after this year: in service all year
-                elif start > year_start and not (rules[employed_key].kind == rules[retired_key].kind == "none"):
+                if start > covered_to:
+                    key = employed_key  # retired after the months covered: in service in all of them
+                elif start > covered_from and not (rules[employed_key].kind == rules[retired_key].kind == "none"):
                     # Part of the year in service, part retired: the documents give the rule
                     # for each, but not how the year of retirement is split.
                     figures = {
@@ -594,7 +612,6 @@ class _Ledger:
         if rule.kind == "none":
             return AccountAllocation("none", {"holder": key, "reason": rule.reason}, ref, version.id, reason_variant="none")
 
-        covered_from, covered_to = self._coverage(version, param, year_start, year_end)
         months = M.months_between((covered_from.year, covered_from.month), (covered_to.year, covered_to.month))
         figures: dict[str, Any] = {"holder": key, "covered_from": covered_from, "covered_to": covered_to, "months": months, "first_day": first_day}
         outside = []
@@ -611,6 +628,10 @@ class _Ledger:
             monthly = rule.rate.apply(req.contribution_base)
             figures.update(base=req.contribution_base, monthly=monthly, annual=monthly * months)
             return AccountAllocation("share_of_base", figures, ref, version.id, monthly * months, monthly)
+        if rule.amount_for_age(req.age) == 0:
+            # 武汉细则 第六条: 灵活就业人员 "不计入个人账户" — nothing is credited, which the
+            # answer says as such (0.00), not as "每月划入 0 元".
+            return AccountAllocation("nothing", {"holder": key}, ref, version.id, 0, None)
         if rule.monthly:
             monthly = rule.amount_for_age(req.age)
             figures.update(monthly=monthly, annual=monthly * months, age=req.age)

@@ -140,6 +140,12 @@ STEPS: dict[tuple[str, str], str] = {
     ("cap_change", "lowered"): N_(
         "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元降低到 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
     ),
+    ("cap_change", "group"): N_(
+        "自 {group_from} 起按{group_name}待遇，年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
+    ),
+    ("cap_change", "group_and_version"): N_(
+        "自 {group_from} 起按{group_name}待遇，自 {effective_from} 起执行新的规定：年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
+    ),
     ("policy_range", "all_in"): N_("未填全自费金额的就诊，医疗费总额全部按符合政策范围金额计算（本次 {total} 元）；其他同样未填的就诊不再重复说明。"),
     ("policy_range", "with_excluded"): N_(
         "医疗费总额 {total} 元，减全自费 {excluded} 元（个人负担），符合政策范围金额 {amount} 元。"
@@ -259,6 +265,7 @@ ACCOUNT: dict[str, str] = {
     "monthly": N_("{holder}个人账户每月划入 {monthly} 元，{months} 个月共 {annual} 元。"),
     "monthly_by_age": N_("{holder}（{age} 岁）个人账户每月划入 {monthly} 元，{months} 个月共 {annual} 元。"),
     "yearly": N_("{holder}个人账户每年划入 {annual} 元。"),
+    "nothing": N_("{holder}不计入个人账户，没有划入额。"),
     "yearly_by_age": N_("{holder}（{age} 岁）个人账户每年划入 {annual} 元。"),
     "yearly_part_year": N_(
         "{holder}个人账户按年划入，本规定只适用于 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算。"
@@ -380,6 +387,8 @@ _NAMED = {
     "year_label": _year_label,
     "level_name": _level_name,
     "group_name": _group_name,
+    # The group a member was in before (cap_change): named as group_name names a group.
+    "old_group_name": lambda f, t: _group_name({"group": f["old_group"], "split_on": f.get("split_on")}, t),
     "base_description": _base_description,
     "class_name": lambda f, t: _name(t, PRICE_CLASS_NAMES[f["price_class"]]),
     "holder": lambda f, t: _name(t, ACCOUNT_HOLDERS[f["holder"]]),
@@ -444,7 +453,7 @@ def _placeholders(template: str) -> set[str]:
 # the figures they are made from), and for the fund step every figure its amount is
 # recomputed from: amount = min(round_half_up(base × ratio), cap_room).
 # A cohort's name quotes its split date (split_on is None for the other groups).
-_DERIVED = {"level_name": ("level",), "class_name": ("price_class",), "group_name": ("split_on",)}
+_DERIVED = {"level_name": ("level",), "class_name": ("price_class",), "group_name": ("split_on",), "old_group_name": ("old_group",)}
 _WORDING = {"year_label", "term", "base_description", "amount"}
 _ALWAYS = {"fund": ("base", "ratio", "ratio_amount", "cap_room", "copay")}
 

@@ -86,8 +86,8 @@ class Running(NamedTuple):
     basis: str | None
     standard: int | None
     applied: int
-    used_before: int
-    used_after: int
+    used_before: int | None  # None: the visit is one the total does not apply to
+    used_after: int | None  # None: the visit is one the total does not apply to
     remaining: int | None
 
 

@@ -222,8 +222,8 @@ def _running(r: Running, *, cap: bool) -> dict[str, Any]:
     if cap:
         out = {
             "annual_cap": None if r.standard is None else money(r.standard),
-            "used_before": money(r.used_before),
-            "used_after": money(r.used_after),
+            "used_before": None if r.used_before is None else money(r.used_before),
+            "used_after": None if r.used_after is None else money(r.used_after),
             "remaining": None if r.remaining is None else money(r.remaining),
         }
     else:
@@ -231,8 +231,8 @@ def _running(r: Running, *, cap: bool) -> dict[str, Any]:
             "basis": r.basis,
             "standard": None if r.standard is None else money(r.standard),
             "applied": money(r.applied),
-            "used_before": money(r.used_before),
-            "used_after": money(r.used_after),
+            "used_before": None if r.used_before is None else money(r.used_before),
+            "used_after": None if r.used_after is None else money(r.used_after),
             "remaining": None if r.remaining is None else money(r.remaining),
         }
     if len(made) < 50_000:

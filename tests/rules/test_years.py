@@ -58,3 +58,22 @@ def test_wuhan_cap_rise_inside_2023_is_one_year_with_the_new_cap():
     (change,) = [s for s in result["visits"][1]["steps"] if s["code"] == "cap_change"]
     assert change["variant"] == "raised"
     assert (change["params"]["old_cap"], change["params"]["new_cap"], change["params"]["cap_room"]) == ("4000.00", "4500.00", "500.00")
+
+
+def test_a_year_with_only_a_non_designated_visit_keeps_its_cap_and_the_visit_says_not_applicable():
+    # 武汉 优化方案, employed: the year's cap is 3,500 (细则/优化方案 在职); a visit to a
+    # non-designated institution is paid by the member in full (100.00), and neither the
+    # deductible nor the cap applies to it: its blocks are null ("本次不适用"), the year's
+    # cap stays 3500.00 (null in `years` would say the year has no cap, as in 上海).
+    body = {
+        "region": "wuhan", "status": "employed", "age": 40,
+        "visits": [{"date": "2023-05-01", "setting": "non_designated", "total": "100"}],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    (visit,) = result["visits"]
+    assert (visit["fund_paid"], visit["member_paid"], visit["member_share"]["not_covered"]) == ("0.00", "100.00", "100.00")
+    assert visit["deductible"] == {"basis": None, "standard": None, "applied": "0.00", "used_before": None, "used_after": None, "remaining": None}
+    assert visit["cap"] == {"annual_cap": None, "used_before": None, "used_after": None, "remaining": None}
+    (year,) = result["years"]
+    assert (year["annual_cap"], year["fund_paid"], year["deductible_used"]) == ("3500.00", "0.00", "0.00")
