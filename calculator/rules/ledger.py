@@ -494,7 +494,12 @@ class _Ledger:
                 self.step(steps, "deductible", variant, applied, figures, ded_param)
 
         if cap_amount is None:
-            self.notice(f"{cap_param.cite.ref}-none", cap_value.none_reason, self.cite(cap_param))
+            # Why there is no cap comes before the clause's assumption about the limit it
+            # names (上海: "不检查这一总限额" speaks of the 总限额 this notice introduces).
+            ref = cap_param.cite.ref
+            self.clauses[ref] = cap_param.cite
+            self.notice(f"{ref}-none", cap_value.none_reason, ref)
+            self.assume(cap_param, None)
         base = eligible - applied
         room = M.cap_room(cap_amount, paid_before)
         fund = 0

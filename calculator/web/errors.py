@@ -13,6 +13,8 @@ from typing import Any
 from django.utils.translation import gettext, gettext_lazy as _
 
 from calculator.rules.contract import MESSAGES
+from calculator.rules.registry import load_policies
+from calculator.web.labels import period_text
 
 TEMPLATES = {
     "required": _("请填写{label}。"),
@@ -58,4 +60,19 @@ def translated(error: dict[str, Any]) -> str:
     params = dict(error.get("params") or {})
     if "label" in params:
         params["label"] = gettext(params["label"])
+    if "region" in params:
+        # The contract names the region and its periods in Chinese; the page says them in
+        # its own language, from the same data.
+        region = _region_named(params["region"])
+        params["region"] = gettext(params["region"])
+        if "coverage" in params and region is not None:
+            params["coverage"] = gettext("、").join(period_text(v.effective_from, v.effective_to) for v in region.versions)
+    if "supported" in params:
+        params["supported"] = gettext("、").join(
+            gettext(r.name) for r in load_policies().values() if any(v.param("chronic") for v in r.versions)
+        )
     return str(lazy).format(**params)
+
+
+def _region_named(name: str) -> Any:
+    return next((r for r in load_policies().values() if r.name == name), None)

@@ -186,6 +186,8 @@ _SECTION_TEXTS = {
     "annual": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>，尚余 <span class="money">%(remaining)s</span>）',
     "per_visit": '按次计算，本年度这几次就诊共计 <span class="money" data-figure="deductible_used">%(used)s</span>',
     "no_deductible": "不设起付标准",
+    "none_from": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>；%(date)s 起不设起付标准',
+    "term_heading": "%(term)s：",
     "cap": "年度最高支付限额：",
     "cap_line": '<span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
     "no_cap": "无门诊单独的年度限额",
@@ -228,12 +230,15 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
         deductible = _fill(t["per_visit"], used=yuan(year.deductible_used))
     elif year.deductible_basis == "none":
         deductible = t["no_deductible"]
+    elif year.deductible_basis == "none_from":
+        deductible = _fill(t["none_from"], used=yuan(year.deductible_used), date=year.deductible_none_from)
     else:
         deductible = f'<span class="money" data-figure="deductible_used">{_esc(yuan(year.deductible_used))}</span>'
     if year.annual_cap:
         cap = _fill(t["cap_line"], cap=yuan(year.annual_cap), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining))
     else:
         cap = t["no_cap"]
+    heading = _fill(t["term_heading"], term=year.deductible_term) if year.deductible_term else t["deductible"]
     chronic = ""
     if year.chronic:
         c = year.chronic
@@ -242,7 +247,7 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
         chronic = f'\n<span class="year-line" data-figure-group="chronic">{t["chronic"]}\n{line}\n</span>\n'
     return (
         f'\n<li data-year="{_esc(year.year)}">\n<strong>{_esc(year.label)}</strong>\n'
-        f'<span class="year-line">{t["deductible"]}\n\n{deductible}\n\n</span>\n'
+        f'<span class="year-line">{heading}\n\n{deductible}\n\n</span>\n'
         f'<span class="year-line">{t["cap"]}\n\n{cap}\n\n</span>\n{chronic}\n</li>\n'
     )
 
@@ -315,12 +320,8 @@ def results_section_html(result: ResultView, page_address: str) -> SafeString:
             f'\n<details class="notices" id="notices">\n<summary class="notices-title">{title}</summary>\n'
             f"{notices_html(result)}\n</details>\n"
         )
-    if result.charts:
-        charts = f'\n<div class="charts">\n{charts_html(result)}    </div>\n'
-    elif result.no_cap_notice:
-        charts = f'\n<p class="no-chart">{_esc(result.no_cap_notice.message)}</p>\n'
-    else:
-        charts = ""
+    # Without a cap (上海) there is no chart; why is said once, in 请注意, not again here.
+    charts = f'\n<div class="charts">\n{charts_html(result)}    </div>\n' if result.charts else ""
     years = "".join(_year_html(year, t) for year in result.years)
     return mark_safe(
         f'\n<section id="results" class="results" aria-labelledby="results-title">\n'

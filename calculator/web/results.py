@@ -103,7 +103,9 @@ class YearView:
     year: int
     label: str
     deductible_used: str
-    deductible_basis: str | None
+    deductible_basis: str | None  # annual, per_visit, none, none_from (none after a rule with one)
+    deductible_none_from: str | None
+    deductible_term: str | None  # the deductible step's label (起付标准, 上海 自负段)
     deductible_standard: str | None
     deductible_remaining: str | None
     fund_paid: str
@@ -154,7 +156,6 @@ class ResultView:
     inputs: Inputs
     labels: dict[str, str] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
-    no_cap_notice: Notice | None = None
     any_future: bool = False
     several_rules: bool = False  # more than one rule version: each visit names its own
 
@@ -442,17 +443,32 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         )
 
     years = []
+    rule_starts = {r["id"]: r["effective_from"] for r in result["rules"]}
     for year in result["years"]:
-        in_year = [v.visit for v in visits if v.visit["year"] == year["year"] and v.visit["category"] == "general"]
+        in_year_views = [v for v in visits if v.visit["year"] == year["year"] and v.visit["category"] == "general"]
+        in_year = [v.visit for v in in_year_views]  # in date order
         with_deductible = [v for v in in_year if v["deductible"]["basis"]]
         with_cap = [v for v in in_year if v["cap"]["remaining"] is not None]
         last_ded = with_deductible[-1]["deductible"] if with_deductible else None
+        basis = last_ded["basis"] if last_ded else None
+        none_from = None
+        if basis == "none" and any(v["deductible"]["basis"] != "none" for v in with_deductible):
+            # The year began under a rule with a deductible and a later one has none (武汉
+            # 2023-04-10): the line says both, not "不设" for a year in which one was paid.
+            first_none = next(i for i in range(len(with_deductible) - 1, -1, -1)
+                              if i == 0 or with_deductible[i - 1]["deductible"]["basis"] != "none")
+            basis = "none_from"
+            none_from = rule_starts.get(with_deductible[first_none]["version"])
+        # The line is headed by the document's own term (上海: 自负段), as the steps are.
+        term_label = next((s.label for v in in_year_views for s in v.steps if s.code == "deductible"), None)
         years.append(
             YearView(
                 year=year["year"],
                 label=year_labels.get(year["year"], str(year["year"])),
                 deductible_used=year["deductible_used"],
-                deductible_basis=last_ded["basis"] if last_ded else None,
+                deductible_basis=basis,
+                deductible_none_from=none_from,
+                deductible_term=term_label,
                 deductible_standard=last_ded["standard"] if last_ded else None,
                 deductible_remaining=last_ded["remaining"] if last_ded else None,
                 fund_paid=year["fund_paid"],
@@ -463,11 +479,6 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         )
 
     charts = build_charts(result, year_labels)
-    no_cap = None
-    if not charts:
-        for n in warnings:
-            if n.clause and n.clause.ref.endswith("/annual_cap") and n.code.endswith("-none"):
-                no_cap = n
 
     entered = entered or {}
     account_entered = bool(entered.get("account_balance") or entered.get("prior_years_balance"))
@@ -517,7 +528,6 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         inputs=inputs,
         labels=dict(_page_labels(get_language() or "")),
         charts=charts,
-        no_cap_notice=no_cap,
         any_future=any(v.visit.get("future") for v in visits),
         several_rules=len(result["rules"]) > 1,
     )

@@ -411,7 +411,14 @@ def test_shanghai_has_no_cap_chart_and_says_why(client):
     html = text(get(client, params))
     assert 'id="results"' in html
     assert "<svg" not in html
-    assert 'class="no-chart"' in html
+    # Why there is no cap is said once (in 请注意), before the assumption about the 总限额 it
+    # introduces; the year's line says there is none and is headed by 上海's own term.
+    reason = "上海没有单独的门急诊年度支付限额"
+    assert html.count(reason) == 1
+    assert html.index(reason) < html.index("因此不检查这一总限额")
+    years = html[html.index('class="year-summary"'):html.index("</ul>", html.index('class="year-summary"'))]
+    assert "自负段：" in years and "起付标准：" not in years
+    assert "无门诊单独的年度限额" in years
 
 
 # --- Languages ---------------------------------------------------------------------
@@ -572,3 +579,34 @@ def test_more_rows_than_the_page_holds_are_refused_not_dropped(client):
     html = text(get(client, params))
     assert "网页一次最多计算 50 次就诊，您填写了 52 次" in html
     assert 'id="results"' not in html  # no figures for a silently shortened list
+
+
+def test_a_year_that_starts_with_a_deductible_and_ends_without_says_both(client):
+    # 武汉 2023, retired since 2020: 02-15 (细则) 一级 800 pays the retirees' deductible in full
+    # (500.00); from 2023-04-10 (优化方案) there is none. The year's line must not say
+    # "不设起付标准" for a year in which 500.00 was paid toward one.
+    params = {
+        "region": "wuhan", "status": "retired", "age": "63", "retired_on": "2020-06-30",
+        "visits-0-date": "2023-02-15", "visits-0-level": "1", "visits-0-total": "800",
+        "visits-1-date": "2023-04-20", "visits-1-level": "1", "visits-1-total": "300",
+    }
+    html = text(get(client, params))
+    years = html[html.index('class="year-summary"'):html.index("</ul>", html.index('class="year-summary"'))]
+    assert "不设起付标准" in years
+    flat = re.sub(r"<[^>]+>|\s+", "", years)
+    assert "起付标准：已累计500.00元；2023-04-10起不设起付标准" in flat
+
+
+def test_english_error_for_a_date_outside_the_rules_says_the_periods_in_english(client):
+    # 上海 rules start 2023-07-01: a 2020 visit is refused; on the English page the region and
+    # its periods are English ("2023-07-01 to …"), not the contract's "上海市（… 至 …）".
+    params = {
+        "region": "shanghai", "status": "employed", "age": "40",
+        "visits-0-date": "2020-01-01", "visits-0-level": "1", "visits-0-total": "100",
+    }
+    html = unescape(text(get(client, params, language="en")))
+    (message,) = {m for m in re.findall(r"The visit date 2020-01-01[^<]*", html)}
+    assert "Shanghai" in message and "(2023-07-01 to 2026-12-31)" in message, message
+    assert "至" not in message and " 起" not in message, message
+    zh = unescape(text(get(client, params, language="zh-hans")))
+    assert "就诊日期 2020-01-01 不在上海市已收录的政策期间内（2023-07-01 " in zh
