@@ -7,9 +7,9 @@ Excel workbook (openpyxl) has amounts as numbers and dates as dates, and a secon
 workbook imports back to the same visits.
 
 Import: a CSV or Excel file with the template's columns (就诊日期, 医疗机构级别, 就诊类型,
-费用总额, 自费金额, 乙类金额; the export's 医疗费总额 and 全自费 are read too). Every row is
+医疗费总额, 全自费金额, 乙类金额; the export's 医疗费总额 and 全自费 are read too). Every row is
 checked; one bad row refuses the whole file, with a Chinese message per problem naming its
-line ("第 3 行：费用总额必须是金额（元）").
+line ("第 3 行：医疗费总额必须是金额（元）").
 
 Languages: the files' contents (headers, level and visit-type names, 合计) are Chinese in every
 language: they are the settlement slip's terms and the import reads them. They are marked with
@@ -38,7 +38,7 @@ LEDGER_HEADERS = [
     gettext_noop("全自费"), gettext_noop("先行自付"), gettext_noop("符合政策范围金额"), gettext_noop("起付标准（本次）"),
     gettext_noop("统筹基金支付"), gettext_noop("个人账户支付"), gettext_noop("个人现金支付"), gettext_noop("依据"),
 ]
-TEMPLATE_HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "费用总额", "自费金额", "乙类金额"]
+TEMPLATE_HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费金额", "乙类金额"]
 TEMPLATE_EXAMPLE = ["2025-03-01", "三级", "门诊", "1200.00", "100.00", "200.00"]
 INPUT_SHEET = "就诊记录"
 LEDGER_SHEET = "明细"
@@ -212,10 +212,10 @@ COLUMNS = {
     "医疗机构级别": "level", "级别": "level", "机构级别": "level",
     "就诊类型": "setting", "类型": "setting",
     "费用总额": "total", "医疗费总额": "total",
-    "自费金额": "excluded", "全自费": "excluded",
+    "自费金额": "excluded", "全自费": "excluded", "全自费金额": "excluded",  # 费用总额/自费金额: the names before 2026-11-30
     "乙类金额": "class_b",
 }
-LABELS = {"date": "就诊日期", "level": "医疗机构级别", "setting": "就诊类型", "total": "费用总额", "excluded": "自费金额", "class_b": "乙类金额"}
+LABELS = {"date": "就诊日期", "level": "医疗机构级别", "setting": "就诊类型", "total": "医疗费总额", "excluded": "全自费金额", "class_b": "乙类金额"}
 LEVELS = {
     "1": "1", "2": "2", "3": "3",
     "一级": "1", "一级及以下": "1", "一级以下": "1", "二级": "2", "三级": "3",
@@ -256,7 +256,7 @@ def _norm(value: Any) -> str:
 
 def _header_key(value: Any) -> str:
     text = _norm(value).replace(" ", "")
-    text = re.sub(r"[（(].*?[)）]$", "", text)  # "费用总额（元）" → "费用总额"
+    text = re.sub(r"[（(].*?[)）]$", "", text)  # "医疗费总额（元）" → "医疗费总额"
     return text
 
 
@@ -389,7 +389,7 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
     while lines and _blank(lines[0][1]):
         lines.pop(0)
     if not lines:
-        raise ImportRefused(_("文件里没有就诊记录：第一行应是表头（就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额）。"))
+        raise ImportRefused(_("文件里没有就诊记录：第一行应是表头（就诊日期、医疗机构级别、就诊类型、医疗费总额、全自费金额、乙类金额）。"))
     header_line, header = lines.pop(0)
     columns: dict[str, int] = {}
     for i, cell in enumerate(header):
@@ -399,7 +399,7 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
     missing = [LABELS[k] for k in ("date", "total") if k not in columns]
     if missing:
         raise ImportRefused(
-            _("第 %(line)s 行应是表头，缺少列：%(columns)s。表头应为：就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额（可先“下载模板”）。")
+            _("第 %(line)s 行应是表头，缺少列：%(columns)s。表头应为：就诊日期、医疗机构级别、就诊类型、医疗费总额、全自费金额、乙类金额（可先“下载模板”）。")
             % {"line": header_line, "columns": _("、").join(missing)}
         )
     data = [(n, row) for n, row in lines if not _blank(row)]
@@ -442,7 +442,7 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
             raw = cell(row, key)
             if _norm(raw) == "":
                 if key == "total":
-                    problems.append(_("请填写费用总额"))
+                    problems.append(_("请填写医疗费总额"))
                 continue
             amount = _cell_amount(raw)
             if amount is None:
@@ -452,9 +452,9 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
         if not problems:
             total = Decimal(visit["total"])
             if Decimal(visit.get("excluded", "0")) > total:
-                problems.append(_("自费金额不能大于费用总额"))
+                problems.append(_("全自费金额不能大于医疗费总额"))
             elif Decimal(visit.get("class_b", "0")) + Decimal(visit.get("excluded", "0")) > total:
-                problems.append(_("乙类金额加自费金额不能大于费用总额"))
+                problems.append(_("乙类金额加全自费金额不能大于医疗费总额"))
         if problems:
             result.errors.append(_("第 %(line)s 行：%(problems)s。") % {"line": number, "problems": _("；").join(problems)})
         else:

@@ -50,8 +50,8 @@ FIELD_LABELS = {
     "date": "就诊日期",
     "level": "医疗机构级别",
     "setting": "就诊类型",
-    "total": "费用总额",
-    "excluded": "自费金额",
+    "total": "医疗费总额",
+    "excluded": "全自费金额",
     "class_b": "乙类金额",
     "price_class": "收费类别",
     "offsite": "异地就医",
@@ -96,8 +96,8 @@ MESSAGES = {
     "visits_type": "就诊记录必须是列表。",
     "visits_too_many": "一次最多计算 {limit} 次就诊，本次有 {count} 次。",
     "visit_type": "第 {number} 次就诊必须是一个对象。",
-    "excluded_too_large": "自费金额（{excluded} 元）不能大于费用总额（{total} 元）。",
-    "class_b_too_large": "乙类金额（{class_b} 元）不能大于费用总额减去自费金额（{limit} 元）。",
+    "excluded_too_large": "全自费金额（{excluded} 元）不能大于医疗费总额（{total} 元）。",
+    "class_b_too_large": "乙类金额（{class_b} 元）不能大于医疗费总额减去全自费金额（{limit} 元）。",
     "date_not_covered": "就诊日期 {date} 不在{region}已收录的政策期间内（{coverage}），无法计算。",
     "retired_on_required": "{region}退休人员的待遇按退休日期在 {split_on} 之前或之后区分，请填写退休日期。",
     "chronic_unsupported": "{region}的门诊慢特病待遇不在本计算器范围内（目前收录门诊慢性病规定的地区：{supported}），请选择普通门诊。",
@@ -332,6 +332,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
 
     visits_raw = data.get("visits")
     visits: list[Visit] = []
+    partial: list[Visit] = []  # refused visits with a readable date: checked against the rules too
     if visits_raw is None:
         errors.add("visits", MESSAGES["visits_required"])
     elif not isinstance(visits_raw, list):
@@ -344,12 +345,15 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
         for i, raw in enumerate(visits_raw):
             visit = _fast_visit(i, raw) if not errors.form else None
             if visit is None:  # anything unusual gets the full check and its messages
-                visit = _parse_visit(i, raw, errors)
+                visit = _parse_visit(i, raw, errors, partial)
             if visit is not None:
                 visits.append(visit)
 
-    if region is not None and status is not None and not errors.items:
-        _check_against_rules(region, status, retired_on, visits, errors)
+    if region is not None and status is not None:
+        # Also when other fields are wrong: every problem is reported in one answer (a field
+        # keeps its first problem only, so a bad level is not also "请选择医疗机构级别").
+        checked = visits if not partial else sorted(visits + partial, key=lambda v: v.index)
+        _check_against_rules(region, status, retired_on, checked, errors)
 
     if errors.items:
         return None, errors.finish()
@@ -458,7 +462,10 @@ def _fast_visit(i: int, raw: Any) -> Visit | None:
     return _record(Visit, (i, date, level, setting, total, excluded, class_b, None, offsite, inpatient, category))
 
 
-def _parse_visit(i: int, raw: Any, errors: _Errors) -> Visit | None:
+def _parse_visit(i: int, raw: Any, errors: _Errors, partial: list[Visit] | None = None) -> Visit | None:
+    """The visit, or None with its problems in ``errors``; a refused visit whose date could
+    be read goes into ``partial`` (its amounts zero), so that the checks against the rules
+    (date covered, level needed) report their problems in the same answer, not the next."""
     p = f"visits[{i}]"
     if not isinstance(raw, dict):
         errors.add(p, MESSAGES["visit_type"], number=i + 1)
@@ -482,6 +489,10 @@ def _parse_visit(i: int, raw: Any, errors: _Errors) -> Visit | None:
     elif total is not None and excluded is not None and class_b is not None and class_b > total - excluded:
         errors.add(f"{p}.class_b", MESSAGES["class_b_too_large"], class_b=fmt_yuan(class_b), limit=fmt_yuan(total - excluded))
     if len(errors.items) > before:
+        if date is not None and partial is not None:
+            partial.append(_record(Visit, (
+                i, date, level, setting or "clinic", 0, 0, 0, price_class, offsite or "none", bool(inpatient), category or "general",
+            )))
         return None
     assert date is not None and total is not None and excluded is not None and class_b is not None
     return Visit(

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from calculator.rules.contract import run_contract
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # 武汉 2023-04-10 起（优化方案）：no deductible; in-service level 3 → 55%.
@@ -483,3 +485,25 @@ def test_fast_path_accepts_exactly_what_the_full_check_accepts():
             assert not errors.items and full == fast, (raw, errors.items, full, fast)
 
     check()
+
+
+def test_every_problem_is_reported_in_one_answer():
+    # A bad amount on one visit no longer hides the checks against the rules on the others
+    # (nor on itself): the date outside 武汉's rules, a level the rules need, all at once.
+    body = {
+        "region": "wuhan", "status": "retired", "age": 60, "retired_on": "bad",
+        "visits": [
+            {"date": "2020-01-01", "total": "x"},
+            {"date": "2023-03-01", "total": ""},
+            {"date": "2023-03-01", "level": 7, "total": "5"},
+        ],
+    }
+    status, answer = run_contract(json.dumps(body))
+    assert status == 400
+    fields = [e["field"] for e in answer["errors"]]
+    assert sorted(fields) == sorted([
+        "retired_on", "visits[0].total", "visits[0].date", "visits[1].total", "visits[1].level", "visits[2].level",
+    ]), fields
+    # One problem per field: the bad level is "1 到 3", not also "请选择".
+    (level,) = [e for e in answer["errors"] if e["field"] == "visits[2].level"]
+    assert "1 到 3" in level["message"]

@@ -85,7 +85,7 @@ def test_print_view_with_its_qr_code(live_server, transactional_db, page: Page, 
 
 def test_import_a_csv_by_the_file_field(live_server, page: Page, tmp_path: Path, screenshot_dir: Path) -> None:
     path = tmp_path / "visits.csv"
-    path.write_text("就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024/3/1,三级,门诊,1000,,200\n2024-04-01,一级,药店,300,,\n", encoding="utf-8-sig")
+    path.write_text("就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额\n2024/3/1,三级,门诊,1000,,200\n2024-04-01,一级,药店,300,,\n", encoding="utf-8-sig")
     page.goto(live_server.url + "/")
     page.get_by_label("参保地区").select_option("wuhan")
     page.get_by_label("年龄").fill("45")

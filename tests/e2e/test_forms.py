@@ -40,7 +40,7 @@ def fill_xuzhou(page: Page, date: str = "2024-03-01", total: str = "1200") -> No
     r = row(page, 1)
     r.get_by_label("就诊日期", exact=True).fill(date)
     r.get_by_label("医疗机构级别", exact=True).select_option(label="三级")
-    r.get_by_label("费用总额", exact=True).fill(total)
+    r.get_by_label("医疗费总额", exact=True).fill(total)
 
 
 def calculate(page: Page) -> None:
@@ -113,7 +113,7 @@ def test_an_impossible_date_is_named_and_kept(live_server, sized_page: Page, scr
     expect(message).to_contain_text("就诊日期 2025-02-30 不是真实存在的日期，请检查月份和日。")
     expect(page.get_by_text("请填写就诊日期")).to_have_count(0)
     # The comma is refused with its own message, and what was typed stays.
-    expect(row(page, 1).get_by_label("费用总额", exact=True)).to_have_value("12,50")
+    expect(row(page, 1).get_by_label("医疗费总额", exact=True)).to_have_value("12,50")
     expect(page.locator("#id_visits-0-total_error")).to_contain_text("逗号只能作千位分隔")
     # Summarised at the top; its link takes the user to the field.
     summary = page.locator(".error-summary")
@@ -165,7 +165,7 @@ def test_one_calculate_button(live_server, sized_page: Page) -> None:
     expect(page.get_by_text("计算", exact=True)).to_have_count(1)
     # Enter in a field still calculates (the hidden default button has no text, not no job).
     fill_xuzhou(page)
-    row(page, 1).get_by_label("费用总额", exact=True).press("Enter")
+    row(page, 1).get_by_label("医疗费总额", exact=True).press("Enter")
     expect(page.locator("#results")).to_be_visible()
 
 

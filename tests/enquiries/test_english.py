@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.db, pytest.mark.django_db]
 CJK = re.compile(r"[\u3400-\u9fff]")
 COLUMN_NAMES = (
     "就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "先行自付", "符合政策范围金额",
-    "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据", "费用总额", "自费金额", "乙类金额",
+    "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据", "医疗费总额", "全自费金额", "乙类金额",
 )
 IMPORT_VALUES = ("一级", "二级", "三级", "门诊", "药店", "互联网+", "非定点")  # the values a file may hold
 REGION_NAMES = ("武汉市",)
@@ -134,20 +134,20 @@ def test_changed_rules_in_english(web, new_wuhan_version):
 def test_an_import_error_in_english(english):
     upload = SimpleUploadedFile(
         "visits.csv",
-        "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024-03-01,三级,门诊,1000,,\n2024-03-02,三级,门诊,abc,,\n".encode("utf-8-sig"),
+        "就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额\n2024-03-01,三级,门诊,1000,,\n2024-03-02,三级,门诊,abc,,\n".encode("utf-8-sig"),
         content_type="text/csv",
     )
     html = english.post("/e/import/", {"file": upload, "region": "wuhan", "age": "45"}).content.decode()
     feedback = html[html.index('id="import-feedback"'):]
     feedback = feedback[: feedback.index("</div>")]
     assert "The file was not imported" in feedback
-    assert "Line 3: 费用总额 must be an amount in yuan, e.g. 1200.00." in feedback
+    assert "Line 3: 医疗费总额 must be an amount in yuan, e.g. 1200.00." in feedback
     assert leftover_chinese(visible_text(feedback)) == []
     # The import form itself: English, with the column names kept as the file must have them.
     form = html[html.index('id="visit-import-title"'):]
     form = form[: form.index("</form>")]
     assert "Import visits (CSV or Excel)" in form and ">Import</button>" in form
-    assert "就诊日期, 医疗机构级别, 就诊类型, 费用总额, 自费金额, 乙类金额" in form
+    assert "就诊日期, 医疗机构级别, 就诊类型, 医疗费总额, 全自费金额, 乙类金额" in form
     assert leftover_chinese(visible_text(form)) == [], leftover_chinese(visible_text(form))
 
 
@@ -163,7 +163,7 @@ def test_files_keep_their_chinese_headers_in_english(english):
     assert csv_text.splitlines()[0].startswith("就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费,先行自付")
     assert "合计" in csv_text and "三级" in csv_text
     template = english.get("/e/template.csv").content.decode("utf-8-sig")
-    assert template.splitlines()[0] == "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额"
+    assert template.splitlines()[0] == "就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额"
 
 
 def test_the_503_page_in_english(english, monkeypatch):

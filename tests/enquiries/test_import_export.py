@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.db, pytest.mark.django_db]
 REPO = Path(__file__).resolve().parents[2]
 HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "先行自付", "符合政策范围金额",
            "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据"]
-TEMPLATE = ["就诊日期", "医疗机构级别", "就诊类型", "费用总额", "自费金额", "乙类金额"]
+TEMPLATE = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费金额", "乙类金额"]
 
 
 def _csv(text: str, name: str = "visits.csv", encoding: str = "utf-8") -> SimpleUploadedFile:
@@ -122,7 +122,7 @@ def test_the_calculator_page_has_the_import_field(web):
 
 
 def test_import_a_csv_fills_the_rows_and_keeps_the_person(web):
-    text = "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025/3/1,三级,门诊,1200,100,200\n2025-03-05,1,药店,80.5,,\n\n2025年3月9日,二级,互联网+,\"1,000.00\",,\n"
+    text = "就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额\n2025/3/1,三级,门诊,1200,100,200\n2025-03-05,1,药店,80.5,,\n\n2025年3月9日,二级,互联网+,\"1,000.00\",,\n"
     response = _import(web, _csv(text), region="wuhan", status="employed", age="45")
     assert response.status_code == 200
     html = response.content.decode()
@@ -137,7 +137,9 @@ def test_import_a_csv_fills_the_rows_and_keeps_the_person(web):
 
 
 def test_import_gbk_csv_and_tab_separated(web):
-    text = "就诊日期\t医疗机构级别\t就诊类型\t费用总额\n2025-03-01\t一级\t门诊\t300\n"
+    # Headed with the names the template used before it took the slip's terms (费用总额,
+    # 自费金额): files made from the old template still import.
+    text = "就诊日期\t医疗机构级别\t就诊类型\t费用总额\t自费金额\n2025-03-01\t一级\t门诊\t300\t\n"
     html = _import(web, _csv(text, encoding="gb18030")).content.decode()
     assert _rows(html) == [{"date": "2025-03-01", "total": "300.00", "excluded": "", "class_b": "", "level": "1", "setting": "clinic"}]
 
@@ -163,7 +165,7 @@ def test_an_exported_csv_imports_its_visits_back(web):
 
 
 def test_more_than_50_rows_fill_50_and_say_how_to_compute_all(web):
-    text = "就诊日期,医疗机构级别,就诊类型,费用总额\n" + "".join(f"2025-01-{1 + i % 28:02d},1,门诊,{10 + i}\n" for i in range(120))
+    text = "就诊日期,医疗机构级别,就诊类型,医疗费总额\n" + "".join(f"2025-01-{1 + i % 28:02d},1,门诊,{10 + i}\n" for i in range(120))
     html = _import(web, _csv(text)).content.decode()
     assert 'data-import-count="120"' in html and len(_rows(html)) == 50
     assert "只填入了前 50 次" in html and "POST /api/v1/calculate" in html and "manage.py calculate --csv" in html
@@ -172,25 +174,25 @@ def test_more_than_50_rows_fill_50_and_say_how_to_compute_all(web):
 # --- import: bad files ---------------------------------------------------------------------------------
 
 BAD_ROWS = [
-    ("2025-03-01,三级,门诊,abc,,", "第 3 行：费用总额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,abc,,", "第 3 行：医疗费总额必须是金额（元）"),
     ("2025-02-30,三级,门诊,100,,", "第 3 行：就诊日期“2025-02-30”应写成 2025-03-01 或 2025/3/1"),
     ("03/01/2025,三级,门诊,100,,", "第 3 行：就诊日期“03/01/2025”应写成 2025-03-01 或 2025/3/1"),
     (",三级,门诊,100,,", "第 3 行：请填写就诊日期"),
     ("2025-03-01,四级,门诊,100,,", "第 3 行：医疗机构级别“四级”应为 1、2、3 或 一级、二级、三级"),
     ("2025-03-01,三级,住院,100,,", "第 3 行：就诊类型“住院”应为 门诊、药店、互联网+ 或 非定点"),
-    ("2025-03-01,三级,门诊,,,", "第 3 行：请填写费用总额"),
-    ("2025-03-01,三级,门诊,-5,,", "第 3 行：费用总额必须是金额（元）"),
-    ("2025-03-01,三级,门诊,100.123,,", "第 3 行：费用总额必须是金额（元）"),
-    ("2025-03-01,三级,门诊,100,x,", "第 3 行：自费金额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,,,", "第 3 行：请填写医疗费总额"),
+    ("2025-03-01,三级,门诊,-5,,", "第 3 行：医疗费总额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,100.123,,", "第 3 行：医疗费总额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,100,x,", "第 3 行：全自费金额必须是金额（元）"),
     ("2025-03-01,三级,门诊,100,,十元", "第 3 行：乙类金额必须是金额（元）"),
-    ("2025-03-01,三级,门诊,100,150,", "第 3 行：自费金额不能大于费用总额"),
-    ("2025-03-01,三级,门诊,100,50,60", "第 3 行：乙类金额加自费金额不能大于费用总额"),
+    ("2025-03-01,三级,门诊,100,150,", "第 3 行：全自费金额不能大于医疗费总额"),
+    ("2025-03-01,三级,门诊,100,50,60", "第 3 行：乙类金额加全自费金额不能大于医疗费总额"),
 ]
 
 
 @pytest.mark.parametrize("line, message", BAD_ROWS, ids=[m.split("：", 1)[1][:12] for _, m in BAD_ROWS])
 def test_a_bad_row_is_refused_with_its_line_number_and_nothing_is_imported(web, line, message):
-    text = f"就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025-03-01,三级,门诊,100,,\n{line}\n2025-03-02,二级,门诊,200,,\n"
+    text = f"就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额\n2025-03-01,三级,门诊,100,,\n{line}\n2025-03-02,二级,门诊,200,,\n"
     response = _import(web, _csv(text))
     assert response.status_code == 200
     html = response.content.decode()
@@ -200,10 +202,10 @@ def test_a_bad_row_is_refused_with_its_line_number_and_nothing_is_imported(web, 
 
 
 def test_every_bad_row_is_listed(web):
-    text = "就诊日期,费用总额\n2025-03-01,abc\n2025-03-02,100\nxx,\n"
+    text = "就诊日期,医疗费总额\n2025-03-01,abc\n2025-03-02,100\nxx,\n"
     html = _import(web, _csv(text)).content.decode()
-    assert "第 2 行：费用总额必须是金额（元）" in html
-    assert "第 4 行：就诊日期“xx”应写成 2025-03-01 或 2025/3/1，且是真实存在的日期；请填写费用总额。" in html
+    assert "第 2 行：医疗费总额必须是金额（元）" in html
+    assert "第 4 行：就诊日期“xx”应写成 2025-03-01 或 2025/3/1，且是真实存在的日期；请填写医疗费总额。" in html
 
 
 @pytest.mark.parametrize(
@@ -214,8 +216,8 @@ def test_every_bad_row_is_listed(web):
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧版 Excel 文件（.xls）"),
         ("broken.xlsx", b"PK\x03\x04garbage", "无法读取这个 Excel 文件"),
         ("empty.csv", b"", "文件是空的"),
-        ("noheader.csv", "2025-03-01,100\n".encode(), "缺少列：就诊日期、费用总额"),
-        ("onlyheader.csv", "就诊日期,费用总额\n".encode(), "只有表头"),
+        ("noheader.csv", "2025-03-01,100\n".encode(), "缺少列：就诊日期、医疗费总额"),
+        ("onlyheader.csv", "就诊日期,医疗费总额\n".encode(), "只有表头"),
         ("binary.csv", b"\x00\x01\x02\xff\xfe\x00", "无法读取这个 CSV 文件的文字编码"),
     ],
 )
@@ -230,22 +232,22 @@ def test_no_file_chosen(web):
 
 
 def test_at_most_1000_rows(web):
-    text = "就诊日期,费用总额\n" + "2025-03-01,10\n" * 1001
+    text = "就诊日期,医疗费总额\n" + "2025-03-01,10\n" * 1001
     html = _import(web, _csv(text)).content.decode()
     assert "文件里有 1001 行就诊记录，一次最多导入 1000 行" in html
-    ok = _import(web, _csv("就诊日期,费用总额\n" + "2025-03-01,10\n" * 1000)).content.decode()
+    ok = _import(web, _csv("就诊日期,医疗费总额\n" + "2025-03-01,10\n" * 1000)).content.decode()
     assert 'data-import-count="1000"' in ok
 
 
 @override_settings(SITE_MAX_BODY_BYTES=4 * 1_048_576)
 def test_at_most_2_mb(web):
-    text = "就诊日期,费用总额,备注\n" + ("2025-03-01,10," + "x" * 3000 + "\n") * 700
+    text = "就诊日期,医疗费总额,备注\n" + ("2025-03-01,10," + "x" * 3000 + "\n") * 700
     assert len(text.encode()) > 2 * 1_048_576
     assert "文件太大：最多 2 MB" in _import(web, _csv(text)).content.decode()
 
 
 def test_import_needs_the_csrf_token(csrf_client):
-    assert csrf_client.post("/e/import/", {"file": _csv("就诊日期,费用总额\n2025-03-01,10\n")}).status_code == 403
+    assert csrf_client.post("/e/import/", {"file": _csv("就诊日期,医疗费总额\n2025-03-01,10\n")}).status_code == 403
 
 
 # --- the command line ----------------------------------------------------------------------------------
@@ -261,7 +263,7 @@ def _manage(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProce
 @pytest.fixture
 def visits_csv(tmp_path: Path) -> Path:
     path = tmp_path / "visits.csv"
-    path.write_text("就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024-03-01,三级,门诊,1000,,200\n2024/4/1,一级,药店,300,,\n", encoding="utf-8")
+    path.write_text("就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额\n2024-03-01,三级,门诊,1000,,200\n2024/4/1,一级,药店,300,,\n", encoding="utf-8")
     return path
 
 
@@ -288,7 +290,7 @@ def test_command_writes_csv_and_xlsx(visits_csv, tmp_path):
 
 def test_command_refuses_bad_input_with_exit_2_and_no_traceback(visits_csv, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("就诊日期,费用总额\n2024-03-01,abc\n", encoding="utf-8")
+    bad.write_text("就诊日期,医疗费总额\n2024-03-01,abc\n", encoding="utf-8")
     cases = [
         ("--csv", str(bad), "--region", "wuhan", "--status", "employed", "--age", "45"),
         ("--csv", str(visits_csv), "--status", "employed", "--age", "45"),
@@ -300,7 +302,7 @@ def test_command_refuses_bad_input_with_exit_2_and_no_traceback(visits_csv, tmp_
         done = _manage(*args)
         assert done.returncode == 2, (args, done.stdout, done.stderr)
         assert json.loads(done.stdout)["errors"] and b"Traceback" not in done.stderr
-    assert "第 2 行：费用总额必须是金额（元）" in json.loads(_manage(*cases[0]).stdout)["errors"][0]["message"]
+    assert "第 2 行：医疗费总额必须是金额（元）" in json.loads(_manage(*cases[0]).stdout)["errors"][0]["message"]
 
 
 @pytest.mark.django_db

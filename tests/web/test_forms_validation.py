@@ -122,12 +122,12 @@ def test_thousands_separators_are_read_as_such(client, typed, plain):
 def test_a_comma_that_is_not_a_thousands_separator_is_refused(client, typed):
     html = page(client, PERSON | visit(total=typed))
     message = field_error(html, "id_visits-0-total")
-    assert message is not None and message.startswith("费用总额“")
+    assert message is not None and message.startswith("医疗费总额“")
     assert "逗号只能作千位分隔" in message and "1,200" in message  # says what is meant, with an example
     assert "必须是金额" not in html  # the contract's generic message gives way to the precise one
     assert input_value(html, "visits-0-total") == typed
     assert not has_results(html)  # never read as 1250 or 1.00
-    assert any(line.startswith("第 1 次就诊 · 费用总额：") for line in summary_lines(html))
+    assert any(line.startswith("第 1 次就诊 · 医疗费总额：") for line in summary_lines(html))
 
 
 def test_comma_rule_applies_to_every_amount_field(client):
@@ -139,7 +139,7 @@ def test_comma_rule_applies_to_every_amount_field(client):
     assert field_error(html, "id_visits-0-total") is None  # 2,000 is fine
     # The summary lists them in page order.
     assert [line.split("：")[0] for line in summary_lines(html)] == [
-        "个人账户余额", "第 1 次就诊 · 自费金额", "第 1 次就诊 · 乙类金额",
+        "个人账户余额", "第 1 次就诊 · 全自费金额", "第 1 次就诊 · 乙类金额",
     ]
 
 
