@@ -93,6 +93,10 @@ def test_import_a_csv_by_the_file_field(live_server, page: Page, tmp_path: Path,
     page.get_by_role("button", name="导入", exact=True).click()
     page.wait_for_url(re.compile(r"/e/import/$"))
     assert "已从文件导入 2 次就诊" in page.locator("#import-feedback").inner_text()
+    # The message far below the top is where the browser shows the answer: it has the focus.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'import-feedback'")
+    assert page.evaluate("(() => { const r = document.getElementById('import-feedback').getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; })()")
+    assert page.title().startswith("已导入")
     assert page.locator("#id_visits-0-date").input_value() == "2024-03-01"
     assert page.locator("#id_visits-1-total").input_value() == "300.00"
     assert page.locator("#id_age").input_value() == "45"  # carried by the script from the live form

@@ -134,6 +134,9 @@ def test_import_a_csv_fills_the_rows_and_keeps_the_person(web):
     ]
     assert re.search(r'name="age"[^>]*value="45"', html)
     assert "计算结果" not in html  # nothing calculated until 计算
+    # The answer says it in the title and takes the focus: the message is far below the top.
+    assert "<title>已导入 · 门诊共济报销计算器</title>" in html
+    assert re.search(r'<div class="import-feedback import-ok"[^>]*tabindex="-1" autofocus>', html)
 
 
 def test_import_gbk_csv_and_tab_separated(web):
