@@ -40,6 +40,17 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path_info.startswith("/e/"):
+        # A saved link that is not (or no longer) there: say what happens to saved links
+        # rather than "地址可能输错了". Wrong and expired tokens read the same (nothing tells
+        # whether a token ever existed).
+        from django.conf import settings
+
+        message = (
+            f"找不到这个保存的计算。保存的计算在 {settings.ENQUIRY_RETENTION_DAYS} 天后自动删除，"
+            "这个链接可能已经过期，也可能不完整。请重新填写并计算，需要时再保存一次。"
+        )
+        return page_error(request, 404, message)
     return _plain(request, 404, "找不到这个地址。")
 
 

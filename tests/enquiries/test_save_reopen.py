@@ -108,7 +108,12 @@ def test_a_wrong_token_is_a_plain_404(web, path):
 def test_an_expired_link_is_404_and_the_command_deletes_it(web):
     old, live = save_via_page(web), save_via_page(web)
     Enquiry.objects.filter(token=old).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert web.get(f"/e/{old}/").status_code == 404
+    expired = web.get(f"/e/{old}/")
+    assert expired.status_code == 404
+    # The page says what happens to saved links (deleted after the retention period), not
+    # "地址可能输错了" alone.
+    assert "保存的计算在 180 天后自动删除，这个链接可能已经过期" in _html(expired)
+    assert "地址可能输错了" not in _html(expired)
     assert web.get(f"/api/v1/enquiries/{old}").status_code == 404
     assert web.get(f"/e/{live}/").status_code == 200
     from io import StringIO
