@@ -162,13 +162,16 @@ def region_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 def describe_visit(visit: dict[str, Any]) -> str:
     """第 1 次就诊 · 三级 门诊, for headings and the ledger."""
-    parts = []
+    setting = str(SETTING_NAMES.get(visit["setting"], visit["setting"]))
     if visit.get("level"):
-        parts.append(str(LEVEL_NAMES.get(visit["level"], visit["level"])))
-    parts.append(str(SETTING_NAMES.get(visit["setting"], visit["setting"])))
+        # "三级 门诊"; English "Level 3 · Outpatient clinic" (two names, each capitalised).
+        level = str(LEVEL_NAMES.get(visit["level"], visit["level"]))
+        text = _("%(level)s %(setting)s") % {"level": level, "setting": setting}
+    else:
+        text = setting
     if visit.get("category") == "chronic":
-        parts.append(_("门诊慢性病"))
-    return " ".join(parts)
+        text += " " + _("门诊慢性病")
+    return text
 
 
 def group_name(group: str, version: Any = None) -> str:
