@@ -546,9 +546,9 @@ class VisitForm(_RenderOnlyForm):
         """Nothing typed in the row's text fields (the selects always have a value)."""
         return not any(_clean_text(self.raw(name)) for name in ("date", "total", "excluded", "class_b"))
 
-    def contract_data(self) -> dict[str, Any]:
+    def contract_data(self, latest: dt.date | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "date": self._date("date", latest=last_accepted_visit_date()),
+            "date": self._date("date", latest=latest or last_accepted_visit_date()),
             "setting": _clean_text(self.raw("setting")) or "clinic",
             "total": self._amount("total"),
             "offsite": _clean_text(self.raw("offsite")) or "none",
@@ -662,7 +662,8 @@ class CalculatorState:
         """
         data = self.form.contract_data()
         rows = [v for v in self.visits if not v.is_blank()] or self.visits
-        data["visits"] = [v.contract_data() for v in rows]
+        latest = last_accepted_visit_date()  # today's date looked up once, not per row
+        data["visits"] = [v.contract_data(latest) for v in rows]
         self._sent_rows = rows
         return data, [v.row for v in rows]
 

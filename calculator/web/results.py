@@ -173,6 +173,10 @@ class ResultView:
         return result_html.clauses_html(self)
 
 
+# A visit's description ("三级 门诊") by language, then (level, setting, category).
+_DESCRIPTIONS: dict[str, dict[tuple[Any, ...], str]] = {}
+
+
 def _english() -> bool:
     return not (get_language() or "zh-hans").lower().startswith("zh")
 
@@ -340,7 +344,7 @@ def clause_views(
             article=c["article"],
             quote=c["quote"],
             status=c["status"],
-            status_label=plain(str(labels.SOURCE_STATUS.get(c["status"], c["status"]))),
+            status_label=plain(str(labels.SOURCE_STATUS.get(c["status"], c["status"])), english),
             source=c["source"] if str(c.get("source") or "").startswith("http") else None,
             assumption=assumption,
             assumption_translated=translated,
@@ -398,13 +402,15 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     visits = []
     visit_texts = _visit_texts()
     money = yuan_formatter()
-    descriptions: dict[tuple[Any, ...], str] = {}
+    descriptions = _DESCRIPTIONS.setdefault(get_language() or "", {})
 
-    def describe(visit: dict[str, Any]) -> str:  # "三级 门诊", once per kind of visit on the page
+    def describe(visit: dict[str, Any]) -> str:  # "三级 门诊", once per kind of visit and language
         key = (visit.get("level"), visit["setting"], visit.get("category"))
         text = descriptions.get(key)
         if text is None:
-            text = descriptions[key] = plain(labels.describe_visit(visit), english)
+            text = plain(labels.describe_visit(visit), english)
+            if len(descriptions) < 200:  # levels × settings × categories: a bound, not a policy
+                descriptions[key] = text
         return text
     group_names: dict[tuple[str, str], str] = {}
     for index in result["calculation_order"]:
@@ -482,8 +488,8 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
 
     entered = entered or {}
     account_entered = bool(entered.get("account_balance") or entered.get("prior_years_balance"))
-    region_name = plain(labels.region_name(result["region_name"]))
-    status_name = plain(str(labels.STATUS_NAMES.get(result["status"], result["status"])))
+    region_name = plain(labels.region_name(result["region_name"]), english)
+    status_name = plain(str(labels.STATUS_NAMES.get(result["status"], result["status"])), english)
     tiers = []
     if result["status"] == "retired":
         # The retiree tier applied, where the rules have tiers (上海: by retirement date).
@@ -507,7 +513,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
             description=labels.title_description(r["title"]) if english else "",
             period=labels.period_text(dt.date.fromisoformat(r["effective_from"]), _date(r["effective_to"])),
             status=r["status"],
-            status_label=plain(str(labels.SOURCE_STATUS.get(r["status"], r["status"]))),
+            status_label=plain(str(labels.SOURCE_STATUS.get(r["status"], r["status"])), english),
             checked=checked.get(r["id"], ""),
         )
         for r in result["rules"]

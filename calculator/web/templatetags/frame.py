@@ -34,7 +34,12 @@ class OnceNode(template.Node):
         self.keys = keys
 
     def render(self, context: template.Context) -> SafeString:
-        key = (get_language(), get_script_prefix(), *(k.resolve(context) for k in self.keys))
+        # The language and script prefix are looked up once per rendering (each is a
+        # context-local read in Django), not at each of the page's dozen {% once %} blocks.
+        head = getattr(context, "once_head", None)
+        if head is None:
+            head = context.once_head = (get_language(), get_script_prefix())
+        key = (*head, *(k.resolve(context) for k in self.keys))
         html = _RENDERED.get(key)
         if html is None:
             html = mark_safe(self.nodelist.render(context))
