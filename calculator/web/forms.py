@@ -92,6 +92,8 @@ class _RenderOnlyForm(forms.Form):
         # _row_fields), so Django's deep copy of the class's fields for every form (eleven forms
         # on a 10-visit page) would only be thrown away: give it nothing to copy.
         self.base_fields = {}
+        # Labels are written without Django's suffix (govform): skip its gettext(":") per form.
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # Problems found while building the contract's request: {field name: message}.
         self.input_errors: dict[str, str] = {}

@@ -302,12 +302,19 @@ def reader_text(text: str | None) -> str:
     return text
 
 
+_NO_DOC_NO_SHOWN: dict[str, frozenset[str]] = {}  # by language: those texts as translated
+
+
 def doc_no(text: str | None) -> str:
     """The document number, or "" when the text carries none (the answer says so in its own
     language: the English answer translates the data's "所存文本未载文号")."""
-    if not text or text in _NO_DOC_NO or text in {_(t) for t in _NO_DOC_NO}:
+    if not text or text in _NO_DOC_NO:
         return ""
-    return text
+    language = get_language() or ""
+    shown = _NO_DOC_NO_SHOWN.get(language)
+    if shown is None:
+        shown = _NO_DOC_NO_SHOWN[language] = frozenset(_(t) for t in _NO_DOC_NO)
+    return "" if text in shown else text
 
 
 def clause_views(
