@@ -534,10 +534,13 @@ def _check_against_rules(region, status: str, retired_on, visits: list[Visit], e
             errors.add(f"visits[{v.index}].level", MESSAGES["level_required"])
 
 
-def _chronic_regions() -> str:
+def chronic_region_names() -> list[str]:
     """The regions whose data has a 门诊慢性病 rule, as the data says (no list in code)."""
-    names = [r.name for r in registry.load_policies().values() if any(v.param("chronic") for v in r.versions)]
-    return "、".join(names)
+    return [r.name for r in registry.load_policies().values() if any(v.param("chronic") for v in r.versions)]
+
+
+def _chronic_regions() -> str:
+    return "、".join(chronic_region_names())
 
 
 def _needs_level(version, v: Visit) -> bool:

@@ -633,17 +633,17 @@ class _Ledger:
             monthly = rule.rate.apply(req.contribution_base)
             figures.update(base=req.contribution_base, monthly=monthly, annual=monthly * months)
             return AccountAllocation("share_of_base", figures, ref, version.id, monthly * months, monthly)
-        if rule.amount_for_age(req.age) == 0:
+        amount = rule.amount_for_age(req.age)  # a month's or a year's, by the rule's kind
+        if amount == 0:
             # 武汉细则 第六条: 灵活就业人员 "不计入个人账户" — nothing is credited, which the
             # answer says as such (0.00), not as "每月划入 0 元".
             return AccountAllocation("nothing", {"holder": key}, ref, version.id, 0, None)
         if rule.monthly:
-            monthly = rule.amount_for_age(req.age)
-            figures.update(monthly=monthly, annual=monthly * months, age=req.age)
-            return AccountAllocation(rule.kind, figures, ref, version.id, monthly * months, monthly)
+            figures.update(monthly=amount, annual=amount * months, age=req.age)
+            return AccountAllocation(rule.kind, figures, ref, version.id, amount * months, amount)
         if outside:
             return AccountAllocation("yearly_part_year", figures, ref, version.id, reason_variant="yearly_part_year")
-        annual = rule.amount_for_age(req.age)
+        annual = amount
         figures.update(annual=annual, age=req.age)
         return AccountAllocation(rule.kind, figures, ref, version.id, annual, None)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy as _
 
-from calculator.rules.contract import MESSAGES
+from calculator.rules.contract import MESSAGES, chronic_region_names
 from calculator.rules.registry import load_policies
 from calculator.web.labels import period_text
 
@@ -68,9 +68,7 @@ def translated(error: dict[str, Any]) -> str:
         if "coverage" in params and region is not None:
             params["coverage"] = gettext("、").join(period_text(v.effective_from, v.effective_to) for v in region.versions)
     if "supported" in params:
-        params["supported"] = gettext("、").join(
-            gettext(r.name) for r in load_policies().values() if any(v.param("chronic") for v in r.versions)
-        )
+        params["supported"] = gettext("、").join(gettext(name) for name in chronic_region_names())
     return str(lazy).format(**params)
 
 

@@ -468,8 +468,9 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         if basis == "none" and any(v["deductible"]["basis"] != "none" for v in with_deductible):
             # The year began under a rule with a deductible and a later one has none (武汉
             # 2023-04-10): the line says both, not "不设" for a year in which one was paid.
-            first_none = next(i for i in range(len(with_deductible) - 1, -1, -1)
-                              if i == 0 or with_deductible[i - 1]["deductible"]["basis"] != "none")
+            first_none = len(with_deductible)  # the first of the year's last run of "none"
+            while with_deductible[first_none - 1]["deductible"]["basis"] == "none":
+                first_none -= 1
             basis = "none_from"
             none_from = rule_starts.get(with_deductible[first_none]["version"])
         # The line is headed by the document's own term (上海: 自负段), as the steps are.
