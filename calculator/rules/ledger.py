@@ -638,14 +638,18 @@ class _Ledger:
             # 武汉细则 第六条: 灵活就业人员 "不计入个人账户" — nothing is credited, which the
             # answer says as such (0.00), not as "每月划入 0 元".
             return AccountAllocation("nothing", {"holder": key}, ref, version.id, 0, None)
+        # A credit the document does not call 个人账户 is said by its own name (武汉 第六条).
+        variant = rule.kind if rule.called is None else f"{rule.kind}_called"
+        if rule.called is not None:
+            figures["called"] = rule.called
         if rule.monthly:
             figures.update(monthly=amount, annual=amount * months, age=req.age)
-            return AccountAllocation(rule.kind, figures, ref, version.id, amount * months, amount)
+            return AccountAllocation(variant, figures, ref, version.id, amount * months, amount)
         if outside:
             return AccountAllocation("yearly_part_year", figures, ref, version.id, reason_variant="yearly_part_year")
         annual = amount
         figures.update(annual=annual, age=req.age)
-        return AccountAllocation(rule.kind, figures, ref, version.id, annual, None)
+        return AccountAllocation(variant, figures, ref, version.id, annual, None)
 
     def _coverage(self, version: Version, param: Param, year_start: dt.date, year_end: dt.date) -> tuple[dt.date, dt.date]:
         """The whole months of the benefit year in which this account rule is in force (the

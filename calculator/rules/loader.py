@@ -714,8 +714,19 @@ def _p_account_use(ctx, where, v):
 
 
 def _account_rule(ctx, where, v) -> P.AccountRule:
+    rule = _account_rule_kind(ctx, where, {k: x for k, x in v.items() if k != "called"} if isinstance(v, dict) else v)
+    if isinstance(v, dict) and "called" in v:
+        # The document's own name for the credit (it is not called 个人账户 there): only a
+        # monthly or yearly amount is ever named so.
+        if rule.kind not in ("monthly", "yearly"):
+            raise ctx.fail(f"{where}.called", "only a monthly or yearly amount can carry the document's own name")
+        rule = P.AccountRule(kind=rule.kind, amount=rule.amount, called=_text(ctx, f"{where}.called", v["called"]))
+    return rule
+
+
+def _account_rule_kind(ctx, where, v) -> P.AccountRule:
     if not isinstance(v, dict) or len(v) != 1:
-        raise ctx.fail(where, "give exactly one of monthly_share_of_base, monthly, yearly, monthly_by_age, yearly_by_age, none")
+        raise ctx.fail(where, "give exactly one of monthly_share_of_base, monthly, yearly, monthly_by_age, yearly_by_age, none (and optionally called)")
     (kind, value), = v.items()
     if kind == "monthly_share_of_base":
         return P.AccountRule(kind=kind, rate=_rate(ctx, f"{where}.{kind}", value))

@@ -266,6 +266,9 @@ ACCOUNT: dict[str, str] = {
     "monthly_by_age": N_("{holder}（{age} 岁）个人账户每月划入 {monthly} 元，{months} 个月共 {annual} 元。"),
     "yearly": N_("{holder}个人账户每年划入 {annual} 元。"),
     "nothing": N_("{holder}不计入个人账户，没有划入额。"),
+    # A credit the document names otherwise (武汉 第六条: 门诊和购药补助), listed with the account.
+    "monthly_called": N_("{holder}每月可获{called} {monthly} 元，{months} 个月共 {annual} 元（文件称“{called}”，未称个人账户；本计算器将其列在个人账户一栏）。"),
+    "yearly_called": N_("{holder}每年可获{called} {annual} 元（文件称“{called}”，未称个人账户；本计算器将其列在个人账户一栏）。"),
     "yearly_by_age": N_("{holder}（{age} 岁）个人账户每年划入 {annual} 元。"),
     "yearly_part_year": N_(
         "{holder}个人账户按年划入，本规定只适用于 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算。"
@@ -283,6 +286,8 @@ ACCOUNT_RULES = {
     "yearly_by_age": N_("每年按年龄划入（{age} 岁：{annual} 元）"),
     "none": N_("文件未给出金额"),
     "nothing": N_("不计入个人账户"),
+    "monthly_called": N_("每月可获{called} {monthly} 元"),
+    "yearly_called": N_("每年可获{called} {annual} 元"),
 }
 ACCOUNT_SPLIT_RULES = N_("在职期间{employed_rule}；退休后{retired_rule}。")
 ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} 就诊适用的规定）。")
@@ -395,6 +400,7 @@ _NAMED = {
     "term": lambda f, t: _name(t, TERMS[f["term"]]),
     "region_name": lambda f, t: t(f["region_name"]),
     "reason": lambda f, t: t(f["reason"]),
+    "called": lambda f, t: t(f["called"]),  # a name from the policy data, translated like a reason
 }
 
 
@@ -537,6 +543,8 @@ def rule_figures(rule: Any, age: int) -> dict[str, Any]:
     amount = rule.amount_for_age(age)
     if amount == 0:
         return {"kind": "nothing"}
+    if rule.called is not None:
+        return {"kind": f"{rule.kind}_called", "called": rule.called, "monthly" if rule.monthly else "annual": amount}
     return {"kind": rule.kind, "monthly" if rule.monthly else "annual": amount, "age": age}
 
 

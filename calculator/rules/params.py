@@ -131,6 +131,9 @@ class AccountRule:
     amount: int | None = None  # fen
     bands: tuple[AgeBand, ...] = ()
     reason: str | None = None  # kind "none": why no figure can be given
+    # What the document calls the credit where it does not call it 个人账户 (武汉细则 第六条:
+    # flexible-employment retirees get a 门诊和购药补助 "参照…个人账户计入金额的80%").
+    called: str | None = None
 
     def amount_for_age(self, age: int) -> int:
         if self.amount is not None:

@@ -308,7 +308,7 @@ def _account_json(result: CalculationResult, translate: T.Translate) -> dict[str
         "explanation": text,
         # A figure that is a sentence of the policy data (why there is no allocation) is in
         # the answer's language like the explanation that quotes it.
-        "params": {k: translate(v) if k == "reason" and isinstance(v, str) else _param_value(k, v) for k, v in a.figures.items()},
+        "params": {k: translate(v) if k in ("reason", "called") and isinstance(v, str) else _param_value(k, v) for k, v in a.figures.items()},
     }
 
 

@@ -70,6 +70,8 @@ NOTICE_TEXTS = [
     gettext_noop("细则只提出“探索”将“互联网+医疗服务”纳入门诊保障，优化方案的转载也未提及，未见支付标准；本计算器按您填写的医疗机构级别估算，实际以医保结算为准。"),
     # wuhan-2023-04/retiree_start assumption
     gettext_noop("优化方案的转载没有提到退休待遇的起始时间，本计算器继续按细则第七条执行。"),
+    # wuhan-2023-02 and wuhan-2023-04/personal_account flexible_retired called (第六条's name)
+    gettext_noop("门诊和购药补助"),
     # wuhan-2023-04/personal_account assumption
     gettext_noop("优化方案的转载没有提到个人账户计入标准，本计算器继续按细则第五条、第六条计算。"),
     # yuxi-2023/annual_cap assumption

@@ -196,3 +196,18 @@ def test_english_step_labels_are_labels(client):
     assert steps["deductible"]["label"] == "Deductible"
     assert "the deductible is 80 yuan per visit" in steps["deductible"]["explanation"]
     assert all(s["label"][0].isupper() for s in steps.values()), [s["label"] for s in steps.values()]
+
+
+def test_flexible_retirees_allowance_in_english_keeps_the_documents_name(client):
+    # 武汉细则第六条: 门诊和购药补助 66 a month for flexible-employment retirees, 12 × 66 = 792.
+    body = {
+        "region": "wuhan", "status": "retired", "age": 66, "retired_on": "2015-06-30", "flexible_employment": True,
+        "lang": "en", "visits": [{"date": "2024-03-01", "level": 3, "total": "1000.00"}],
+    }
+    pa = _post(client, body)["personal_account"]
+    assert pa["explanation"].startswith(
+        "Credit for retired flexibly employed members: the outpatient and medicine allowance of 66 yuan a month; "
+        "12 months come to 792 yuan in total (the document calls it “the outpatient and medicine allowance”"
+    )
+    assert pa["params"]["called"] == "the outpatient and medicine allowance"
+    assert not CJK.search(pa["explanation"])

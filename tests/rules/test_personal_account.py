@@ -32,6 +32,18 @@ def test_flexible_employment_split_year_names_the_flexible_rules():
     assert "66" in pa["explanation"] and "83" not in pa["explanation"]
 
 
+def test_flexible_retirees_credit_is_called_what_the_document_calls_it():
+    # 细则第六条: flexible-employment retirees "可给予门诊和购药补助…每月66元"; the document does
+    # not call it 个人账户, so neither does the sentence. 2024: 12 months × 66 = 792.00.
+    pa = _account(region="wuhan", retired_on="2015-06-30", flexible_employment=True)
+    assert (pa["variant"], pa["monthly_allocation"], pa["annual_allocation"]) == ("monthly_called", "66.00", "792.00")
+    assert pa["explanation"].startswith("灵活就业退休人员每月可获门诊和购药补助 66 元，12 个月共 792 元（文件称“门诊和购药补助”")
+    assert "个人账户每月划入" not in pa["explanation"]
+    # In the year of retirement the phrase names it too: "退休后每月可获门诊和购药补助 66 元".
+    split = _account(region="wuhan", retired_on="2024-05-15", flexible_employment=True)
+    assert split["explanation"].endswith("在职期间不计入个人账户；退休后每月可获门诊和购药补助 66 元。")
+
+
 def test_wuhan_retirement_on_first_of_january_starts_in_february():
     # 第七条 "从次月起": retired 2024-01-01 → retiree rules from 2024-02-01, so 2024 is split.
     pa = _account(region="wuhan", retired_on="2024-01-01", contribution_base="8000")

@@ -326,8 +326,12 @@ def test_bad_regions_file_entries_name_the_entry(data_copy, old, new, field):
         ('employed: {1: "0.75"', 'employed: {"1": "0.75"', "parameters.fund_ratio.rates.employed", "exactly the keys 1, 2 and 3"),
         ("region: xuzhou", "region: [xuzhou]", "region", "non-empty string"),
         ("status: official\n", "status: [official]\n", "status", "must be one of"),
+        # The document's own name for a credit goes with an amount only (武汉 第六条), never
+        # with "none" (a reason, no figure) or a share of the base.
+        ('      none: "徐州文件规定退休人员', '      called: 补助\n      none: "徐州文件规定退休人员',
+         "parameters.personal_account.retired.called", "only a monthly or yearly amount"),
     ],
-    ids=["document-list", "mixed-group-keys", "level-keys-quoted", "region-list", "status-list"],
+    ids=["document-list", "mixed-group-keys", "level-keys-quoted", "region-list", "status-list", "called-without-amount"],
 )
 def test_odd_shapes_are_refused_with_the_field(data_copy, old, new, field, fragment):
     _edit(data_copy, "xuzhou/2023-01-01.yaml", old, new)

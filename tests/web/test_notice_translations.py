@@ -36,6 +36,8 @@ def data_notice_texts() -> list[tuple[str, str]]:
                     for who, rule in p.value.rules.items():
                         if rule.reason:
                             found.append((f"{v.id}/personal_account.{who}.none", rule.reason))
+                        if rule.called:
+                            found.append((f"{v.id}/personal_account.{who}.called", rule.called))
     return found
 
 
