@@ -7,7 +7,9 @@ Excel workbook (openpyxl) has amounts as numbers and dates as dates, and a secon
 workbook imports back to the same visits.
 
 Import: a CSV or Excel file with the template's columns (就诊日期, 医疗机构级别, 就诊类型,
-医疗费总额, 全自费金额, 乙类金额; the export's 医疗费总额 and 全自费 are read too). Every row is
+医疗费总额, 全自费金额, 乙类金额, and the optional 异地就医, 住院期间, 门诊慢性病, 收费类别; the
+export's 医疗费总额 and 全自费 are read too). The exports carry every one of these input columns, so
+a downloaded file (CSV or Excel) imports back to the same visits and the same figures. Every row is
 checked; one bad row refuses the whole file, with a Chinese message per problem naming its
 line ("第 3 行：医疗费总额必须是金额（元）").
 
@@ -38,8 +40,16 @@ LEDGER_HEADERS = [
     gettext_noop("全自费"), gettext_noop("先行自付"), gettext_noop("符合政策范围金额"), gettext_noop("起付标准（本次）"),
     gettext_noop("统筹基金支付"), gettext_noop("个人账户支付"), gettext_noop("个人现金支付"), gettext_noop("依据"),
 ]
-TEMPLATE_HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费金额", "乙类金额"]
-TEMPLATE_EXAMPLE = ["2025-03-01", "三级", "门诊", "1200.00", "100.00", "200.00"]
+# The visit's options beyond the amounts (the calculator's 更多选项), optional in a file: blank
+# means the default (在参保地就医, not 住院期间, 普通门诊, class inferred from the level).
+OPTION_HEADERS = ["异地就医", "住院期间", "门诊慢性病", "收费类别"]
+TEMPLATE_HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费金额", "乙类金额", *OPTION_HEADERS]
+TEMPLATE_EXAMPLE = ["2025-03-01", "三级", "门诊", "1200.00", "100.00", "200.00", "", "", "", ""]
+TEMPLATE_WIDTHS = [12, 12, 10, 12, 10, 10, 10, 8, 10, 8]
+CLASS_B_HEADER = "乙类金额"
+OFFSITE_NAMES = {"filed": "已备案", "unfiled": "未备案"}  # "none": blank
+PRICE_CLASS_NAMES = {1: "一类", 2: "二类", 3: "三类"}
+YES = "是"
 INPUT_SHEET = "就诊记录"
 LEDGER_SHEET = "明细"
 
@@ -112,6 +122,27 @@ def ledger_rows(result: dict[str, Any]) -> tuple[list[list[Any]], list[Any]]:
     return rows, totals_row
 
 
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _options(v: dict[str, Any]) -> list[str]:
+    """A visit's options (contract names) as the files write them: 异地就医, 住院期间, 门诊慢性病, 收费类别."""
+    return [
+        OFFSITE_NAMES.get(v.get("offsite") or "none", ""),
+        YES if v.get("inpatient_stay") else "",
+        YES if v.get("category") == "chronic" else "",
+        PRICE_CLASS_NAMES.get(_int_or_none(v.get("price_class")), ""),
+    ]
+
+
+def _class_b(v: dict[str, Any]) -> Decimal | None:
+    return _money(v.get("class_b")) if v.get("class_b") else None
+
+
 def input_rows(inputs: dict[str, Any]) -> list[list[Any]]:
     """The visits as entered, under the import template's headers (for the round trip)."""
     rows = []
@@ -119,14 +150,33 @@ def input_rows(inputs: dict[str, Any]) -> list[list[Any]]:
         rows.append(
             [
                 dt.date.fromisoformat(v["date"]),
-                LEVEL_NAMES.get(v.get("level"), ""),
+                LEVEL_NAMES.get(_int_or_none(v.get("level")), ""),
                 SETTING_NAMES.get(v.get("setting") or "clinic", ""),
                 _money(v.get("total")),
                 _money(v.get("excluded")) if v.get("excluded") else None,
-                _money(v.get("class_b")) if v.get("class_b") else None,
+                _class_b(v),
+                *_options(v),
             ]
         )
     return rows
+
+
+def _file_ledger(result: dict[str, Any], inputs: dict[str, Any] | None) -> tuple[list[str], list[list[Any]], list[Any]]:
+    """The ledger as the files have it: the printed ledger plus the inputs it does not show
+    (乙类金额 after 全自费; the options at the end), so that the file imports back to the same
+    visits. Rows are in date order (calculation_order); the inputs are matched by index."""
+    rows, totals = ledger_rows(result)
+    given = (inputs or {}).get("visits") or []
+    by_index = {v["index"]: v for v in result.get("visits") or []}
+    order = result.get("calculation_order") or sorted(by_index)
+    out = []
+    for index, row in zip(order, rows):
+        v = given[index] if isinstance(index, int) and 0 <= index < len(given) and isinstance(given[index], dict) else {}
+        out.append([*row[:5], _class_b(v), *row[5:], *_options(v)])
+    class_b_total = sum((r[5] for r in out if r[5] is not None), Decimal("0.00"))
+    totals = [*totals[:5], class_b_total, *totals[5:], "", "", "", ""]
+    headers = [*LEDGER_HEADERS[:5], CLASS_B_HEADER, *LEDGER_HEADERS[5:], *OPTION_HEADERS]
+    return headers, out, totals
 
 
 def _csv_text(value: Any) -> str:
@@ -146,9 +196,9 @@ def _csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def export_csv(result: dict[str, Any]) -> bytes:
-    rows, totals = ledger_rows(result)
-    return _csv_bytes(LEDGER_HEADERS, [*rows, totals])
+def export_csv(result: dict[str, Any], inputs: dict[str, Any] | None = None) -> bytes:
+    headers, rows, totals = _file_ledger(result, inputs)
+    return _csv_bytes(headers, [*rows, totals])
 
 
 def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths: list[int], *, first: bool = False) -> Any:
@@ -177,13 +227,14 @@ def export_xlsx(result: dict[str, Any], inputs: dict[str, Any] | None = None) ->
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    rows, totals = ledger_rows(result)
+    headers, rows, totals = _file_ledger(result, inputs)
     wb = Workbook()
-    ws = _sheet(wb, LEDGER_SHEET, LEDGER_HEADERS, [*rows, totals], [12, 12, 10, 12, 10, 10, 16, 14, 12, 12, 12, 60], first=True)
+    widths = [12, 12, 10, 12, 10, 10, 10, 16, 14, 12, 12, 12, 60, 10, 8, 10, 8]
+    ws = _sheet(wb, LEDGER_SHEET, headers, [*rows, totals], widths, first=True)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     if inputs is not None:
-        _sheet(wb, INPUT_SHEET, TEMPLATE_HEADERS, input_rows(inputs), [12, 12, 10, 12, 10, 10])
+        _sheet(wb, INPUT_SHEET, TEMPLATE_HEADERS, input_rows(inputs), TEMPLATE_WIDTHS)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -197,8 +248,8 @@ def template_xlsx() -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
-    example = [dt.date(2025, 3, 1), "三级", "门诊", Decimal("1200.00"), Decimal("100.00"), Decimal("200.00")]
-    _sheet(wb, INPUT_SHEET, TEMPLATE_HEADERS, [example], [12, 12, 10, 12, 10, 10], first=True)
+    example = [dt.date(2025, 3, 1), "三级", "门诊", Decimal("1200.00"), Decimal("100.00"), Decimal("200.00"), "", "", "", ""]
+    _sheet(wb, INPUT_SHEET, TEMPLATE_HEADERS, [example], TEMPLATE_WIDTHS, first=True)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -213,9 +264,25 @@ COLUMNS = {
     "就诊类型": "setting", "类型": "setting",
     "费用总额": "total", "医疗费总额": "total",
     "自费金额": "excluded", "全自费": "excluded", "全自费金额": "excluded",  # 费用总额/自费金额: the names before 2026-11-30
-    "乙类金额": "class_b",
+    "乙类金额": "class_b", "乙类": "class_b",
+    "异地就医": "offsite", "住院期间": "inpatient_stay", "门诊慢性病": "chronic", "慢性病": "chronic",
+    "收费类别": "price_class", "山西收费类别": "price_class", "收费价格类别": "price_class",
 }
-LABELS = {"date": "就诊日期", "level": "医疗机构级别", "setting": "就诊类型", "total": "医疗费总额", "excluded": "全自费金额", "class_b": "乙类金额"}
+LABELS = {
+    "date": "就诊日期", "level": "医疗机构级别", "setting": "就诊类型", "total": "医疗费总额", "excluded": "全自费金额", "class_b": "乙类金额",
+    "offsite": "异地就医", "inpatient_stay": "住院期间", "chronic": "门诊慢性病", "price_class": "收费类别",
+}
+OFFSITE = {
+    "": "none", "否": "none", "无": "none", "本地": "none", "在参保地就医": "none", "none": "none",
+    "已备案": "filed", "异地已备案": "filed", "异地就医,已备案": "filed", "filed": "filed",
+    "未备案": "unfiled", "异地未备案": "unfiled", "异地就医,未备案": "unfiled", "unfiled": "unfiled",
+}
+FLAGS = {"": False, "否": False, "no": False, "n": False, "0": False, "false": False,
+         "是": True, "yes": True, "y": True, "1": True, "true": True, "√": True, "✓": True}
+PRICE_CLASSES = {
+    "": "", "1": "1", "2": "2", "3": "3", "一类": "1", "二类": "2", "三类": "3",
+    "一类收费价格医疗机构": "1", "二类收费价格医疗机构": "2", "三类收费价格医疗机构": "3", "三类收费价格及以下医疗机构": "3",
+}
 LEVELS = {
     "1": "1", "2": "2", "3": "3",
     "一级": "1", "一级及以下": "1", "一级以下": "1", "二级": "2", "三级": "3",
@@ -438,6 +505,25 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
             problems.append(_("就诊类型“%(value)s”应为 门诊、药店、互联网+ 或 非定点") % {"value": raw_setting[:20]})
         else:
             visit["setting"] = setting
+        raw_offsite = _norm(cell(row, "offsite")).replace(" ", "")
+        offsite = OFFSITE.get(raw_offsite.lower())
+        if offsite is None:
+            problems.append(_("异地就医“%(value)s”应为 已备案、未备案，或留空（在参保地就医）") % {"value": raw_offsite[:20]})
+        elif offsite != "none":
+            visit["offsite"] = offsite
+        for key in ("inpatient_stay", "chronic"):
+            raw_flag = _norm(cell(row, key)).replace(" ", "")
+            flag = FLAGS.get(raw_flag.lower())
+            if flag is None:
+                problems.append(_("%(column)s“%(value)s”应为 是，或留空") % {"column": LABELS[key], "value": raw_flag[:20]})
+            elif flag:
+                visit[key] = "on"
+        raw_class = _norm(cell(row, "price_class")).replace(" ", "")
+        price_class = PRICE_CLASSES.get(raw_class)
+        if price_class is None:
+            problems.append(_("收费类别“%(value)s”应为 一类、二类、三类，或留空（按级别推定）") % {"value": raw_class[:20]})
+        elif price_class:
+            visit["price_class"] = price_class
         for key in ("total", "excluded", "class_b"):
             raw = cell(row, key)
             if _norm(raw) == "":
@@ -469,6 +555,9 @@ def visits_query(visits: list[dict[str, str]]) -> list[tuple[str, str]]:
     for i, visit in enumerate(visits):
         for name in ("date", "level", "setting", "total", "excluded", "class_b"):
             query.append((f"visits-{i}-{name}", visit.get(name, "")))
+        for name in ("offsite", "inpatient_stay", "chronic", "price_class"):
+            if visit.get(name):  # the form's defaults need no field
+                query.append((f"visits-{i}-{name}", visit[name]))
     return query
 
 
@@ -482,5 +571,13 @@ def visits_contract(visits: list[dict[str, str]]) -> list[dict[str, Any]]:
         for name in ("excluded", "class_b"):
             if visit.get(name):
                 item[name] = visit[name]
+        if visit.get("offsite"):
+            item["offsite"] = visit["offsite"]
+        if visit.get("inpatient_stay"):
+            item["inpatient_stay"] = True
+        if visit.get("chronic"):
+            item["category"] = "chronic"
+        if visit.get("price_class"):
+            item["price_class"] = int(visit["price_class"])
         out.append(item)
     return out

@@ -318,7 +318,7 @@ def _download(content: bytes, media_type: str, filename: str) -> HttpResponse:
 def _export(result: dict[str, Any], inputs: dict[str, Any], kind: str, stem: str) -> HttpResponse:
     if kind == "xlsx":
         return _download(ledger_io.export_xlsx(result, inputs), ledger_io.XLSX_MEDIA_TYPE, _filename(stem, "xlsx"))
-    return _download(ledger_io.export_csv(result), ledger_io.CSV_MEDIA_TYPE, _filename(stem, "csv"))
+    return _download(ledger_io.export_csv(result, inputs), ledger_io.CSV_MEDIA_TYPE, _filename(stem, "csv"))
 
 
 @require_http_methods(["GET", "POST"])

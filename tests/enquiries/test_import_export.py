@@ -22,9 +22,12 @@ from tests.enquiries.conftest import QUERY, save_via_page
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 REPO = Path(__file__).resolve().parents[2]
-HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "先行自付", "符合政策范围金额",
-           "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据"]
-TEMPLATE = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费金额", "乙类金额"]
+# The files' ledger: the printed ledger's columns plus the inputs it does not show (乙类金额
+# after 全自费; the visit's options at the end), so that a downloaded file imports back.
+HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "乙类金额", "先行自付", "符合政策范围金额",
+           "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据", "异地就医", "住院期间", "门诊慢性病", "收费类别"]
+FUND = HEADERS.index("统筹基金支付")
+TEMPLATE = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费金额", "乙类金额", "异地就医", "住院期间", "门诊慢性病", "收费类别"]
 
 
 def _csv(text: str, name: str = "visits.csv", encoding: str = "utf-8") -> SimpleUploadedFile:
@@ -61,10 +64,12 @@ def test_csv_export_opens_with_the_bom_and_has_the_slip_headers(web):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == HEADERS
-    assert rows[1][:11] == ["2024-03-01", "三级", "门诊", "1000.00", "0.00", "20.00", "1000.00", "0.00", "539.00", "0.00", "461.00"]
-    assert rows[2][:3] == ["2024-04-01", "一级及以下", "药店"] and rows[2][8] == "255.00"
-    assert "武汉市职工医保普通门诊统筹优化方案" in rows[1][11]
-    assert rows[3][0] == "合计" and rows[3][3] == "1300.00" and rows[3][8] == "794.00" and rows[3][10] == "506.00"
+    assert rows[1][:12] == ["2024-03-01", "三级", "门诊", "1000.00", "0.00", "200.00", "20.00", "1000.00", "0.00", "539.00", "0.00", "461.00"]
+    assert rows[1][13:] == ["", "", "", ""]  # 在参保地就医, not 住院期间, 普通门诊, class by level
+    assert rows[2][:3] == ["2024-04-01", "一级及以下", "药店"] and rows[2][5] == "" and rows[2][FUND] == "255.00"
+    assert "武汉市职工医保普通门诊统筹优化方案" in rows[1][12]
+    # 合计: 1000 + 300 = 1300.00; fund 539 + 255 = 794.00; 乙类 200.00; cash 461 + 45 = 506.00
+    assert rows[3][0] == "合计" and rows[3][3] == "1300.00" and rows[3][5] == "200.00" and rows[3][FUND] == "794.00" and rows[3][11] == "506.00"
     assert len(rows) == 4
 
 
@@ -78,9 +83,9 @@ def test_excel_export_has_numbers_as_numbers(web):
     assert list(values[0]) == HEADERS
     assert values[1][0] == dt.datetime(2024, 3, 1)
     assert values[1][3] == 1000 and isinstance(values[1][3], (int, float))
-    assert values[1][8] == 539 and values[2][8] == 255
-    assert values[3][0] == "合计" and values[3][8] == 794
-    assert ws.cell(row=2, column=9).data_type == "n" and ws.cell(row=2, column=9).number_format == "#,##0.00"
+    assert values[1][FUND] == 539 and values[2][FUND] == 255
+    assert values[3][0] == "合计" and values[3][FUND] == 794
+    assert ws.cell(row=2, column=FUND + 1).data_type == "n" and ws.cell(row=2, column=FUND + 1).number_format == "#,##0.00"
     assert list(next(wb["就诊记录"].iter_rows(values_only=True))) == TEMPLATE
 
 
@@ -88,7 +93,7 @@ def test_saved_enquiry_exports_today_and_saved_figures(web):
     token = save_via_page(web)
     for suffix in ("", "?figures=saved"):
         csv_rows = list(csv.reader(io.StringIO(web.get(f"/e/{token}/ledger.csv{suffix}").content.decode("utf-8-sig"))))
-        assert csv_rows[-1][8] == "794.00"
+        assert csv_rows[-1][FUND] == "794.00"
         assert web.get(f"/e/{token}/ledger.xlsx{suffix}").status_code == 200
 
 
@@ -103,7 +108,7 @@ def test_export_without_a_calculation_is_a_400_page_not_500(web):
 
 def test_templates_have_the_headers_and_one_example_row(web):
     rows = list(csv.reader(io.StringIO(web.get("/e/template.csv").content.decode("utf-8-sig"))))
-    assert rows == [TEMPLATE, ["2025-03-01", "三级", "门诊", "1200.00", "100.00", "200.00"]]
+    assert rows == [TEMPLATE, ["2025-03-01", "三级", "门诊", "1200.00", "100.00", "200.00", "", "", "", ""]]
     wb = openpyxl.load_workbook(io.BytesIO(web.get("/e/template.xlsx").content))
     values = list(wb.active.iter_rows(values_only=True))
     assert list(values[0]) == TEMPLATE and len(values) == 2 and values[1][3] == 1200
@@ -172,6 +177,10 @@ def test_more_than_50_rows_fill_50_and_say_how_to_compute_all(web):
     html = _import(web, _csv(text)).content.decode()
     assert 'data-import-count="120"' in html and len(_rows(html)) == 50
     assert "只填入了前 50 次" in html and "POST /api/v1/calculate" in html and "manage.py calculate --csv" in html
+    assert "--status employed|retired" in html and "请网站管理员" in html  # not "在服务器上" to a member
+    web.cookies["django_language"] = "en"
+    html = _import(web, _csv(text)).content.decode()
+    assert "only the first 50 were filled in above" in html and "by the site's administrator" in html
 
 
 # --- import: bad files ---------------------------------------------------------------------------------
@@ -281,11 +290,11 @@ def test_command_writes_csv_and_xlsx(visits_csv, tmp_path):
     done = _manage("--csv", str(visits_csv), "--region", "wuhan", "--status", "employed", "--age", "45", "--format", "csv")
     assert done.returncode == 0 and done.stdout.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(done.stdout.decode("utf-8-sig"))))
-    assert rows[0] == HEADERS and rows[-1][8] == "794.00"
+    assert rows[0] == HEADERS and rows[-1][FUND] == "794.00"
     out = tmp_path / "out.xlsx"
     done = _manage("--csv", str(visits_csv), "--region", "wuhan", "--status", "employed", "--age", "45", "--format", "xlsx", "--output", str(out))
     assert done.returncode == 0 and done.stdout == b""
-    assert list(openpyxl.load_workbook(out)["明细"].iter_rows(values_only=True))[-1][8] == 794
+    assert list(openpyxl.load_workbook(out)["明细"].iter_rows(values_only=True))[-1][FUND] == 794
     request = json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 3, "total": "100"}]})
     done = _manage("-", "--format", "csv", stdin=request.encode())
     assert done.returncode == 0 and list(csv.reader(io.StringIO(done.stdout.decode("utf-8-sig"))))[0] == HEADERS
@@ -319,3 +328,81 @@ def test_result_download_buttons_post_the_inputs_once(web):
     posted = web.post("/e/ledger.csv", {"q": QUERY})
     assert posted.status_code == 200
     assert posted.content == web.get("/e/ledger.csv?" + QUERY).content
+
+
+# --- the round trip keeps every input, so the figures ----------------------------------------------
+
+ROUND_TRIPS = {
+    # 乙类 on a 细则 visit, a visit 异地未备案 under the 优化方案, a 互联网+ visit: the helpdesk's
+    # re-imported file once lost 乙类 and 异地 (fund 2460.00 → 2665.00).
+    "wuhan": "region=wuhan&status=retired&age=66&retired_on=2023-03-15"
+    "&visits-0-date=2023-02-15&visits-0-level=3&visits-0-setting=clinic&visits-0-total=1000&visits-0-class_b=200"
+    "&visits-1-date=2023-04-09&visits-1-level=2&visits-1-setting=clinic&visits-1-total=500"
+    "&visits-2-date=2023-04-10&visits-2-level=3&visits-2-setting=clinic&visits-2-total=3000&visits-2-offsite=unfiled"
+    "&visits-3-date=2025-01-01&visits-3-level=2&visits-3-setting=internet&visits-3-total=250",
+    # 山西: a 三级 hospital of the 一类 price class, and a visit 住院期间 (the fund pays nothing).
+    "shanxi": "region=shanxi&status=employed&age=50"
+    "&visits-0-date=2024-03-01&visits-0-level=3&visits-0-setting=clinic&visits-0-total=800&visits-0-price_class=1"
+    "&visits-1-date=2024-03-08&visits-1-level=2&visits-1-setting=clinic&visits-1-total=400&visits-1-inpatient_stay=on",
+    # 玉溪: a 门诊慢性病 visit (its own deductible and cap), next to a 普通门诊 one.
+    "yuxi": "region=yuxi&status=employed&age=50&chronic_disease_count=2"
+    "&visits-0-date=2024-02-10&visits-0-level=2&visits-0-setting=clinic&visits-0-total=1200&visits-0-chronic=on"
+    "&visits-1-date=2024-02-11&visits-1-level=2&visits-1-setting=clinic&visits-1-total=600",
+}
+
+
+def _person(query: str) -> str:
+    return "&".join(part for part in query.split("&") if not part.startswith("visits-"))
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize("region", sorted(ROUND_TRIPS))
+def test_a_downloaded_ledger_imports_back_to_the_same_figures(web, region, kind):
+    from urllib.parse import urlencode
+
+    query = ROUND_TRIPS[region]
+    exported = web.get(f"/e/ledger.{kind}?{query}").content
+    read = ledger_io.read_visits(f"mingxi.{kind}", exported)
+    assert read.errors == [] and len(read.visits) == query.count("-date=")
+    again = _person(query) + "&" + urlencode(ledger_io.visits_query(read.visits))
+    # The same inputs give the same file: every figure, every option column (the dates stay in
+    # calculation order, which here is the order entered).
+    first = list(csv.reader(io.StringIO(web.get(f"/e/ledger.csv?{query}").content.decode("utf-8-sig"))))
+    second = list(csv.reader(io.StringIO(web.get(f"/e/ledger.csv?{again}").content.decode("utf-8-sig"))))
+    assert second == first
+    options = [row[13:] for row in first[1:-1]]
+    assert options == {
+        "wuhan": [["", "", "", ""], ["", "", "", ""], ["未备案", "", "", ""], ["", "", "", ""]],
+        "shanxi": [["", "", "", "一类"], ["", "是", "", ""]],
+        "yuxi": [["", "", "是", ""], ["", "", "", ""]],
+    }[region]
+
+
+def test_imported_options_fill_the_rows_more_options(web):
+    text = (
+        "就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额,异地就医,住院期间,门诊慢性病,收费类别\n"
+        "2024-03-01,三级,门诊,800,,,异地已备案,,,一类\n"
+        "2024-03-08,二级,门诊,400,,,,是,是,\n"
+    )
+    html = _import(web, _csv(text), region="shanxi", status="employed", age="50").content.decode()
+    assert 'data-import-count="2"' in html
+    assert re.search(r'<select name="visits-0-offsite"[^>]*>.*?<option value="filed"[^>]*selected', html, re.S)
+    assert re.search(r'<select name="visits-0-price_class"[^>]*>.*?<option value="1"[^>]*selected', html, re.S)
+    assert re.search(r'<input[^>]*name="visits-1-inpatient_stay"[^>]*checked', html)
+    # 门诊慢性病 is an option of 玉溪's page only (the other regions' documents have none).
+    html = _import(web, _csv(text), region="yuxi", status="employed", age="50").content.decode()
+    assert re.search(r'<input[^>]*name="visits-1-chronic"[^>]*checked', html)
+
+
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("异地就医", "外地", "异地就医“外地”应为 已备案、未备案，或留空"),
+        ("住院期间", "也许", "住院期间“也许”应为 是，或留空"),
+        ("收费类别", "四类", "收费类别“四类”应为 一类、二类、三类，或留空"),
+    ],
+)
+def test_a_bad_option_is_named_with_its_line(web, column, value, message):
+    text = f"就诊日期,医疗费总额,{column}\n2024-03-01,100,{value}\n"
+    html = _import(web, _csv(text)).content.decode()
+    assert f"第 2 行：{message}" in html

@@ -169,11 +169,10 @@ class Command(BaseCommand):
         from calculator.rules.contract import decode
 
         kind = options.get("output_format", "json")
-        if kind == "csv":
-            content = ledger_io.export_csv(body)
-        elif kind == "xlsx":
+        if kind in ("csv", "xlsx"):
             data, _errors = decode(raw)
-            content = ledger_io.export_xlsx(body, data if isinstance(data, dict) else None)
+            inputs = data if isinstance(data, dict) else None
+            content = ledger_io.export_csv(body, inputs) if kind == "csv" else ledger_io.export_xlsx(body, inputs)
         else:
             content = json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
         target = options.get("output")
