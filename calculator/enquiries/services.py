@@ -77,7 +77,9 @@ def canonical_inputs(request: CalculationRequest) -> dict[str, Any]:
         data["account_balance"] = _yuan(request.account_balance)
     if request.prior_years_balance:
         data["prior_years_balance"] = _yuan(request.prior_years_balance)
-    if request.chronic_disease_count != 1:
+    if request.chronic_disease_count_given:
+        # Kept whenever it was given, 1 included: left out, the reopened result would add
+        # "未填写慢性病病种数" to what the member did fill in.
         data["chronic_disease_count"] = request.chronic_disease_count
     data["lang"] = request.lang
     visits = []

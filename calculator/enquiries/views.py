@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calculator.enquiries import ledger_io, services
 from calculator.enquiries.models import Enquiry
 from calculator.enquiries.ratelimit import limited
-from calculator.i18n import edge_translate
+from calculator.i18n import edge_translate, plain_translate_for
 from calculator.rules.contract import parse_request
 from calculator.rules.engine import calculate
 from calculator.rules.messages import identity
@@ -61,14 +61,20 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
     return render(request, "enquiries/unavailable.html", {"message": UNAVAILABLE}, status=503)
 
 
+def _page_lang() -> str:
+    return "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+
+
 def _from_query(query: QueryDict) -> tuple[dict[str, Any] | None, Any]:
-    """Canonical inputs and the parsed request for a calculator query string (None if invalid)."""
+    """Canonical inputs and the parsed request for a calculator query string (None if invalid),
+    in the page's language (a calculation saved on the English page is an English one)."""
     from calculator.web.forms import calculator_state
 
     state = calculator_state(query)
     if not state.submitted or state.too_many_rows or state.action is not None:
         return None, None
     data, _rows = state.contract_data()
+    data["lang"] = _page_lang()
     request, errors = parse_request(data, form=True)
     if state.with_input_errors(errors) or request is None:
         return None, None
@@ -99,7 +105,9 @@ def save(request: HttpRequest) -> HttpResponse:
         # Nothing valid to save (the inputs changed or were tampered with): back to the form,
         # which names the problem.
         return HttpResponseRedirect(reverse("web:home") + ("?" + query.urlencode() if query else ""))
-    result = calculate(calc_request, identity)
+    # Stored as the API would store it for this language (plain English: no Chinese glosses).
+    translate = identity if calc_request.lang.startswith("zh") else plain_translate_for(calc_request.lang)
+    result = calculate(calc_request, translate)
     try:
         enquiry = services.save_enquiry(inputs, result, source="web")
     except services.DatabaseUnavailable:

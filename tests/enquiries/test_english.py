@@ -186,3 +186,17 @@ def test_the_chinese_page_is_still_chinese(web):
     html = web.get(f"/e/{token}/print/").content.decode()
     assert '<html lang="zh-Hans">' in html and "逐次明细（按就诊日期先后）" in html
     assert "统筹基金支付 794.00 元" in html and 'lang="zh-Hans">武汉' not in html
+
+
+def test_a_calculation_saved_on_the_english_page_is_english(english):
+    # Saved with the English page: the stored inputs say "en", so the API's reading of the
+    # enquiry (no Accept-Language) answers in English like the page did.
+    from calculator.enquiries.models import Enquiry
+
+    token = save_via_page(english)
+    enquiry = Enquiry.objects.get(token=token)
+    assert enquiry.inputs["lang"] == "en" and enquiry.result["lang"] == "en"
+    english.cookies.pop("django_language")
+    body = english.get(f"/api/v1/enquiries/{token}").json()
+    fund = body["today_result"]["visits"][0]["steps"]
+    assert not any(CJK.search(s["explanation"]) for s in fund)

@@ -306,3 +306,18 @@ def test_qr_code_is_an_svg_of_the_link(web):
 
     expected = segno.make(f"http://localhost/e/{token}/", error="m")
     assert f'width="{(expected.symbol_size(scale=4, border=2)[0])}"' in svg
+
+
+def test_a_chronic_disease_count_of_one_is_kept(client):
+    # 玉溪 细则第十条: one disease → cap 3000. Given as 1, it stays given: reopening must not add
+    # "未填写慢性病病种数" to a calculation where the member filled it in.
+    body = {"region": "yuxi", "status": "employed", "age": 50, "chronic_disease_count": 1,
+            "visits": [{"date": "2024-03-01", "level": 2, "total": "5000.00", "category": "chronic"}]}
+    saved = api_save(client, body)
+    assert saved.status_code == 201, saved.content
+    token = saved.json()["token"]
+    found = client.get(f"/api/v1/enquiries/{token}").json()
+    assert found["inputs"]["chronic_disease_count"] == 1
+    codes = [w["code"] for w in found["today_result"]["warnings"]]
+    assert "chronic-count-assumed" not in codes
+    assert [w["code"] for w in found["saved_result"]["warnings"]] == codes
