@@ -103,7 +103,13 @@ MESSAGES = {
     "chronic_unsupported": "{region}的门诊慢特病待遇不在本计算器范围内（目前收录门诊慢性病规定的地区：{supported}），请选择普通门诊。",
     "level_required": "请选择医疗机构级别（药店请选开具处方的医疗机构级别）。",
     "request_type": "请求必须是一个 JSON 对象。",
+    "date_too_late": "{label}不能晚于 {last}（未来的就诊最多估算到明年 12 月 31 日）。",
+    "retired_too_young": "按年龄 {age} 岁推算，{retired_on} 退休时不到 {min_age} 岁，请检查年龄和退休日期。",
+    "retiree_too_young": "退休人员的年龄不能小于 {min_age} 岁，请检查年龄和参保身份。",
 }
+# A retiree younger than the lowest legal working age (劳动法 第十五条: 16) is a typing mistake,
+# not a case to compute (上海's cohort, and so the rate, follows the retirement date).
+MIN_RETIREMENT_AGE = 16
 # Said once, in the message of the last of the MAX_UNKNOWN_REPORTED unknown keys listed. Not in MESSAGES: the web form
 # never sends unknown keys, so the page has nothing to translate.
 MORE_UNKNOWN = "另有 {count} 个未知字段未列出（每次最多列出 {limit} 个）。"
@@ -349,11 +355,14 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
             if visit is not None:
                 visits.append(visit)
 
+    today = dt.date.today()
+    horizon = last_visit_date(today)
+    _check_person(status, age, retired_on, today, horizon, errors)
     if region is not None and status is not None:
         # Also when other fields are wrong: every problem is reported in one answer (a field
         # keeps its first problem only, so a bad level is not also "请选择医疗机构级别").
         checked = visits if not partial else sorted(visits + partial, key=lambda v: v.index)
-        _check_against_rules(region, status, retired_on, checked, errors)
+        _check_against_rules(region, status, retired_on, checked, errors, horizon)
 
     if errors.items:
         return None, errors.finish()
@@ -510,10 +519,38 @@ def _parse_visit(i: int, raw: Any, errors: _Errors, partial: list[Visit] | None 
     )
 
 
-def _check_against_rules(region, status: str, retired_on, visits: list[Visit], errors: _Errors) -> None:
+def last_visit_date(today: dt.date) -> dt.date:
+    """Visits after today are estimated with the current rules up to 31 December next year
+    (the web form says the same); later dates are refused, not computed."""
+    return dt.date(today.year + 1, 12, 31)
+
+
+def _check_person(status: Any, age: int | None, retired_on: dt.date | None, today: dt.date, horizon: dt.date, errors: _Errors) -> None:
+    """The person's fields against each other: a retirement date no later than the last date
+    the calculator estimates, and not before the member was old enough to work."""
+    if retired_on is not None and retired_on > horizon:
+        errors.add("retired_on", MESSAGES["date_too_late"], label=_label("retired_on"), last=horizon.isoformat())
+        return
+    if status != "retired" or age is None:
+        return
+    if retired_on is None:
+        if age < MIN_RETIREMENT_AGE:
+            errors.add("age", MESSAGES["retiree_too_young"], min_age=MIN_RETIREMENT_AGE)
+        return
+    # The age at retirement is at most today's age less the whole years since (a future
+    # retirement date only makes it older).
+    years_since = today.year - retired_on.year - ((today.month, today.day) < (retired_on.month, retired_on.day))
+    if age - max(0, years_since) < MIN_RETIREMENT_AGE:
+        errors.add("retired_on", MESSAGES["retired_too_young"], age=age, retired_on=retired_on.isoformat(), min_age=MIN_RETIREMENT_AGE)
+
+
+def _check_against_rules(region, status: str, retired_on, visits: list[Visit], errors: _Errors, horizon: dt.date) -> None:
     """Checks that need the region's rules: dates covered, fields the rules need."""
     version = None
     for v in visits:
+        if v.date > horizon:
+            errors.add(f"visits[{v.index}].date", MESSAGES["date_too_late"], label=_label("date"), last=horizon.isoformat())
+            continue
         # Visits mostly come in date order: the version of the last visit usually covers this one.
         if version is None or not version.covers(v.date):
             version = region.version_on(v.date)

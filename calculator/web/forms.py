@@ -46,6 +46,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from calculator.rules.contract import last_visit_date
 from calculator.rules.registry import load_policies
 from calculator.web import region_facts
 from calculator.web.errors import translated
@@ -78,8 +79,7 @@ def _helper(layout: Layout) -> FormHelper:
 
 def last_accepted_visit_date(today: dt.date | None = None) -> dt.date:
     """Visits after today are estimated with the current rules up to 31 December next year."""
-    today = today or timezone.localdate()
-    return dt.date(today.year + 1, 12, 31)
+    return last_visit_date(today or timezone.localdate())  # the contract's limit, for the API too
 
 
 class _RenderOnlyForm(forms.Form):

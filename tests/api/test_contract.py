@@ -131,6 +131,13 @@ REFUSALS = [
     ("Shanghai retiree without retired_on", {**_req(region="shanghai", status="retired"), "visits": [_visit(date="2024-03-01")]}, "retired_on", "退休日期"),
     ("chronic outside Yuxi", _req(visits=[_visit(category="chronic")]), "visits[0].category", "玉溪"),
     ("bool as string", _req(visits=[_visit(inpatient_stay="yes")]), "visits[0].inpatient_stay", "true"),
+    # Past the calculator's horizon (31 December next year): refused, not a 500 at year 9999.
+    ("visit in year 9999", _req(visits=[_visit(date="9999-12-31")]), "visits[0].date", "不能晚于"),
+    ("retired in December 9999", _req(status="retired", age=65, retired_on="9999-12-01"), "retired_on", "不能晚于"),
+    # 30 today and retired 1999-01-01: under 16 then (上海 would have used the ≤2000 cohort's 80%).
+    ("retired before working age", {**_req(region="shanghai", status="retired", age=30, retired_on="1999-01-01"),
+                                    "visits": [_visit(date="2024-03-01")]}, "retired_on", "退休时不到 16 岁"),
+    ("a retiree aged 0", _req(status="retired", age=0), "age", "不能小于 16 岁"),
 ]
 
 
@@ -507,3 +514,15 @@ def test_every_problem_is_reported_in_one_answer():
     # One problem per field: the bad level is "1 到 3", not also "请选择".
     (level,) = [e for e in answer["errors"] if e["field"] == "visits[2].level"]
     assert "1 到 3" in level["message"]
+
+
+def test_a_retirement_at_sixteen_and_a_future_one_are_accepted(client):
+    # 40 today, retired on 1 January 24 years ago (24 whole years since): 16 at retirement, allowed.
+    import datetime as dt
+
+    today = dt.date.today()
+    body = _req(status="retired", age=40, retired_on=f"{today.year - 24}-01-01")
+    assert _post(client, body).status_code == 200, _post(client, body).content
+    # Retiring next year (planning ahead): accepted, visits before it count as employee's.
+    body = _req(status="retired", age=59, retired_on=f"{today.year + 1}-06-30")
+    assert _post(client, body).status_code == 200

@@ -61,7 +61,9 @@ def requests(draw, distinct_dates=False):
     data = {
         "region": code,
         "status": status,
-        "age": draw(st.integers(18, 100)),
+        # A retiree at least 45: retired in 1999 they were 16 or older then (the contract
+        # refuses a retirement before the member could work).
+        "age": draw(st.integers(45 if status == "retired" else 18, 100)),
         "account_balance": str(draw(st.decimals(min_value=0, max_value=3000, places=2))),
         "prior_years_balance": str(draw(st.decimals(min_value=0, max_value=3000, places=2))),
         "visits": visits,

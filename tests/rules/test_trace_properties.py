@@ -93,7 +93,9 @@ def requests(draw) -> dict[str, Any]:
     data: dict[str, Any] = {
         "region": code,
         "status": status,
-        "age": draw(st.integers(18, 100)),
+        # A retiree at least 45: retired in 1999 they were 16 or older then (the contract
+        # refuses a retirement before the member could work).
+        "age": draw(st.integers(45 if status == "retired" else 18, 100)),
         "account_balance": str(draw(st.one_of(st.just(Decimal("0")), _yuan("0", "3000")))),
         "prior_years_balance": str(draw(st.one_of(st.just(Decimal("0")), _yuan("0", "3000")))),
         "chronic_disease_count": draw(st.integers(1, 5)),
