@@ -407,9 +407,31 @@ def _csv_rows(raw: bytes) -> list[list[Any]]:
         raise ImportRefused(_("这个 CSV 文件的格式有误（引号不成对等），无法读取。请用本页的“下载模板”重新整理。")) from None
 
 
+# What a workbook of 1,000 visits unpacks to is well under 1 MB; a file that unpacks to far more
+# (a "zip bomb", or rows of 100,000 cells) would hold a server worker for minutes and gigabytes.
+XLSX_MAX_UNPACKED = 20 * 1_048_576
+XLSX_MAX_COLUMNS = 50  # the template has 10; a few extra columns are ignored
+
+
+def _check_unpacked_size(raw: bytes) -> None:
+    """Refuse a workbook that unpacks to more than XLSX_MAX_UNPACKED, before openpyxl reads it
+    (the sizes are the zip directory's own: nothing is unpacked to learn them)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportRefused(_("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")) from None
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise ImportRefused(
+            _("这个 Excel 文件解压后超过 %(mb)s MB，远大于就诊记录所需，无法导入。请只保留就诊记录这一张表，另存为 CSV 后再导入。")
+            % {"mb": XLSX_MAX_UNPACKED // 1_048_576}
+        )
+
+
 def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(raw)
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:  # noqa: F841
@@ -419,7 +441,7 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
     try:
         ws = wb[INPUT_SHEET] if INPUT_SHEET in wb.sheetnames else wb.worksheets[0]
         rows = []
-        for row in ws.iter_rows(values_only=True):
+        for row in ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS):
             rows.append(list(row))
             if len(rows) > max_rows + 50:  # header, blank lines; enough to say "too many"
                 break

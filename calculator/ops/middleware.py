@@ -148,6 +148,11 @@ class RequestLimitsMiddleware:
         else:
             limit = settings.SITE_MAX_BODY_BYTES
         if int(raw) > limit:
+            if request.path == IMPORT_PATH:
+                # Said as the import says it (the file, not "the request body"); the body is
+                # never read, so the page cannot keep the form's fields.
+                mb = settings.ENQUIRY_IMPORT_MAX_BYTES // 1_048_576
+                return error_response(request, status=413, field="file", message=f"导入的文件太大：最多 {mb} MB。", import_file=True)
             return error_response(
                 request,
                 status=413,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -38,20 +40,20 @@ def api_error(status: int, field: str, message: str) -> JsonResponse:
     )
 
 
-def page_error(request: HttpRequest | None, status: int, message: str = "") -> HttpResponse:
+def page_error(request: HttpRequest | None, status: int, message: str = "", **context: Any) -> HttpResponse:
     template = f"{status}.html" if status in ERROR_TEMPLATES else "400.html"
     try:
         # The error pages are Chinese (their texts and messages are), also after the switch
         # to English: the page then says so in its lang attribute instead of claiming English.
         with translation.override("zh-hans"):
-            html = render_to_string(template, {"message": message, "status": status}, request=request)
+            html = render_to_string(template, {**context, "message": message, "status": status}, request=request)
     except Exception:
         logger.exception("error page %s could not be rendered", status)
         html = FALLBACK_HTML
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 
 
-def error_response(request: HttpRequest, *, status: int, field: str, message: str) -> HttpResponse:
+def error_response(request: HttpRequest, *, status: int, field: str, message: str, **context: Any) -> HttpResponse:
     if request.path_info.startswith(API_PREFIX):
         return api_error(status, field, message)
-    return page_error(request, status, message)
+    return page_error(request, status, message, **context)

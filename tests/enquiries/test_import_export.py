@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -256,6 +257,74 @@ def test_at_most_2_mb(web):
     text = "就诊日期,医疗费总额,备注\n" + ("2025-03-01,10," + "x" * 3000 + "\n") * 700
     assert len(text.encode()) > 2 * 1_048_576
     assert "文件太大：最多 2 MB" in _import(web, _csv(text)).content.decode()
+
+
+def test_a_file_over_the_upload_limit_gets_the_imports_own_page(web):
+    # Over the import's limit plus the form (2 MB + 64 KB): refused before the body is read,
+    # with the import's words, not "请求体过大".
+    text = "就诊日期,医疗费总额,备注\n" + ("2025-03-01,10," + "x" * 3000 + "\n") * 900
+    response = _import(web, _csv(text))
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert "<title>文件太大 · 门诊共济报销计算器</title>" in html and "导入的文件太大：最多 2 MB。" in html
+    assert "请把就诊记录分成几个文件分别导入" in html and "请求体" not in html
+
+
+def _workbook(sheet_rows: str, shared: str = "") -> bytes:
+    """A minimal .xlsx whose sheet XML holds ``sheet_rows`` (hand-made: openpyxl would not
+    write the hostile shapes below)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f"<worksheet {ns}><sheetData>"
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>就诊日期</t></is></c><c r="B1" t="inlineStr"><is><t>医疗费总额</t></is></c></row>'
+        f"{sheet_rows}</sheetData></worksheet>",
+        "xl/sharedStrings.xml": f'<sst {ns} count="1" uniqueCount="1"><si><t>{shared}</t></si></sst>',
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, sheet_rows, shared",
+    [
+        # 58 rows of 100,000 cells: ~170 KB as a file, ~100 MB of XML (a worker parsed it for a minute).
+        ("wide rows", "".join(f'<row r="{i}">' + "<c><v>1</v></c>" * 100_000 + "</row>" for i in range(2, 60)), ""),
+        # One shared string of 30 million characters (a worker kept gigabytes after it).
+        ("huge shared string", '<row r="2"><c r="A2" t="s"><v>0</v></c></row>', "a" * 30_000_000),
+    ],
+)
+def test_a_workbook_that_unpacks_to_far_more_than_a_visit_list_is_refused_unread(web, name, sheet_rows, shared):
+    import time
+
+    workbook = _workbook(sheet_rows, shared)
+    assert len(workbook) < 2 * 1_048_576  # small as a file: within the upload limit
+    started = time.monotonic()
+    html = _import(web, SimpleUploadedFile("bomb.xlsx", workbook, content_type=ledger_io.XLSX_MEDIA_TYPE)).content.decode()
+    assert "这个 Excel 文件解压后超过 20 MB" in html
+    assert time.monotonic() - started < 5  # refused from the zip's directory, nothing parsed
+
+
+def test_only_the_first_50_columns_of_a_row_are_read():
+    # A row of 300 cells (extra columns are ignored): the reader keeps 50.
+    workbook = _workbook('<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2"><v>100</v></c>'
+                         + "<c><v>1</v></c>" * 300 + "</row>")
+    read = ledger_io.read_visits("wide.xlsx", workbook)
+    assert read.errors == [] and read.visits == [{"date": "2025-03-01", "setting": "clinic", "total": "100.00"}]
 
 
 def test_import_needs_the_csrf_token(csrf_client):
