@@ -28,9 +28,11 @@ JSON_MEDIA_TYPE = "application/json"
 
 
 def _error(status: int, field: str, message: str) -> JsonResponse:
-    return JsonResponse(
+    response = JsonResponse(
         {"errors": [{"field": field, "message": message}]}, status=status, json_dumps_params=_JSON_PARAMS
     )
+    response["Content-Language"] = "zh-Hans"  # the contract's errors are Chinese
+    return response
 
 
 def _method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse:
@@ -97,21 +99,16 @@ def calculate(request: HttpRequest) -> JsonResponse:
     raw = read_json_body(request)
     if isinstance(raw, HttpResponse):
         return raw
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return _error(400, "body", "请求体不是 UTF-8 编码的 JSON。")
-    try:
+    try:  # the contract decodes the bytes (and says so when they are not UTF-8), as for the command
         status, body = run_contract(raw, translate_for=plain_translate_for, lang=_header_lang(request))
     except Exception:  # never a debug page or a traceback for an API client
         logger.exception("calculation failed")
         status, body = 500, {"errors": [{"field": "(server)", "message": "服务器内部错误，请稍后再试或联系我们。"}]}
     # orjson: the same JSON as json.dumps(ensure_ascii=False), compact, several times faster.
     response = HttpResponse(contract_dumps(body), status=status, content_type=JSON_MEDIA_TYPE)
-    if status == 200:
-        # The language the answer is in (the body's "lang", else Accept-Language), not only
-        # what LocaleMiddleware would guess from the header.
-        response["Content-Language"] = body["lang"]
+    # The language the answer is in (the body's "lang", else Accept-Language), not only what
+    # LocaleMiddleware would guess from the header: errors are Chinese (the schema says so).
+    response["Content-Language"] = body["lang"] if status == 200 else "zh-Hans"
     return response
 
 
@@ -122,7 +119,9 @@ def regions(request: HttpRequest) -> JsonResponse:
         return _method_not_allowed(request, ["GET"])
     from calculator.rules.registry import regions_listing
 
-    return JsonResponse({"regions": regions_listing()}, json_dumps_params=_JSON_PARAMS)
+    response = JsonResponse({"regions": regions_listing()}, json_dumps_params=_JSON_PARAMS)
+    response["Content-Language"] = "zh-Hans"  # the data's names and periods, in Chinese whatever the header
+    return response
 
 
 @lru_cache(maxsize=1)

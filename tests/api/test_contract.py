@@ -526,3 +526,40 @@ def test_a_retirement_at_sixteen_and_a_future_one_are_accepted(client):
     # Retiring next year (planning ahead): accepted, visits before it count as employee's.
     body = _req(status="retired", age=59, retired_on=f"{today.year + 1}-06-30")
     assert _post(client, body).status_code == 200
+
+
+def test_a_repeated_key_inside_a_visit_is_named_by_its_path(client):
+    raw = '{"region":"wuhan","status":"employed","age":45,"visits":[{"date":"2024-03-01","level":3,"total":"1"},' \
+          '{"date":"2024-03-02","level":3,"total":"1000","total":"5"}]}'
+    response = _post(client, raw, raw=True)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "visits[1].total", "message": "字段“total”出现了不止一次。"}]
+    code, cli = _cli(raw)
+    assert code == 2 and cli == response.json()
+    top = '{"region":"wuhan","region":"wuhan","status":"employed","age":45,"visits":[]}'
+    assert _post(client, top, raw=True).json()["errors"][0]["field"] == "region"
+
+
+def test_a_byte_order_mark_is_ignored(client):
+    # Notepad and PowerShell save UTF-8 with a BOM; RFC 8259 lets a parser ignore it.
+    body = "\ufeff" + json.dumps(_req(), ensure_ascii=False)
+    response = client.post("/api/v1/calculate", data=body.encode("utf-8"), content_type="application/json")
+    assert response.status_code == 200, response.content
+    code, cli = _cli(body)
+    assert code == 0 and cli == response.json()
+
+
+def test_a_body_that_is_not_utf8_gets_the_same_answer_from_api_and_command(client):
+    raw = json.dumps(_req(region="wuhén"), ensure_ascii=False).encode("latin-1")
+    response = client.post("/api/v1/calculate", data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"field": "body", "message": "请求体不是 UTF-8 编码的 JSON。"}]}
+    assert response["Content-Language"] == "zh-Hans"  # errors are Chinese, whatever was asked
+
+
+def test_errors_say_they_are_chinese_even_when_english_was_asked(client):
+    response = client.post("/api/v1/calculate", data=json.dumps(_req(age=200)), content_type="application/json",
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400 and response["Content-Language"] == "zh-Hans"
+    ok = client.post("/api/v1/calculate", data=json.dumps(_req()), content_type="application/json", headers={"Accept-Language": "en"})
+    assert ok["Content-Language"] == "en"
