@@ -202,13 +202,17 @@ def answer_sentence(result: dict[str, Any]) -> str:
         "fund_paid": t.get("fund_paid"), "member_paid": t.get("member_paid"),
         "account_paid": t.get("account_paid"), "cash_paid": t.get("cash_paid"),
     }
-    if result.get("status") == "employed":
+    # Whose rules the visits were worked out under, as the visits say (a member who retired
+    # during the year has visits under both: then neither group is named).
+    groups = {v.get("status_group") for v in result.get("visits") or []}
+    status = "employed" if groups == {"employed"} else "retired" if groups and "employed" not in groups else None
+    if status == "employed":
         return ngettext(
             "按%(region)s在职职工的规定估算，这 %(count)s 次门诊医疗费总额 %(total)s 元，统筹基金支付 %(fund_paid)s 元，个人负担 %(member_paid)s 元（其中个人账户支付 %(account_paid)s 元，个人现金支付 %(cash_paid)s 元）。",
             "按%(region)s在职职工的规定估算，这 %(count)s 次门诊医疗费总额 %(total)s 元，统筹基金支付 %(fund_paid)s 元，个人负担 %(member_paid)s 元（其中个人账户支付 %(account_paid)s 元，个人现金支付 %(cash_paid)s 元）。",
             count,
         ) % figures
-    if result.get("status") == "retired":
+    if status == "retired":
         return ngettext(
             "按%(region)s退休人员的规定估算，这 %(count)s 次门诊医疗费总额 %(total)s 元，统筹基金支付 %(fund_paid)s 元，个人负担 %(member_paid)s 元（其中个人账户支付 %(account_paid)s 元，个人现金支付 %(cash_paid)s 元）。",
             "按%(region)s退休人员的规定估算，这 %(count)s 次门诊医疗费总额 %(total)s 元，统筹基金支付 %(fund_paid)s 元，个人负担 %(member_paid)s 元（其中个人账户支付 %(account_paid)s 元，个人现金支付 %(cash_paid)s 元）。",

@@ -200,3 +200,9 @@ def test_a_calculation_saved_on_the_english_page_is_english(english):
     body = english.get(f"/api/v1/enquiries/{token}").json()
     fund = body["today_result"]["visits"][0]["steps"]
     assert not any(CJK.search(s["explanation"]) for s in fund)
+
+
+def test_the_copy_button_carries_its_messages_in_english(english):
+    html = english.get(f"/e/{save_via_page(english)}/").content.decode()
+    assert 'data-copied="Link copied."' in html
+    assert 'data-copy-failed="The link could not be copied automatically: select it and copy it by hand."' in html

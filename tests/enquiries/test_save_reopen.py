@@ -321,3 +321,26 @@ def test_a_chronic_disease_count_of_one_is_kept(client):
     codes = [w["code"] for w in found["today_result"]["warnings"]]
     assert "chronic-count-assumed" not in codes
     assert [w["code"] for w in found["saved_result"]["warnings"]] == codes
+
+
+def test_the_answer_names_whose_rules_only_when_every_visit_was_under_them(web):
+    # 武汉, retired 2024-05-15 → retiree rules from 2024-06-01 (第七条): the March visit is an
+    # employee's, the July one a retiree's. The print's sentence names neither group.
+    from tests.enquiries.conftest import save_via_page
+
+    mixed = ("region=wuhan&status=retired&age=60&retired_on=2024-05-15"
+             "&visits-0-date=2024-03-01&visits-0-level=3&visits-0-setting=clinic&visits-0-total=1000"
+             "&visits-1-date=2024-07-01&visits-1-level=3&visits-1-setting=clinic&visits-1-total=1000")
+    html = web.get(f"/e/{save_via_page(web, mixed)}/print/").content.decode()
+    assert "按武汉市的规定估算，这 2 次门诊" in html and "退休人员的规定估算" not in html
+    retired = mixed.replace("visits-0-date=2024-03-01", "visits-0-date=2024-06-03")
+    html = web.get(f"/e/{save_via_page(web, retired)}/print/").content.decode()
+    assert "按武汉市退休人员的规定估算，这 2 次门诊" in html
+
+
+def test_the_reopened_page_shows_the_result_before_what_was_entered(web):
+    from tests.enquiries.conftest import save_via_page
+
+    html = web.get(f"/e/{save_via_page(web)}/").content.decode()
+    assert html.index('id="results"') < html.index('id="enquiry-inputs-title"')
+    assert html.index('id="enquiry-link"') < html.index('id="results"')

@@ -25,7 +25,11 @@
     var status = document.getElementById(button.getAttribute("data-copy-status"));
     if (!input) { return; }
     function done(ok) {
-      if (status) { status.textContent = ok ? "链接已复制。" : "无法自动复制，请选中链接后手动复制。"; }
+      // The page's language: the button carries both texts (data-copied, data-copy-failed).
+      if (status) {
+        status.textContent = ok ? (button.getAttribute("data-copied") || "链接已复制。")
+          : (button.getAttribute("data-copy-failed") || "无法自动复制，请选中链接后手动复制。");
+      }
     }
     input.select();
     if (navigator.clipboard && navigator.clipboard.writeText) {
