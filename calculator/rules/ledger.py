@@ -189,6 +189,8 @@ class _Ledger:
         future = day > self.today
         if future:
             self.notice("future-visit", NOTICES["future-visit"])
+        if visit[7] is not None and p["fund_ratio"].value.keyed_by != "price_class":  # a price class given
+            self.notice("price-class-ignored", NOTICES["price-class-ignored"], None, {"region_name": self.region.name})
         use = p["account_use"].value
         if not use.current_year_first and not self.accounts_merged:
             # Outside 上海 there is one account balance: both fields add up to it.
@@ -738,6 +740,8 @@ def calculate(request: CalculationRequest, today: dt.date | None = None) -> Calc
     # Date order decides the ledger; ties keep the order the visits were given in.
     order = sorted(request.visits, key=lambda v: (v.date, v.index))
     results: dict[int, VisitResult] = {}
+    if request.chronic_disease_count_given and not any(v.param("chronic") for v in region.versions):
+        ledger.notice("chronic-count-ignored", NOTICES["chronic-count-ignored"], None, {"region_name": region.name})
     for visit in order:
         results[visit.index] = ledger.visit(visit)
     first = order[0]

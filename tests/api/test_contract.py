@@ -563,3 +563,22 @@ def test_errors_say_they_are_chinese_even_when_english_was_asked(client):
     assert response.status_code == 400 and response["Content-Language"] == "zh-Hans"
     ok = client.post("/api/v1/calculate", data=json.dumps(_req()), content_type="application/json", headers={"Accept-Language": "en"})
     assert ok["Content-Language"] == "en"
+
+
+def test_fields_a_region_has_no_use_for_are_said_not_dropped(client):
+    # 武汉's documents rate by level, not by price class, and have no 门诊慢性病 rule: the
+    # answer says both fields went unused (the figures are the level's: 三级 在职 55 %,
+    # 1000 × 55 % = 550.00 under the 优化方案).
+    body = _req(chronic_disease_count=2, visits=[_visit(total="1000.00", price_class=1)])
+    result = _post(client, body).json()
+    warnings = {w["code"]: w for w in result["warnings"]}
+    assert warnings["price-class-ignored"]["visits"] == [1]
+    assert warnings["price-class-ignored"]["message"] == "武汉市的文件不按收费价格类别区分待遇：填写的收费类别未使用，按医疗机构级别计算。"
+    assert warnings["chronic-count-ignored"]["visits"] == []
+    assert result["visits"][0]["fund_paid"] == "550.00"
+    english = client.post("/api/v1/calculate", data=json.dumps({**body, "lang": "en"}), content_type="application/json").json()
+    messages = {w["code"]: w["message"] for w in english["warnings"]}
+    assert messages["price-class-ignored"].startswith("The documents of Wuhan do not distinguish price classes")
+    # 山西 does use it: no notice.
+    shanxi = _post(client, _req(region="shanxi", visits=[_visit(total="1000.00", price_class=1)])).json()
+    assert "price-class-ignored" not in {w["code"] for w in shanxi["warnings"]}
