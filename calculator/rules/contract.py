@@ -83,6 +83,7 @@ MESSAGES = {
     "date_format": "{label}格式应为 年-月-日，例如 2024-03-01。",
     "date_impossible": "{label} {value} 不是真实存在的日期，请检查月份和日。",
     "not_int": "{label}必须是整数，不能带小数或引号。",
+    "null_choice": "{label}不能是 null：请写 {lo} 到 {hi} 的整数，或不写这个字段。",
     "form_not_int": "{label}必须是整数。",
     "out_of_range": "{label}应在 {lo} 到 {hi} 之间。",
     "choice": "{label}只能是：{options}。",
@@ -244,7 +245,7 @@ def _int(
     if raw is _MISSING:
         raw = None
     elif raw is None and enum and not errors.form:
-        errors.add(field, MESSAGES["not_int"], label=label)
+        errors.add(field, MESSAGES["null_choice"], label=label, lo=lo, hi=hi)
         return None
     if raw is None or (isinstance(raw, str) and not raw.strip() and (errors.form or required)):
         if required:

@@ -138,6 +138,7 @@ REFUSALS = [
     ("retired before working age", {**_req(region="shanghai", status="retired", age=30, retired_on="1999-01-01"),
                                     "visits": [_visit(date="2024-03-01")]}, "retired_on", "退休时不到 16 岁"),
     ("a retiree aged 0", _req(status="retired", age=0), "age", "不能小于 16 岁"),
+    ("level null", _req(visits=[_visit(level=None)]), "visits[0].level", "不能是 null：请写 1 到 3 的整数"),
 ]
 
 
