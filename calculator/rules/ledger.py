@@ -58,8 +58,8 @@ class _Ledger:
         self.chronic_deductible_used: dict[int, int] = {}
         self.chronic_fund_paid: dict[int, int] = {}
         self.years: dict[int, YearTotals] = {}
-        # What applied at the last visit of each benefit year: (version, group, cap).
-        self.last_in_year: dict[int, tuple[Version, str, int | None]] = {}
+        # What applied at the last visit of each benefit year: (version, group, cap, annual deductible).
+        self.last_in_year: dict[int, tuple[Version, str, int | None, int | None]] = {}
         self.notices: dict[str, Notice] = {}
         self.clauses: dict[str, Citation] = {}
         self.versions: dict[str, Version] = {}
@@ -229,6 +229,7 @@ class _Ledger:
         cap_amounts = cap_param.value.by_group
         cap_amount = cap_amounts[group] if cap_amounts is not None else None
         term = ded.term if ded.basis != "none" else None
+        ded_standard = ded.by_group[group] if ded.basis == "annual" else None
         paid_before = self.fund_paid.get(yk, 0)
         if new_year:
             variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
@@ -238,7 +239,7 @@ class _Ledger:
                 start = max(year.start, self.region.versions[0].effective_from)
                 self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": start, "end": year.end, "term": ded.term}, p["benefit_year"])
         else:
-            last_version, last_group, last_cap = self.last_in_year[yk]
+            last_version, last_group, last_cap, last_ded = self.last_in_year[yk]
             if last_cap is not None and cap_amount is not None and last_cap != cap_amount and category == "general":
                 figures = {
                     "effective_from": version.effective_from, "group": group, "split_on": self.split_on, "old_cap": last_cap, "new_cap": cap_amount,
@@ -259,8 +260,24 @@ class _Ledger:
                 figures = {"effective_from": version.effective_from, "paid_before": paid_before, "year": yk, "year_kind": year_kind}
                 # Nothing paid yet this year: no running total to carry over is worth saying.
                 self.step(steps, "version_change", "plain" if paid_before else "nothing_paid", None, figures, p["benefit_year"])
-        if new_year or last_version is not version or last_group != group or last_cap != cap_amount:
-            self.last_in_year[yk] = (version, group, cap_amount)
+            if last_ded is not None and ded_standard is not None and last_ded != ded_standard and last_group != group and category == "general":
+                # The member became a retiree in the year: the annual deductible is the other
+                # group's from then on, and what was paid toward the first counts toward it
+                # (the running total is the year's). Said where it first applies.
+                used = self.deductible_used.get(yk, 0)
+                remaining = max(0, ded_standard - used)
+                figures = {
+                    "group_from": self._retiree_start(version), "group": group, "old_group": last_group, "split_on": self.split_on,
+                    "old_standard": last_ded, "new_standard": ded_standard, "used_before": used, "remaining": remaining,
+                    "term": ded.term, "year": yk, "year_kind": year_kind,
+                }
+                self.step(steps, "deductible_change", "group" if remaining else "group_met", None, figures, p["deductible"])
+        if new_year or (category == "general" and (
+            last_version is not version or last_group != group or last_cap != cap_amount or last_ded != ded_standard
+        )):
+            # A change is said at the first general visit it concerns, so only such a visit
+            # moves what the year last applied (a 门诊慢性病 visit has its own pool).
+            self.last_in_year[yk] = (version, group, cap_amount, ded_standard)
         if cohort_param is not None and not self.cohort_explained:
             self.cohort_explained = True
             figures = {"retired_on": self.req.retired_on, "split_on": cohort_param.value.split_on, "group": group}

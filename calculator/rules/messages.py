@@ -96,6 +96,7 @@ STEP_LABELS = {
     "retiree_cohort": N_("退休人员类别"),
     "version_change": N_("政策调整"),
     "cap_change": N_("年度限额调整"),
+    "deductible_change": N_("起付标准调整"),
     "policy_range": N_("符合政策范围金额"),
     "not_covered": N_("统筹基金不予支付"),
     "first_self_pay": N_("先行自付"),
@@ -145,6 +146,12 @@ STEPS: dict[tuple[str, str], str] = {
     ),
     ("cap_change", "group_and_version"): N_(
         "自 {group_from} 起按{group_name}待遇，自 {effective_from} 起执行新的规定：年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
+    ),
+    ("deductible_change", "group"): N_(
+        "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，尚余 {remaining} 元。"
+    ),
+    ("deductible_change", "group_met"): N_(
+        "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，已达到，此后不再扣除。"
     ),
     ("policy_range", "all_in"): N_("未填全自费金额的就诊，医疗费总额全部按符合政策范围金额计算（本次 {total} 元）；其他同样未填的就诊不再重复说明。"),
     ("policy_range", "with_excluded"): N_(
@@ -339,7 +346,7 @@ MONEY_FIGURES = frozenset(
     {
         "amount", "total", "excluded", "class_b", "base", "eligible", "standard", "used_before", "remaining",
         "ratio_amount", "cap", "cap_room", "paid_before", "paid_after", "balance_before", "balance_after",
-        "member_paid", "account_paid", "old_cap", "new_cap", "monthly", "annual", "copay",
+        "member_paid", "account_paid", "old_cap", "new_cap", "old_standard", "new_standard", "monthly", "annual", "copay",
     }
 )
 
@@ -502,6 +509,7 @@ class Step_key:  # noqa: N801 - a stand-in step for label look-ups
 
 # The deductible step is labelled with what the document calls it (上海: 自负段).
 TERM_LABELS = {"自负段": N_("自负段"), "门诊慢性病起付标准": N_("门诊慢性病起付标准")}
+TERM_CHANGE_LABELS = {"自负段": N_("自负段调整")}  # deductible_change, by the document's term
 
 
 def label_key(step: Any) -> tuple[str, ...]:
@@ -509,6 +517,10 @@ def label_key(step: Any) -> tuple[str, ...]:
     if step.code == "deductible":
         term = step.figures.get("term")
         if term in TERM_LABELS:
+            return (step.code, step.variant, term)
+    elif step.code == "deductible_change":
+        term = step.figures.get("term")
+        if term in TERM_CHANGE_LABELS:
             return (step.code, step.variant, term)
     return (step.code, step.variant)
 
@@ -524,7 +536,7 @@ def step_label(step: Any, translate: Translate = identity) -> str:
     label = by_key.get(key)
     if label is None:
         if len(key) == 3:
-            text = TERM_LABELS[key[2]]
+            text = (TERM_CHANGE_LABELS if key[0] == "deductible_change" else TERM_LABELS)[key[2]]
         else:
             text = STEP_LABEL_VARIANTS.get(key) or STEP_LABELS[step.code]
         label = by_key[key] = translate(text)

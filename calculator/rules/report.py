@@ -149,9 +149,10 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
         for name in names if name in _OPTIONAL  # carried only where the sentence quotes it
     )
     label_source = repr(T.step_label(T.Step_key(code, variant), translate))
-    if code == "deductible":
+    if code in ("deductible", "deductible_change"):
         # Labelled with what the document calls it (上海: 自负段), by the step's term.
-        env["LABELS"] = {term: T.step_label(T.Step_key(code, variant, {"term": term}), translate) for term in T.TERM_LABELS}
+        terms = T.TERM_LABELS if code == "deductible" else T.TERM_CHANGE_LABELS
+        env["LABELS"] = {term: T.step_label(T.Step_key(code, variant, {"term": term}), translate) for term in terms}
         label_source = f"LABELS.get(f.get('term'), {label_source})"
     source = (
         "def render(s, t):\n"
