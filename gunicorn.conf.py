@@ -16,9 +16,19 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # The calculator is a GET form (results are bookmarkable and work without JavaScript): a browser
 # sends every field of every row, about 8 KB for the 50 rows the page allows, over gunicorn's
-# default request-line limit (4094) and its largest finite one (8190). 0 lets gunicorn take up to
-# 1 MB; Django then refuses more than its field limit with the page's own 400.
-limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "0"))
+# default request-line limit (4094) and its largest finite one (8190). With the C parser
+# (gunicorn_h1c, a dependency) 0 means "up to 1 MB", parsed in linear time; Django then refuses
+# more than its field limit with the page's own 400. The pure-Python parser reads 0 as
+# "unlimited" and is quadratic in the line's length, so without the C parser the limit is
+# gunicorn's largest finite one (forms of about 50 rows still fit).
+try:
+    import gunicorn_h1c  # noqa: F401
+
+    http_parser = "fast"
+    _line_default = "0"
+except ImportError:  # pragma: no cover - the dependency is installed by make
+    _line_default = "8190"
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", _line_default))
 graceful_timeout = 20
 keepalive = 5
 # Policy data is read once, in the master, before the workers fork: a fault in it stops start-up.

@@ -74,22 +74,35 @@ def _chain(tb: traceback.TracebackException) -> list[traceback.TracebackExceptio
 # gunicorn's own lines quote what it refused ("Invalid request from ip=…: Invalid HTTP request
 # line: 'GET /?age=67&visits-0-total=…'", "Error handling request /?…"): the query string may
 # carry a member's figures and the address is the member's. Both are masked.
-_QUERY = re.compile(r"\?[^\s'\"]*")
+# Everything after the first "?": a malformed request line ("GET /?age=71 &visits-0-total=…")
+# has spaces and quotes inside what would be the query string.
+_QUERY = re.compile(r"\?.*", re.S)
 _PEER = re.compile(r"\bip=\S+?(?=:?\s|:?$)")
 
 
 # A saved enquiry's token opens the member's figures: paths that carry one are logged without it.
-_TOKEN_PATH = re.compile(r"(/e/|/api/v1/enquiries/)(?!(?:save|import)/|ledger\.|template\.)[A-Za-z0-9_-]+")
+# Also in the spellings that do not resolve but that a reader can correct by hand: "//e/",
+# "/e//", "/e/./", "/E/" (all 404, and the token in them still opens the enquiry).
+_TOKEN_PATH = re.compile(
+    r"(/+e/+(?:\.{1,2}/+)*|/+api/+v1/+enquiries/+(?:\.{1,2}/+)*)(?!(?:save|import)/|ledger\.|template\.)[A-Za-z0-9_-]+",
+    re.IGNORECASE,
+)
 
 
 def mask_tokens(text: str) -> str:
     """``/e/AbC123/print/`` → ``/e/…/print/`` (the fixed pages under /e/ are kept)."""
-    return _TOKEN_PATH.sub(r"\1…", text) if ("/e/" in text or "/enquiries/" in text) else text
+    low = text.lower()
+    return _TOKEN_PATH.sub(r"\1…", text) if ("/e/" in low or "/enquiries/" in low or "/e//" in low) else text
+
+
+# What gunicorn quotes is what a client sent (a refused method, version or request line):
+# "Invalid HTTP Version: '&visits-0-total=11111.11 HTTP/1.1'" carries figures without any "?".
+_QUOTED = re.compile(r"'[^\n]*'|\"[^\n]*\"")
 
 
 def server_message(message: str) -> str:
-    """A gunicorn log message without query strings or client addresses."""
-    return _PEER.sub("ip=…", _QUERY.sub("?…", message))
+    """A gunicorn log message without query strings, quoted client input or client addresses."""
+    return _PEER.sub("ip=…", _QUERY.sub("?…", _QUOTED.sub("'…'", message)))
 
 
 class JsonFormatter(logging.Formatter):
