@@ -207,7 +207,14 @@ CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 def _cache_from_url(url: str) -> dict[str, object]:
     scheme = urlsplit(url).scheme
     if scheme in {"redis", "rediss", "unix"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Short timeouts: the cache only holds rate-limit counters, and a Redis that accepts
+        # connections but never answers must not hold each request for seconds (the limits
+        # then pause, calculator.ops.middleware.over_limit).
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
     if scheme in {"locmem", ""}:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     raise ImproperlyConfigured(f"CACHE_URL={url!r}: expected redis://host:port/db or locmem://.")

@@ -35,6 +35,12 @@ def enquiries(request: HttpRequest) -> HttpResponse:
     """POST /api/v1/enquiries — calculate and save; 201 with the link."""
     if request.method != "POST":
         return _method_not_allowed(request, ["POST"])
+    # A database write: counted under the enquiries' own limit too, not only the API's.
+    from calculator.enquiries.ratelimit import refused
+
+    too_many = refused(request)
+    if too_many is not None:
+        return too_many
     raw = read_json_body(request)
     if isinstance(raw, HttpResponse):
         return raw

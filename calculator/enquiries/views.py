@@ -262,6 +262,7 @@ def _context(request: HttpRequest, enquiry: Enquiry) -> dict[str, Any]:
 
 
 @require_GET
+@limited  # each recomputes today's figures: counted like saving and exporting
 def detail(request: HttpRequest, token: str) -> HttpResponse:
     try:
         enquiry = _live(token)
@@ -271,6 +272,7 @@ def detail(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+@limited  # each recomputes today's figures: counted like saving and exporting
 def print_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
         enquiry = _live(token)
@@ -350,6 +352,7 @@ def export_current(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_GET
+@limited  # each recomputes today's figures: counted like saving and exporting
 def export_saved(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """A saved enquiry's ledger: today's figures, or the saved ones with ?figures=saved."""
     try:

@@ -162,6 +162,10 @@ class RequestLimitsMiddleware:
         return None
 
 
+CACHE_RETRY_SECONDS = 30
+_cache_down_until = [0.0]  # per process: when to ask the cache again after it failed
+
+
 def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> HttpResponse | None:
     """Count the request in its client's fixed window of ``seconds`` for ``name``; past
     ``limit`` answer 429 with a Chinese message and Retry-After. Counts live in Django's cache
@@ -169,6 +173,8 @@ def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> Htt
     if limit <= 0:
         return None
     now = time.time()
+    if now < _cache_down_until[0]:
+        return None  # the cache failed a moment ago: not asked again until the pause is over
     window = int(now // seconds)
     key = f"ops:rl:{name}:{client_address(request)}:{window}"
     try:
@@ -182,8 +188,11 @@ def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> Htt
                     count = cache.incr(key)
                 except ValueError:  # and it expired already: this request opens the window
                     count = 1
-    except Exception:  # a cache outage must not take the calculator down: fail open
-        logger.warning("rate-limit cache unavailable", exc_info=True)
+    except Exception as exc:  # a cache outage must not take the calculator down: fail open
+        # ... and not slow every request down either: a cache that hangs costs its timeout
+        # once, then the limits are skipped for CACHE_RETRY_SECONDS (one warning per pause).
+        _cache_down_until[0] = time.time() + CACHE_RETRY_SECONDS
+        logger.warning("rate-limit cache unavailable (%s); limits skipped for %s s", type(exc).__name__, CACHE_RETRY_SECONDS)
         return None
     if count <= limit:
         return None

@@ -265,6 +265,24 @@ def test_saving_is_rate_limited(web):
     cache.clear()
 
 
+@override_settings(RATELIMIT_ENABLED=True, ENQUIRY_RATELIMIT=(3, 60))
+def test_reopening_printing_exporting_and_the_api_save_share_the_enquiry_limit(web):
+    # Each of these recomputes today's figures or writes to the database: one count for all.
+    from django.core.cache import cache
+
+    cache.clear()
+    token = save_via_page(web)  # 1
+    assert web.get(f"/e/{token}/").status_code == 200  # 2
+    assert web.get(f"/e/{token}/ledger.csv").status_code == 200  # 3
+    for path in (f"/e/{token}/", f"/e/{token}/print/", f"/e/{token}/ledger.xlsx"):
+        refused = web.get(path)
+        assert refused.status_code == 429 and refused["Retry-After"], path
+    api = api_save(web)
+    assert api.status_code == 429 and api["Content-Type"].startswith("application/json")
+    assert api.json()["errors"][0]["message"]
+    cache.clear()
+
+
 def test_no_figures_in_the_log(web, caplog):
     # A figure no duration or request id would contain by chance (4321 could: "43.21 ms").
     query = QUERY.replace("total=1000", "total=98765.43")

@@ -172,9 +172,40 @@ def test_rate_limits_can_be_turned_off(client):
     RATELIMIT_API=(1, 60),
     CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}},
 )
-def test_an_unreachable_rate_limit_cache_does_not_take_the_api_down(client, caplog):
+def test_an_unreachable_rate_limit_cache_does_not_take_the_api_down(client, caplog, monkeypatch):
+    from calculator.ops import middleware
+
+    monkeypatch.setattr(middleware, "_cache_down_until", [0.0])  # this test's own pause
     assert [client.get("/api/v1/regions").status_code for _ in range(3)] == [200, 200, 200]
     assert "rate-limit cache unavailable" in caplog.text
+    assert caplog.text.count("rate-limit cache unavailable") == 1  # then paused, not retried per request
+
+
+def test_a_hung_rate_limit_cache_costs_its_timeout_once(client, monkeypatch):
+    """A Redis that accepts connections and never answers: each request waited 5 s for it.
+    Now the first one waits the cache's short timeout, and the limits pause after it."""
+    import socket
+    import time
+    from django.test import override_settings as override
+
+    from calculator.ops import middleware
+    from calculator.settings import _cache_from_url
+
+    monkeypatch.setattr(middleware, "_cache_down_until", [0.0])
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts (the kernel does) and never replies
+    port = silent.getsockname()[1]
+    try:
+        with override(RATELIMIT_ENABLED=True, RATELIMIT_API=(100, 60), CACHES={"default": _cache_from_url(f"redis://127.0.0.1:{port}/0")}):
+            from django.core.cache import caches
+
+            caches._settings = None  # noqa: SLF001 - a fresh handler for the overridden CACHES
+            started = time.monotonic()
+            assert [client.get("/api/v1/regions").status_code for _ in range(5)] == [200] * 5
+            assert time.monotonic() - started < 2.5
+    finally:
+        silent.close()
 
 
 
