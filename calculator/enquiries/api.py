@@ -65,8 +65,9 @@ def enquiries(request: HttpRequest) -> HttpResponse:
         return _error(500, "(server)", "服务器内部错误，请稍后再试或联系我们。")
     try:
         enquiry = services.save_enquiry(inputs, result, source="api")
-    except services.DatabaseUnavailable:
-        logger.warning("enquiry not saved: database unavailable")
+    except services.DatabaseUnavailable as exc:
+        # The cause's kind (OperationalError: unreachable; ProgrammingError: not migrated).
+        logger.warning("enquiry not saved: database unavailable (%s)", type(exc.__cause__).__name__)
         return _error(503, "(server)", UNAVAILABLE)
     body = {
         "token": enquiry.token,

@@ -35,6 +35,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from calculator.ops.responses import megabytes
+
 LEDGER_HEADERS = [
     gettext_noop("就诊日期"), gettext_noop("医疗机构级别"), gettext_noop("就诊类型"), gettext_noop("医疗费总额"),
     gettext_noop("全自费"), gettext_noop("先行自付"), gettext_noop("符合政策范围金额"), gettext_noop("起付标准（本次）"),
@@ -455,7 +457,7 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
 def read_visits(name: str, raw: bytes, *, max_rows: int = 1000, max_bytes: int = 2 * 1_048_576) -> ImportResult:
     """Read a CSV or Excel file into calculator rows, or refuse it (ImportRefused or errors)."""
     if len(raw) > max_bytes:
-        raise ImportRefused(_("文件太大：最多 %(mb)s MB。请分成几个文件导入。") % {"mb": max_bytes // 1_048_576})
+        raise ImportRefused(_("文件太大：最多 %(mb)s MB。请分成几个文件导入。") % {"mb": megabytes(max_bytes)})
     if not raw.strip():
         raise ImportRefused(_("文件是空的：请选择填好就诊记录的 CSV 或 Excel 文件。"))
     kind = detect_kind(name, raw[:8])

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calculator.enquiries import ledger_io, services
 from calculator.enquiries.models import Enquiry
 from calculator.enquiries.ratelimit import limited
+from calculator.ops.responses import megabytes
 from calculator.i18n import edge_translate, plain_translate_for
 from calculator.rules.contract import parse_request
 from calculator.rules.engine import calculate
@@ -110,8 +111,9 @@ def save(request: HttpRequest) -> HttpResponse:
     result = calculate(calc_request, translate)
     try:
         enquiry = services.save_enquiry(inputs, result, source="web")
-    except services.DatabaseUnavailable:
-        logger.warning("enquiry not saved: database unavailable")
+    except services.DatabaseUnavailable as exc:
+        # The cause's kind (OperationalError: unreachable; ProgrammingError: not migrated).
+        logger.warning("enquiry not saved: database unavailable (%s)", type(exc.__cause__).__name__)
         return _unavailable(request)
     return HttpResponseRedirect(reverse("enquiries:detail", args=[enquiry.token]) + "?saved=1")
 
@@ -407,7 +409,7 @@ def import_visits(request: HttpRequest) -> HttpResponse:
     if upload is None:
         errors = [_("请先选择要导入的 CSV 或 Excel 文件。")]
     elif upload.size is not None and upload.size > max_bytes:
-        errors = [_("文件太大：最多 %(mb)s MB。请分成几个文件导入。") % {"mb": max_bytes // 1_048_576}]
+        errors = [_("文件太大：最多 %(mb)s MB。请分成几个文件导入。") % {"mb": megabytes(max_bytes)}]
     else:
         try:
             raw = upload.read(max_bytes + 1)

@@ -30,7 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from calculator.ops.logging import mask_tokens, request_id_var
-from calculator.ops.responses import error_response, human_bytes, page_error
+from calculator.ops.responses import error_response, human_bytes, megabytes, page_error
 
 access_log = logging.getLogger("calculator.request")
 logger = logging.getLogger(__name__)
@@ -66,6 +66,10 @@ class RequestLogMiddleware:
         ):
             patch_cache_control(response, no_store=True)
         response["X-Request-ID"] = request_id
+        # Also on the answers refused before Django's own clickjacking middleware runs (413,
+        # 429, 400, 405): every answer, as docs/production.md says.
+        if "X-Frame-Options" not in response:
+            response["X-Frame-Options"] = "DENY"
         fields = {
             "event": "request",
             "method": (request.method or "")[:16],
@@ -151,7 +155,7 @@ class RequestLimitsMiddleware:
             if request.path == IMPORT_PATH:
                 # Said as the import says it (the file, not "the request body"); the body is
                 # never read, so the page cannot keep the form's fields.
-                mb = settings.ENQUIRY_IMPORT_MAX_BYTES // 1_048_576
+                mb = megabytes(settings.ENQUIRY_IMPORT_MAX_BYTES)
                 return error_response(request, status=413, field="file", message=f"导入的文件太大：最多 {mb} MB。", import_file=True)
             return error_response(
                 request,

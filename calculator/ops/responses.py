@@ -24,6 +24,11 @@ FALLBACK_HTML = (
 )
 
 
+def megabytes(size: int) -> str:
+    """A byte limit in MB for a sentence that says "MB": "2", "0.5" (never "0")."""
+    return f"{size / 1_048_576:.2f}".rstrip("0").rstrip(".")
+
+
 def human_bytes(size: int) -> str:
     if size >= 1_048_576 and size % 1_048_576 == 0:
         return f"{size // 1_048_576} MB"

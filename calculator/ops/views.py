@@ -83,6 +83,19 @@ def database_state() -> dict[str, str]:
         except Exception:
             pass
         return {"status": "unavailable", "vendor": connection.vendor}
+    # Answering is not enough: saving needs the enquiries' table (an unmigrated database said
+    # "ok" while every save answered 503).
+    from calculator.enquiries.models import Enquiry
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(Enquiry._meta.db_table)} LIMIT 1")  # noqa: S608 - a model's own table name
+            cursor.fetchall()
+    except Exception as exc:
+        logger.warning(
+            "database not migrated (run manage.py migrate): %s", type(exc).__name__, extra={"ops": {"database": "not_migrated"}}
+        )
+        return {"status": "not_migrated", "vendor": connection.vendor}
     return {"status": "ok", "vendor": connection.vendor}
 
 

@@ -270,6 +270,13 @@ def test_a_file_over_the_upload_limit_gets_the_imports_own_page(web):
     assert "请把就诊记录分成几个文件分别导入" in html and "请求体" not in html
 
 
+@override_settings(ENQUIRY_IMPORT_MAX_BYTES=524_288)
+def test_a_limit_below_one_mb_is_said_as_it_is(web):
+    text = "就诊日期,医疗费总额,备注\n" + ("2025-03-01,10," + "x" * 3000 + "\n") * 200  # ~600 KB
+    html = _import(web, _csv(text)).content.decode()
+    assert "最多 0.5 MB" in html and "最多 0 MB" not in html
+
+
 def _workbook(sheet_rows: str, shared: str = "") -> bytes:
     """A minimal .xlsx whose sheet XML holds ``sheet_rows`` (hand-made: openpyxl would not
     write the hostile shapes below)."""

@@ -76,3 +76,15 @@ def test_with_the_database_unreachable_healthz_says_so_and_the_calculator_works(
     for path in ("/policies/", "/about/"):
         assert server.request("GET", path).status == 200
     assert '"database": "unavailable"' in server.log()
+
+
+def test_an_unmigrated_database_is_not_healthy(server_factory, tmp_path):
+    # A fresh SQLite file with no tables: it answers "SELECT 1", but every save would fail.
+    server = server_factory(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    health = server.request("GET", "/healthz")
+    assert health.status == 503
+    assert health.json() == {"status": "degraded", "database": {"status": "not_migrated", "vendor": "sqlite"}}
+    assert "run manage.py migrate" in server.log()
+    saved = server.request("POST", "/api/v1/enquiries", api_json(2), {"Content-Type": "application/json"})
+    assert saved.status == 503
+    assert "database unavailable (" in server.log()  # with the cause's kind, for the operator

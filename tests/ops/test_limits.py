@@ -229,3 +229,4 @@ def test_every_answer_of_the_limits_carries_the_strict_csp(client):
     for name, response in answers.items():
         assert str(response.status_code) == name.split()[0], (name, response.status_code)
         assert response.get("Content-Security-Policy") == csp, name
+        assert response.get("X-Frame-Options") == "DENY", name  # answered before Django's own middleware

@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.conf import settings
 
+from calculator.ops.responses import megabytes
+
 register = template.Library()
 
 CARRIED = (
@@ -38,6 +40,6 @@ def import_limits() -> dict[str, int]:
 
     return {
         "rows": settings.ENQUIRY_IMPORT_MAX_ROWS,
-        "mb": settings.ENQUIRY_IMPORT_MAX_BYTES // 1_048_576,
+        "mb": megabytes(settings.ENQUIRY_IMPORT_MAX_BYTES),
         "page_rows": MAX_ROWS,
     }
