@@ -232,7 +232,10 @@ class _Ledger:
         ded_standard = ded.by_group[group] if ded.basis == "annual" else None
         paid_before = self.fund_paid.get(yk, 0)
         if new_year:
-            variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
+            if category == "chronic":
+                variant = "chronic"  # its own pool (玉溪细则 第十条): the general ones are not touched here
+            else:
+                variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
             if variant is not None:
                 # Rules that start inside the year count from the first day the calculator
                 # has a rule for (the versions of one year share their running totals).

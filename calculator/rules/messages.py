@@ -117,6 +117,9 @@ STEP_LABEL_VARIANTS = {
     ("account", "prior_years"): N_("历年账户支付"),
     ("over_cap", "inpatient_transfer"): N_("转入住院待遇"),
     ("over_cap", "inpatient_transfer_all"): N_("转入住院待遇"),
+    # The 门诊慢性病 pool's own cap (玉溪细则 第十条), not the general annual cap.
+    ("annual_cap", "chronic_running"): N_("门诊慢性病限额"),
+    ("annual_cap", "chronic_reached"): N_("门诊慢性病限额"),
 }
 
 # -- Step sentences ----------------------------------------------------------------------------
@@ -129,6 +132,9 @@ STEPS: dict[tuple[str, str], str] = {
     ),
     ("benefit_year", "cap"): N_(
         "本次是这次计算中{year_label}（{start} 至 {end}）的第一次就诊：本年度的年度支付限额从这里开始累计。"
+    ),
+    ("benefit_year", "chronic"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）的第一次就诊：本年度的门诊慢性病起付标准和限额从这里开始累计。"
     ),
     ("retiree_cohort", "plain"): N_("您的退休日期是 {retired_on}，以 {split_on} 为界，按{group_name}的标准计算。"),
     ("version_change", "nothing_paid"): N_("自 {effective_from} 起执行新的规定。"),

@@ -58,6 +58,7 @@ class Chart:
     cap_y: float
     points: list[Point] = field(default_factory=list)
     cap_label_right: bool = False  # the cap's label at the right end (points crowd the left)
+    chronic: bool = False  # 门诊慢性病: its own cap, named so (not the general annual cap)
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -138,7 +139,11 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
             step % {"number": v["index"] + 1, "date": v["date"], "amount": yuan(v["cap"]["used_after"])}
             for v in items
         )
-        description = _("年度最高支付限额 %(cap)s。%(steps)s。尚余 %(remaining)s。") % {
+        described = _("门诊慢性病限额 %(cap)s。%(steps)s。尚余 %(remaining)s。") if category == "chronic" else _(
+            "年度最高支付限额 %(cap)s。%(steps)s。尚余 %(remaining)s。"
+        )
+        steps_text = steps_text[:1].upper() + steps_text[1:]  # a sentence's start in English ("After visit 1 …")
+        description = described % {
             "cap": yuan(items[-1]["cap"]["annual_cap"]),
             "steps": steps_text,
             "remaining": yuan(items[-1]["cap"]["remaining"]),
@@ -159,6 +164,7 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
                 cap_y=cap_y,
                 points=points,
                 cap_label_right=cap_label_right,
+                chronic=category == "chronic",
             )
         )
     return charts

@@ -83,7 +83,7 @@ def notices_html(result: ResultView) -> SafeString:
 def chart_html(chart: Chart) -> SafeString:
     """One ``<figure>``: the SVG (title and description for screen readers) and its legend."""
     key = _esc(chart.key)
-    cap_label = gettext("年度限额 %(cap)s") % {"cap": yuan(chart.cap)}
+    cap_label = (gettext("门诊慢性病限额 %(cap)s") if chart.chronic else gettext("年度限额 %(cap)s")) % {"cap": yuan(chart.cap)}
     parts = [
         f'<figure class="chart">\n<svg viewBox="0 0 {chart.width} {chart.height}" role="img"'
         f' aria-labelledby="chart-{key}-title chart-{key}-desc" focusable="false">\n'
@@ -191,6 +191,7 @@ _SECTION_TEXTS = {
     "cap": "年度最高支付限额：",
     "cap_line": '<span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
     "no_cap": "无门诊单独的年度限额",
+    "no_general": "本年度没有普通门诊就诊（门诊慢性病另行累计，见下）。",
     "chronic": "门诊慢性病：",
     "chronic_line": '起付标准已累计 <span class="money">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>）；统筹基金限额 <span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="chronic_cap_remaining">%(remaining)s</span></strong>',
     "account_title": "个人账户划入（供参考）",
@@ -207,7 +208,7 @@ def _section_texts(language: str) -> dict[str, str]:
     are markup (``{% blocktranslate %}``'s), their figures escaped when filled in."""
     texts = {key: gettext(msgid) for key, msgid in _SECTION_TEXTS.items()}
     for key in ("title", "stop", "estimate", "not_entered", "printed_on", "address", "visits", "years",
-                "deductible", "no_deductible", "cap", "no_cap", "chronic", "account_title"):
+                "deductible", "no_deductible", "cap", "no_cap", "no_general", "chronic", "account_title"):
         texts[key] = _esc(texts[key])
     return texts
 
@@ -223,6 +224,19 @@ def _fill(text: str, **figures: Any) -> str:
 
 
 def _year_html(year: YearView, t: dict[str, str]) -> str:
+    chronic = ""
+    if year.chronic:
+        c = year.chronic
+        line = _fill(t["chronic_line"], used=yuan(c.get("deductible_used")), standard=yuan(c.get("deductible_standard")),
+                     cap=yuan(c.get("annual_cap")), paid=yuan(c.get("fund_paid")), remaining=yuan(c.get("cap_remaining")))
+        chronic = f'\n<span class="year-line" data-figure-group="chronic">{t["chronic"]}\n{line}\n</span>\n'
+    if not year.general:
+        # Only 门诊慢性病 visits this year: the general deductible and cap were not touched, and
+        # a line of them ("起付标准：0.00 元", "尚余 —") would say nothing true.
+        return (
+            f'\n<li data-year="{_esc(year.year)}">\n<strong>{_esc(year.label)}</strong>\n'
+            f'<span class="year-line">{t["no_general"]}</span>\n{chronic}\n</li>\n'
+        )
     if year.deductible_basis == "annual":
         deductible = _fill(t["annual"], used=yuan(year.deductible_used), standard=yuan(year.deductible_standard),
                            remaining=yuan(year.deductible_remaining))
@@ -239,12 +253,6 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
     else:
         cap = t["no_cap"]
     heading = _fill(t["term_heading"], term=year.deductible_term) if year.deductible_term else t["deductible"]
-    chronic = ""
-    if year.chronic:
-        c = year.chronic
-        line = _fill(t["chronic_line"], used=yuan(c.get("deductible_used")), standard=yuan(c.get("deductible_standard")),
-                     cap=yuan(c.get("annual_cap")), paid=yuan(c.get("fund_paid")), remaining=yuan(c.get("cap_remaining")))
-        chronic = f'\n<span class="year-line" data-figure-group="chronic">{t["chronic"]}\n{line}\n</span>\n'
     return (
         f'\n<li data-year="{_esc(year.year)}">\n<strong>{_esc(year.label)}</strong>\n'
         f'<span class="year-line">{heading}\n\n{deductible}\n\n</span>\n'

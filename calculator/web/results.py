@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from collections.abc import Callable
 from typing import Any
@@ -112,6 +113,7 @@ class YearView:
     annual_cap: str | None
     cap_remaining: str | None
     chronic: dict[str, str] | None = None  # 玉溪 门诊慢性病: its own deductible and cap
+    general: bool = True  # any 普通门诊 visit this year (else only the chronic line is said)
 
 
 @dataclass
@@ -457,6 +459,13 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
 
     years = []
     rule_starts = {r["id"]: r["effective_from"] for r in result["rules"]}
+    # The document's own term for the deductible (上海: 自负段), by rule version, from any visit's
+    # deductible step: a year without such a step is still headed by its version's term.
+    terms_by_version: dict[str, str] = {}
+    for v in visits:
+        for s in v.steps:
+            if s.code == "deductible":
+                terms_by_version.setdefault(v.visit["version"], s.label)
     for year in result["years"]:
         in_year_views = [v for v in visits if v.visit["year"] == year["year"] and v.visit["category"] == "general"]
         in_year = [v.visit for v in in_year_views]  # in date order
@@ -475,6 +484,12 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
             none_from = rule_starts.get(with_deductible[first_none]["version"])
         # The line is headed by the document's own term (上海: 自负段), as the steps are.
         term_label = next((s.label for v in in_year_views for s in v.steps if s.code == "deductible"), None)
+        if term_label is None and in_year:
+            term_label = terms_by_version.get(in_year[-1]["version"])
+        cap_remaining = with_cap[-1]["cap"]["remaining"] if with_cap else None
+        if cap_remaining is None and year["annual_cap"] is not None:
+            # No visit moved the cap this year (only non-designated or 住院期间 ones): all of it is left.
+            cap_remaining = f"{max(Decimal(0), Decimal(year['annual_cap']) - Decimal(year['fund_paid'])):.2f}"
         years.append(
             YearView(
                 year=year["year"],
@@ -487,8 +502,9 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 deductible_remaining=last_ded["remaining"] if last_ded else None,
                 fund_paid=year["fund_paid"],
                 annual_cap=year["annual_cap"],
-                cap_remaining=with_cap[-1]["cap"]["remaining"] if with_cap else None,
+                cap_remaining=cap_remaining,
                 chronic=year.get("chronic"),
+                general=bool(in_year),
             )
         )
 

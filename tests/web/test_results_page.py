@@ -304,3 +304,37 @@ def test_every_regions_heaviest_ten_visit_page_is_within_80_kib(client, region, 
     html = client.get("/?" + urlencode(as_a_browser_sends_it(blank, typed))).content
     assert b'id="results"' in html and html.count(b'<li class="visit-card"') == 10
     assert len(html) / 1024 <= 80, f"{region} {language}: {len(html) / 1024:.1f} KiB"
+
+
+def _text(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_a_year_of_only_chronic_visits_says_so_instead_of_empty_general_lines(client):
+    # 玉溪 2024, one 门诊慢性病 visit: the general deductible and cap were never touched.
+    html = page(client, {
+        "region": "yuxi", "status": "retired", "age": "70", "chronic_disease_count": "2",
+        "visits-0-date": "2024-10-10", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "3000",
+        "visits-0-chronic": "on",
+    })
+    year = _text(html[html.index('<li data-year="2024">'):][:2000].split("</li>")[0])
+    assert "本年度没有普通门诊就诊" in year and "尚余 —" not in year and "起付标准：" not in year
+    assert "门诊慢性病：" in year
+    # The visit's cap step is named for the pool it counts (not 年度最高支付限额), and so is the chart.
+    assert "年度最高支付限额" not in _text(html[html.index('id="answer"'):html.index('id="years-title"')])
+    assert re.search(r"<span class=\"step-label\">门诊慢性病限额</span>", html) or "门诊慢性病限额" in _text(html)
+    assert re.search(r'class="chart-cap-label"[^>]*>门诊慢性病限额 ', html)
+    assert "本年度的门诊慢性病起付标准和限额从这里开始累计" in html
+    assert "本年度的年度支付限额从这里开始累计" not in html
+
+
+def test_a_shanghai_year_without_a_deductible_step_is_headed_by_its_term(client):
+    # 上海: the 2023医保年度 visit's 自负段 is paid by the 当年账户 (no deductible step that year);
+    # the year line still says 自负段 (the document's term), as the next year's does.
+    html = page(client, {
+        "region": "shanghai", "status": "employed", "age": "40", "account_balance": "300", "prior_years_balance": "2000",
+        "visits-0-date": "2024-06-10", "visits-0-level": "3", "visits-0-setting": "clinic", "visits-0-total": "100",
+        "visits-1-date": "2024-07-01", "visits-1-level": "3", "visits-1-setting": "clinic", "visits-1-total": "900",
+    })
+    panel = _text(html[html.index('id="years-title"'):].split("</ul>")[0])
+    assert panel.count("自负段：") == 2 and "起付标准：" not in panel, panel
