@@ -438,7 +438,7 @@ class _Ledger:
             if offsite is None:
                 self.notice("offsite-unspecified", NOTICES["offsite-unspecified"])
             elif offsite_kind == "filed":
-                self.cite_or_notice("offsite-filed", offsite)
+                self.cite_or_notice("offsite-filed", offsite, "offsite-filed")
             elif offsite.value.unfiled_rate is None:
                 self.cite_notice("offsite-unfiled-unspecified", offsite)
             else:

@@ -452,7 +452,9 @@ class Loader:
         if assumption_on is not None:
             if assumption is None:
                 raise ctx.fail(f"{where}.assumption_on", "needs an assumption")
-            _one_of(ctx, f"{where}.assumption_on", assumption_on, ("over_cap",))
+            # The situations an assumption can be about alone (a step or notice code that the
+            # ledger passes as it cites the clause): above the cap; registered care elsewhere.
+            _one_of(ctx, f"{where}.assumption_on", assumption_on, ("over_cap", "offsite-filed"))
         return Citation(
             ref=ref,
             document=doc,

@@ -262,9 +262,9 @@ NOTICES: dict[str, str] = {
     "class-b-no-rate": N_("文件规定乙类药品和项目先由个人支付一部分，但未给出比例；本计算器未扣这部分先行自付，实际统筹基金支付可能略低。"),
     "offsite-unspecified": N_("本地区文件未对异地就医的普通门诊待遇作出规定，本次按本地标准估算。"),
     "offsite-filed": N_("已备案的异地就医，本次按参保地（本地）的标准计算。"),
-    "offsite-unfiled-unspecified": N_(
-        "文件规定了备案的异地就医按参保地政策结算，未规定未备案异地就医的待遇；本次按本地标准估算，实际可能更低。"
-    ),
+    # What the documents say of registered care differs (山西 第十六条: 按参保地政策结算; 玉溪细则
+    # 第二十一条: only 联网结算): the notice says only what is true of both.
+    "offsite-unfiled-unspecified": N_("文件未规定未备案异地就医的待遇；本次按本地标准估算，实际可能更低。"),
     "first-self-pay-order": N_(
         "本次同时有乙类先行自付和异地未备案先行自付，文件未写明两者的先后；本计算器先扣乙类先行自付，再对余下的符合政策范围费用计算异地未备案先行自付。"
     ),

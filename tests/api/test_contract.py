@@ -583,3 +583,15 @@ def test_fields_a_region_has_no_use_for_are_said_not_dropped(client):
     # 山西 does use it: no notice.
     shanxi = _post(client, _req(region="shanxi", visits=[_visit(total="1000.00", price_class=1)])).json()
     assert "price-class-ignored" not in {w["code"] for w in shanxi["warnings"]}
+
+
+def test_unregistered_care_elsewhere_gets_only_its_own_notice(client):
+    # 玉溪细则 第二十一条 speaks of registered care only: its assumption concerns the registered
+    # visit, the unregistered one gets the notice that the documents set nothing for it.
+    body = _req(region="yuxi", status="retired", age=66, visits=[
+        _visit(date="2023-05-10", level=1, total="300.00", offsite="unfiled"),
+        _visit(date="2023-05-11", level=1, total="300.00", offsite="filed"),
+    ])
+    warnings = {w["code"]: w["visits"] for w in _post(client, body).json()["warnings"]}
+    assert warnings["offsite-unfiled-unspecified"] == [1]
+    assert warnings["yuxi-2023/offsite"] == [2]
