@@ -216,11 +216,18 @@ class _Ledger:
         if year is None:
             start, end = benefit_year.bounds(yk)
             year = self.years[yk] = YearTotals(yk, year_kind, start, end)
-        if use.current_year_first and self.current_year_key is not None and yk != self.current_year_key and self.account_current > 0:
-            # A new 医保年度: what is left in the 当年账户 becomes 历年账户 money.
-            self.account_prior += self.account_current
-            self.account_current = 0
-            self.notice("new-insurance-year", NOTICES["new-insurance-year"])
+        if use.current_year_first and self.current_year_key is not None and yk != self.current_year_key and (
+            self.req.account_balance or self.req.prior_years_balance
+        ):
+            # A new 医保年度: what is left in the 当年账户 becomes 历年账户 money; the new year's
+            # credit is never added (the balance entered is the old year's), which is said
+            # whether or not anything was left.
+            if self.account_current > 0:
+                self.account_prior += self.account_current
+                self.account_current = 0
+                self.notice("new-insurance-year", NOTICES["new-insurance-year"])
+            else:
+                self.notice("new-insurance-year-empty", NOTICES["new-insurance-year-empty"])
         self.current_year_key = yk
 
         steps: list[Step] = []

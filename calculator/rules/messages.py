@@ -254,6 +254,7 @@ NOTICES: dict[str, str] = {
     # A field the region's documents have no use for: said, not silently dropped.
     "price-class-ignored": N_("{region_name}的文件不按收费价格类别区分待遇：填写的收费类别未使用，按医疗机构级别计算。"),
     "chronic-count-ignored": N_("{region_name}的文件没有门诊慢性病的规定：填写的慢性病病种数未使用。"),
+    "new-insurance-year-empty": N_("就诊跨越医保年度：新年度当年账户的划入额未计入，新年度的就诊没有当年账户可用；请按实际余额另行计算。"),
     "new-insurance-year": N_(
         "就诊跨越医保年度：上一年度当年账户的余额转入历年账户；新年度当年账户的划入额未计入，请按实际余额另行计算。"
     ),

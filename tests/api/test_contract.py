@@ -595,3 +595,20 @@ def test_unregistered_care_elsewhere_gets_only_its_own_notice(client):
     warnings = {w["code"]: w["visits"] for w in _post(client, body).json()["warnings"]}
     assert warnings["offsite-unfiled-unspecified"] == [1]
     assert warnings["yuxi-2023/offsite"] == [2]
+
+
+def test_a_new_shanghai_insurance_year_is_said_also_when_the_current_account_was_used_up(client):
+    # 上海: 当年账户 300 is spent by 06-10 (800 visit); the 2024医保年度 starts 07-01 and its
+    # credit is never added: said on the 07-01 visit, though nothing was left to carry over.
+    body = _req(region="shanghai", account_balance="300", prior_years_balance="2000", visits=[
+        _visit(date="2024-06-10", level=3, total="800"), _visit(date="2024-07-01", level=3, total="900"),
+    ])
+    warnings = {w["code"]: w for w in _post(client, body).json()["warnings"]}
+    assert warnings["new-insurance-year-empty"]["visits"] == [2]
+    assert "new-insurance-year" not in warnings
+    # With 当年账户 money left at 30 June, the other notice says it moves to the 历年账户.
+    body = _req(region="shanghai", account_balance="300", prior_years_balance="2000", visits=[
+        _visit(date="2024-06-10", level=3, total="100"), _visit(date="2024-07-01", level=3, total="900"),
+    ])
+    codes = {w["code"] for w in _post(client, body).json()["warnings"]}
+    assert "new-insurance-year" in codes and "new-insurance-year-empty" not in codes
