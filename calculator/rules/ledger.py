@@ -77,7 +77,8 @@ class _Ledger:
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
         self.retiree_starts: dict[str, dt.date] = {}  # version id → first day as a retiree
         self.plainly_employed = request.status == "employed" and request.retired_on is None
-        self.retired_groups: dict[str, tuple[dt.date, str, Param | None]] = {}  # version id → (start, group, cohort)
+        # version id → (start, group, cohort, the start rule when its assumption decides visits here)
+        self.retired_groups: dict[str, tuple[dt.date, str, Param | None, Param | None]] = {}
         # Per visit being worked out:
         self.number = 0
         self.codes: list[str] = []
@@ -158,7 +159,14 @@ class _Ledger:
         if req.retired_on is not None:
             # From the first day as a retiree on, the answer under this version is the same
             # for every visit and raises no notice: visit() reuses it.
-            self.retired_groups[version.id] = (self.retiree_starts[version.id], group, cohort_param)
+            start = self.retiree_starts[version.id]
+            # Where the first day as a retiree falls inside this version, its start rule decided
+            # which of its visits are a retiree's: a reading of that rule (武汉 优化方案 keeps
+            # 细则第七条's "次月起") concerns each of them, as it does the visits before the start.
+            reading = start_param if start_param is not None and start_param.cite.assumption and start >= version.effective_from else None
+            self.retired_groups[version.id] = (start, group, cohort_param, reading)
+            if reading is not None:
+                self.assume(reading, None)  # this visit is on or after the start (earlier ones returned above)
         return group, cohort_param
 
     # -- one visit ------------------------------------------------------------------------------
@@ -205,7 +213,9 @@ class _Ledger:
         else:
             known = self.retired_groups.get(version.id)
             if known is not None and day >= known[0]:
-                _start, group, cohort_param = known  # what group() said for this version
+                _start, group, cohort_param, reading = known  # what group() said for this version
+                if reading is not None:
+                    self.assume(reading, None)
             else:
                 group, cohort_param = self.group(version, visit)
         benefit_year = p["benefit_year"].value

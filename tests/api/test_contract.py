@@ -612,3 +612,14 @@ def test_a_new_shanghai_insurance_year_is_said_also_when_the_current_account_was
     ])
     codes = {w["code"] for w in _post(client, body).json()["warnings"]}
     assert "new-insurance-year" in codes and "new-insurance-year-empty" not in codes
+
+
+def test_wuhans_reading_of_the_retiree_start_concerns_the_visits_it_decides(client):
+    # Retired 2023-04-20 → retiree rules from 2023-05-01 (细则第七条 "次月起", kept by the
+    # 优化方案 as an assumption): the 05-10 and 09-12 visits are a retiree's because of it.
+    body = _req(status="retired", age=60, retired_on="2023-04-20", visits=[
+        _visit(date="2023-02-10", total="3000"), _visit(date="2023-05-10", total="6000"), _visit(date="2023-09-12", total="2000"),
+    ])
+    warnings = {w["code"]: w["visits"] for w in _post(client, body).json()["warnings"]}
+    assert warnings["wuhan-2023-04/retiree_start"] == [2, 3]
+    assert warnings["before-retirement"] == [1]
