@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calculator.enquiries import ledger_io, services
 from calculator.enquiries.models import Enquiry
 from calculator.enquiries.ratelimit import limited
+from calculator.enquiries.templatetags.enquiry_tags import grouped
 from calculator.ops.responses import megabytes
 from calculator.i18n import edge_translate, plain_translate_for
 from calculator.rules.contract import parse_request
@@ -144,7 +145,7 @@ def _person(inputs: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append((_("灵活就业人员"), _("是")))
     for key, label in (("contribution_base", _("月缴费基数")), ("account_balance", _("个人账户余额")), ("prior_years_balance", _("历年账户余额"))):
         if inputs.get(key):
-            rows.append((label, _("%(amount)s 元") % {"amount": inputs[key]}))
+            rows.append((label, _("%(amount)s 元") % {"amount": grouped(inputs[key])}))
     if inputs.get("chronic_disease_count"):
         rows.append((_("慢性病病种数"), str(inputs["chronic_disease_count"])))
     return rows
@@ -185,9 +186,9 @@ def _visit_inputs(inputs: dict[str, Any]) -> list[dict[str, Any]]:
                 "date": v.get("date"),
                 "level": _level(v.get("level")) or "—",
                 "setting": _setting(v.get("setting") or "clinic"),
-                "total": v.get("total"),
-                "excluded": v.get("excluded") or "",
-                "class_b": v.get("class_b") or "",
+                "total": grouped(v.get("total")),
+                "excluded": grouped(v.get("excluded")) or "",
+                "class_b": grouped(v.get("class_b")) or "",
                 "extras": _("、").join(extras),
             }
         )
@@ -200,9 +201,9 @@ def answer_sentence(result: dict[str, Any]) -> str:
     count = len(result.get("visits") or [])
     region = result.get("region_name", "")
     figures = {
-        "region": _(region) if region else "", "count": count, "total": t.get("total"),
-        "fund_paid": t.get("fund_paid"), "member_paid": t.get("member_paid"),
-        "account_paid": t.get("account_paid"), "cash_paid": t.get("cash_paid"),
+        "region": _(region) if region else "", "count": count, "total": grouped(t.get("total")),
+        "fund_paid": grouped(t.get("fund_paid")), "member_paid": grouped(t.get("member_paid")),
+        "account_paid": grouped(t.get("account_paid")), "cash_paid": grouped(t.get("cash_paid")),
     }
     # Whose rules the visits were worked out under, as the visits say (a member who retired
     # during the year has visits under both: then neither group is named).
@@ -286,8 +287,9 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
     # On the page the slip's terms are shown in the page's language; the files keep them Chinese.
     levels = {name: code for code, name in ledger_io.LEVEL_NAMES.items()}
     settings_by_name = {name: code for code, name in ledger_io.SETTING_NAMES.items()}
-    rows = [[row[0], _level(levels.get(row[1])), _setting(settings_by_name.get(row[2], row[2])), *row[3:]] for row in rows]
-    totals = [_(totals[0]), *totals[1:]]
+    # Amounts as the results page writes them ("2,400.00").
+    rows = [[row[0], _level(levels.get(row[1])), _setting(settings_by_name.get(row[2], row[2])), *map(grouped, row[3:11]), *row[11:]] for row in rows]
+    totals = [_(totals[0]), *totals[1:3], *map(grouped, totals[3:11]), *totals[11:]]
     context.update(
         {
             "printed_on": timezone.localdate(),

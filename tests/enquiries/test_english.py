@@ -111,7 +111,7 @@ def test_the_print_page_in_english(web):
     assert '<html lang="en">' in html
     answer = re.search(r'id="print-answer">(.*?)</p>', html, re.S).group(1)
     assert answer.startswith("Estimated under the rules for employees in ")
-    assert "2 outpatient visits" in answer and "¥794.00" in answer and "¥1300.00" in answer
+    assert "2 outpatient visits" in answer and "¥794.00" in answer and "¥1,300.00" in answer  # grouped as on the results page
     for phrase in ("Outpatient reimbursement estimate</h1>", "Enquiry link: http://localhost/e/", "Scan to open the enquiry",
                    "Policies the calculation is based on", "Visit by visit (in date order)"):
         assert phrase in html, phrase

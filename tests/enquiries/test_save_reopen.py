@@ -305,7 +305,7 @@ def test_print_page_has_everything_on_one_sheet(web):
     html = _html(response)
     assert "size: A4" in (OPENAPI_PATH.parents[1] / "enquiries" / "static" / "enquiries" / "print.css").read_text()
     assert f'src="/e/{token}/qr.svg"' in html
-    assert "这 2 次门诊医疗费总额 1300.00 元，统筹基金支付 794.00 元，个人负担 506.00 元" in html
+    assert "这 2 次门诊医疗费总额 1,300.00 元，统筹基金支付 794.00 元，个人负担 506.00 元" in html
     assert "参保地区：武汉市" in html and "年龄：45 岁" in html
     assert "武汉市职工医保普通门诊统筹优化方案（据转载）" in html and "转载（非官方）" in html
     assert f"http://localhost/e/{token}/" in html
