@@ -62,6 +62,10 @@ class Step:
     clause: ClauseView | None
 
 
+def _notice_number(notice: "Notice") -> int:
+    return notice.number
+
+
 @dataclass
 class Notice:
     number: int
@@ -450,7 +454,8 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 year_label=year_labels[visit["year"]],
                 rule_title=rule_titles.get(visit["version"], visit["version"]),
                 steps=steps,
-                notices=[by_code[code] for code in visit["notices"] if code in by_code],
+                # In the list's order ("第 1 条、第 3 条"), not the order the engine met them.
+                notices=sorted((by_code[code] for code in visit["notices"] if code in by_code), key=_notice_number),
                 several_rules=len(result["rules"]) > 1,
                 texts=visit_texts,
                 money=money,

@@ -338,3 +338,25 @@ def test_a_shanghai_year_without_a_deductible_step_is_headed_by_its_term(client)
     })
     panel = _text(html[html.index('id="years-title"'):].split("</ul>")[0])
     assert panel.count("自负段：") == 2 and "起付标准：" not in panel, panel
+
+
+# 徐州: the 2025 visit meets the off-site notice (new, listed late) before the cap's assumption
+# (listed at the first visit): its links once read "第 5 条、第 2 条".
+XUZHOU_OFFSITE = {
+    "region": "xuzhou", "status": "retired", "age": "66", "retired_on": "2015-01-01",
+    "visits-0-date": "2023-05-10", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "2129",
+    "visits-1-date": "2025-02-16", "visits-1-level": "1", "visits-1-setting": "clinic", "visits-1-total": "2098",
+    "visits-1-offsite": "unfiled",
+    "visits-2-date": "2023-01-05", "visits-2-level": "3", "visits-2-setting": "pharmacy", "visits-2-total": "1190",
+    "visits-2-class_b": "20",
+    "visits-3-date": "2023-07-29", "visits-3-level": "2", "visits-3-setting": "clinic", "visits-3-total": "191",
+    "visits-3-offsite": "filed",
+}
+
+
+@pytest.mark.parametrize("params", [WUHAN, SHANGHAI, XUZHOU_OFFSITE], ids=["wuhan", "shanghai", "xuzhou offsite"])
+def test_a_visits_links_to_its_notices_are_in_the_lists_order(client, params):
+    html = page(client, params)
+    for notes in re.findall(r'<p class="visit-notices">(.*?)</p>', html, re.S):
+        numbers = [int(n) for n in re.findall(r'href="#notice-(\d+)"', notes)]
+        assert numbers == sorted(numbers), notes
