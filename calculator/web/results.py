@@ -362,6 +362,22 @@ def clause_views(
             assumption=assumption,
             assumption_translated=translated,
         )
+    # A passage that is part of another quoted passage of the same article (one parameter quotes
+    # "第六条 …起付标准为:", another the whole article) is shown once, the longer; a part with a
+    # reading of its own to show stays (the reading belongs to that use of the clause).
+    unique = list({id(v): v for v in out.values()}.values())
+    for part in unique:
+        if part.assumption:
+            continue
+        whole = next(
+            (v for v in unique if v is not part and v.title == part.title and v.article == part.article
+             and len(v.quote) > len(part.quote) and part.quote in v.quote),
+            None,
+        )
+        if whole is not None:
+            for ref, view in out.items():
+                if view is part:
+                    out[ref] = whole
     documents: dict[tuple[Any, ...], list[ClauseView]] = {}
     for view in {id(v): v for v in out.values()}.values():
         documents.setdefault(view.document, []).append(view)

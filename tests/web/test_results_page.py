@@ -360,3 +360,17 @@ def test_a_visits_links_to_its_notices_are_in_the_lists_order(client, params):
     for notes in re.findall(r'<p class="visit-notices">(.*?)</p>', html, re.S):
         numbers = [int(n) for n in re.findall(r'href="#notice-(\d+)"', notes)]
         assert numbers == sorted(numbers), notes
+
+
+def test_a_passage_quoted_in_part_and_in_whole_is_shown_once(client):
+    # 玉溪 from 2024-11-01 follows the 云南 办法: its 第六条 is quoted whole by the deductible and
+    # in part (up to "起付标准为:") by another parameter: the 依据 section shows it once.
+    html = page(client, {
+        "region": "yuxi", "status": "retired", "age": "70",
+        "visits-0-date": "2024-11-10", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "3000",
+        "visits-1-date": "2024-12-10", "visits-1-level": "3", "visits-1-setting": "clinic", "visits-1-total": "9000",
+    })
+    articles = re.findall(r'<span class="clause-number">\d+</span> <span lang="zh-Hans">([^<]*)</span>', html)
+    yunnan = html[html.index("云南省职工基本医疗保险门诊共济保障实施办法"):]
+    yunnan_articles = re.findall(r'<span class="clause-number">\d+</span> <span lang="zh-Hans">([^<]*)</span>', yunnan)
+    assert yunnan_articles.count("第六条") == 1, articles
