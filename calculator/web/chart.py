@@ -59,6 +59,7 @@ class Chart:
     points: list[Point] = field(default_factory=list)
     cap_label_right: bool = False  # the cap's label at the right end (points crowd the left)
     chronic: bool = False  # 门诊慢性病: its own cap, named so (not the general annual cap)
+    cap_line: str = ""  # the cap as a line of points: a step where it changed within the year
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -86,6 +87,18 @@ class Chart:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
 
+def _cap_change_day(visit: dict[str, Any]) -> str:
+    """The day the visit's new cap applies from: the engine's cap_change step says it (a new
+    rule's first day, the first day as a retiree, or the later of both); else the visit's date."""
+    for step in visit["steps"]:
+        if step["code"] == "cap_change":
+            days = [step["params"].get(name) for name in ("effective_from", "group_from")]
+            days = [d for d in days if d]
+            if days:
+                return max(days)
+    return visit["date"]
+
+
 def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Chart]:
     """One chart per benefit year (and per 门诊慢性病 cap), visits in date order."""
     yuan = yuan_formatter()
@@ -101,7 +114,7 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
     charts = []
     for (year, category), items in series.items():
         cap_amount = float(items[-1]["cap"]["annual_cap"])
-        top = max([cap_amount] + [float(v["cap"]["used_after"]) for v in items]) or 1.0
+        top = max([float(v["cap"]["annual_cap"]) for v in items] + [float(v["cap"]["used_after"]) for v in items]) or 1.0
         plot_h = HEIGHT - TOP - BOTTOM
         plot_w = WIDTH - LEFT - RIGHT
 
@@ -143,18 +156,35 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
             "年度最高支付限额 %(cap)s。%(steps)s。尚余 %(remaining)s。"
         )
         steps_text = steps_text[:1].upper() + steps_text[1:]  # a sentence's start in English ("After visit 1 …")
+        # The cap a visit was paid under (武汉 retirees: 4,000 until 2023-04-09, 4,500 from the
+        # 优化方案; a member who retires in the year): the line steps where it changed, and the
+        # description names each change, so no visit sits "under" a cap it was not paid under.
+        changes = [(_cap_change_day(v), v["cap"]["annual_cap"]) for i, v in enumerate(items)
+                   if i and v["cap"]["annual_cap"] != items[i - 1]["cap"]["annual_cap"]]
+        cap_text = yuan(items[0]["cap"]["annual_cap"])
+        if changes:
+            cap_text += _("（%(changes)s）") % {
+                "changes": _("；").join(_("%(date)s 起 %(cap)s") % {"date": day, "cap": yuan(cap)} for day, cap in changes)
+            }
         description = described % {
-            "cap": yuan(items[-1]["cap"]["annual_cap"]),
+            "cap": cap_text,
             "steps": steps_text,
             "remaining": yuan(items[-1]["cap"]["remaining"]),
         }
         cap_y = y_of(cap_amount)
+        cap_points = [(float(LEFT), y_of(float(items[0]["cap"]["annual_cap"])))]
+        for day, cap in changes:
+            x = x_of(day)
+            cap_points += [(x, cap_points[-1][1]), (x, y_of(float(cap)))]
+        cap_points.append((float(WIDTH - RIGHT), cap_y))
         for p in points:
             p.below = p.y < cap_y + 30
         _place_numbers(visit_points)
         near_cap = [p for p in visit_points if p.below]
         # The cap's label goes to the end of the line with fewer points near it.
         cap_label_right = sum(p.x < WIDTH / 2 for p in near_cap) > sum(p.x >= WIDTH / 2 for p in near_cap)
+        if changes:
+            cap_label_right = True  # the label names the last cap: it goes where the line is at it
         charts.append(
             Chart(
                 key=f"{year}-{category}",
@@ -165,6 +195,7 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
                 points=points,
                 cap_label_right=cap_label_right,
                 chronic=category == "chronic",
+                cap_line=" ".join(f"{x:.1f},{y:.1f}" for x, y in cap_points),
             )
         )
     return charts

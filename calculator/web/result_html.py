@@ -90,7 +90,7 @@ def chart_html(chart: Chart) -> SafeString:
         f'<title id="chart-{key}-title">{_esc(chart.title)}</title>\n'
         f'<desc id="chart-{key}-desc">{_esc(chart.description)}</desc>\n'
         f'<line class="chart-axis" x1="{chart.left}" y1="{chart.base_y:.1f}" x2="{chart.right_x}" y2="{chart.base_y:.1f}"/>\n'
-        f'<line class="chart-cap" x1="{chart.left}" y1="{chart.cap_y:.1f}" x2="{chart.right_x}" y2="{chart.cap_y:.1f}"/>\n'
+        f'<polyline class="chart-cap" points="{chart.cap_line}"/>\n'
         f'<text class="chart-cap-label" x="{chart.cap_label_x}" y="{chart.cap_label_y:.1f}"'
         f' text-anchor="{chart.cap_label_anchor}">{_esc(cap_label)}</text>\n'
         f'<polyline class="chart-line" points="{chart.polyline}"/>'

@@ -374,3 +374,20 @@ def test_a_passage_quoted_in_part_and_in_whole_is_shown_once(client):
     yunnan = html[html.index("云南省职工基本医疗保险门诊共济保障实施办法"):]
     yunnan_articles = re.findall(r'<span class="clause-number">\d+</span> <span lang="zh-Hans">([^<]*)</span>', yunnan)
     assert yunnan_articles.count("第六条") == 1, articles
+
+
+def test_a_cap_raised_in_the_year_is_drawn_and_said_as_a_step(client):
+    # 武汉 retirees: 4,000 under the 细则, 4,500 from the 优化方案 (2023-04-10). Visit 2 uses up
+    # the 4,000 (1,500 + 2,500); visit 3 gets the 500 the rise adds. The chart's line steps up
+    # at 2023-04-10 instead of standing at 4,500 all year (visit 2 looked under a cap it had hit).
+    html = page(client, {
+        "region": "wuhan", "status": "retired", "age": "66",
+        "visits-0-date": "2023-02-10", "visits-0-level": "3", "visits-0-setting": "clinic", "visits-0-total": "3000",
+        "visits-1-date": "2023-03-10", "visits-1-level": "3", "visits-1-setting": "clinic", "visits-1-total": "6000",
+        "visits-2-date": "2023-04-12", "visits-2-level": "3", "visits-2-setting": "clinic", "visits-2-total": "2000",
+    })
+    (desc,) = re.findall(r'<desc id="chart[^>]*>(.*?)</desc>', html)
+    assert desc.startswith("年度最高支付限额 4,000.00 元（2023-04-10 起 4,500.00 元）。")
+    (line,) = re.findall(r'<polyline class="chart-cap" points="([^"]*)"', html)
+    ys = [float(point.split(",")[1]) for point in line.split()]
+    assert len(ys) == 4 and ys[0] == ys[1] > ys[2] == ys[3]  # flat, up (smaller y), flat
