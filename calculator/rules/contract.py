@@ -611,33 +611,54 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 class _Marked(dict):
-    """A JSON object that repeated a key (``repeated``): made only by the second reading of a
-    request that has one, to find where the repeat is."""
+    """A JSON object as the second reading of a request with a repeated key makes it: the
+    repeated key (``repeated``) and the values it repeated with (``extras``), kept to be searched."""
 
     repeated: str | None = None
+    extras: list[tuple[str, Any]]
 
 
-def _object_marking(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = _Marked()
-    for key, value in pairs:
-        if key in out and out.repeated is None:
-            out.repeated = key
-        out[key] = value
-    return out
+def _repeated_path(raw: str) -> str | None:
+    """The path of the repeated key the parser met first, as the contract names fields
+    ("visits[3].total"): the first object finished with a repeat (an object is finished after
+    the ones inside it), found again in what the reading gave."""
+    first: list[_Marked] = []
+
+    def marking(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = _Marked()
+        out.extras = []
+        for key, value in pairs:
+            if key in out:
+                if out.repeated is None:
+                    out.repeated = key
+                out.extras.append((key, value))
+                continue
+            out[key] = value
+        if out.repeated is not None and not first:
+            first.append(out)
+        return out
+
+    data = json.loads(raw, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda c: c, object_pairs_hook=marking)
+    if not first:
+        return None
+    target = first[0]
+    where = _path_to(data, target, "")
+    if where is None:
+        return None
+    return f"{where}.{target.repeated}" if where else target.repeated
 
 
-def _repeated_path(value: Any, path: str = "") -> str | None:
-    """The path of the first repeated key, as the contract names fields ("visits[3].total")."""
+def _path_to(value: Any, target: Any, path: str) -> str | None:
+    if value is target:
+        return path
     if isinstance(value, dict):
-        if isinstance(value, _Marked) and value.repeated is not None:
-            return f"{path}.{value.repeated}" if path else value.repeated
-        for key, item in value.items():
-            found = _repeated_path(item, f"{path}.{key}" if path else key)
+        for key, item in [*value.items(), *getattr(value, "extras", ())]:
+            found = _path_to(item, target, f"{path}.{key}" if path else key)
             if found is not None:
                 return found
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            found = _repeated_path(item, f"{path}[{i}]")
+            found = _path_to(item, target, f"{path}[{i}]")
             if found is not None:
                 return found
     return None
@@ -700,8 +721,7 @@ def decode(raw: bytes | str) -> tuple[Any, list[dict[str, str]]]:
     except _BadJson as exc:
         if exc.message.endswith("出现了不止一次。"):
             # Named by its path ("visits[3].total"): in 1,000 visits, "total" alone says nothing.
-            marked = json.loads(raw, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda c: c, object_pairs_hook=_object_marking)
-            path = _repeated_path(marked)
+            path = _repeated_path(raw)
             if path is not None:
                 return None, [{"field": _echo(_printable(path)), "message": exc.message}]
         return None, [{"field": exc.field, "message": exc.message}]

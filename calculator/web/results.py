@@ -484,6 +484,8 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     # deductible step: a year without such a step is still headed by its version's term.
     terms_by_version: dict[str, str] = {}
     for v in visits:
+        if v.visit["category"] != "general":
+            continue  # a 门诊慢性病 visit's deductible is its pool's (门诊慢性病起付标准)
         for s in v.steps:
             if s.code == "deductible":
                 terms_by_version.setdefault(v.visit["version"], s.label)

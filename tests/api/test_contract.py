@@ -539,6 +539,12 @@ def test_a_repeated_key_inside_a_visit_is_named_by_its_path(client):
     assert code == 2 and cli == response.json()
     top = '{"region":"wuhan","region":"wuhan","status":"employed","age":45,"visits":[]}'
     assert _post(client, top, raw=True).json()["errors"][0]["field"] == "region"
+    # A repeat in a visit and another at the top: the one the parser meets first (the visit's,
+    # finished before the request) is named, by its path, with its own key in the message.
+    both = '{"region":"wuhan","visits":[{"total":1,"total":2}],"region":"b"}'
+    assert _post(client, both, raw=True).json()["errors"] == [{"field": "visits[0].total", "message": "字段“total”出现了不止一次。"}]
+    inner = '{"status":1,"status":{"z":1,"z":2}}'
+    assert _post(client, inner, raw=True).json()["errors"] == [{"field": "status.z", "message": "字段“z”出现了不止一次。"}]
 
 
 def test_a_byte_order_mark_is_ignored(client):

@@ -322,7 +322,7 @@ def test_a_year_of_only_chronic_visits_says_so_instead_of_empty_general_lines(cl
     assert "门诊慢性病：" in year
     # The visit's cap step is named for the pool it counts (not 年度最高支付限额), and so is the chart.
     assert "年度最高支付限额" not in _text(html[html.index('id="answer"'):html.index('id="years-title"')])
-    assert re.search(r"<span class=\"step-label\">门诊慢性病限额</span>", html) or "门诊慢性病限额" in _text(html)
+    assert re.search(r'<li class="step-annual_cap"><b>门诊慢性病限额</b>', html)
     assert re.search(r'class="chart-cap-label"[^>]*>门诊慢性病限额 ', html)
     assert "本年度的门诊慢性病起付标准和限额从这里开始累计" in html
     assert "本年度的年度支付限额从这里开始累计" not in html
@@ -391,3 +391,16 @@ def test_a_cap_raised_in_the_year_is_drawn_and_said_as_a_step(client):
     (line,) = re.findall(r'<polyline class="chart-cap" points="([^"]*)"', html)
     ys = [float(point.split(",")[1]) for point in line.split()]
     assert len(ys) == 4 and ys[0] == ys[1] > ys[2] == ys[3]  # flat, up (smaller y), flat
+
+
+def test_a_general_year_line_never_takes_the_chronic_pools_term(client):
+    # 玉溪 2024: a 门诊慢性病 visit (its deductible is the 门诊慢性病起付标准) and a general visit at a
+    # non-designated institution (no deductible step): the general line is headed 起付标准.
+    html = page(client, {
+        "region": "yuxi", "status": "employed", "age": "50", "chronic_disease_count": "1",
+        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "2000",
+        "visits-0-chronic": "on",
+        "visits-1-date": "2024-04-01", "visits-1-level": "2", "visits-1-setting": "non_designated", "visits-1-total": "300",
+    })
+    panel = _text(html[html.index('id="years-title"'):].split("</ul>")[0])
+    assert "门诊慢性病起付标准：" not in panel and "起付标准：" in panel, panel
