@@ -58,6 +58,7 @@ class _Ledger:
         self.chronic_deductible_used: dict[int, int] = {}
         self.chronic_fund_paid: dict[int, int] = {}
         self.years: dict[int, YearTotals] = {}
+        self.pools_started: set[tuple[int, bool]] = set()  # (benefit year, 门诊慢性病?) said to start
         # What applied at the last visit of each benefit year: (version, group, cap, annual deductible).
         self.last_in_year: dict[int, tuple[Version, str, int | None, int | None]] = {}
         self.notices: dict[str, Notice] = {}
@@ -248,9 +249,13 @@ class _Ledger:
         term = ded.term if ded.basis != "none" else None
         ded_standard = ded.by_group[group] if ded.basis == "annual" else None
         paid_before = self.fund_paid.get(yk, 0)
-        if new_year:
+        # Where the year's running totals start: said at the first visit of each pool (general;
+        # 门诊慢性病, 玉溪细则 第十条, with its own deductible and cap), whichever comes first.
+        pool = (yk, category == "chronic")
+        if pool not in self.pools_started:
+            self.pools_started.add(pool)
             if category == "chronic":
-                variant = "chronic"  # its own pool (玉溪细则 第十条): the general ones are not touched here
+                variant = "chronic"
             else:
                 variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
             if variant is not None:
@@ -258,7 +263,7 @@ class _Ledger:
                 # has a rule for (the versions of one year share their running totals).
                 start = max(year.start, self.region.versions[0].effective_from)
                 self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": start, "end": year.end, "term": ded.term}, p["benefit_year"])
-        else:
+        if not new_year:
             last_version, last_group, last_cap, last_ded = self.last_in_year[yk]
             if last_cap is not None and cap_amount is not None and last_cap != cap_amount and category == "general":
                 figures = {

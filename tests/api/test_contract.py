@@ -629,3 +629,16 @@ def test_wuhans_reading_of_the_retiree_start_concerns_the_visits_it_decides(clie
     warnings = {w["code"]: w["visits"] for w in _post(client, body).json()["warnings"]}
     assert warnings["wuhan-2023-04/retiree_start"] == [2, 3]
     assert warnings["before-retirement"] == [1]
+
+
+def test_each_pool_of_a_year_says_where_it_starts(client):
+    # 玉溪 2024: a 门诊慢性病 visit first (its own deductible and cap start there), then a general
+    # visit: the general cap starts at the general visit, and each says so once.
+    body = _req(region="yuxi", chronic_disease_count=1, visits=[
+        _visit(date="2024-03-01", level=2, total="2000", category="chronic"),
+        _visit(date="2024-04-01", level=2, total="300"),
+        _visit(date="2024-05-01", level=2, total="300"),
+    ])
+    visits = _post(client, body).json()["visits"]
+    starts = [[s["variant"] for s in v["steps"] if s["code"] == "benefit_year"] for v in visits]
+    assert starts == [["chronic"], ["cap"], []]
