@@ -213,7 +213,7 @@ def _cache_from_url(url: str) -> dict[str, object]:
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     if scheme in {"locmem", ""}:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

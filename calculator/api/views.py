@@ -31,7 +31,7 @@ def _error(status: int, field: str, message: str) -> JsonResponse:
     response = JsonResponse(
         {"errors": [{"field": field, "message": message}]}, status=status, json_dumps_params=_JSON_PARAMS
     )
-    response["Content-Language"] = "zh-Hans"  # the contract's errors are Chinese
+    response["Content-Language"] = "zh-hans"  # the contract's errors are Chinese (spelt as the body's "lang")
     return response
 
 
@@ -108,7 +108,7 @@ def calculate(request: HttpRequest) -> JsonResponse:
     response = HttpResponse(contract_dumps(body), status=status, content_type=JSON_MEDIA_TYPE)
     # The language the answer is in (the body's "lang", else Accept-Language), not only what
     # LocaleMiddleware would guess from the header: errors are Chinese (the schema says so).
-    response["Content-Language"] = body["lang"] if status == 200 else "zh-Hans"
+    response["Content-Language"] = body["lang"] if status == 200 else "zh-hans"
     return response
 
 
@@ -120,7 +120,7 @@ def regions(request: HttpRequest) -> JsonResponse:
     from calculator.rules.registry import regions_listing
 
     response = JsonResponse({"regions": regions_listing()}, json_dumps_params=_JSON_PARAMS)
-    response["Content-Language"] = "zh-Hans"  # the data's names and periods, in Chinese whatever the header
+    response["Content-Language"] = "zh-hans"  # the data's names and periods, in Chinese whatever the header
     return response
 
 

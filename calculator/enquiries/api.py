@@ -83,6 +83,12 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
     """GET /api/v1/enquiries/<token> — saved inputs and result, today's result, differences."""
     if request.method not in ("GET", "HEAD"):
         return _method_not_allowed(request, ["GET"])
+    # It recomputes today's figures, as reopening the page does: counted under the same limit.
+    from calculator.enquiries.ratelimit import refused
+
+    too_many = refused(request)
+    if too_many is not None:
+        return too_many
     try:
         found = services.find_enquiry(token)
     except services.DatabaseUnavailable:

@@ -83,8 +83,10 @@ _PEER = re.compile(r"\bip=\S+?(?=:?\s|:?$)")
 # A saved enquiry's token opens the member's figures: paths that carry one are logged without it.
 # Also in the spellings that do not resolve but that a reader can correct by hand: "//e/",
 # "/e//", "/e/./", "/E/" (all 404, and the token in them still opens the enquiry).
+# ("/e/../e/<token>" and percent-escapes, "/e/%41bc…", which Django decodes, too.)
 _TOKEN_PATH = re.compile(
-    r"(/+e/+(?:\.{1,2}/+)*|/+api/+v1/+enquiries/+(?:\.{1,2}/+)*)(?!(?:save|import)/|ledger\.|template\.)[A-Za-z0-9_-]+",
+    r"(/+e/+(?:(?:\.{1,2}|e)/+)*|/+api/+v1/+enquiries/+(?:(?:\.{1,2}|enquiries)/+)*)"
+    r"(?!(?:save|import)/|ledger\.|template\.)[A-Za-z0-9_%-]+",
     re.IGNORECASE,
 )
 

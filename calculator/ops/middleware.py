@@ -194,7 +194,7 @@ def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> Htt
                     count = 1
     except Exception as exc:  # a cache outage must not take the calculator down: fail open
         # ... and not slow every request down either: a cache that hangs costs its timeout
-        # once, then the limits are skipped for CACHE_RETRY_SECONDS (one warning per pause).
+        # (1 s) once, then the limits are skipped for CACHE_RETRY_SECONDS (one warning per pause).
         _cache_down_until[0] = time.time() + CACHE_RETRY_SECONDS
         logger.warning("rate-limit cache unavailable (%s); limits skipped for %s s", type(exc).__name__, CACHE_RETRY_SECONDS)
         return None

@@ -280,6 +280,7 @@ def test_reopening_printing_exporting_and_the_api_save_share_the_enquiry_limit(w
     api = api_save(web)
     assert api.status_code == 429 and api["Content-Type"].startswith("application/json")
     assert api.json()["errors"][0]["message"]
+    assert web.get(f"/api/v1/enquiries/{token}").status_code == 429  # recomputes like the page
     cache.clear()
 
 

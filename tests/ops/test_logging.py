@@ -134,3 +134,6 @@ def test_a_saved_links_token_is_not_logged(client, json_log):
     from calculator.ops.logging import mask_tokens
 
     assert mask_tokens(f"Not Found: //e/{token}/print/") == "Not Found: //e/…/print/"
+    assert mask_tokens(f"Error handling request /e/../e/{token}/") == "Error handling request /e/../e/…/"
+    assert mask_tokens(f"Error handling request /e/%54{token[1:]}/") == "Error handling request /e/…/"
+    assert mask_tokens("/e/save/ /e/import/ /e/ledger.csv /e/template.xlsx") == "/e/save/ /e/import/ /e/ledger.csv /e/template.xlsx"

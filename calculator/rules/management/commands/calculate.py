@@ -99,9 +99,9 @@ class Command(BaseCommand):
             # names no language (as the API's Accept-Language header); Chinese otherwise.
             status, body = run_contract(raw, translate_for=plain_translate_for, lang=options.get("lang") or None)
         except Exception as exc:  # noqa: BLE001 - the CLI promises never to show a traceback
-            # The API's answer (same contract), with the exception's kind for whoever runs it.
+            # The API's field; the message keeps what the person running the command needs.
             self._emit(
-                {"errors": [{"field": "(server)", "message": f"服务器内部错误，请稍后再试或联系我们。（{type(exc).__name__}）"}]},
+                {"errors": [{"field": "(server)", "message": f"内部错误：{type(exc).__name__}: {exc}"}]},
                 EXIT_INTERNAL,
             )
 
