@@ -49,6 +49,16 @@ _NOT_APPLICABLE = (Running(None, None, 0, None, None, None), Running(None, None,
 
 
 class _Ledger:
+    # Slots: the ledger's attributes are read several times per visit, and CPython 3.11 keeps
+    # an instance's attribute values inline (its quickest look-up) only up to 30 of them.
+    __slots__ = (
+        "req", "region", "today", "deductible_used", "fund_paid", "chronic_deductible_used", "chronic_fund_paid",
+        "years", "pools_started", "last_in_year", "notices", "clauses", "versions", "totals", "account_current",
+        "account_prior", "accounts_merged", "current_year_key", "cohort_explained", "no_deductible_said",
+        "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
+        "plainly_employed", "retired_groups", "number", "codes",
+    )
+
     def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
         self.req = request
         self.region = region
@@ -58,7 +68,7 @@ class _Ledger:
         self.chronic_deductible_used: dict[int, int] = {}
         self.chronic_fund_paid: dict[int, int] = {}
         self.years: dict[int, YearTotals] = {}
-        self.pools_started: set[tuple[int, bool]] = set()  # (benefit year, 门诊慢性病?) said to start
+        self.pools_started: set[int] = set()  # year × 2 (+1 for 门诊慢性病): pools said to start
         # What applied at the last visit of each benefit year: (version, group, cap, annual deductible).
         self.last_in_year: dict[int, tuple[Version, str, int | None, int | None]] = {}
         self.notices: dict[str, Notice] = {}
@@ -167,7 +177,7 @@ class _Ledger:
             reading = start_param if start_param is not None and start_param.cite.assumption and start >= version.effective_from else None
             self.retired_groups[version.id] = (start, group, cohort_param, reading)
             if reading is not None:
-                self.assume(reading, None)  # this visit is on or after the start (earlier ones returned above)
+                self.cite(reading)  # this visit is on or after the start (earlier ones returned above)
         return group, cohort_param
 
     # -- one visit ------------------------------------------------------------------------------
@@ -216,7 +226,7 @@ class _Ledger:
             if known is not None and day >= known[0]:
                 _start, group, cohort_param, reading = known  # what group() said for this version
                 if reading is not None:
-                    self.assume(reading, None)
+                    self.assume(reading, None)  # cited by group() at this version's first such visit
             else:
                 group, cohort_param = self.group(version, visit)
         benefit_year = p["benefit_year"].value
@@ -251,7 +261,7 @@ class _Ledger:
         paid_before = self.fund_paid.get(yk, 0)
         # Where the year's running totals start: said at the first visit of each pool (general;
         # 门诊慢性病, 玉溪细则 第十条, with its own deductible and cap), whichever comes first.
-        pool = (yk, category == "chronic")
+        pool = yk * 2 + (category == "chronic")  # (year, 门诊慢性病?) as one int: no tuple per visit
         if pool not in self.pools_started:
             self.pools_started.add(pool)
             if category == "chronic":
