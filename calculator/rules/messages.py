@@ -250,10 +250,10 @@ NOTICES: dict[str, str] = {
     "before-retirement": N_("您于 {retired_on} 退休，从 {start} 起按退休人员标准计算，此前的就诊按在职职工标准计算。"),
     "chronic-count-assumed": N_("未填写慢性病病种数：门诊慢性病的年度限额按 {count} 种计算；如患有多种，请填写病种数。"),
     "retired-on-missing": N_("未填写退休日期：所有就诊均按退休人员待遇计算；如在就诊期间才退休，请填写退休日期。"),
-    "prior-years-balance-merged": N_("{region_name}不区分当年账户和历年账户，您填写的两项余额合并计算。"),
+    "prior-years-balance-merged": N_("{region_name}的文件没有区分当年账户和历年账户，您填写的两项余额合并计算。"),
     # A field the region's documents have no use for: said, not silently dropped.
     "price-class-ignored": N_("{region_name}的文件不按收费价格类别区分待遇：填写的收费类别未使用，按医疗机构级别计算。"),
-    "chronic-count-ignored": N_("{region_name}的文件没有门诊慢性病的规定：填写的慢性病病种数未使用。"),
+    "chronic-count-ignored": N_("{region_name}的文件没有给出门诊慢性病的起付标准、支付比例和限额：填写的慢性病病种数未使用，本计算器只计算普通门诊。"),
     "new-insurance-year-empty": N_("就诊跨越医保年度：新年度当年账户的划入额未计入，新年度的就诊没有当年账户可用；请按实际余额另行计算。"),
     "new-insurance-year": N_(
         "就诊跨越医保年度：上一年度当年账户的余额转入历年账户；新年度当年账户的划入额未计入，请按实际余额另行计算。"
@@ -267,7 +267,7 @@ NOTICES: dict[str, str] = {
     # 第二十一条: only 联网结算): the notice says only what is true of both.
     "offsite-unfiled-unspecified": N_("文件未规定未备案异地就医的待遇；本次按本地标准估算，实际可能更低。"),
     "first-self-pay-order": N_(
-        "本次同时有乙类先行自付和异地未备案先行自付，文件未写明两者的先后；本计算器先扣乙类先行自付，再对余下的符合政策范围费用计算异地未备案先行自付。"
+        "本次同时有乙类先行自付和异地未备案先行自付：细则第十七条写明未备案异地就医“个人先支付10%后,余额按照…第十五条…执行”（乙类先行自付在第十五条）；本计算器先扣乙类先行自付，再对余下的符合政策范围费用计算异地未备案先行自付，与第十七条的先后相反，金额可能相差几元。"
     ),
     "inpatient-transfer": N_(
         "超过普通门诊年度限额的政策范围内费用按规定转入住院待遇，但所收录文件未给出住院支付比例，本计算器未计算该部分报销，列为个人负担，实际负担可能更低。"
