@@ -174,7 +174,8 @@ def _file_ledger(result: dict[str, Any], inputs: dict[str, Any] | None) -> tuple
     out = []
     for index, row in zip(order, rows):
         v = given[index] if isinstance(index, int) and 0 <= index < len(given) and isinstance(given[index], dict) else {}
-        out.append([*row[:5], _class_b(v), *row[5:], *_options(v)])
+        # 0.00 for none, as the ledger writes 全自费 (the import reads either as no 乙类 amount).
+        out.append([*row[:5], _class_b(v) or Decimal("0.00"), *row[5:], *_options(v)])
     class_b_total = sum((r[5] for r in out if r[5] is not None), Decimal("0.00"))
     totals = [*totals[:5], class_b_total, *totals[5:], "", "", "", ""]
     headers = [*LEDGER_HEADERS[:5], CLASS_B_HEADER, *LEDGER_HEADERS[5:], *OPTION_HEADERS]

@@ -364,6 +364,13 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
         # keeps its first problem only, so a bad level is not also "请选择医疗机构级别").
         checked = visits if not partial else sorted(visits + partial, key=lambda v: v.index)
         _check_against_rules(region, status, retired_on, checked, errors, horizon)
+        if not checked and status == "retired" and retired_on is None and not errors.has("retired_on"):
+            # No visit date could be read: whether the retirement date is needed is still known
+            # when every version of the region splits retirees by it (上海), so it is said now,
+            # not in a second round.
+            cohorts = [v.param("retiree_cohorts") for v in region.versions]
+            if all(cohorts):
+                errors.add("retired_on", MESSAGES["retired_on_required"], region=region.name, split_on=cohorts[0].value.split_on.isoformat())
 
     if errors.items:
         return None, errors.finish()
@@ -534,9 +541,10 @@ def _check_person(status: Any, age: int | None, retired_on: dt.date | None, toda
         return
     if status != "retired" or age is None:
         return
+    if age < MIN_RETIREMENT_AGE:  # the age is what is wrong, whatever the retirement date
+        errors.add("age", MESSAGES["retiree_too_young"], min_age=MIN_RETIREMENT_AGE)
+        return
     if retired_on is None:
-        if age < MIN_RETIREMENT_AGE:
-            errors.add("age", MESSAGES["retiree_too_young"], min_age=MIN_RETIREMENT_AGE)
         return
     # The age at retirement is at most today's age less the whole years since (a future
     # retirement date only makes it older).

@@ -638,7 +638,7 @@ class CalculatorState:
 
     def refuse_too_many_rows(self) -> None:
         """More rows than the page holds: say so instead of silently dropping the rest."""
-        message = _("网页一次最多计算 %(limit)s 次就诊，您填写了 %(count)s 次，超出部分没有显示。请分批计算，或使用 API / 命令行（一次最多 1000 次）。") % {
+        message = _("网页一次最多计算 %(limit)s 次就诊，您填写了 %(count)s 次，超出部分没有显示。全部一起计算请用 API / 命令行（一次最多 1000 次）：分批计算时起付标准和年度限额会各自重新累计，合计不对。") % {
             "limit": MAX_ROWS,
             "count": self.rows_given,
         }

@@ -642,3 +642,13 @@ def test_each_pool_of_a_year_says_where_it_starts(client):
     visits = _post(client, body).json()["visits"]
     starts = [[s["variant"] for s in v["steps"] if s["code"] == "benefit_year"] for v in visits]
     assert starts == [["chronic"], ["cap"], []]
+
+
+def test_a_young_retiree_is_told_about_the_age_and_shanghai_asks_for_the_date_at_once(client):
+    # Age 0 as a retiree: the age is wrong, also when a retirement date is given.
+    errors = _post(client, _req(status="retired", age=0, retired_on="2020-01-01")).json()["errors"]
+    assert [e["field"] for e in errors] == ["age"]
+    # 上海 retiree without 退休日期 and with no readable visit date: both said in one answer.
+    body = {**_req(region="shanghai", status="retired", age=66), "visits": [_visit(date="2024-02-30")]}
+    fields = {e["field"] for e in _post(client, body).json()["errors"]}
+    assert fields == {"retired_on", "visits[0].date"}

@@ -67,7 +67,7 @@ def test_csv_export_opens_with_the_bom_and_has_the_slip_headers(web):
     assert rows[0] == HEADERS
     assert rows[1][:12] == ["2024-03-01", "三级", "门诊", "1000.00", "0.00", "200.00", "20.00", "1000.00", "0.00", "539.00", "0.00", "461.00"]
     assert rows[1][13:] == ["", "", "", ""]  # 在参保地就医, not 住院期间, 普通门诊, class by level
-    assert rows[2][:3] == ["2024-04-01", "一级及以下", "药店"] and rows[2][5] == "" and rows[2][FUND] == "255.00"
+    assert rows[2][:3] == ["2024-04-01", "一级及以下", "药店"] and rows[2][5] == "0.00" and rows[2][FUND] == "255.00"  # no 乙类: 0.00, as 全自费
     assert "武汉市职工医保普通门诊统筹优化方案" in rows[1][12]
     # 合计: 1000 + 300 = 1300.00; fund 539 + 255 = 794.00; 乙类 200.00; cash 461 + 45 = 506.00
     assert rows[3][0] == "合计" and rows[3][3] == "1300.00" and rows[3][5] == "200.00" and rows[3][FUND] == "794.00" and rows[3][11] == "506.00"
