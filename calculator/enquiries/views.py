@@ -27,8 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calculator.enquiries import ledger_io, services
 from calculator.enquiries.models import Enquiry
 from calculator.enquiries.ratelimit import limited
-from calculator.enquiries.templatetags.enquiry_tags import grouped
 from calculator.ops.responses import megabytes
+from calculator.web.templatetags.yuan import grouped
 from calculator.i18n import edge_translate, plain_translate_for
 from calculator.rules.contract import parse_request
 from calculator.rules.engine import calculate
@@ -121,8 +121,7 @@ def save(request: HttpRequest) -> HttpResponse:
 
 def _today(enquiry: Enquiry) -> tuple[dict[str, Any] | None, list[dict[str, Any]], Any]:
     """Today's result in the page's language, the contract's errors, the parsed request."""
-    lang = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
-    request, errors = parse_request({**enquiry.inputs, "lang": lang})
+    request, errors = parse_request({**enquiry.inputs, "lang": _page_lang()})
     if request is None:
         return None, errors, None
     return calculate(request, edge_translate()), [], request

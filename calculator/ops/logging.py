@@ -94,7 +94,7 @@ _TOKEN_PATH = re.compile(
 def mask_tokens(text: str) -> str:
     """``/e/AbC123/print/`` → ``/e/…/print/`` (the fixed pages under /e/ are kept)."""
     low = text.lower()
-    return _TOKEN_PATH.sub(r"\1…", text) if ("/e/" in low or "/enquiries/" in low or "/e//" in low) else text
+    return _TOKEN_PATH.sub(r"\1…", text) if ("/e/" in low or "/enquiries/" in low) else text
 
 
 # What gunicorn quotes is what a client sent (a refused method, version or request line):

@@ -12,20 +12,6 @@ from calculator.ops.responses import megabytes
 register = template.Library()
 
 
-def grouped(amount: Any) -> Any:
-    """"2400.00" → "2,400.00", as the results page writes amounts (anything else unchanged)."""
-    from decimal import Decimal, InvalidOperation
-
-    if amount is None or amount == "":
-        return amount
-    try:
-        return f"{Decimal(str(amount)):,.2f}"
-    except (InvalidOperation, ValueError):
-        return amount
-
-
-register.filter("grouped", grouped)
-
 CARRIED = (
     "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
     "account_balance", "prior_years_balance", "chronic_disease_count",

@@ -59,3 +59,11 @@ def amount(value: Any) -> str:
     """An amount without its unit, for table cells whose heading names the unit."""
     grouped = _grouped(value)
     return "—" if grouped is None else grouped
+
+
+@register.filter
+def grouped(value: Any) -> Any:
+    """``amount`` where the value is an amount ("2400.00" → "2,400.00"); anything else (None, "")
+    as it is, for the caller's own default."""
+    text = _grouped(value)
+    return value if text is None else text
