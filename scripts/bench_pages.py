@@ -37,6 +37,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "calculator.settings")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-pages-only")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+# Plain HTTP in-process, as `make run` serves loopback: without it every page is a 301 to https.
+os.environ.setdefault("DJANGO_SECURE", "0")
 
 import django  # noqa: E402
 

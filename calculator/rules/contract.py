@@ -18,12 +18,11 @@ import orjson
 
 from calculator.rules import registry
 from calculator.rules.gcpause import collector_paused
-from calculator.rules.ledger import calculate
 from calculator.rules.messages import identity
 from calculator.rules.model import CalculationRequest, Visit
 from calculator.rules.money import FEN, fmt_yuan
 from calculator.rules.params import fen
-from calculator.rules.report import to_json
+from calculator.rules.report import result_json
 
 MAX_VISITS = 1000
 MAX_AMOUNT = Decimal("10000000")
@@ -767,4 +766,4 @@ def _run_contract(raw: bytes | str, translate_for: Any, lang: str | None) -> tup
     if errors or request is None:
         return 400, {"errors": [{"field": e["field"], "message": e["message"]} for e in errors]}
     translate = identity if translate_for is None or request.lang.startswith("zh") else translate_for(request.lang)
-    return 200, to_json(calculate(request), translate, request.lang)
+    return 200, result_json(request, translate)

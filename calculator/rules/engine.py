@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from calculator.rules import ledger
 from calculator.rules.gcpause import collector_paused
 from calculator.rules.messages import Translate, identity
 from calculator.rules.model import CalculationRequest
-from calculator.rules.report import to_json
+from calculator.rules.report import result_json
 
 
 def calculate(request: CalculationRequest, translate: Translate = identity) -> dict[str, Any]:
     with collector_paused():
-        return to_json(ledger.calculate(request), translate, request.lang)
+        return result_json(request, translate)

@@ -20,6 +20,7 @@ notices (once per result, with the visits they concern); ``report.py`` renders t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from calculator.rules import mechanisms as M
@@ -786,23 +787,34 @@ def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Any, int |
     return fund_ratio.rates[group][key], key, kind, ratio_param, tuple(explained)
 
 
-def calculate(request: CalculationRequest, today: dt.date | None = None) -> CalculationResult:
+def calculate(request: CalculationRequest, today: dt.date | None = None, each: Callable[[VisitResult], Any] | None = None) -> CalculationResult:
+    """The ledger over the request's visits, in date order.
+
+    ``each``, when given, turns each visit's result into what the result keeps (its JSON):
+    called as soon as the visit is calculated, so the visit's records are dropped while they
+    are still in the processor's cache instead of all together at the end (report.result_json;
+    about 4 % of a 1,000-visit calculation, scripts/bench.py). ``visits`` then holds what
+    ``each`` returned."""
     region = registry.load_policies()[request.region]
     ledger = _Ledger(request, region, today or dt.date.today())
     # Date order decides the ledger; ties keep the order the visits were given in.
     order = sorted(request.visits, key=lambda v: (v.date, v.index))
-    results: dict[int, VisitResult] = {}
+    results: dict[int, Any] = {}
     if request.chronic_disease_count_given and not any(v.param("chronic") for v in region.versions):
         ledger.notice("chronic-count-ignored", NOTICES["chronic-count-ignored"], None, {"region_name": region.name})
-    for visit in order:
-        results[visit.index] = ledger.visit(visit)
     first = order[0]
+    first_codes: list[str] = []
+    for visit in order:
+        done = ledger.visit(visit)
+        if visit is first:
+            first_codes = done.notices
+        results[visit.index] = done if each is None else each(done)
     first_version = region.version_on(first.date)
     assert first_version is not None
     # The allocation follows the rule in force on the first visit's date: a clause assumption
     # it raises concerns that visit (listed with it, and among its notice codes).
     ledger.number = first.index + 1
-    ledger.codes = results[first.index].notices
+    ledger.codes = first_codes  # the same list as the visit's (and its JSON's) notices
     account = ledger.allocation(first_version, first.date)
     return CalculationResult(
         request=request,

@@ -11,8 +11,9 @@ import datetime as dt
 from operator import itemgetter
 from typing import Any
 
+from calculator.rules import ledger
 from calculator.rules import messages as T
-from calculator.rules.model import CalculationResult, Running, Step, VisitResult
+from calculator.rules.model import CalculationRequest, CalculationResult, Running, Step, VisitResult
 from calculator.rules.params import Rate
 
 money = T.money
@@ -317,14 +318,23 @@ def year_label(kind: str, year: int, translate: T.Translate = T.identity) -> str
     return translate(T.YEAR_LABELS[kind]).format(year=year)
 
 
-def to_json(result: CalculationResult, translate: T.Translate = T.identity, lang: str = "zh-hans") -> dict[str, Any]:
+def result_json(request: CalculationRequest, translate: T.Translate = T.identity) -> dict[str, Any]:
+    """The contract's JSON for a parsed request: each visit's JSON is made as soon as the
+    ledger has calculated it (see ledger.calculate's ``each``), the rest at the end."""
+    renderers = _renderers(translate)
+    result = ledger.calculate(request, each=lambda v: visit_json(v, translate, renderers))
+    return to_json(result, translate, request.lang, visits_made=True)
+
+
+def to_json(result: CalculationResult, translate: T.Translate = T.identity, lang: str = "zh-hans", *, visits_made: bool = False) -> dict[str, Any]:
+    """``visits_made``: the result's visits are already their JSON (result_json)."""
     renderers = _renderers(translate)
     return {
         "region": result.region_code,
         "region_name": translate(result.region_name),
         "status": result.request.status,
         "lang": lang,
-        "visits": [visit_json(v, translate, renderers) for v in result.visits],
+        "visits": result.visits if visits_made else [visit_json(v, translate, renderers) for v in result.visits],
         "calculation_order": result.order,
         "totals": {k: money(v) for k, v in result.totals.items()},
         "years": [
