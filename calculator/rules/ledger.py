@@ -627,7 +627,8 @@ class _Ledger:
                 self.step(steps, "annual_cap", "chronic_running" if left else "chronic_reached", left, figures, param)
             if share_out.over_cap and fund:
                 figures = {"ratio_amount": share_out.ratio_amount, "amount": share_out.over_cap, "cap": cap_amount}
-                self.step(steps, "over_cap", "member", share_out.over_cap, figures, param)
+                # The pool's own cap (第十条), not the general annual cap: its own sentence.
+                self.step(steps, "over_cap", "chronic_member", share_out.over_cap, figures, param)
             share["over_cap"] = share_out.over_cap
             share["copay"] = share_out.copay
         paid_after = paid_before + fund

@@ -120,6 +120,7 @@ STEP_LABEL_VARIANTS = {
     # The 门诊慢性病 pool's own cap (玉溪细则 第十条), not the general annual cap.
     ("annual_cap", "chronic_running"): N_("门诊慢性病限额"),
     ("annual_cap", "chronic_reached"): N_("门诊慢性病限额"),
+    ("over_cap", "chronic_member"): N_("超过门诊慢性病限额"),
 }
 
 # -- Step sentences ----------------------------------------------------------------------------
@@ -219,6 +220,9 @@ STEPS: dict[tuple[str, str], str] = {
         "{year_label}门诊慢性病限额 {cap} 元（{count} 种慢性病）：本次后累计支付 {paid_after} 元，限额已用完。"
     ),
     ("over_cap", "member"): N_("按比例应支付的 {ratio_amount} 元中，超过年度限额、统筹基金未支付的 {amount} 元由个人负担。"),
+    ("over_cap", "chronic_member"): N_(
+        "按比例应支付的 {ratio_amount} 元中，超过门诊慢性病限额、统筹基金未支付的 {amount} 元由个人负担。"
+    ),
     ("over_cap", "inpatient_transfer"): N_(
         "统筹基金按比例应支付 {ratio_amount} 元，其中超过年度限额、未支付的 {amount} 元，对应的费用按规定转入住院待遇；"
         "本计算器不计算住院报销，这 {amount} 元暂列为个人负担。"
