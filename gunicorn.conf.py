@@ -11,9 +11,30 @@ from gunicorn.glogging import Logger
 wsgi_app = "calculator.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # The calculation is CPU-bound: about one worker per core plus one (measured: docs/production.md).
-workers = int(os.environ.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) + 1)
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+
+
+def _whole(name: str, default: int, minimum: int) -> int:
+    """A whole-number setting from the environment; a typo stops start-up with a message, not
+    a traceback (as calculator/settings.py does). (gunicorn itself reads WEB_CONCURRENCY
+    before this file and fails on a non-number there with its own traceback.)"""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise SystemExit(
+            f"环境变量 {name}={raw!r} 无效，无法启动：应为不小于 {minimum} 的整数。\n"
+            f"{name}={raw!r} is not valid, not starting: expected a whole number of at least {minimum}."
+        )
+    return value
+
+
+workers = _whole("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1, 1)
+threads = _whole("GUNICORN_THREADS", 1, 1)
+timeout = _whole("GUNICORN_TIMEOUT", 30, 0)  # 0: no worker timeout (gunicorn's meaning)
 # The calculator is a GET form (results are bookmarkable and work without JavaScript): a browser
 # sends every field of every row, about 8 KB for the 50 rows the page allows, over gunicorn's
 # default request-line limit (4094) and its largest finite one (8190). With the C parser
@@ -28,7 +49,7 @@ try:
     _line_default = "0"
 except ImportError:  # pragma: no cover - the dependency is installed by make
     _line_default = "8190"
-limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", _line_default))
+limit_request_line = _whole("GUNICORN_LIMIT_REQUEST_LINE", int(_line_default), 0)
 graceful_timeout = 20
 keepalive = 5
 # Policy data is read once, in the master, before the workers fork: a fault in it stops start-up.

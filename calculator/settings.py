@@ -16,12 +16,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+def _bad_setting(name: str, raw: str, expected_zh: str, expected_en: str) -> SystemExit:
+    """Stop start-up with the message alone, as for a missing key: an operator with a typo in
+    one environment setting reads what to fix, not a traceback through Django's set-up."""
+    return SystemExit(
+        f"环境变量 {name}={raw!r} 无效，无法启动：应为{expected_zh}。\n"
+        f"{name}={raw!r} is not valid, not starting: expected {expected_en}."
+    )
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -33,17 +41,21 @@ def _env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r}: expected 1 or 0.")
+    raise _bad_setting(name, raw, " 1 或 0", "1 or 0")
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, minimum: int = 0) -> int:
+    """A whole number, at least ``minimum`` (every count, size and timeout here is)."""
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number.") from None
+        value = None
+    if value is None or value < minimum:
+        raise _bad_setting(name, raw, f"不小于 {minimum} 的整数", f"a whole number of at least {minimum}")
+    return value
 
 
 def _env_list(name: str, default: str) -> list[str]:
@@ -57,9 +69,9 @@ def _env_rate(name: str, default: str) -> tuple[int, int]:
     try:
         rate = (int(count), int(seconds or "60"))
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r}: expected COUNT/SECONDS, e.g. 300/60.") from None
+        rate = (-1, 0)
     if rate[0] < 0 or rate[1] <= 0:
-        raise ImproperlyConfigured(f"{name}={raw!r}: expected COUNT/SECONDS, e.g. 300/60.")
+        raise _bad_setting(name, raw, "“次数/秒数”，如 300/60", "COUNT/SECONDS, e.g. 300/60")
     return rate
 
 
@@ -183,18 +195,25 @@ WSGI_APPLICATION = "calculator.wsgi.application"
 ASGI_APPLICATION = "calculator.asgi.application"
 
 # --- Database: SQLite by default, PostgreSQL (psycopg 3) through DATABASE_URL -------------------
-DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=_env_int("DJANGO_DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.config(
+            env="DATABASE_URL",
+            default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+            conn_max_age=_env_int("DJANGO_DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
+    }
+except ValueError:  # dj_database_url's UnknownSchemeError, or a port that is not a number
+    # The address is not echoed: it may carry the database password.
+    raise SystemExit(
+        "环境变量 DATABASE_URL 无效，无法启动：应为 postgres://用户:密码@主机:端口/库名 或 sqlite:///文件路径。\n"
+        "DATABASE_URL is not valid, not starting: expected postgres://user:password@host:port/name or sqlite:///path."
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable database must not hang requests (or /healthz) for long.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", _env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
+        "connect_timeout", _env_int("DJANGO_DB_CONNECT_TIMEOUT", 3, minimum=1)
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -217,7 +236,11 @@ def _cache_from_url(url: str) -> dict[str, object]:
         }
     if scheme in {"locmem", ""}:
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    raise ImproperlyConfigured(f"CACHE_URL={url!r}: expected redis://host:port/db or locmem://.")
+    # The address is not echoed: a Redis address may carry its password.
+    raise SystemExit(
+        "环境变量 CACHE_URL 无效，无法启动：应为 redis://主机:端口/库号 或 locmem://。\n"
+        "CACHE_URL is not valid, not starting: expected redis://host:port/db or locmem://."
+    )
 
 
 CACHES = {"default": _cache_from_url(CACHE_URL)}
@@ -225,11 +248,11 @@ CACHES = {"default": _cache_from_url(CACHE_URL)}
 # --- Limits -----------------------------------------------------------------------------------
 # Bodies: the API's JSON (1,000 visits with every optional field is ~250 KB) and the rest of the
 # site (only the language switch posts). Over the limit: 413; a malformed Content-Length: 400.
-API_MAX_BODY_BYTES = _env_int("DJANGO_API_MAX_BODY_BYTES", 1_048_576)
-SITE_MAX_BODY_BYTES = _env_int("DJANGO_MAX_BODY_BYTES", 65_536)
+API_MAX_BODY_BYTES = _env_int("DJANGO_API_MAX_BODY_BYTES", 1_048_576, minimum=1)
+SITE_MAX_BODY_BYTES = _env_int("DJANGO_MAX_BODY_BYTES", 65_536, minimum=1)
 # Django's own check, behind ours (calculator.ops.middleware answers first, with 413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(API_MAX_BODY_BYTES, SITE_MAX_BODY_BYTES)
-DATA_UPLOAD_MAX_NUMBER_FIELDS = _env_int("DJANGO_MAX_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = _env_int("DJANGO_MAX_FIELDS", 1000, minimum=1)
 # Requests per client address: COUNT/SECONDS; a busy helpdesk shares one address, so generous.
 RATELIMIT_ENABLED = _env_bool("DJANGO_RATELIMIT", True)
 RATELIMIT_API = _env_rate("DJANGO_RATELIMIT_API", "300/60")
@@ -278,7 +301,9 @@ STORAGES = {
 }
 
 # --- Logging: one JSON object per line on stderr; never a query string, body or amount -------------
-LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise _bad_setting("DJANGO_LOG_LEVEL", os.environ["DJANGO_LOG_LEVEL"], " DEBUG、INFO、WARNING、ERROR 或 CRITICAL", "DEBUG, INFO, WARNING, ERROR or CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -302,7 +327,7 @@ LOGGING = {
 }
 
 # --- Saved enquiries (issue 8): how long a link works, import limits, saves per address --------
-ENQUIRY_RETENTION_DAYS = _env_int("DJANGO_ENQUIRY_RETENTION_DAYS", 180)
-ENQUIRY_IMPORT_MAX_BYTES = _env_int("DJANGO_ENQUIRY_IMPORT_MAX_BYTES", 2 * 1_048_576)
+ENQUIRY_RETENTION_DAYS = _env_int("DJANGO_ENQUIRY_RETENTION_DAYS", 180, minimum=1)
+ENQUIRY_IMPORT_MAX_BYTES = _env_int("DJANGO_ENQUIRY_IMPORT_MAX_BYTES", 2 * 1_048_576, minimum=1)
 ENQUIRY_IMPORT_MAX_ROWS = 1000
 ENQUIRY_RATELIMIT = _env_rate("DJANGO_RATELIMIT_ENQUIRY", "60/60")

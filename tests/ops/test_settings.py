@@ -5,6 +5,9 @@ from __future__ import annotations
 import secrets
 import subprocess
 import textwrap
+from pathlib import Path
+
+import pytest
 
 from tests.ops.conftest import PYTHON, REPO, production_env, run_manage
 
@@ -125,3 +128,40 @@ def test_behind_a_tls_proxy_the_language_switch_works_with_hsts_and_secure_cooki
     assert lines["lang-secure"] == "True"
     # Plain HTTP (no proxy header) is sent to HTTPS.
     assert lines["plain"] == "301 https://calc.example.org/about/"
+
+
+BAD_SETTINGS = [
+    # (variable, value, what the message must say is expected)
+    ("DJANGO_DEBUG", "maybe", "1 or 0"),
+    ("DJANGO_DB_CONN_MAX_AGE", "a minute", "whole number of at least 0"),
+    ("DJANGO_MAX_FIELDS", "0", "whole number of at least 1"),  # 0 would refuse every form
+    ("DJANGO_ENQUIRY_RETENTION_DAYS", "-5", "whole number of at least 1"),
+    ("DJANGO_RATELIMIT_API", "300 per minute", "COUNT/SECONDS"),
+    ("DJANGO_LOG_LEVEL", "LOUD", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    ("DATABASE_URL", "mysqll://app:s3cret-pw@db/calc", "postgres://user:password@host:port/name"),
+    ("DATABASE_URL", "postgres://app:s3cret-pw@db:port/calc", "postgres://user:password@host:port/name"),
+    ("CACHE_URL", "redls://:s3cret-pw@cache:6379/0", "redis://host:port/db"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), BAD_SETTINGS)
+def test_a_bad_environment_setting_stops_start_up_with_a_message(name, value, expected):
+    """An operator's typo: the message names the variable and what it should be, in Chinese
+    and English, with no traceback; a password in an address is never echoed."""
+    result = run_manage("check", env=production_env(**{name: value}))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert f"环境变量 {name}" in result.stderr
+    assert expected in result.stderr
+    assert "s3cret-pw" not in result.stderr
+
+
+@pytest.mark.parametrize(("name", "value"), [("GUNICORN_THREADS", "two"), ("GUNICORN_TIMEOUT", "-1"), ("WEB_CONCURRENCY", "0")])
+def test_a_bad_server_setting_stops_gunicorn_with_a_message(name, value):
+    result = subprocess.run(
+        [str(Path(PYTHON).parent / "gunicorn"), "--check-config", "-c", "gunicorn.conf.py"],
+        cwd=REPO, env=production_env(**{name: value}), capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert f"{name}={value!r} is not valid" in result.stderr
