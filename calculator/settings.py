@@ -307,13 +307,16 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "calculator.ops.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "calculator.ops.logging.RequestIdFilter"},
+        "client_fault": {"()": "calculator.ops.logging.ClientFaultFilter"},
+    },
     "formatters": {"json": {"()": "calculator.ops.logging.JsonFormatter"}},
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
             "formatter": "json",
-            "filters": ["request_id"],
+            "filters": ["request_id", "client_fault"],
         },
         "null": {"class": "logging.NullHandler"},
     },

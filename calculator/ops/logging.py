@@ -40,6 +40,19 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class ClientFaultFilter(logging.Filter):
+    """Django logs a refused request's ``SuspiciousOperation`` (a Host not in ALLOWED_HOSTS,
+    more form fields than allowed, a malformed upload) on ``django.security.*`` at ERROR with
+    its traceback. The client is at fault and the answer is a 400: such a record becomes a
+    WARNING without the traceback, so an ERROR in the log always means the site failed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("django.security.") and record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def _exception_fields(exc_info: Any) -> dict[str, Any]:
     _, exc, _ = exc_info
     if exc is None:

@@ -74,6 +74,22 @@ def test_a_refused_request_line_leaves_no_query_or_address_in_the_server_log(pro
     assert refused and all("127.0.0.1" not in line["message"] for line in refused), refused
 
 
+def test_a_refused_host_or_form_is_a_warning_without_traceback(production_server):
+    """A client's fault (a Host not allowed, too many form fields) answers 400 and logs a
+    WARNING, not an ERROR with a traceback: an ERROR in the log means the site failed."""
+    before = len(production_server.log())
+    bad_host = production_server.request("GET", "/", headers={"Host": "evil.example", "X-Request-ID": "probe-host"})
+    assert bad_host.status == 400
+    fields = "&".join(f"f{i}=1" for i in range(1100))  # DJANGO_MAX_FIELDS is 1,000
+    too_many = production_server.request("GET", "/?" + fields, headers={"X-Request-ID": "probe-fields"})
+    assert too_many.status == 400
+    lines = _lines(production_server.log()[before:])
+    refused = [line for line in lines if line["logger"].startswith("django.security")]
+    assert {line["request_id"] for line in refused} == {"probe-host", "probe-fields"}
+    assert all(line["level"] == "WARNING" and "traceback" not in line for line in refused), refused
+    assert not [line for line in lines if line["level"] == "ERROR"]
+
+
 @pytest.fixture
 def json_log():
     """The log as the production handler writes it (JSON formatter, request-id filter)."""
