@@ -59,10 +59,46 @@
   }
 
   // --- A result on screen that no longer matches the form is marked out of date. ---
-  // Any edit to the form after a result is shown marks it, until 计算 brings a new one (the
-  // whole #calculator block is swapped then, marks included). The texts are in the page, in
-  // its language: #form-status (a live region beside 计算) and #stale-note-template (a note
-  // put at the top of the results).
+  // The form as the server drew it is the form the result was calculated from: each field's
+  // default (value attribute, checked, selected) is what was sent. The mark is on while any
+  // field differs from its default, and comes off when the edits are undone. It is checked on
+  // every edit, when htmx brings a page back from its history (its copy of the page was taken
+  // with the mark on, and with the fields as drawn), and when the browser shows the page again.
+  // The texts are in the page, in its language: #form-status (a live region beside 计算) and
+  // #stale-note-template (a note put at the top of the results).
+  function fieldChanged(field) {
+    if (field.disabled || !field.name) {
+      return false;
+    }
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field.tagName === "SELECT") {
+      var options = field.options;
+      var drawn = -1;
+      for (var i = 0; i < options.length; i++) {
+        if (options[i].defaultSelected) {
+          drawn = i;
+        }
+      }
+      // No option marked selected: the browser shows the first one.
+      return field.selectedIndex !== (drawn === -1 ? 0 : drawn);
+    }
+    if (field.tagName === "TEXTAREA" || (field.tagName === "INPUT" && field.type !== "hidden" && field.type !== "file")) {
+      return field.value !== field.defaultValue;
+    }
+    return false;
+  }
+
+  function formChanged(form) {
+    for (var i = 0; i < form.elements.length; i++) {
+      if (fieldChanged(form.elements[i])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   function markStale() {
     var results = document.getElementById("results");
     if (!results || results.classList.contains("results-stale")) {
@@ -79,6 +115,35 @@
     }
   }
 
+  function clearStale() {
+    var results = document.getElementById("results");
+    // A section drawn by the server in place of the results (rows added or removed) has no
+    // figures to be current: it stays as it is.
+    if (!results || results.hasAttribute("data-rows-changed")) {
+      return;
+    }
+    results.classList.remove("results-stale");
+    results.querySelectorAll(".stale-note").forEach(function (note) {
+      note.parentNode.removeChild(note);
+    });
+    var status = document.getElementById("form-status");
+    if (status) {
+      status.textContent = "";
+    }
+  }
+
+  function syncStale() {
+    var form = document.getElementById("calculator-form");
+    if (!form || !document.getElementById("results")) {
+      return;
+    }
+    if (formChanged(form)) {
+      markStale();
+    } else {
+      clearStale();
+    }
+  }
+
   function onEdit(event) {
     var field = event.target;
     if (!field || !field.form || field.form.id !== "calculator-form") {
@@ -87,10 +152,13 @@
     if (event.type === "change" && field.id === "id_region") {
       syncRegionHint(field);
     }
-    markStale();
+    syncStale();
   }
+
   document.addEventListener("input", onEdit);
   document.addEventListener("change", onEdit);
+  document.addEventListener("htmx:historyRestore", syncStale);
+  window.addEventListener("pageshow", syncStale);
 
   // Adding or removing a row returns the rows and, out of band, a note in place of the old
   // results. Before any result is shown there is nothing to replace: drop that part of the

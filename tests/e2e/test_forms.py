@@ -5,6 +5,7 @@ requests on any page. Screenshots of the form in test-output/screenshots/forms-*
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,6 +88,54 @@ def test_any_edit_marks_the_result_out_of_date_until_calculated_again(live_serve
     page.screenshot(path=str(screenshot_dir / f"forms-stale-{page.width}.png"))  # type: ignore[attr-defined]
     page.locator("#results").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / f"forms-stale-results-{page.width}.png"))  # type: ignore[attr-defined]
+
+
+def test_undoing_an_edit_clears_the_mark(live_server, sized_page: Page) -> None:
+    """The mark says the form differs from what was calculated: typed back, it does not."""
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page)
+    calculate(page)
+    expect(page.locator("#results")).to_be_visible()
+    age = page.get_by_label("年龄", exact=True)
+    age.fill("46")
+    expect(page.locator("#results .stale-note")).to_have_count(1)
+    age.fill("45")
+    expect(page.locator("#results .stale-note")).to_have_count(0)
+    expect(page.locator("#form-status")).to_have_text("")
+    expect(page.locator("#results")).not_to_have_class("results results-stale")
+    # A chosen option back to what it was: the same.
+    kind = row(page, 1).get_by_label("就诊类型", exact=True)
+    kind.select_option(label="药店")
+    expect(page.locator("#results .stale-note")).to_have_count(1)
+    kind.select_option(label="门诊")
+    expect(page.locator("#results .stale-note")).to_have_count(0)
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_back_to_an_earlier_result_is_not_marked_out_of_date(live_server, sized_page: Page) -> None:
+    """Edit, calculate again, then Back: the earlier result comes back with the form it was
+    calculated from, so it is not out of date (the page as left had the mark on it)."""
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page)
+    calculate(page)
+    expect(page.locator("#results")).to_be_visible()
+    page.get_by_label("年龄", exact=True).fill("46")
+    expect(page.locator("#results .stale-note")).to_have_count(1)
+    calculate(page)
+    expect(page).to_have_url(re.compile(r"age=46"))
+    expect(page.locator("#results .stale-note")).to_have_count(0)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"age=45"))
+    expect(page.get_by_label("年龄", exact=True)).to_have_value("45")
+    expect(page.locator("#results")).to_be_visible()
+    expect(page.locator("#results .stale-note")).to_have_count(0)
+    expect(page.locator("#form-status")).to_have_text("")
+    # And an edit there still marks it.
+    page.get_by_label("年龄", exact=True).fill("47")
+    expect(page.locator("#results .stale-note")).to_have_count(1)
+    assert page.problems == []  # type: ignore[attr-defined]
 
 
 def test_editing_before_any_result_marks_nothing(live_server, sized_page: Page) -> None:
