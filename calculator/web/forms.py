@@ -628,7 +628,7 @@ class CalculatorState:
     form: CalculatorForm
     visits: list[VisitForm]
     submitted: bool
-    action: str | None  # "add" | "remove" | None
+    action: str | None  # "add" | "remove" | "redraw" (the region changed: rows drawn for it) | None
     summary: list[SummaryError]
     rows_given: int = 0  # visit rows in the request, before the page's limit
 
@@ -721,7 +721,9 @@ def _our_name(contract_name: str) -> str:
     return contract_name
 
 
-ACTION_KEYS = ("add_visit", "remove_visit")
+# Buttons (and calculator.js's redraw when the region changes) that change the rows instead of
+# calculating.
+ACTION_KEYS = ("add_visit", "remove_visit", "redraw_visits")
 
 
 def read_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -769,6 +771,10 @@ def calculator_state(query: QueryDict) -> CalculatorState:
         if 0 <= index < len(rows) and len(rows) > 1:
             del rows[index]
             focus_row = min(index, len(rows) - 1)
+    elif "redraw_visits" in query:
+        # The region changed (calculator.js): the same rows, with the options of the new
+        # region (门诊慢性病 only in 玉溪, 收费类别 and 住院期间 only in 山西).
+        action = "redraw"
     if not rows:
         rows = [{}]
     row_data = _row_data(rows)

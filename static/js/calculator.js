@@ -151,8 +151,27 @@
     }
     if (event.type === "change" && field.id === "id_region") {
       syncRegionHint(field);
+      redrawRows();
     }
     syncStale();
+  }
+
+  // A visit row offers the options of the region it was drawn for (门诊慢性病 only in 玉溪,
+  // 收费类别 and 住院期间 only in 山西): when the region changes, the rows are drawn again for
+  // it, with everything typed kept (#visits sends the whole form, as 添加一次就诊 does). A
+  // result on screen is for the old region: the answer puts a note in its place.
+  function redrawRows() {
+    var visits = document.getElementById("visits");
+    var form = document.getElementById("calculator-form");
+    if (!visits || !form || !window.htmx) {
+      return;
+    }
+    window.htmx.ajax("GET", form.getAttribute("action"), {
+      source: visits,
+      target: "#visits",
+      swap: "outerHTML",
+      values: { redraw_visits: "1" },
+    });
   }
 
   document.addEventListener("input", onEdit);

@@ -138,6 +138,28 @@ def test_back_to_an_earlier_result_is_not_marked_out_of_date(live_server, sized_
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_changing_the_region_draws_the_rows_for_it(live_server, sized_page: Page) -> None:
+    """徐州's rows have no 门诊慢性病 option; after choosing 玉溪 they do, with what was typed
+    kept, and the result for 徐州 gives way to a note saying the region changed."""
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page, total="1500")
+    calculate(page)
+    expect(page.locator("#results")).to_be_visible()
+    first = row(page, 1)
+    expect(first.get_by_label("门诊慢性病", exact=True)).to_have_count(0)
+    page.get_by_label("参保地区", exact=True).select_option("yuxi")
+    expect(first.get_by_label("门诊慢性病", exact=True)).to_have_count(1)
+    expect(first.get_by_label("医疗费总额", exact=True)).to_have_value("1500")
+    expect(first.get_by_label("就诊日期", exact=True)).to_have_value("2024-03-01")
+    expect(page.locator("#results")).to_contain_text("参保地区已更改")
+    expect(page.locator("#results [data-figure]")).to_have_count(0)
+    # 计算 then works out 玉溪's figures from the same rows.
+    calculate(page)
+    expect(page.locator("#results")).to_contain_text("玉溪")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_editing_before_any_result_marks_nothing(live_server, sized_page: Page) -> None:
     page = sized_page
     page.goto(live_server.url + "/")

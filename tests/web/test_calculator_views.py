@@ -143,6 +143,25 @@ def test_htmx_add_visit_returns_only_the_rows(client):
     assert re.search(r'<input[^>]*name="visits-2-date"[^>]*autofocus', html)
 
 
+def test_htmx_redraw_after_a_region_change_draws_the_rows_for_the_new_region(client):
+    """calculator.js asks for the rows again when the region changes: 玉溪's rows offer
+    门诊慢性病 (徐州's do not), everything typed is kept, nothing is calculated, and the note
+    in place of a result says what changed."""
+    before = text(get(client, {**XUZHOU, "add_visit": "1"}, headers={**HX, "HX-Target": "visits"}))
+    assert 'name="visits-0-chronic"' not in before
+    params = {**XUZHOU, "region": "yuxi", "redraw_visits": "1"}
+    html = text(get(client, params, headers={**HX, "HX-Target": "visits"}))
+    assert html.lstrip().startswith('<div id="visits"')
+    assert 'name="visits-0-chronic"' in html and 'name="visits-1-chronic"' in html
+    assert input_value(html, "visits-1-total") == "800" and input_value(html, "visits-1-excluded") == "100"
+    assert 'name="visits-2-date"' not in html  # no row added
+    assert "计算结果" not in html
+    assert "参保地区已更改，请按“计算”重新计算。" in html and "就诊记录已更改" not in html
+    # Adding a row still says the rows changed.
+    added = text(get(client, {**XUZHOU, "add_visit": "1"}, headers={**HX, "HX-Target": "visits"}))
+    assert "就诊记录已更改" in added and "参保地区已更改" not in added
+
+
 def test_calculator_only_answers_get(client):
     assert client.post("/", XUZHOU).status_code == 405
 
