@@ -426,7 +426,33 @@ def import_visits(request: HttpRequest) -> HttpResponse:
     query = base.copy()
     for name, value in ledger_io.visits_query(shown):
         query[name] = value
-    feedback = {"ok": True, "count": len(imported), "shown": len(shown), "limit": MAX_ROWS, "more": len(imported) > MAX_ROWS}
+    feedback = {
+        "ok": True, "count": len(imported), "shown": len(shown), "limit": MAX_ROWS, "more": len(imported) > MAX_ROWS,
+        "ignored": _options_not_offered(shown, base.get("region")),
+    }
     return _render_calculator(request, query, feedback, carry)
+
+
+def _options_not_offered(visits: list[dict[str, str]], region: str | None) -> list[str]:
+    """What the file said that the chosen region's rows do not offer (门诊慢性病 outside 玉溪,
+    收费类别 and 住院期间 outside 山西): the rows are drawn without it, so it is said, not
+    dropped unseen. With no region chosen every option is offered."""
+    from calculator.rules.registry import load_policies
+    from calculator.web import region_facts
+
+    code = region_facts.region_code(region)
+    if code is None:
+        return []
+    unused = region_facts.unused_visit_options(code)
+    region_name = _(load_policies()[code].name)
+    notes = []
+    for name in ("chronic", "inpatient_stay", "price_class"):
+        numbers = [str(i + 1) for i, visit in enumerate(visits) if name in unused and visit.get(name)]
+        if numbers:
+            notes.append(
+                _("第 %(visits)s 次就诊在文件中填了“%(column)s”：%(region)s不适用，计算时不考虑。")
+                % {"visits": _("、").join(numbers), "column": _(ledger_io.LABELS[name]), "region": region_name}
+            )
+    return notes
 
 

@@ -465,9 +465,36 @@ def test_imported_options_fill_the_rows_more_options(web):
     assert re.search(r'<select name="visits-0-offsite"[^>]*>.*?<option value="filed"[^>]*selected', html, re.S)
     assert re.search(r'<select name="visits-0-price_class"[^>]*>.*?<option value="1"[^>]*selected', html, re.S)
     assert re.search(r'<input[^>]*name="visits-1-inpatient_stay"[^>]*checked', html)
+    assert "第 2 次就诊在文件中填了“门诊慢性病”：山西省（晋城市等）不适用，计算时不考虑。" in html
     # 门诊慢性病 is an option of 玉溪's page only (the other regions' documents have none).
     html = _import(web, _csv(text), region="yuxi", status="employed", age="50").content.decode()
     assert re.search(r'<input[^>]*name="visits-1-chronic"[^>]*checked', html)
+    assert "第 2 次就诊在文件中填了“住院期间”：玉溪市不适用，计算时不考虑。" in html
+    assert "第 1 次就诊在文件中填了“收费类别”：玉溪市不适用，计算时不考虑。" in html
+
+
+def test_imported_options_the_region_does_not_offer_are_said_not_dropped_unseen(web):
+    """A file saying 门诊慢性病 and 收费类别 imported under 徐州: its rows have neither option,
+    so the import says which visits lose what, instead of a silent general-outpatient visit."""
+    text = (
+        "就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额,异地就医,住院期间,门诊慢性病,收费类别\n"
+        "2024-03-01,三级,门诊,800,,,,,是,一类\n"
+        "2024-03-08,二级,门诊,400,,,,,,\n"
+        "2024-03-09,二级,门诊,400,,,,是,是,\n"
+    )
+    html = _import(web, _csv(text), region="xuzhou", status="employed", age="50").content.decode()
+    assert 'data-import-count="3"' in html
+    assert "第 1、3 次就诊在文件中填了“门诊慢性病”：徐州市不适用，计算时不考虑。" in html
+    assert "第 3 次就诊在文件中填了“住院期间”：徐州市不适用，计算时不考虑。" in html
+    assert "第 1 次就诊在文件中填了“收费类别”：徐州市不适用，计算时不考虑。" in html
+    assert 'name="visits-0-chronic"' not in html
+    # Under 玉溪 the 门诊慢性病 rows keep it and only what 玉溪 lacks is said.
+    html = _import(web, _csv(text), region="yuxi", status="employed", age="50").content.decode()
+    assert re.search(r'<input[^>]*name="visits-0-chronic"[^>]*checked', html)
+    assert "填了“门诊慢性病”" not in html and "第 1 次就诊在文件中填了“收费类别”：玉溪市不适用" in html
+    # With no region chosen every option is on the rows: nothing to say.
+    html = _import(web, _csv(text)).content.decode()
+    assert "计算时不考虑" not in html
 
 
 @pytest.mark.parametrize(
