@@ -673,8 +673,28 @@ class _Ledger:
         if rule.kind == "none":
             return AccountAllocation("none", {"holder": key, "reason": rule.reason}, ref, version.id, reason_variant="none")
 
+        # A neighbouring version whose rule differs elsewhere but gives this member the same
+        # credit (玉溪: an employee's 2% under the 细则 and under 云南省办法 from 2024-11-01)
+        # continues it: its months count too, under its own clause, said in the answer.
+        joined = self._joined_months(version, key, rule, year_start, year_end, covered_from, covered_to)
+        if joined and req.status == "retired" and req.retired_on is not None:
+            # Only where the member's status is the same in the months added.
+            start = self._retiree_start(version)
+            first_added, last_added = min(j[0] for j in joined), max(j[1] for j in joined)
+            if key == retired_key and start > min(first_added, covered_from):
+                joined = []
+            elif key == employed_key and start <= max(last_added, covered_to):
+                joined = []
+        joined_figures = []
+        for start_day, end_day, other in joined:
+            self.cite(other)  # its clause is listed in the answer's clauses
+            joined_figures.append((start_day, end_day, other.cite))
+            covered_from, covered_to = min(covered_from, start_day), max(covered_to, end_day)
+
         months = M.months_between((covered_from.year, covered_from.month), (covered_to.year, covered_to.month))
         figures: dict[str, Any] = {"holder": key, "covered_from": covered_from, "covered_to": covered_to, "months": months, "first_day": first_day}
+        if joined_figures:
+            figures["joined"] = joined_figures
         outside = []
         if covered_from > year_start:
             outside.append((year_start, covered_from - dt.timedelta(days=1)))
@@ -706,6 +726,40 @@ class _Ledger:
         annual = amount
         figures.update(annual=annual, age=req.age)
         return AccountAllocation(variant, figures, ref, version.id, annual, None)
+
+    def _joined_months(
+        self, version: Version, key: str, rule: Any, year_start: dt.date, year_end: dt.date, covered_from: dt.date, covered_to: dt.date
+    ) -> list[tuple[dt.date, dt.date, Param]]:
+        """Whole months of the benefit year, outside ``covered_from``–``covered_to``, under
+        neighbouring versions whose account rule is another but credits ``key`` the same
+        (``rule``): (first day, last day, that version's personal_account param), in order."""
+        versions = self.region.versions
+        i = versions.index(version)
+        out: list[tuple[dt.date, dt.date, Param]] = []
+        for step in (-1, 1):
+            j = i
+            while 0 <= j + step < len(versions):
+                j += step
+                other = versions[j]
+                param = other.params.get("personal_account")
+                if param is None or param.value.rules.get(key) != rule:
+                    break
+                start = max(year_start, other.effective_from)
+                end = year_end if other.effective_to is None else min(year_end, other.effective_to)
+                if start > end:
+                    break  # outside the benefit year
+                if start.day != 1:  # a part month is not counted
+                    start = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+                next_day = end + dt.timedelta(days=1)
+                if next_day.day != 1:
+                    end = dt.date(end.year, end.month, 1) - dt.timedelta(days=1)
+                if end < covered_from or start > covered_to:  # months not yet counted
+                    if (step == -1 and end == covered_from - dt.timedelta(days=1)) or (step == 1 and start == covered_to + dt.timedelta(days=1)):
+                        out.append((start, end, param))
+                        covered_from, covered_to = min(covered_from, start), max(covered_to, end)
+                    else:
+                        break  # not adjoining: a gap of months the calculator has no rule for
+        return sorted(out, key=lambda joined: joined[0])
 
     def _coverage(self, version: Version, param: Param, year_start: dt.date, year_end: dt.date) -> tuple[dt.date, dt.date]:
         """The whole months of the benefit year in which this account rule is in force (the

@@ -313,6 +313,8 @@ ACCOUNT_RULES = {
 ACCOUNT_SPLIT_RULES = N_("在职期间{employed_rule}；退休后{retired_rule}。")
 ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} 就诊适用的规定）。")
 ACCOUNT_OUTSIDE = N_("{outside_from} 至 {outside_to} 不适用本规定，未计入本估算。")
+# Months under a neighbouring version's clause that credits the member the same (玉溪 2024).
+ACCOUNT_JOINED = N_("其中 {joined_from} 至 {joined_to} 适用{joined_title}{joined_article}，计入标准相同。")
 ACCOUNT_OUTSIDE_MONTH = N_("{outside_from} 不适用本规定，未计入本估算。")
 # The visit's own marker.
 FUTURE_VISIT = N_("未来日期，按现行规定估算")
@@ -583,6 +585,11 @@ def render_account(account: Any, translate: Translate = identity) -> str:
         text += translate(ACCOUNT_SPLIT_RULES).format(employed_rule=employed, retired_rule=retired)
     if account.annual is not None and account.monthly is not None:
         text += fill(ACCOUNT_PERIOD, f, translate)
+        for start, end, cite in f.get("joined", ()):
+            # The document's title and article stay as the document has them (Chinese).
+            text += translate(ACCOUNT_JOINED).format(
+                joined_from=month_text(start), joined_to=month_text(end), joined_title=f"《{cite.document.title}》", joined_article=cite.article,
+            )
         for start, end in f.get("outside", ()):
             template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE
             text += fill(template, {"outside_from": start, "outside_to": end}, translate)

@@ -33,6 +33,8 @@ def _param_value(name: str, value: Any) -> Any:
         return value.isoformat()
     if name == "outside":
         return [[a.isoformat(), b.isoformat()] for a, b in value]
+    if name == "joined":  # months credited under a neighbouring version's clause
+        return [{"from": a.isoformat(), "to": b.isoformat(), "clause": cite.ref} for a, b, cite in value]
     if isinstance(value, dict):
         return {k: _param_value(k, v) for k, v in value.items()}
     return value

@@ -272,6 +272,8 @@ def _personal_account_html(result: ResultView, t: dict[str, str]) -> str:
     clause = result.personal_account_clause
     if clause:
         out += f' <a href="#{_esc(clause.anchor)}">{_fill(t["basis_link"], number=clause.number)}</a>'
+    for joined in result.personal_account_joined:
+        out += f' <a href="#{_esc(joined.anchor)}">{_fill(t["basis_link"], number=joined.number)}</a>'
     return out
 
 

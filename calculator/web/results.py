@@ -163,6 +163,8 @@ class ResultView:
     labels: dict[str, str] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     any_future: bool = False
+    # Clauses of neighbouring versions that credit the member the same (params.joined).
+    personal_account_joined: list[ClauseView] = field(default_factory=list)
     several_rules: bool = False  # more than one rule version: each visit names its own
 
     def cards_html(self) -> SafeString:
@@ -413,6 +415,9 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     pa = result["personal_account"]
     if pa.get("clause") in clauses:
         order.setdefault(pa["clause"], None)
+    joined_refs = [j["clause"] for j in (pa.get("params") or {}).get("joined") or [] if j.get("clause") in clauses]
+    for ref in joined_refs:
+        order.setdefault(ref, None)
     checked = {r["id"]: version_checked(r["id"]) for r in result["rules"]}
     shown = {w["message"] for w in result["warnings"]}
     cviews = clause_views(clauses, list(order), shown)
@@ -576,6 +581,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         warnings=warnings,
         personal_account=pa,
         personal_account_clause=cviews.get(pa.get("clause") or ""),
+        personal_account_joined=[cviews[ref] for ref in joined_refs if ref in cviews],
         rules=rules,
         clauses=sorted({id(c): c for c in cviews.values()}.values(), key=lambda c: c.number),
         inputs=inputs,

@@ -97,3 +97,34 @@ def test_a_full_year_under_one_rule_counts_twelve_months():
     # 武汉 2024 lies wholly under the 2023 rules: 83.00 × 12 = 996.00.
     pa = _account(region="wuhan", retired_on="2010-01-01")
     assert (pa["annual_allocation"], pa["months"]) == ("996.00", 12)
+
+
+def test_a_neighbouring_rule_that_credits_the_same_continues_the_months():
+    # 玉溪 2024: the 细则 (第十五条, to 2024-10-31) and 云南省办法 (第九条, from 2024-11-01) both
+    # credit an employee 2% of the base: 5,000.00 × 2% = 100.00 a month, January–December
+    # 12 × 100.00 = 1,200.00, whichever rule the first visit falls under; the months under the
+    # other document are said with its clause, which the answer lists.
+    for first_visit, other_ref, other_months in (
+        ("2024-03-01", "yuxi-2024/personal_account", ("2024-11-01", "2024-12-31")),
+        ("2024-11-03", "yuxi-2023/personal_account", ("2024-01-01", "2024-10-31")),
+    ):
+        body = {"region": "yuxi", "status": "employed", "age": 40, "contribution_base": "5000.00",
+                "visits": [{"date": first_visit, "level": 1, "total": "100"}]}
+        status, result = run_contract(json.dumps(body))
+        assert status == 200, result
+        pa = result["personal_account"]
+        assert (pa["annual_allocation"], pa["monthly_allocation"], pa["months"]) == ("1200.00", "100.00", 12)
+        assert pa["params"]["joined"] == [{"from": other_months[0], "to": other_months[1], "clause": other_ref}]
+        assert other_ref in result["clauses"]
+        assert f"其中 {other_months[0][:7]} 至 {other_months[1][:7]} 适用《" in pa["explanation"]
+        assert "不适用本规定" not in pa["explanation"]
+        # The sentence's figures recompute its amount: 100 × 12 = 1,200.
+        assert "计入 100 元，12 个月共 1,200 元" in pa["explanation"]
+
+
+def test_a_neighbouring_rule_that_credits_differently_is_not_joined():
+    # 玉溪 retirees: the 细则 and 云南省办法 differ (106.00 a month under 70 from 2024-11-01):
+    # a first visit on 2024-11-15 counts November and December only, 2 × 106.00 = 212.00.
+    pa = _account(region="yuxi", retired_on="2015-01-01", visits=[{"date": "2024-11-15", "level": 1, "total": "100"}])
+    assert (pa["annual_allocation"], pa["months"]) == ("212.00", 2)
+    assert "joined" not in pa["params"] and "2024-01 至 2024-10 不适用本规定" in pa["explanation"]

@@ -126,6 +126,27 @@ def test_every_clause_is_quoted_once_and_every_link_has_its_target(client):
         assert html.count(f'id="{target}"') == 1, target
 
 
+def test_the_account_links_each_clause_its_months_come_from(client):
+    """玉溪 2024, an employee: January–October under the 细则 第十五条, November–December under
+    云南省办法 第九条, both 2% of the base: 5,000 × 2% = 100 × 12 = 1,200. The sentence names
+    the second document and both clauses are linked and quoted in 依据."""
+    params = {
+        "region": "yuxi", "status": "employed", "age": "40", "contribution_base": "5000",
+        "visits-0-date": "2024-03-01", "visits-0-level": "1", "visits-0-setting": "clinic", "visits-0-total": "100",
+    }
+    html = page(client, params)
+    account = html[html.index('<div class="personal-account">'):]
+    account = account[:account.index("</div>")]
+    assert "12 个月共 1,200 元" in account
+    assert "其中 2024-11 至 2024-12 适用《云南省职工基本医疗保险门诊共济保障实施办法》第九条，计入标准相同。" in account
+    links = re.findall(r'href="#(clause-\d+)"', account)
+    assert len(links) == 2
+    basis = html[html.index('id="basis"'):]
+    for target in links:
+        item = basis[basis.index(f'id="{target}"'):]
+        assert "个人账户" in item[:item.index("</li>")]
+
+
 def test_each_document_is_named_once_with_its_passages_numbered_in_order(client):
     html = page(client, WUHAN)
     index = html[html.index('<ol class="clause-index">'):html.index("</section>", html.index('id="basis"'))]
