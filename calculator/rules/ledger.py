@@ -269,6 +269,9 @@ class _Ledger:
                 variant = "chronic"
             else:
                 variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
+                if variant is not None and yk * 2 + 1 in self.pools_started:
+                    # 门诊慢性病 visits came first this year: this is the first general one.
+                    variant += "_general"
             if variant is not None:
                 # Rules that start inside the year count from the first day the calculator
                 # has a rule for (the versions of one year share their running totals).

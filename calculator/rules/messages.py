@@ -134,8 +134,18 @@ STEPS: dict[tuple[str, str], str] = {
     ("benefit_year", "cap"): N_(
         "本次是这次计算中{year_label}（{start} 至 {end}）的第一次就诊：本年度的年度支付限额从这里开始累计。"
     ),
+    # After 门诊慢性病 visits in the same year (玉溪): the first general outpatient visit.
+    ("benefit_year", "deductible_and_cap_general"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）的第一次普通门诊就诊：本年度的{term}和年度支付限额从这里开始累计。"
+    ),
+    ("benefit_year", "deductible_general"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）的第一次普通门诊就诊：本年度的{term}从这里开始累计。"
+    ),
+    ("benefit_year", "cap_general"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）的第一次普通门诊就诊：本年度的年度支付限额从这里开始累计。"
+    ),
     ("benefit_year", "chronic"): N_(
-        "本次是这次计算中{year_label}（{start} 至 {end}）的第一次就诊：本年度的门诊慢性病起付标准和限额从这里开始累计。"
+        "本次是这次计算中{year_label}（{start} 至 {end}）的第一次门诊慢性病就诊：本年度的门诊慢性病起付标准和限额从这里开始累计。"
     ),
     ("retiree_cohort", "plain"): N_("您的退休日期是 {retired_on}，以 {split_on} 为界，按{group_name}的标准计算。"),
     ("version_change", "nothing_paid"): N_("自 {effective_from} 起执行新的规定。"),
