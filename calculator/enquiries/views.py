@@ -298,10 +298,27 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
             "ledger_rows": rows,
             "ledger_totals": totals,
             "print_rules": result.get("rules") or [],
-            "print_notices": result.get("warnings") or [],
+            "print_notices": [{**w, "concerns": _notice_dates(result, w.get("visits") or [])} for w in result.get("warnings") or []],
         }
     )
     return render(request, "enquiries/print.html", context)
+
+
+PRINT_NOTICE_DATES = 8  # a notice about more visits names the first few dates and the count
+
+
+def _notice_dates(result: dict[str, Any], numbers: list[int]) -> str:
+    """Which visits a notice concerns, by date: the printed ledger is in date order without
+    the visits' numbers, so "第 3 次就诊" could not be found on paper."""
+    by_number = {v["index"] + 1: v["date"] for v in result.get("visits") or []}
+    dates = sorted({by_number[n] for n in numbers if n in by_number})
+    if not dates:
+        return ""
+    count = len(numbers)
+    if len(dates) > PRINT_NOTICE_DATES:
+        listed = _("、").join(dates[:PRINT_NOTICE_DATES])
+        return ngettext("（涉及 %(dates)s 等 %(count)s 次就诊）", "（涉及 %(dates)s 等 %(count)s 次就诊）", count) % {"dates": listed, "count": count}
+    return ngettext("（涉及 %(dates)s 的就诊）", "（涉及 %(dates)s 的就诊）", count) % {"dates": _("、").join(dates)}
 
 
 @require_GET

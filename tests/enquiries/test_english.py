@@ -113,7 +113,8 @@ def test_the_print_page_in_english(web):
     assert answer.startswith("Estimated under the rules for employees in ")
     assert "2 outpatient visits" in answer and "¥794.00" in answer and "¥1,300.00" in answer  # grouped as on the results page
     for phrase in ("Outpatient reimbursement estimate</h1>", "Enquiry link: http://localhost/e/", "Scan to open the enquiry",
-                   "Policies the calculation is based on", "Visit by visit (in date order)"):
+                   "Policies the calculation is based on", "Visit by visit (in date order)",
+                   "(concerns the visits of 2024-03-01, 2024-04-01)"):
         assert phrase in html, phrase
     text = visible_text(html)
     assert leftover_chinese(text) == [], leftover_chinese(text)

@@ -313,6 +313,21 @@ def test_print_page_has_everything_on_one_sheet(web):
     assert "打印日期：" + timezone.localdate().isoformat() in html
     assert "2024-03-01" in html and "539.00" in html and "合计" in html
     assert "style=" not in html and "<script" not in html
+    # The printed ledger is in date order without visit numbers: a notice names its visits' dates.
+    notices = html[html.index('class="notices-print"'):]
+    notices = notices[:notices.index("</ol>")]
+    assert "（涉及 2024-03-01、2024-04-01 的就诊）" in notices
+    assert "第 1 次就诊" not in notices
+
+
+def test_a_printed_notice_about_many_visits_names_the_first_dates_and_the_count():
+    from calculator.enquiries.views import _notice_dates
+
+    result = {"visits": [{"index": i, "date": f"2024-{1 + i // 28:02d}-{1 + i % 28:02d}"} for i in range(12)]}
+    # Visits numbered 1–12 (index + 1), listed out of order: dates come sorted, the first 8 named.
+    text = _notice_dates(result, [12, 3, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11])
+    assert text == "（涉及 2024-01-01、2024-01-02、2024-01-03、2024-01-04、2024-01-05、2024-01-06、2024-01-07、2024-01-08 等 12 次就诊）"
+    assert _notice_dates(result, []) == ""
 
 
 def test_qr_code_is_an_svg_of_the_link(web):
