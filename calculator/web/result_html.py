@@ -181,7 +181,8 @@ _SECTION_TEXTS = {
     "printed_on": "打印日期",
     "address": "本页地址",
     "visits": "逐次明细（按就诊日期先后）",
-    "years": "起付标准和年度限额",
+    # Neutral: 上海 has a 自负段 and no outpatient cap; each line names its own terms.
+    "years": "各年度累计",
     "deductible": "起付标准：",
     "annual": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>，尚余 <span class="money">%(remaining)s</span>）',
     "per_visit": '按次计算，本年度这几次就诊共计 <span class="money" data-figure="deductible_used">%(used)s</span>',
