@@ -425,3 +425,12 @@ def test_a_general_year_line_never_takes_the_chronic_pools_term(client):
     })
     panel = _text(html[html.index('id="years-title"'):].split("</ul>")[0])
     assert "门诊慢性病起付标准：" not in panel and "起付标准：" in panel, panel
+
+
+def test_the_year_section_heading_uses_no_term_a_region_lacks(client):
+    # 上海 has a 自负段, not a 起付标准, and no outpatient cap: the heading names neither.
+    html = page(client, SHANGHAI)
+    heading = re.search(r'<h3 id="years-title">([^<]*)</h3>', html).group(1)
+    assert heading == "各年度累计"
+    years = html[html.index('id="years-title"'):html.index('<div class="personal-account">')]
+    assert "自负段：" in years and "起付标准" not in years
