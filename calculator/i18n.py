@@ -19,7 +19,7 @@ from calculator.rules.messages import Translate, identity
 
 _RULES_LOCALE = Path(__file__).resolve().parent / "rules" / "locale"
 # A bracketed gloss made only of Chinese characters and punctuation: " (医保年度)", "（住院）".
-_GLOSS = re.compile(r"\s*[（(][\u3400-\u9fff\u3000-\u303f\uff00-\uffef·、/\s]+[)）]")
+_GLOSS = re.compile(r"\s*[（(][\u3400-\u9fff\u3000-\u303f\uff00-\uffef·、/+\s]+[)）]")
 
 
 def translate_for(lang: str | None) -> Translate:

@@ -94,21 +94,22 @@ def calculate(request: HttpRequest) -> JsonResponse:
         return _method_not_allowed(request, ["POST"])
     from calculator.i18n import plain_translate_for
     from calculator.rules.contract import dumps as contract_dumps
-    from calculator.rules.contract import run_contract
+    from calculator.rules.contract import run_contract_in
 
     raw = read_json_body(request)
     if isinstance(raw, HttpResponse):
         return raw
     try:  # the contract decodes the bytes (and says so when they are not UTF-8), as for the command
-        status, body = run_contract(raw, translate_for=plain_translate_for, lang=_header_lang(request))
+        status, body, language = run_contract_in(raw, translate_for=plain_translate_for, lang=_header_lang(request))
     except Exception:  # never a debug page or a traceback for an API client
         logger.exception("calculation failed")
-        status, body = 500, {"errors": [{"field": "(server)", "message": "服务器内部错误，请稍后再试或联系我们。"}]}
+        status, language = 500, "zh-hans"
+        body = {"errors": [{"field": "(server)", "message": "服务器内部错误，请稍后再试或联系我们。"}]}
     # orjson: the same JSON as json.dumps(ensure_ascii=False), compact, several times faster.
     response = HttpResponse(contract_dumps(body), status=status, content_type=JSON_MEDIA_TYPE)
     # The language the answer is in (the body's "lang", else Accept-Language), not only what
-    # LocaleMiddleware would guess from the header: errors are Chinese (the schema says so).
-    response["Content-Language"] = body["lang"] if status == 200 else "zh-hans"
+    # LocaleMiddleware would guess from the header; errors too (Chinese unless English is asked).
+    response["Content-Language"] = language
     return response
 
 

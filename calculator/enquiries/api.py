@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from calculator.api.views import JSON_MEDIA_TYPE, _error, _header_lang, _method_not_allowed, read_json_body
 from calculator.enquiries import services
-from calculator.rules.contract import decode, dumps, parse_request
+from calculator.rules.contract import decode, dumps, errors_in, parse_request
 
 logger = logging.getLogger(__name__)
 UNAVAILABLE = "暂时无法保存或读取查询：数据库没有响应。请稍后再试；计算接口 /api/v1/calculate 可以照常使用。"
@@ -50,13 +50,18 @@ def enquiries(request: HttpRequest) -> HttpResponse:
         from calculator.rules.messages import identity
 
         data, errors = decode(raw)
+        lang = _header_lang(request)
+        wanted = lang
         if not errors:
-            lang = _header_lang(request)
             if lang is not None and isinstance(data, dict) and "lang" not in data:
                 data["lang"] = lang
+            wanted = data.get("lang") if isinstance(data, dict) else lang
             calc_request, errors = parse_request(data)
         if errors or calc_request is None:
-            return _json({"errors": [{"field": e["field"], "message": e["message"]} for e in errors]}, 400)
+            listed, language = errors_in(errors, translate_for, wanted)  # English where asked, as calculate's
+            response = _json({"errors": listed}, 400)
+            response["Content-Language"] = language
+            return response
         translate = identity if calc_request.lang.startswith("zh") else translate_for(calc_request.lang)
         result = calculate(calc_request, translate)
         inputs = services.canonical_inputs(calc_request)

@@ -18,7 +18,7 @@ import orjson
 
 from calculator.rules import registry
 from calculator.rules.gcpause import collector_paused
-from calculator.rules.messages import identity
+from calculator.rules.messages import Translate, identity
 from calculator.rules.model import CalculationRequest, Visit
 from calculator.rules.money import FEN, fmt_yuan
 from calculator.rules.params import fen
@@ -279,7 +279,9 @@ def _choice(raw: Any, field: str, errors: _Errors, options: tuple, *, default: A
         return default
     if raw not in options or isinstance(raw, bool) != isinstance(options[0], bool):
         shown = "、".join(f"{names[o]}（{o}）" if names else str(o) for o in options)
-        errors.add(field, MESSAGES["choice"], label=_label(field), options=shown)
+        # ``choices`` keeps the names and codes apart, for a message in another language.
+        choices = [(names[o] if names else None, str(o)) for o in options]
+        errors.add(field, MESSAGES["choice"], label=_label(field), options=shown, choices=choices)
         return None
     return raw
 
@@ -318,8 +320,9 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
     else:
         region = registry.find_region(region_raw)
         if region is None:
-            known = "、".join(f"{r.name}（{r.code}）" for r in registry.load_policies().values())
-            errors.add("region", MESSAGES["region_unknown"], name=_echo(region_raw.strip()), known=known)
+            regions = [(r.name, r.code) for r in registry.load_policies().values()]
+            known = "、".join(f"{name}（{code}）" for name, code in regions)
+            errors.add("region", MESSAGES["region_unknown"], name=_echo(region_raw.strip()), known=known, choices=regions)
 
     status = data.get("status")
     if status is None or status == "":
@@ -579,6 +582,43 @@ def _check_against_rules(region, status: str, retired_on, visits: list[Visit], e
             errors.add(f"visits[{v.index}].level", MESSAGES["level_required"])
 
 
+# What a translated error's parts are made from (the messages' own words are MESSAGES, each a
+# msgid of the site's catalog): a name beside its code, and a period of a region's rules.
+NAMED_CODE = "{name}（{code}）"
+PERIOD = "%(start)s 至 %(end)s"
+PERIOD_OPEN = "%(start)s 起"
+
+
+def error_text(error: dict[str, Any], translate: Translate) -> str:
+    """An error's message in ``translate``'s language, its parts translated too: the field's
+    label, the region's name and its periods, the names in a list of choices. The identity
+    gives the Chinese message as made."""
+    if translate is identity:
+        return error["message"]
+    if not error.get("template"):
+        return translate(error["message"])  # a fixed sentence: its own msgid
+    params = dict(error.get("params") or {})
+    t = translate
+    if isinstance(params.get("label"), str):
+        params["label"] = t(params["label"])
+    if "choices" in params:
+        named = [t(NAMED_CODE).format(name=t(name), code=code) if name else code for name, code in params["choices"]]
+        params["options" if "options" in params else "known"] = t("、").join(named)
+    region = None
+    if isinstance(params.get("region"), str):
+        region = next((r for r in registry.load_policies().values() if r.name == params["region"]), None)
+        params["region"] = t(params["region"])
+    if "coverage" in params and region is not None:
+        params["coverage"] = t("、").join(
+            t(PERIOD) % {"start": v.effective_from.isoformat(), "end": v.effective_to.isoformat()} if v.effective_to
+            else t(PERIOD_OPEN) % {"start": v.effective_from.isoformat()}
+            for v in region.versions
+        )
+    if "supported" in params:
+        params["supported"] = t("、").join(t(name) for name in chronic_region_names())
+    return t(error["template"]).format(**params)
+
+
 def chronic_region_names() -> list[str]:
     """The regions whose data has a 门诊慢性病 rule, as the data says (no list in code)."""
     return [r.name for r in registry.load_policies().values() if any(v.param("chronic") for v in r.versions)]
@@ -601,10 +641,26 @@ def _needs_level(version, v: Visit) -> bool:
 
 
 class _BadJson(ValueError):
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, template: str, **params: Any):
+        message = template.format(**params) if params else template
         super().__init__(message)
         self.field = field
         self.message = message
+        self.template = template
+        self.params = params
+
+    def error(self, field: str | None = None) -> dict[str, Any]:
+        return {"field": field or self.field, "message": self.message, "template": self.template, "params": self.params}
+
+
+# The request's own faults, before any field is read (each a msgid of the engine's catalog).
+DECODE_MESSAGES = {
+    "not_utf8": "请求体不是 UTF-8 编码的 JSON。",
+    "repeated": "字段“{name}”出现了不止一次。",
+    "bad_unicode": "请求中有无法识别的字符（无效的 Unicode 编码）。",
+    "not_json": "请求不是合法的 JSON（第 {line} 行第 {column} 列）。",
+    "too_deep": "请求的 JSON 嵌套层数过多。",
+}
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -612,7 +668,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in out:
             name = _echo(_printable(key))
-            raise _BadJson(name, f"字段“{name}”出现了不止一次。")
+            raise _BadJson(name, DECODE_MESSAGES["repeated"], name=name)
         out[key] = value
     return out
 
@@ -688,7 +744,7 @@ def _check_text(value: Any) -> None:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise _BadJson("(root)", "请求中有无法识别的字符（无效的 Unicode 编码）。") from None
+            raise _BadJson("(root)", DECODE_MESSAGES["bad_unicode"]) from None
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -712,7 +768,7 @@ def decode(raw: bytes | str) -> tuple[Any, list[dict[str, str]]]:
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return None, [{"field": "body", "message": "请求体不是 UTF-8 编码的 JSON。"}]
+            return None, [_BadJson("body", DECODE_MESSAGES["not_utf8"]).error()]
         suspect = _SURROGATE_ESCAPE.search(raw) is not None
     elif not suspect:
         suspect = not _encodes(raw)
@@ -726,16 +782,16 @@ def decode(raw: bytes | str) -> tuple[Any, list[dict[str, str]]]:
         if suspect:
             _check_text(data)
     except _BadJson as exc:
-        if exc.message.endswith("出现了不止一次。"):
+        if exc.template == DECODE_MESSAGES["repeated"]:
             # Named by its path ("visits[3].total"): in 1,000 visits, "total" alone says nothing.
             path = _repeated_path(raw)
             if path is not None:
-                return None, [{"field": _echo(_printable(path)), "message": exc.message}]
-        return None, [{"field": exc.field, "message": exc.message}]
+                return None, [exc.error(_echo(_printable(path)))]
+        return None, [exc.error()]
     except json.JSONDecodeError as exc:
-        return None, [{"field": "(root)", "message": f"请求不是合法的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）。"}]
+        return None, [_BadJson("(root)", DECODE_MESSAGES["not_json"], line=exc.lineno, column=exc.colno).error()]
     except RecursionError:
-        return None, [{"field": "(root)", "message": "请求的 JSON 嵌套层数过多。"}]
+        return None, [_BadJson("(root)", DECODE_MESSAGES["too_deep"]).error()]
     return data, []
 
 
@@ -751,19 +807,39 @@ def run_contract(raw: bytes | str, translate_for: Any = None, lang: str | None =
     ``lang`` (e.g. from an Accept-Language header) applies when the body names none;
     ``translate_for(lang)`` gives the edge's translation function (Django's gettext for
     English); without it every sentence is Chinese."""
+    status, body, _language = run_contract_in(raw, translate_for, lang)
+    return status, body
+
+
+def run_contract_in(raw: bytes | str, translate_for: Any = None, lang: str | None = None) -> tuple[int, dict[str, Any], str]:
+    """run_contract, with the language the answer is in (for Content-Language): the result's
+    ``lang``, or for errors English where the body's ``lang`` (or else ``lang``) asks for it
+    and ``translate_for`` is given, else Chinese."""
     with collector_paused():
         return _run_contract(raw, translate_for, lang)
 
 
-def _run_contract(raw: bytes | str, translate_for: Any, lang: str | None) -> tuple[int, dict[str, Any]]:
+def errors_in(errors: list[dict[str, Any]], translate_for: Any, wanted: Any) -> tuple[list[dict[str, str]], str]:
+    """The errors as the answer gives them, in English where asked (the field names stay)."""
+    if translate_for is not None and isinstance(wanted, str) and wanted.strip().lower().startswith("en"):
+        translate, language = translate_for("en"), "en"
+    else:
+        translate, language = identity, "zh-hans"
+    return [{"field": e["field"], "message": error_text(e, translate)} for e in errors], language
 
+
+def _run_contract(raw: bytes | str, translate_for: Any, lang: str | None) -> tuple[int, dict[str, Any], str]:
     data, errors = decode(raw)
     if errors:
-        return 400, {"errors": errors}
+        listed, language = errors_in(errors, translate_for, lang)  # the body unread: the header decides
+        return 400, {"errors": listed}, language
     if lang is not None and isinstance(data, dict) and "lang" not in data:
         data["lang"] = lang
     request, errors = parse_request(data)
     if errors or request is None:
-        return 400, {"errors": [{"field": e["field"], "message": e["message"]} for e in errors]}
+        wanted = data.get("lang") if isinstance(data, dict) else lang
+        listed, language = errors_in(errors, translate_for, wanted)
+        return 400, {"errors": listed}, language
     translate = identity if translate_for is None or request.lang.startswith("zh") else translate_for(request.lang)
-    return 200, result_json(request, translate)
+    body = result_json(request, translate)
+    return 200, body, body["lang"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -564,12 +565,30 @@ def test_a_body_that_is_not_utf8_gets_the_same_answer_from_api_and_command(clien
     assert response["Content-Language"] == "zh-hans"  # errors are Chinese, whatever was asked
 
 
-def test_errors_say_they_are_chinese_even_when_english_was_asked(client):
+def test_errors_are_in_english_when_english_was_asked(client):
+    """The same choice as the answer's: the body's "lang", else Accept-Language; the field
+    names stay the contract's, the labels, region names and periods in the message are English."""
     response = client.post("/api/v1/calculate", data=json.dumps(_req(age=200)), content_type="application/json",
                            headers={"Accept-Language": "en"})
-    assert response.status_code == 400 and response["Content-Language"] == "zh-hans"
+    assert response.status_code == 400 and response["Content-Language"] == "en"
+    [error] = response.json()["errors"]
+    assert error == {"field": "age", "message": "Age must be between 0 and 120."}
     ok = client.post("/api/v1/calculate", data=json.dumps(_req()), content_type="application/json", headers={"Accept-Language": "en"})
     assert ok["Content-Language"] == "en"
+    # A visit date outside the region's rules: its name and periods in English, no Chinese left.
+    body = {"region": "yunnan", "status": "employed", "age": 45, "lang": "en",
+            "visits": [{"date": "2023-02-03", "level": 2, "total": "5"}], "colour": "blue"}
+    errors = client.post("/api/v1/calculate", data=json.dumps(body), content_type="application/json").json()["errors"]
+    messages = {e["field"]: e["message"] for e in errors}
+    assert messages["colour"] == 'Unknown field "colour".'
+    assert "outside the policy periods" in messages["visits[0].date"] and "from 2024-11-01" in messages["visits[0].date"]
+    assert not [m for m in messages.values() if re.search(r"[\u3400-\u9fff]", m)]
+    # Malformed JSON cannot say its language: the header does.
+    bad = client.post("/api/v1/calculate", data="{bad", content_type="application/json", headers={"Accept-Language": "en"})
+    assert bad.json()["errors"] == [{"field": "(root)", "message": "The request is not valid JSON (line 1, column 2)."}]
+    # Without either, Chinese as before.
+    zh = client.post("/api/v1/calculate", data=json.dumps(_req(age=200)), content_type="application/json")
+    assert zh["Content-Language"] == "zh-hans" and zh.json()["errors"][0]["message"] == "年龄应在 0 到 120 之间。"
 
 
 def test_fields_a_region_has_no_use_for_are_said_not_dropped(client):
@@ -641,7 +660,9 @@ def test_each_pool_of_a_year_says_where_it_starts(client):
     ])
     visits = _post(client, body).json()["visits"]
     starts = [[s["variant"] for s in v["steps"] if s["code"] == "benefit_year"] for v in visits]
-    assert starts == [["chronic"], ["cap"], []]
+    # The general one is the year's first general visit, not its first visit.
+    assert starts == [["chronic"], ["cap_general"], []]
+    assert "第一次普通门诊就诊" in [s for s in visits[1]["steps"] if s["code"] == "benefit_year"][0]["explanation"]
 
 
 def test_a_young_retiree_is_told_about_the_age_and_shanghai_asks_for_the_date_at_once(client):

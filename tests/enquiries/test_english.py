@@ -8,6 +8,7 @@ The Chinese pages themselves are covered, unchanged, by the other tests in this 
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -207,3 +208,11 @@ def test_the_copy_button_carries_its_messages_in_english(english):
     html = english.get(f"/e/{save_via_page(english)}/").content.decode()
     assert 'data-copied="Link copied."' in html
     assert 'data-copy-failed="The link could not be copied automatically: select it and copy it by hand."' in html
+
+
+def test_saving_through_the_api_answers_errors_in_english_when_asked(client):
+    body = {"region": "wuhan", "status": "employed", "age": 200, "lang": "en",
+            "visits": [{"date": "2024-03-01", "level": 1, "total": "100"}]}
+    response = client.post("/api/v1/enquiries", json.dumps(body), content_type="application/json")
+    assert response.status_code == 400 and response["Content-Language"] == "en"
+    assert response.json()["errors"] == [{"field": "age", "message": "Age must be between 0 and 120."}]

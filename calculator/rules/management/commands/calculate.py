@@ -97,6 +97,7 @@ class Command(BaseCommand):
 
             # A request may ask for English ("lang": "en"); --lang does for a request that
             # names no language (as the API's Accept-Language header); Chinese otherwise.
+            # Errors follow the same choice.
             status, body = run_contract(raw, translate_for=plain_translate_for, lang=options.get("lang") or None)
         except Exception as exc:  # noqa: BLE001 - the CLI promises never to show a traceback
             # The API's field; the message keeps what the person running the command needs.
