@@ -73,6 +73,11 @@ def translated(error: dict[str, Any]) -> str:
             params["coverage"] = gettext("、").join(period_text(v.effective_from, v.effective_to) for v in region.versions)
     if "supported" in params:
         params["supported"] = gettext("、").join(gettext(name) for name in chronic_region_names())
+    if "choices" in params:
+        # A list of choices (regions, statuses, visit types…) by their names in the page's
+        # language; the codes are for API callers, the page's lists show names only.
+        names = gettext("、").join(gettext(name) if name else code for name, code in params["choices"])
+        params["options" if "options" in params else "known"] = names
     return str(lazy).format(**params)
 
 

@@ -202,3 +202,16 @@ def test_region_hints_are_made_from_the_policy_data(client, monkeypatch):
     assert "玉溪市" in hints["chronic"] and "武汉市" not in hints["chronic"]
     html = client.get("/").content.decode("utf-8")
     assert hints["class_b"] in html
+
+
+def test_english_choice_errors_list_names_in_english(client):
+    """A bookmarked or edited address with values outside the lists: the English page names
+    the choices in English (with the slip's Chinese as a gloss), not the Chinese list."""
+    client.cookies["django_language"] = "en"
+    query = ("/?region=beijing&status=x&age=45&visits-0-date=2024-03-01&visits-0-level=1"
+             "&visits-0-setting=hospital&visits-0-total=100&visits-0-offsite=mars")
+    html = unescape(client.get(query).content.decode())
+    assert "Available: Xuzhou (徐州市), " in html
+    assert "must be one of: Employed (在职), Retired (退休)." in html
+    assert "must be one of: In your insured region (本地), " in html
+    assert "（xuzhou）" not in html and "在职（employed）" not in html
