@@ -26,7 +26,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
-from django.utils import translation
 from django.utils.translation import gettext
 
 from calculator.ops.logging import mask_tokens, request_id_var
@@ -142,7 +141,7 @@ class RequestLimitsMiddleware:
                 request,
                 status=400,
                 field="body",
-                message="请求头 Content-Length 无效：应为请求体的字节数。",
+                message=lambda: gettext("请求头 Content-Length 无效：应为请求体的字节数。"),
             )
         if is_api(request):
             limit = settings.API_MAX_BODY_BYTES
@@ -156,12 +155,14 @@ class RequestLimitsMiddleware:
                 # Said as the import says it (the file, not "the request body"); the body is
                 # never read, so the page cannot keep the form's fields.
                 mb = megabytes(settings.ENQUIRY_IMPORT_MAX_BYTES)
-                return error_response(request, status=413, field="file", message=f"导入的文件太大：最多 {mb} MB。", import_file=True)
+                return error_response(
+                    request, status=413, field="file", message=lambda: gettext("导入的文件太大：最多 %(mb)s MB。") % {"mb": mb}, import_file=True
+                )
             return error_response(
                 request,
                 status=413,
                 field="body",
-                message=f"请求体过大：最多 {human_bytes(limit)}。",
+                message=lambda: gettext("请求体过大：最多 %(size)s。") % {"size": human_bytes(limit)},
             )
         return None
 
@@ -201,10 +202,10 @@ def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> Htt
     if count <= limit:
         return None
     retry_after = max(1, math.ceil((window + 1) * seconds - now))
-    # A Chinese message, as every error of the site and the API (also for a client asking English).
-    with translation.override("zh-hans"):
-        message = gettext("请求过于频繁：请在 %(seconds)s 秒后再试。") % {"seconds": retry_after}
-    response = error_response(request, status=429, field="", message=message)
+    # Chinese on the API (its own refusals are); the page in the visitor's language.
+    response = error_response(
+        request, status=429, field="", message=lambda: gettext("请求过于频繁：请在 %(seconds)s 秒后再试。") % {"seconds": retry_after}
+    )
     response["Retry-After"] = str(retry_after)
     response.rate_limited = True  # type: ignore[attr-defined]
     return response

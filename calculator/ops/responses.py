@@ -1,14 +1,16 @@
-"""Error answers in the shape the client expects: JSON on the API, a Chinese page elsewhere."""
+"""Error answers in the shape the client expects: JSON on the API (Chinese), a page in the visitor's
+language elsewhere (Chinese unless they switched to English)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Union
 
 import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ def human_bytes(size: int) -> str:
         return f"{size // 1_048_576} MB"
     if size >= 1024 and size % 1024 == 0:
         return f"{size // 1024} KB"
-    return f"{size} 字节"
+    return gettext("%(size)s 字节") % {"size": size}
 
 
 def api_error(status: int, field: str, message: str) -> JsonResponse:
@@ -45,20 +47,40 @@ def api_error(status: int, field: str, message: str) -> JsonResponse:
     )
 
 
-def page_error(request: HttpRequest | None, status: int, message: str = "", **context: Any) -> HttpResponse:
+# A message made in the page's language, when the page knows it: ``lambda: gettext(...)``.
+Message = Union[str, Callable[[], str]]
+
+
+def page_language(request: HttpRequest | None) -> str:
+    """The language of an error page: the visitor's language cookie (set by the switch), as
+    every page of the site; Chinese without one. Not the active language: a refusal made
+    before LocaleMiddleware would find the previous request's."""
+    from django.conf import settings
+
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "") if request is not None else ""
+    codes = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in codes else settings.LANGUAGE_CODE
+
+
+def _text(message: Message) -> str:
+    return message() if callable(message) else message
+
+
+def page_error(request: HttpRequest | None, status: int, message: Message = "", **context: Any) -> HttpResponse:
     template = f"{status}.html" if status in ERROR_TEMPLATES else "400.html"
     try:
-        # The error pages are Chinese (their texts and messages are), also after the switch
-        # to English: the page then says so in its lang attribute instead of claiming English.
-        with translation.override("zh-hans"):
-            html = render_to_string(template, {**context, "message": message, "status": status}, request=request)
+        # In the visitor's language (Chinese unless they switched to English); the page's lang
+        # attribute says which.
+        with translation.override(page_language(request)):
+            html = render_to_string(template, {**context, "message": _text(message), "status": status}, request=request)
     except Exception:
         logger.exception("error page %s could not be rendered", status)
         html = FALLBACK_HTML
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 
 
-def error_response(request: HttpRequest, *, status: int, field: str, message: str, **context: Any) -> HttpResponse:
+def error_response(request: HttpRequest, *, status: int, field: str, message: Message, **context: Any) -> HttpResponse:
     if request.path_info.startswith(API_PREFIX):
-        return api_error(status, field, message)
+        with translation.override("zh-hans"):  # the API's own refusals are Chinese
+            return api_error(status, field, _text(message))
     return page_error(request, status, message, **context)

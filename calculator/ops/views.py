@@ -8,6 +8,7 @@ import time
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
 from calculator.ops.responses import api_error, error_response, page_error
@@ -19,13 +20,16 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     from django.conf import settings
 
     if isinstance(exception, TooManyFieldsSent):
-        message = (
-            f"提交的字段太多（最多 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个）。"
-            "请减少就诊记录的行数，或分几次计算。"
-        )
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+        def message() -> str:
+            return gettext(
+                "提交的字段太多（最多 %(limit)s 个）。网页一次最多填写 50 次就诊；更多次就诊请用 API（一次最多 1000 次）一起计算。"
+            ) % {"limit": limit}
+
         return error_response(request, status=400, field="", message=message)
     if isinstance(exception, RequestDataTooBig):
-        return error_response(request, status=413, field="body", message="请求体过大。")
+        return error_response(request, status=413, field="body", message=lambda: gettext("请求体过大。"))
     return _plain(request, 400, "请求无效。")
 
 
@@ -47,10 +51,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         # whether a token ever existed).
         from django.conf import settings
 
-        message = (
-            f"找不到这个保存的计算。保存的计算在 {settings.ENQUIRY_RETENTION_DAYS} 天后自动删除，"
-            "这个链接可能已经过期，也可能不完整。请重新填写并计算，需要时再保存一次。"
-        )
+        days = settings.ENQUIRY_RETENTION_DAYS
+
+        def message() -> str:
+            return gettext(
+                "找不到这个保存的计算。保存的计算在 %(days)s 天后自动删除，这个链接可能已经过期，也可能不完整。"
+                "请重新填写并计算，需要时再保存一次。"
+            ) % {"days": days}
+
         return page_error(request, 404, message)
     return _plain(request, 404, "找不到这个地址。")
 
@@ -62,10 +70,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    message = (
-        "页面已过期或浏览器没有发送安全令牌（Cookie）。请返回上一页，刷新后再试；"
-        "如果仍然不行，请允许本站使用 Cookie。"
-    )
+    def message() -> str:
+        return gettext(
+            "页面已过期或浏览器没有发送安全令牌（Cookie）。请返回上一页，刷新后再试；如果仍然不行，请允许本站使用 Cookie。"
+        )
+
     return error_response(request, status=403, field="", message=message)
 
 

@@ -78,7 +78,7 @@ def test_too_many_form_fields_is_400_with_the_pages_message(client):
     response = client.get("/?region=xuzhou&" + query)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "提交的字段太多（最多 1000 个）" in html
+    assert "提交的字段太多（最多 1000 个）" in html and "分几次" not in html
     assert 'class="site-header"' in html  # in the site's layout
 
 

@@ -108,17 +108,25 @@ def test_broken_error_template_falls_back_to_a_plain_chinese_page(client, monkey
     assert "服务器内部错误" in response.content.decode()
 
 
-def test_error_pages_stay_chinese_and_say_so_after_the_switch_to_english(client):
-    # The error pages are Chinese (issue 9); after the language switch their lang attribute
-    # must not claim English.
+def test_error_pages_follow_the_switch_to_english(client):
+    # Chinese by default (issue 9); after the language switch, in English like every other page,
+    # with the lang attribute saying so. The API's own refusals stay Chinese.
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert '<html lang="en">' in client.get("/about/").content.decode()
     page = client.get("/no-such-page/")
     html = page.content.decode()
     assert page.status_code == 404
-    assert '<html lang="zh-Hans">' in html and "找不到这个页面" in html
+    assert '<html lang="en">' in html and "Page not found" in html and "Back to the calculator" in html
+    assert "找不到这个页面" not in html
     wrong_method = client.post("/about/")
-    assert wrong_method.status_code == 405 and '<html lang="zh-Hans">' in wrong_method.content.decode()
+    assert wrong_method.status_code == 405 and '<html lang="en">' in wrong_method.content.decode()
+    # An expired saved link says what happens to saved links, in English.
+    expired = client.get("/e/NoSuchToken123/").content.decode()
+    assert "Saved calculations are deleted automatically after 180 days" in expired
+    assert client.get("/api/v1/no-such-thing").json()["errors"][0]["message"] == "找不到这个地址。"
+    # Without the cookie: Chinese.
+    fresh = Client().get("/no-such-page/").content.decode()
+    assert '<html lang="zh-Hans">' in fresh and "找不到这个页面" in fresh
 
 
 @override_settings(RATELIMIT_ENABLED=True, RATELIMIT_API=(1, 60))
