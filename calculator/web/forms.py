@@ -628,7 +628,7 @@ class CalculatorState:
     form: CalculatorForm
     visits: list[VisitForm]
     submitted: bool
-    action: str | None  # "add" | "remove" | "redraw" (the region changed: rows drawn for it) | None
+    action: str | None  # "add" | "remove" | "redraw" (the region changed: rows drawn for it) | "restore" | None
     summary: list[SummaryError]
     rows_given: int = 0  # visit rows in the request, before the page's limit
 
@@ -723,7 +723,7 @@ def _our_name(contract_name: str) -> str:
 
 # Buttons (and calculator.js's redraw when the region changes) that change the rows instead of
 # calculating.
-ACTION_KEYS = ("add_visit", "remove_visit", "redraw_visits")
+ACTION_KEYS = ("add_visit", "remove_visit", "redraw_visits", "restore_visits")
 
 
 def read_rows(data: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -775,6 +775,9 @@ def calculator_state(query: QueryDict) -> CalculatorState:
         # The region changed (calculator.js): the same rows, with the options of the new
         # region (门诊慢性病 only in 玉溪, 收费类别 and 住院期间 only in 山西).
         action = "redraw"
+    elif "restore_visits" in query:
+        # Rows typed before a language switch, drawn again on the new page (calculator.js).
+        action = "restore"
     if not rows:
         rows = [{}]
     row_data = _row_data(rows)

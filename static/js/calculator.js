@@ -202,6 +202,131 @@
     event.detail.serverResponse = holder.innerHTML;
   });
 
+  // --- Switching language keeps what was typed and not yet calculated. ---
+  // The switch posts to Django's set_language, which comes back to the last calculated
+  // address: edits made since (or a form filled in but not calculated) would be lost. Just
+  // before the switch they are kept in this tab's sessionStorage, and put back on the page in
+  // the new language: into the same fields where the page has the same rows for the same
+  // region, or else by drawing the rows again from them (as 添加一次就诊 does).
+  var DRAFT_KEY = "calculator-draft";
+
+  function rowNumber(name) {
+    var match = /^visits-(\d+)-/.exec(name);
+    return match ? match[1] : null;
+  }
+
+  function draftOf(form) {
+    var fields = [];
+    for (var i = 0; i < form.elements.length; i++) {
+      var field = form.elements[i];
+      var kind = field.type;
+      if (!field.name || field.disabled || kind === "submit" || kind === "button" || kind === "file" || kind === "hidden") {
+        continue;
+      }
+      if ((kind === "checkbox" || kind === "radio") && !field.checked) {
+        continue;
+      }
+      fields.push([field.name, field.value]);
+    }
+    return fields;
+  }
+
+  function rowsOf(names) {
+    var rows = {};
+    names.forEach(function (name) {
+      var row = rowNumber(name);
+      if (row !== null) {
+        rows[row] = true;
+      }
+    });
+    return Object.keys(rows).sort().join(",");
+  }
+
+  document.addEventListener("submit", function (event) {
+    var switcher = event.target;
+    var form = document.getElementById("calculator-form");
+    if (!switcher.classList || !switcher.classList.contains("language-switcher") || !form || !formChanged(form)) {
+      return;
+    }
+    try {
+      window.sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ path: window.location.pathname, fields: draftOf(form) }));
+    } catch (err) {
+      // No storage (private mode, disabled): the switch works as before.
+    }
+  });
+
+  function restoreDraft() {
+    var form = document.getElementById("calculator-form");
+    var raw = null;
+    try {
+      raw = window.sessionStorage.getItem(DRAFT_KEY);
+      window.sessionStorage.removeItem(DRAFT_KEY);
+    } catch (err) {
+      return;
+    }
+    if (!raw || !form) {
+      return;
+    }
+    var draft;
+    try {
+      draft = JSON.parse(raw);
+    } catch (err) {
+      return;
+    }
+    if (!draft || draft.path !== window.location.pathname || !Array.isArray(draft.fields)) {
+      return;
+    }
+    var values = {};
+    draft.fields.forEach(function (pair) {
+      values[pair[0]] = pair[1];
+    });
+    var region = form.elements.namedItem("region");
+    var drawnRegion = region ? region.value : "";
+    var regionChanged = drawnRegion !== (values.region || "");
+    var pageNames = [];
+    for (var i = 0; i < form.elements.length; i++) {
+      if (form.elements[i].name) {
+        pageNames.push(form.elements[i].name);
+      }
+    }
+    // The same rows for the same region: the page's fields take the values; otherwise the rows
+    // are drawn again (a row added, or another region's options).
+    var sameRows = rowsOf(pageNames) === rowsOf(Object.keys(values)) && !regionChanged;
+    for (var j = 0; j < form.elements.length; j++) {
+      var field = form.elements[j];
+      var name = field.name;
+      var kind = field.type;
+      if (!name || kind === "submit" || kind === "button" || kind === "file" || kind === "hidden") {
+        continue;
+      }
+      if (!sameRows && rowNumber(name) !== null) {
+        continue; // drawn again below
+      }
+      if (kind === "checkbox") {
+        field.checked = values[name] === field.value;
+      } else if (kind === "radio") {
+        field.checked = values[name] === field.value;
+      } else if (Object.prototype.hasOwnProperty.call(values, name)) {
+        field.value = values[name];
+      } else if (field.tagName !== "SELECT") {
+        field.value = "";
+      }
+    }
+    syncRetirement();
+    if (region) {
+      syncRegionHint(region);
+    }
+    if (!sameRows && window.htmx && document.getElementById("visits")) {
+      var query = draft.fields.map(function (pair) {
+        return encodeURIComponent(pair[0]) + "=" + encodeURIComponent(pair[1]);
+      });
+      query.push(regionChanged ? "redraw_visits=1" : "restore_visits=1");
+      window.htmx.ajax("GET", form.getAttribute("action") + "?" + query.join("&"), { target: "#visits", swap: "outerHTML" });
+    }
+    syncStale();
+  }
+
+  document.addEventListener("DOMContentLoaded", restoreDraft);
   document.addEventListener("DOMContentLoaded", syncRetirement);
   // htmx swapped in new content (a calculation, or rows added or removed).
   document.addEventListener("htmx:load", syncRetirement);

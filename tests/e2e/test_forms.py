@@ -160,6 +160,65 @@ def test_changing_the_region_draws_the_rows_for_it(live_server, sized_page: Page
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def switch_to_english(page: Page) -> None:
+    page.get_by_label("语言").select_option("en")
+    page.get_by_role("button", name="切换").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_switching_language_keeps_what_was_typed(live_server, sized_page: Page) -> None:
+    """A form filled in but not calculated, then the switch to English: everything typed is
+    there on the English page (it used to come back empty)."""
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page, date="2024-03-01", total="1500")
+    switch_to_english(page)
+    expect(page.get_by_label("Region", exact=False).first).to_have_value("xuzhou")
+    expect(page.locator("#id_age")).to_have_value("45")
+    expect(page.locator("#id_visits-0-date")).to_have_value("2024-03-01")
+    expect(page.locator("#id_visits-0-total")).to_have_value("1500")
+    expect(page.locator("#id_visits-0-level")).to_have_value("3")
+    # Calculating in English gives the result of what was typed.
+    page.locator("#calculator-form button.button-primary").click()
+    expect(page.locator("#results")).to_be_visible()
+    expect(page.locator('[data-figure="total"]')).to_contain_text("1,500.00")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_switching_language_after_an_edit_keeps_it_and_the_mark(live_server, sized_page: Page) -> None:
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page)
+    calculate(page)
+    expect(page.locator("#results")).to_be_visible()
+    page.get_by_label("年龄", exact=True).fill("61")
+    switch_to_english(page)
+    expect(page.locator("#id_age")).to_have_value("61")
+    # The result shown is still the one for 45: marked out of date, in English.
+    expect(page.locator("#results .stale-note")).to_have_count(1)
+    expect(page.locator("#form-status")).not_to_have_text("")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_switching_language_keeps_a_row_added_but_not_calculated(live_server, sized_page: Page) -> None:
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page)
+    calculate(page)
+    expect(page.locator("#results")).to_be_visible()
+    page.get_by_role("button", name="添加一次就诊").click()
+    second = row(page, 2)
+    second.get_by_label("就诊日期", exact=True).fill("2024-05-02")
+    second.get_by_label("医疗费总额", exact=True).fill("300")
+    switch_to_english(page)
+    expect(page.locator("#id_visits-1-date")).to_have_value("2024-05-02")
+    expect(page.locator("#id_visits-1-total")).to_have_value("300")
+    expect(page.locator("#id_visits-0-total")).to_have_value("1200")
+    # The result on screen was for one visit: it gives way to a note that the visits changed.
+    expect(page.locator("#results")).to_contain_text("The visits have changed")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_editing_before_any_result_marks_nothing(live_server, sized_page: Page) -> None:
     page = sized_page
     page.goto(live_server.url + "/")
