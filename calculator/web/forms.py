@@ -238,6 +238,11 @@ class RegionSelect(forms.Select):
         hint = self.hints.get(str(value)) if value else self.empty_hint
         if hint:
             option["attrs"]["data-hint"] = hint
+        if value:
+            # The visit options this region's rules use (calculator.js draws the rows again
+            # when one of them is missing from the rows on the page).
+            unused = region_facts.unused_visit_options(str(value))
+            option["attrs"]["data-row-options"] = " ".join(o for o in region_facts.REGION_VISIT_OPTIONS if o not in unused)
         return option
 
 

@@ -105,6 +105,10 @@ def unused_person_options(code: str | None) -> tuple[str, ...]:
     return tuple(unused)
 
 
+# The visit options only some regions' rules use.
+REGION_VISIT_OPTIONS = ("price_class", "chronic", "inpatient_stay")
+
+
 @lru_cache(maxsize=32)
 def unused_visit_options(code: str | None) -> tuple[str, ...]:
     """The visit options the region's rules never use (none before a region is chosen)."""

@@ -151,7 +151,7 @@
     }
     if (event.type === "change" && field.id === "id_region") {
       syncRegionHint(field);
-      redrawRows();
+      redrawRows(field);
     }
     syncStale();
   }
@@ -160,10 +160,21 @@
   // 收费类别 and 住院期间 only in 山西): when the region changes, the rows are drawn again for
   // it, with everything typed kept (#visits sends the whole form, as 添加一次就诊 does). A
   // result on screen is for the old region: the answer puts a note in its place.
-  function redrawRows() {
+  function redrawRows(select) {
     var visits = document.getElementById("visits");
     var form = document.getElementById("calculator-form");
     if (!visits || !form || !window.htmx) {
+      return;
+    }
+    // Only when the rows lack an option the region uses (the blank page's rows have them all;
+    // an option the region does not use is harmless, and said in the answer): a redraw while
+    // someone types in a row would put back what the row held when it was asked for.
+    var option = select.options[select.selectedIndex];
+    var needed = ((option && option.getAttribute("data-row-options")) || "").split(" ").filter(Boolean);
+    var missing = needed.some(function (name) {
+      return !form.querySelector('[name^="visits-"][name$="-' + name + '"]');
+    });
+    if (!missing) {
       return;
     }
     window.htmx.ajax("GET", form.getAttribute("action"), {

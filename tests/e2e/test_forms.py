@@ -48,6 +48,14 @@ def calculate(page: Page) -> None:
     page.get_by_role("button", name="计算", exact=True).click()
 
 
+def calculated_xuzhou(page: Page, live_server, total: str = "1200") -> None:
+    """The blank calculator, 徐州 filled in, calculated: a result on screen."""
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page, total=total)
+    calculate(page)
+    expect(page.locator("#results")).to_be_visible()
+
+
 # --- Out of date ----------------------------------------------------------------------
 
 
@@ -93,10 +101,7 @@ def test_any_edit_marks_the_result_out_of_date_until_calculated_again(live_serve
 def test_undoing_an_edit_clears_the_mark(live_server, sized_page: Page) -> None:
     """The mark says the form differs from what was calculated: typed back, it does not."""
     page = sized_page
-    page.goto(live_server.url + "/")
-    fill_xuzhou(page)
-    calculate(page)
-    expect(page.locator("#results")).to_be_visible()
+    calculated_xuzhou(page, live_server)
     age = page.get_by_label("年龄", exact=True)
     age.fill("46")
     expect(page.locator("#results .stale-note")).to_have_count(1)
@@ -117,10 +122,7 @@ def test_back_to_an_earlier_result_is_not_marked_out_of_date(live_server, sized_
     """Edit, calculate again, then Back: the earlier result comes back with the form it was
     calculated from, so it is not out of date (the page as left had the mark on it)."""
     page = sized_page
-    page.goto(live_server.url + "/")
-    fill_xuzhou(page)
-    calculate(page)
-    expect(page.locator("#results")).to_be_visible()
+    calculated_xuzhou(page, live_server)
     page.get_by_label("年龄", exact=True).fill("46")
     expect(page.locator("#results .stale-note")).to_have_count(1)
     calculate(page)
@@ -142,10 +144,7 @@ def test_changing_the_region_draws_the_rows_for_it(live_server, sized_page: Page
     """徐州's rows have no 门诊慢性病 option; after choosing 玉溪 they do, with what was typed
     kept, and the result for 徐州 gives way to a note saying the region changed."""
     page = sized_page
-    page.goto(live_server.url + "/")
-    fill_xuzhou(page, total="1500")
-    calculate(page)
-    expect(page.locator("#results")).to_be_visible()
+    calculated_xuzhou(page, live_server, total="1500")
     first = row(page, 1)
     expect(first.get_by_label("门诊慢性病", exact=True)).to_have_count(0)
     page.get_by_label("参保地区", exact=True).select_option("yuxi")
@@ -187,10 +186,7 @@ def test_switching_language_keeps_what_was_typed(live_server, sized_page: Page) 
 
 def test_switching_language_after_an_edit_keeps_it_and_the_mark(live_server, sized_page: Page) -> None:
     page = sized_page
-    page.goto(live_server.url + "/")
-    fill_xuzhou(page)
-    calculate(page)
-    expect(page.locator("#results")).to_be_visible()
+    calculated_xuzhou(page, live_server)
     page.get_by_label("年龄", exact=True).fill("61")
     switch_to_english(page)
     expect(page.locator("#id_age")).to_have_value("61")
@@ -202,10 +198,7 @@ def test_switching_language_after_an_edit_keeps_it_and_the_mark(live_server, siz
 
 def test_switching_language_keeps_a_row_added_but_not_calculated(live_server, sized_page: Page) -> None:
     page = sized_page
-    page.goto(live_server.url + "/")
-    fill_xuzhou(page)
-    calculate(page)
-    expect(page.locator("#results")).to_be_visible()
+    calculated_xuzhou(page, live_server)
     page.get_by_role("button", name="添加一次就诊").click()
     second = row(page, 2)
     second.get_by_label("就诊日期", exact=True).fill("2024-05-02")
