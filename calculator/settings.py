@@ -197,9 +197,9 @@ ASGI_APPLICATION = "calculator.asgi.application"
 # --- Database: SQLite by default, PostgreSQL (psycopg 3) through DATABASE_URL -------------------
 try:
     DATABASES = {
-        "default": dj_database_url.config(
-            env="DATABASE_URL",
-            default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        "default": dj_database_url.parse(
+            # Set but empty reads as unset (SQLite), as for every other setting here.
+            os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
             conn_max_age=_env_int("DJANGO_DB_CONN_MAX_AGE", 60),
             conn_health_checks=True,
         )

@@ -467,7 +467,11 @@ def _options_not_offered(visits: list[dict[str, str]], region: str | None) -> li
         numbers = [str(i + 1) for i, visit in enumerate(visits) if name in unused and visit.get(name)]
         if numbers:
             notes.append(
-                _("第 %(visits)s 次就诊在文件中填了“%(column)s”：%(region)s不适用，计算时不考虑。")
+                ngettext(
+                    "第 %(visits)s 次就诊在文件中填了“%(column)s”：%(region)s不适用，计算时不考虑。",
+                    "第 %(visits)s 次就诊在文件中填了“%(column)s”：%(region)s不适用，计算时不考虑。",
+                    len(numbers),
+                )
                 % {"visits": _("、").join(numbers), "column": _(ledger_io.LABELS[name]), "region": region_name}
             )
     return notes

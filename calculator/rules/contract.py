@@ -585,6 +585,7 @@ def _check_against_rules(region, status: str, retired_on, visits: list[Visit], e
 # What a translated error's parts are made from (the messages' own words are MESSAGES, each a
 # msgid of the site's catalog): a name beside its code, and a period of a region's rules.
 NAMED_CODE = "{name}（{code}）"
+CHOICE_SEPARATOR = "、 "  # a msgid of its own: "; " in English, where names can hold a comma
 PERIOD = "%(start)s 至 %(end)s"
 PERIOD_OPEN = "%(start)s 起"
 
@@ -603,7 +604,7 @@ def error_text(error: dict[str, Any], translate: Translate) -> str:
         params["label"] = t(params["label"])
     if "choices" in params:
         named = [t(NAMED_CODE).format(name=t(name), code=code) if name else code for name, code in params["choices"]]
-        params["options" if "options" in params else "known"] = t("、").join(named)
+        params["options" if "options" in params else "known"] = t(CHOICE_SEPARATOR).join(named)
     region = None
     if isinstance(params.get("region"), str):
         region = next((r for r in registry.load_policies().values() if r.name == params["region"]), None)
@@ -616,7 +617,12 @@ def error_text(error: dict[str, Any], translate: Translate) -> str:
         )
     if "supported" in params:
         params["supported"] = t("、").join(t(name) for name in chronic_region_names())
-    return t(error["template"]).format(**params)
+    template = error["template"]
+    if template.endswith(MORE_UNKNOWN) and template != MORE_UNKNOWN:
+        # The last unknown key listed, with the count of the rest: two msgids.
+        first = template[: -len(MORE_UNKNOWN)]
+        return t(first).format(**params) + t(MORE_UNKNOWN).format(**params)
+    return t(template).format(**params)
 
 
 def chronic_region_names() -> list[str]:

@@ -689,8 +689,7 @@ class _Ledger:
             elif key == employed_key and start <= max(last_added, covered_to):
                 joined = []
         joined_figures = []
-        for start_day, end_day, other in joined:
-            self.cite(other)  # its clause is listed in the answer's clauses
+        for start_day, end_day, _other_version, other in joined:
             joined_figures.append((start_day, end_day, other.cite))
             covered_from, covered_to = min(covered_from, start_day), max(covered_to, end_day)
 
@@ -705,10 +704,13 @@ class _Ledger:
             outside.append((covered_to + dt.timedelta(days=1), year_end))
         if outside:
             figures["outside"] = outside
+        if rule.kind == "monthly_share_of_base" and req.contribution_base is None:
+            figures["rate"] = rule.rate
+            figures.pop("joined", None)  # no figure: nothing counted under another clause
+            return AccountAllocation("base_missing", figures, ref, version.id, reason_variant="base_missing")
+        self._cite_joined(joined, first_day)
         if rule.kind == "monthly_share_of_base":
             figures["rate"] = rule.rate
-            if req.contribution_base is None:
-                return AccountAllocation("base_missing", figures, ref, version.id, reason_variant="base_missing")
             monthly = rule.rate.apply(req.contribution_base)
             figures.update(base=req.contribution_base, monthly=monthly, annual=monthly * months)
             return AccountAllocation("share_of_base", figures, ref, version.id, monthly * months, monthly)
@@ -730,15 +732,34 @@ class _Ledger:
         figures.update(annual=annual, age=req.age)
         return AccountAllocation(variant, figures, ref, version.id, annual, None)
 
+    def _cite_joined(self, joined: list[tuple[dt.date, dt.date, Version, Param]], first_day: dt.date) -> None:
+        """Months counted under another version: its clause is listed, the version among the
+        rules used, and its notices that concern those months (e.g. 玉溪 from 2024-11-01: the
+        reading that 玉溪 follows 云南省办法) with the first visit, as the allocation's are."""
+        for start_day, end_day, other_version, other in joined:
+            self.cite(other)
+            self.versions.setdefault(other_version.id, other_version)
+            for n in other_version.notices:
+                if (n.applies_from is None or end_day >= n.applies_from) and (n.applies_to is None or start_day <= n.applies_to):
+                    listed = self.notices.get(n.code)
+                    if listed is not None:
+                        if n.code not in self.codes:
+                            listed.visits.append(self.number)
+                            self.codes.append(n.code)
+                        continue
+                    if n.cite is not None:
+                        self.clauses[n.cite.ref] = n.cite
+                    self.notice(n.code, n.message, n.cite.ref if n.cite else None)
+
     def _joined_months(
         self, version: Version, key: str, rule: Any, year_start: dt.date, year_end: dt.date, covered_from: dt.date, covered_to: dt.date
-    ) -> list[tuple[dt.date, dt.date, Param]]:
+    ) -> list[tuple[dt.date, dt.date, Version, Param]]:
         """Whole months of the benefit year, outside ``covered_from``–``covered_to``, under
         neighbouring versions whose account rule is another but credits ``key`` the same
-        (``rule``): (first day, last day, that version's personal_account param), in order."""
+        (``rule``): (first day, last day, that version, its personal_account param), in order."""
         versions = self.region.versions
         i = versions.index(version)
-        out: list[tuple[dt.date, dt.date, Param]] = []
+        out: list[tuple[dt.date, dt.date, Version, Param]] = []
         for step in (-1, 1):
             j = i
             while 0 <= j + step < len(versions):
@@ -758,7 +779,7 @@ class _Ledger:
                     end = dt.date(end.year, end.month, 1) - dt.timedelta(days=1)
                 if end < covered_from or start > covered_to:  # months not yet counted
                     if (step == -1 and end == covered_from - dt.timedelta(days=1)) or (step == 1 and start == covered_to + dt.timedelta(days=1)):
-                        out.append((start, end, param))
+                        out.append((start, end, other, param))
                         covered_from, covered_to = min(covered_from, start), max(covered_to, end)
                     else:
                         break  # not adjoining: a gap of months the calculator has no rule for

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, pgettext
 
 from calculator.rules.contract import MESSAGES, chronic_region_names
 from calculator.rules.registry import load_policies
@@ -76,7 +76,8 @@ def translated(error: dict[str, Any]) -> str:
     if "choices" in params:
         # A list of choices (regions, statuses, visit types…) by their names in the page's
         # language; the codes are for API callers, the page's lists show names only.
-        names = gettext("、").join(gettext(name) if name else code for name, code in params["choices"])
+        # "; " in English: some names hold a comma ("Off-site, registered").
+        names = pgettext("between choices", "、").join(gettext(name) if name else code for name, code in params["choices"])
         params["options" if "options" in params else "known"] = names
     return str(lazy).format(**params)
 

@@ -256,11 +256,16 @@
   document.addEventListener("submit", function (event) {
     var switcher = event.target;
     var form = document.getElementById("calculator-form");
-    if (!switcher.classList || !switcher.classList.contains("language-switcher") || !form || !formChanged(form)) {
+    // Always kept (not only when a field differs from what the page drew): adding, removing or
+    // redrawing rows makes what was typed in them the rows' new defaults. Put back unchanged,
+    // values the page already holds change nothing.
+    if (!switcher.classList || !switcher.classList.contains("language-switcher") || !form) {
       return;
     }
     try {
-      window.sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ path: window.location.pathname, fields: draftOf(form) }));
+      window.sessionStorage.setItem(
+        DRAFT_KEY, JSON.stringify({ path: window.location.pathname, at: Date.now(), fields: draftOf(form) })
+      );
     } catch (err) {
       // No storage (private mode, disabled): the switch works as before.
     }
@@ -284,7 +289,8 @@
     } catch (err) {
       return;
     }
-    if (!draft || draft.path !== window.location.pathname || !Array.isArray(draft.fields)) {
+    // Only the page the switch comes back to, a moment later (not a later visit after a failed switch).
+    if (!draft || draft.path !== window.location.pathname || !Array.isArray(draft.fields) || !(Date.now() - draft.at < 60000)) {
       return;
     }
     var values = {};

@@ -673,3 +673,11 @@ def test_a_young_retiree_is_told_about_the_age_and_shanghai_asks_for_the_date_at
     body = {**_req(region="shanghai", status="retired", age=66), "visits": [_visit(date="2024-02-30")]}
     fields = {e["field"] for e in _post(client, body).json()["errors"]}
     assert fields == {"retired_on", "visits[0].date"}
+
+
+def test_the_count_of_unlisted_unknown_keys_is_english_too(client):
+    # 30 unknown keys: 20 listed, the last with the count of the other 10, in English when asked.
+    body = {**_req(), "lang": "en", **{f"k{i}": 1 for i in range(30)}}
+    errors = client.post("/api/v1/calculate", data=json.dumps(body), content_type="application/json").json()["errors"]
+    assert len(errors) == 20
+    assert errors[-1]["message"] == 'Unknown field "k19". 10 more unknown fields are not listed (at most 20 are listed at a time).'

@@ -38,4 +38,5 @@ def test_page_bench_renders_real_results_pages():
     line = next(line for line in out.splitlines() if "results, 10 visits" in line)
     size_kib = float(line.split("KiB")[0].split()[-1])
     assert 20 < size_kib <= 80
-    assert "targets met" in out
+    # It ends with its verdict (met or not: one round on a busy machine decides nothing here).
+    assert "targets met" in out.lower()

@@ -120,6 +120,15 @@ def test_a_neighbouring_rule_that_credits_the_same_continues_the_months():
         assert "不适用本规定" not in pa["explanation"]
         # The sentence's figures recompute its amount: 100 × 12 = 1,200.
         assert "计入 100 元，12 个月共 1,200 元" in pa["explanation"]
+        # Both versions are among the rules used, and applying 云南省办法 to 玉溪 is a reading the
+        # answer states (its notice, with the first visit) wherever its months are counted.
+        assert {r["id"] for r in result["rules"]} == {"yuxi-2023", "yuxi-2024"}
+        assert "yuxi-adopts-yunnan" in [w["code"] for w in result["warnings"]]
+    # Without a contribution base there is no figure: nothing is said to come from another clause.
+    body = {"region": "yuxi", "status": "employed", "age": 40, "visits": [{"date": "2024-03-01", "level": 1, "total": "100"}]}
+    status, result = run_contract(json.dumps(body))
+    assert "joined" not in result["personal_account"]["params"]
+    assert "yuxi-2024/personal_account" not in result["clauses"]
 
 
 def test_a_neighbouring_rule_that_credits_differently_is_not_joined():

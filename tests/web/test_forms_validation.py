@@ -211,7 +211,7 @@ def test_english_choice_errors_list_names_in_english(client):
     query = ("/?region=beijing&status=x&age=45&visits-0-date=2024-03-01&visits-0-level=1"
              "&visits-0-setting=hospital&visits-0-total=100&visits-0-offsite=mars")
     html = unescape(client.get(query).content.decode())
-    assert "Available: Xuzhou (徐州市), " in html
-    assert "must be one of: Employed (在职), Retired (退休)." in html
-    assert "must be one of: In your insured region (本地), " in html
+    assert "Available: Xuzhou (徐州市); " in html
+    assert "must be one of: Employed (在职); Retired (退休)." in html
+    assert "must be one of: In your insured region (本地); Off-site, registered; " in html
     assert "（xuzhou）" not in html and "在职（employed）" not in html
