@@ -193,6 +193,51 @@
   // Adding or removing a row returns the rows and, out of band, a note in place of the old
   // results. Before any result is shown there is nothing to replace: drop that part of the
   // response, or htmx reports htmx:oobErrorNoTarget in the console.
+  // Rows drawn again (a row added or removed, the region changed) come back as the form was when
+  // they were asked for: what is typed while the answer is on its way would be lost. The values
+  // sent are noted, and a field that differs from them when the answer arrives keeps its value.
+  var sentForRows = null;
+  document.addEventListener("htmx:configRequest", function (event) {
+    var target = event.detail.target;
+    sentForRows = target && target.id === "visits" ? Object.assign({}, event.detail.parameters) : null;
+  });
+  var typedMeanwhile = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var form = document.getElementById("calculator-form");
+    typedMeanwhile = null;
+    if (!sentForRows || !target || target.id !== "visits" || !form) {
+      return;
+    }
+    typedMeanwhile = {};
+    for (var i = 0; i < form.elements.length; i++) {
+      var field = form.elements[i];
+      if (!rowNumber(field.name || "") || field.type === "checkbox" || field.type === "radio" || field.type === "hidden") {
+        continue;
+      }
+      var sent = sentForRows[field.name];
+      if (typeof sent === "string" && field.value !== sent) {
+        typedMeanwhile[field.name] = field.value;
+      }
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var form = document.getElementById("calculator-form");
+    if (!typedMeanwhile || !form || !target || target.id !== "visits") {
+      return;
+    }
+    Object.keys(typedMeanwhile).forEach(function (name) {
+      var field = form.elements.namedItem(name);
+      if (field && field.value !== undefined) {
+        field.value = typedMeanwhile[name];
+      }
+    });
+    typedMeanwhile = null;
+    sentForRows = null;
+    syncStale();
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     if (!target || target.id !== "visits" || document.getElementById("results")) {

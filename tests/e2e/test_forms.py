@@ -214,6 +214,29 @@ def test_switching_language_keeps_a_row_added_but_not_calculated(live_server, si
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_typing_while_rows_are_being_redrawn_is_kept(live_server, sized_page: Page) -> None:
+    """添加一次就诊 sends the form and swaps in the rows the server draws from it: a figure typed
+    while that answer is on its way is not replaced by the one sent."""
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page)
+    held = []
+    page.route(re.compile(r".*add_visit=1.*"), lambda route: held.append(route))
+    page.get_by_role("button", name="添加一次就诊").click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the add-row request was not seen"
+    total = row(page, 1).get_by_label("医疗费总额", exact=True)
+    total.fill("1777")  # typed while the request is held
+    held[0].continue_()
+    expect(row(page, 2)).to_be_visible()
+    expect(row(page, 1).get_by_label("医疗费总额", exact=True)).to_have_value("1777")
+    expect(row(page, 1).get_by_label("就诊日期", exact=True)).to_have_value("2024-03-01")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_editing_before_any_result_marks_nothing(live_server, sized_page: Page) -> None:
     page = sized_page
     page.goto(live_server.url + "/")
