@@ -590,10 +590,11 @@ PERIOD = "%(start)s 至 %(end)s"
 PERIOD_OPEN = "%(start)s 起"
 
 
-def error_text(error: dict[str, Any], translate: Translate) -> str:
+def error_text(error: dict[str, Any], translate: Translate, choice_list: Any = None) -> str:
     """An error's message in ``translate``'s language, its parts translated too: the field's
     label, the region's name and its periods, the names in a list of choices. The identity
-    gives the Chinese message as made."""
+    gives the Chinese message as made. ``choice_list(choices)`` writes a list of (name, code)
+    choices its own way (the web page: names only); by default each name with its code."""
     if translate is identity:
         return error["message"]
     if not error.get("template"):
@@ -603,8 +604,11 @@ def error_text(error: dict[str, Any], translate: Translate) -> str:
     if isinstance(params.get("label"), str):
         params["label"] = t(params["label"])
     if "choices" in params:
-        named = [t(NAMED_CODE).format(name=t(name), code=code) if name else code for name, code in params["choices"]]
-        params["options" if "options" in params else "known"] = t(CHOICE_SEPARATOR).join(named)
+        if choice_list is not None:
+            listed = choice_list(params["choices"])
+        else:
+            listed = t(CHOICE_SEPARATOR).join(t(NAMED_CODE).format(name=t(name), code=code) if name else code for name, code in params["choices"])
+        params["options" if "options" in params else "known"] = listed
     region = None
     if isinstance(params.get("region"), str):
         region = next((r for r in registry.load_policies().values() if r.name == params["region"]), None)

@@ -193,19 +193,8 @@ class _Ledger:
         p = version.params
         self.number = index + 1  # visit.number, without the property call
         self.codes = codes = []
-        notices = self.notices
-        for n in version.notices:
-            if (n.applies_from is None or day >= n.applies_from) and (n.applies_to is None or day <= n.applies_to):
-                listed = notices.get(n.code)
-                if listed is not None:
-                    # Listed already (its clause with it): only this visit is added.
-                    if n.code not in codes:
-                        listed.visits.append(self.number)
-                        codes.append(n.code)
-                    continue
-                if n.cite is not None:
-                    self.clauses[n.cite.ref] = n.cite
-                self.notice(n.code, n.message, n.cite.ref if n.cite else None)
+        if version.notices:
+            self.version_notices(version, day, day)
         future = day > self.today
         if future:
             self.notice("future-visit", NOTICES["future-visit"])
@@ -708,7 +697,7 @@ class _Ledger:
             figures["rate"] = rule.rate
             figures.pop("joined", None)  # no figure: nothing counted under another clause
             return AccountAllocation("base_missing", figures, ref, version.id, reason_variant="base_missing")
-        self._cite_joined(joined, first_day)
+        self._cite_joined(joined)
         if rule.kind == "monthly_share_of_base":
             figures["rate"] = rule.rate
             monthly = rule.rate.apply(req.contribution_base)
@@ -732,24 +721,31 @@ class _Ledger:
         figures.update(annual=annual, age=req.age)
         return AccountAllocation(variant, figures, ref, version.id, annual, None)
 
-    def _cite_joined(self, joined: list[tuple[dt.date, dt.date, Version, Param]], first_day: dt.date) -> None:
+    def version_notices(self, version: Version, first: dt.date, last: dt.date) -> None:
+        """The version's own notices whose dates meet ``first``–``last``, listed for the
+        current visit (``self.number``; its codes ``self.codes``)."""
+        codes = self.codes
+        for n in version.notices:
+            if (n.applies_from is None or last >= n.applies_from) and (n.applies_to is None or first <= n.applies_to):
+                listed = self.notices.get(n.code)
+                if listed is not None:
+                    # Listed already (its clause with it): only this visit is added.
+                    if n.code not in codes:
+                        listed.visits.append(self.number)
+                        codes.append(n.code)
+                    continue
+                if n.cite is not None:
+                    self.clauses[n.cite.ref] = n.cite
+                self.notice(n.code, n.message, n.cite.ref if n.cite else None)
+
+    def _cite_joined(self, joined: list[tuple[dt.date, dt.date, Version, Param]]) -> None:
         """Months counted under another version: its clause is listed, the version among the
         rules used, and its notices that concern those months (e.g. 玉溪 from 2024-11-01: the
         reading that 玉溪 follows 云南省办法) with the first visit, as the allocation's are."""
         for start_day, end_day, other_version, other in joined:
             self.cite(other)
             self.versions.setdefault(other_version.id, other_version)
-            for n in other_version.notices:
-                if (n.applies_from is None or end_day >= n.applies_from) and (n.applies_to is None or start_day <= n.applies_to):
-                    listed = self.notices.get(n.code)
-                    if listed is not None:
-                        if n.code not in self.codes:
-                            listed.visits.append(self.number)
-                            self.codes.append(n.code)
-                        continue
-                    if n.cite is not None:
-                        self.clauses[n.cite.ref] = n.cite
-                    self.notice(n.code, n.message, n.cite.ref if n.cite else None)
+            self.version_notices(other_version, start_day, end_day)
 
     def _joined_months(
         self, version: Version, key: str, rule: Any, year_start: dt.date, year_end: dt.date, covered_from: dt.date, covered_to: dt.date

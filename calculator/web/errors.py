@@ -12,9 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy as _, pgettext
 
-from calculator.rules.contract import MESSAGES, chronic_region_names
-from calculator.rules.registry import load_policies
-from calculator.web.labels import period_text
+from calculator.rules.contract import error_text
 
 TEMPLATES = {
     "required": _("请填写{label}。"),
@@ -53,34 +51,13 @@ TEMPLATES = {
     "retired_too_young": _("按年龄 {age} 岁推算，{retired_on} 退休时不到 {min_age} 岁，请检查年龄和退休日期。"),
     "retiree_too_young": _("退休人员的年龄不能小于 {min_age} 岁，请检查年龄和参保身份。"),
 }
-_BY_TEXT = {MESSAGES[code]: lazy for code, lazy in TEMPLATES.items()}  # contract text → gettext
-
-
 def translated(error: dict[str, Any]) -> str:
-    """The error's message in the active language; field labels are translated too."""
-    lazy = _BY_TEXT.get(error.get("template", ""))
-    if lazy is None:
-        return error["message"]
-    params = dict(error.get("params") or {})
-    if "label" in params:
-        params["label"] = gettext(params["label"])
-    if "region" in params:
-        # The contract names the region and its periods in Chinese; the page says them in
-        # its own language, from the same data.
-        region = _region_named(params["region"])
-        params["region"] = gettext(params["region"])
-        if "coverage" in params and region is not None:
-            params["coverage"] = gettext("、").join(period_text(v.effective_from, v.effective_to) for v in region.versions)
-    if "supported" in params:
-        params["supported"] = gettext("、").join(gettext(name) for name in chronic_region_names())
-    if "choices" in params:
-        # A list of choices (regions, statuses, visit types…) by their names in the page's
-        # language; the codes are for API callers, the page's lists show names only.
-        # "; " in English: some names hold a comma ("Off-site, registered").
-        names = pgettext("between choices", "、").join(gettext(name) if name else code for name, code in params["choices"])
-        params["options" if "options" in params else "known"] = names
-    return str(lazy).format(**params)
+    """The error's message in the active language, made as the API's English is
+    (``contract.error_text``: label, region, periods, chronic regions), but its lists of choices
+    by name only (the codes are for API callers)."""
+    return error_text(error, gettext, choice_list=_page_choices)
 
 
-def _region_named(name: str) -> Any:
-    return next((r for r in load_policies().values() if r.name == name), None)
+def _page_choices(choices: list[tuple[str | None, str]]) -> str:
+    # "; " in English: some names hold a comma ("Off-site, registered").
+    return pgettext("between choices", "、").join(gettext(name) if name else code for name, code in choices)
