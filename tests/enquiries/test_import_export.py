@@ -124,6 +124,21 @@ def test_the_calculator_page_has_the_import_field(web):
     assert "csrfmiddlewaretoken" in form[: form.index("</form>")]
 
 
+def test_without_javascript_the_import_says_which_person_fields_it_carries(web):
+    # The import form is a second form: without JavaScript its hidden person fields hold what
+    # the page was drawn with (the last 计算), not what was typed since. The form says so,
+    # only where no script runs (<noscript>), in the page's language.
+    html = web.get("/?region=wuhan&status=employed&age=45").content.decode()
+    form = html[html.index('<form id="visit-import-form"'):]
+    form = form[: form.index("</form>")]
+    assert '<input type="hidden" name="region" value="wuhan" data-carry="region">' in form
+    hint = re.search(r"<noscript><p class=\"hint\">(.*?)</p></noscript>", form)
+    assert hint and "上次按“计算”时的参保地区" in hint.group(1)
+    web.cookies["django_language"] = "en"
+    english = web.get("/").content.decode()
+    assert "as they were at your last press of “Calculate”" in english
+
+
 # --- import: good files --------------------------------------------------------------------------------
 
 
