@@ -5,7 +5,8 @@ The views are thin: all validation and calculation happens in
 
 Every answer is JSON, errors included: a wrong method is 405 (with ``Allow``), a calculation
 that is not ``Content-Type: application/json`` is 415, an oversized body 413 (usually answered
-before the view by ``calculator.ops.middleware``), a malformed ``Content-Length`` 400. No view
+before the view by ``calculator.ops.middleware``), a malformed ``Content-Length`` 400; in
+English when the client's Accept-Language prefers it, as the calculation's own errors. No view
 needs a CSRF token: the API takes no cookies and changes nothing.
 """
 
@@ -19,7 +20,11 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import UnreadablePostError
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
+
+from calculator.ops.responses import Message, accepts_english, api_refusal, human_bytes, method_not_allowed
+from calculator.ops.views import SERVER_ERROR
 
 logger = logging.getLogger(__name__)
 OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
@@ -27,46 +32,19 @@ _JSON_PARAMS = {"ensure_ascii": False, "separators": (",", ":")}
 JSON_MEDIA_TYPE = "application/json"
 
 
-def _error(status: int, field: str, message: str) -> JsonResponse:
-    response = JsonResponse(
-        {"errors": [{"field": field, "message": message}]}, status=status, json_dumps_params=_JSON_PARAMS
-    )
-    response["Content-Language"] = "zh-hans"  # the contract's errors are Chinese (spelt as the body's "lang")
-    return response
+def _error(request: HttpRequest, status: int, field: str, message: Message) -> JsonResponse:
+    """The API's own refusal, in the language the client's Accept-Language asks for."""
+    return api_refusal(request, status, field, message)
 
 
 def _method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse:
-    response = JsonResponse(
-        {
-            "errors": [
-                {
-                    "field": "",
-                    "message": f"不支持的请求方法：{request.method}；请使用 {'、'.join(allowed)}。",
-                }
-            ]
-        },
-        status=405,
-        json_dumps_params=_JSON_PARAMS,
-    )
-    response["Allow"] = ", ".join(allowed)
-    return response
+    return method_not_allowed(request, allowed)
 
 
 def _header_lang(request: HttpRequest) -> str | None:
-    """English when the client's Accept-Language prefers it to Chinese: the first of the
-    languages it accepts (by q-value; q=0 means "not this one") that the answer can be in;
-    None (Chinese, the default) otherwise. A body's "lang" wins."""
-    from django.utils.translation.trans_real import parse_accept_lang_header
-
-    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    for code, quality in parse_accept_lang_header(header[:500]):
-        if quality <= 0:
-            continue
-        if code == "en" or code.startswith("en-"):
-            return "en"
-        if code == "zh" or code.startswith("zh-"):
-            return None
-    return None
+    """"en" when the client's Accept-Language prefers English to Chinese; None (Chinese, the
+    default) otherwise. A body's "lang" wins."""
+    return "en" if accepts_english(request) else None
 
 
 def read_json_body(request: HttpRequest) -> bytes | HttpResponse:
@@ -75,16 +53,21 @@ def read_json_body(request: HttpRequest) -> bytes | HttpResponse:
     size limit, 400 for a malformed Content-Length or a client that went away."""
     has_body = request.META.get("CONTENT_LENGTH", "") not in ("", "0")
     if has_body and request.content_type != JSON_MEDIA_TYPE:
-        given = request.content_type or "（未提供）"
-        return _error(415, "body", f"不支持的 Content-Type：{given[:100]}；请使用 {JSON_MEDIA_TYPE}。")
+        given = request.content_type
+
+        def unsupported() -> str:
+            return gettext("不支持的 Content-Type：%(given)s；请使用 %(expected)s。") % {
+                "given": given[:100] if given else gettext("（未提供）"), "expected": JSON_MEDIA_TYPE,
+            }
+
+        return _error(request, 415, "body", unsupported)
     try:
         return request.body
     except RequestDataTooBig:
-        from calculator.ops.responses import human_bytes
-
-        return _error(413, "body", f"请求体过大：最多 {human_bytes(settings.API_MAX_BODY_BYTES)}。")
+        limit = settings.API_MAX_BODY_BYTES
+        return _error(request, 413, "body", lambda: gettext("请求体过大：最多 %(size)s。") % {"size": human_bytes(limit)})
     except (ValueError, UnreadablePostError):  # malformed Content-Length, client went away
-        return _error(400, "body", "无法读取请求体：请检查 Content-Length。")
+        return _error(request, 400, "body", lambda: gettext("无法读取请求体：请检查 Content-Length。"))
 
 
 @csrf_exempt
@@ -103,8 +86,7 @@ def calculate(request: HttpRequest) -> JsonResponse:
         status, body, language = run_contract_in(raw, translate_for=plain_translate_for, lang=_header_lang(request))
     except Exception:  # never a debug page or a traceback for an API client
         logger.exception("calculation failed")
-        status, language = 500, "zh-hans"
-        body = {"errors": [{"field": "(server)", "message": "服务器内部错误，请稍后再试或联系我们。"}]}
+        return _error(request, 500, "(server)", lambda: gettext(SERVER_ERROR))
     # orjson: the same JSON as json.dumps(ensure_ascii=False), compact, several times faster.
     response = HttpResponse(contract_dumps(body), status=status, content_type=JSON_MEDIA_TYPE)
     # The language the answer is in (the body's "lang", else Accept-Language), not only what

@@ -12,14 +12,16 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 
 from calculator.api.views import JSON_MEDIA_TYPE, _error, _header_lang, _method_not_allowed, read_json_body
 from calculator.enquiries import services
+from calculator.ops.views import SERVER_ERROR
 from calculator.rules.contract import decode, dumps, errors_in, parse_request
 
 logger = logging.getLogger(__name__)
-UNAVAILABLE = "暂时无法保存或读取查询：数据库没有响应。请稍后再试；计算接口 /api/v1/calculate 可以照常使用。"
+UNAVAILABLE = gettext_noop("暂时无法保存或读取查询：数据库没有响应。请稍后再试；计算接口 /api/v1/calculate 可以照常使用。")
 
 
 def _json(body: Any, status: int = 200) -> HttpResponse:
@@ -67,13 +69,13 @@ def enquiries(request: HttpRequest) -> HttpResponse:
         inputs = services.canonical_inputs(calc_request)
     except Exception:  # never a traceback for an API client
         logger.exception("enquiry calculation failed")
-        return _error(500, "(server)", "服务器内部错误，请稍后再试或联系我们。")
+        return _error(request, 500, "(server)", lambda: gettext(SERVER_ERROR))
     try:
         enquiry = services.save_enquiry(inputs, result, source="api")
     except services.DatabaseUnavailable as exc:
         # The cause's kind (OperationalError: unreachable; ProgrammingError: not migrated).
         logger.warning("enquiry not saved: database unavailable (%s)", type(exc.__cause__).__name__)
-        return _error(503, "(server)", UNAVAILABLE)
+        return _error(request, 503, "(server)", lambda: gettext(UNAVAILABLE))
     body = {
         "token": enquiry.token,
         "url": _url(request, enquiry.token),
@@ -97,9 +99,9 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
     try:
         found = services.find_enquiry(token)
     except services.DatabaseUnavailable:
-        return _error(503, "(server)", UNAVAILABLE)
+        return _error(request, 503, "(server)", lambda: gettext(UNAVAILABLE))
     if found is None:
-        return _error(404, "token", "没有这个查询链接，或它已过期。")
+        return _error(request, 404, "token", lambda: gettext("没有这个查询链接，或它已过期。"))
     try:
         from calculator.i18n import plain_translate_for as translate_for  # the API's plain English
 
@@ -110,7 +112,7 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
             comparison = services.compare(found.rules, found.result, today)
     except Exception:
         logger.exception("enquiry recalculation failed")
-        return _error(500, "(server)", "服务器内部错误，请稍后再试或联系我们。")
+        return _error(request, 500, "(server)", lambda: gettext(SERVER_ERROR))
     body = {
         "token": found.token,
         "url": _url(request, found.token),

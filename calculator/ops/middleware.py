@@ -173,7 +173,7 @@ _cache_down_until = [0.0]  # per process: when to ask the cache again after it f
 
 def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> HttpResponse | None:
     """Count the request in its client's fixed window of ``seconds`` for ``name``; past
-    ``limit`` answer 429 with a Chinese message and Retry-After. Counts live in Django's cache
+    ``limit`` answer 429 with a message (Chinese unless the client asks for English) and Retry-After. Counts live in Django's cache
     (shared by all servers with Redis); a cache outage lets requests through."""
     if limit <= 0:
         return None
@@ -202,7 +202,8 @@ def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> Htt
     if count <= limit:
         return None
     retry_after = max(1, math.ceil((window + 1) * seconds - now))
-    # Chinese on the API (its own refusals are); the page in the visitor's language.
+    # On the API in the language its Accept-Language prefers (Chinese by default); the page in
+    # the visitor's language.
     response = error_response(
         request, status=429, field="", message=lambda: gettext("请求过于频繁：请在 %(seconds)s 秒后再试。") % {"seconds": retry_after}
     )

@@ -1,5 +1,6 @@
-"""Error answers in the shape the client expects: JSON on the API (Chinese), a page in the visitor's
-language elsewhere (Chinese unless they switched to English)."""
+"""Error answers in the shape the client expects: JSON on the API (in English when the client's
+Accept-Language prefers it, Chinese otherwise), a page in the visitor's language elsewhere (Chinese
+unless they switched to English)."""
 
 from __future__ import annotations
 
@@ -39,16 +40,43 @@ def human_bytes(size: int) -> str:
     return gettext("%(size)s 字节") % {"size": size}
 
 
-def api_error(status: int, field: str, message: str) -> JsonResponse:
-    return JsonResponse(
+def api_error(status: int, field: str, message: str, lang: str = "zh-hans") -> JsonResponse:
+    response = JsonResponse(
         {"errors": [{"field": field, "message": message}]},
         status=status,
-        json_dumps_params={"ensure_ascii": False},
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
     )
+    response["Content-Language"] = lang  # spelt as the contract's "lang"
+    return response
 
 
-# A message made in the page's language, when the page knows it: ``lambda: gettext(...)``.
+def accepts_english(request: HttpRequest) -> bool:
+    """Whether an API client's Accept-Language prefers English to Chinese: the first of the
+    languages it accepts (by q-value; q=0 means "not this one") that the answer can be in.
+    Chinese, the default, otherwise. (A calculation body's "lang" wins over the header.)"""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, quality in parse_accept_lang_header(header[:500]):
+        if quality <= 0:
+            continue
+        if code == "en" or code.startswith("en-"):
+            return True
+        if code == "zh" or code.startswith("zh-"):
+            return False
+    return False
+
+
+# A message made in the answer's language: ``lambda: gettext(...)`` (or a plain str, said as is).
 Message = Union[str, Callable[[], str]]
+
+
+def api_refusal(request: HttpRequest, status: int, field: str, message: Message) -> JsonResponse:
+    """The API's own refusal (wrong method or media type, size, rate, server error) as its
+    JSON error, in the language the client asks for as the calculation's errors are."""
+    lang = "en" if accepts_english(request) else "zh-hans"
+    with translation.override(lang):
+        return api_error(status, field, _text(message), lang)
 
 
 def page_language(request: HttpRequest | None) -> str:
@@ -79,8 +107,20 @@ def page_error(request: HttpRequest | None, status: int, message: Message = "", 
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 
 
+def method_not_allowed(request: HttpRequest, allowed: list[str], allow_header: str | None = None) -> JsonResponse:
+    """405 with ``Allow``, the JSON error naming the method and the ones to use."""
+
+    def message() -> str:
+        return gettext("不支持的请求方法：%(method)s；请使用 %(allowed)s。") % {
+            "method": (request.method or "")[:20], "allowed": gettext("、").join(allowed),
+        }
+
+    response = api_refusal(request, 405, "", message)
+    response["Allow"] = allow_header or ", ".join(allowed)
+    return response
+
+
 def error_response(request: HttpRequest, *, status: int, field: str, message: Message, **context: Any) -> HttpResponse:
     if request.path_info.startswith(API_PREFIX):
-        with translation.override("zh-hans"):  # the API's own refusals are Chinese
-            return api_error(status, field, _text(message))
+        return api_refusal(request, status, field, message)
     return page_error(request, status, message, **context)

@@ -8,10 +8,10 @@ import time
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 
-from calculator.ops.responses import api_error, error_response, page_error
+from calculator.ops.responses import api_refusal, error_response, method_not_allowed, page_error
 
 logger = logging.getLogger(__name__)
 
@@ -30,18 +30,19 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         return error_response(request, status=400, field="", message=message)
     if isinstance(exception, RequestDataTooBig):
         return error_response(request, status=413, field="body", message=lambda: gettext("请求体过大。"))
-    return _plain(request, 400, "请求无效。")
+    return _plain(request, 400, gettext_noop("请求无效。"))
 
 
 def _plain(request: HttpRequest, status: int, api_message: str) -> HttpResponse:
-    """The API's JSON error, or the page (whose own text says it all) elsewhere."""
+    """The API's JSON error (``api_message``, a msgid, in the client's language), or the page
+    (whose own text says it all) elsewhere."""
     if request.path_info.startswith("/api/"):
-        return api_error(status, "", api_message)
+        return api_refusal(request, status, "", lambda: gettext(api_message))
     return page_error(request, status)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _plain(request, 403, "没有权限访问这个地址。")
+    return _plain(request, 403, gettext_noop("没有权限访问这个地址。"))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -60,12 +61,15 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
             ) % {"days": days}
 
         return page_error(request, 404, message)
-    return _plain(request, 404, "找不到这个地址。")
+    return _plain(request, 404, gettext_noop("找不到这个地址。"))
+
+
+SERVER_ERROR = gettext_noop("服务器内部错误，请稍后再试或联系我们。")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path_info.startswith("/api/"):
-        return api_error(500, "(server)", "服务器内部错误，请稍后再试或联系我们。")
+        return api_refusal(request, 500, "(server)", lambda: gettext(SERVER_ERROR))
     return page_error(request, 500)
 
 
@@ -122,9 +126,7 @@ def database_state() -> dict[str, str]:
 def healthz(request: HttpRequest) -> JsonResponse:
     """GET /healthz — 200 when the database answers, 503 (the calculator still works) when not."""
     if request.method not in ("GET", "HEAD"):
-        response = api_error(405, "", f"不支持的请求方法：{request.method}；请使用 GET。")
-        response["Allow"] = "GET, HEAD"
-        return response
+        return method_not_allowed(request, ["GET"], "GET, HEAD")
     database = database_state()
     healthy = database["status"] == "ok"
     return JsonResponse(

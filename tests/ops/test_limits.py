@@ -122,6 +122,34 @@ def test_the_page_answers_a_wrong_method_with_a_chinese_405(client):
     assert "不支持这种请求方式" in response.content.decode()
 
 
+def test_the_apis_own_refusals_are_english_when_the_client_prefers_english(client):
+    # Every refusal the API makes before the contract (size, Content-Length, method, media
+    # type, unknown address) follows Accept-Language as the calculation's errors do; Chinese
+    # without the header (the tests above).
+    en = {"Accept-Language": "en-US,en;q=0.9,zh-CN;q=0.5"}
+    big = client.post(CALCULATE, data=b"{" + b" " * (2 * 1024 * 1024) + b"}", content_type="application/json", headers=en)
+    length = client.generic("POST", CALCULATE, data=b"{}", content_type="application/json", CONTENT_LENGTH="abc", headers=en)
+    method = client.generic("PUT", "/api/v1/regions", headers=en)
+    media = client.generic("POST", CALCULATE, data=api_json(1), content_type="text/plain", headers=en)
+    unknown = client.get("/api/v1/nothing-here", headers=en)
+    said = {
+        413: (big, "The request is too large: at most 1 MB."),
+        400: (length, "Content-Length"),
+        405: (method, "Method PUT is not supported; use GET."),
+        415: (media, "Content-Type text/plain is not supported; use application/json."),
+        404: (unknown, "There is nothing at this address."),
+    }
+    for status, (response, words) in said.items():
+        assert response.status_code == status
+        [error] = _errors(response)
+        assert words in error["message"], (status, error)
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in error["message"]), (status, error)
+        assert response["Content-Language"] == "en"
+    # Chinese first in the header: Chinese.
+    zh = client.generic("PUT", "/api/v1/regions", headers={"Accept-Language": "zh-CN,en;q=0.9"})
+    assert _errors(zh)[0]["message"] == "不支持的请求方法：PUT；请使用 GET。" and zh["Content-Language"] == "zh-hans"
+
+
 # --- rate limits -----------------------------------------------------------------------------------
 
 

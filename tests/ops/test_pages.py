@@ -86,6 +86,9 @@ def test_500_is_a_chinese_page_and_json_on_the_api():
     api = client.get("/api/v1/boom?total=98765.43")
     assert api.status_code == 500
     assert api.json()["errors"][0]["message"].startswith("服务器内部错误")
+    english = client.get("/api/v1/boom?total=98765.43", headers={"Accept-Language": "en"})
+    assert english.status_code == 500 and english["Content-Language"] == "en"
+    assert english.json() == {"errors": [{"field": "(server)", "message": "Internal server error: please try again later or contact us."}]}
 
 
 def test_csrf_failure_is_a_chinese_403_page():
@@ -130,10 +133,17 @@ def test_error_pages_follow_the_switch_to_english(client):
 
 
 @override_settings(RATELIMIT_ENABLED=True, RATELIMIT_API=(1, 60))
-def test_a_429_answer_is_chinese_whatever_language_the_client_asks(client):
+def test_a_429_answer_is_chinese_unless_the_client_prefers_english(client):
+    # Chinese by default (no Accept-Language, or Chinese first); English when the client's
+    # Accept-Language prefers it, as the calculation's own errors are.
     body = api_json(1)
-    headers = {"Accept-Language": "en"}
-    assert client.post("/api/v1/calculate", data=body, content_type="application/json", headers=headers).status_code == 200
-    refused = client.post("/api/v1/calculate", data=body, content_type="application/json", headers=headers)
-    assert refused.status_code == 429
-    assert refused.json()["errors"][0]["message"].startswith("请求过于频繁")
+    assert client.post("/api/v1/calculate", data=body, content_type="application/json").status_code == 200
+    refused = client.post("/api/v1/calculate", data=body, content_type="application/json")
+    assert refused.status_code == 429 and refused["Content-Language"] == "zh-hans"
+    assert refused.json()["errors"][0]["message"].startswith("请求过于频繁：请在 ")
+    chinese_first = client.post("/api/v1/calculate", data=body, content_type="application/json", headers={"Accept-Language": "zh-CN,en;q=0.8"})
+    assert chinese_first.json()["errors"][0]["message"].startswith("请求过于频繁")
+    english = client.post("/api/v1/calculate", data=body, content_type="application/json", headers={"Accept-Language": "en-GB,zh;q=0.5"})
+    assert english.status_code == 429 and english["Content-Language"] == "en"
+    seconds = english["Retry-After"]
+    assert english.json()["errors"][0]["message"] == f"Too many requests: please try again in {seconds} seconds."
