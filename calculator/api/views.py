@@ -100,10 +100,14 @@ def regions(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/regions — the regions (and their policy versions) we know."""
     if request.method not in ("GET", "HEAD"):
         return _method_not_allowed(request, ["GET"])
+    from calculator.i18n import plain_translate_for
     from calculator.rules.registry import regions_listing
 
-    response = JsonResponse({"regions": regions_listing()}, json_dumps_params=_JSON_PARAMS)
-    response["Content-Language"] = "zh-hans"  # the data's names and periods, in Chinese whatever the header
+    # Names, periods and notices in English when Accept-Language prefers it (as a
+    # calculation's); the documents' titles as issued.
+    lang = _header_lang(request)
+    response = JsonResponse({"regions": regions_listing(plain_translate_for(lang))}, json_dumps_params=_JSON_PARAMS)
+    response["Content-Language"] = lang or "zh-hans"
     return response
 
 

@@ -586,8 +586,6 @@ def _check_against_rules(region, status: str, retired_on, visits: list[Visit], e
 # msgid of the site's catalog): a name beside its code, and a period of a region's rules.
 NAMED_CODE = "{name}（{code}）"
 CHOICE_SEPARATOR = "、 "  # a msgid of its own: "; " in English, where names can hold a comma
-PERIOD = "%(start)s 至 %(end)s"
-PERIOD_OPEN = "%(start)s 起"
 
 
 def error_text(error: dict[str, Any], translate: Translate, choice_list: Any = None) -> str:
@@ -614,11 +612,7 @@ def error_text(error: dict[str, Any], translate: Translate, choice_list: Any = N
         region = next((r for r in registry.load_policies().values() if r.name == params["region"]), None)
         params["region"] = t(params["region"])
     if "coverage" in params and region is not None:
-        params["coverage"] = t("、").join(
-            t(PERIOD) % {"start": v.effective_from.isoformat(), "end": v.effective_to.isoformat()} if v.effective_to
-            else t(PERIOD_OPEN) % {"start": v.effective_from.isoformat()}
-            for v in region.versions
-        )
+        params["coverage"] = region.coverage_text(t)
     if "supported" in params:
         params["supported"] = t("、").join(t(name) for name in chronic_region_names())
     template = error["template"]

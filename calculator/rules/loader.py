@@ -146,14 +146,21 @@ class Region:
                 return version
         return None
 
-    def coverage_text(self) -> str:
-        parts = []
-        for v in self.versions:
-            if v.effective_to:
-                parts.append(f"{v.effective_from.isoformat()} 至 {v.effective_to.isoformat()}")
-            else:
-                parts.append(f"{v.effective_from.isoformat()} 起")
-        return "、".join(parts)
+    def coverage_text(self, translate: Callable[[str], str] = str) -> str:
+        """The periods the data covers ("2023-02-01 至 2023-04-09、2023-04-10 起"), in
+        ``translate``'s language (each part a msgid of its own)."""
+        t = translate
+        return t(PERIOD_SEPARATOR).join(
+            t(PERIOD) % {"start": v.effective_from.isoformat(), "end": v.effective_to.isoformat()} if v.effective_to
+            else t(PERIOD_OPEN) % {"start": v.effective_from.isoformat()}
+            for v in self.versions
+        )
+
+
+# A period of a region's rules, as the messages and the regions listing say it (msgids).
+PERIOD = "%(start)s 至 %(end)s"
+PERIOD_OPEN = "%(start)s 起"
+PERIOD_SEPARATOR = "、"
 
 
 _MONEY = "money"

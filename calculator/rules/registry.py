@@ -17,6 +17,7 @@ import gc
 import os
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from calculator.rules.loader import DATA_DIR, Loader, Region
@@ -59,24 +60,27 @@ def find_region(name: str) -> Region | None:
     return _alias_index().get(name.strip().lower())
 
 
-def regions_listing() -> list[dict[str, Any]]:
-    """What ``GET /api/v1/regions`` serves: regions, their versions, dates and status."""
+def regions_listing(translate: Callable[[str], str] = str) -> list[dict[str, Any]]:
+    """What ``GET /api/v1/regions`` serves: regions, their versions, dates and status; names,
+    periods and notices in ``translate``'s language (document titles stay as issued, and the
+    aliases are the Chinese names a request may use)."""
+    t = translate
     out = []
     for region in load_policies().values():
         out.append(
             {
                 "code": region.code,
-                "name": region.name,
-                "province": region.province,
+                "name": t(region.name),
+                "province": t(region.province),
                 "aliases": list(region.aliases),
-                "coverage": region.coverage_text(),
+                "coverage": region.coverage_text(t),
                 "versions": [
                     {
                         **version.as_dict(),
                         "documents": sorted(
                             {p.cite.document.title for p in version.params.values()}
                         ),
-                        "notices": [n.message for n in version.notices],
+                        "notices": [t(n.message) for n in version.notices],
                     }
                     for version in region.versions
                 ],

@@ -195,6 +195,24 @@ def test_regions_listing(client):
     ]
 
 
+def test_regions_listing_in_english_when_asked(client):
+    # Names, provinces, periods and notices in English; document titles as issued; the
+    # aliases stay the Chinese names a request may use. Chinese without the header.
+    response = client.get("/api/v1/regions", headers={"Accept-Language": "en"})
+    assert response["Content-Language"] == "en"
+    wuhan = {r["code"]: r for r in response.json()["regions"]}["wuhan"]
+    assert (wuhan["name"], wuhan["province"]) == ("Wuhan", "Hubei")
+    assert wuhan["coverage"] == "2023-02-01 to 2023-04-09, from 2023-04-10"
+    assert "武汉" in wuhan["aliases"]
+    [notice] = wuhan["versions"][0]["notices"]
+    assert notice.startswith("The stored text of the Wuhan rules gives no start date.")
+    assert wuhan["versions"][0]["title"] == "武汉市职工基本医疗保险门诊共济保障实施细则"
+    chinese = client.get("/api/v1/regions")
+    assert chinese["Content-Language"] == "zh-hans"
+    wuhan = {r["code"]: r for r in chinese.json()["regions"]}["wuhan"]
+    assert (wuhan["name"], wuhan["coverage"]) == ("武汉市", "2023-02-01 至 2023-04-09、2023-04-10 起")
+
+
 def test_alias_jincheng_computes_as_shanxi(client):
     # 晋城 → 山西. Level 3 → 一类收费价格 (inferred): deductible 80 per visit, in-service 50%.
     # (300 − 80) × 50% = 110.00
