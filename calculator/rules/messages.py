@@ -325,6 +325,7 @@ ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} �
 ACCOUNT_OUTSIDE = N_("{outside_from} 至 {outside_to} 不适用本规定，未计入本估算。")
 # Months under a neighbouring version's clause that credits the member the same (玉溪 2024).
 ACCOUNT_JOINED = N_("其中 {joined_from} 至 {joined_to} 适用{joined_title}{joined_article}，计入标准相同。")
+ACCOUNT_JOINED_MONTH = N_("其中 {joined_from} 适用{joined_title}{joined_article}，计入标准相同。")
 ACCOUNT_OUTSIDE_MONTH = N_("{outside_from} 不适用本规定，未计入本估算。")
 # The visit's own marker.
 FUTURE_VISIT = N_("未来日期，按现行规定估算")
@@ -597,7 +598,9 @@ def render_account(account: Any, translate: Translate = identity) -> str:
         text += fill(ACCOUNT_PERIOD, f, translate)
         for start, end, cite in f.get("joined", ()):
             # The document's title and article stay as the document has them (Chinese).
-            text += translate(ACCOUNT_JOINED).format(
+            # One month is said as one ("2024-11", not "2024-11 至 2024-11"), as for the months outside.
+            template = ACCOUNT_JOINED_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_JOINED
+            text += translate(template).format(
                 joined_from=month_text(start), joined_to=month_text(end), joined_title=f"《{cite.document.title}》", joined_article=cite.article,
             )
         for start, end in f.get("outside", ()):

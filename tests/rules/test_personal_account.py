@@ -137,3 +137,29 @@ def test_a_neighbouring_rule_that_credits_differently_is_not_joined():
     pa = _account(region="yuxi", retired_on="2015-01-01", visits=[{"date": "2024-11-15", "level": 1, "total": "100"}])
     assert (pa["annual_allocation"], pa["months"]) == ("212.00", 2)
     assert "joined" not in pa["params"] and "2024-01 至 2024-10 不适用本规定" in pa["explanation"]
+
+
+def test_one_month_under_a_neighbouring_rule_is_said_as_one_month():
+    # The sentence of months counted under another rule names one month once ("2024-12", not
+    # "2024-12 至 2024-12"), as the months outside a rule are. No version in the data ends or
+    # starts so that one month is joined: the 玉溪 account above, with its joined months cut to
+    # December 2024, rendered in both languages.
+    import dataclasses
+    import datetime as dt
+
+    from calculator.rules import ledger, messages
+    from calculator.rules.contract import parse_request
+
+    body = {"region": "yuxi", "status": "employed", "age": 40, "contribution_base": "5000.00",
+            "visits": [{"date": "2024-03-01", "level": 1, "total": "100"}]}
+    request, errors = parse_request(body)
+    assert not errors
+    account = ledger.calculate(request).account
+    [(_start, _end, cite)] = account.figures["joined"]
+    one = dataclasses.replace(account, figures={**account.figures, "joined": [(dt.date(2024, 12, 1), dt.date(2024, 12, 31), cite)]})
+    text = messages.render_account(one)
+    assert "其中 2024-12 适用《" in text and "2024-12 至 2024-12" not in text
+    from calculator.i18n import plain_translate_for
+
+    english = messages.render_account(one, plain_translate_for("en"))
+    assert "Of these, 2024-12 falls under" in english and "2024-12 to 2024-12" not in english
