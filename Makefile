@@ -31,7 +31,7 @@ help:
 	@echo "make test   - set up everything (plus chromium, fonts-noto-cjk), run pytest, then test-postgres"
 	@echo "make test-postgres - the database-backed tests (-m db) on a throwaway PostgreSQL cluster"
 	@echo "make load   - scripts/load.py: gunicorn on loopback under a bounded mixed load"
-	@echo "make messages - makemessages -l zh_Hans -l en, then compilemessages"
+	@echo "make messages - list the Chinese texts without English (scripts/check_messages.py), then compilemessages"
 	@echo "make bench  - run scripts/bench.py"
 	@echo "make clean  - remove .venv, db.sqlite3, compiled .mo files, test output"
 
@@ -99,10 +99,9 @@ collectstatic: $(STAMP) $(KEY_FILE)
 setup: $(STAMP) $(KEY_FILE) compilemessages migrate collectstatic
 
 messages: $(STAMP) sysdeps-gettext
-	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete \
-		--ignore=$(VENV) --ignore=staticfiles --ignore=test-output --ignore=tests --ignore=node_modules
-	# Chinese is the source language: its catalogue's entries are their own msgid (found at once).
-	msgen -o locale/zh_Hans/LC_MESSAGES/django.po locale/zh_Hans/LC_MESSAGES/django.po
+	# The catalogs are edited by hand: makemessages --no-obsolete would drop the engine's and
+	# the policy data's translations (see the script). This lists what lacks English.
+	$(VENV)/bin/python scripts/check_messages.py
 	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles --ignore=node_modules -v 0
 
 # --- Entry points ---------------------------------------------------------
