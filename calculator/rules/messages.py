@@ -220,11 +220,11 @@ STEPS: dict[tuple[str, str], str] = {
         "{year_label}门诊慢性病限额 {cap} 元已用完，这 {ratio_amount} 元由个人负担。"
     ),
     ("annual_cap", "running"): N_(
-        "{year_label}统筹基金年度限额 {cap} 元：此前已支付 {paid_before} 元，本次后累计 {paid_after} 元，尚余 {amount} 元。"
+        "{year_label}统筹基金年度限额 {cap} 元：本次后累计支付 {paid_after} 元，尚余 {amount} 元。"
     ),
     ("annual_cap", "reached"): N_("{year_label}统筹基金年度限额 {cap} 元：本次后累计支付 {paid_after} 元，限额已用完。"),
     ("annual_cap", "chronic_running"): N_(
-        "{year_label}门诊慢性病限额 {cap} 元（{count} 种慢性病）：此前已支付 {paid_before} 元，本次后累计 {paid_after} 元，尚余 {amount} 元。"
+        "{year_label}门诊慢性病限额 {cap} 元（{count} 种慢性病）：本次后累计支付 {paid_after} 元，尚余 {amount} 元。"
     ),
     ("annual_cap", "chronic_reached"): N_(
         "{year_label}门诊慢性病限额 {cap} 元（{count} 种慢性病）：本次后累计支付 {paid_after} 元，限额已用完。"

@@ -129,7 +129,9 @@ _OPTIONAL = frozenset({"split_on"})
 def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any:
     """One function per step code, variant and language that makes the step's JSON:
     the sentence (compiled template) and the params (converters decided here), with the
-    label fixed, so a step costs one call."""
+    label fixed, so a step costs one call. The variant chose the template; the answer
+    carries the figures it was chosen by (``params``), not the variant's name: some 30 bytes
+    a step, 3–4 % of a 1,000-visit answer."""
     env: dict[str, Any] = {
         "__builtins__": {}, "M": money, "MN": _money_or_none, "MC": T._MONEY_TEXT.get,
         "Y": T.yuan, "YC": T._YUAN_TEXT.get,
@@ -164,7 +166,7 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
         + "".join(lines)
         + f"    p = {{{params}}}\n"
         + optional
-        + f"    return {{'code': {code!r}, 'variant': {variant!r}, 'label': {label_source}, "
+        + f"    return {{'code': {code!r}, 'label': {label_source}, "
         "'amount': None if amount is None else (MC(amount) or M(amount)), 'clause': clause, "
         f"'explanation': {explanation}, 'params': p}}\n"
     )

@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 
 from calculator.rules.contract import run_contract
+from tests.trace import step_variants
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -677,7 +678,7 @@ def test_each_pool_of_a_year_says_where_it_starts(client):
         _visit(date="2024-05-01", level=2, total="300"),
     ])
     visits = _post(client, body).json()["visits"]
-    starts = [[s["variant"] for s in v["steps"] if s["code"] == "benefit_year"] for v in visits]
+    starts = [[variant for code, variant in steps if code == "benefit_year"] for steps in step_variants(body)]
     # The general one is the year's first general visit, not its first visit.
     assert starts == [["chronic"], ["cap_general"], []]
     assert "第一次普通门诊就诊" in [s for s in visits[1]["steps"] if s["code"] == "benefit_year"][0]["explanation"]

@@ -5,8 +5,7 @@ import json
 from calculator.rules.contract import run_contract
 
 
-def _steps(visit):
-    return [(s["code"], s["variant"]) for s in visit["steps"]]
+from tests.trace import step_variants
 
 
 def test_an_internet_visit_rule_is_explained_once_and_its_assumption_lists_every_visit():
@@ -56,8 +55,8 @@ def test_an_inferred_price_class_is_explained_once_and_its_assumption_lists_ever
     }
     status, result = run_contract(json.dumps(body))
     assert status == 200, result
-    first, second = result["visits"]
-    assert ("price_class", "inferred") in _steps(first) and ("price_class", "inferred") not in _steps(second)
+    first, second = step_variants(body)
+    assert ("price_class", "inferred") in first and ("price_class", "inferred") not in second
     (inferred,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/price_class_default"]
     assert inferred["visits"] == [1, 2]
 
@@ -83,7 +82,8 @@ def test_nothing_excluded_is_explained_at_the_first_visit_it_concerns_under_each
     status, result = run_contract(json.dumps(body))
     assert status == 200, result
     policy = [[s for s in v["steps"] if s["code"] == "policy_range"] for v in result["visits"]]
-    assert [[s["variant"] for s in p] for p in policy] == [[], ["all_in"], ["with_excluded"], ["all_in"], []]
+    policy_variants = [[variant for code, variant in steps if code == "policy_range"] for steps in step_variants(body)]
+    assert policy_variants == [[], ["all_in"], ["with_excluded"], ["all_in"], []]
     assert [p[0]["clause"] for p in policy if p] == ["wuhan-2023-02/policy_range", "wuhan-2023-02/policy_range", "wuhan-2023-04/policy_range"]
     assert "本次 500 元" in policy[1][0]["explanation"] and "本次 300 元" in policy[3][0]["explanation"]
     assert policy[2][0]["amount"] == "700.00"
