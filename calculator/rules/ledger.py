@@ -262,10 +262,10 @@ class _Ledger:
                     # 门诊慢性病 visits came first this year: this is the first general one.
                     variant += "_general"
             if variant is not None:
-                # Rules that start inside the year count from the first day the calculator
-                # has a rule for (the versions of one year share their running totals).
-                start = max(year.start, self.region.versions[0].effective_from)
-                self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": start, "end": year.end, "term": ded.term}, p["benefit_year"])
+                # The year as the documents define it (自然年度 / 医保年度), as ``years`` gives
+                # it, also where the calculator's first rule starts inside it (武汉 2023-02-01):
+                # what counts "from here" is this calculation's visits, said by the sentence.
+                self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": year.start, "end": year.end, "term": ded.term}, p["benefit_year"])
         if not new_year:
             last_version, last_group, last_cap, last_ded = self.last_in_year[yk]
             if last_cap is not None and cap_amount is not None and last_cap != cap_amount and category == "general":

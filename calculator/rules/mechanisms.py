@@ -56,10 +56,10 @@ def annual_deductible(standard: int, used_before: int, eligible: int) -> Deducti
     applied = min(eligible, remaining_before)
     if remaining_before == 0:
         variant = "already_met"
-    elif applied == eligible:
-        variant = "within"
+    elif applied < remaining_before:
+        variant = "within"  # all of the visit counts toward it, and some is still to go
     else:
-        variant = "crossed"
+        variant = "crossed"  # met at this visit (exactly, or with expense above it)
     return _record(DeductibleOutcome, (standard, used_before, applied, remaining_before - applied, variant))
 
 

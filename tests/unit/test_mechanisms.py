@@ -149,10 +149,11 @@ class TestAnnualDeductible:
         o = M.annual_deductible(70000, 50000, 100000)
         assert (o.applied, o.remaining, o.variant) == (20000, 0, "crossed")
 
-    def test_exactly_reaching_the_standard_is_within(self):
-        # 700.00; 500.00 before; this visit 200.00 → all 200.00 counted, 0 left, nothing above.
+    def test_exactly_reaching_the_standard_meets_it(self):
+        # 700.00; 500.00 before; this visit 200.00 → all 200.00 counted, 0 left, nothing above:
+        # the standard is met here (said "后已累计满", not "尚余 0 元").
         o = M.annual_deductible(70000, 50000, 20000)
-        assert (o.applied, o.remaining, o.variant) == (20000, 0, "within")
+        assert (o.applied, o.remaining, o.variant) == (20000, 0, "crossed")
 
     def test_already_met(self):
         # 700.00 already counted: nothing more.
