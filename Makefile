@@ -31,7 +31,7 @@ help:
 	@echo "make test   - set up everything (plus chromium, fonts-noto-cjk), run pytest, then test-postgres"
 	@echo "make test-postgres - the database-backed tests (-m db) on a throwaway PostgreSQL cluster"
 	@echo "make load   - scripts/load.py: gunicorn on loopback under a bounded mixed load"
-	@echo "make messages - list the Chinese texts without English (scripts/check_messages.py), then compilemessages"
+	@echo "make messages - compilemessages, then list the Chinese texts without English (scripts/check_messages.py)"
 	@echo "make bench  - run scripts/bench.py"
 	@echo "make clean  - remove .venv, db.sqlite3, compiled .mo files, test output"
 
@@ -100,9 +100,10 @@ setup: $(STAMP) $(KEY_FILE) compilemessages migrate collectstatic
 
 messages: $(STAMP) sysdeps-gettext
 	# The catalogs are edited by hand: makemessages --no-obsolete would drop the engine's and
-	# the policy data's translations (see the script). This lists what lacks English.
-	$(VENV)/bin/python scripts/check_messages.py
+	# the policy data's translations (see the script). Compiled first: the check reads the
+	# compiled catalogs, so a translation just added counts.
 	$(MANAGE) compilemessages --ignore=$(VENV) --ignore=staticfiles --ignore=node_modules -v 0
+	$(VENV)/bin/python scripts/check_messages.py
 
 # --- Entry points ---------------------------------------------------------
 

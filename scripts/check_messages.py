@@ -100,8 +100,8 @@ def entries(po: Path) -> list[dict[str, object]]:
     return out
 
 
-def missing(found: list[dict[str, object]]) -> list[dict[str, object]]:
-    """The entries written in Chinese that the English catalogs do not translate."""
+def english_catalog():
+    """The site's merged English catalogs (every app's and the project's, compiled)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "calculator.settings")
     os.environ.setdefault("DJANGO_DEBUG", "1")  # no key or hosts needed to read catalogs
     sys.path.insert(0, str(ROOT))
@@ -110,14 +110,21 @@ def missing(found: list[dict[str, object]]) -> list[dict[str, object]]:
     django.setup()
     from django.utils import translation
 
-    catalog = translation.trans_real.translation("en")
+    return translation.trans_real.translation("en")
+
+
+def missing(found: list[dict[str, object]], catalog=None) -> list[dict[str, object]]:
+    """The entries written in Chinese that the English catalogs do not translate."""
+    catalog = catalog if catalog is not None else english_catalog()
     lacking = []
     for entry in found:
         msgid, context, plural = entry["msgid"], entry["context"], entry["plural"]
         if not CJK.search(str(msgid)):
             continue  # no Chinese to translate (a format, a code)
         if plural is not None:
-            text = catalog.npgettext(context, msgid, plural, 2) if context else catalog.ngettext(msgid, plural, 2)
+            # The singular form: without a translation it is the msgid itself (the plural
+            # form would fall back to msgid_plural, which may differ).
+            text = catalog.npgettext(context, msgid, plural, 1) if context else catalog.ngettext(msgid, plural, 1)
         else:
             text = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
         if text == msgid:

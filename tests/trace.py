@@ -15,7 +15,7 @@ from calculator.rules.contract import parse_request
 
 
 def step_variants(body: dict[str, Any] | str) -> list[list[tuple[str, str]]]:
-    """(code, variant) of each step, per visit in the answer's order (by date)."""
+    """(code, variant) of each step, per visit in the answer's order (the request's)."""
     data = json.loads(body) if isinstance(body, str) else body
     request, errors = parse_request(data)
     assert not errors, errors

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from calculator.ops.logging import mask_tokens, request_id_var
 from calculator.ops.responses import error_response, human_bytes, megabytes, page_error
@@ -205,7 +205,9 @@ def over_limit(request: HttpRequest, name: str, limit: int, seconds: int) -> Htt
     # On the API in the language its Accept-Language prefers (Chinese by default); the page in
     # the visitor's language.
     response = error_response(
-        request, status=429, field="", message=lambda: gettext("请求过于频繁：请在 %(seconds)s 秒后再试。") % {"seconds": retry_after}
+        request, status=429, field="", message=lambda: ngettext(
+            "请求过于频繁：请在 %(seconds)s 秒后再试。", "请求过于频繁：请在 %(seconds)s 秒后再试。", retry_after
+        ) % {"seconds": retry_after}
     )
     response["Retry-After"] = str(retry_after)
     response.rate_limited = True  # type: ignore[attr-defined]

@@ -126,7 +126,7 @@ def database_state() -> dict[str, str]:
 def healthz(request: HttpRequest) -> JsonResponse:
     """GET /healthz — 200 when the database answers, 503 (the calculator still works) when not."""
     if request.method not in ("GET", "HEAD"):
-        return method_not_allowed(request, ["GET"], "GET, HEAD")
+        return method_not_allowed(request, ["GET", "HEAD"])
     database = database_state()
     healthy = database["status"] == "ok"
     return JsonResponse(

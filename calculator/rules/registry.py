@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 from calculator.rules.loader import DATA_DIR, Loader, Region

@@ -133,10 +133,10 @@ def test_without_javascript_the_import_says_which_person_fields_it_carries(web):
     form = form[: form.index("</form>")]
     assert '<input type="hidden" name="region" value="wuhan" data-carry="region">' in form
     hint = re.search(r"<noscript><p class=\"hint\">(.*?)</p></noscript>", form)
-    assert hint and "上次按“计算”时的参保地区" in hint.group(1)
+    assert hint and "页面上次提交（按“计算”或增删就诊）时的参保地区" in hint.group(1)
     web.cookies["django_language"] = "en"
     english = web.get("/").content.decode()
-    assert "as they were at your last press of “Calculate”" in english
+    assert "as the page last sent them (with “Calculate” or by adding or removing a visit)" in english
 
 
 # --- import: good files --------------------------------------------------------------------------------

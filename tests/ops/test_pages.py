@@ -113,7 +113,7 @@ def test_broken_error_template_falls_back_to_a_plain_chinese_page(client, monkey
 
 def test_error_pages_follow_the_switch_to_english(client):
     # Chinese by default (issue 9); after the language switch, in English like every other page,
-    # with the lang attribute saying so. The API's own refusals stay Chinese.
+    # with the lang attribute saying so. (The API's own refusals follow Accept-Language.)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert '<html lang="en">' in client.get("/about/").content.decode()
     page = client.get("/no-such-page/")

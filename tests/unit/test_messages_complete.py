@@ -7,6 +7,7 @@ added without its English fails here, naming the file and line.
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -24,22 +25,30 @@ def test_every_marked_chinese_text_has_english():
     assert count > 500, done.stdout
 
 
-def test_the_check_names_a_text_without_english(tmp_path, monkeypatch):
-    # A template with a text no catalog translates is listed with its place, and the script
-    # exits 1: the check can fail.
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import check_messages
-    finally:
-        sys.path.pop(0)
+def _script():
+    spec = importlib.util.spec_from_file_location("check_messages", ROOT / "scripts" / "check_messages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_check_names_a_text_without_english(tmp_path):
+    # A text no catalog translates is listed with its place (a singular one and a plural one
+    # whose plural form differs); one that has English is not: the check can fail.
+    from django.utils import translation
+
+    check_messages = _script()
     po = tmp_path / "django.po"
     po.write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         '#: templates/web/home.html:3\nmsgid "一句还没有英文的话"\nmsgstr ""\n\n'
-        '#: calculator/web/results.py:9\nmsgid "统筹基金支付"\nmsgstr ""\n',
+        '#: calculator/web/results.py:9\nmsgid "统筹基金支付"\nmsgstr ""\n\n'
+        '#: templates/web/home.html:7\nmsgid "共 %(n)s 次"\nmsgid_plural "共 %(n)s 次就诊"\nmsgstr[0] ""\n',
         encoding="utf-8",
     )
     found = check_messages.entries(po)
-    assert [e["msgid"] for e in found] == ["一句还没有英文的话", "统筹基金支付"]
-    lacking = check_messages.missing(found)
-    assert [(e["msgid"], e["places"]) for e in lacking] == [("一句还没有英文的话", ["templates/web/home.html:3"])]
+    assert [e["msgid"] for e in found] == ["一句还没有英文的话", "统筹基金支付", "共 %(n)s 次"]
+    lacking = check_messages.missing(found, translation.trans_real.translation("en"))
+    assert [(e["msgid"], e["places"]) for e in lacking] == [
+        ("一句还没有英文的话", ["templates/web/home.html:3"]), ("共 %(n)s 次", ["templates/web/home.html:7"]),
+    ]
