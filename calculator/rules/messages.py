@@ -121,6 +121,7 @@ STEP_LABEL_VARIANTS = {
     ("annual_cap", "chronic_running"): N_("门诊慢性病限额"),
     ("annual_cap", "chronic_reached"): N_("门诊慢性病限额"),
     ("over_cap", "chronic_member"): N_("超过门诊慢性病限额"),
+    ("deductible", "none_in_version"): N_("不设起付线"),
 }
 
 # -- Step sentences ----------------------------------------------------------------------------
@@ -200,7 +201,9 @@ STEPS: dict[tuple[str, str], str] = {
         "{level_name}每次就诊{term} {standard} 元；本次 {eligible} 元全部在{term}以内，由个人负担。"
     ),
     ("deductible", "per_visit_crossed"): N_("{level_name}每次就诊{term} {standard} 元，由个人负担。"),
-    ("deductible", "none_in_version"): N_("自 {effective_from} 起的规定不设普通门诊统筹起付标准，本次不扣起付标准。"),
+    # In the document's own words (武汉 优化方案: "取消门诊报销起付线"): a version without a
+    # deductible has no sentence that speaks of its 起付标准.
+    ("deductible", "none_in_version"): N_("自 {effective_from} 起的规定取消了普通门诊报销起付线，本次不扣。"),
     ("fund", "plain"): N_("{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 由统筹基金支付 {amount} 元。"),
     ("fund", "capped"): N_(
         "{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 应支付 {ratio_amount} 元；"
