@@ -57,7 +57,7 @@ class _Ledger:
         "years", "pools_started", "last_in_year", "notices", "clauses", "versions", "totals", "account_current",
         "account_prior", "accounts_merged", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
-        "plainly_employed", "retired_groups", "number", "codes",
+        "plainly_employed", "retired_groups", "number", "codes", "year_switch",
     )
 
     def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
@@ -80,6 +80,8 @@ class _Ledger:
         self.account_prior = request.prior_years_balance
         self.accounts_merged = False
         self.current_year_key: int | None = None
+        # 上海: the 医保年度 a visit switched to and the notice said there (its later visits too).
+        self.year_switch: tuple[int, str] | None = None
         self.cohort_explained = False
         self.no_deductible_said: set[tuple[str, int]] = set()
         self.all_in_said: set[str] = set()  # versions whose "nothing excluded" rule was said
@@ -236,9 +238,16 @@ class _Ledger:
             if self.account_current > 0:
                 self.account_prior += self.account_current
                 self.account_current = 0
-                self.notice("new-insurance-year", NOTICES["new-insurance-year"])
+                code = "new-insurance-year"
             else:
-                self.notice("new-insurance-year-empty", NOTICES["new-insurance-year-empty"])
+                code = "new-insurance-year-empty"
+            self.year_switch = (yk, code)
+            self.notice(code, NOTICES[code])
+        elif self.year_switch is not None and self.year_switch[0] == yk:
+            # The new year's later visits have no new year's credit either: the notice
+            # concerns each of them.
+            code = self.year_switch[1]
+            self.notice(code, NOTICES[code])
         self.current_year_key = yk
 
         steps: list[Step] = []
@@ -252,7 +261,10 @@ class _Ledger:
         # Where the year's running totals start: said at the first visit of each pool (general;
         # 门诊慢性病, 玉溪细则 第十条, with its own deductible and cap), whichever comes first.
         pool = yk * 2 + (category == "chronic")  # (year, 门诊慢性病?) as one int: no tuple per visit
-        if pool not in self.pools_started:
+        # A visit the fund does not cover (non-designated; a hospital stay where the rules say
+        # so) counts toward neither the deductible nor the cap: the year starts at the next.
+        uncovered = setting == "non_designated" or (inpatient_stay and "inpatient_stay" in p)
+        if pool not in self.pools_started and not uncovered:
             self.pools_started.add(pool)
             if category == "chronic":
                 variant = "chronic"
@@ -332,6 +344,8 @@ class _Ledger:
             stay = p.get("inpatient_stay")
             if stay is not None:
                 not_covered = ("inpatient_stay", stay)
+            elif category == "chronic":
+                self.notice("inpatient-unspecified-chronic", NOTICES["inpatient-unspecified-chronic"])
             else:
                 self.notice("inpatient-unspecified", NOTICES["inpatient-unspecified"])
 
@@ -345,6 +359,12 @@ class _Ledger:
             # says ("本次不适用"); the running totals stand in the year's figures.
             deductible, cap = _NOT_APPLICABLE
         elif category == "chronic":
+            # The 门诊慢性病 rule (玉溪细则 第十条) says nothing of off-site care or 乙类 amounts:
+            # said, not dropped unseen (a general visit's own rules for them do not apply).
+            if visit[8] != "none":
+                self.notice("chronic-offsite-unspecified", NOTICES["chronic-offsite-unspecified"])
+            if visit[6] > 0:
+                self.notice("chronic-class-b-unspecified", NOTICES["chronic-class-b-unspecified"])
             fund, deductible, cap = self.chronic(version, yk, year_kind, policy_range, share, steps)
             year.chronic = {
                 "deductible_standard": deductible.standard,

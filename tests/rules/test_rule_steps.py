@@ -154,3 +154,51 @@ def test_a_chronic_visit_says_when_the_disease_count_was_not_entered():
     assert said["visits"] == [1, 3] and "按 1 种计算" in said["message"]
     status, given = run_contract(json.dumps({**body, "chronic_disease_count": 1}))
     assert status == 200 and not [w for w in given["warnings"] if w["code"] == "chronic-count-assumed"]
+
+
+def _answer(body):
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    return result
+
+
+def test_a_visit_the_fund_does_not_cover_does_not_start_the_year():
+    # 徐州 2024: a non-designated visit first (统筹基金不予支付, counts toward neither the
+    # deductible nor the cap), then a 一级 visit of 100: the year's running totals start at the
+    # second, and it is the second that says so.
+    body = {"region": "xuzhou", "status": "employed", "age": 40, "visits": [
+        {"date": "2024-08-05", "setting": "non_designated", "total": "100"},
+        {"date": "2024-08-06", "level": 1, "total": "100"},
+    ]}
+    first, second = step_variants(body)
+    assert [code for code, _ in first] == ["policy_range", "not_covered"]
+    assert second[0] == ("benefit_year", "deductible_and_cap")
+    result = _answer(body)
+    assert {w["code"]: w["visits"] for w in result["warnings"]}["xuzhou-2023/benefit_year"] == [2]
+
+
+def test_a_chronic_visit_is_not_said_to_be_general_and_its_options_are_not_dropped_unseen():
+    # 玉溪 2023 门诊慢性病 (细则第十条), during a hospital stay, off-site unfiled, with 乙类 50:
+    # worked out under the chronic pool (起付 300; 700 × 80% = 560.00), and the notices say
+    # so: "按门诊慢性病估算" (not 普通门诊), and the off-site and 乙类 amounts are named.
+    body = {"region": "yuxi", "status": "employed", "age": 50, "chronic_disease_count": 1, "visits": [
+        {"date": "2023-06-01", "category": "chronic", "total": "1000", "inpatient_stay": True, "offsite": "unfiled", "class_b": "50"},
+    ]}
+    result = _answer(body)
+    assert result["visits"][0]["fund_paid"] == "560.00"
+    messages = {w["code"]: w["message"] for w in result["warnings"]}
+    assert messages["inpatient-unspecified-chronic"].endswith("本次按门诊慢性病估算。")
+    assert "inpatient-unspecified" not in messages
+    assert "异地就医" in messages["chronic-offsite-unspecified"] and "乙类" in messages["chronic-class-b-unspecified"]
+
+
+def test_the_new_insurance_year_notice_concerns_every_visit_of_that_year():
+    # 上海: a 当年账户 of 100 used up on 2024-06-05; the 2024 医保年度 starts 2024-07-01 with no
+    # credit counted: "新年度的就诊没有当年账户可用" is true of the 07-05 and 08-05 visits both.
+    body = {"region": "shanghai", "status": "employed", "age": 40, "account_balance": "100", "visits": [
+        {"date": "2024-06-05", "level": 1, "total": "100"},
+        {"date": "2024-07-05", "level": 1, "total": "100"},
+        {"date": "2024-08-05", "level": 1, "total": "100"},
+    ]}
+    warnings = {w["code"]: w["visits"] for w in _answer(body)["warnings"]}
+    assert warnings["new-insurance-year-empty"] == [2, 3]
