@@ -296,7 +296,9 @@ class _Ledger:
                     figures["group_from"] = self._retiree_start(version)
                     variant = "group" if last_version is version else "group_and_version"
                 self.step(steps, "cap_change", variant, None, figures, cap_param)
-            elif last_version is not version:
+            elif last_version is not version and category == "general":
+                # Said at the first general visit under the new rules: its figure is the general
+                # pool's (a 门诊慢性病 visit does not move what the year last applied, above).
                 figures = {"effective_from": version.effective_from, "paid_before": paid_before, "year": yk, "year_kind": year_kind}
                 # Nothing paid yet this year: no running total to carry over is worth saying.
                 self.step(steps, "version_change", "plain" if paid_before else "nothing_paid", None, figures, p["benefit_year"])

@@ -202,3 +202,19 @@ def test_the_new_insurance_year_notice_concerns_every_visit_of_that_year():
     ]}
     warnings = {w["code"]: w["visits"] for w in _answer(body)["warnings"]}
     assert warnings["new-insurance-year-empty"] == [2, 3]
+
+
+def test_a_change_of_rules_is_said_once_at_the_first_general_visit_under_them():
+    # 玉溪 2024: 10-15 普通门诊 (细则; 一级 起付 30, 470 × 60% = 282.00), 11-05 门诊慢性病 (省办法
+    # from 11-01; its own pool), 11-10 普通门诊: the change of rules, with the general pool's
+    # 282 carried over, is said once, at 11-10 (not also at the 门诊慢性病 visit).
+    body = {"region": "yuxi", "status": "employed", "age": 50, "chronic_disease_count": 1, "visits": [
+        {"date": "2024-10-15", "level": 1, "total": "500"},
+        {"date": "2024-11-05", "category": "chronic", "level": 1, "total": "800"},
+        {"date": "2024-11-10", "level": 1, "total": "300"},
+    ]}
+    changes = [[variant for code, variant in steps if code == "version_change"] for steps in step_variants(body)]
+    assert changes == [[], [], ["plain"]]
+    third = _answer(body)["visits"][2]
+    (step,) = [s for s in third["steps"] if s["code"] == "version_change"]
+    assert "282 元继续计入本年度" in step["explanation"]
