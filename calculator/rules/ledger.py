@@ -558,7 +558,7 @@ class _Ledger:
                 figures = {
                     "standard": outcome.standard, "used_before": used_before, "eligible": eligible, "amount": applied,
                     "remaining": outcome.remaining, "term": ded.term, "year": yk, "year_kind": year_kind,
-                    "level": key, "level_kind": kind if kind != "pharmacy" else "level",
+                    "level": key, "level_kind": kind if kind != "pharmacy" else "level", "paid_first": paid_first,
                 }
                 self.step(steps, "deductible", variant, applied, figures, ded_param)
 

@@ -90,6 +90,15 @@ BASE_DESCRIPTIONS = {
     (True, "both"): N_("扣除先行自付和当年账户支付后、{term}以上的"),
 }
 
+# What of the visit counts toward the deductible, by what came off before it (paid_first): the
+# amount is the policy-range expense less those, so the sentence says so.
+ELIGIBLE_DESCRIPTIONS = {
+    None: P_("in a sentence", "本次"),
+    "self_pay": P_("in a sentence", "本次扣除先行自付后的"),
+    "account": P_("in a sentence", "本次扣除当年账户支付后的"),
+    "both": P_("in a sentence", "本次扣除先行自付和当年账户支付后的"),
+}
+
 # -- Step labels (the settlement slip's terms where one exists) ----------------------------
 STEP_LABELS = {
     "benefit_year": N_("待遇年度"),
@@ -192,13 +201,13 @@ STEPS: dict[tuple[str, str], str] = {
         "当年账户余额 {balance_before} 元先全部用于本次，支付 {amount} 元（不计入{term}），当年账户已用完。"
     ),
     ("deductible", "annual_within"): N_(
-        "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；本次 {eligible} 元全部计入{term}，由个人负担，尚余 {remaining} 元。"
+        "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；{eligible_description} {eligible} 元全部计入{term}，由个人负担，尚余 {remaining} 元。"
     ),
     ("deductible", "annual_crossed"): N_(
         "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；本次计入 {amount} 元（由个人负担）后已累计满。"
     ),
     ("deductible", "per_visit_within"): N_(
-        "{level_name}每次就诊{term} {standard} 元；本次 {eligible} 元全部在{term}以内，由个人负担。"
+        "{level_name}每次就诊{term} {standard} 元；{eligible_description} {eligible} 元全部在{term}以内，由个人负担。"
     ),
     ("deductible", "per_visit_crossed"): N_("{level_name}每次就诊{term} {standard} 元，由个人负担。"),
     # In the document's own words (武汉 优化方案: "取消门诊报销起付线"): a version without a
@@ -436,6 +445,7 @@ _NAMED = {
     # The group a member was in before (cap_change): named as group_name names a group.
     "old_group_name": lambda f, t: _group_name({"group": f["old_group"], "split_on": f.get("split_on")}, t),
     "base_description": _base_description,
+    "eligible_description": lambda f, t: _name(t, ELIGIBLE_DESCRIPTIONS[f.get("paid_first")]),
     "class_name": lambda f, t: _name(t, PRICE_CLASS_NAMES[f["price_class"]]),
     "holder": lambda f, t: _name(t, ACCOUNT_HOLDERS[f["holder"]]),
     "term": lambda f, t: _name(t, TERMS[f["term"]]),
@@ -501,7 +511,7 @@ def _placeholders(template: str) -> set[str]:
 # recomputed from: amount = min(round_half_up(base × ratio), cap_room).
 # A cohort's name quotes its split date (split_on is None for the other groups).
 _DERIVED = {"level_name": ("level",), "class_name": ("price_class",), "group_name": ("split_on",), "old_group_name": ("old_group",)}
-_WORDING = {"year_label", "term", "base_description", "amount"}
+_WORDING = {"year_label", "term", "base_description", "eligible_description", "amount"}
 _ALWAYS = {"fund": ("base", "ratio", "ratio_amount", "cap_room", "copay")}
 
 

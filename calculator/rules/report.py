@@ -68,6 +68,7 @@ _WORDING = {
     "level_name": ("level_kind", "level"),
     "group_name": ("group", "split_on"),
     "base_description": ("term", "paid_first"),
+    "eligible_description": ("paid_first",),
     "term": ("term",),
     "class_name": ("price_class",),
 }
