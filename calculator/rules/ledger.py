@@ -195,8 +195,12 @@ class _Ledger:
         p = version.params
         self.number = index + 1  # visit.number, without the property call
         self.codes = codes = []
+        # A visit the fund does not cover (non-designated; a hospital stay where the rules say
+        # so) counts toward neither the deductible nor the cap, and reports of other rates do
+        # not concern it.
+        uncovered = setting == "non_designated" or (inpatient_stay and "inpatient_stay" in p)
         if version.notices:
-            self.version_notices(version, day, day)
+            self.version_notices(version, day, day, covered=not uncovered)
         future = day > self.today
         if future:
             self.notice("future-visit", NOTICES["future-visit"])
@@ -261,9 +265,7 @@ class _Ledger:
         # Where the year's running totals start: said at the first visit of each pool (general;
         # 门诊慢性病, 玉溪细则 第十条, with its own deductible and cap), whichever comes first.
         pool = yk * 2 + (category == "chronic")  # (year, 门诊慢性病?) as one int: no tuple per visit
-        # A visit the fund does not cover (non-designated; a hospital stay where the rules say
-        # so) counts toward neither the deductible nor the cap: the year starts at the next.
-        uncovered = setting == "non_designated" or (inpatient_stay and "inpatient_stay" in p)
+        # An uncovered visit (above) does not start the year's running totals: the next does.
         if pool not in self.pools_started and not uncovered:
             self.pools_started.add(pool)
             if category == "chronic":
@@ -743,11 +745,14 @@ class _Ledger:
         figures.update(annual=annual, age=req.age)
         return AccountAllocation(variant, figures, ref, version.id, annual, None)
 
-    def version_notices(self, version: Version, first: dt.date, last: dt.date) -> None:
+    def version_notices(self, version: Version, first: dt.date, last: dt.date, covered: bool = True) -> None:
         """The version's own notices whose dates meet ``first``–``last``, listed for the
-        current visit (``self.number``; its codes ``self.codes``)."""
+        current visit (``self.number``; its codes ``self.codes``); those marked
+        ``covered_only`` only where the fund covers the visit."""
         codes = self.codes
         for n in version.notices:
+            if n.covered_only and not covered:
+                continue
             if (n.applies_from is None or last >= n.applies_from) and (n.applies_to is None or first <= n.applies_to):
                 listed = self.notices.get(n.code)
                 if listed is not None:

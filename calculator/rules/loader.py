@@ -100,6 +100,10 @@ class Notice:
     applies_from: dt.date | None
     applies_to: dt.date | None
     cite: Citation | None
+    # Only on visits the fund covers: a report of other rates or caps does not concern a
+    # non-designated visit or a hospital stay the rules exclude (POLICY_NOTES: a notice goes
+    # on results it may affect).
+    covered_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,7 @@ ALLOWED_TOP = {
 }
 ALLOWED_DOC = {"issuer", "title", "doc_no", "status", "source", "url", "note"}
 ALLOWED_CITE = {"document", "article", "quote", "assumption", "assumption_on"}
-ALLOWED_NOTICE = {"code", "message", "from", "to", "cite"}
+ALLOWED_NOTICE = {"code", "message", "from", "to", "cite", "covered_only"}
 ALLOWED_REGION = {"code", "name", "province", "aliases"}
 
 _WS = re.compile(r"\s+")
@@ -330,6 +334,12 @@ def _text(ctx: _Ctx, where: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ctx.fail(where, "must be a non-empty string")
     return value
+
+
+def _flag(ctx: _Ctx, where: str, raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise ctx.fail(where, f"must be true or false, got {raw!r}"[:200])
+    return raw
 
 
 def _date(ctx: _Ctx, where: str, value: Any) -> dt.date:
@@ -497,6 +507,7 @@ class Loader:
             applies_from=_date(ctx, f"{where}.from", raw["from"]) if "from" in raw else None,
             applies_to=_date(ctx, f"{where}.to", raw["to"]) if "to" in raw else None,
             cite=cite,
+            covered_only=_flag(ctx, f"{where}.covered_only", raw.get("covered_only", False)),
         )
 
     def load_version(self, path: Path) -> Version:

@@ -218,3 +218,17 @@ def test_a_change_of_rules_is_said_once_at_the_first_general_visit_under_them():
     third = _answer(body)["visits"][2]
     (step,) = [s for s in third["steps"] if s["code"] == "version_change"]
     assert "282 元继续计入本年度" in step["explanation"]
+
+
+def test_a_report_of_other_rates_is_not_listed_with_visits_the_fund_does_not_cover():
+    # 山西 2024-08: the report of raised caps and rates (shanxi-2024-unverified, covered_only in
+    # the data) concerns the covered 08-07 visit (一级 100: 三类 起付 30, 70 × 60% = 42.00), not
+    # the hospital-stay visit (第十条: not paid by the outpatient pool) nor the non-designated one.
+    body = {"region": "shanxi", "status": "employed", "age": 40, "visits": [
+        {"date": "2024-08-05", "level": 1, "total": "100", "inpatient_stay": True},
+        {"date": "2024-08-06", "setting": "non_designated", "total": "100"},
+        {"date": "2024-08-07", "level": 1, "total": "100"},
+    ]}
+    result = _answer(body)
+    assert [v["fund_paid"] for v in result["visits"]] == ["0.00", "0.00", "42.00"]
+    assert {w["code"]: w["visits"] for w in result["warnings"]}["shanxi-2024-unverified"] == [3]

@@ -226,6 +226,13 @@ def test_an_impossible_date_in_a_notice_names_the_notice(data_copy):
     assert message.startswith("wuhan/2023-04-10.yaml: notices[0].from: not a real date: '2024-02-30'"), message
 
 
+def test_a_notice_flag_that_is_not_true_or_false_names_the_notice(data_copy):
+    # covered_only: "yes" would be a string (truthy) read as a flag: refused, naming the field.
+    _edit(data_copy, "shanxi/2023-01-01.yaml", "covered_only: true", 'covered_only: "yes"')
+    message = _fault(data_copy)
+    assert message.startswith("shanxi/2023-01-01.yaml: notices[0].covered_only: must be true or false"), message
+
+
 @pytest.mark.parametrize(
     "old, new, field, fragment",
     [
