@@ -302,8 +302,15 @@ class _Ledger:
                 # Said at the first general visit under the new rules: its figure is the general
                 # pool's (a 门诊慢性病 visit does not move what the year last applied, above).
                 figures = {"effective_from": version.effective_from, "paid_before": paid_before, "year": yk, "year_kind": year_kind}
-                # Nothing paid yet this year: no running total to carry over is worth saying.
-                self.step(steps, "version_change", "plain" if paid_before else "nothing_paid", None, figures, p["benefit_year"])
+                if paid_before:
+                    # What was paid counts on: the benefit-year clause says the year's totals run
+                    # over the whole year (武汉: "支付限额在一个自然年度内有效").
+                    self.step(steps, "version_change", "plain", None, figures, p["benefit_year"])
+                else:
+                    # Nothing paid yet this year: no running total to carry over is worth saying,
+                    # and the benefit-year clause would not support the bare date (no clause in
+                    # the data states a version's start for every region): no 依据 link.
+                    steps.append(_record(Step, ("version_change", "nothing_paid", None, figures, None)))
             if last_ded is not None and ded_standard is not None and last_ded != ded_standard and last_group != group and category == "general":
                 # The member became a retiree in the year: the annual deductible is the other
                 # group's from then on, and what was paid toward the first counts toward it

@@ -103,6 +103,11 @@ def test_every_visit_balances(data):
         warning_codes = {w["code"] for w in result["warnings"]}
         assert set(codes) <= warning_codes, (codes, warning_codes)
         for step in v["steps"]:
+            # Only a bare change of rules with nothing to carry over cites no clause (no
+            # clause in the data states a version's start; its visits' version says it).
+            if step["clause"] is None:
+                assert step["code"] == "version_change" and step["amount"] is None, step
+                continue
             assert step["clause"] in result["clauses"], step
 
 
