@@ -100,7 +100,7 @@ def ledger_rows(result: dict[str, Any]) -> tuple[list[list[Any]], list[Any]]:
         share = v.get("member_share") or {}
         rows.append(
             [
-                dt.date.fromisoformat(v["date"]),
+                _input_date(v.get("date")),
                 LEVEL_NAMES.get(v.get("level"), ""),
                 SETTING_NAMES.get(v.get("setting"), v.get("setting") or ""),
                 _money(v.get("total")),
@@ -145,13 +145,22 @@ def _class_b(v: dict[str, Any]) -> Decimal | None:
     return _money(v.get("class_b")) if v.get("class_b") else None
 
 
+def _input_date(value: Any) -> Any:
+    """A visit date as entered, as a date where it reads as one (the contract accepts
+    " 2025-03-01 " too); else the text as entered."""
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return str(value)
+
+
 def input_rows(inputs: dict[str, Any]) -> list[list[Any]]:
     """The visits as entered, under the import template's headers (for the round trip)."""
     rows = []
     for v in inputs.get("visits") or []:
         rows.append(
             [
-                dt.date.fromisoformat(v["date"]),
+                _input_date(v.get("date")),
                 LEVEL_NAMES.get(_int_or_none(v.get("level")), ""),
                 SETTING_NAMES.get(v.get("setting") or "clinic", ""),
                 _money(v.get("total")),
@@ -369,7 +378,9 @@ def _cell_amount(value: Any) -> str | None:
         if not _AMOUNT.match(text):
             return None
     amount = Decimal(text)
-    if amount > MAX_AMOUNT:
+    # A number cell skips the text pattern (which has no sign): a negative one is no amount
+    # either, said as such, not as a comparison it would fail later.
+    if amount > MAX_AMOUNT or amount < 0:
         return None
     return f"{amount:.2f}"
 

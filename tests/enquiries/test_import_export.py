@@ -408,6 +408,49 @@ def test_command_refuses_bad_input_with_exit_2_and_no_traceback(visits_csv, tmp_
     assert "第 2 行：医疗费总额必须是金额（元）" in json.loads(_manage(*cases[0]).stdout)["errors"][0]["message"]
 
 
+def test_command_odd_numbers_and_mixed_inputs_get_true_messages(visits_csv, tmp_path):
+    person = ("--region", "wuhan", "--status", "employed")
+
+    def answer(*args):
+        done = _manage(*args)
+        assert b"Traceback" not in done.stderr, done.stderr
+        return done.returncode, json.loads(done.stdout) if done.stdout.strip().startswith(b"{") else None
+
+    # "²" is a digit to str.isdigit, not to int(): a message, not a traceback.
+    code, body = answer("--csv", str(visits_csv), *person, "--age", "²")
+    assert code == 2 and body["errors"][0]["field"] == "age"
+    # -1 is a whole number out of range: the range message, not "not a whole number".
+    code, body = answer("--csv", str(visits_csv), *person, "--age", "-1")
+    assert code == 2 and body["errors"] == [{"field": "age", "message": "年龄应在 0 到 120 之间。"}]
+    # A request file carries the person: a --region beside it is refused, not ignored.
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2025-03-01 ", "level": 3, "total": "1200"}]}), encoding="utf-8")
+    code, body = answer(str(request), "--region", "shanghai", "--age", "99")
+    assert code == 2 and body["errors"][0]["field"] == "--region" and "--region、--age 只用于 --csv" in body["errors"][0]["message"]
+    code, body = answer(str(request), "--csv", str(visits_csv), *person, "--age", "45")
+    assert code == 2 and body["errors"][0]["field"] == "FILE"
+    # A date the contract reads with spaces around it also makes an Excel file.
+    out = tmp_path / "out.xlsx"
+    done = _manage(str(request), "--format", "xlsx", "--output", str(out))
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    assert out.stat().st_size > 0
+
+
+def test_a_negative_number_cell_is_said_to_be_no_amount(tmp_path):
+    # An Excel number cell of -100.5 under 医疗费总额: "must be an amount", not "全自费金额不能
+    # 大于医疗费总额" (there is no 全自费 column at all).
+    from calculator.enquiries import ledger_io
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["就诊日期", "医疗机构级别", "医疗费总额"])
+    ws.append(["2025-03-02", 3, -100.5])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    read = ledger_io.read_visits("visits.xlsx", buffer.getvalue(), max_rows=100, max_bytes=2_000_000)
+    assert read.errors == ["第 2 行：医疗费总额必须是金额（元），例如 1200.00。"], read.errors
+
+
 @pytest.mark.django_db
 def test_result_download_buttons_post_the_inputs_once(web):
     """The result's 下载 CSV / 下载 Excel buttons post the page's query string (carried once

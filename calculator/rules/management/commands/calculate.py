@@ -20,11 +20,17 @@ ledger as CSV (UTF-8 with BOM) or Excel, to standard output or to ``--output FIL
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+PERSON_OPTIONS = (
+    "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
+    "account_balance", "prior_years_balance", "chronic_disease_count",
+)
+_WHOLE = re.compile(r"[+-]?[0-9]{1,6}")
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
@@ -83,8 +89,15 @@ class Command(BaseCommand):
         self._check_policy_data()
         try:
             if options.get("visits_file"):
+                if options.get("file"):
+                    raise _Exit({"errors": [{"field": "FILE", "message": "请只给出一种输入：请求 JSON 文件，或 --csv 就诊记录文件。"}]}, EXIT_INVALID)
                 raw = self._request_from_visits(options)
             elif options.get("file"):
+                person = [f"--{name.replace('_', '-')}" for name in PERSON_OPTIONS if options.get(name) not in (None, "", False)]
+                if person:
+                    # The request file carries the person: a --region beside it would be
+                    # silently ignored, and the figures be for someone else.
+                    raise _Exit({"errors": [{"field": person[0], "message": f"{'、'.join(person)} 只用于 --csv；请求 JSON 文件里已有参保人信息，请在文件中修改。"}]}, EXIT_INVALID)
                 raw = self._read(options["file"])
             else:
                 raise _Exit({"errors": [{"field": "FILE", "message": "请给出请求 JSON 文件（或 - 读标准输入），或用 --csv 给出就诊记录文件。"}]}, EXIT_INVALID)
@@ -108,7 +121,10 @@ class Command(BaseCommand):
 
         if status == 200:
             if options.get("output_format", "json") != "json" or options.get("output"):
-                self._write_output(body, raw, options)
+                try:
+                    self._write_output(body, raw, options)
+                except Exception as exc:  # noqa: BLE001 - never a traceback (SystemExit passes)
+                    self._emit({"errors": [{"field": "(server)", "message": f"内部错误：{type(exc).__name__}: {exc}"}]}, EXIT_INTERNAL)
             self._emit(body, EXIT_OK)
         elif status == 400:
             self._emit(body, EXIT_INVALID)
@@ -158,7 +174,12 @@ class Command(BaseCommand):
         for name in ("age", "chronic_disease_count"):
             value = options.get(name)
             if value not in (None, ""):
-                request[name] = int(value) if str(value).strip().isdigit() else value
+                # A whole number typed on the command line is a JSON number (its range is the
+                # contract's to check: -1 is "0 to 120", not "not a whole number"); anything
+                # else goes as text and gets the contract's message. ASCII digits only: "²" is
+                # a digit to str.isdigit but not to int().
+                text = str(value).strip()
+                request[name] = int(text) if _WHOLE.fullmatch(text) else value
         if options.get("flexible_employment"):
             request["flexible_employment"] = True
         request["visits"] = ledger_io.visits_contract(read.visits)
