@@ -18,7 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from calculator.api.views import JSON_MEDIA_TYPE, _error, _header_lang, _method_not_allowed, read_json_body
 from calculator.enquiries import services
 from calculator.ops.views import SERVER_ERROR
-from calculator.rules.contract import decode, dumps, errors_in, parse_request
+from calculator.ops.responses import asked_language
+from calculator.rules.contract import decode, dumps, errors_in, parse_request, wanted_language
 
 logger = logging.getLogger(__name__)
 UNAVAILABLE = gettext_noop("暂时无法保存或读取查询：数据库没有响应。请稍后再试；计算接口 /api/v1/calculate 可以照常使用。")
@@ -53,14 +54,13 @@ def enquiries(request: HttpRequest) -> HttpResponse:
 
         data, errors = decode(raw)
         lang = _header_lang(request)
-        wanted = lang
         if not errors:
             if lang is not None and isinstance(data, dict) and "lang" not in data:
                 data["lang"] = lang
-            wanted = data.get("lang") if isinstance(data, dict) else lang
             calc_request, errors = parse_request(data)
         if errors or calc_request is None:
-            listed, language = errors_in(errors, translate_for, wanted)  # English where asked, as calculate's
+            # English where asked, as calculate's (an unusable body "lang": the header's).
+            listed, language = errors_in(errors, translate_for, wanted_language(data, lang))
             response = _json({"errors": listed}, 400)
             response["Content-Language"] = language
             return response
@@ -82,7 +82,9 @@ def enquiries(request: HttpRequest) -> HttpResponse:
         "expires_on": enquiry.expires_on.isoformat(),
         "result": result,
     }
-    return _json(body, 201)
+    response = _json(body, 201)
+    response["Content-Language"] = "en" if calc_request.lang.startswith("en") else "zh-hans"  # the result's
+    return response
 
 
 @csrf_exempt
@@ -105,7 +107,8 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
     try:
         from calculator.i18n import plain_translate_for as translate_for  # the API's plain English
 
-        lang = _header_lang(request) or found.inputs.get("lang")
+        # A language the header asks for (Chinese too), else the one the enquiry was saved in.
+        lang = asked_language(request) or found.inputs.get("lang")
         today, today_errors = services.recompute(found.inputs, translate_for(lang), lang=lang)
         # The differences' labels and messages in the language of today's result.
         with translation.override("en" if (lang or "").lower().startswith("en") else "zh-hans"):
@@ -127,4 +130,6 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
         "rule_changes": [c.as_dict() for c in comparison.rule_changes],
         "differences": [d.as_dict() for d in comparison.differences],
     }
-    return _json(body)
+    response = _json(body)
+    response["Content-Language"] = "en" if (lang or "").lower().startswith("en") else "zh-hans"  # today's result's
+    return response

@@ -50,10 +50,10 @@ def api_error(status: int, field: str, message: str, lang: str = "zh-hans") -> J
     return response
 
 
-def accepts_english(request: HttpRequest) -> bool:
-    """Whether an API client's Accept-Language prefers English to Chinese: the first of the
-    languages it accepts (by q-value; q=0 means "not this one") that the answer can be in.
-    Chinese, the default, otherwise. (A calculation body's "lang" wins over the header.)"""
+def asked_language(request: HttpRequest) -> str | None:
+    """The language an API client's Accept-Language prefers of those the answer can be in:
+    "en" or "zh-hans", the first by q-value (q=0 means "not this one"); None when it names
+    neither (or is absent). (A calculation body's "lang" wins over the header.)"""
     from django.utils.translation.trans_real import parse_accept_lang_header
 
     header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
@@ -61,10 +61,15 @@ def accepts_english(request: HttpRequest) -> bool:
         if quality <= 0:
             continue
         if code == "en" or code.startswith("en-"):
-            return True
+            return "en"
         if code == "zh" or code.startswith("zh-"):
-            return False
-    return False
+            return "zh-hans"
+    return None
+
+
+def accepts_english(request: HttpRequest) -> bool:
+    """Whether the client's Accept-Language prefers English (Chinese, the default, otherwise)."""
+    return asked_language(request) == "en"
 
 
 # A message made in the answer's language: ``lambda: gettext(...)`` (or a plain str, said as is).

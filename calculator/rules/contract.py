@@ -823,6 +823,16 @@ def run_contract_in(raw: bytes | str, translate_for: Any = None, lang: str | Non
         return _run_contract(raw, translate_for, lang)
 
 
+def wanted_language(data: Any, fallback: str | None) -> str | None:
+    """The language a refused request asked for: its "lang" where that is one the answer can
+    be in; otherwise (no "lang", or one that is itself refused: "fr", null) ``fallback``, the
+    header's (the client did ask, in Accept-Language)."""
+    asked = data.get("lang") if isinstance(data, dict) else None
+    if isinstance(asked, str) and asked.strip().lower()[:2] in ("en", "zh"):
+        return asked
+    return fallback
+
+
 def errors_in(errors: list[dict[str, Any]], translate_for: Any, wanted: Any) -> tuple[list[dict[str, str]], str]:
     """The errors as the answer gives them, in English where asked (the field names stay)."""
     if translate_for is not None and isinstance(wanted, str) and wanted.strip().lower().startswith("en"):
@@ -841,8 +851,7 @@ def _run_contract(raw: bytes | str, translate_for: Any, lang: str | None) -> tup
         data["lang"] = lang
     request, errors = parse_request(data)
     if errors or request is None:
-        wanted = data.get("lang") if isinstance(data, dict) else lang
-        listed, language = errors_in(errors, translate_for, wanted)
+        listed, language = errors_in(errors, translate_for, wanted_language(data, lang))
         return 400, {"errors": listed}, language
     translate = identity if translate_for is None or request.lang.startswith("zh") else translate_for(request.lang)
     body = result_json(request, translate)

@@ -216,3 +216,31 @@ def test_saving_through_the_api_answers_errors_in_english_when_asked(client):
     response = client.post("/api/v1/enquiries", json.dumps(body), content_type="application/json")
     assert response.status_code == 400 and response["Content-Language"] == "en"
     assert response.json()["errors"] == [{"field": "age", "message": "Age must be between 0 and 120."}]
+
+
+def test_the_enquiry_api_says_the_language_its_answer_is_in(client):
+    # Saved with "lang": "en" and no header: the result is English and Content-Language says
+    # so (it followed only the header). Reading it back with a header asking for Chinese gives
+    # today's result in Chinese (the saved language was winning), and says zh-hans.
+    body = {"region": "wuhan", "status": "employed", "age": 45, "lang": "en",
+            "visits": [{"date": "2024-03-01", "level": 1, "total": "100"}]}
+    saved = client.post("/api/v1/enquiries", json.dumps(body), content_type="application/json")
+    assert saved.status_code == 201 and saved["Content-Language"] == "en"
+    assert saved.json()["result"]["region_name"] == "Wuhan"
+    token = saved.json()["token"]
+    chinese = client.get(f"/api/v1/enquiries/{token}", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert chinese["Content-Language"] == "zh-hans" and chinese.json()["today_result"]["region_name"] == "武汉市"
+    english = client.get(f"/api/v1/enquiries/{token}")  # no header: the saved language
+    assert english["Content-Language"] == "en" and english.json()["today_result"]["region_name"] == "Wuhan"
+
+
+def test_an_unusable_body_lang_leaves_the_headers_language_for_the_errors(client):
+    # "lang": "fr" is itself refused; the client asked for English in its header: the errors
+    # are English (they were Chinese), on calculate and on saving alike.
+    body = {"region": "wuhan", "status": "employed", "age": "x", "lang": "fr",
+            "visits": [{"date": "2024-03-01", "level": 1, "total": "100"}]}
+    for path in ("/api/v1/calculate", "/api/v1/enquiries"):
+        response = client.post(path, json.dumps(body), content_type="application/json", headers={"Accept-Language": "en"})
+        assert response.status_code == 400 and response["Content-Language"] == "en", path
+        fields = {e["field"]: e["message"] for e in response.json()["errors"]}
+        assert set(fields) == {"age", "lang"} and not any("\u4e00" <= ch <= "\u9fff" for m in fields.values() for ch in m), fields
