@@ -588,6 +588,16 @@ NAMED_CODE = "{name}（{code}）"
 CHOICE_SEPARATOR = "、 "  # a msgid of its own: "; " in English, where names can hold a comma
 
 
+def field_label(label: str, translate: Translate) -> str:
+    """A field's label as an error message names it: its translation in the context "field"
+    where the same Chinese word means something else in a sentence (灵活就业人员: the field
+    "Flexible employment", the people "flexibly employed people"), else its own."""
+    text = translate(f"field\x04{label}")
+    if "\x04" not in text:
+        return text
+    return translate(label)
+
+
 def error_text(error: dict[str, Any], translate: Translate, choice_list: Any = None) -> str:
     """An error's message in ``translate``'s language, its parts translated too: the field's
     label, the region's name and its periods, the names in a list of choices. The identity
@@ -600,7 +610,7 @@ def error_text(error: dict[str, Any], translate: Translate, choice_list: Any = N
     params = dict(error.get("params") or {})
     t = translate
     if isinstance(params.get("label"), str):
-        params["label"] = t(params["label"])
+        params["label"] = field_label(params["label"], t)
     if "choices" in params:
         if choice_list is not None:
             listed = choice_list(params["choices"])

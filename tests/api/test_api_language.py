@@ -211,3 +211,15 @@ def test_flexible_retirees_allowance_in_english_keeps_the_documents_name(client)
     )
     assert pa["params"]["called"] == "the outpatient and medicine allowance"
     assert not CJK.search(pa["explanation"])
+
+
+def test_english_errors_name_every_field_in_english(client):
+    # Every field's label has English as an error names it: 门诊类别 was left in Chinese, and
+    # 灵活就业人员 read "flexibly employed people must be true or false."
+    body = {"region": "wuhan", "status": "employed", "age": 45, "flexible_employment": "x", "lang": "en",
+            "visits": [{"date": "2024-03-01", "level": 1, "total": "100", "category": "x"}, {"level": 1, "total": "1"}]}
+    response = client.post("/api/v1/calculate", json.dumps(body), content_type="application/json")
+    messages = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert messages["flexible_employment"] == "Flexible employment must be true or false."
+    assert messages["visits[0].category"].startswith("Outpatient category must be one of: ")
+    assert messages["visits[1].date"] == "Visit date is required."
