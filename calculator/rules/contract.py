@@ -192,16 +192,16 @@ def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = 
         if not _AMOUNT_RE.match(text):
             errors.add(field, MESSAGES["not_money"], label=label)
             return None
-        if text.startswith("-"):  # "-0" too: an amount is never signed
+        value = Decimal(text)
+        if value < 0:
             errors.add(field, MESSAGES["negative"], label=label)
             return None
-        value = Decimal(text)
     else:
         value = Decimal(raw)  # a JSON number (ints and floats both arrive as Decimal)
         if not value.is_finite():
             errors.add(field, MESSAGES["not_finite"], label=label)
             return None
-        if value.is_signed():
+        if value < 0:
             errors.add(field, MESSAGES["negative"], label=label)
             return None
     # adjusted() is the power of ten of the leading digit: look before doing any arithmetic,
@@ -215,7 +215,8 @@ def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = 
     if value > MAX_AMOUNT:
         errors.add(field, MESSAGES["too_large"], label=label, limit=fmt_yuan(MAX_AMOUNT))
         return None
-    return value.quantize(FEN)  # money is carried in fen from here on
+    # -0 is zero (the schema's minimum 0 admits it): carried as 0.00, never as a signed zero.
+    return abs(value).quantize(FEN)  # money is carried in fen from here on
 
 
 def _date(raw: Any, field: str, errors: _Errors, *, required: bool) -> dt.date | None:
@@ -254,12 +255,16 @@ def _int(
     if isinstance(raw, str) and errors.form and re.fullmatch(r"-?[0-9]{1,9}", raw.strip()):
         raw = int(raw.strip())
     elif isinstance(raw, Decimal):
-        # A JSON number: whole and written without a fraction (45, not 45.0 or 45.5).
-        if not raw.is_finite() or raw.as_tuple().exponent < 0:
+        # A JSON number with no fraction: 45, 45.0 and 4.5e1 alike (the schema's "integer"
+        # admits each); 45.5 is not a whole number.
+        if not raw.is_finite():
             errors.add(field, not_int, label=label)
             return None
-        if raw.adjusted() > 6:
+        if raw and raw.adjusted() > 6:
             errors.add(field, MESSAGES["out_of_range"], label=label, lo=lo, hi=hi)
+            return None
+        if raw != raw.to_integral_value():
+            errors.add(field, not_int, label=label)
             return None
         raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int):

@@ -283,20 +283,34 @@ def test_lone_surrogates_are_refused_however_they_come():
     "body, field, fragment",
     [
         (_req(age="45"), "age", "整数"),  # a JSON request uses JSON types
-        (_req(age=45.0), "age", "整数"),
+        (_req(age=45.5), "age", "整数"),
         (_req(visits=[_visit(level="2")]), "visits[0].level", "整数"),
-        (_req(visits=[_visit(total="-0")]), "visits[0].total", "负数"),
+        (_req(visits=[_visit(total="-0.01")]), "visits[0].total", "负数"),
         (_req(visits=[_visit(total="１２００")]), "visits[0].total", "金额"),
         (_req(visits=[_visit(date="２０２４-03-01")]), "visits[0].date", "格式"),
         (_req(visits=[_visit(total="1e3")]), "visits[0].total", "金额"),
     ],
-    ids=["age-string", "age-float", "level-string", "minus-zero", "fullwidth-digits", "fullwidth-date", "exponent-string"],
+    ids=["age-string", "age-fraction", "level-string", "negative", "fullwidth-digits", "fullwidth-date", "exponent-string"],
 )
 def test_wrong_types_are_refused(client, body, field, fragment):
     response = _post(client, body)
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert any(e["field"] == field and fragment in e["message"] for e in errors), errors
+
+
+def test_numbers_the_schema_admits_are_read_as_the_same_numbers(client):
+    # JSON Schema's "integer" admits 45.0 (and 4.5e1), and "minimum: 0" admits -0: each is
+    # read as the number it equals, as 45 and 0 are. 武汉 2024 三级 在职 1000: 1000 × 55% = 550.00
+    # either way; a total of -0 is 0.00 (nothing to pay), not "cannot be negative".
+    same = _post(client, _req(age=45.0, visits=[_visit(date="2024-03-01", level=3.0, total="1000")])).json()
+    assert same["visits"][0]["fund_paid"] == "550.00" and same["visits"][0]["level"] == 3
+    zero = _post(client, _req(visits=[_visit(date="2024-03-01", level=3, total=0), _visit(date="2024-03-02", level=3, total="100")]), raw=False)
+    assert zero.status_code == 200
+    raw = '{"region":"wuhan","status":"employed","age":45,"visits":[{"date":"2024-03-01","level":3,"total":-0,"excluded":-0.0}]}'
+    minus_zero = _post(client, raw, raw=True)
+    assert minus_zero.status_code == 200, minus_zero.content
+    assert (minus_zero.json()["visits"][0]["total"], minus_zero.json()["visits"][0]["member_share"]["excluded"]) == ("0.00", "0.00")
 
 
 def test_json_number_with_exponent_is_an_amount(client):
