@@ -170,7 +170,8 @@ def describe_visit(visit: dict[str, Any]) -> str:
     else:
         text = setting
     if visit.get("category") == "chronic":
-        text += " " + _("门诊慢性病")
+        # "二级 门诊（门诊慢性病）"; English "Level 2 · Outpatient clinic (chronic-disease…)".
+        text = _("%(visit)s（%(category)s）") % {"visit": text, "category": _("门诊慢性病")}
     return text
 
 

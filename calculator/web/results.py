@@ -347,7 +347,9 @@ def clause_views(
         if c.get("assumption") and c["assumption"] not in shown:
             # The answer gives the calculator's own reading in its language already.
             assumption, translated = labels.data_text(c["assumption"])
-            translated = translated or (english and not _CJK.search(assumption))
+            # An English reading may quote a Chinese term ("(住院)"): it is English when Chinese
+            # characters are a small part of it, and is marked so (lang), not as Chinese.
+            translated = translated or (english and len(_CJK.findall(assumption)) * 4 < len(assumption))
         out[ref] = by_quote[key] = ClauseView(
             number=0,
             ref=ref,
@@ -492,7 +494,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         if v.visit["category"] != "general":
             continue  # a 门诊慢性病 visit's deductible is its pool's (门诊慢性病起付标准)
         for s in v.steps:
-            if s.code == "deductible":
+            if s.code == "deductible" and s.amount_text:  # not the step saying there is none
                 terms_by_version.setdefault(v.visit["version"], s.label)
     for year in result["years"]:
         in_year_views = [v for v in visits if v.visit["year"] == year["year"] and v.visit["category"] == "general"]
@@ -511,7 +513,8 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
             basis = "none_from"
             none_from = rule_starts.get(with_deductible[first_none]["version"])
         # The line is headed by the document's own term (上海: 自负段), as the steps are.
-        term_label = next((s.label for v in in_year_views for s in v.steps if s.code == "deductible"), None)
+        # (Not the label of the step saying a version has none: "不设起付线".)
+        term_label = next((s.label for v in in_year_views for s in v.steps if s.code == "deductible" and s.amount_text), None)
         if term_label is None and in_year:
             term_label = terms_by_version.get(in_year[-1]["version"])
         cap_remaining = with_cap[-1]["cap"]["remaining"] if with_cap else None

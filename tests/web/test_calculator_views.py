@@ -616,6 +616,17 @@ def test_a_year_that_starts_with_a_deductible_and_ends_without_says_both(client)
     assert "起付标准：已累计500.00元；2023-04-10起不设起付标准" in flat
 
 
+def test_a_year_without_a_deductible_heads_its_line_with_the_term_not_the_none_step(client):
+    # 武汉 2024 (优化方案, no deductible): the year's line reads "起付标准：不设起付标准", not
+    # "不设起付线：不设起付标准" (the label of the step saying there is none).
+    params = {"region": "wuhan", "status": "employed", "age": "45",
+              "visits-0-date": "2024-03-01", "visits-0-level": "1", "visits-0-total": "300"}
+    html = text(get(client, params))
+    years = html[html.index('class="year-summary"'):html.index("</ul>", html.index('class="year-summary"'))]
+    flat = re.sub(r"<[^>]+>|\s+", "", years)
+    assert "起付标准：不设起付标准" in flat and "不设起付线" not in flat
+
+
 def test_english_error_for_a_date_outside_the_rules_says_the_periods_in_english(client):
     # 上海 rules start 2023-07-01: a 2020 visit is refused; on the English page the region and
     # its periods are English ("2023-07-01 to …"), not the contract's "上海市（… 至 …）".
