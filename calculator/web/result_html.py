@@ -176,7 +176,7 @@ _SECTION_TEXTS = {
     "title": "计算结果",
     "meta": "%(region)s · %(status)s · 共 %(count)s 次就诊",
     "stop": "。",
-    "estimate": "以下是按政策文件估算的结果，实际报销以医保经办机构结算为准。",
+    "estimate": "以下是按政策文件估算的结果。",
     "not_entered": "未填",
     "printed_on": "打印日期",
     "address": "本页地址",

@@ -457,6 +457,10 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
             group_name = group_names[group_key] = _group_name(result["region"], visit)
         steps = []
         for s in visit["steps"]:
+            if s["code"] == "cash":
+                # The card's last line says the same split (个人负担 X：其中个人账户支付 A，现金支付 C),
+                # under the member's own figure: said once, there (the API keeps the step).
+                continue
             amount = s["amount"]
             if amount is None:
                 amount_text = ""

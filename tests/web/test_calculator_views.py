@@ -640,3 +640,16 @@ def test_english_error_for_a_date_outside_the_rules_says_the_periods_in_english(
     assert "至" not in message and " 起" not in message, message
     zh = unescape(text(get(client, params, language="zh-hans")))
     assert "就诊日期 2020-01-01 不在上海市已收录的政策期间内（2023-07-01 " in zh
+
+
+def test_a_visit_card_says_the_account_and_cash_split_once(client):
+    # 武汉 2024 在职, account 1,000: 一级 300 → fund 300 × 85% = 255.00, member 45.00, all from the
+    # account. The engine's cash step ("全部由个人账户支付，无需现金支付") and the card's last line
+    # ("其中个人账户支付 45.00 元，现金支付 0.00 元") said the same: the card says it once.
+    params = {"region": "wuhan", "status": "employed", "age": "45", "account_balance": "1000",
+              "visits-0-date": "2024-03-01", "visits-0-level": "1", "visits-0-total": "300"}
+    html = text(get(client, params))
+    card = html[html.index('class="visit-card"'):html.index("</details></li>", html.index('class="visit-card"'))]
+    assert "无需现金支付" not in card and 'class="step-cash"' not in card
+    flat = re.sub(r"<[^>]+>|\s+", "", card)
+    assert flat.count("其中个人账户支付45.00元，现金支付0.00元。") == 1
