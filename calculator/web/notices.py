@@ -89,7 +89,7 @@ NOTICE_TEXTS = [
     # yuxi-2024/deductible assumption
     gettext_noop("省办法只对年度最高支付限额写明“全省统一”，第二十条还允许各统筹地区结合本地实际细化政策规定；未见玉溪另定起付标准，本计算器按省办法的20/40/60元计算。"),
     # yuxi-2024/fund_ratio assumption
-    gettext_noop("省办法只对年度最高支付限额写明“全省统一”，第二十条还允许各统筹地区结合本地实际细化政策规定；未见玉溪另定支付比例，本计算器按省办法的比例计算。"),
+    gettext_noop("支付比例同样未见玉溪另定（理由同起付标准：省办法第二十条允许各统筹地区细化政策），本计算器按省办法的比例计算。"),
     # yuxi-2024/annual_cap assumption
     gettext_noop("本办法没有给出职工医保住院待遇的起付标准和支付比例，因此对转入住院待遇的部分只列出金额，不计算统筹基金支付。"),
     # yuxi-2024/chronic assumption
