@@ -567,3 +567,16 @@ def test_a_bad_option_is_named_with_its_line(web, column, value, message):
     text = f"就诊日期,医疗费总额,{column}\n2024-03-01,100,{value}\n"
     html = _import(web, _csv(text)).content.decode()
     assert f"第 2 行：{message}" in html
+
+
+def test_command_says_its_own_errors_in_english_with_lang_en(tmp_path):
+    # --lang en: the command's own messages (a missing file, a bad line of the visits file)
+    # are English too, as the calculation's errors are; Chinese without it.
+    done = _manage(str(tmp_path / "nope.json"), "--lang", "en")
+    assert done.returncode == 2 and json.loads(done.stdout)["errors"][0]["message"].startswith("File not found: ")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("就诊日期,医疗费总额\n2025-02-30,10\n", encoding="utf-8")
+    done = _manage("--csv", str(bad), "--region", "wuhan", "--status", "employed", "--age", "45", "--lang", "en")
+    assert json.loads(done.stdout)["errors"][0]["message"].startswith("Line 2: ")
+    done = _manage(str(tmp_path / "nope.json"))
+    assert json.loads(done.stdout)["errors"][0]["message"].startswith("找不到文件：")

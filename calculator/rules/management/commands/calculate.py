@@ -25,6 +25,8 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import translation
+from django.utils.translation import gettext
 
 PERSON_OPTIONS = (
     "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
@@ -87,20 +89,27 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self._check_policy_data()
+        # The command's own messages (files, arguments, the import's rows) in the language
+        # --lang asks for, as the calculation's errors are; Chinese otherwise.
+        lang = str(options.get("lang") or "").strip().lower()
+        with translation.override("en" if lang.startswith("en") else "zh-hans"):
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         try:
             if options.get("visits_file"):
                 if options.get("file"):
-                    raise _Exit({"errors": [{"field": "FILE", "message": "请只给出一种输入：请求 JSON 文件，或 --csv 就诊记录文件。"}]}, EXIT_INVALID)
+                    raise _Exit({"errors": [{"field": "FILE", "message": gettext("请只给出一种输入：请求 JSON 文件，或 --csv 就诊记录文件。")}]}, EXIT_INVALID)
                 raw = self._request_from_visits(options)
             elif options.get("file"):
                 person = [f"--{name.replace('_', '-')}" for name in PERSON_OPTIONS if options.get(name) not in (None, "", False)]
                 if person:
                     # The request file carries the person: a --region beside it would be
                     # silently ignored, and the figures be for someone else.
-                    raise _Exit({"errors": [{"field": person[0], "message": f"{'、'.join(person)} 只用于 --csv；请求 JSON 文件里已有参保人信息，请在文件中修改。"}]}, EXIT_INVALID)
+                    raise _Exit({"errors": [{"field": person[0], "message": gettext("%(options)s 只用于 --csv；请求 JSON 文件里已有参保人信息，请在文件中修改。") % {"options": gettext("、").join(person)}}]}, EXIT_INVALID)
                 raw = self._read(options["file"])
             else:
-                raise _Exit({"errors": [{"field": "FILE", "message": "请给出请求 JSON 文件（或 - 读标准输入），或用 --csv 给出就诊记录文件。"}]}, EXIT_INVALID)
+                raise _Exit({"errors": [{"field": "FILE", "message": gettext("请给出请求 JSON 文件（或 - 读标准输入），或用 --csv 给出就诊记录文件。")}]}, EXIT_INVALID)
         except _Exit as exit_:
             self._emit(exit_.body, exit_.code)
 
@@ -115,7 +124,7 @@ class Command(BaseCommand):
         except Exception as exc:  # noqa: BLE001 - the CLI promises never to show a traceback
             # The API's field; the message keeps what the person running the command needs.
             self._emit(
-                {"errors": [{"field": "(server)", "message": f"内部错误：{type(exc).__name__}: {exc}"}]},
+                {"errors": [{"field": "(server)", "message": gettext("内部错误：%(error)s") % {"error": f"{type(exc).__name__}: {exc}"}}]},
                 EXIT_INTERNAL,
             )
 
@@ -124,7 +133,7 @@ class Command(BaseCommand):
                 try:
                     self._write_output(body, raw, options)
                 except Exception as exc:  # noqa: BLE001 - never a traceback (SystemExit passes)
-                    self._emit({"errors": [{"field": "(server)", "message": f"内部错误：{type(exc).__name__}: {exc}"}]}, EXIT_INTERNAL)
+                    self._emit({"errors": [{"field": "(server)", "message": gettext("内部错误：%(error)s") % {"error": f"{type(exc).__name__}: {exc}"}}]}, EXIT_INTERNAL)
             self._emit(body, EXIT_OK)
         elif status == 400:
             self._emit(body, EXIT_INVALID)
@@ -140,12 +149,12 @@ class Command(BaseCommand):
             with open(path, "rb") as fh:
                 return fh.read()
         except FileNotFoundError:
-            raise _Exit({"errors": [{"field": "FILE", "message": f"找不到文件：{path}"}]}, EXIT_INVALID) from None
+            raise _Exit({"errors": [{"field": "FILE", "message": gettext("找不到文件：%(path)s") % {"path": path}}]}, EXIT_INVALID) from None
         except IsADirectoryError:
-            raise _Exit({"errors": [{"field": "FILE", "message": f"这是一个目录，不是文件：{path}"}]}, EXIT_INVALID) from None
+            raise _Exit({"errors": [{"field": "FILE", "message": gettext("这是一个目录，不是文件：%(path)s") % {"path": path}}]}, EXIT_INVALID) from None
         except OSError as exc:
             raise _Exit(
-                {"errors": [{"field": "FILE", "message": f"无法读取文件：{path}（{exc.strerror or exc}）"}]}, EXIT_INVALID
+                {"errors": [{"field": "FILE", "message": gettext("无法读取文件：%(path)s（%(reason)s）") % {"path": path, "reason": exc.strerror or exc}}]}, EXIT_INVALID
             ) from None
 
     def _request_from_visits(self, options: dict[str, Any]) -> bytes:
@@ -209,7 +218,7 @@ class Command(BaseCommand):
                 sys.stdout.buffer.flush()
         except OSError as exc:
             self._emit(
-                {"errors": [{"field": "--output", "message": f"无法写入文件：{target}（{exc.strerror or exc}）"}]},
+                {"errors": [{"field": "--output", "message": gettext("无法写入文件：%(path)s（%(reason)s）") % {"path": target, "reason": exc.strerror or exc}}]},
                 EXIT_INVALID,
             )
         sys.exit(EXIT_OK)
