@@ -192,10 +192,10 @@ def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = 
         if not _AMOUNT_RE.match(text):
             errors.add(field, MESSAGES["not_money"], label=label)
             return None
-        value = Decimal(text)
-        if value < 0:
+        if text.startswith("-"):  # a typed amount has no sign ("-0" too; the schema's pattern has none)
             errors.add(field, MESSAGES["negative"], label=label)
             return None
+        value = Decimal(text)
     else:
         value = Decimal(raw)  # a JSON number (ints and floats both arrive as Decimal)
         if not value.is_finite():

@@ -265,8 +265,9 @@ class _Ledger:
         # Where the year's running totals start: said at the first visit of each pool (general;
         # 门诊慢性病, 玉溪细则 第十条, with its own deductible and cap), whichever comes first.
         pool = yk * 2 + (category == "chronic")  # (year, 门诊慢性病?) as one int: no tuple per visit
-        # An uncovered visit (above) does not start the year's running totals: the next does.
-        if pool not in self.pools_started and not uncovered:
+        # Said at the year's first visit in this calculation, covered or not: "这次计算中…的第一次
+        # 就诊" must stay true of it, and the totals do start there (at nothing, for an uncovered one).
+        if pool not in self.pools_started:
             self.pools_started.add(pool)
             if category == "chronic":
                 variant = "chronic"

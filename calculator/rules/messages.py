@@ -261,7 +261,7 @@ STEPS: dict[tuple[str, str], str] = {
     ),
     ("account", "prior_years"): N_(
         # Not "统筹基金支付后": a visit within the 自负段 has no fund payment at all.
-        "历年账户支付自负段和共付段中个人负担的 {amount} 元，历年账户余额由 {balance_before} 元变为 {balance_after} 元。"
+        "自负段和共付段中个人负担的部分，由历年账户支付 {amount} 元，历年账户余额由 {balance_before} 元变为 {balance_after} 元。"
     ),
     ("cash", "with_account"): N_("个人负担 {member_paid} 元，扣除个人账户支付 {account_paid} 元后，现金支付 {amount} 元。"),
     ("cash", "account_covers_all"): N_("个人负担 {member_paid} 元，全部由个人账户支付，无需现金支付。"),

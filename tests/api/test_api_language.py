@@ -222,4 +222,4 @@ def test_english_errors_name_every_field_in_english(client):
     messages = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert messages["flexible_employment"] == "Flexible employment must be true or false."
     assert messages["visits[0].category"].startswith("Outpatient category must be one of: ")
-    assert messages["visits[1].date"] == "Visit date is required."
+    assert messages["visits[1].date"] == "Visit date: please fill this in."

@@ -286,11 +286,12 @@ def test_lone_surrogates_are_refused_however_they_come():
         (_req(age=45.5), "age", "整数"),
         (_req(visits=[_visit(level="2")]), "visits[0].level", "整数"),
         (_req(visits=[_visit(total="-0.01")]), "visits[0].total", "负数"),
+        (_req(visits=[_visit(total="-0")]), "visits[0].total", "负数"),
         (_req(visits=[_visit(total="１２００")]), "visits[0].total", "金额"),
         (_req(visits=[_visit(date="２０２４-03-01")]), "visits[0].date", "格式"),
         (_req(visits=[_visit(total="1e3")]), "visits[0].total", "金额"),
     ],
-    ids=["age-string", "age-fraction", "level-string", "negative", "fullwidth-digits", "fullwidth-date", "exponent-string"],
+    ids=["age-string", "age-fraction", "level-string", "negative", "minus-zero-text", "fullwidth-digits", "fullwidth-date", "exponent-string"],
 )
 def test_wrong_types_are_refused(client, body, field, fragment):
     response = _post(client, body)

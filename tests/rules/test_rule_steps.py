@@ -162,19 +162,24 @@ def _answer(body):
     return result
 
 
-def test_a_visit_the_fund_does_not_cover_does_not_start_the_year():
-    # 徐州 2024: a non-designated visit first (统筹基金不予支付, counts toward neither the
-    # deductible nor the cap), then a 一级 visit of 100: the year's running totals start at the
-    # second, and it is the second that says so.
+def test_the_years_first_visit_sentence_is_on_its_first_visit_covered_or_not():
+    # 徐州 2024: a non-designated visit first (统筹基金不予支付), then a 一级 visit of 100. "本次是
+    # 这次计算中2024年度…的第一次就诊" is true only of the first: a sentence on the second would be
+    # false (an earlier visit of the year is in the calculation). The totals start there, at 0.
     body = {"region": "xuzhou", "status": "employed", "age": 40, "visits": [
         {"date": "2024-08-05", "setting": "non_designated", "total": "100"},
         {"date": "2024-08-06", "level": 1, "total": "100"},
     ]}
     first, second = step_variants(body)
-    assert [code for code, _ in first] == ["policy_range", "not_covered"]
-    assert second[0] == ("benefit_year", "deductible_and_cap")
-    result = _answer(body)
-    assert {w["code"]: w["visits"] for w in result["warnings"]}["xuzhou-2023/benefit_year"] == [2]
+    assert first[0] == ("benefit_year", "deductible_and_cap")
+    assert "benefit_year" not in [code for code, _ in second]
+    # 玉溪 2025: a non-designated 门诊慢性病 visit, then a general one: the general one is the
+    # year's first *general* visit, and says so.
+    body = {"region": "yuxi", "status": "employed", "age": 40, "chronic_disease_count": 1, "visits": [
+        {"date": "2025-03-01", "setting": "non_designated", "category": "chronic", "total": "100"},
+        {"date": "2025-03-02", "level": 1, "total": "100"},
+    ]}
+    assert [v for c, v in step_variants(body)[1] if c == "benefit_year"] == ["cap_general"]
 
 
 def test_a_chronic_visit_is_not_said_to_be_general_and_its_options_are_not_dropped_unseen():

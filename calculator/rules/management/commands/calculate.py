@@ -32,7 +32,7 @@ PERSON_OPTIONS = (
     "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
     "account_balance", "prior_years_balance", "chronic_disease_count",
 )
-_WHOLE = re.compile(r"[+-]?[0-9]{1,6}")
+_WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
