@@ -156,6 +156,26 @@ def data_file_hash(path: str) -> str:
     return hashlib.sha256((DATA_DIR / Path(path)).read_bytes()).hexdigest()
 
 
+# A version's dates move when a newer version is added after it (its effective_to): that
+# changes no figure of the visits it still governs (visits it no longer governs are named as
+# "now under a new version"). Comments and layout change nothing either.
+_NOT_CONTENT = ("effective_from", "effective_to")
+
+
+def data_content_hash(path: str) -> str:
+    """sha256 of what a rule version's data file says (its parsed content, without comments,
+    layout or its dates): a saved link is told its rules changed only when this did."""
+    import json
+
+    import yaml
+
+    data = yaml.safe_load((DATA_DIR / Path(path)).read_text(encoding="utf-8"))
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k not in _NOT_CONTENT}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def rule_identity(result: dict[str, Any]) -> list[dict[str, Any]]:
     """Every rule version the result used, with the content hash of its data file."""
     out = []
@@ -172,6 +192,7 @@ def rule_identity(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "effective_to": rule.get("effective_to"),
                 "path": path,
                 "sha256": data_file_hash(path) if path else "",
+                "content_sha256": data_content_hash(path) if path else "",
             }
         )
     return out
@@ -359,12 +380,17 @@ def compare(saved_rules: list[dict[str, Any]], saved: dict[str, Any], today: dic
                 ) % {"numbers": _numbers(numbers), "new_title": new_title, "old_title": old_title},
             )
         )
-    replaced = {old for old, _ in new_versions}
     for rule in saved_rules:
-        if rule["id"] in replaced:
-            continue
         version = _version(rule["id"], rule.get("region"))
-        numbers = [i + 1 for i, v in saved_visits.items() if v.get("version") == rule["id"]]
+        # The visits this version still governs today (those now under another are named above).
+        numbers = [
+            i + 1 for i, v in saved_visits.items()
+            if v.get("version") == rule["id"] and (today_visits.get(i) or {}).get("version", rule["id"]) == rule["id"]
+        ]
+        if not numbers and version is not None:
+            continue
+        if version is None:
+            numbers = [i + 1 for i, v in saved_visits.items() if v.get("version") == rule["id"]]
         title = rule.get("title") or rule["id"]
         if version is None:
             comparison.rule_changes.append(
@@ -373,10 +399,14 @@ def compare(saved_rules: list[dict[str, Any]], saved: dict[str, Any], today: dic
             )
             continue
         try:
-            current = data_file_hash(version.path)
-        except OSError:
-            current = ""
-        if current != rule.get("sha256"):
+            # What the data says (links saved before content_sha256 existed: the file itself).
+            if rule.get("content_sha256"):
+                current, saved_hash = data_content_hash(version.path), rule["content_sha256"]
+            else:
+                current, saved_hash = data_file_hash(version.path), rule.get("sha256")
+        except (OSError, ValueError):
+            current, saved_hash = "", rule.get("content_sha256") or rule.get("sha256")
+        if current != saved_hash:
             comparison.rule_changes.append(
                 RuleChange("data_changed", rule["id"], title, rule["id"], version.title, numbers,
                            _("规定《%(title)s》的数据（比例、标准或条文）在保存后有更新。") % {"title": version.title})

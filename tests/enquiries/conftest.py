@@ -98,7 +98,11 @@ def changed_wuhan_data(monkeypatch, tmp_path: Path):
 
     def install():
         data = tmp_path / "2023-04-10.yaml"
-        data.write_bytes((DATA_DIR / "wuhan" / "2023-04-10.yaml").read_bytes() + b"\n# changed\n")
+        # The file says what the patched version holds: 三级 在职 0.65 (was 0.55).
+        text = (DATA_DIR / "wuhan" / "2023-04-10.yaml").read_text(encoding="utf-8")
+        changed = text.replace('employed: {1: "0.85", 2: "0.65", 3: "0.55"}', 'employed: {1: "0.85", 2: "0.65", 3: "0.65"}')
+        assert changed != text
+        data.write_text(changed, encoding="utf-8")
 
         def versions(old):
             first, second = old

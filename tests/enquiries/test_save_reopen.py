@@ -378,3 +378,28 @@ def test_the_reopened_page_shows_the_result_before_what_was_entered(web):
     html = web.get(f"/e/{save_via_page(web)}/").content.decode()
     assert html.index('id="results"') < html.index('id="enquiry-inputs-title"')
     assert html.index('id="enquiry-link"') < html.index('id="results"')
+
+
+def test_a_data_file_change_that_says_nothing_new_is_not_a_rule_change(web, monkeypatch, tmp_path):
+    # A comment added, or the version's end date set because a newer version follows it (none
+    # of the saved visits under it): the figures it gives are the same, and the reopened link
+    # does not say its rules changed (it compared the whole file's bytes).
+    import dataclasses
+
+    from calculator.enquiries import services
+    from calculator.rules.loader import DATA_DIR
+    from tests.enquiries.conftest import _patch_wuhan
+
+    token = save_via_page(web)
+    data = tmp_path / "2023-04-10.yaml"
+    text = (DATA_DIR / "wuhan" / "2023-04-10.yaml").read_text(encoding="utf-8")
+    data.write_text("# a comment\n" + text.replace("effective_from: 2023-04-10", "effective_from: 2023-04-10\neffective_to: 2099-12-31"), encoding="utf-8")
+
+    def versions(old):
+        first, second = old
+        return [first, dataclasses.replace(second, path=str(data))]
+
+    _patch_wuhan(monkeypatch, versions)
+    html = _html(web.get(f"/e/{token}/"))
+    assert "在保存后有更新" not in html and "保存以后，计算用到的规定有变化" not in html
+    assert services.data_content_hash(str(data)) == services.data_content_hash("wuhan/2023-04-10.yaml")
