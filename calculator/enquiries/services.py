@@ -258,7 +258,10 @@ def recompute(inputs: dict[str, Any], translate: Any = None, lang: str | None = 
         data["lang"] = lang
     request, errors = parse_request(data)
     if request is None:
-        return None, errors
+        from calculator.rules.contract import error_text
+
+        # In the language asked for, as the result would have been.
+        return None, [{**e, "message": error_text(e, translate or identity)} for e in errors]
     return calculate(request, translate or identity), []
 
 

@@ -123,7 +123,12 @@ def _today(enquiry: Enquiry) -> tuple[dict[str, Any] | None, list[dict[str, Any]
     """Today's result in the page's language, the contract's errors, the parsed request."""
     request, errors = parse_request({**enquiry.inputs, "lang": _page_lang()})
     if request is None:
-        return None, errors, None
+        # Why today's rules cannot recompute it, in the page's language (a date no rule
+        # covers any more was said in Chinese on the English page).
+        from calculator.rules.contract import error_text
+
+        translate = edge_translate()
+        return None, [{**e, "message": error_text(e, translate)} for e in errors], None
     return calculate(request, edge_translate()), [], request
 
 

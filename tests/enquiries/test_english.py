@@ -244,3 +244,23 @@ def test_an_unusable_body_lang_leaves_the_headers_language_for_the_errors(client
         assert response.status_code == 400 and response["Content-Language"] == "en", path
         fields = {e["field"]: e["message"] for e in response.json()["errors"]}
         assert set(fields) == {"age", "lang"} and not any("\u4e00" <= ch <= "\u9fff" for m in fields.values() for ch in m), fields
+
+
+def test_a_link_todays_rules_cannot_recompute_says_why_in_english(web, monkeypatch):
+    # Saved with 2024 visits under 武汉's 2023-04-10 version; if that version ended 2023-12-31
+    # with none after it, today's rules cover no 2024 date: the English page says why in
+    # English (it was the contract's Chinese message).
+    import dataclasses
+    import datetime as dt
+
+    from calculator.rules import registry
+    from tests.enquiries.conftest import _patch_wuhan
+
+    token = save_via_page(web)
+    patched = _patch_wuhan(monkeypatch, lambda old: [old[0], dataclasses.replace(old[1], effective_to=dt.date(2023, 12, 31))])
+    index = {key: patched[region.code] for key, region in registry._alias_index().items()}
+    monkeypatch.setattr(registry, "_alias_index", lambda: index)  # names resolve to the patched region
+    web.cookies["django_language"] = "en"
+    html = web.get(f"/e/{token}/").content.decode()
+    assert "2024-03-01" in html and "Wuhan" in html
+    assert "不在武汉市已收录的政策期间内" not in html
