@@ -264,3 +264,24 @@ def test_a_link_todays_rules_cannot_recompute_says_why_in_english(web, monkeypat
     html = web.get(f"/e/{token}/").content.decode()
     assert "2024-03-01" in html and "Wuhan" in html
     assert "不在武汉市已收录的政策期间内" not in html
+
+
+def test_the_print_of_a_link_todays_rules_cannot_recompute_says_it_prints_the_saved_figures(web, monkeypatch):
+    # As above: the print page printed the saved figures under "the figures on this page use
+    # today's rules"; it now says they are the saved ones, and why.
+    import dataclasses
+    import datetime as dt
+
+    from calculator.rules import registry
+    from tests.enquiries.conftest import _patch_wuhan
+
+    token = save_via_page(web)
+    patched = _patch_wuhan(monkeypatch, lambda old: [old[0], dataclasses.replace(old[1], effective_to=dt.date(2023, 12, 31))])
+    index = {key: patched[region.code] for key, region in registry._alias_index().items()}
+    monkeypatch.setattr(registry, "_alias_index", lambda: index)
+    html = web.get(f"/e/{token}/print/").content.decode()
+    assert "按今天收录的规定已无法重新计算这次查询，本页数字是保存时的结果。" in html
+    assert "本页数字按今天的规定计算" not in html
+    web.cookies["django_language"] = "en"
+    english = web.get(f"/e/{token}/print/").content.decode()
+    assert "the figures on this page are those saved" in english and "use today's rules" not in english
