@@ -19,7 +19,7 @@ from calculator.api.views import JSON_MEDIA_TYPE, _error, _header_lang, _method_
 from calculator.enquiries import services
 from calculator.ops.views import SERVER_ERROR
 from calculator.ops.responses import asked_language
-from calculator.rules.contract import decode, dumps, errors_in, parse_request, wanted_language
+from calculator.rules.contract import answer_language, decode, dumps, errors_in, parse_request, wanted_language
 
 logger = logging.getLogger(__name__)
 UNAVAILABLE = gettext_noop("暂时无法保存或读取查询：数据库没有响应。请稍后再试；计算接口 /api/v1/calculate 可以照常使用。")
@@ -83,7 +83,7 @@ def enquiries(request: HttpRequest) -> HttpResponse:
         "result": result,
     }
     response = _json(body, 201)
-    response["Content-Language"] = "en" if calc_request.lang.startswith("en") else "zh-hans"  # the result's
+    response["Content-Language"] = answer_language(calc_request.lang)  # the result's
     return response
 
 
@@ -111,7 +111,7 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
         lang = asked_language(request) or found.inputs.get("lang")
         today, today_errors = services.recompute(found.inputs, translate_for(lang), lang=lang)
         # The differences' labels and messages in the language of today's result.
-        with translation.override("en" if (lang or "").lower().startswith("en") else "zh-hans"):
+        with translation.override(answer_language(lang)):
             comparison = services.compare(found.rules, found.result, today)
     except Exception:
         logger.exception("enquiry recalculation failed")
@@ -131,5 +131,5 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
         "differences": [d.as_dict() for d in comparison.differences],
     }
     response = _json(body)
-    response["Content-Language"] = "en" if (lang or "").lower().startswith("en") else "zh-hans"  # today's result's
+    response["Content-Language"] = answer_language(lang)  # today's result's
     return response

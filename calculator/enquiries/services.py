@@ -258,11 +258,16 @@ def recompute(inputs: dict[str, Any], translate: Any = None, lang: str | None = 
         data["lang"] = lang
     request, errors = parse_request(data)
     if request is None:
-        from calculator.rules.contract import error_text
-
-        # In the language asked for, as the result would have been.
-        return None, [{**e, "message": error_text(e, translate or identity)} for e in errors]
+        return None, translated_errors(errors, translate or identity)
     return calculate(request, translate or identity), []
+
+
+def translated_errors(errors: list[dict[str, Any]], translate: Any) -> list[dict[str, Any]]:
+    """Why today's rules refuse saved inputs, in ``translate``'s language (as the result would
+    have been)."""
+    from calculator.rules.contract import error_text
+
+    return [{**e, "message": error_text(e, translate)} for e in errors]
 
 
 # The figures' labels are msgids (gettext_noop): translate them where they are shown.

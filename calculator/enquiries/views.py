@@ -125,10 +125,7 @@ def _today(enquiry: Enquiry) -> tuple[dict[str, Any] | None, list[dict[str, Any]
     if request is None:
         # Why today's rules cannot recompute it, in the page's language (a date no rule
         # covers any more was said in Chinese on the English page).
-        from calculator.rules.contract import error_text
-
-        translate = edge_translate()
-        return None, [{**e, "message": error_text(e, translate)} for e in errors], None
+        return None, services.translated_errors(errors, edge_translate()), None
     return calculate(request, edge_translate()), [], request
 
 

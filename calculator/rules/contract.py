@@ -848,9 +848,15 @@ def wanted_language(data: Any, fallback: str | None) -> str | None:
     return fallback
 
 
+def answer_language(lang: Any) -> str:
+    """The Content-Language of an answer asked for in ``lang``: "en" for English, else the
+    default "zh-hans"."""
+    return "en" if isinstance(lang, str) and lang.strip().lower().startswith("en") else "zh-hans"
+
+
 def errors_in(errors: list[dict[str, Any]], translate_for: Any, wanted: Any) -> tuple[list[dict[str, str]], str]:
     """The errors as the answer gives them, in English where asked (the field names stay)."""
-    if translate_for is not None and isinstance(wanted, str) and wanted.strip().lower().startswith("en"):
+    if translate_for is not None and answer_language(wanted) == "en":
         translate, language = translate_for("en"), "en"
     else:
         translate, language = identity, "zh-hans"

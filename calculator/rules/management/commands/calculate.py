@@ -28,10 +28,6 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext
 
-PERSON_OPTIONS = (
-    "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
-    "account_balance", "prior_years_balance", "chronic_disease_count",
-)
 _WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -41,6 +37,16 @@ EXIT_INVALID = 2
 class _Exit(Exception):
     def __init__(self, body: Any, code: int):
         self.body, self.code = body, code
+
+
+def _refused(field: str, message: str, code: int = EXIT_INVALID) -> _Exit:
+    """The command's own refusal as the contract's JSON error."""
+    return _Exit({"errors": [{"field": field, "message": message}]}, code)
+
+
+def _internal(exc: Exception) -> dict[str, Any]:
+    """An unexpected failure, named for whoever runs the command (never a traceback)."""
+    return {"errors": [{"field": "(server)", "message": gettext("内部错误：%(error)s") % {"error": f"{type(exc).__name__}: {exc}"}}]}
 
 
 class Command(BaseCommand):
@@ -91,25 +97,29 @@ class Command(BaseCommand):
         self._check_policy_data()
         # The command's own messages (files, arguments, the import's rows) in the language
         # --lang asks for, as the calculation's errors are; Chinese otherwise.
-        lang = str(options.get("lang") or "").strip().lower()
-        with translation.override("en" if lang.startswith("en") else "zh-hans"):
+        from calculator.rules.contract import answer_language
+
+        with translation.override(answer_language(options.get("lang"))):
             self._handle(options)
 
     def _handle(self, options: dict[str, Any]) -> None:
         try:
             if options.get("visits_file"):
                 if options.get("file"):
-                    raise _Exit({"errors": [{"field": "FILE", "message": gettext("请只给出一种输入：请求 JSON 文件，或 --csv 就诊记录文件。")}]}, EXIT_INVALID)
+                    raise _refused("FILE", gettext("请只给出一种输入：请求 JSON 文件，或 --csv 就诊记录文件。"))
                 raw = self._request_from_visits(options)
             elif options.get("file"):
-                person = [f"--{name.replace('_', '-')}" for name in PERSON_OPTIONS if options.get(name) not in (None, "", False)]
+                from calculator.rules.contract import FIELD_LABELS, TOP_FIELDS
+
+                # The person's fields, in the contract's order (its labels'): all but the visits and lang.
+                person = [f"--{name.replace('_', '-')}" for name in FIELD_LABELS if name in TOP_FIELDS - {"visits", "lang"} and options.get(name) not in (None, "", False)]
                 if person:
                     # The request file carries the person: a --region beside it would be
                     # silently ignored, and the figures be for someone else.
-                    raise _Exit({"errors": [{"field": person[0], "message": gettext("%(options)s 只用于 --csv；请求 JSON 文件里已有参保人信息，请在文件中修改。") % {"options": gettext("、").join(person)}}]}, EXIT_INVALID)
+                    raise _refused(person[0], gettext("%(options)s 只用于 --csv；请求 JSON 文件里已有参保人信息，请在文件中修改。") % {"options": gettext("、").join(person)})
                 raw = self._read(options["file"])
             else:
-                raise _Exit({"errors": [{"field": "FILE", "message": gettext("请给出请求 JSON 文件（或 - 读标准输入），或用 --csv 给出就诊记录文件。")}]}, EXIT_INVALID)
+                raise _refused("FILE", gettext("请给出请求 JSON 文件（或 - 读标准输入），或用 --csv 给出就诊记录文件。"))
         except _Exit as exit_:
             self._emit(exit_.body, exit_.code)
 
@@ -123,17 +133,14 @@ class Command(BaseCommand):
             status, body = run_contract(raw, translate_for=plain_translate_for, lang=options.get("lang") or None)
         except Exception as exc:  # noqa: BLE001 - the CLI promises never to show a traceback
             # The API's field; the message keeps what the person running the command needs.
-            self._emit(
-                {"errors": [{"field": "(server)", "message": gettext("内部错误：%(error)s") % {"error": f"{type(exc).__name__}: {exc}"}}]},
-                EXIT_INTERNAL,
-            )
+            self._emit(_internal(exc), EXIT_INTERNAL)
 
         if status == 200:
             if options.get("output_format", "json") != "json" or options.get("output"):
                 try:
                     self._write_output(body, raw, options)
                 except Exception as exc:  # noqa: BLE001 - never a traceback (SystemExit passes)
-                    self._emit({"errors": [{"field": "(server)", "message": gettext("内部错误：%(error)s") % {"error": f"{type(exc).__name__}: {exc}"}}]}, EXIT_INTERNAL)
+                    self._emit(_internal(exc), EXIT_INTERNAL)
             self._emit(body, EXIT_OK)
         elif status == 400:
             self._emit(body, EXIT_INVALID)
@@ -149,13 +156,11 @@ class Command(BaseCommand):
             with open(path, "rb") as fh:
                 return fh.read()
         except FileNotFoundError:
-            raise _Exit({"errors": [{"field": "FILE", "message": gettext("找不到文件：%(path)s") % {"path": path}}]}, EXIT_INVALID) from None
+            raise _refused("FILE", gettext("找不到文件：%(path)s") % {"path": path}) from None
         except IsADirectoryError:
-            raise _Exit({"errors": [{"field": "FILE", "message": gettext("这是一个目录，不是文件：%(path)s") % {"path": path}}]}, EXIT_INVALID) from None
+            raise _refused("FILE", gettext("这是一个目录，不是文件：%(path)s") % {"path": path}) from None
         except OSError as exc:
-            raise _Exit(
-                {"errors": [{"field": "FILE", "message": gettext("无法读取文件：%(path)s（%(reason)s）") % {"path": path, "reason": exc.strerror or exc}}]}, EXIT_INVALID
-            ) from None
+            raise _refused("FILE", gettext("无法读取文件：%(path)s（%(reason)s）") % {"path": path, "reason": exc.strerror or exc}) from None
 
     def _request_from_visits(self, options: dict[str, Any]) -> bytes:
         from django.conf import settings
@@ -173,7 +178,7 @@ class Command(BaseCommand):
         try:
             read = ledger_io.read_visits(path, raw, max_rows=max_rows, max_bytes=max_bytes)
         except ledger_io.ImportRefused as exc:
-            raise _Exit({"errors": [{"field": "--csv", "message": exc.message}]}, EXIT_INVALID) from None
+            raise _refused("--csv", exc.message) from None
         if read.errors:
             raise _Exit({"errors": [{"field": "--csv", "message": m} for m in read.errors]}, EXIT_INVALID)
         request: dict[str, Any] = {}
@@ -217,8 +222,6 @@ class Command(BaseCommand):
                 sys.stdout.buffer.write(content)
                 sys.stdout.buffer.flush()
         except OSError as exc:
-            self._emit(
-                {"errors": [{"field": "--output", "message": gettext("无法写入文件：%(path)s（%(reason)s）") % {"path": target, "reason": exc.strerror or exc}}]},
-                EXIT_INVALID,
-            )
+            refused = _refused("--output", gettext("无法写入文件：%(path)s（%(reason)s）") % {"path": target, "reason": exc.strerror or exc})
+            self._emit(refused.body, refused.code)
         sys.exit(EXIT_OK)
