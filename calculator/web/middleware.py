@@ -7,7 +7,8 @@ used: the page is Chinese unless the member chose English with the language swit
 
 The JSON API is the exception: a program asks for English answers with ``Accept-Language: en``
 (the contract's documented alternative to ``"lang": "en"`` in the body), so the header is kept
-for ``/api/`` requests.
+for ``/api/`` requests, and for ``/healthz`` (a JSON probe for programs, whose refusal of a
+wrong method speaks the client's language as the API's do).
 """
 
 from __future__ import annotations
@@ -24,6 +25,6 @@ class IgnoreBrowserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not is_api(request):
+        if not is_api(request) and request.path_info != "/healthz":
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)

@@ -63,6 +63,14 @@ def test_healthz_refuses_other_methods_in_json(client):
     assert response.json()["errors"][0]["message"].startswith("不支持的请求方法")
 
 
+def test_healthz_refusal_follows_accept_language_as_the_apis_do(client):
+    # A program asking in English gets the refusal in English (the pages ignore the header).
+    response = client.post("/healthz", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 405
+    assert response["Content-Language"] == "en"
+    assert response.json()["errors"][0]["message"] == "Method POST is not supported; use GET, HEAD."
+
+
 def test_with_the_database_unreachable_healthz_says_so_and_the_calculator_works(server_factory):
     # A PostgreSQL address where nothing listens (loopback, port 9).
     server = server_factory(DATABASE_URL="postgres://calc:calc@127.0.0.1:9/calc")
