@@ -193,6 +193,9 @@ _SECTION_TEXTS = {
     "cap_line": '<span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
     "no_cap": "无门诊单独的年度限额",
     "no_general": "本年度没有普通门诊就诊（门诊慢性病另行累计，见下）。",
+    # Every general visit of the year outside the fund (非定点, 住院期间): nothing was counted, and
+    # a deductible line ("起付标准：0.00 元") would name a deductible the version may not have.
+    "none_covered": "本年度的普通门诊就诊都不由统筹基金支付，不计入年度累计。",
     "chronic": "门诊慢性病：",
     "chronic_line": '起付标准已累计 <span class="money">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>）；统筹基金限额 <span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="chronic_cap_remaining">%(remaining)s</span></strong>',
     "account_title": "个人账户划入（供参考）",
@@ -209,7 +212,7 @@ def _section_texts(language: str) -> dict[str, str]:
     are markup (``{% blocktranslate %}``'s), their figures escaped when filled in."""
     texts = {key: gettext(msgid) for key, msgid in _SECTION_TEXTS.items()}
     for key in ("title", "stop", "estimate", "not_entered", "printed_on", "address", "visits", "years",
-                "deductible", "no_deductible", "cap", "no_cap", "no_general", "chronic", "account_title"):
+                "deductible", "no_deductible", "cap", "no_cap", "no_general", "none_covered", "chronic", "account_title"):
         texts[key] = _esc(texts[key])
     return texts
 
@@ -248,15 +251,19 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
     elif year.deductible_basis == "none_from":
         deductible = _fill(t["none_from"], used=yuan(year.deductible_used), date=year.deductible_none_from)
     else:
-        deductible = f'<span class="money" data-figure="deductible_used">{_esc(yuan(year.deductible_used))}</span>'
+        deductible = None
     if year.annual_cap:
         cap = _fill(t["cap_line"], cap=yuan(year.annual_cap), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining))
     else:
         cap = t["no_cap"]
     heading = _fill(t["term_heading"], term=year.deductible_term) if year.deductible_term else t["deductible"]
+    if deductible is None:
+        deductible_line = f'<span class="year-line">{t["none_covered"]}</span>\n'
+    else:
+        deductible_line = f'<span class="year-line">{heading}\n\n{deductible}\n\n</span>\n'
     return (
         f'\n<li data-year="{_esc(year.year)}">\n<strong>{_esc(year.label)}</strong>\n'
-        f'<span class="year-line">{heading}\n\n{deductible}\n\n</span>\n'
+        + deductible_line +
         f'<span class="year-line">{t["cap"]}\n\n{cap}\n\n</span>\n{chronic}\n</li>\n'
     )
 

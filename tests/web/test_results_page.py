@@ -331,6 +331,20 @@ def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+def test_a_year_whose_visits_the_fund_does_not_cover_names_no_deductible(client):
+    # 武汉 2024 (优化方案: no deductible), one visit at a non-designated institution: nothing was
+    # counted; "起付标准：0.00 元" would name a deductible this version does not have. The cap
+    # line stays: all of 3500 is left (employed, 优化方案's cap), as nothing was paid.
+    html = page(client, {
+        "region": "wuhan", "status": "employed", "age": "40",
+        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "non_designated", "visits-0-total": "500",
+    })
+    year = _text(html[html.index('<li data-year="2024">'):][:2000].split("</li>")[0])
+    assert "本年度的普通门诊就诊都不由统筹基金支付，不计入年度累计。" in year
+    assert "起付标准" not in year
+    assert "尚余 3,500.00 元" in year
+
+
 def test_a_year_of_only_chronic_visits_says_so_instead_of_empty_general_lines(client):
     # 玉溪 2024, one 门诊慢性病 visit: the general deductible and cap were never touched.
     html = page(client, {
@@ -416,7 +430,8 @@ def test_a_cap_raised_in_the_year_is_drawn_and_said_as_a_step(client):
 
 def test_a_general_year_line_never_takes_the_chronic_pools_term(client):
     # 玉溪 2024: a 门诊慢性病 visit (its deductible is the 门诊慢性病起付标准) and a general visit at a
-    # non-designated institution (no deductible step): the general line is headed 起付标准.
+    # non-designated institution (no deductible step): the general line is not headed by the
+    # chronic pool's term; it says the year's general visit counted toward nothing.
     html = page(client, {
         "region": "yuxi", "status": "employed", "age": "50", "chronic_disease_count": "1",
         "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "2000",
@@ -424,7 +439,8 @@ def test_a_general_year_line_never_takes_the_chronic_pools_term(client):
         "visits-1-date": "2024-04-01", "visits-1-level": "2", "visits-1-setting": "non_designated", "visits-1-total": "300",
     })
     panel = _text(html[html.index('id="years-title"'):].split("</ul>")[0])
-    assert "门诊慢性病起付标准：" not in panel and "起付标准：" in panel, panel
+    assert "门诊慢性病起付标准：" not in panel, panel
+    assert "本年度的普通门诊就诊都不由统筹基金支付，不计入年度累计。" in panel
 
 
 def test_the_year_section_heading_uses_no_term_a_region_lacks(client):
