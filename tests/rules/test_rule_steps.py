@@ -237,3 +237,20 @@ def test_a_report_of_other_rates_is_not_listed_with_visits_the_fund_does_not_cov
     result = _answer(body)
     assert [v["fund_paid"] for v in result["visits"]] == ["0.00", "0.00", "42.00"]
     assert {w["code"]: w["visits"] for w in result["warnings"]}["shanxi-2024-unverified"] == [3]
+
+
+def test_xuzhou_says_county_hospitals_count_as_level_two_with_the_visits_it_concerns():
+    # 徐政规〔2022〕8号 二、（一）2: "在二级医疗机构(含县级医院,下同),按65%补助". The level the member
+    # enters decides the rate (level 3: 60%, level 2: 65%), so the rule is said once, with the
+    # covered visits (not the non-designated one), and its clause is listed.
+    # Visit 1 (level 3, 1000): 1000 − 700 起付 = 300 × 60% = 180.00.
+    body = {"region": "xuzhou", "status": "employed", "age": 40, "visits": [
+        {"date": "2024-03-01", "level": 3, "total": "1000"},
+        {"date": "2024-03-02", "setting": "non_designated", "total": "100"},
+    ]}
+    result = _answer(body)
+    assert [v["fund_paid"] for v in result["visits"]] == ["180.00", "0.00"]
+    (notice,) = [w for w in result["warnings"] if w["code"] == "xuzhou-county-hospital"]
+    assert notice["visits"] == [1]
+    assert "县级医院" in notice["message"] and "二级" in notice["message"]
+    assert "含县级医院" in result["clauses"][notice["clause"]]["quote"]

@@ -327,7 +327,7 @@ def test_bad_regions_file_entries_name_the_entry(data_copy, old, new, field):
 @pytest.mark.parametrize(
     "old, new, field, fragment",
     [
-        ("    cite:\n      document: xzgg-2022-8", "    cite:\n      document: [xzgg-2022-8]",
+        ("    value: calendar\n    cite:\n      document: xzgg-2022-8", "    value: calendar\n    cite:\n      document: [xzgg-2022-8]",
          "parameters.benefit_year.cite.document", "unknown document"),
         ("      retired: \"350\"", "      retired: \"350\"\n      1: \"5\"", "parameters.deductible.amounts", "unknown status group(s) ['1']"),
         ('employed: {1: "0.75"', 'employed: {"1": "0.75"', "parameters.fund_ratio.rates.employed", "exactly the keys 1, 2 and 3"),
@@ -353,9 +353,9 @@ def test_odd_shapes_are_refused_with_the_field(data_copy, old, new, field, fragm
         ("wuhan/2023-04-10.yaml", "effective_from: 2023-04-10\n", "effective_from: 2023-04-10\neffective_from: 2023-04-11\n",
          "wuhan/2023-04-10.yaml: effective_from: duplicate key 'effective_from' (line 8, again on line 9)"),
         ("xuzhou/2023-01-01.yaml", '      retired: "350"\n', '      retired: "350"\n      retired: "360"\n',
-         "xuzhou/2023-01-01.yaml: parameters.deductible.amounts.retired: duplicate key 'retired' (line 37, again on line 38)"),
+         "xuzhou/2023-01-01.yaml: parameters.deductible.amounts.retired: duplicate key 'retired' (line 48, again on line 49)"),
         ("xuzhou/2023-01-01.yaml", 'employed: {1: "0.75", 2: "0.65", 3: "0.60"}', 'employed: {1: "0.75", 2: "0.65", 3: "0.60", 1: "0.8"}',
-         "xuzhou/2023-01-01.yaml: parameters.fund_ratio.rates.employed.1: duplicate key '1' (line 46, column 18, again at column 51)"),
+         "xuzhou/2023-01-01.yaml: parameters.fund_ratio.rates.employed.1: duplicate key '1' (line 57, column 18, again at column 51)"),
         ("regions.yaml", "  name: 徐州市\n", "  name: 徐州市\n  name: 徐州\n",
          "regions.yaml: [0].name: duplicate key 'name' (line 5, again on line 6)"),
     ],
