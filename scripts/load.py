@@ -6,7 +6,9 @@ loopback, driven by N concurrent clients for a bounded time.
     .venv/bin/python scripts/load.py --clients 20 --seconds 20 --workers 3
 
 Phases, one after the other, each ``--seconds`` long (and at most ``--max-requests``):
-  mix      API 20-visit calculations, 10-visit results pages, /healthz and static files together
+  mix      API 20-visit calculations, 10-visit results pages, saved links, /healthz and static
+           files together
+  saved    only GET /e/<token>/ (a saved 10-visit result reopened: recalculated with today's rules)
   api      only POST /api/v1/calculate with 20 visits
   page     only GET / with a 10-visit query (the results page)
   healthz  only GET /healthz (the ceiling: the cheapest dynamic answer)
@@ -131,6 +133,7 @@ def start_server(port: int, workers: int, log_path: Path) -> subprocess.Popen[by
         WEB_CONCURRENCY=str(workers),
         DJANGO_RATELIMIT_API=env.get("DJANGO_RATELIMIT_API", "10000000/60"),
         DJANGO_RATELIMIT_PAGE=env.get("DJANGO_RATELIMIT_PAGE", "10000000/60"),
+        DJANGO_RATELIMIT_ENQUIRY=env.get("DJANGO_RATELIMIT_ENQUIRY", "10000000/60"),
         DJANGO_LOG_LEVEL=env.get("DJANGO_LOG_LEVEL", "WARNING"),  # the access lines would cost I/O
     )
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -255,17 +258,25 @@ def main() -> int:
         api = Kind("api", "POST", "/api/v1/calculate", api_body(20), {"Content-Type": "application/json"})
         page = Kind("page", "GET", page_query(10))
         health = Kind("healthz", "GET", "/healthz")
+        # A saved link: one 10-visit result saved through the API (a row in the database the
+        # server uses), then reopened by every client (the page recalculates it with today's rules).
+        status, saved_body = request(port, "POST", "/api/v1/enquiries", api_body(10), {"Content-Type": "application/json"})
+        if status != 201:
+            sys.exit(f"saving a result for the saved-link requests: HTTP {status} (is the database migrated? "
+                     f"`make setup`): {saved_body[:300]!r}")
+        saved = Kind("saved", "GET", f"/e/{json.loads(saved_body)['token']}/")
         static = [Kind("static", "GET", a, headers={"Accept-Encoding": "gzip"}) for a in assets]
-        for kind in (api, page, health):  # each kind answers correctly before we time it
+        for kind in (api, page, saved, health):  # each kind answers correctly before we time it
             status, body = request(port, kind.method, kind.path, kind.body, kind.headers)
             if status != 200:
                 sys.exit(f"{kind.name}: HTTP {status}: {body[:300]!r}")
-        run_phase(port, [(api, 1), (page, 1), (health, 1)] + [(s, 1) for s in static], clients, 2.0, 5000)  # warm-up
+        run_phase(port, [(api, 1), (page, 1), (saved, 1), (health, 1)] + [(s, 1) for s in static], clients, 2.0, 5000)  # warm-up
 
         phases = {
-            "mix": [(api, 4), (page, 3), (health, 1)] + [(s, 1) for s in static],
+            "mix": [(api, 4), (page, 3), (saved, 2), (health, 1)] + [(s, 1) for s in static],
             "api": [(api, 1)],
             "page": [(page, 1)],
+            "saved": [(saved, 1)],
             "healthz": [(health, 1)],
         }
         print(f"gunicorn workers: {workers}; clients: {clients}; {seconds:.0f} s per phase; "
