@@ -57,7 +57,7 @@ class _Ledger:
         "years", "pools_started", "last_in_year", "notices", "clauses", "versions", "totals", "account_current",
         "account_prior", "accounts_merged", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
-        "plainly_employed", "retired_groups", "number", "codes", "year_switch",
+        "plainly_employed", "retired_groups", "number", "codes", "year_switch", "assumption_refs",
     )
 
     def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
@@ -73,6 +73,9 @@ class _Ledger:
         # What applied at the last visit of each benefit year: (version, group, cap, annual deductible).
         self.last_in_year: dict[int, tuple[Version, str, int | None, int | None]] = {}
         self.notices: dict[str, Notice] = {}
+        # An assumption's text → the clause it was first listed under: two versions reading a
+        # clause the same way (武汉's two account_use) give one caveat, not the same one twice.
+        self.assumption_refs: dict[str, str] = {}
         self.clauses: dict[str, Citation] = {}
         self.versions: dict[str, Version] = {}
         self.totals = dict.fromkeys(("total", "fund_paid", "member_paid", "account_paid", "cash_paid"), 0)
@@ -120,7 +123,8 @@ class _Ledger:
         its assumption (if any) lists this visit as well."""
         cite = param.cite
         if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
-            self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
+            ref = self.assumption_refs.setdefault(cite.assumption, cite.ref)
+            self.notice(ref, cite.assumption, ref, kind="assumption")
 
     def cite_notice(self, code: str, param: Param, figures: dict[str, Any] | None = None) -> None:
         """A clause that shapes the visit without a figure of its own: a notice cites it."""
@@ -130,7 +134,8 @@ class _Ledger:
         cite = param.cite  # self.cite(param, code), spelt out: a step is made several times a visit
         self.clauses[cite.ref] = cite
         if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
-            self.notice(cite.ref, cite.assumption, cite.ref, kind="assumption")
+            ref = self.assumption_refs.setdefault(cite.assumption, cite.ref)
+            self.notice(ref, cite.assumption, ref, kind="assumption")
         steps.append(_record(Step, (code, variant, amount, figures, cite.ref)))
 
     def cite_or_notice(self, code: str, param: Param, step_code: str | None = None) -> None:
@@ -200,7 +205,9 @@ class _Ledger:
         # not concern it.
         uncovered = setting == "non_designated" or (inpatient_stay and "inpatient_stay" in p)
         if version.notices:
-            self.version_notices(version, day, day, covered=not uncovered)
+            # A level counts only where the fund rates the visit by the level entered: a
+            # pharmacy's rate is not the prescriber's everywhere (徐州: A级药店 at level 1).
+            self.version_notices(version, day, day, covered=not uncovered, level=_level if setting in ("clinic", "internet") else None)
         future = day > self.today
         if future:
             self.notice("future-visit", NOTICES["future-visit"])
@@ -213,7 +220,8 @@ class _Ledger:
             self.account_prior = 0
             self.accounts_merged = True
             if self.req.prior_years_balance > 0:
-                self.notice("prior-years-balance-merged", NOTICES["prior-years-balance-merged"], None, {"region_name": self.region.name})
+                code = "prior-years-balance-merged" if self.req.account_balance > 0 else "prior-years-balance-as-account"
+                self.notice(code, NOTICES[code], None, {"region_name": self.region.name})
 
         if self.plainly_employed:
             group, cohort_param = "employed", None  # what group() says, without the call
@@ -753,13 +761,14 @@ class _Ledger:
         figures.update(annual=annual, age=req.age)
         return AccountAllocation(variant, figures, ref, version.id, annual, None)
 
-    def version_notices(self, version: Version, first: dt.date, last: dt.date, covered: bool = True) -> None:
+    def version_notices(self, version: Version, first: dt.date, last: dt.date, covered: bool = True, level: int | None = None) -> None:
         """The version's own notices whose dates meet ``first``–``last``, listed for the
         current visit (``self.number``; its codes ``self.codes``); those marked
-        ``covered_only`` only where the fund covers the visit."""
+        ``covered_only`` only where the fund covers the visit, those with ``levels`` only
+        where the visit is rated by one of them (``level``; None: not rated by a level)."""
         codes = self.codes
         for n in version.notices:
-            if n.covered_only and not covered:
+            if (n.covered_only and not covered) or (n.levels is not None and level not in n.levels):
                 continue
             if (n.applies_from is None or last >= n.applies_from) and (n.applies_to is None or first <= n.applies_to):
                 listed = self.notices.get(n.code)
@@ -926,6 +935,8 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
     ledger.number = first.index + 1
     ledger.codes = first_codes  # the same list as the visit's (and its JSON's) notices
     account = ledger.allocation(first_version, first.date)
+    for notice in ledger.notices.values():
+        notice.visits.sort()  # listed as the visits were calculated (by date); said in request order
     return CalculationResult(
         request=request,
         region_code=region.code,

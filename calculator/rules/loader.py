@@ -104,6 +104,9 @@ class Notice:
     # non-designated visit or a hospital stay the rules exclude (POLICY_NOTES: a notice goes
     # on results it may affect).
     covered_only: bool = False
+    # Only on visits at these levels (None: any): a note about which level to enter (徐州: 县级医院
+    # count as 二级) concerns the visits whose level it would change, not a pharmacy's.
+    levels: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ ALLOWED_TOP = {
 }
 ALLOWED_DOC = {"issuer", "title", "doc_no", "status", "source", "url", "note"}
 ALLOWED_CITE = {"document", "article", "quote", "assumption", "assumption_on"}
-ALLOWED_NOTICE = {"code", "message", "from", "to", "cite", "covered_only"}
+ALLOWED_NOTICE = {"code", "message", "from", "to", "cite", "covered_only", "levels"}
 ALLOWED_REGION = {"code", "name", "province", "aliases"}
 
 _WS = re.compile(r"\s+")
@@ -508,7 +511,14 @@ class Loader:
             applies_to=_date(ctx, f"{where}.to", raw["to"]) if "to" in raw else None,
             cite=cite,
             covered_only=_flag(ctx, f"{where}.covered_only", raw.get("covered_only", False)),
+            levels=self._levels(ctx, f"{where}.levels", raw["levels"]) if "levels" in raw else None,
         )
+
+    @staticmethod
+    def _levels(ctx: _Ctx, where: str, raw: Any) -> tuple[int, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise ctx.fail(where, "must be a non-empty list of levels (1, 2, 3)")
+        return tuple(_one_of(ctx, f"{where}[{i}]", level, (1, 2, 3)) for i, level in enumerate(raw))
 
     def load_version(self, path: Path) -> Version:
         ctx = _Ctx(path, self.data_dir)

@@ -278,6 +278,8 @@ NOTICES: dict[str, str] = {
     "chronic-count-assumed": N_("未填写慢性病病种数：门诊慢性病的年度限额按 {count} 种计算；如患有多种，请填写病种数。"),
     "retired-on-missing": N_("未填写退休日期：所有就诊均按退休人员待遇计算；如在就诊期间才退休，请填写退休日期。"),
     "prior-years-balance-merged": N_("{region_name}的文件没有区分当年账户和历年账户，您填写的两项余额合并计算。"),
+    # Only the 历年账户 field was filled in: there are no "two balances" to add.
+    "prior-years-balance-as-account": N_("{region_name}的文件没有区分当年账户和历年账户，您填写的历年账户余额按个人账户余额计算。"),
     # A field the region's documents have no use for: said, not silently dropped.
     "price-class-ignored": N_("{region_name}的文件不按收费价格类别区分待遇：填写的收费类别未使用，按医疗机构级别计算。"),
     "chronic-count-ignored": N_("{region_name}的文件没有给出门诊慢性病的起付标准、支付比例和限额：填写的慢性病病种数未使用，本计算器只计算普通门诊。"),

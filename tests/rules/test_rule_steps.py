@@ -241,16 +241,62 @@ def test_a_report_of_other_rates_is_not_listed_with_visits_the_fund_does_not_cov
 
 def test_xuzhou_says_county_hospitals_count_as_level_two_with_the_visits_it_concerns():
     # 徐政规〔2022〕8号 二、（一）2: "在二级医疗机构(含县级医院,下同),按65%补助". The level the member
-    # enters decides the rate (level 3: 60%, level 2: 65%), so the rule is said once, with the
-    # covered visits (not the non-designated one), and its clause is listed.
-    # Visit 1 (level 3, 1000): 1000 − 700 起付 = 300 × 60% = 180.00.
+    # enters decides the rate (level 3: 60%, level 2: 65%): a county hospital graded 三级 is paid
+    # at the 二级 rate, so the rule is said once, with the visits entered as 三级 only (not the
+    # level-2 visit, not the pharmacy's, paid at the level-1 rate whatever the level, not the
+    # non-designated one), and its clause is listed.
+    # Visit 1 (level 3, 1000): 1000 − 700 起付 = 300 × 60% = 180.00; visit 2 (level 2, 200):
+    # 200 × 65% = 130.00; visit 3 (pharmacy, 100): × 75% = 75.00; visit 5 (level 3, 100): × 60% = 60.00.
     body = {"region": "xuzhou", "status": "employed", "age": 40, "visits": [
         {"date": "2024-03-01", "level": 3, "total": "1000"},
-        {"date": "2024-03-02", "setting": "non_designated", "total": "100"},
+        {"date": "2024-03-02", "level": 2, "total": "200"},
+        {"date": "2024-03-03", "level": 3, "setting": "pharmacy", "total": "100"},
+        {"date": "2024-03-04", "level": 3, "setting": "non_designated", "total": "100"},
+        {"date": "2024-03-05", "level": 3, "total": "100"},
     ]}
     result = _answer(body)
-    assert [v["fund_paid"] for v in result["visits"]] == ["180.00", "0.00"]
+    assert [v["fund_paid"] for v in result["visits"]] == ["180.00", "130.00", "75.00", "0.00", "60.00"]
     (notice,) = [w for w in result["warnings"] if w["code"] == "xuzhou-county-hospital"]
-    assert notice["visits"] == [1]
+    assert notice["visits"] == [1, 5]
     assert "县级医院" in notice["message"] and "二级" in notice["message"]
     assert "含县级医院" in result["clauses"][notice["clause"]]["quote"]
+
+
+def test_an_assumption_two_versions_share_is_listed_once_with_their_visits():
+    # 武汉 细则 and 优化方案 read their account clauses the same way (the same assumption text):
+    # one caveat, with both visits, not the same sentence twice.
+    body = {"region": "wuhan", "status": "employed", "age": 40, "account_balance": "1000", "visits": [
+        {"date": "2023-03-01", "level": 1, "total": "100"},
+        {"date": "2023-04-20", "level": 1, "total": "100"},
+    ]}
+    result = _answer(body)
+    messages = [w["message"] for w in result["warnings"]]
+    assert len(messages) == len(set(messages))
+    (account,) = [w for w in result["warnings"] if w["code"].endswith("/account_use")]
+    assert account["visits"] == [1, 2]
+    assert all(account["code"] in v["notices"] for v in result["visits"])
+
+
+def test_a_notice_lists_its_visits_in_the_order_they_were_given():
+    # Visit 1 is later than visit 2: the caveat's visits are [1, 2] (request order), as the
+    # schema says, not in the order the ledger met them.
+    body = {"region": "yuxi", "status": "employed", "age": 40, "account_balance": "500", "visits": [
+        {"date": "2024-10-25", "level": 1, "total": "100"},
+        {"date": "2024-10-20", "level": 1, "total": "100"},
+    ]}
+    result = _answer(body)
+    (account,) = [w for w in result["warnings"] if w["code"] == "yuxi-2023/account_use"]
+    assert account["visits"] == [1, 2]
+
+
+def test_only_a_prior_years_balance_is_not_called_two_balances():
+    # 徐州 has one account: the 历年账户 field alone is its balance. A level-1 visit of 100 is all
+    # deductible (700 a year), so the member owes 100, paid from the 200.
+    body = {"region": "xuzhou", "status": "employed", "age": 60, "prior_years_balance": "200", "visits": [
+        {"date": "2024-02-03", "level": 1, "total": "100"},
+    ]}
+    result = _answer(body)
+    codes = {w["code"]: w["message"] for w in result["warnings"]}
+    assert "prior-years-balance-merged" not in codes
+    assert "两项余额" not in codes["prior-years-balance-as-account"]
+    assert result["visits"][0]["account_paid"] == "100.00"  # 100 below the 700 deductible, from the 200

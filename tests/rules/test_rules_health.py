@@ -353,9 +353,9 @@ def test_odd_shapes_are_refused_with_the_field(data_copy, old, new, field, fragm
         ("wuhan/2023-04-10.yaml", "effective_from: 2023-04-10\n", "effective_from: 2023-04-10\neffective_from: 2023-04-11\n",
          "wuhan/2023-04-10.yaml: effective_from: duplicate key 'effective_from' (line 8, again on line 9)"),
         ("xuzhou/2023-01-01.yaml", '      retired: "350"\n', '      retired: "350"\n      retired: "360"\n',
-         "xuzhou/2023-01-01.yaml: parameters.deductible.amounts.retired: duplicate key 'retired' (line 48, again on line 49)"),
+         "xuzhou/2023-01-01.yaml: parameters.deductible.amounts.retired: duplicate key 'retired' (line 50, again on line 51)"),
         ("xuzhou/2023-01-01.yaml", 'employed: {1: "0.75", 2: "0.65", 3: "0.60"}', 'employed: {1: "0.75", 2: "0.65", 3: "0.60", 1: "0.8"}',
-         "xuzhou/2023-01-01.yaml: parameters.fund_ratio.rates.employed.1: duplicate key '1' (line 57, column 18, again at column 51)"),
+         "xuzhou/2023-01-01.yaml: parameters.fund_ratio.rates.employed.1: duplicate key '1' (line 59, column 18, again at column 51)"),
         ("regions.yaml", "  name: 徐州市\n", "  name: 徐州市\n  name: 徐州\n",
          "regions.yaml: [0].name: duplicate key 'name' (line 5, again on line 6)"),
     ],
@@ -481,3 +481,11 @@ def test_data_dir_setting(monkeypatch, tmp_path):
     assert registry.data_dir() == DATA_DIR
     monkeypatch.setenv("CALCULATOR_DATA_DIR", str(tmp_path))
     assert registry.data_dir() == tmp_path
+
+
+@pytest.mark.parametrize("levels", ["levels: 3", "levels: []", "levels: [4]"], ids=["not-a-list", "empty", "no-such-level"])
+def test_a_notices_levels_must_be_a_list_of_known_levels(data_copy, levels):
+    # A notice that concerns visits at some levels only (徐州 县级医院: level 3) names real levels.
+    _edit(data_copy, "xuzhou/2023-01-01.yaml", "    levels: [3]", f"    {levels}")
+    message = _fault(data_copy)
+    assert message.startswith("xuzhou/2023-01-01.yaml: notices[0].levels"), message
