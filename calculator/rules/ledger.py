@@ -54,7 +54,7 @@ class _Ledger:
     # an instance's attribute values inline (its quickest look-up) only up to 30 of them.
     __slots__ = (
         "req", "region", "today", "deductible_used", "fund_paid", "chronic_deductible_used", "chronic_fund_paid",
-        "years", "pools_started", "last_in_year", "notices", "clauses", "versions", "totals", "account_current",
+        "years", "pools_started", "pools_seen", "last_in_year", "notices", "clauses", "versions", "totals", "account_current",
         "account_prior", "accounts_merged", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
         "plainly_employed", "retired_groups", "number", "codes", "year_switch", "assumption_refs",
@@ -70,6 +70,7 @@ class _Ledger:
         self.chronic_fund_paid: dict[int, int] = {}
         self.years: dict[int, YearTotals] = {}
         self.pools_started: set[int] = set()  # year × 2 (+1 for 门诊慢性病): pools said to start
+        self.pools_seen: set[int] = set()  # the same, for any visit (covered or not)
         # What applied at the last visit of each benefit year: (version, group, cap, annual deductible).
         self.last_in_year: dict[int, tuple[Version, str, int | None, int | None]] = {}
         self.notices: dict[str, Notice] = {}
@@ -271,20 +272,26 @@ class _Ledger:
         ded_standard = ded.by_group[group] if ded.basis == "annual" else None
         paid_before = self.fund_paid.get(yk, 0)
         # Where the year's running totals start: said at the first visit of each pool (general;
-        # 门诊慢性病, 玉溪细则 第十条, with its own deductible and cap), whichever comes first.
+        # 门诊慢性病, 玉溪细则 第十条, with its own deductible and cap) that counts toward them. A
+        # visit the fund does not cover counts toward nothing, so it is not said there; the
+        # first covered one after it says it is the first *covered* visit ("这次计算中…的第一次
+        # 就诊" would be untrue of it), which is where the totals do start.
         pool = yk * 2 + (category == "chronic")  # (year, 门诊慢性病?) as one int: no tuple per visit
-        # Said at the year's first visit in this calculation, covered or not: "这次计算中…的第一次
-        # 就诊" must stay true of it, and the totals do start there (at nothing, for an uncovered one).
-        if pool not in self.pools_started:
+        seen_before = pool in self.pools_seen
+        general_after_chronic = category != "chronic" and yk * 2 + 1 in self.pools_seen
+        self.pools_seen.add(pool)
+        if pool not in self.pools_started and not uncovered:
             self.pools_started.add(pool)
             if category == "chronic":
                 variant = "chronic"
             else:
                 variant = ("deductible_and_cap" if cap_amount is not None else "deductible") if ded.basis == "annual" else ("cap" if cap_amount is not None else None)
-                if variant is not None and yk * 2 + 1 in self.pools_started:
+                if variant is not None and general_after_chronic:
                     # 门诊慢性病 visits came first this year: this is the first general one.
                     variant += "_general"
             if variant is not None:
+                if seen_before:
+                    variant += "_covered"  # an uncovered visit of this pool came first
                 # The year as the documents define it (自然年度 / 医保年度), as ``years`` gives
                 # it, also where the calculator's first rule starts inside it (武汉 2023-02-01):
                 # what counts "from here" is this calculation's visits, said by the sentence.

@@ -157,6 +157,29 @@ STEPS: dict[tuple[str, str], str] = {
     ("benefit_year", "chronic"): N_(
         "本次是这次计算中{year_label}（{start} 至 {end}）的第一次门诊慢性病就诊：本年度的门诊慢性病起付标准和限额从这里开始累计。"
     ),
+    # The first visit of the pool that the fund covers, after one it does not (非定点, 住院期间):
+    # the earlier visit counted toward nothing, so the totals start here.
+    ("benefit_year", "deductible_and_cap_covered"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）第一次统筹基金支付范围内的就诊：本年度的{term}和年度支付限额从这里开始累计。"
+    ),
+    ("benefit_year", "deductible_covered"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）第一次统筹基金支付范围内的就诊：本年度的{term}从这里开始累计。"
+    ),
+    ("benefit_year", "cap_covered"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）第一次统筹基金支付范围内的就诊：本年度的年度支付限额从这里开始累计。"
+    ),
+    ("benefit_year", "deductible_and_cap_general_covered"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）第一次统筹基金支付范围内的普通门诊就诊：本年度的{term}和年度支付限额从这里开始累计。"
+    ),
+    ("benefit_year", "deductible_general_covered"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）第一次统筹基金支付范围内的普通门诊就诊：本年度的{term}从这里开始累计。"
+    ),
+    ("benefit_year", "cap_general_covered"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）第一次统筹基金支付范围内的普通门诊就诊：本年度的年度支付限额从这里开始累计。"
+    ),
+    ("benefit_year", "chronic_covered"): N_(
+        "本次是这次计算中{year_label}（{start} 至 {end}）第一次统筹基金支付范围内的门诊慢性病就诊：本年度的门诊慢性病起付标准和限额从这里开始累计。"
+    ),
     ("retiree_cohort", "plain"): N_("您的退休日期是 {retired_on}，以 {split_on} 为界，按{group_name}的标准计算。"),
     ("version_change", "nothing_paid"): N_("自 {effective_from} 起执行新的规定。"),
     ("version_change", "plain"): N_(

@@ -37,8 +37,11 @@ CASES_DIR = Path(__file__).parent / "cases"
 CJK = re.compile(r"[\u3400-\u9fff]")
 GLOSS = re.compile(r"\s*[（(][\u3400-\u9fff\u3000-\u303f\uff00-\uffef·、/\s]+[)）]|[\u3400-\u9fff]+〔\d{4}〕\d+号")
 NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}-\d{2}(?![\d-])|\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+(?:\.\d+)?%?")
-# How many STEPS templates the golden cases may leave unexercised.
-MAX_UNEXERCISED = 6
+# How many STEPS templates the golden cases may leave unexercised. Four of them no data can
+# produce today: benefit_year's "*_general" variants with a yearly deductible need a region with
+# a 门诊慢性病 pool and an annual general deductible (玉溪's is per visit); they are there so
+# that such a region is a data change.
+MAX_UNEXERCISED = 7
 
 
 def _requests() -> list[Any]:

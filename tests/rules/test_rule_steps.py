@@ -162,24 +162,33 @@ def _answer(body):
     return result
 
 
-def test_the_years_first_visit_sentence_is_on_its_first_visit_covered_or_not():
-    # 徐州 2024: a non-designated visit first (统筹基金不予支付), then a 一级 visit of 100. "本次是
-    # 这次计算中2024年度…的第一次就诊" is true only of the first: a sentence on the second would be
-    # false (an earlier visit of the year is in the calculation). The totals start there, at 0.
+def test_the_years_totals_are_said_to_start_at_its_first_covered_visit():
+    # 徐州 2024: a non-designated visit first (统筹基金不予支付: it counts toward neither the
+    # deductible nor the cap), then a 一级 visit of 100. "本年度的起付标准和年度支付限额从这里开始
+    # 累计" is untrue of the first; "这次计算中2024年度…的第一次就诊" would be untrue of the second
+    # (an earlier visit of the year is in the calculation): the second is the year's first
+    # *covered* visit, and says so.
     body = {"region": "xuzhou", "status": "employed", "age": 40, "visits": [
         {"date": "2024-08-05", "setting": "non_designated", "total": "100"},
         {"date": "2024-08-06", "level": 1, "total": "100"},
     ]}
     first, second = step_variants(body)
-    assert first[0] == ("benefit_year", "deductible_and_cap")
-    assert "benefit_year" not in [code for code, _ in second]
+    assert "benefit_year" not in [code for code, _ in first]
+    assert second[0] == ("benefit_year", "deductible_and_cap_covered")
+    (step,) = [s for s in _answer(body)["visits"][1]["steps"] if s["code"] == "benefit_year"]
+    assert "第一次统筹基金支付范围内的就诊" in step["explanation"]
+    # A covered first visit says it plainly.
+    body["visits"] = body["visits"][1:]
+    assert step_variants(body)[0][0] == ("benefit_year", "deductible_and_cap")
     # 玉溪 2025: a non-designated 门诊慢性病 visit, then a general one: the general one is the
-    # year's first *general* visit, and says so.
+    # year's first *general* visit (the pool's first, covered or not), and says so.
     body = {"region": "yuxi", "status": "employed", "age": 40, "chronic_disease_count": 1, "visits": [
         {"date": "2025-03-01", "setting": "non_designated", "category": "chronic", "total": "100"},
         {"date": "2025-03-02", "level": 1, "total": "100"},
     ]}
-    assert [v for c, v in step_variants(body)[1] if c == "benefit_year"] == ["cap_general"]
+    first, second = step_variants(body)
+    assert "benefit_year" not in [code for code, _ in first]
+    assert [v for c, v in second if c == "benefit_year"] == ["cap_general"]
 
 
 def test_a_chronic_visit_is_not_said_to_be_general_and_its_options_are_not_dropped_unseen():
