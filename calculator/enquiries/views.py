@@ -443,13 +443,24 @@ def import_visits(request: HttpRequest) -> HttpResponse:
         return _render_calculator(request, query if carry else QueryDict(), feedback, carry)
     shown = imported[:MAX_ROWS]
     query = base.copy()
+    # What the region's rows do not offer is said (feedback "ignored") and left out of the
+    # rows, as that note says: the rows would otherwise ask it again (forms.VisitForm).
+    unused = _unused_options(base.get("region"))
     for name, value in ledger_io.visits_query(shown):
-        query[name] = value
+        if name.rsplit("-", 1)[-1] not in unused:
+            query[name] = value
     feedback = {
         "ok": True, "count": len(imported), "shown": len(shown), "limit": MAX_ROWS, "more": len(imported) > MAX_ROWS,
         "ignored": _options_not_offered(shown, base.get("region")),
     }
     return _render_calculator(request, query, feedback, carry)
+
+
+def _unused_options(region: str | None) -> tuple[str, ...]:
+    from calculator.web import region_facts
+
+    code = region_facts.region_code(region)
+    return () if code is None else region_facts.unused_visit_options(code)
 
 
 def _options_not_offered(visits: list[dict[str, str]], region: str | None) -> list[str]:

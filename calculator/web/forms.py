@@ -530,8 +530,17 @@ class VisitForm(_RenderOnlyForm):
         super().__init__(*args, prefix=f"visits-{row}", **kwargs)
         self.row = row
         self.number = row + 1
-        fields, shared = _row_fields(get_language() or "zh-hans", region, row == 0, autofocus)
+        language = get_language() or "zh-hans"
+        fields, shared = _row_fields(language, region, row == 0, autofocus)
         self.fields = dict(fields)  # shared with the other rows alike: never changed
+        if self.is_bound and region is not None:
+            # An option the region's rules do not use, set all the same (ticked on the page
+            # before the region was chosen, or without JavaScript): asked again, so that what
+            # the rules say of it (a refusal at the field, or a notice) is shown, not dropped.
+            every = _row_fields(language, None, row == 0, False)[0]
+            for name in region_facts.REGION_VISIT_OPTIONS:
+                if name not in self.fields and self.data.get(self.add_prefix(name)) not in (None, "", "off"):
+                    self.fields[name] = every[name]
         # Hints are shown on the first visit row only; later rows point to them (page weight:
         # each row would otherwise repeat ~1.5 KB of the same sentences).
         self.shared_hints: dict[str, str] = dict(shared)

@@ -215,3 +215,27 @@ def test_english_choice_errors_list_names_in_english(client):
     assert "must be one of: Employed (在职); Retired (退休)." in html
     assert "must be one of: In your insured region (本地); Off-site, registered; " in html
     assert "（xuzhou）" not in html and "在职（employed）" not in html
+
+
+# --- Options the region's rules do not use ------------------------------------------------
+
+
+def test_an_option_ticked_before_the_region_was_chosen_is_not_dropped_silently(client):
+    # The blank page offers every region's options; 门诊慢性病 ticked for 徐州 (whose rules have
+    # no 门诊慢性病 pool) is asked again at the row with the contract's refusal, not calculated as
+    # an ordinary visit without a word.
+    html = page(client, PERSON | visit(chronic="on"))
+    assert not has_results(html)
+    message = field_error(html, "id_visits-0-chronic")
+    assert message is not None and "徐州市的门诊慢特病待遇不在本计算器范围内" in message
+    assert any("门诊慢特病" in line for line in summary_lines(html))
+    assert 'checked' in input_tag(html, "visits-0-chronic")
+
+
+def test_a_hospital_stay_ticked_where_the_rules_say_nothing_of_it_is_said_with_the_result(client):
+    # 徐州's rules say nothing of outpatient costs during a hospital stay: the visit is estimated
+    # as an ordinary one (1200 − 700 = 500 × 60% = 300.00), and the notice says so.
+    html = page(client, PERSON | visit(inpatient_stay="on"))
+    assert has_results(html)
+    assert "本地区文件未规定住院期间的门诊费用如何处理，本次按普通门诊估算。" in html
+    assert fund_paid(html)[0] in ("300.00 元", "300.00")
