@@ -711,11 +711,18 @@ class CalculatorState:
                     summary.append(SummaryError("visits", str(_("就诊记录")), message))
                     continue
                 visit.add_error(name, message)
-                label = _("第 %(number)s 次就诊 · %(label)s") % {"number": visit.number, "label": visit.fields[name].label}
+                field_label = str(visit.fields[name].label)
+                if field_label in message:  # the message names the field itself: said once
+                    label = _("第 %(number)s 次就诊") % {"number": visit.number}
+                else:
+                    label = _("第 %(number)s 次就诊 · %(label)s") % {"number": visit.number, "label": field_label}
                 summary.append(SummaryError(visit[name].auto_id, str(label), message))
             elif field in self.form.fields:
                 self.form.add_error(field, message)
-                summary.append(SummaryError(top_ids[field], str(self.form.fields[field].label), message))
+                field_label = str(self.form.fields[field].label)
+                # A message that names its field ("年龄：请填写年龄", "Age (年龄): please fill
+                # this in.") is not headed by the label again.
+                summary.append(SummaryError(top_ids[field], "" if field_label in message else field_label, message))
             elif field == "visits" and self.visits:
                 self.visits[0].add_error("date", message)
                 summary.append(SummaryError(self.visits[0]["date"].auto_id, str(_("就诊记录")), message))

@@ -74,7 +74,8 @@ def test_an_impossible_visit_date_is_named_and_kept(client, typed):
     assert "请填写就诊日期" not in html
     assert input_value(html, "visits-0-date") == typed  # what was typed, not a blank field
     assert 'aria-invalid="true"' in input_tag(html, "visits-0-date")
-    assert any(line.startswith("第 1 次就诊 · 就诊日期：就诊日期 2025-02-30 不是真实存在的日期") for line in summary_lines(html))
+    # The message names its field: the summary does not say the label twice.
+    assert any(line.startswith("第 1 次就诊：就诊日期 2025-02-30 不是真实存在的日期") for line in summary_lines(html))
     assert not has_results(html)
 
 
@@ -127,7 +128,7 @@ def test_a_comma_that_is_not_a_thousands_separator_is_refused(client, typed):
     assert "必须是金额" not in html  # the contract's generic message gives way to the precise one
     assert input_value(html, "visits-0-total") == typed
     assert not has_results(html)  # never read as 1250 or 1.00
-    assert any(line.startswith("第 1 次就诊 · 医疗费总额：") for line in summary_lines(html))
+    assert any(line.startswith("第 1 次就诊：医疗费总额“") for line in summary_lines(html))
 
 
 def test_comma_rule_applies_to_every_amount_field(client):
@@ -137,10 +138,9 @@ def test_comma_rule_applies_to_every_amount_field(client):
     assert "逗号只能作千位分隔" in field_error(html, "id_visits-0-excluded")
     assert "逗号只能作千位分隔" in field_error(html, "id_visits-0-class_b")
     assert field_error(html, "id_visits-0-total") is None  # 2,000 is fine
-    # The summary lists them in page order.
-    assert [line.split("：")[0] for line in summary_lines(html)] == [
-        "个人账户余额", "第 1 次就诊 · 全自费金额", "第 1 次就诊 · 乙类金额",
-    ]
+    # The summary lists them in page order, each message naming its field once.
+    lines = summary_lines(html)
+    assert [line.split("“")[0] for line in lines] == ["个人账户余额", "第 1 次就诊：全自费金额", "第 1 次就诊：乙类金额"]
 
 
 def test_a_decimal_comma_is_explained_in_english(client):
@@ -182,7 +182,7 @@ def test_a_far_future_date_in_a_second_row_points_at_that_row(client):
     html = page(client, params)
     assert field_error(html, "id_visits-0-date") is None
     assert field_error(html, "id_visits-1-date").startswith("就诊日期不能晚于")
-    assert re.search(r'<a href="#id_visits-1-date">第 2 次就诊 · 就诊日期：就诊日期不能晚于', html)
+    assert re.search(r'<a href="#id_visits-1-date">第 2 次就诊：就诊日期不能晚于', html)
 
 
 # --- Hints that name regions come from the policy data -----------------------------------
@@ -239,3 +239,17 @@ def test_a_hospital_stay_ticked_where_the_rules_say_nothing_of_it_is_said_with_t
     assert has_results(html)
     assert "本地区文件未规定住院期间的门诊费用如何处理，本次按普通门诊估算。" in html
     assert fund_paid(html)[0] in ("300.00 元", "300.00")
+
+
+def test_the_summary_names_a_field_once_in_english_and_chinese(client):
+    # The messages name their field ("Age (年龄): please fill this in."): the summary line is the
+    # message, not the label and then the message saying it again.
+    html = page(client, {"region": "xuzhou", "status": "employed"} | visit(total="-5"), language="en")
+    lines = summary_lines(html)
+    assert any(line.startswith("Age (年龄): please fill this in.") for line in lines), lines
+    assert any(line.startswith("Visit 1: Total medical expenses (医疗费总额)") for line in lines), lines
+    assert not any(line.count("Age (年龄)") > 1 or line.count("Total medical expenses") > 1 for line in lines), lines
+    client.cookies.pop("django_language")
+    html = page(client, {"region": "xuzhou", "status": "employed"} | visit(total="-5"))
+    lines = summary_lines(html)
+    assert not any(line.count("年龄") > 1 or line.count("医疗费总额") > 1 for line in lines), lines
