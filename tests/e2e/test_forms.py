@@ -266,7 +266,7 @@ def test_an_impossible_date_is_named_and_kept(live_server, sized_page: Page, scr
     # Summarised at the top; its link takes the user to the field.
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
-    link = summary.get_by_role("link", name="第 1 次就诊 · 就诊日期：就诊日期 2025-02-30 不是真实存在的日期，请检查月份和日。")
+    link = summary.get_by_role("link", name="第 1 次就诊：就诊日期 2025-02-30 不是真实存在的日期，请检查月份和日。")
     link.click()
     expect(date).to_be_focused()
     expect(page.locator("#results")).to_have_count(0)
