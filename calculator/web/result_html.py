@@ -177,6 +177,8 @@ _SECTION_TEXTS = {
     "meta": "%(region)s · %(status)s · 共 %(count)s 次就诊",
     "stop": "。",
     "estimate": "以下是按政策文件估算的结果。",
+    # Where a rule used comes from a re-post (武汉 优化方案): "按政策文件" alone would overstate it.
+    "estimate_secondary": "以下是按政策规定估算的结果；其中部分规定来自转载（非官方），见下方“依据”。",
     "not_entered": "未填",
     "printed_on": "打印日期",
     "address": "本页地址",
@@ -211,7 +213,7 @@ def _section_texts(language: str) -> dict[str, str]:
     Plain texts come escaped, as ``{% translate %}`` gives them; the sentences with figures
     are markup (``{% blocktranslate %}``'s), their figures escaped when filled in."""
     texts = {key: gettext(msgid) for key, msgid in _SECTION_TEXTS.items()}
-    for key in ("title", "stop", "estimate", "not_entered", "printed_on", "address", "visits", "years",
+    for key in ("title", "stop", "estimate", "estimate_secondary", "not_entered", "printed_on", "address", "visits", "years",
                 "deductible", "no_deductible", "cap", "no_cap", "no_general", "none_covered", "chronic", "account_title"):
         texts[key] = _esc(texts[key])
     return texts
@@ -330,6 +332,7 @@ def results_section_html(result: ResultView, page_address: str) -> SafeString:
     labels = {key: _esc(text) for key, text in result.labels.items()}
     totals = {key: _esc(yuan(value)) for key, value in result.totals.items()}
     meta = _fill(t["meta"], region=result.region_name, status=result.status_name, count=len(result.visits))
+    estimate = t["estimate_secondary"] if result.secondary_rules else t["estimate"]
     notices = ""
     if result.warnings:
         count = len(result.warnings)
@@ -353,7 +356,7 @@ def results_section_html(result: ResultView, page_address: str) -> SafeString:
         f'<dd class="money" data-figure="member_paid">{totals["member_paid"]}</dd>\n'
         f'<dd class="summary-split">{labels["account"]} <span class="money" data-figure="account_paid">{totals["account_paid"]}</span>'
         f' · {labels["cash"]} <span class="money" data-figure="cash_paid">{totals["cash_paid"]}</span></dd>\n</div>\n</dl>\n'
-        f'<p class="results-meta">{meta}{t["stop"]}{t["estimate"]}</p>\n\n{notices}\n\n'
+        f'<p class="results-meta">{meta}{t["stop"]}{estimate}</p>\n\n{notices}\n\n'
         f"{_print_inputs_html(result, page_address, t)}\n\n"
         f'<h3 id="visits-title">{t["visits"]}</h3>\n<ol class="visit-list" aria-labelledby="visits-title">\n'
         f"{visit_cards_html(result)}</ol>\n\n"

@@ -167,6 +167,11 @@ class ResultView:
     personal_account_joined: list[ClauseView] = field(default_factory=list)
     several_rules: bool = False  # more than one rule version: each visit names its own
 
+    @property
+    def secondary_rules(self) -> bool:
+        """Whether a rule used comes from a re-post (not an official original)."""
+        return any(rule.status != "official" for rule in self.rules)
+
     def cards_html(self) -> SafeString:
         """The visit cards, written in Python (``calculator/web/result_html.py``)."""
         return result_html.visit_cards_html(self)

@@ -450,3 +450,18 @@ def test_the_year_section_heading_uses_no_term_a_region_lacks(client):
     assert heading == "各年度累计"
     years = html[html.index('id="years-title"'):html.index('<div class="personal-account">')]
     assert "自负段：" in years and "起付标准" not in years
+
+
+def test_the_results_say_when_a_rule_used_comes_from_a_re_post(client):
+    # 武汉 2024 is calculated under the 优化方案, known from re-posts (status secondary): the
+    # opening does not claim the figures come from policy documents alone. 徐州's rule is official.
+    wuhan = page(client, {
+        "region": "wuhan", "status": "employed", "age": "40",
+        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "500",
+    })
+    assert "其中部分规定来自转载（非官方）" in wuhan and "以下是按政策文件估算的结果。" not in wuhan
+    xuzhou = page(client, {
+        "region": "xuzhou", "status": "employed", "age": "40",
+        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "500",
+    })
+    assert "以下是按政策文件估算的结果。" in xuzhou and "来自转载" not in xuzhou
