@@ -183,6 +183,8 @@ _SECTION_TEXTS = {
     "printed_on": "打印日期",
     "address": "本页地址",
     "visits": "逐次明细（按就诊日期先后）",
+    # Visits entered out of date order: "第 2 次" listed first would read as the second visit.
+    "visits_reordered": "逐次明细（按就诊日期先后排列；“第几次”是填写的顺序）",
     # Neutral: 上海 has a 自负段 and no outpatient cap; each line names its own terms.
     "years": "各年度累计",
     "deductible": "起付标准：",
@@ -213,7 +215,7 @@ def _section_texts(language: str) -> dict[str, str]:
     Plain texts come escaped, as ``{% translate %}`` gives them; the sentences with figures
     are markup (``{% blocktranslate %}``'s), their figures escaped when filled in."""
     texts = {key: gettext(msgid) for key, msgid in _SECTION_TEXTS.items()}
-    for key in ("title", "stop", "estimate", "estimate_secondary", "not_entered", "printed_on", "address", "visits", "years",
+    for key in ("title", "stop", "estimate", "estimate_secondary", "not_entered", "printed_on", "address", "visits", "visits_reordered", "years",
                 "deductible", "no_deductible", "cap", "no_cap", "no_general", "none_covered", "chronic", "account_title"):
         texts[key] = _esc(texts[key])
     return texts
@@ -358,7 +360,7 @@ def results_section_html(result: ResultView, page_address: str) -> SafeString:
         f' · {labels["cash"]} <span class="money" data-figure="cash_paid">{totals["cash_paid"]}</span></dd>\n</div>\n</dl>\n'
         f'<p class="results-meta">{meta}{t["stop"]}{estimate}</p>\n\n{notices}\n\n'
         f"{_print_inputs_html(result, page_address, t)}\n\n"
-        f'<h3 id="visits-title">{t["visits"]}</h3>\n<ol class="visit-list" aria-labelledby="visits-title">\n'
+        f'<h3 id="visits-title">{t["visits_reordered"] if result.reordered else t["visits"]}</h3>\n<ol class="visit-list" aria-labelledby="visits-title">\n'
         f"{visit_cards_html(result)}</ol>\n\n"
         f'<h3 id="years-title">{t["years"]}</h3>\n<ul class="year-summary" aria-labelledby="years-title">\n'
         f"{years}\n</ul>\n\n{charts}\n\n"

@@ -168,6 +168,11 @@ class ResultView:
     several_rules: bool = False  # more than one rule version: each visit names its own
 
     @property
+    def reordered(self) -> bool:
+        """Whether the visits were entered out of date order (listed by date, numbered as entered)."""
+        return self.raw["calculation_order"] != sorted(self.raw["calculation_order"])
+
+    @property
     def secondary_rules(self) -> bool:
         """Whether a rule used comes from a re-post (not an official original)."""
         return any(rule.status != "official" for rule in self.rules)

@@ -465,3 +465,19 @@ def test_the_results_say_when_a_rule_used_comes_from_a_re_post(client):
         "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "500",
     })
     assert "以下是按政策文件估算的结果。" in xuzhou and "来自转载" not in xuzhou
+
+
+def test_visits_entered_out_of_date_order_are_said_to_keep_their_numbers(client):
+    # Listed by date (the ledger's order), numbered as entered: "第 2 次" first would read as the
+    # second visit, so the heading says what the numbers are; in date order it says nothing more.
+    later_first = page(client, {
+        "region": "xuzhou", "status": "employed", "age": "40",
+        "visits-0-date": "2024-05-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "500",
+        "visits-1-date": "2024-03-01", "visits-1-level": "2", "visits-1-setting": "clinic", "visits-1-total": "500",
+    })
+    assert "逐次明细（按就诊日期先后排列；“第几次”是填写的顺序）" in unescape(later_first)
+    in_order = page(client, {
+        "region": "xuzhou", "status": "employed", "age": "40",
+        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "500",
+    })
+    assert "逐次明细（按就诊日期先后）" in in_order and "填写的顺序" not in unescape(in_order)
