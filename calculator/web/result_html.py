@@ -10,8 +10,9 @@ or ``calculator/web/results.py``'s labels, escaped here.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from collections import Counter
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -132,14 +133,21 @@ def _document(first: ClauseView, texts: dict[str, str]) -> str:
     )
 
 
-def _clause(clause: ClauseView, texts: dict[str, str]) -> str:
+def _clause(clause: ClauseView, texts: dict[str, str], excerpt: bool = False) -> str:
     assumption = ""
+    opening = ""
+    if excerpt:
+        # Several passages of one article (徐州 二、（一）2): the heading alone would not tell
+        # them apart, so each shows how its quote begins.
+        words = clause.quote[:16] + ("…" if len(clause.quote) > 16 else "")
+        opening = f' <span class="clause-opening" lang="zh-Hans">{_esc(words)}</span>'
+
     if clause.assumption:
         lang = "" if clause.assumption_translated else ' lang="zh-Hans"'
         assumption = f'\n<p class="assumption"><strong>{texts["reading"]}</strong><span{lang}>{_esc(clause.assumption)}</span></p>'
     return (
         f'<li class="clause-item"><details class="clause">\n<summary><span class="clause-number">{clause.number}</span>'
-        f' <span lang="zh-Hans">{_esc(clause.article)}</span></summary>\n'
+        f' <span lang="zh-Hans">{_esc(clause.article)}</span>{opening}</summary>\n'
         f'<div class="clause-body" id="{clause.anchor}">\n<blockquote class="quote" lang="zh-Hans">{_esc(clause.quote)}</blockquote>'
         f"{assumption}\n</div>\n</details></li>\n"
     )
@@ -156,13 +164,14 @@ def clauses_html(result: ResultView) -> SafeString:
     }
     parts = []
     document = None
+    articles = Counter((clause.document, clause.article) for clause in result.clauses)
     for clause in result.clauses:  # numbered document by document
         if clause.document != document:
             if document is not None:
                 parts.append("</ol></li>\n")
             parts.append(_document(clause, texts))
             document = clause.document
-        parts.append(_clause(clause, texts))
+        parts.append(_clause(clause, texts, articles[clause.document, clause.article] > 1))
     if document is not None:
         parts.append("</ol></li>\n")
     return mark_safe("".join(parts))

@@ -481,3 +481,16 @@ def test_visits_entered_out_of_date_order_are_said_to_keep_their_numbers(client)
         "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "500",
     })
     assert "逐次明细（按就诊日期先后）" in in_order and "填写的顺序" not in unescape(in_order)
+
+
+def test_passages_of_one_article_are_told_apart_in_the_basis_list(client):
+    # 徐州: the deductible, the rates and the cap are three passages of 二、（一）2; each heading
+    # shows how its quote begins, so "二、（一）2" three times is not all a reader sees.
+    html = page(client, {
+        "region": "xuzhou", "status": "employed", "age": "40",
+        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "1000",
+    })
+    headings = [_text(h) for h in re.findall(r"<summary><span class=\"clause-number\">.*?</summary>", html)]
+    same_article = [h for h in headings if "二、（一）2" in h]
+    assert len(same_article) >= 2 and len(set(same_article)) == len(same_article), headings
+    assert all(h.endswith("…") for h in same_article), headings
