@@ -280,7 +280,11 @@ class _Ledger:
         seen_before = pool in self.pools_seen
         general_after_chronic = category != "chronic" and yk * 2 + 1 in self.pools_seen
         self.pools_seen.add(pool)
-        if pool not in self.pools_started and not uncovered:
+        if uncovered and pool not in self.pools_started:
+            # The year's reading (自然年度 / 医保年度) names the year this visit is in: it
+            # concerns the visit though its totals start at a later, covered one.
+            self.cite(p["benefit_year"], "benefit_year")
+        elif pool not in self.pools_started:
             self.pools_started.add(pool)
             if category == "chronic":
                 variant = "chronic"

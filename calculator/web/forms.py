@@ -339,7 +339,15 @@ class CalculatorForm(_RenderOnlyForm):
         choices = choices or region_choices()
         chosen = _clean_text(self.data.get(self.add_prefix("region"))) if self.is_bound else ""
         code = region_facts.region_code(chosen)
-        self.fields = dict(_person_fields(get_language() or "", choices, chosen if chosen in choices[1] else "", code))
+        language = get_language() or ""
+        self.fields = dict(_person_fields(language, choices, chosen if chosen in choices[1] else "", code))
+        if self.is_bound and code is not None:
+            # A figure the region's rules do not ask for, filled in before the region was chosen
+            # (a 历年账户 balance, a number of chronic diseases): kept and asked again, so the
+            # answer says what the rules make of it (merged into the one account; not used),
+            # instead of a page that silently leaves it out.
+            every = _person_fields(language, choices, chosen if chosen in choices[1] else "", None)
+            _readd_set_fields(self, every, region_facts.unused_person_options(code))
 
     def fields_html(self) -> SafeString:
         """The person's fields as ``{% crispy form %}`` gave them (govform, in Python)."""
@@ -537,10 +545,7 @@ class VisitForm(_RenderOnlyForm):
             # An option the region's rules do not use, set all the same (ticked on the page
             # before the region was chosen, or without JavaScript): asked again, so that what
             # the rules say of it (a refusal at the field, or a notice) is shown, not dropped.
-            every = _row_fields(language, None, row == 0, False)[0]
-            for name in region_facts.REGION_VISIT_OPTIONS:
-                if name not in self.fields and self.data.get(self.add_prefix(name)) not in (None, "", "off"):
-                    self.fields[name] = every[name]
+            _readd_set_fields(self, _row_fields(language, None, row == 0, False)[0], region_facts.REGION_VISIT_OPTIONS)
         # Hints are shown on the first visit row only; later rows point to them (page weight:
         # each row would otherwise repeat ~1.5 KB of the same sentences).
         self.shared_hints: dict[str, str] = dict(shared)
@@ -612,6 +617,23 @@ def _row_fields(language: str, region: str | None, first: bool, autofocus: bool)
     if autofocus:
         fields["date"].widget.attrs["autofocus"] = True
     return fields, shared
+
+
+def _readd_set_fields(form: forms.Form, every: dict[str, forms.Field], names: tuple[str, ...]) -> None:
+    """Put back, in the form's own field order (the page's, and so the error summary's), the
+    fields among ``names`` the form does not ask but whose value was sent set: a ticked box
+    as its widget reads it, a text or choice not blank."""
+    added = False
+    for name in names:
+        if name in form.fields or name not in every:
+            continue
+        value = every[name].widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        if value not in (None, "", False):
+            form.fields[name] = every[name]
+            added = True
+    if added:
+        order = list(type(form).base_fields)
+        form.fields = dict(sorted(form.fields.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
 
 
 def _no_copy(self: forms.Field, memo: dict[int, Any]) -> forms.Field:

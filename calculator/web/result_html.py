@@ -209,6 +209,8 @@ _SECTION_TEXTS = {
     # Every general visit of the year outside the fund (非定点, 住院期间): nothing was counted, and
     # a deductible line ("起付标准：0.00 元") would name a deductible the version may not have.
     "none_covered": "本年度的普通门诊就诊都不由统筹基金支付，不计入年度累计。",
+    # Only 门诊慢性病 visits, none of them covered: there is no chronic line below to point to.
+    "none_covered_chronic": "本年度只有门诊慢性病就诊，都不由统筹基金支付，不计入年度累计。",
     "chronic": "门诊慢性病：",
     "chronic_line": '起付标准已累计 <span class="money">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>）；统筹基金限额 <span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="chronic_cap_remaining">%(remaining)s</span></strong>',
     "account_title": "个人账户划入（供参考）",
@@ -225,7 +227,7 @@ def _section_texts(language: str) -> dict[str, str]:
     are markup (``{% blocktranslate %}``'s), their figures escaped when filled in."""
     texts = {key: gettext(msgid) for key, msgid in _SECTION_TEXTS.items()}
     for key in ("title", "stop", "estimate", "estimate_secondary", "not_entered", "printed_on", "address", "visits", "visits_reordered", "years",
-                "deductible", "no_deductible", "cap", "no_cap", "no_general", "none_covered", "chronic", "account_title"):
+                "deductible", "no_deductible", "cap", "no_cap", "no_general", "none_covered", "none_covered_chronic", "chronic", "account_title"):
         texts[key] = _esc(texts[key])
     return texts
 
@@ -250,9 +252,10 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
     if not year.general:
         # Only 门诊慢性病 visits this year: the general deductible and cap were not touched, and
         # a line of them ("起付标准：0.00 元", "尚余 —") would say nothing true.
+        line = t["no_general"] if year.chronic else t["none_covered_chronic"]
         return (
             f'\n<li data-year="{_esc(year.year)}">\n<strong>{_esc(year.label)}</strong>\n'
-            f'<span class="year-line">{t["no_general"]}</span>\n{chronic}\n</li>\n'
+            f'<span class="year-line">{line}</span>\n{chronic}\n</li>\n'
         )
     if year.deductible_basis == "annual":
         deductible = _fill(t["annual"], used=yuan(year.deductible_used), standard=yuan(year.deductible_standard),

@@ -174,8 +174,9 @@ class ResultView:
 
     @property
     def secondary_rules(self) -> bool:
-        """Whether a rule used comes from a re-post (not an official original)."""
-        return any(rule.status != "official" for rule in self.rules)
+        """Whether a rule used, or a passage cited, comes from a re-post (not an official
+        original): 上海's 医保年度 and 武汉's start date are read from re-posts under official rules."""
+        return any(rule.status != "official" for rule in self.rules) or any(c.status != "official" for c in self.clauses)
 
     def cards_html(self) -> SafeString:
         """The visit cards, written in Python (``calculator/web/result_html.py``)."""

@@ -177,6 +177,9 @@ def test_the_years_totals_are_said_to_start_at_its_first_covered_visit():
     assert second[0] == ("benefit_year", "deductible_and_cap_covered")
     (step,) = [s for s in _answer(body)["visits"][1]["steps"] if s["code"] == "benefit_year"]
     assert "第一次统筹基金支付范围内的就诊" in step["explanation"]
+    # The year's reading (自然年度) names the year both visits are in: it concerns both.
+    reading = {w["code"]: w["visits"] for w in _answer(body)["warnings"]}["xuzhou-2023/benefit_year"]
+    assert reading == [1, 2]
     # A covered first visit says it plainly.
     body["visits"] = body["visits"][1:]
     assert step_variants(body)[0][0] == ("benefit_year", "deductible_and_cap")

@@ -253,3 +253,23 @@ def test_the_summary_names_a_field_once_in_english_and_chinese(client):
     html = page(client, {"region": "xuzhou", "status": "employed"} | visit(total="-5"))
     lines = summary_lines(html)
     assert not any(line.count("年龄") > 1 or line.count("医疗费总额") > 1 for line in lines), lines
+
+
+def test_a_prior_years_balance_filled_in_before_the_region_was_chosen_is_used_and_said(client):
+    # 徐州 has one account: a 历年账户 balance of 200 sent with the form is its balance (as the
+    # API reads it), not dropped: the level-1 visit of 100 is all deductible (700 a year), so the
+    # member's 100 is paid from it, and the notice says how the balance was read.
+    html = page(client, PERSON | {"prior_years_balance": "200"} | visit(level="1", total="100"))
+    assert has_results(html)
+    assert "您填写的历年账户余额按个人账户余额计算" in html
+    assert re.search(r'data-figure="account_paid">100\.00', html)
+
+
+def test_options_asked_again_keep_the_rows_order_in_the_summary(client):
+    # A 徐州 row with a 门诊慢性病 tick and a bad 收费类别: the summary lists them in the row's
+    # order (门诊慢性病 comes before 收费类别 under 更多选项).
+    html = page(client, PERSON | visit(chronic="on", price_class="9"))
+    lines = summary_lines(html)
+    chronic = next(i for i, line in enumerate(lines) if "门诊慢特病" in line)
+    price = next(i for i, line in enumerate(lines) if "收费类别" in line)
+    assert chronic < price, lines

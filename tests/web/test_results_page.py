@@ -494,3 +494,26 @@ def test_passages_of_one_article_are_told_apart_in_the_basis_list(client):
     same_article = [h for h in headings if "二、（一）2" in h]
     assert len(same_article) >= 2 and len(set(same_article)) == len(same_article), headings
     assert all(h.endswith("…") for h in same_article), headings
+
+
+def test_a_year_of_only_uncovered_chronic_visits_points_to_no_line_below(client):
+    # 玉溪 2024: one 门诊慢性病 visit at a non-designated institution: no chronic line follows, so
+    # the year does not say "门诊慢性病另行累计，见下".
+    html = page(client, {
+        "region": "yuxi", "status": "employed", "age": "50", "chronic_disease_count": "1",
+        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "non_designated", "visits-0-total": "500",
+        "visits-0-chronic": "on",
+    })
+    year = _text(html[html.index('<li data-year="2024">'):][:2000].split("</li>")[0])
+    assert "本年度只有门诊慢性病就诊，都不由统筹基金支付，不计入年度累计。" in year
+    assert "见下" not in year
+
+
+def test_a_passage_from_a_re_post_under_an_official_rule_is_said_at_the_opening(client):
+    # 上海's rule is official, but its 医保年度 (7月1日至次年6月30日) is read from a re-post: the
+    # opening does not say the figures come from policy documents alone.
+    html = page(client, {
+        "region": "shanghai", "status": "employed", "age": "40",
+        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "500",
+    })
+    assert "其中部分规定来自转载（非官方）" in html
