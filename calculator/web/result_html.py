@@ -139,7 +139,7 @@ def _clause(clause: ClauseView, texts: dict[str, str], excerpt: bool = False) ->
     if excerpt:
         # Several passages of one article (徐州 二、（一）2): the heading alone would not tell
         # them apart, so each shows how its quote begins.
-        words = clause.quote[:16] + ("…" if len(clause.quote) > 16 else "")
+        words = clause.quote[:10] + ("…" if len(clause.quote) > 10 else "")
         opening = f' <span class="clause-opening" lang="zh-Hans">{_esc(words)}</span>'
 
     if clause.assumption:
