@@ -33,6 +33,13 @@ PAGES = {
         "region": "xuzhou", "status": "employed", "age": "abc", "account_balance": "-5",
         "visits-0-date": "2024-13-01", "visits-0-level": "1", "visits-0-setting": "clinic", "visits-0-total": "x",
     }), {}),
+    # A year whose general visits the fund does not cover; a year of uncovered 门诊慢性病 visits only.
+    "uncovered years": ("/?" + urlencode({
+        "region": "yuxi", "status": "employed", "age": "50", "chronic_disease_count": "1",
+        "visits-0-date": "2023-03-01", "visits-0-level": "2", "visits-0-setting": "non_designated", "visits-0-total": "500",
+        "visits-1-date": "2024-03-01", "visits-1-level": "2", "visits-1-setting": "non_designated", "visits-1-total": "500",
+        "visits-1-chronic": "on",
+    }), {}),
     "no region yet": ("/?" + urlencode({"status": "employed", "visits-0-date": "2024-03-01"}), {}),
     "a row added": (results_query("yunnan", 2) + "&add_visit=1", {}),
     "htmx calculation": (results_query("xuzhou", 3), {**HX, "HTTP_HX_TARGET": "calculator"}),

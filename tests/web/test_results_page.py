@@ -331,6 +331,11 @@ def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+def _year_line(html: str, year: int) -> str:
+    """The text of the year's entry in 各年度累计."""
+    return _text(html[html.index(f'<li data-year="{year}">'):].split("</li>")[0])
+
+
 def test_a_year_whose_visits_the_fund_does_not_cover_names_no_deductible(client):
     # 武汉 2024 (优化方案: no deductible), one visit at a non-designated institution: nothing was
     # counted; "起付标准：0.00 元" would name a deductible this version does not have. The cap
@@ -339,28 +344,34 @@ def test_a_year_whose_visits_the_fund_does_not_cover_names_no_deductible(client)
         "region": "wuhan", "status": "employed", "age": "40",
         "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "non_designated", "visits-0-total": "500",
     })
-    year = _text(html[html.index('<li data-year="2024">'):][:2000].split("</li>")[0])
+    year = _year_line(html, 2024)
     assert "本年度的普通门诊就诊都不由统筹基金支付，不计入年度累计。" in year
     assert "起付标准" not in year
     assert "尚余 3,500.00 元" in year
 
 
-def test_a_year_of_only_chronic_visits_says_so_instead_of_empty_general_lines(client):
-    # 玉溪 2024, one 门诊慢性病 visit: the general deductible and cap were never touched.
+def _one_chronic_visit(client, setting: str) -> tuple[str, str]:
+    """玉溪 2024, a retiree's one 门诊慢性病 visit of 3000: the page and its year's line."""
     html = page(client, {
         "region": "yuxi", "status": "retired", "age": "70", "chronic_disease_count": "2",
-        "visits-0-date": "2024-10-10", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "3000",
+        "visits-0-date": "2024-10-10", "visits-0-level": "2", "visits-0-setting": setting, "visits-0-total": "3000",
         "visits-0-chronic": "on",
     })
-    year = _text(html[html.index('<li data-year="2024">'):][:2000].split("</li>")[0])
+    return html, _year_line(html, 2024)
+
+
+def test_a_year_of_only_chronic_visits_says_so_instead_of_empty_general_lines(client):
+    # The general deductible and cap were never touched.
+    html, year = _one_chronic_visit(client, "clinic")
     assert "本年度没有普通门诊就诊" in year and "尚余 —" not in year and "起付标准：" not in year
     assert "门诊慢性病：" in year
     # The visit's cap step is named for the pool it counts (not 年度最高支付限额), and so is the chart.
     assert "年度最高支付限额" not in _text(html[html.index('id="answer"'):html.index('id="years-title"')])
-    assert re.search(r'<li class="step-annual_cap"><b>门诊慢性病限额</b>', html)
-    assert re.search(r'class="chart-cap-label"[^>]*>门诊慢性病限额 ', html)
-    assert "本年度的门诊慢性病起付标准和限额从这里开始累计" in html
-    assert "本年度的年度支付限额从这里开始累计" not in html
+    # At a non-designated institution no chronic line follows: the year does not say
+    # "门诊慢性病另行累计，见下".
+    _, year = _one_chronic_visit(client, "non_designated")
+    assert "本年度只有门诊慢性病就诊，都不由统筹基金支付，不计入年度累计。" in year
+    assert "见下" not in year
 
 
 def test_a_shanghai_year_without_a_deductible_step_is_headed_by_its_term(client):
@@ -495,18 +506,6 @@ def test_passages_of_one_article_are_told_apart_in_the_basis_list(client):
     assert len(same_article) >= 2 and len(set(same_article)) == len(same_article), headings
     assert all(h.endswith("…") for h in same_article), headings
 
-
-def test_a_year_of_only_uncovered_chronic_visits_points_to_no_line_below(client):
-    # 玉溪 2024: one 门诊慢性病 visit at a non-designated institution: no chronic line follows, so
-    # the year does not say "门诊慢性病另行累计，见下".
-    html = page(client, {
-        "region": "yuxi", "status": "employed", "age": "50", "chronic_disease_count": "1",
-        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "non_designated", "visits-0-total": "500",
-        "visits-0-chronic": "on",
-    })
-    year = _text(html[html.index('<li data-year="2024">'):][:2000].split("</li>")[0])
-    assert "本年度只有门诊慢性病就诊，都不由统筹基金支付，不计入年度累计。" in year
-    assert "见下" not in year
 
 
 def test_a_passage_from_a_re_post_under_an_official_rule_is_said_at_the_opening(client):
