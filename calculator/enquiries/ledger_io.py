@@ -520,6 +520,15 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
     for number, row in data:
         problems = []
         visit: dict[str, str] = {}
+        extra = next(((i, _norm(v)) for i, v in enumerate(row) if i >= len(header) and _norm(v) != ""), None)
+        if extra is not None:
+            # A cell beyond the header's columns: an unquoted thousands separator ("1,000.00")
+            # splits an amount in two, and the columns after it are read shifted or cut off:
+            # refused, never calculated from a misread figure.
+            problems.append(
+                _("第 %(column)s 列“%(value)s”没有表头：如果是金额里的千位分隔逗号把一个金额拆成了两格，请去掉逗号或给金额加引号")
+                % {"column": extra[0] + 1, "value": extra[1][:20]}
+            )
         raw_date = cell(row, "date")
         date = _cell_date(raw_date)
         if _norm(raw_date) == "":

@@ -580,3 +580,16 @@ def test_command_says_its_own_errors_in_english_with_lang_en(tmp_path):
     assert json.loads(done.stdout)["errors"][0]["message"].startswith("Line 2: ")
     done = _manage(str(tmp_path / "nope.json"))
     assert json.loads(done.stdout)["errors"][0]["message"].startswith("找不到文件：")
+
+
+def test_a_cell_beyond_the_header_is_refused_not_read_shifted(web):
+    # "1,000.00" unquoted is two cells: the total would be read as 1.00 and the rest dropped. The
+    # line is refused with what to do; a trailing empty cell (a spreadsheet's habit) is fine.
+    read = ledger_io.read_visits("visits.csv", "就诊日期,医疗机构级别,就诊类型,医疗费总额\n2024-03-01,三级,门诊,1,000.00\n".encode())
+    assert read.visits == []
+    assert read.errors == ["第 2 行：第 5 列“000.00”没有表头：如果是金额里的千位分隔逗号把一个金额拆成了两格，请去掉逗号或给金额加引号。"]
+    read = ledger_io.read_visits("visits.csv", "就诊日期,医疗机构级别,就诊类型,医疗费总额\n2024-03-01,三级,门诊,\"1,000.00\",\n".encode())
+    assert read.errors == [] and read.visits[0]["total"] == "1000.00"
+    # The page's import says the same.
+    html = _import(web, _csv("就诊日期,医疗费总额\n2024-03-01,1,000.00\n")).content.decode()
+    assert "第 3 列“000.00”没有表头" in html
