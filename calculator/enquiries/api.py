@@ -19,7 +19,9 @@ from calculator.api.views import JSON_MEDIA_TYPE, _error, _header_lang, _method_
 from calculator.enquiries import services
 from calculator.ops.views import SERVER_ERROR
 from calculator.ops.responses import asked_language
-from calculator.rules.contract import answer_language, decode, dumps, errors_in, parse_request, wanted_language
+from calculator.rules.contract import (
+    answer_language, decode, dumps, errors_in, language_in_text, parse_request, wanted_language,
+)
 
 logger = logging.getLogger(__name__)
 UNAVAILABLE = gettext_noop("暂时无法保存或读取查询：数据库没有响应。请稍后再试；计算接口 /api/v1/calculate 可以照常使用。")
@@ -60,7 +62,9 @@ def enquiries(request: HttpRequest) -> HttpResponse:
             calc_request, errors = parse_request(data)
         if errors or calc_request is None:
             # English where asked, as calculate's (an unusable body "lang": the header's).
-            listed, language = errors_in(errors, translate_for, wanted_language(data, lang))
+            # A body that could not be decoded: the "lang" its text names, else the header's.
+            wanted = wanted_language(data, lang) if isinstance(data, dict) else language_in_text(raw, lang)
+            listed, language = errors_in(errors, translate_for, wanted)
             response = _json({"errors": listed}, 400)
             response["Content-Language"] = language
             return response

@@ -848,6 +848,17 @@ def wanted_language(data: Any, fallback: str | None) -> str | None:
     return fallback
 
 
+_LANG_IN_TEXT = re.compile(r'"lang"\s*:\s*"\s*((?:en|zh)[^"]{0,20})"', re.IGNORECASE)
+
+
+def language_in_text(raw: bytes | str, fallback: str | None) -> str | None:
+    """The "lang" a body that could not be decoded asks for (a repeated key, a lone surrogate,
+    nesting too deep: the errors still speak the language it names), else ``fallback``."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    match = _LANG_IN_TEXT.search(text[:1_000_000])
+    return match.group(1) if match else fallback
+
+
 def answer_language(lang: Any) -> str:
     """The Content-Language of an answer asked for in ``lang``: "en" for English, else the
     default "zh-hans"."""
@@ -866,7 +877,8 @@ def errors_in(errors: list[dict[str, Any]], translate_for: Any, wanted: Any) -> 
 def _run_contract(raw: bytes | str, translate_for: Any, lang: str | None) -> tuple[int, dict[str, Any], str]:
     data, errors = decode(raw)
     if errors:
-        listed, language = errors_in(errors, translate_for, lang)  # the body unread: the header decides
+        # The body unread: the "lang" it names, else the header's.
+        listed, language = errors_in(errors, translate_for, language_in_text(raw, lang))
         return 400, {"errors": listed}, language
     if lang is not None and isinstance(data, dict) and "lang" not in data:
         data["lang"] = lang

@@ -580,6 +580,13 @@ def test_a_repeated_key_inside_a_visit_is_named_by_its_path(client):
     assert _post(client, both, raw=True).json()["errors"] == [{"field": "visits[0].total", "message": "字段“total”出现了不止一次。"}]
     inner = '{"status":1,"status":{"z":1,"z":2}}'
     assert _post(client, inner, raw=True).json()["errors"] == [{"field": "status.z", "message": "字段“z”出现了不止一次。"}]
+    # A body asking for English is answered in English though it could not be decoded.
+    english = '{"lang":"en","age":1,"age":2}'
+    response = _post(client, english, raw=True)
+    assert response.json()["errors"] == [{"field": "age", "message": "The field “age” appears more than once."}]
+    assert response["Content-Language"] == "en"
+    code, cli = _cli(english)
+    assert code == 2 and cli == response.json()
 
 
 def test_a_byte_order_mark_is_ignored(client):
