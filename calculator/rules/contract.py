@@ -252,7 +252,11 @@ def _int(
             errors.add(field, MESSAGES["required"], label=label)
         return default
     not_int = MESSAGES["form_not_int"] if errors.form else MESSAGES["not_int"]
-    if isinstance(raw, str) and errors.form and re.fullmatch(r"-?[0-9]{1,9}", raw.strip()):
+    if isinstance(raw, str) and errors.form and re.fullmatch(r"-?[0-9]+", raw.strip()):
+        if len(raw.strip().lstrip("-")) > 9:
+            # A whole number, only far too large (or small): out of range, not "not whole".
+            errors.add(field, MESSAGES["out_of_range"], label=label, lo=lo, hi=hi)
+            return None
         raw = int(raw.strip())
     elif isinstance(raw, Decimal):
         # A JSON number with no fraction: 45, 45.0 and 4.5e1 alike (the schema's "integer"

@@ -422,6 +422,9 @@ def test_command_odd_numbers_and_mixed_inputs_get_true_messages(visits_csv, tmp_
     # -1 is a whole number out of range: the range message, not "not a whole number".
     code, body = answer("--csv", str(visits_csv), *person, "--age", "-1")
     assert code == 2 and body["errors"] == [{"field": "age", "message": "年龄应在 0 到 120 之间。"}]
+    # So is a whole number far too large (it was "必须是整数，不能带小数或引号").
+    code, body = answer("--csv", str(visits_csv), *person, "--age", "99999999999999999999999")
+    assert code == 2 and body["errors"] == [{"field": "age", "message": "年龄应在 0 到 120 之间。"}]
     # A request file carries the person: a --region beside it is refused, not ignored.
     request = tmp_path / "request.json"
     request.write_text(json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2025-03-01 ", "level": 3, "total": "1200"}]}), encoding="utf-8")

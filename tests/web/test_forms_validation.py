@@ -273,3 +273,10 @@ def test_options_asked_again_keep_the_rows_order_in_the_summary(client):
     chronic = next(i for i, line in enumerate(lines) if "门诊慢特病" in line)
     price = next(i for i, line in enumerate(lines) if "收费类别" in line)
     assert chronic < price, lines
+
+
+def test_a_far_too_large_whole_age_is_out_of_range_not_not_whole(client):
+    # "99999999999999999999999" is a whole number: the message is the range's (0 to 120), not
+    # "must be a whole number".
+    html = page(client, PERSON | {"age": "99999999999999999999999"} | visit())
+    assert field_error(html, "id_age") == "年龄应在 0 到 120 之间。"

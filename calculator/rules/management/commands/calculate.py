@@ -28,7 +28,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext
 
-_WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
+_WHOLE = re.compile(r"[+-]?[0-9]{1,100}")  # a whole number of any sensible length: its range is the contract's to say
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
