@@ -325,6 +325,9 @@ class ImportRefused(Exception):
 class ImportResult:
     visits: list[dict[str, str]] = field(default_factory=list)  # the calculator's row fields
     errors: list[str] = field(default_factory=list)  # "第 3 行：…"
+    # Header cells that are neither an input column nor one the export writes (统筹基金支付…):
+    # their column is not read, which is said (a misspelt 全自费金额 would otherwise be 0 unseen).
+    unread_columns: list[str] = field(default_factory=list)
 
 
 def _norm(value: Any) -> str:
@@ -481,6 +484,19 @@ def read_visits(name: str, raw: bytes, *, max_rows: int = 1000, max_bytes: int =
     return read_table(table, max_rows=max_rows)
 
 
+# What the export writes besides the input columns: read back without a word (a round trip).
+_EXPORT_ONLY = frozenset(
+    _header_key(h) for h in [*LEDGER_HEADERS, CLASS_B_HEADER, *OPTION_HEADERS] if _header_key(h) not in COLUMNS
+)
+
+
+def unread_columns_note(columns: list[str]) -> str:
+    """The sentence saying which columns of an imported file were not read."""
+    return _("表头中的%(columns)s不是导入模板中的列，这些列没有读取（模板的列：就诊日期、医疗机构级别、就诊类型、医疗费总额、全自费金额、乙类金额，以及异地就医、住院期间、门诊慢性病、收费类别）。") % {
+        "columns": _("、").join(f"“{column}”" for column in columns[:10])
+    }
+
+
 def _blank(row: list[Any]) -> bool:
     return all(_norm(v) == "" for v in row)
 
@@ -499,6 +515,8 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
         key = COLUMNS.get(_header_key(cell))
         if key and key not in columns:
             columns[key] = i
+        elif key is None and _header_key(cell) and _header_key(cell) not in _EXPORT_ONLY:
+            result.unread_columns.append(_norm(cell)[:30])
     missing = [LABELS[k] for k in ("date", "total") if k not in columns]
     if missing:
         raise ImportRefused(

@@ -451,7 +451,8 @@ def import_visits(request: HttpRequest) -> HttpResponse:
             query[name] = value
     feedback = {
         "ok": True, "count": len(imported), "shown": len(shown), "limit": MAX_ROWS, "more": len(imported) > MAX_ROWS,
-        "ignored": _options_not_offered(shown, base.get("region")),
+        "ignored": _options_not_offered(shown, base.get("region"))
+        + ([ledger_io.unread_columns_note(read.unread_columns)] if read.unread_columns else []),
     }
     return _render_calculator(request, query, feedback, carry)
 

@@ -596,3 +596,14 @@ def test_a_cell_beyond_the_header_is_refused_not_read_shifted(web):
     # The page's import says the same.
     html = _import(web, _csv("就诊日期,医疗费总额\n2024-03-01,1,000.00\n")).content.decode()
     assert "第 3 列“000.00”没有表头" in html
+
+
+def test_a_column_the_template_does_not_have_is_said_not_read(web):
+    # "全自费额" (a misspelt 全自费金额) is not read: said, as its 200 would otherwise be 0 unseen;
+    # the export's own computed columns (统筹基金支付) are read back without a word.
+    text = "就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费额,统筹基金支付\n2024-03-01,三级,门诊,1000,200,\n"
+    read = ledger_io.read_visits("visits.csv", text.encode())
+    assert read.errors == [] and read.unread_columns == ["全自费额"]
+    html = _import(web, _csv(text), region="xuzhou", status="employed", age="40").content.decode()
+    assert "表头中的“全自费额”不是导入模板中的列，这些列没有读取" in html
+    assert "统筹基金支付”不是" not in html

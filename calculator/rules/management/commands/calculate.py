@@ -181,6 +181,9 @@ class Command(BaseCommand):
             raise _refused("--csv", exc.message) from None
         if read.errors:
             raise _Exit({"errors": [{"field": "--csv", "message": m} for m in read.errors]}, EXIT_INVALID)
+        if read.unread_columns:
+            # Said beside the answer (standard error), as the page's import says it.
+            self.stderr.write(ledger_io.unread_columns_note(read.unread_columns))
         request: dict[str, Any] = {}
         for name in ("region", "status", "retired_on", "contribution_base", "account_balance", "prior_years_balance", "lang"):
             if options.get(name) not in (None, ""):
