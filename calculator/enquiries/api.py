@@ -20,7 +20,7 @@ from calculator.enquiries import services
 from calculator.ops.views import SERVER_ERROR
 from calculator.ops.responses import asked_language
 from calculator.rules.contract import (
-    answer_language, decode, dumps, errors_in, language_in_text, parse_request, wanted_language,
+    answer_language, decode, dumps, errors_in, parse_request, wanted_language,
 )
 
 logger = logging.getLogger(__name__)
@@ -62,9 +62,7 @@ def enquiries(request: HttpRequest) -> HttpResponse:
             calc_request, errors = parse_request(data)
         if errors or calc_request is None:
             # English where asked, as calculate's (an unusable body "lang": the header's).
-            # A body that could not be decoded: the "lang" its text names, else the header's.
-            wanted = wanted_language(data, lang) if isinstance(data, dict) else language_in_text(raw, lang)
-            listed, language = errors_in(errors, translate_for, wanted)
+            listed, language = errors_in(errors, translate_for, wanted_language(data, lang, raw))
             response = _json({"errors": listed}, 400)
             response["Content-Language"] = language
             return response

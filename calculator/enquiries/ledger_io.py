@@ -512,10 +512,11 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
     header_line, header = lines.pop(0)
     columns: dict[str, int] = {}
     for i, cell in enumerate(header):
-        key = COLUMNS.get(_header_key(cell))
+        name = _header_key(cell)
+        key = COLUMNS.get(name)
         if key and key not in columns:
             columns[key] = i
-        elif key is None and _header_key(cell) and _header_key(cell) not in _EXPORT_ONLY:
+        elif key is None and name and name not in _EXPORT_ONLY:
             result.unread_columns.append(_norm(cell)[:30])
     missing = [LABELS[k] for k in ("date", "total") if k not in columns]
     if missing:

@@ -408,21 +408,20 @@ def compare(saved_rules: list[dict[str, Any]], saved: dict[str, Any], today: dic
         )
     for rule in saved_rules:
         version = _version(rule["id"], rule.get("region"))
+        title = rule.get("title") or rule["id"]
+        if version is None:
+            numbers = [i + 1 for i, v in saved_visits.items() if v.get("version") == rule["id"]]
+            comparison.rule_changes.append(
+                RuleChange("removed", rule["id"], title, None, None, numbers,
+                           _("保存时用到的规定《%(title)s》已不再收录。") % {"title": title})
+            )
+            continue
         # The visits this version still governs today (those now under another are named above).
         numbers = [
             i + 1 for i, v in saved_visits.items()
             if v.get("version") == rule["id"] and (today_visits.get(i) or {}).get("version", rule["id"]) == rule["id"]
         ]
-        if not numbers and version is not None:
-            continue
-        if version is None:
-            numbers = [i + 1 for i, v in saved_visits.items() if v.get("version") == rule["id"]]
-        title = rule.get("title") or rule["id"]
-        if version is None:
-            comparison.rule_changes.append(
-                RuleChange("removed", rule["id"], title, None, None, numbers,
-                           _("保存时用到的规定《%(title)s》已不再收录。") % {"title": title})
-            )
+        if not numbers:
             continue
         try:
             # What the data says (links saved before content_sha256 existed: the file itself).

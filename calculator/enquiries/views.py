@@ -474,7 +474,7 @@ def _options_not_offered(visits: list[dict[str, str]], region: str | None) -> li
     code = region_facts.region_code(region)
     if code is None:
         return []
-    unused = _unused_options(region)
+    unused = region_facts.unused_visit_options(code)
     region_name = _(load_policies()[code].name)
     notes = []
     for name in ("chronic", "inpatient_stay", "price_class"):

@@ -842,10 +842,13 @@ def run_contract_in(raw: bytes | str, translate_for: Any = None, lang: str | Non
         return _run_contract(raw, translate_for, lang)
 
 
-def wanted_language(data: Any, fallback: str | None) -> str | None:
+def wanted_language(data: Any, fallback: str | None, raw: bytes | str | None = None) -> str | None:
     """The language a refused request asked for: its "lang" where that is one the answer can
     be in; otherwise (no "lang", or one that is itself refused: "fr", null) ``fallback``, the
-    header's (the client did ask, in Accept-Language)."""
+    header's (the client did ask, in Accept-Language). A body that could not be decoded
+    (``data`` not an object) is read for the "lang" its text names (``raw``)."""
+    if not isinstance(data, dict) and raw is not None:
+        return language_in_text(raw, fallback)
     asked = data.get("lang") if isinstance(data, dict) else None
     if isinstance(asked, str) and asked.strip().lower()[:2] in ("en", "zh"):
         return asked
@@ -881,8 +884,7 @@ def errors_in(errors: list[dict[str, Any]], translate_for: Any, wanted: Any) -> 
 def _run_contract(raw: bytes | str, translate_for: Any, lang: str | None) -> tuple[int, dict[str, Any], str]:
     data, errors = decode(raw)
     if errors:
-        # The body unread: the "lang" it names, else the header's.
-        listed, language = errors_in(errors, translate_for, language_in_text(raw, lang))
+        listed, language = errors_in(errors, translate_for, wanted_language(None, lang, raw))  # the body unread
         return 400, {"errors": listed}, language
     if lang is not None and isinstance(data, dict) and "lang" not in data:
         data["lang"] = lang

@@ -124,8 +124,13 @@ class _Ledger:
         its assumption (if any) lists this visit as well."""
         cite = param.cite
         if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
-            ref = self.assumption_refs.setdefault(cite.assumption, cite.ref)
-            self.notice(ref, cite.assumption, ref, kind="assumption")
+            self._list_assumption(cite)
+
+    def _list_assumption(self, cite: Citation) -> None:
+        # An assumption's text is listed once, under the clause it first came with: two
+        # versions reading a clause the same way give one caveat with both's visits.
+        ref = self.assumption_refs.setdefault(cite.assumption, cite.ref)
+        self.notice(ref, cite.assumption, ref, kind="assumption")
 
     def cite_notice(self, code: str, param: Param, figures: dict[str, Any] | None = None) -> None:
         """A clause that shapes the visit without a figure of its own: a notice cites it."""
@@ -135,8 +140,7 @@ class _Ledger:
         cite = param.cite  # self.cite(param, code), spelt out: a step is made several times a visit
         self.clauses[cite.ref] = cite
         if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
-            ref = self.assumption_refs.setdefault(cite.assumption, cite.ref)
-            self.notice(ref, cite.assumption, ref, kind="assumption")
+            self._list_assumption(cite)
         steps.append(_record(Step, (code, variant, amount, figures, cite.ref)))
 
     def cite_or_notice(self, code: str, param: Param, step_code: str | None = None) -> None:

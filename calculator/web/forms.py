@@ -648,6 +648,13 @@ for _field in (*VisitForm.base_fields.values(), *CalculatorForm.base_fields.valu
 del _field
 
 
+def _unless_named(label: Any, message: str) -> str:
+    """A field's label for its summary line, or "" where the message names the field itself
+    ("年龄：请填写年龄", "Age (年龄): please fill this in."): the label is said once."""
+    text = str(label)
+    return "" if text in message else text
+
+
 @dataclass(frozen=True)
 class SummaryError:
     """One line of the error summary: where the field is and what is wrong."""
@@ -733,18 +740,15 @@ class CalculatorState:
                     summary.append(SummaryError("visits", str(_("就诊记录")), message))
                     continue
                 visit.add_error(name, message)
-                field_label = str(visit.fields[name].label)
-                if field_label in message:  # the message names the field itself: said once
-                    label = _("第 %(number)s 次就诊") % {"number": visit.number}
-                else:
+                field_label = _unless_named(visit.fields[name].label, message)
+                if field_label:
                     label = _("第 %(number)s 次就诊 · %(label)s") % {"number": visit.number, "label": field_label}
+                else:
+                    label = _("第 %(number)s 次就诊") % {"number": visit.number}
                 summary.append(SummaryError(visit[name].auto_id, str(label), message))
             elif field in self.form.fields:
                 self.form.add_error(field, message)
-                field_label = str(self.form.fields[field].label)
-                # A message that names its field ("年龄：请填写年龄", "Age (年龄): please fill
-                # this in.") is not headed by the label again.
-                summary.append(SummaryError(top_ids[field], "" if field_label in message else field_label, message))
+                summary.append(SummaryError(top_ids[field], _unless_named(self.form.fields[field].label, message), message))
             elif field == "visits" and self.visits:
                 self.visits[0].add_error("date", message)
                 summary.append(SummaryError(self.visits[0]["date"].auto_id, str(_("就诊记录")), message))

@@ -226,9 +226,9 @@ def _section_texts(language: str) -> dict[str, str]:
     Plain texts come escaped, as ``{% translate %}`` gives them; the sentences with figures
     are markup (``{% blocktranslate %}``'s), their figures escaped when filled in."""
     texts = {key: gettext(msgid) for key, msgid in _SECTION_TEXTS.items()}
-    for key in ("title", "stop", "estimate", "estimate_secondary", "not_entered", "printed_on", "address", "visits", "visits_reordered", "years",
-                "deductible", "no_deductible", "cap", "no_cap", "no_general", "none_covered", "none_covered_chronic", "chronic", "account_title"):
-        texts[key] = _esc(texts[key])
+    for key, msgid in _SECTION_TEXTS.items():
+        if "<" not in msgid and "%(" not in msgid:  # a plain text (no markup, no figures)
+            texts[key] = _esc(texts[key])
     return texts
 
 
