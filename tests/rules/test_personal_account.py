@@ -163,3 +163,32 @@ def test_one_month_under_a_neighbouring_rule_is_said_as_one_month():
 
     english = messages.render_account(one, plain_translate_for("en"))
     assert "Of these, 2024-12 falls under" in english and "2024-12 to 2024-12" not in english
+
+
+def test_shanxi_account_pays_the_policy_range_share_only_and_says_it_is_a_reading():
+    # 晋医保发〔2022〕12号 第九条: "个人支付部分可由医保个人账户…按规定支付", which costs not listed:
+    # the account pays the member's share within policy scope, not the 全自费 part (an assumption
+    # of the clause, listed with the visit the account paid). 2023, employed, 三级 → 一类收费价格
+    # (第八条 起付 80 元/次; 第九条（一）在职 50%), total 1000.00 of which 全自费 100.00, balance 2000.00:
+    #   policy range 1000 − 100 = 900; fund (900 − 80) × 50% = 410.00;
+    #   member 1000 − 410 = 590.00; account pays 590 − 100 (全自费) = 490.00, balance 1510.00;
+    #   cash 590 − 490 = 100.00 (the 全自费 part).
+    body = {
+        "region": "shanxi", "status": "employed", "age": 40, "account_balance": "2000",
+        "visits": [{"date": "2023-03-01", "level": 3, "total": "1000", "excluded": "100"}],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    (visit,) = result["visits"]
+    assert (visit["fund_paid"], visit["member_paid"], visit["account_paid"], visit["cash_paid"]) == ("410.00", "590.00", "490.00", "100.00")
+    (reading,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/account_use"]
+    assert reading["kind"] == "assumption" and reading["visits"] == [1]
+    assert "全自费部分由个人现金支付" in reading["message"]
+
+
+def test_shanxi_account_reading_is_not_listed_where_the_account_paid_nothing():
+    # No balance entered: the account pays nothing, so how it would pay does not concern the visit.
+    body = {"region": "shanxi", "status": "employed", "age": 40, "visits": [{"date": "2023-03-01", "level": 3, "total": "1000"}]}
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    assert not [w for w in result["warnings"] if w["code"] == "shanxi-2023/account_use"]

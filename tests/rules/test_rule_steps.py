@@ -86,6 +86,8 @@ def test_nothing_excluded_is_explained_at_the_first_visit_it_concerns_under_each
     assert policy_variants == [[], ["all_in"], ["with_excluded"], ["all_in"], []]
     assert [p[0]["clause"] for p in policy if p] == ["wuhan-2023-02/policy_range", "wuhan-2023-02/policy_range", "wuhan-2023-04/policy_range"]
     assert "本次 500 元" in policy[1][0]["explanation"] and "本次 300 元" in policy[3][0]["explanation"]
+    # The rule is said again at v4, so its sentence promises silence only under the same rules.
+    assert all("同一规定下其他同样未填的就诊不再重复说明" in p[0]["explanation"] for p in (policy[1], policy[3]))
     assert policy[2][0]["amount"] == "700.00"
     assert [v["policy_range"] for v in result["visits"]] == ["1000.00", "500.00", "700.00", "300.00", "400.00"]
 
