@@ -510,8 +510,12 @@ def test_about_page_states_the_scope(client, language):
     html = text(client.get("/about/"))
     if language == "en":
         assert "Inpatient care." in html and "Critical illness insurance" in html
+        # 玉溪细则 第十二条: outpatient emergency rescue is settled at the inpatient figures,
+        # which no document here gives: out of scope, said so.
+        assert "Outpatient emergency rescue" in html
     else:
         assert "住院费用" in html and "大病保险" in html and "玉溪市的门诊慢性病除外" in html
+        assert "门诊急诊抢救" in html and "按住院的起付标准和支付比例结算" in html
 
 
 @pytest.mark.parametrize("path", ["/", "/policies/", "/about/"])
