@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from calculator.rules import mechanisms as M
@@ -284,8 +285,9 @@ class _Ledger:
         seen_before = pool in self.pools_seen
         general_after_chronic = category != "chronic" and yk * 2 + 1 in self.pools_seen
         self.pools_seen.add(pool)
-        if uncovered and pool not in self.pools_started:
-            # The year's reading (自然年度 / 医保年度) names the year this visit is in: it
+        if (uncovered or total == excluded) and pool not in self.pools_started:
+            # A visit all 全自费 has no policy-range expense: like an uncovered one it counts
+            # toward nothing. The year's reading (自然年度 / 医保年度) names the year this visit is in: it
             # concerns the visit though its totals start at a later, covered one.
             self.cite(p["benefit_year"], "benefit_year")
         elif pool not in self.pools_started:
@@ -685,6 +687,18 @@ class _Ledger:
         return fund, deductible, cap
 
     # -- the personal account's allocation -------------------------------------------------------
+    def quietly(self, work: Callable[[], Any]) -> Any:
+        """``work()`` with the result's clauses and notices copied: a trial leaves no trace."""
+        saved = self.clauses, self.notices, self.assumption_refs, self.codes
+        self.clauses = dict(self.clauses)
+        self.notices = {code: replace(n, visits=list(n.visits)) for code, n in self.notices.items()}
+        self.assumption_refs = dict(self.assumption_refs)
+        self.codes = list(self.codes)
+        try:
+            return work()
+        finally:
+            self.clauses, self.notices, self.assumption_refs, self.codes = saved
+
     def allocation(self, version: Version, first_day: dt.date) -> AccountAllocation:
         """The personal-account credit for the benefit year of the first visit, under the
         rule in force that day, counting only the months that rule covers in that year."""
@@ -921,6 +935,31 @@ def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Any, int |
     return fund_ratio.rates[group][key], key, kind, ratio_param, tuple(explained)
 
 
+def _account_visit(ledger: _Ledger, order: list[Visit], first_version: Version) -> Visit | None:
+    """The first visit, in the first visit's benefit year, under a later rule that credits
+    the member a figure where the first visit's rule gives none (玉溪: the 细则 gives a
+    retiree's credit no amount; 云南省办法 does from 2024-11-01); None where there is none.
+    Each rule is tried quietly (its clause and caveats are not listed for a rule not used)."""
+    year = first_version.params["benefit_year"].value
+    key = year.key(order[0].date)
+    rules = first_version.params["personal_account"].value.rules
+    later = [
+        v for v in ledger.versions.values()
+        if v.effective_from > first_version.effective_from and v.params["personal_account"].value.rules != rules
+        and v.params["benefit_year"].value.bounds(key) == year.bounds(key)
+    ]
+    if not later or ledger.quietly(lambda: ledger.allocation(first_version, order[0].date)).variant != "none":
+        return None
+    tried: set[str] = set()
+    for visit in order:
+        version = ledger.region.version_on(visit.date)
+        if version in later and version.id not in tried and year.key(visit.date) == key:
+            tried.add(version.id)
+            if ledger.quietly(lambda: ledger.allocation(version, visit.date)).variant != "none":
+                return visit
+    return None
+
+
 def calculate(request: CalculationRequest, today: dt.date | None = None, each: Callable[[VisitResult], Any] | None = None) -> CalculationResult:
     """The ledger over the request's visits, in date order.
 
@@ -937,19 +976,24 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
     if request.chronic_disease_count_given and not any(v.param("chronic") for v in region.versions):
         ledger.notice("chronic-count-ignored", NOTICES["chronic-count-ignored"], None, {"region_name": region.name})
     first = order[0]
-    first_codes: list[str] = []
+    codes_of: dict[int, list[str]] = {}  # each visit's notice codes (the list its JSON holds)
     for visit in order:
         done = ledger.visit(visit)
-        if visit is first:
-            first_codes = done.notices
+        codes_of[visit.index] = done.notices
         results[visit.index] = done if each is None else each(done)
     first_version = region.version_on(first.date)
     assert first_version is not None
     # The allocation follows the rule in force on the first visit's date: a clause assumption
     # it raises concerns that visit (listed with it, and among its notice codes).
-    ledger.number = first.index + 1
-    ledger.codes = first_codes  # the same list as the visit's (and its JSON's) notices
-    account = ledger.allocation(first_version, first.date)
+    # Where that rule gives the member no figure but a later rule of the same benefit year
+    # does, that rule's months are credited as its first visit shows them, and the months
+    # before it are said to be outside the estimate (issue: never a guessed full year).
+    shown_for = _account_visit(ledger, order, first_version) or first
+    shown_version = region.version_on(shown_for.date)
+    assert shown_version is not None
+    ledger.number = shown_for.index + 1
+    ledger.codes = codes_of[shown_for.index]  # the same list as the visit's (and its JSON's) notices
+    account = ledger.allocation(shown_version, shown_for.date)
     for notice in ledger.notices.values():
         notice.visits.sort()  # listed as the visits were calculated (by date); said in request order
     return CalculationResult(

@@ -192,3 +192,36 @@ def test_shanxi_account_reading_is_not_listed_where_the_account_paid_nothing():
     status, result = run_contract(json.dumps(body))
     assert status == 200, result
     assert not [w for w in result["warnings"] if w["code"] == "shanxi-2023/account_use"]
+
+
+def _yuxi_retiree(*dates):
+    body = {
+        "region": "yuxi", "status": "retired", "age": 69, "retired_on": "2015-01-01",
+        "visits": [{"date": d, "level": 2, "total": "100"} for d in dates],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    return result
+
+
+def test_a_later_rule_of_the_year_credits_its_months_where_the_first_visits_rule_gives_no_figure():
+    # 玉溪: the 细则 (第十五条) gives a retiree's credit no amount; from 2024-11-01 the 云南省办法
+    # 第九条 credits 106 a month under 70. First visit 2024-10-15 (细则), second 2024-11-15
+    # (云南省办法): 2024's credit is Nov–Dec, 2 × 106 = 212.00, shown for the second visit;
+    # Jan–Oct is said to be outside the estimate (not guessed, not a full year).
+    result = _yuxi_retiree("2024-10-15", "2024-11-15")
+    pa = result["personal_account"]
+    assert (pa["annual_allocation"], pa["monthly_allocation"], pa["clause"]) == ("212.00", "106.00", "yuxi-2024/personal_account")
+    assert pa["params"]["outside"] == [["2024-01-01", "2024-10-31"]] and pa["params"]["months"] == 2
+    assert "2 个月共 212 元" in pa["explanation"] and "2024-01 至 2024-10 不适用本规定，未计入本估算" in pa["explanation"]
+    # The rule not used is not listed as a basis.
+    assert "yuxi-2024/personal_account" in result["clauses"] and "yuxi-2023/personal_account" not in result["clauses"]
+
+
+def test_without_a_visit_under_the_later_rule_the_first_visits_rule_answers():
+    # Only October (细则): no figure, with the 细则's reason. A visit in 2025 is another
+    # year's: the first visit's year (2024) still has no figure.
+    for dates in (("2024-10-15",), ("2024-10-15", "2025-01-15")):
+        pa = _yuxi_retiree(*dates)["personal_account"]
+        assert pa["annual_allocation"] is None and pa["clause"] == "yuxi-2023/personal_account", dates
+        assert "未给出具体金额，无法据此计算" in pa["explanation"]

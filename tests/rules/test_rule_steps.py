@@ -87,7 +87,7 @@ def test_nothing_excluded_is_explained_at_the_first_visit_it_concerns_under_each
     assert [p[0]["clause"] for p in policy if p] == ["wuhan-2023-02/policy_range", "wuhan-2023-02/policy_range", "wuhan-2023-04/policy_range"]
     assert "本次 500 元" in policy[1][0]["explanation"] and "本次 300 元" in policy[3][0]["explanation"]
     # The rule is said again at v4, so its sentence promises silence only under the same rules.
-    assert all("同一规定下其他同样未填的就诊不再重复说明" in p[0]["explanation"] for p in (policy[1], policy[3]))
+    assert all("同一规定下其他这样的就诊不再重复说明" in p[0]["explanation"] for p in (policy[1], policy[3]))
     assert policy[2][0]["amount"] == "700.00"
     assert [v["policy_range"] for v in result["visits"]] == ["1000.00", "500.00", "700.00", "300.00", "400.00"]
 
@@ -314,3 +314,28 @@ def test_only_a_prior_years_balance_is_not_called_two_balances():
     assert "prior-years-balance-merged" not in codes
     assert "两项余额" not in codes["prior-years-balance-as-account"]
     assert result["visits"][0]["account_paid"] == "100.00"  # 100 below the 700 deductible, from the 200
+
+
+def test_a_visit_all_self_paid_counts_toward_nothing_so_the_years_totals_start_at_the_next():
+    # 徐州 2024, employed, 二级: v1 300.00 all 全自费 (policy range 300 − 300 = 0) counts toward
+    # neither the deductible nor the cap, so the year's totals are said to start at v2 (the
+    # first visit within the fund's range), not at v1. v2 1000.00 with 全自费 entered as 0:
+    # 起付 700 → (1000 − 700) × 65% = 195.00; its no-全自费 sentence says "未填或填为零".
+    body = {
+        "region": "xuzhou", "status": "employed", "age": 40,
+        "visits": [
+            {"date": "2024-03-01", "level": 2, "total": "300", "excluded": "300"},
+            {"date": "2024-04-01", "level": 2, "total": "1000", "excluded": "0"},
+        ],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    assert [v["fund_paid"] for v in result["visits"]] == ["0.00", "195.00"]
+    first, second = step_variants(body)
+    assert not [s for s in first if s[0] == "benefit_year"]
+    assert ("benefit_year", "deductible_and_cap_covered") in second
+    (all_in,) = [s for s in result["visits"][1]["steps"] if s["code"] == "policy_range"]
+    assert all_in["explanation"].startswith("全自费金额未填或填为零的就诊") and "本次 1,000 元" in all_in["explanation"]
+    # The year's reading (自然年度) still names the year visit 1 is in.
+    (reading,) = [w for w in result["warnings"] if w["code"] == "xuzhou-2023/benefit_year"]
+    assert reading["visits"] == [1, 2]
