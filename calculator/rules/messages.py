@@ -124,7 +124,9 @@ STEP_LABEL_VARIANTS = {
     ("first_self_pay", "class_b"): N_("先行自付（乙类）"),
     ("first_self_pay", "offsite_unfiled"): N_("先行自付（异地未备案）"),
     ("account", "prior_years"): N_("历年账户支付"),
-    ("over_cap", "inpatient_transfer"): N_("转入住院待遇"),
+    # The whole visit's policy-range expense goes over to inpatient cover: named so. A visit
+    # that crosses the cap keeps the code's label (超过年度限额): its amount is the fund share
+    # left unpaid, and its sentence says the corresponding expense goes over.
     ("over_cap", "inpatient_transfer_all"): N_("转入住院待遇"),
     # The 门诊慢性病 pool's own cap (玉溪细则 第十条), not the general annual cap.
     ("annual_cap", "chronic_running"): N_("门诊慢性病限额"),

@@ -339,3 +339,30 @@ def test_a_visit_all_self_paid_counts_toward_nothing_so_the_years_totals_start_a
     # The year's reading (自然年度) still names the year visit 1 is in.
     (reading,) = [w for w in result["warnings"] if w["code"] == "xuzhou-2023/benefit_year"]
     assert reading["visits"] == [1, 2]
+
+
+def test_a_visit_crossing_the_cap_labels_its_unpaid_share_as_over_the_cap_not_as_transferred():
+    # 云南省办法 第八条 (cap 6000; above it, policy-range expense goes over to inpatient cover),
+    # employed, 一级 (起付 20/次, 60%). v1 9,820.00: (9820 − 20) × 60% = 5,880.00, 120.00 of
+    # the cap left. v2 1,020.00: (1020 − 20) × 60% = 600.00 due, 120.00 paid; the 480.00
+    # unpaid is the over-cap share (600 − 120, not divided back by the ratio), labelled
+    # 超过年度限额; copay 1000 − 600 = 400.00. v3 500.00 after the cap is used up: all
+    # 500.00 of policy-range expense goes over, labelled 转入住院待遇.
+    body = {
+        "region": "yunnan", "status": "employed", "age": 45,
+        "visits": [
+            {"date": "2025-03-01", "level": 1, "total": "9820.00"},
+            {"date": "2025-04-01", "level": 1, "total": "1020.00"},
+            {"date": "2025-05-01", "level": 1, "total": "500.00"},
+        ],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    v1, v2, v3 = result["visits"]
+    assert [v["fund_paid"] for v in (v1, v2, v3)] == ["5880.00", "120.00", "0.00"]
+    assert (v2["member_share"]["copay"], v2["member_share"]["over_cap"]) == ("400.00", "480.00")
+    (crossing,) = [s for s in v2["steps"] if s["code"] == "over_cap"]
+    assert (crossing["label"], crossing["amount"]) == ("超过年度限额", "480.00")
+    assert "未支付的 480 元，对应的费用按规定转入住院待遇" in crossing["explanation"]
+    (all_over,) = [s for s in v3["steps"] if s["code"] == "over_cap"]
+    assert (all_over["label"], all_over["amount"]) == ("转入住院待遇", "500.00")
