@@ -167,6 +167,31 @@ def test_xuzhou_add_remove_rows_and_figures(live_server, page: Page) -> None:
     expect(page.locator("[data-figure='fund_paid']")).to_have_count(0)
 
 
+def test_back_after_changing_the_form_shows_the_earlier_result_as_it_was(live_server, page: Page) -> None:
+    # 徐州, employed, one 二级 visit of 1000 on 2024-03-01: 700 to the deductible,
+    # (1000 − 700) × 65% = 195.00. Then the region is changed and the form calculated again;
+    # Back must bring the 徐州 result back whole (not the page as it was left, with the
+    # region's hint for 山西 and a note that the region changed).
+    page.goto(live_server.url + "/")
+    fill_person(page, "xuzhou", "在职", "45")
+    fill_visit(page, 1, Visit("2024-03-01", "二级", total="1000"))
+    calculate(page)
+    assert summary(page)["fund_paid"] == "195.00 元"
+    first_url = page.url
+    page.get_by_label("参保地区", exact=True).select_option("shanxi")
+    expect(page.locator("#results")).to_contain_text("参保地区已更改")
+    page.get_by_role("button", name="计算", exact=True).click()
+    page.wait_for_url(re.compile(r"region=shanxi"))
+    expect(page.locator("#results")).not_to_contain_text("参保地区已更改")
+    page.go_back()
+    page.wait_for_url(first_url)
+    expect(page.locator("#summary [data-figure='fund_paid']")).to_have_text("195.00 元")
+    expect(page.get_by_label("参保地区", exact=True)).to_have_value("xuzhou")
+    expect(page.locator("#results")).not_to_contain_text("参保地区已更改")
+    # Nothing of the member's is kept in the tab's storage by htmx.
+    assert page.evaluate("sessionStorage.getItem('htmx-history-cache')") is None
+
+
 # --- 武汉: date order decides who reaches the cap ------------------------------------
 
 
