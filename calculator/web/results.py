@@ -166,6 +166,7 @@ class ResultView:
     # Clauses of neighbouring versions that credit the member the same (params.joined).
     personal_account_joined: list[ClauseView] = field(default_factory=list)
     several_rules: bool = False  # more than one rule version: each visit names its own
+    transfer_note: SafeString | str = ""  # the share going over to inpatient cover (transfer_note)
 
     @property
     def reordered(self) -> bool:
@@ -300,6 +301,23 @@ def answer_sentence(totals: dict[str, str], count: int, account_entered: bool) -
     else:
         split = _("（未填个人账户余额，按现金计算：个人账户 {account}，现金 {cash}）。")
     return format_html(opening + split, **figures)
+
+
+def transfer_note(visits: list[dict[str, Any]]) -> SafeString | str:
+    """The part of the member's share that goes over to inpatient cover (玉溪, 云南: above the
+    annual cap), said beside the answer it qualifies: the sum of those visits' over-cap
+    shares, the figure each of their sentences calls 暂列为个人负担."""
+    over = [(v["index"] + 1, Decimal(v["member_share"]["over_cap"])) for v in visits if v["over_cap_handling"] == "inpatient_transfer"]
+    amount = sum((a for _n, a in over), Decimal("0"))
+    if not amount:
+        return ""
+    numbers = [n for n, a in sorted(over) if a]
+    text = ngettext(
+        "其中 {amount} 是超过年度限额、按规定转入住院待遇的部分（第 {numbers} 次就诊）：本计算器不计算住院报销，暂列为个人负担，实际个人负担可能更低。",
+        "其中 {amount} 是超过年度限额、按规定转入住院待遇的部分（第 {numbers} 次就诊）：本计算器不计算住院报销，暂列为个人负担，实际个人负担可能更低。",
+        len(numbers),
+    )
+    return format_html(text, amount=_money(f"{amount:.2f}"), numbers=_("、").join(map(str, numbers)))
 
 
 _NO_DOC_NO = ("所存文本未载文号", "转载未载文号")
@@ -593,6 +611,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         region_name=region_name,
         status_name=status_name,
         answer=answer_sentence(result["totals"], len(visits), account_entered),
+        transfer_note=transfer_note(result["visits"]),
         totals=result["totals"],
         years=years,
         visits=visits,

@@ -97,6 +97,38 @@ def test_answer_comes_right_under_the_heading_then_the_cards(client):
     assert re.sub(r"\s+", "", between) == '</h2><pclass="answer"', "nothing between the heading and the answer"
 
 
+YUNNAN_OVER_CAP = {
+    "region": "yunnan", "status": "employed", "age": "45",
+    "visits-0-date": "2025-01-10", "visits-0-level": "3", "visits-0-setting": "clinic", "visits-0-total": "8000",
+    "visits-1-date": "2025-02-10", "visits-1-level": "3", "visits-1-setting": "clinic", "visits-1-total": "9000",
+    "visits-2-date": "2025-03-10", "visits-2-level": "1", "visits-2-setting": "clinic", "visits-2-total": "500",
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_share_going_over_to_inpatient_cover_is_said_beside_the_answer(client, language):
+    # 云南省办法, employed: 起付 60/次 at 三级, 20 at 一级; 50% / 60%; cap 6000 (第八条: above
+    # it, policy-range expense goes over to inpatient cover, which no document here prices).
+    #   v1 8000 三级: (8000 − 60) × 50% = 3,970.00 paid; 2,030.00 of the cap left.
+    #   v2 9000 三级: (9000 − 60) × 50% = 4,470.00 due, 2,030.00 paid: 2,440.00 over the cap.
+    #   v3 500 一级, cap used up: all 500.00 goes over.
+    # Member 17,500 − 6,000 = 11,500.00, of which 2,440 + 500 = 2,940.00 is counted as the
+    # member's for now: said beside the answer, with the visits it comes from.
+    html = page(client, YUNNAN_OVER_CAP, language)
+    assert card(html, "member_paid") == Decimal("11500.00")
+    note = re.search(r'<p class="answer-note" id="transfer-note">(.*?)</p>', html, re.S)
+    assert note, "no note beside the answer"
+    text = unescape(re.sub(r"<[^>]+>", "", note.group(1)))
+    assert amounts(text) == [Decimal("2940.00")]
+    assert html.index('id="summary"') < html.index('id="transfer-note"') < html.index('id="notices"')
+    if language == "zh-hans":
+        assert "（第 2、3 次就诊）" in text and "暂列为个人负担" in text
+    else:
+        assert "(visits 2, 3)" in text and not re.search(r"[\u4e00-\u9fff]", text)
+    # Where nothing goes over, nothing is said.
+    assert 'id="transfer-note"' not in page(client, WUHAN, language)
+
+
 def test_each_notice_is_listed_once_with_its_visits(client):
     html = page(client, WUHAN)
     notices = re.findall(r'<li id="(notice-\d+)"><span>(.*?)</span>(.*?)</li>', html, re.S)
