@@ -275,6 +275,24 @@ def test_an_impossible_date_is_named_and_kept(live_server, sized_page: Page, scr
     row(page, 1).screenshot(path=str(screenshot_dir / f"forms-errors-row-{page.width}.png"))  # type: ignore[attr-defined]
 
 
+def test_deleting_the_row_in_error_takes_its_summary_with_it(live_server, sized_page: Page) -> None:
+    # Two rows, the second with an impossible date: summarised at the top. Deleting that row
+    # in place brings the rows back without messages (as without JavaScript): the summary,
+    # whose link named a field now gone, goes too.
+    page = sized_page
+    query = (
+        "region=xuzhou&status=employed&age=60&visits-0-date=2025-01-10&visits-0-level=2&visits-0-total=800"
+        "&visits-1-date=2025-02-30&visits-1-level=1&visits-1-total=900"
+    )
+    page.goto(live_server.url + "/?" + query)
+    expect(page.locator(".error-summary")).to_contain_text("第 2 次就诊")
+    row(page, 2).get_by_role("button", name="删除第 2 次就诊").click()
+    expect(page.locator("fieldset.visit-row")).to_have_count(1)
+    expect(page.locator(".error-summary")).to_have_count(0)
+    expect(row(page, 1).get_by_label("医疗费总额", exact=True)).to_have_value("800")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 # --- Region list ------------------------------------------------------------------------
 
 
