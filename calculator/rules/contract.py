@@ -350,7 +350,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
 
     visits_raw = data.get("visits")
     visits: list[Visit] = []
-    partial: list[Visit] = []  # refused visits with a readable date: checked against the rules too
+    partial: list[Visit] = []  # refused visits: checked against the rules too (dateless ones for the level)
     if visits_raw is None:
         errors.add("visits", MESSAGES["visits_required"])
     elif not isinstance(visits_raw, list):
@@ -375,7 +375,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
         # keeps its first problem only, so a bad level is not also "请选择医疗机构级别").
         checked = visits if not partial else sorted(visits + partial, key=lambda v: v.index)
         _check_against_rules(region, status, retired_on, checked, errors, horizon)
-        if not checked and status == "retired" and retired_on is None and not errors.has("retired_on"):
+        if all(v.date is None for v in checked) and status == "retired" and retired_on is None and not errors.has("retired_on"):
             # No visit date could be read: whether the retirement date is needed is still known
             # when every version of the region splits retirees by it (上海), so it is said now,
             # not in a second round.
@@ -493,7 +493,9 @@ def _fast_visit(i: int, raw: Any) -> Visit | None:
 def _parse_visit(i: int, raw: Any, errors: _Errors, partial: list[Visit] | None = None) -> Visit | None:
     """The visit, or None with its problems in ``errors``; a refused visit whose date could
     be read goes into ``partial`` (its amounts zero), so that the checks against the rules
-    (date covered, level needed) report their problems in the same answer, not the next."""
+    (date covered, level needed) report their problems in the same answer, not the next;
+    one whose date could not be read goes in too, dated None: its level is still needed where
+    every version of the region needs it."""
     p = f"visits[{i}]"
     if not isinstance(raw, dict):
         errors.add(p, MESSAGES["visit_type"], number=i + 1)
@@ -517,7 +519,7 @@ def _parse_visit(i: int, raw: Any, errors: _Errors, partial: list[Visit] | None 
     elif total is not None and excluded is not None and class_b is not None and class_b > total - excluded:
         errors.add(f"{p}.class_b", MESSAGES["class_b_too_large"], class_b=fmt_yuan(class_b), limit=fmt_yuan(total - excluded))
     if len(errors.items) > before:
-        if date is not None and partial is not None:
+        if partial is not None:
             partial.append(_record(Visit, (
                 i, date, level, setting or "clinic", 0, 0, 0, price_class, offsite or "none", bool(inpatient), category or "general",
             )))
@@ -568,6 +570,10 @@ def _check_against_rules(region, status: str, retired_on, visits: list[Visit], e
     """Checks that need the region's rules: dates covered, fields the rules need."""
     version = None
     for v in visits:
+        if v.date is None:  # a refused date: the level is asked if no version could do without it
+            if v.level is None and all(_needs_level(other, v) for other in region.versions):
+                errors.add(f"visits[{v.index}].level", MESSAGES["level_required"])
+            continue
         if v.date > horizon:
             errors.add(f"visits[{v.index}].date", MESSAGES["date_too_late"], label=_label("date"), last=horizon.isoformat())
             continue

@@ -716,6 +716,21 @@ def test_a_young_retiree_is_told_about_the_age_and_shanghai_asks_for_the_date_at
     assert fields == {"retired_on", "visits[0].date"}
 
 
+def test_a_missing_level_is_said_with_an_unreadable_date_where_every_version_needs_one(client):
+    # 徐州 (one version) rates a clinic visit by its level: with the date unreadable the level
+    # is still needed, so both are said in one answer, not the level in a second round.
+    visit = {"date": "2024-02-30", "total": "100.00"}
+    fields = [e["field"] for e in _post(client, {**_req(region="xuzhou"), "visits": [visit]}).json()["errors"]]
+    assert fields == ["visits[0].date", "visits[0].level"]
+    # 徐州 pays an A级 pharmacy at the level-1 rate whatever the level: nothing more to ask.
+    pharmacy = {**visit, "setting": "pharmacy"}
+    fields = [e["field"] for e in _post(client, {**_req(region="xuzhou"), "visits": [pharmacy]}).json()["errors"]]
+    assert fields == ["visits[0].date"]
+    # 武汉 pharmacies have their own rate under both versions: no level asked either.
+    fields = [e["field"] for e in _post(client, {**_req(region="wuhan"), "visits": [pharmacy]}).json()["errors"]]
+    assert fields == ["visits[0].date"]
+
+
 def test_the_count_of_unlisted_unknown_keys_is_english_too(client):
     # 30 unknown keys: 20 listed, the last with the count of the other 10, in English when asked.
     body = {**_req(), "lang": "en", **{f"k{i}": 1 for i in range(30)}}
