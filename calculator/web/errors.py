@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy as _, pgettext
+from django.utils.translation import gettext, gettext_lazy as _, gettext_noop, pgettext
 
-from calculator.rules.contract import error_text
+from calculator.rules.contract import MESSAGES, error_text
 
 TEMPLATES = {
     "required": _("请填写{label}。"),
@@ -51,10 +51,22 @@ TEMPLATES = {
     "retired_too_young": _("按年龄 {age} 岁推算，{retired_on} 退休时不到 {min_age} 岁，请检查年龄和退休日期。"),
     "retiree_too_young": _("退休人员的年龄不能小于 {min_age} 岁，请检查年龄和参保身份。"),
 }
+# Where the page asks differently from the API: an API caller writes category "general"; on
+# the page the visit is general once its 门诊慢性病 box is unticked (there is no option to pick).
+PAGE_WORDING = {
+    MESSAGES["chronic_unsupported"]: gettext_noop(
+        "{region}的门诊慢特病待遇不在本计算器范围内（目前收录门诊慢性病规定的地区：{supported}），请取消勾选“门诊慢性病”，按普通门诊计算。"
+    ),
+}
+
+
 def translated(error: dict[str, Any]) -> str:
     """The error's message in the active language, made as the API's English is
     (``contract.error_text``: label, region, periods, chronic regions), but its lists of choices
-    by name only (the codes are for API callers)."""
+    by name only (the codes are for API callers), and in the page's words where they differ."""
+    page = PAGE_WORDING.get(error.get("template") or "")
+    if page is not None:
+        error = {**error, "template": page}
     return error_text(error, gettext, choice_list=_page_choices)
 
 

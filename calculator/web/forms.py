@@ -510,7 +510,8 @@ class VisitForm(_RenderOnlyForm):
         help_text="",  # region_facts.apply
     )
     chronic = forms.BooleanField(
-        label=_("门诊慢性病"),
+        # The field's label carries the Chinese term in English, as the other labels do.
+        label=pgettext_lazy("visit field", "门诊慢性病"),
         required=False,
         help_text="",  # region_facts.apply
     )

@@ -228,6 +228,8 @@ def test_an_option_ticked_before_the_region_was_chosen_is_not_dropped_silently(c
     assert not has_results(html)
     message = field_error(html, "id_visits-0-chronic")
     assert message is not None and "徐州市的门诊慢特病待遇不在本计算器范围内" in message
+    # The page has no 普通门诊 option to pick: it says what to do there (untick the box).
+    assert message.endswith("请取消勾选“门诊慢性病”，按普通门诊计算。") and "请选择普通门诊" not in message
     assert any("门诊慢特病" in line for line in summary_lines(html))
     assert 'checked' in input_tag(html, "visits-0-chronic")
 
