@@ -104,6 +104,7 @@ MESSAGES = {
     "level_required": "请选择医疗机构级别（药店请选开具处方的医疗机构级别）。",
     "request_type": "请求必须是一个 JSON 对象。",
     "date_too_late": "{label}不能晚于 {last}（未来的就诊最多估算到明年 12 月 31 日）。",
+    "retired_on_too_late": "退休日期不能晚于 {last}（本计算器最多估算到明年 12 月 31 日）。",
     "retired_too_young": "按年龄 {age} 岁推算，{retired_on} 退休时不到 {min_age} 岁，请检查年龄和退休日期。",
     "retiree_too_young": "退休人员的年龄不能小于 {min_age} 岁，请检查年龄和参保身份。",
 }
@@ -550,7 +551,7 @@ def _check_person(status: Any, age: int | None, retired_on: dt.date | None, toda
     """The person's fields against each other: a retirement date no later than the last date
     the calculator estimates, and not before the member was old enough to work."""
     if retired_on is not None and retired_on > horizon:
-        errors.add("retired_on", MESSAGES["date_too_late"], label=_label("retired_on"), last=horizon.isoformat())
+        errors.add("retired_on", MESSAGES["retired_on_too_late"], last=horizon.isoformat())
         return
     if status != "retired" or age is None:
         return

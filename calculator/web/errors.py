@@ -48,6 +48,7 @@ TEMPLATES = {
     "request_type": _("请求必须是一个 JSON 对象。"),
     "null_choice": _("{label}不能是 null：请写 {lo} 到 {hi} 的整数，或不写这个字段。"),
     "date_too_late": _("{label}不能晚于 {last}（未来的就诊最多估算到明年 12 月 31 日）。"),
+    "retired_on_too_late": _("退休日期不能晚于 {last}（本计算器最多估算到明年 12 月 31 日）。"),
     "retired_too_young": _("按年龄 {age} 岁推算，{retired_on} 退休时不到 {min_age} 岁，请检查年龄和退休日期。"),
     "retiree_too_young": _("退休人员的年龄不能小于 {min_age} 岁，请检查年龄和参保身份。"),
 }

@@ -135,7 +135,8 @@ REFUSALS = [
     ("bool as string", _req(visits=[_visit(inpatient_stay="yes")]), "visits[0].inpatient_stay", "true"),
     # Past the calculator's horizon (31 December next year): refused, not a 500 at year 9999.
     ("visit in year 9999", _req(visits=[_visit(date="9999-12-31")]), "visits[0].date", "不能晚于"),
-    ("retired in December 9999", _req(status="retired", age=65, retired_on="9999-12-01"), "retired_on", "不能晚于"),
+    # Said of the retirement date, not of future visits.
+    ("retired in December 9999", _req(status="retired", age=65, retired_on="9999-12-01"), "retired_on", "退休日期不能晚于"),
     # 30 today and retired 1999-01-01: under 16 then (上海 would have used the ≤2000 cohort's 80%).
     ("retired before working age", {**_req(region="shanghai", status="retired", age=30, retired_on="1999-01-01"),
                                     "visits": [_visit(date="2024-03-01")]}, "retired_on", "退休时不到 16 岁"),
@@ -737,3 +738,10 @@ def test_the_count_of_unlisted_unknown_keys_is_english_too(client):
     errors = client.post("/api/v1/calculate", data=json.dumps(body), content_type="application/json").json()["errors"]
     assert len(errors) == 20
     assert errors[-1]["message"] == 'Unknown field "k19". 10 more unknown fields are not listed (at most 20 are listed at a time).'
+
+
+def test_a_retirement_date_too_late_is_not_explained_by_future_visits(client):
+    # The limit is the calculator's (31 December next year); the reason names no visit.
+    errors = _post(client, _req(status="retired", age=65, retired_on="9999-12-01")).json()["errors"]
+    (error,) = [e for e in errors if e["field"] == "retired_on"]
+    assert error["message"].startswith("退休日期不能晚于") and "就诊" not in error["message"]
