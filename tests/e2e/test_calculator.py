@@ -505,6 +505,9 @@ def test_results_print_on_one_a4_page(live_server, page: Page) -> None:
     assert set(printed) <= set(shown) and set(shown) - set(printed) <= {(f"visits-{i}-setting", "clinic") for i in range(3)}
     expect(page.locator("#notices li").first).to_be_visible()
     expect(page.locator("#calculator-form")).to_be_hidden()
+    # No sentence about buttons that are not printed; the caveat that it is an estimate is.
+    expect(page.locator(".result-actions")).to_be_hidden()
+    expect(page.get_by_text("本计算器只作估算，实际报销以医保经办机构结算为准。")).to_be_visible()
 
 
 # --- axe, screenshots, no sideways scrolling -----------------------------------------
