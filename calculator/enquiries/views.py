@@ -299,11 +299,24 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
             "ledger_headers": [PRINT_HEADERS.get(header, header) for header in ledger_io.LEDGER_HEADERS],
             "ledger_rows": rows,
             "ledger_totals": totals,
-            "print_rules": result.get("rules") or [],
+            "print_rules": _print_rules(result),
             "print_notices": [{**w, "concerns": _notice_dates(result, w.get("visits") or [])} for w in result.get("warnings") or []],
         }
     )
     return render(request, "enquiries/print.html", context)
+
+
+def _print_rules(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rules used, each saying whether a passage cited under it is a re-post (上海's
+    official rules, with the 医保年度 and the overall cap read from re-posts): the source
+    column then says so, as the results page does."""
+    clauses = result.get("clauses") or {}
+    return [
+        {**rule, "reposted_passages": any(
+            ref.startswith(rule["id"] + "/") and clause.get("status") != "official" for ref, clause in clauses.items()
+        )}
+        for rule in result.get("rules") or []
+    ]
 
 
 PRINT_NOTICE_DATES = 8  # a notice about more visits names the first few dates and the count

@@ -320,6 +320,23 @@ def test_print_page_has_everything_on_one_sheet(web):
     assert "第 1 次就诊" not in notices
 
 
+def test_print_page_says_when_an_official_rule_cites_re_posted_passages(web):
+    # 上海's rules are official, but its 医保年度 and overall cap are read from re-posts: the
+    # source column says so, as the results page's opening does.
+    query = (
+        "region=shanghai&status=employed&age=45&visits-0-date=2024-09-01&visits-0-level=3"
+        "&visits-0-setting=clinic&visits-0-total=1000"
+    )
+    html = _html(web.get(f"/e/{save_via_page(web, query)}/print/"))
+    rules = html[html.index('id="print-rules"'):]
+    rules = rules[:rules.index("</table>")]
+    assert "官方原文（部分条文引自转载）" in rules
+    # 武汉's re-posted 优化方案 is said as a re-post, its official 细则 as official.
+    html = _html(web.get(f"/e/{save_via_page(web)}/print/"))
+    rules = html[html.index('id="print-rules"'):]
+    assert "转载（非官方）" in rules[:rules.index("</table>")]
+
+
 def test_a_printed_notice_about_many_visits_names_the_first_dates_and_the_count():
     from calculator.enquiries.views import _notice_dates
 
