@@ -737,7 +737,7 @@ def test_the_count_of_unlisted_unknown_keys_is_english_too(client):
     body = {**_req(), "lang": "en", **{f"k{i}": 1 for i in range(30)}}
     errors = client.post("/api/v1/calculate", data=json.dumps(body), content_type="application/json").json()["errors"]
     assert len(errors) == 20
-    assert errors[-1]["message"] == 'Unknown field "k19". 10 more unknown fields are not listed (at most 20 are listed at a time).'
+    assert errors[-1]["message"] == 'Unknown field "k19". Unknown fields not listed: 10 more (at most 20 are listed at a time).'
 
 
 def test_a_retirement_date_too_late_is_not_explained_by_future_visits(client):
