@@ -657,3 +657,13 @@ def test_a_visit_card_says_the_account_and_cash_split_once(client):
     assert "无需现金支付" not in card and 'class="step-cash"' not in card
     flat = re.sub(r"<[^>]+>|\s+", "", card)
     assert flat.count("其中个人账户支付45.00元，现金支付0.00元。") == 1
+
+
+def test_without_javascript_the_language_switch_says_what_it_keeps_on_the_calculator_only(client):
+    # Without JavaScript the switch posts the page's last submitted address: typing since is
+    # lost, which the calculator page says under the switch (inside <noscript>); other pages
+    # have nothing typed to lose.
+    html = text(client.get("/"))
+    note = re.search(r"<noscript><p class=\"hint language-note\">(.*?)</p></noscript>", html)
+    assert note and "刚填写、还没提交的内容不会保留" in note.group(1)
+    assert "language-note" not in text(client.get("/policies/"))
