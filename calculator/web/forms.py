@@ -649,11 +649,17 @@ for _field in (*VisitForm.base_fields.values(), *CalculatorForm.base_fields.valu
 del _field
 
 
+_GLOSS = re.compile(r"\s*[（(][^（）()]*[）)]$")  # an English label's Chinese term: "Visit date (就诊日期)"
+
+
 def _unless_named(label: Any, message: str) -> str:
     """A field's label for its summary line, or "" where the message names the field itself
-    ("年龄：请填写年龄", "Age (年龄): please fill this in."): the label is said once."""
+    ("年龄：请填写年龄", "Age (年龄): please fill this in.", "The visit date 2020-01-01 is
+    outside…" for "Visit date (就诊日期)"): the label is said once, and every line of the
+    summary reads "Visit 2: message" alike."""
     text = str(label)
-    return "" if text in message else text
+    bare = _GLOSS.sub("", text)
+    return "" if text in message or (bare and bare.casefold() in message.casefold()) else text
 
 
 @dataclass(frozen=True)

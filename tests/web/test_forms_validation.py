@@ -255,6 +255,11 @@ def test_the_summary_names_a_field_once_in_english_and_chinese(client):
     html = page(client, {"region": "xuzhou", "status": "employed"} | visit(total="-5"))
     lines = summary_lines(html)
     assert not any(line.count("年龄") > 1 or line.count("医疗费总额") > 1 for line in lines), lines
+    # A message naming its field in its own words ("The visit date … is outside…") reads as the
+    # others do: "Visit 1: message", not "Visit 1 · Visit date (就诊日期): The visit date…".
+    html = page(client, {"region": "xuzhou", "status": "employed", "age": "40"} | visit(date="2020-01-01"), language="en")
+    lines = summary_lines(html)
+    assert any(line.startswith("Visit 1: The visit date 2020-01-01 is outside") for line in lines), lines
 
 
 def test_a_prior_years_balance_filled_in_before_the_region_was_chosen_is_used_and_said(client):
