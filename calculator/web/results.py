@@ -304,17 +304,20 @@ def answer_sentence(totals: dict[str, str], count: int, account_entered: bool) -
 
 
 def transfer_note(visits: list[dict[str, Any]]) -> SafeString | str:
-    """The part of the member's share that goes over to inpatient cover (玉溪, 云南: above the
-    annual cap), said beside the answer it qualifies: the sum of those visits' over-cap
-    shares, the figure each of their sentences calls 暂列为个人负担."""
+    """What of the member's share is counted as theirs only for now (玉溪, 云南: above the
+    annual cap, the expense goes over to inpatient cover), said beside the answer it
+    qualifies: the sum of those visits' over-cap shares, the figure each of their sentences
+    calls 暂列为个人负担 (the fund share left unpaid where a visit crosses the cap, the whole
+    policy-range expense where the cap was used up before it: not one kind of amount, so the
+    note names neither, only what both are)."""
     over = [(v["index"] + 1, Decimal(v["member_share"]["over_cap"])) for v in visits if v["over_cap_handling"] == "inpatient_transfer"]
     amount = sum((a for _n, a in over), Decimal("0"))
     if not amount:
         return ""
     numbers = [n for n, a in sorted(over) if a]
     text = ngettext(
-        "其中 {amount} 是超过年度限额、按规定转入住院待遇的部分（第 {numbers} 次就诊）：本计算器不计算住院报销，暂列为个人负担，实际个人负担可能更低。",
-        "其中 {amount} 是超过年度限额、按规定转入住院待遇的部分（第 {numbers} 次就诊）：本计算器不计算住院报销，暂列为个人负担，实际个人负担可能更低。",
+        "其中 {amount}暂列为个人负担（第 {numbers} 次就诊）：超过年度限额的费用按规定转入住院待遇，本计算器不计算住院报销，实际个人负担可能更低。",
+        "其中 {amount}暂列为个人负担（第 {numbers} 次就诊）：超过年度限额的费用按规定转入住院待遇，本计算器不计算住院报销，实际个人负担可能更低。",
         len(numbers),
     )
     return format_html(text, amount=_money(f"{amount:.2f}"), numbers=_("、").join(map(str, numbers)))

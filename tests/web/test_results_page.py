@@ -122,7 +122,9 @@ def test_the_share_going_over_to_inpatient_cover_is_said_beside_the_answer(clien
     assert amounts(text) == [Decimal("2940.00")]
     assert html.index('id="summary"') < html.index('id="transfer-note"') < html.index('id="notices"')
     if language == "zh-hans":
-        assert "（第 2、3 次就诊）" in text and "暂列为个人负担" in text
+        assert text.startswith("其中 2,940.00 元暂列为个人负担（第 2、3 次就诊）")
+        # Each visit's own sentence calls its share the same (暂列为个人负担), with its figure.
+        assert "这 2,440 元暂列为个人负担" in html and "本次符合政策范围的 500 元全部按规定转入住院待遇" in html
     else:
         assert "(visits 2, 3)" in text and not re.search(r"[\u4e00-\u9fff]", text)
     # Where nothing goes over, nothing is said.
