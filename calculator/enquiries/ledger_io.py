@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from calculator.ops.responses import megabytes
+from calculator.rules.messages import inner_title
 
 LEDGER_HEADERS = [
     gettext_noop("就诊日期"), gettext_noop("医疗机构级别"), gettext_noop("就诊类型"), gettext_noop("医疗费总额"),
@@ -83,7 +84,7 @@ def _basis(visit: dict[str, Any], result: dict[str, Any]) -> str:
         if step.get("code") == "fund" and step.get("clause") in clauses:
             clause = clauses[step["clause"]]
             article = clause.get("article") or ""
-            return f"{rule}；《{clause.get('title')}》{article}".strip()
+            return f"{rule}；《{inner_title(clause.get('title') or '')}》{article}".strip()
     return rule
 
 

@@ -633,6 +633,12 @@ def rule_figures(rule: Any, age: int) -> dict[str, Any]:
     return {"kind": rule.kind, "monthly" if rule.monthly else "annual": amount, "age": age}
 
 
+def inner_title(title: str) -> str:
+    """A document title to be put inside 《》: book-title marks inside it become 〈〉, as Chinese
+    typesetting nests them (《关于印发〈职工基本医疗保险普通门诊统筹管理办法〉的通知》)."""
+    return title.replace("《", "〈").replace("》", "〉")
+
+
 def render_account(account: Any, translate: Translate = identity) -> str:
     f = account.figures
     text = fill(ACCOUNT[account.variant], f, translate)
@@ -647,7 +653,7 @@ def render_account(account: Any, translate: Translate = identity) -> str:
             # One month is said as one ("2024-11", not "2024-11 至 2024-11"), as for the months outside.
             template = ACCOUNT_JOINED_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_JOINED
             text += translate(template).format(
-                joined_from=month_text(start), joined_to=month_text(end), joined_title=f"《{cite.document.title}》", joined_article=cite.article,
+                joined_from=month_text(start), joined_to=month_text(end), joined_title=f"《{inner_title(cite.document.title)}》", joined_article=cite.article,
             )
         for start, end in f.get("outside", ()):
             template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language, gettext, ngettext
 
+from calculator.rules.messages import inner_title
 from calculator.web.govform import _esc
 from calculator.web.templatetags.yuan import amount, yuan, yuan_formatter
 
@@ -124,10 +125,10 @@ def _document(first: ClauseView, texts: dict[str, str]) -> str:
     if first.source:
         source = (
             f' · <a href="{_esc(first.source)}" rel="noopener noreferrer">{texts["source"]}'
-            f'<span class="visually-hidden">（《{_esc(first.title)}》）</span></a>'
+            f'<span class="visually-hidden">（《{_esc(inner_title(first.title))}》）</span></a>'
         )
     return (
-        f'<li class="clause-doc"><p class="clause-doc-title"><span lang="zh-Hans">《{_esc(first.title)}》</span>{description}'
+        f'<li class="clause-doc"><p class="clause-doc-title"><span lang="zh-Hans">《{_esc(inner_title(first.title))}》</span>{description}'
         f' <span class="source-status source-{_esc(first.status)}">{_esc(first.status_label)}</span></p>\n'
         f'<p class="clause-meta"><span lang="zh-Hans">{_esc(first.issuer)}</span> · {doc_no}{source}</p>\n<ol class="clause-articles">\n'
     )

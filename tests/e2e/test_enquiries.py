@@ -80,6 +80,11 @@ def test_print_view_with_its_qr_code(live_server, transactional_db, page: Page, 
     pdf = page.pdf(format="A4", print_background=False)
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the print view must fit one A4 page"
+    # On paper the total comes once, after the last visit (a footer group would be repeated at
+    # the foot of every page of a longer ledger), and a visit's setting stays on one line.
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('.ledger-print tfoot')).display") == "table-row-group"
+    assert page.evaluate("getComputedStyle(document.querySelector('.ledger-print tbody td:nth-child(3)')).whiteSpace") == "nowrap"
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
 
 

@@ -550,3 +550,15 @@ def test_a_passage_from_a_re_post_under_an_official_rule_is_said_at_the_opening(
         "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "500",
     })
     assert "其中部分规定来自转载（非官方）" in html
+
+
+def test_a_title_with_its_own_book_title_marks_nests_them_as_chinese_typesetting_does(client):
+    # 晋医保发〔2022〕12号 is titled 关于印发《职工基本医疗保险普通门诊统筹管理办法》的通知: put inside
+    # 《》 its own marks become 〈〉, on the results page and in the policy library.
+    params = {
+        "region": "shanxi", "status": "employed", "age": "45",
+        "visits-0-date": "2024-03-01", "visits-0-level": "3", "visits-0-setting": "clinic", "visits-0-total": "500",
+    }
+    for html in (page(client, params), client.get("/policies/").content.decode()):
+        assert "《关于印发〈职工基本医疗保险普通门诊统筹管理办法〉的通知》" in html
+        assert "《关于印发《" not in html
