@@ -430,7 +430,10 @@ def _render_calculator(request: HttpRequest, query: QueryDict, feedback: dict[st
 def import_visits(request: HttpRequest) -> HttpResponse:
     from calculator.web.forms import MAX_ROWS
 
-    carry = [(name, request.POST.get(name, "")[:100]) for name in TOP_FIELDS if request.POST.get(name, "")]
+    from calculator.enquiries.templatetags.enquiry_tags import carried_fields
+
+    sent = carried_fields(request.POST, MAX_ROWS)
+    carry = [(name, value) for name, value in sent if name in TOP_FIELDS]
     base = QueryDict(mutable=True)
     for name, value in carry:
         base[name] = value
@@ -451,9 +454,13 @@ def import_visits(request: HttpRequest) -> HttpResponse:
         except ledger_io.ImportRefused as exc:
             errors = [exc.message]
     if errors:
-        query = base.copy()
+        # Nothing was imported: the rows typed before stay as they were (enquiries.js sends
+        # them with the file; without it only the person's fields travel).
+        query = QueryDict(mutable=True)
+        for name, value in sent:
+            query[name] = value
         feedback = {"ok": False, "errors": errors[:50], "more_errors": max(0, len(errors) - 50)}
-        return _render_calculator(request, query if carry else QueryDict(), feedback, carry)
+        return _render_calculator(request, query, feedback, carry)
     shown = imported[:MAX_ROWS]
     query = base.copy()
     # What the region's rows do not offer is said (feedback "ignored") and left out of the

@@ -111,6 +111,27 @@ def test_import_a_csv_by_the_file_field(live_server, page: Page, tmp_path: Path,
     assert any(v.startswith("794") for _, v in _figures(page))
 
 
+def test_a_refused_import_keeps_the_rows_typed(live_server, page: Page, tmp_path: Path) -> None:
+    # A row typed, then a file with a bad amount: nothing is imported, and the row comes back
+    # as typed (the script sends the live rows with the file), with the person's fields.
+    path = tmp_path / "bad.csv"
+    path.write_text("就诊日期,医疗费总额\n2025-03-01,abc\n", encoding="utf-8")
+    page.goto(live_server.url + "/")
+    page.get_by_label("参保地区").select_option("xuzhou")
+    page.get_by_label("年龄").fill("66")
+    page.locator("#id_visits-0-date").fill("2024-01-02")
+    page.locator("#id_visits-0-level").select_option("2")
+    page.locator("#id_visits-0-total").fill("77")
+    page.get_by_label("导入就诊记录（CSV 或 Excel）").set_input_files(str(path))
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.wait_for_url(re.compile(r"/e/import/$"))
+    assert "文件没有导入" in page.locator("#import-feedback").inner_text()
+    assert page.locator("#id_visits-0-date").input_value() == "2024-01-02"
+    assert page.locator("#id_visits-0-level").input_value() == "2"
+    assert page.locator("#id_visits-0-total").input_value() == "77"
+    assert page.locator("#id_age").input_value() == "66"
+
+
 from tests.enquiries.conftest import new_wuhan_version  # noqa: E402,F401 - the fixture
 
 

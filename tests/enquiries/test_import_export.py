@@ -229,6 +229,22 @@ def test_a_bad_row_is_refused_with_its_line_number_and_nothing_is_imported(web, 
     assert all(not r.get("date") and not r.get("total") for r in _rows(html))
 
 
+def test_a_refused_file_leaves_the_rows_typed_before_as_they_were(web):
+    # The rows typed on the page travel with the file (enquiries.js sends them); nothing of the
+    # file is imported, so they come back as typed, with the person's fields.
+    typed = {
+        "region": "xuzhou", "status": "retired", "age": "66", "account_balance": "500",
+        "visits-0-date": "2024-01-02", "visits-0-level": "2", "visits-0-setting": "clinic", "visits-0-total": "77",
+    }
+    html = _import(web, _csv("就诊日期,医疗费总额\n2025-03-01,abc\n"), **typed).content.decode()
+    assert "文件没有导入" in html
+    assert _rows(html) == [{"date": "2024-01-02", "total": "77", "excluded": "", "class_b": "", "level": "2", "setting": "clinic"}]
+    assert re.search(r'name="age"[^>]*value="66"', html)
+    # A file that is imported replaces them, as the field's hint says.
+    html = _import(web, _csv("就诊日期,医疗机构级别,医疗费总额\n2025-03-01,三级,100\n"), **typed).content.decode()
+    assert [(r["date"], r["total"]) for r in _rows(html)] == [("2025-03-01", "100.00")]
+
+
 def test_every_bad_row_is_listed(web):
     text = "就诊日期,医疗费总额\n2025-03-01,abc\n2025-03-02,100\nxx,\n"
     html = _import(web, _csv(text)).content.decode()

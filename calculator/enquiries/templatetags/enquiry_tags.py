@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
@@ -18,6 +19,21 @@ CARRIED = (
 )
 
 
+# A visit row's fields (calculator.web.forms.VisitForm), as the calculator form names them.
+VISIT_FIELD = re.compile(r"visits-(\d{1,3})-(date|level|setting|total|excluded|class_b|offsite|inpatient_stay|chronic|price_class)")
+
+
+def carried_fields(data: Any, max_rows: int) -> list[tuple[str, str]]:
+    """The person's fields and the visit rows' in ``data`` (a QueryDict), each at most 100
+    characters: what an import keeps (the person always; the rows where nothing is imported)."""
+    carried = [(name, data.get(name, "")[:100]) for name in CARRIED if data.get(name, "")]
+    for key in data:
+        match = VISIT_FIELD.fullmatch(key)
+        if match and int(match.group(1)) < max_rows and data.get(key, ""):
+            carried.append((key, data.get(key, "")[:100]))
+    return carried
+
+
 @register.simple_tag
 def retention_days() -> int:
     return int(getattr(settings, "ENQUIRY_RETENTION_DAYS", 180))
@@ -25,7 +41,8 @@ def retention_days() -> int:
 
 @register.simple_tag(takes_context=True)
 def import_carry(context: Any) -> list[tuple[str, str]]:
-    """The person's fields to keep when visits are imported (the page's current inputs)."""
+    """The person's fields to keep when visits are imported (the page's last submitted inputs;
+    enquiries.js sends the live ones, and the rows as typed)."""
     carried = context.get("import_carry")
     if carried is not None:
         return carried

@@ -1,4 +1,4 @@
-/* Saved enquiries: copy the link; carry the calculator's live fields into the import form.
+/* Saved enquiries: copy the link; carry the calculator's live fields (person and rows) into the import form.
    Everything works without this script (the link field is selectable, the import form sends
    the page's last submitted fields). Loaded possibly more than once (htmx swaps): idempotent. */
 (function () {
@@ -8,6 +8,7 @@
 
   var CARRIED = ["region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
     "account_balance", "prior_years_balance", "chronic_disease_count"];
+  var VISIT_FIELD = /^visits-\d{1,3}-(date|level|setting|total|excluded|class_b|offsite|inpatient_stay|chronic|price_class)$/;
 
   function showCopyButtons(root) {
     var buttons = (root || document).querySelectorAll("[data-copy-target][hidden]");
@@ -48,7 +49,13 @@
     if (!calculator) { return; }
     var old = form.querySelectorAll("input[data-carry]");
     for (var i = 0; i < old.length; i++) { old[i].parentNode.removeChild(old[i]); }
-    CARRIED.forEach(function (name) {
+    // The person's fields, and the visit rows' (kept as typed if nothing is imported).
+    var names = CARRIED.slice();
+    for (var k = 0; k < calculator.elements.length; k++) {
+      var named = calculator.elements[k].name;
+      if (VISIT_FIELD.test(named) && names.indexOf(named) < 0) { names.push(named); }
+    }
+    names.forEach(function (name) {
       var fields = calculator.elements[name];
       if (!fields) { return; }
       var value = "";
