@@ -206,7 +206,7 @@ def test_a_chronic_visit_is_not_said_to_be_general_and_its_options_are_not_dropp
     result = _answer(body)
     assert result["visits"][0]["fund_paid"] == "560.00"
     messages = {w["code"]: w["message"] for w in result["warnings"]}
-    assert messages["inpatient-unspecified-chronic"].endswith("本次按门诊慢性病估算。")
+    assert messages["inpatient-unspecified-chronic"].endswith("这类就诊按门诊慢性病估算。")
     assert "inpatient-unspecified" not in messages
     assert "异地就医" in messages["chronic-offsite-unspecified"] and "乙类" in messages["chronic-class-b-unspecified"]
 

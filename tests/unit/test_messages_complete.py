@@ -52,3 +52,16 @@ def test_the_check_names_a_text_without_english(tmp_path):
     assert [(e["msgid"], e["places"]) for e in lacking] == [
         ("一句还没有英文的话", ["templates/web/home.html:3"]), ("共 %(n)s 次", ["templates/web/home.html:7"]),
     ]
+
+
+def test_notices_listed_once_for_several_visits_do_not_speak_of_one_visit():
+    # A notice is listed once with every visit it concerns ("涉及第 4、5 次就诊"): its text
+    # cannot say 本次 ("this visit"), in Chinese or in English.
+    from calculator.rules.messages import NOTICES
+
+    assert [code for code, text in NOTICES.items() if "本次" in text] == []
+    from calculator.i18n import plain_translate_for, translate_for
+
+    for translate in (plain_translate_for("en"), translate_for("en")):  # the API's and the page's
+        english = {code: translate(text) for code, text in NOTICES.items()}
+        assert [code for code, text in english.items() if "this visit" in text.lower()] == []

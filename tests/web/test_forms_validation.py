@@ -239,7 +239,7 @@ def test_a_hospital_stay_ticked_where_the_rules_say_nothing_of_it_is_said_with_t
     # as an ordinary one (1200 − 700 = 500 × 60% = 300.00), and the notice says so.
     html = page(client, PERSON | visit(inpatient_stay="on"))
     assert has_results(html)
-    assert "本地区文件未规定住院期间的门诊费用如何处理，本次按普通门诊估算。" in html
+    assert "本地区文件未规定住院期间的门诊费用如何处理，这类就诊按普通门诊估算。" in html
     assert fund_paid(html)[0] in ("300.00 元", "300.00")
 
 
