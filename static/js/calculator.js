@@ -109,6 +109,13 @@
     if (note && note.content) {
       results.insertBefore(note.content.cloneNode(true), results.firstChild);
     }
+    // Saving or downloading now would keep the figures shown, not the form as changed: said
+    // where those buttons are, not only at the top of a long result.
+    var actions = document.getElementById("result-actions");
+    var actionsNote = document.getElementById("stale-actions-template");
+    if (actions && actionsNote && actionsNote.content && results.contains(actions)) {
+      actions.parentNode.insertBefore(actionsNote.content.cloneNode(true), actions);
+    }
     var status = document.getElementById("form-status");
     if (status) {
       status.textContent = status.getAttribute("data-stale-text");

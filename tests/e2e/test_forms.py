@@ -74,10 +74,14 @@ def test_any_edit_marks_the_result_out_of_date_until_calculated_again(live_serve
     page.get_by_label("年龄", exact=True).fill("46")
     expect(status).to_contain_text("表单已更改")
     expect(status).to_be_visible()
-    note = page.locator("#results .stale-note")
+    note = page.locator("#results .stale-note:not(.stale-actions-note)")
     expect(note).to_have_count(1)
     expect(note).to_contain_text("结果已过期")
     expect(results).to_have_class("results results-stale")
+    # Beside the save and download buttons too: what they would keep is the result shown.
+    beside = page.locator("#results .stale-actions-note + #result-actions")
+    expect(beside).to_have_count(1)
+    expect(page.locator(".stale-actions-note")).to_contain_text("请先按“计算”，再保存或下载")
 
     # 计算 again: a fresh result, no marks.
     calculate(page)
@@ -87,9 +91,9 @@ def test_any_edit_marks_the_result_out_of_date_until_calculated_again(live_serve
 
     # A chosen option (no typing) marks it too, and only once.
     row(page, 1).get_by_label("就诊类型", exact=True).select_option(label="药店")
-    expect(page.locator("#results .stale-note")).to_have_count(1)
+    expect(page.locator("#results .stale-note")).to_have_count(2)
     page.get_by_role("group", name="参保身份").get_by_label("退休", exact=True).check()
-    expect(page.locator("#results .stale-note")).to_have_count(1)
+    expect(page.locator("#results .stale-note")).to_have_count(2)  # each said once
     assert page.problems == []  # type: ignore[attr-defined]
     # (Screenshots last: Playwright's own caret-hiding style trips the page's CSP afterwards.)
     page.locator("#form-status").scroll_into_view_if_needed()
@@ -104,7 +108,7 @@ def test_undoing_an_edit_clears_the_mark(live_server, sized_page: Page) -> None:
     calculated_xuzhou(page, live_server)
     age = page.get_by_label("年龄", exact=True)
     age.fill("46")
-    expect(page.locator("#results .stale-note")).to_have_count(1)
+    expect(page.locator("#results .stale-note:not(.stale-actions-note)")).to_have_count(1)
     age.fill("45")
     expect(page.locator("#results .stale-note")).to_have_count(0)
     expect(page.locator("#form-status")).to_have_text("")
@@ -112,7 +116,7 @@ def test_undoing_an_edit_clears_the_mark(live_server, sized_page: Page) -> None:
     # A chosen option back to what it was: the same.
     kind = row(page, 1).get_by_label("就诊类型", exact=True)
     kind.select_option(label="药店")
-    expect(page.locator("#results .stale-note")).to_have_count(1)
+    expect(page.locator("#results .stale-note:not(.stale-actions-note)")).to_have_count(1)
     kind.select_option(label="门诊")
     expect(page.locator("#results .stale-note")).to_have_count(0)
     assert page.problems == []  # type: ignore[attr-defined]
@@ -124,7 +128,7 @@ def test_back_to_an_earlier_result_is_not_marked_out_of_date(live_server, sized_
     page = sized_page
     calculated_xuzhou(page, live_server)
     page.get_by_label("年龄", exact=True).fill("46")
-    expect(page.locator("#results .stale-note")).to_have_count(1)
+    expect(page.locator("#results .stale-note:not(.stale-actions-note)")).to_have_count(1)
     calculate(page)
     expect(page).to_have_url(re.compile(r"age=46"))
     expect(page.locator("#results .stale-note")).to_have_count(0)
@@ -136,7 +140,7 @@ def test_back_to_an_earlier_result_is_not_marked_out_of_date(live_server, sized_
     expect(page.locator("#form-status")).to_have_text("")
     # And an edit there still marks it.
     page.get_by_label("年龄", exact=True).fill("47")
-    expect(page.locator("#results .stale-note")).to_have_count(1)
+    expect(page.locator("#results .stale-note:not(.stale-actions-note)")).to_have_count(1)
     assert page.problems == []  # type: ignore[attr-defined]
 
 
@@ -191,7 +195,7 @@ def test_switching_language_after_an_edit_keeps_it_and_the_mark(live_server, siz
     switch_to_english(page)
     expect(page.locator("#id_age")).to_have_value("61")
     # The result shown is still the one for 45: marked out of date, in English.
-    expect(page.locator("#results .stale-note")).to_have_count(1)
+    expect(page.locator("#results .stale-note:not(.stale-actions-note)")).to_have_count(1)
     expect(page.locator("#form-status")).not_to_have_text("")
     assert page.problems == []  # type: ignore[attr-defined]
 
