@@ -367,3 +367,16 @@ def test_form_screenshots(live_server, sized_page: Page, screenshot_dir: Path) -
     row(page, 1).get_by_text("更多选项").click()
     page.screenshot(path=str(screenshot_dir / f"forms-blank-{page.width}.png"), full_page=True)  # type: ignore[attr-defined]
     assert page.evaluate("document.documentElement.scrollWidth") <= page.width  # type: ignore[attr-defined]
+
+
+def test_a_checkbox_sits_beside_its_label_in_english_too(live_server, sized_page: Page) -> None:
+    # "During a hospital stay (住院期间)" is long: it wraps beside its box, not below it.
+    page = sized_page
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(live_server.url + "/?region=shanxi")
+    page.locator("details.more summary").first.click()
+    box = page.locator("#id_visits-0-inpatient_stay").bounding_box()
+    label = page.locator("label[for='id_visits-0-inpatient_stay']").bounding_box()
+    assert box and label
+    assert label["x"] > box["x"] + box["width"], (box, label)  # to its right
+    assert label["y"] < box["y"] + box["height"], (box, label)  # on the same line
