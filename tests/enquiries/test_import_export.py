@@ -481,6 +481,12 @@ def test_result_download_buttons_post_the_inputs_once(web):
     posted = web.post("/e/ledger.csv", {"q": QUERY})
     assert posted.status_code == 200
     assert posted.content == web.get("/e/ledger.csv?" + QUERY).content
+    # The files keep the Chinese column names (the import's): said beside the buttons, which
+    # matters most on the English page.
+    web.cookies["django_language"] = "en"
+    html = web.get("/?" + QUERY).content.decode("utf-8")
+    hint = html[html.index('class="hint result-actions-hint"'):]
+    assert "use Chinese column names (就诊日期 …) and can be imported again" in hint[: hint.index("</p>")]
 
 
 # --- the round trip keeps every input, so the figures ----------------------------------------------
