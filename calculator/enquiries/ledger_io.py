@@ -389,6 +389,21 @@ def _cell_amount(value: Any) -> str | None:
     return f"{amount:.2f}"
 
 
+_DIGITS_AND_COMMAS = re.compile(r"^[\d,]+(\.\d+)?$")
+_TOO_PRECISE = re.compile(r"^(\d+|\d{1,3}(,\d{3})+)\.\d{3,}$")
+
+
+def _amount_problem(value: Any) -> str:
+    """What is wrong with a cell that is not an amount, as the page's form says it: more than
+    two decimals, or a comma that is not a thousands separator; else what an amount looks like."""
+    text = _norm(value).replace(" ", "").removesuffix("元").removeprefix("¥") if isinstance(value, str) else ""
+    if _TOO_PRECISE.match(text):
+        return _("%(column)s最多保留两位小数（精确到分）")
+    if "," in text and _DIGITS_AND_COMMAS.match(text):
+        return _("%(column)s里的逗号只能作千位分隔，例如 1,200.50")
+    return _("%(column)s必须是金额（元），例如 1200.00")
+
+
 def detect_kind(name: str, head: bytes) -> str | None:
     """"csv", "xlsx" or None, from the file's first bytes (and its name for CSV)."""
     if head.startswith(b"PK\x03\x04"):
@@ -597,7 +612,7 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
                 continue
             amount = _cell_amount(raw)
             if amount is None:
-                problems.append(_("%(column)s必须是金额（元），例如 1200.00") % {"column": LABELS[key]})
+                problems.append(_amount_problem(raw) % {"column": LABELS[key]})
             else:
                 visit[key] = amount
         if not problems:

@@ -210,7 +210,7 @@ BAD_ROWS = [
     ("2025-03-01,三级,住院,100,,", "第 3 行：就诊类型“住院”应为 门诊、药店、互联网+ 或 非定点"),
     ("2025-03-01,三级,门诊,,,", "第 3 行：请填写医疗费总额"),
     ("2025-03-01,三级,门诊,-5,,", "第 3 行：医疗费总额必须是金额（元）"),
-    ("2025-03-01,三级,门诊,100.123,,", "第 3 行：医疗费总额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,100.123,,", "第 3 行：医疗费总额最多保留两位小数（精确到分）"),
     ("2025-03-01,三级,门诊,100,x,", "第 3 行：全自费金额必须是金额（元）"),
     ("2025-03-01,三级,门诊,100,,十元", "第 3 行：乙类金额必须是金额（元）"),
     ("2025-03-01,三级,门诊,100,150,", "第 3 行：全自费金额不能大于医疗费总额"),
@@ -243,6 +243,16 @@ def test_a_refused_file_leaves_the_rows_typed_before_as_they_were(web):
     # A file that is imported replaces them, as the field's hint says.
     html = _import(web, _csv("就诊日期,医疗机构级别,医疗费总额\n2025-03-01,三级,100\n"), **typed).content.decode()
     assert [(r["date"], r["total"]) for r in _rows(html)] == [("2025-03-01", "100.00")]
+
+
+def test_an_amount_cell_is_told_what_is_wrong_with_it_as_the_form_does(web):
+    # "100.123" has three decimals; "1,00.00" has a comma that separates no thousands: each is
+    # told its own problem (the form's words), not only what an amount looks like.
+    text = "就诊日期,医疗费总额\n2025-03-01,100.123\n2025-03-02,\"1,00.00\"\n2025-03-03,十元\n"
+    html = _import(web, _csv(text)).content.decode()
+    assert "第 2 行：医疗费总额最多保留两位小数（精确到分）。" in html
+    assert "第 3 行：医疗费总额里的逗号只能作千位分隔，例如 1,200.50。" in html
+    assert "第 4 行：医疗费总额必须是金额（元），例如 1200.00。" in html
 
 
 def test_every_bad_row_is_listed(web):
