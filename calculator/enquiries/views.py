@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -425,12 +426,25 @@ def _render_calculator(request: HttpRequest, query: QueryDict, feedback: dict[st
     return render(request, "web/home.html", context)
 
 
+# A visit row's fields (calculator.web.forms.VisitForm), as the calculator form names them.
+VISIT_FIELD = re.compile(r"visits-(\d{1,3})-(date|level|setting|total|excluded|class_b|offsite|inpatient_stay|chronic|price_class)")
+
+
+def carried_fields(data: Any, max_rows: int) -> list[tuple[str, str]]:
+    """The person's fields and the visit rows' in ``data`` (a QueryDict), each at most 100
+    characters: what an import keeps (the person always; the rows where nothing is imported)."""
+    carried = [(name, data.get(name, "")[:100]) for name in TOP_FIELDS if data.get(name, "")]
+    for key in data:
+        match = VISIT_FIELD.fullmatch(key)
+        if match and int(match.group(1)) < max_rows and data.get(key, ""):
+            carried.append((key, data.get(key, "")[:100]))
+    return carried
+
+
 @require_POST
 @limited
 def import_visits(request: HttpRequest) -> HttpResponse:
     from calculator.web.forms import MAX_ROWS
-
-    from calculator.enquiries.templatetags.enquiry_tags import carried_fields
 
     sent = carried_fields(request.POST, MAX_ROWS)
     carry = [(name, value) for name, value in sent if name in TOP_FIELDS]

@@ -287,8 +287,8 @@ class _Ledger:
         self.pools_seen.add(pool)
         if (uncovered or total == excluded) and pool not in self.pools_started:
             # A visit all 全自费 has no policy-range expense: like an uncovered one it counts
-            # toward nothing. The year's reading (自然年度 / 医保年度) names the year this visit is in: it
-            # concerns the visit though its totals start at a later, covered one.
+            # toward nothing. The year's reading (自然年度 / 医保年度) names the year this visit
+            # is in: it concerns the visit though its totals start at a later, covered one.
             self.cite(p["benefit_year"], "benefit_year")
         elif pool not in self.pools_started:
             self.pools_started.add(pool)
@@ -943,17 +943,17 @@ def _account_visit(ledger: _Ledger, order: list[Visit], first_version: Version) 
     year = first_version.params["benefit_year"].value
     key = year.key(order[0].date)
     rules = first_version.params["personal_account"].value.rules
-    later = [
-        v for v in ledger.versions.values()
+    later = {
+        v.id for v in ledger.versions.values()
         if v.effective_from > first_version.effective_from and v.params["personal_account"].value.rules != rules
         and v.params["benefit_year"].value.bounds(key) == year.bounds(key)
-    ]
+    }
     if not later or ledger.quietly(lambda: ledger.allocation(first_version, order[0].date)).variant != "none":
         return None
     tried: set[str] = set()
     for visit in order:
         version = ledger.region.version_on(visit.date)
-        if version in later and version.id not in tried and year.key(visit.date) == key:
+        if version is not None and version.id in later and version.id not in tried and year.key(visit.date) == key:
             tried.add(version.id)
             if ledger.quietly(lambda: ledger.allocation(version, visit.date)).variant != "none":
                 return visit

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import template
@@ -17,21 +16,6 @@ CARRIED = (
     "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
     "account_balance", "prior_years_balance", "chronic_disease_count",
 )
-
-
-# A visit row's fields (calculator.web.forms.VisitForm), as the calculator form names them.
-VISIT_FIELD = re.compile(r"visits-(\d{1,3})-(date|level|setting|total|excluded|class_b|offsite|inpatient_stay|chronic|price_class)")
-
-
-def carried_fields(data: Any, max_rows: int) -> list[tuple[str, str]]:
-    """The person's fields and the visit rows' in ``data`` (a QueryDict), each at most 100
-    characters: what an import keeps (the person always; the rows where nothing is imported)."""
-    carried = [(name, data.get(name, "")[:100]) for name in CARRIED if data.get(name, "")]
-    for key in data:
-        match = VISIT_FIELD.fullmatch(key)
-        if match and int(match.group(1)) < max_rows and data.get(key, ""):
-            carried.append((key, data.get(key, "")[:100]))
-    return carried
 
 
 @register.simple_tag
