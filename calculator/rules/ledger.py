@@ -213,7 +213,9 @@ class _Ledger:
         if version.notices:
             # A level counts only where the fund rates the visit by the level entered: a
             # pharmacy's rate is not the prescriber's everywhere (徐州: A级药店 at level 1).
-            self.version_notices(version, day, day, covered=not uncovered, level=_level if setting in ("clinic", "internet") else None)
+            self.version_notices(
+                version, day, day, covered=not uncovered, level=_level if setting in ("clinic", "internet") else None, category=category,
+            )
         future = day > self.today
         if future:
             self.notice("future-visit", NOTICES["future-visit"])
@@ -790,14 +792,19 @@ class _Ledger:
         figures.update(annual=annual, age=req.age)
         return AccountAllocation(variant, figures, ref, version.id, annual, None)
 
-    def version_notices(self, version: Version, first: dt.date, last: dt.date, covered: bool = True, level: int | None = None) -> None:
+    def version_notices(
+        self, version: Version, first: dt.date, last: dt.date, covered: bool = True, level: int | None = None, category: str | None = None,
+    ) -> None:
         """The version's own notices whose dates meet ``first``–``last``, listed for the
         current visit (``self.number``; its codes ``self.codes``); those marked
         ``covered_only`` only where the fund covers the visit, those with ``levels`` only
-        where the visit is rated by one of them (``level``; None: not rated by a level)."""
+        where the visit is rated by one of them (``level``; None: not rated by a level), those
+        with ``categories`` only on visits of one of them (``category``; None: not a visit)."""
         codes = self.codes
         for n in version.notices:
-            if (n.covered_only and not covered) or (n.levels is not None and level not in n.levels):
+            if (n.covered_only and not covered) or (n.levels is not None and level not in n.levels) or (
+                n.categories is not None and category not in n.categories
+            ):
                 continue
             if (n.applies_from is None or last >= n.applies_from) and (n.applies_to is None or first <= n.applies_to):
                 listed = self.notices.get(n.code)

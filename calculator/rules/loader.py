@@ -107,6 +107,9 @@ class Notice:
     # Only on visits at these levels (None: any): a note about which level to enter (徐州: 县级医院
     # count as 二级) concerns the visits whose level it would change, not a pharmacy's.
     levels: tuple[int, ...] | None = None
+    # Only on visits of these categories (None: any): 玉溪 from 2024-11-01 keeps the 细则's
+    # 门诊慢性病 rule, which concerns the 门诊慢性病 visits only.
+    categories: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ ALLOWED_TOP = {
 }
 ALLOWED_DOC = {"issuer", "title", "doc_no", "status", "source", "url", "note"}
 ALLOWED_CITE = {"document", "article", "quote", "assumption", "assumption_on"}
-ALLOWED_NOTICE = {"code", "message", "from", "to", "cite", "covered_only", "levels"}
+ALLOWED_NOTICE = {"code", "message", "from", "to", "cite", "covered_only", "levels", "categories"}
 ALLOWED_REGION = {"code", "name", "province", "aliases"}
 
 _WS = re.compile(r"\s+")
@@ -512,7 +515,14 @@ class Loader:
             cite=cite,
             covered_only=_flag(ctx, f"{where}.covered_only", raw.get("covered_only", False)),
             levels=self._levels(ctx, f"{where}.levels", raw["levels"]) if "levels" in raw else None,
+            categories=self._categories(ctx, f"{where}.categories", raw["categories"]) if "categories" in raw else None,
         )
+
+    @staticmethod
+    def _categories(ctx: _Ctx, where: str, raw: Any) -> tuple[str, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise ctx.fail(where, "must be a non-empty list of visit categories (general, chronic)")
+        return tuple(_one_of(ctx, f"{where}[{i}]", category, ("general", "chronic")) for i, category in enumerate(raw))
 
     @staticmethod
     def _levels(ctx: _Ctx, where: str, raw: Any) -> tuple[int, ...]:

@@ -96,8 +96,8 @@ NOTICE_TEXTS = [
     gettext_noop("支付比例同样未见玉溪另定（理由同起付标准：省办法第二十条允许各统筹地区细化政策），本计算器按省办法的比例计算。"),
     # yuxi-2024/annual_cap assumption
     gettext_noop("本办法没有给出职工医保住院待遇的起付标准和支付比例，因此对转入住院待遇的部分只列出金额，不计算统筹基金支付。"),
-    # yuxi-2024/chronic assumption
-    gettext_noop("云南省办法没有规定门诊慢性病待遇，本计算器继续按玉溪细则第十条计算（玉溪细则依据的云政办规〔2021〕1号已被省办法废止，玉溪是否调整尚未见文件）；起付标准按每个自然年度累计一次300元，与普通门诊分别计算。"),
+    # yuxi-2024 notice yuxi-chronic-continues
+    gettext_noop("云南省办法没有规定门诊慢性病待遇，本计算器继续按玉溪细则第十条计算（玉溪细则依据的云政办规〔2021〕1号已被省办法废止，玉溪是否调整尚未见文件）。"),
     # yuxi-2024/internet assumption
     gettext_noop("本办法把定点“互联网”医疗机构纳入普通门诊保障（第五条、第十二条），但没有写明按哪一级别报销；本计算器按互联网医院依托的实体医疗机构级别计算。"),
     # neimenggu-2022 notice neimenggu-other-leagues

@@ -366,3 +366,26 @@ def test_a_visit_crossing_the_cap_labels_its_unpaid_share_as_over_the_cap_not_as
     assert "未支付的 480 元，对应的费用按规定转入住院待遇" in crossing["explanation"]
     (all_over,) = [s for s in v3["steps"] if s["code"] == "over_cap"]
     assert (all_over["label"], all_over["amount"]) == ("转入住院待遇", "500.00")
+
+
+def test_the_chronic_deductibles_reading_is_said_once_across_玉溪s_two_versions():
+    # 玉溪 keeps the 细则's 门诊慢性病 rule (第十条) after 2024-11-01: its reading of the deductible
+    # (once a calendar year, 300) is one caveat listing the 门诊慢性病 visits under both versions;
+    # that the 细则's rule is kept is said with the later 门诊慢性病 visit only, not with a general one.
+    # 2023 retiree, 二级; chronic 500 on 2024-10-10: 300 to the deductible, 200 × 80% = 160.00;
+    # chronic 500 on 2024-11-10: deductible met, 500 × 80% = 400.00.
+    body = {
+        "region": "yuxi", "status": "retired", "age": 66, "retired_on": "2015-01-01",
+        "visits": [
+            {"date": "2024-10-10", "level": 2, "total": "500", "category": "chronic"},
+            {"date": "2024-11-10", "level": 2, "total": "500", "category": "chronic"},
+            {"date": "2024-11-12", "level": 2, "total": "500"},
+        ],
+    }
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    assert [v["fund_paid"] for v in result["visits"][:2]] == ["160.00", "400.00"]
+    readings = [w for w in result["warnings"] if "每个自然年度累计一次300元" in w["message"]]
+    assert len(readings) == 1 and readings[0]["visits"] == [1, 2]
+    (kept,) = [w for w in result["warnings"] if w["code"] == "yuxi-chronic-continues"]
+    assert kept["visits"] == [2]

@@ -489,3 +489,13 @@ def test_a_notices_levels_must_be_a_list_of_known_levels(data_copy, levels):
     _edit(data_copy, "xuzhou/2023-01-01.yaml", "    levels: [3]", f"    {levels}")
     message = _fault(data_copy)
     assert message.startswith("xuzhou/2023-01-01.yaml: notices[0].levels"), message
+
+
+@pytest.mark.parametrize(
+    "categories", ["categories: chronic", "categories: []", "categories: [special]"], ids=["not-a-list", "empty", "no-such-category"]
+)
+def test_a_notices_categories_must_be_a_list_of_known_categories(data_copy, categories):
+    # A notice that concerns 门诊慢性病 visits only (玉溪 from 2024-11-01) names real categories.
+    _edit(data_copy, "yuxi/2024-11-01.yaml", "    categories: [chronic]", f"    {categories}")
+    message = _fault(data_copy)
+    assert message.startswith("yuxi/2024-11-01.yaml: notices[1].categories"), message
