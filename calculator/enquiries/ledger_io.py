@@ -359,6 +359,11 @@ def _cell_date(value: Any) -> str | None:
         return None
 
 
+def _amount_text(value: Any) -> str:
+    """A text cell as an amount is read: no spaces, no 元 after it, no ¥ before it."""
+    return _norm(value).replace(" ", "").removesuffix("元").removeprefix("¥")
+
+
 def _cell_amount(value: Any) -> str | None:
     """"1,200.50 元" → "1200.50"; None when it is not an amount in yuan."""
     if isinstance(value, bool):
@@ -372,11 +377,7 @@ def _cell_amount(value: Any) -> str | None:
         if Decimal(text) != Decimal(repr(value)).quantize(Decimal("0.01")) or abs(Decimal(repr(value)) - Decimal(text)) > Decimal("0.000001"):
             return None
     else:
-        text = _norm(value).replace(" ", "")
-        if text.endswith("元"):
-            text = text[:-1]
-        if text.startswith("¥"):
-            text = text[1:]
+        text = _amount_text(value)
         if _GROUPED.match(text):
             text = text.replace(",", "")
         if not _AMOUNT.match(text):
@@ -396,7 +397,7 @@ _TOO_PRECISE = re.compile(r"^(\d+|\d{1,3}(,\d{3})+)\.\d{3,}$")
 def _amount_problem(value: Any) -> str:
     """What is wrong with a cell that is not an amount, as the page's form says it: more than
     two decimals, or a comma that is not a thousands separator; else what an amount looks like."""
-    text = _norm(value).replace(" ", "").removesuffix("元").removeprefix("¥") if isinstance(value, str) else ""
+    text = _amount_text(value) if isinstance(value, str) else ""
     if _TOO_PRECISE.match(text):
         return _("%(column)s最多保留两位小数（精确到分）")
     if "," in text and _DIGITS_AND_COMMAS.match(text):

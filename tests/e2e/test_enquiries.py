@@ -88,15 +88,20 @@ def test_print_view_with_its_qr_code(live_server, transactional_db, page: Page, 
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
 
 
+def _import_file(page: Page, path: Path) -> None:
+    """Send ``path`` with the page's import form and wait for the answer."""
+    page.get_by_label("导入就诊记录（CSV 或 Excel）").set_input_files(str(path))
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.wait_for_url(re.compile(r"/e/import/$"))
+
+
 def test_import_a_csv_by_the_file_field(live_server, page: Page, tmp_path: Path, screenshot_dir: Path) -> None:
     path = tmp_path / "visits.csv"
     path.write_text("就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额\n2024/3/1,三级,门诊,1000,,200\n2024-04-01,一级,药店,300,,\n", encoding="utf-8-sig")
     page.goto(live_server.url + "/")
     page.get_by_label("参保地区").select_option("wuhan")
     page.get_by_label("年龄").fill("45")
-    page.get_by_label("导入就诊记录（CSV 或 Excel）").set_input_files(str(path))
-    page.get_by_role("button", name="导入", exact=True).click()
-    page.wait_for_url(re.compile(r"/e/import/$"))
+    _import_file(page, path)
     assert "已从文件导入 2 次就诊" in page.locator("#import-feedback").inner_text()
     # The message far below the top is where the browser shows the answer: it has the focus.
     page.wait_for_function("document.activeElement && document.activeElement.id === 'import-feedback'")
@@ -122,9 +127,7 @@ def test_a_refused_import_keeps_the_rows_typed(live_server, page: Page, tmp_path
     page.locator("#id_visits-0-date").fill("2024-01-02")
     page.locator("#id_visits-0-level").select_option("2")
     page.locator("#id_visits-0-total").fill("77")
-    page.get_by_label("导入就诊记录（CSV 或 Excel）").set_input_files(str(path))
-    page.get_by_role("button", name="导入", exact=True).click()
-    page.wait_for_url(re.compile(r"/e/import/$"))
+    _import_file(page, path)
     assert "文件没有导入" in page.locator("#import-feedback").inner_text()
     assert page.locator("#id_visits-0-date").input_value() == "2024-01-02"
     assert page.locator("#id_visits-0-level").input_value() == "2"
