@@ -389,3 +389,21 @@ def test_the_chronic_deductibles_reading_is_said_once_across_玉溪s_two_version
     assert len(readings) == 1 and readings[0]["visits"] == [1, 2]
     (kept,) = [w for w in result["warnings"] if w["code"] == "yuxi-chronic-continues"]
     assert kept["visits"] == [2]
+
+
+def test_wuhan_non_designated_care_after_the_optimisation_plan_is_read_from_the_rules_article_13():
+    # 武汉 from 2023-04-10: the 优化方案's re-posts say nothing of non-designated institutions, so
+    # 细则第十三条 (fund pays at 定点 institutions) still decides; its quote also names the
+    # 起付标准 the plan cancelled, so the reading is said, with the non-designated visit only.
+    # Visit 1 (non-designated, 300): fund 0.00; visit 2 (二级, 300, no deductible, 在职 65%):
+    # 300 × 65% = 195.00.
+    body = {"region": "wuhan", "status": "employed", "age": 40, "visits": [
+        {"date": "2023-05-10", "level": 2, "total": "300.00", "setting": "non_designated"},
+        {"date": "2023-05-12", "level": 2, "total": "300.00"},
+    ]}
+    result = _answer(body)
+    assert [v["fund_paid"] for v in result["visits"]] == ["0.00", "195.00"]
+    warning = {w["code"]: w for w in result["warnings"]}["wuhan-2023-04/non_designated"]
+    assert warning["kind"] == "assumption" and warning["visits"] == [1]
+    assert "细则第十三条" in warning["message"] and "取消" in warning["message"]
+    assert "wuhan-2023-04/non_designated" not in result["visits"][1]["notices"]
