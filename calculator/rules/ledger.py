@@ -134,8 +134,16 @@ class _Ledger:
         self.notice(ref, cite.assumption, ref, kind="assumption")
 
     def cite_notice(self, code: str, param: Param, figures: dict[str, Any] | None = None) -> None:
-        """A clause that shapes the visit without a figure of its own: a notice cites it."""
-        self.notice(code, NOTICES[code], self.cite(param), figures)
+        """A clause that shapes the visit without a figure of its own: a notice cites it.
+        Raised under another clause than the first time (玉溪's off-site clause is the 细则's
+        before 2024-11-01, the 省办法's after), it is a notice of its own, ``code:ref``, so
+        that each lists the visits its clause governs."""
+        ref = self.cite(param)
+        key = code
+        first = self.notices.get(code)
+        if first is not None and first.clause != ref:
+            key = f"{code}:{ref}"
+        self.notice(key, NOTICES[code], ref, figures)
 
     def step(self, steps: list[Step], code: str, variant: str, amount: int | None, figures: dict[str, Any], param: Param) -> None:
         cite = param.cite  # self.cite(param, code), spelt out: a step is made several times a visit
@@ -400,8 +408,18 @@ class _Ledger:
         elif category == "chronic":
             # The 门诊慢性病 rule (玉溪细则 第十条) says nothing of off-site care or 乙类 amounts:
             # said, not dropped unseen (a general visit's own rules for them do not apply).
-            if visit[8] != "none":
-                self.notice("chronic-offsite-unspecified", NOTICES["chronic-offsite-unspecified"])
+            # Off-site care is the version's off-site clause where it has one (玉溪细则 第四条
+            # counts 门诊慢性病 in the 门诊共济保障 whose off-site costs 第二十一条 settles), read
+            # as for a general visit, except a first self-pay the chronic rule does not name.
+            offsite_kind = visit[8]
+            if offsite_kind != "none":
+                offsite = p.get("offsite")
+                if offsite is None or (offsite_kind == "unfiled" and offsite.value.unfiled_rate is not None):
+                    self.notice("chronic-offsite-unspecified", NOTICES["chronic-offsite-unspecified"])
+                elif offsite_kind == "filed":
+                    self.cite_or_notice("offsite-filed", offsite, "offsite-filed")
+                else:
+                    self.cite_notice("offsite-unfiled-unspecified", offsite)
             if visit[6] > 0:
                 self.notice("chronic-class-b-unspecified", NOTICES["chronic-class-b-unspecified"])
             fund, deductible, cap = self.chronic(version, yk, year_kind, policy_range, share, steps)

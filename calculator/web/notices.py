@@ -100,6 +100,8 @@ NOTICE_TEXTS = [
     gettext_noop("本办法没有给出职工医保住院待遇的起付标准和支付比例，因此对转入住院待遇的部分只列出金额，不计算统筹基金支付。"),
     # yuxi-2024 notice yuxi-chronic-continues
     gettext_noop("云南省办法没有规定门诊慢性病待遇，本计算器继续按玉溪细则第十条计算（玉溪细则依据的云政办规〔2021〕1号已被省办法废止，玉溪是否调整尚未见文件）。"),
+    # yuxi-2024/offsite and yunnan-2024/offsite assumption
+    gettext_noop("本办法第十六条只要求完善门诊异地就医直接结算、扩大联网结算范围，没有写明异地就医的支付标准；本计算器对已备案的异地就医按参保地的标准计算。"),
     # yuxi-2024/internet assumption
     gettext_noop("本办法把定点“互联网”医疗机构纳入普通门诊保障（第五条、第十二条），但没有写明按哪一级别报销；本计算器按互联网医院依托的实体医疗机构级别计算。"),
     # neimenggu-2022 notice neimenggu-other-leagues

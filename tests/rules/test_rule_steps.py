@@ -208,7 +208,12 @@ def test_a_chronic_visit_is_not_said_to_be_general_and_its_options_are_not_dropp
     messages = {w["code"]: w["message"] for w in result["warnings"]}
     assert messages["inpatient-unspecified-chronic"].endswith("这类就诊按门诊慢性病估算。")
     assert "inpatient-unspecified" not in messages
-    assert "异地就医" in messages["chronic-offsite-unspecified"] and "乙类" in messages["chronic-class-b-unspecified"]
+    # Off-site care under 玉溪细则 第二十一条 (门诊共济保障费用, which 第四条 says includes 门诊慢性病):
+    # the clause's notice on unregistered care, with the clause, as for a general visit.
+    clauses = {w["code"]: w["clause"] for w in result["warnings"]}
+    assert clauses["offsite-unfiled-unspecified"] == "yuxi-2023/offsite"
+    assert "未备案异地就医" in messages["offsite-unfiled-unspecified"] and "乙类" in messages["chronic-class-b-unspecified"]
+    assert "chronic-offsite-unspecified" not in messages
 
 
 def test_the_new_insurance_year_notice_concerns_every_visit_of_that_year():
@@ -407,3 +412,29 @@ def test_wuhan_non_designated_care_after_the_optimisation_plan_is_read_from_the_
     assert warning["kind"] == "assumption" and warning["visits"] == [1]
     assert "细则第十三条" in warning["message"] and "取消" in warning["message"]
     assert "wuhan-2023-04/non_designated" not in result["visits"][1]["notices"]
+
+
+def test_off_site_chronic_care_follows_the_off_site_clause_of_the_rules_in_force():
+    # 玉溪: registered off-site care, a 门诊慢性病 visit under the 细则 (2023-06) and a general one
+    # under the 省办法 (2024-12); unregistered care on both sides of 2024-11-01. Each visit is
+    # worked out by local standards (chronic: (800 − 300) × 80% = 400.00; general 2024, 二级:
+    # (800 − 40) × 55% = 418.00), and each cites its own version's off-site clause: 细则第二十一条,
+    # then 省办法第十六条 (its assumption: paid by the standards of the place insured).
+    body = {"region": "yuxi", "status": "employed", "age": 40, "chronic_disease_count": 1, "visits": [
+        {"date": "2023-06-01", "category": "chronic", "total": "800", "offsite": "filed"},
+        {"date": "2023-06-02", "level": 2, "total": "800", "offsite": "unfiled"},
+        {"date": "2024-12-10", "level": 2, "total": "800", "offsite": "filed"},
+        {"date": "2024-12-11", "level": 2, "total": "800", "offsite": "unfiled"},
+    ]}
+    result = _answer(body)
+    assert [v["fund_paid"] for v in result["visits"]][0::2] == ["400.00", "418.00"]
+    warnings = {w["code"]: w for w in result["warnings"]}
+    assert warnings["yuxi-2023/offsite"]["visits"] == [1] and "第二十一条" in warnings["yuxi-2023/offsite"]["message"]
+    assert warnings["yuxi-2024/offsite"]["visits"] == [3] and "第十六条" in warnings["yuxi-2024/offsite"]["message"]
+    # One notice on unregistered care per clause, each with the visits that clause governs.
+    assert (warnings["offsite-unfiled-unspecified"]["clause"], warnings["offsite-unfiled-unspecified"]["visits"]) == ("yuxi-2023/offsite", [2])
+    later = warnings["offsite-unfiled-unspecified:yuxi-2024/offsite"]
+    assert (later["clause"], later["visits"]) == ("yuxi-2024/offsite", [4])
+    assert "offsite-unspecified" not in warnings and "chronic-offsite-unspecified" not in warnings
+    assert "offsite-unfiled-unspecified:yuxi-2024/offsite" in result["visits"][3]["notices"]
+    assert "第十六条" in result["clauses"]["yuxi-2024/offsite"]["article"]
