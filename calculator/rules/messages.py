@@ -639,6 +639,30 @@ def inner_title(title: str) -> str:
     return title.replace("《", "〈").replace("》", "〉")
 
 
+ARTICLE = N_("第{number}条")
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _chinese_number(text: str) -> int | None:
+    """一 … 九十九 (an article number), or None for anything else."""
+    if text and all(ch in _CN_DIGITS for ch in text) and len(text) == 1:
+        return _CN_DIGITS[text]
+    tens, sep, units = text.partition("十")
+    if not sep or len(tens) > 1 or len(units) > 1 or any(ch not in _CN_DIGITS for ch in tens + units):
+        return None
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+
+
+def article_text(article: str, translate: Translate = identity) -> str:
+    """An article as a sentence names it: "第九条" in Chinese, "Article 9" in English. Other
+    forms of reference (二、（四）3) stay as the document has them."""
+    template = translate(ARTICLE)
+    if template == ARTICLE or not (article.startswith("第") and article.endswith("条")):
+        return article
+    number = _chinese_number(article[1:-1])
+    return article if number is None else template.format(number=number)
+
+
 def render_account(account: Any, translate: Translate = identity) -> str:
     f = account.figures
     text = fill(ACCOUNT[account.variant], f, translate)
@@ -649,11 +673,12 @@ def render_account(account: Any, translate: Translate = identity) -> str:
     if account.annual is not None and account.monthly is not None:
         text += fill(ACCOUNT_PERIOD, f, translate)
         for start, end, cite in f.get("joined", ()):
-            # The document's title and article stay as the document has them (Chinese).
+            # The document's title stays as the document has it (Chinese); its article is said
+            # in the answer's language ("Article 9").
             # One month is said as one ("2024-11", not "2024-11 至 2024-11"), as for the months outside.
             template = ACCOUNT_JOINED_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_JOINED
             text += translate(template).format(
-                joined_from=month_text(start), joined_to=month_text(end), joined_title=f"《{inner_title(cite.document.title)}》", joined_article=cite.article,
+                joined_from=month_text(start), joined_to=month_text(end), joined_title=f"《{inner_title(cite.document.title)}》", joined_article=article_text(cite.article, translate),
             )
         for start, end in f.get("outside", ()):
             template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE

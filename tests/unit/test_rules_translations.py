@@ -124,3 +124,18 @@ def test_rules_catalog_is_plain_english():
     assert not chinese, chinese
     bad = {k: v for k, v in entries.items() if placeholders(k) != placeholders(v)}
     assert not bad, bad
+
+
+def test_an_article_number_is_said_in_english_and_other_references_stay_as_written():
+    from calculator.rules.messages import ARTICLE, article_text
+
+    def english(text):
+        return "Article {number}" if text == ARTICLE else text
+
+    assert [article_text(a, english) for a in ("第九条", "第十条", "第十六条", "第二十一条", "第二十条")] == [
+        "Article 9", "Article 10", "Article 16", "Article 21", "Article 20",
+    ]
+    # Not a plain article number: kept as the document writes it; Chinese keeps its own form.
+    assert article_text("二、（四）3", english) == "二、（四）3"
+    assert article_text("第八条（二）", english) == "第八条（二）"
+    assert article_text("第九条") == "第九条"
