@@ -304,6 +304,10 @@ STORAGES = {
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").strip().upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise _bad_setting("DJANGO_LOG_LEVEL", os.environ["DJANGO_LOG_LEVEL"], " DEBUG、INFO、WARNING、ERROR 或 CRITICAL", "DEBUG, INFO, WARNING, ERROR or CRITICAL")
+# At DEBUG two of Django's loggers write what a request carried: SQL with its parameters (a saved
+# enquiry's figures) and template errors quoting the request. They never go below INFO.
+QUIET_LOG_LEVEL = "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -326,6 +330,8 @@ LOGGING = {
         "django.server": {"handlers": ["null"], "propagate": False},
         "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
         "calculator": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": QUIET_LOG_LEVEL},
+        "django.template": {"level": QUIET_LOG_LEVEL},
     },
 }
 

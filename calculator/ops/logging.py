@@ -59,7 +59,9 @@ def _exception_fields(exc_info: Any) -> dict[str, Any]:
         return {}
     tb = traceback.TracebackException.from_exception(exc, capture_locals=False)
     for part in _chain(tb):
-        part._str = mask(str(getattr(part, "_str", "")))  # the exception's message
+        # The exception's message: a request's repr in it (Django's template errors quote
+        # "<WSGIRequest: GET '/?age=…'>") carries the query string and a saved link's token.
+        part._str = mask(_QUERY_IN_TEXT.sub("?…", mask_tokens(str(getattr(part, "_str", "")))))
         # Syntax errors carry the offending text; drop it with the rest of the message.
         if getattr(part, "text", None):
             part.text = mask(part.text)
@@ -90,6 +92,8 @@ def _chain(tb: traceback.TracebackException) -> list[traceback.TracebackExceptio
 # Everything after the first "?": a malformed request line ("GET /?age=71 &visits-0-total=…")
 # has spaces and quotes inside what would be the query string.
 _QUERY = re.compile(r"\?.*", re.S)
+# A query string inside an exception's message: up to the quote or space that ends the path.
+_QUERY_IN_TEXT = re.compile(r"\?[^'\"\s>]*")
 _PEER = re.compile(r"\bip=\S+?(?=:?\s|:?$)")
 
 

@@ -165,3 +165,36 @@ def test_a_bad_server_setting_stops_gunicorn_with_a_message(name, value):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert f"{name}={value!r} is not valid" in result.stderr
+
+
+def test_at_debug_level_the_loggers_that_quote_requests_stay_at_info():
+    """DJANGO_LOG_LEVEL=DEBUG is for finding a fault, not for writing members' figures: Django's
+    SQL log (a saved enquiry's parameters) and its template log (which quotes the request, query
+    string and all) stay at INFO while the calculator's own DEBUG lines are written."""
+    code = textwrap.dedent(
+        """
+        import logging, django
+        django.setup()
+        logging.getLogger("calculator").debug("calculator debug line")
+        logging.getLogger("django.template").debug("Exception while resolving variable in <WSGIRequest: GET '/?age=73'>")
+        logging.getLogger("django.db.backends").debug("(0.001) INSERT INTO enquiry VALUES (%s); args=('98765.43',)")
+        """
+    )
+    env = production_env(DJANGO_LOG_LEVEL="DEBUG")
+    result = subprocess.run([PYTHON, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "calculator debug line" in result.stderr  # DEBUG is on
+    assert "age=73" not in result.stderr and "98765" not in result.stderr
+
+
+def test_an_exception_quoting_a_request_is_logged_without_its_query_or_token():
+    # Django's template errors quote the request: "<WSGIRequest: GET '/?…'>".
+    import sys
+
+    from calculator.ops.logging import _exception_fields
+
+    try:
+        raise ValueError("Failed lookup in <WSGIRequest: GET '/?region=wuhan&visits-0-note=knee'> and <WSGIRequest: GET '/e/DoENaWjKJSbNq/'>")
+    except ValueError:
+        traceback = _exception_fields(sys.exc_info())["traceback"]
+    assert traceback.splitlines()[-1] == "ValueError: Failed lookup in <WSGIRequest: GET '/?…'> and <WSGIRequest: GET '/e/…/'>"
