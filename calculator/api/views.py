@@ -50,8 +50,17 @@ def _header_lang(request: HttpRequest) -> str | None:
 def read_json_body(request: HttpRequest) -> bytes | HttpResponse:
     """The request body of a JSON POST, or the JSON error to answer instead: 415 for a
     payload in another format (an empty body is the contract's own 400), 413 over the API's
-    size limit, 400 for a malformed Content-Length or a client that went away."""
+    size limit, 400 for a malformed Content-Length or a client that went away, 411 for a
+    chunked body (no Content-Length), 415 for a charset other than UTF-8."""
     has_body = request.META.get("CONTENT_LENGTH", "") not in ("", "0")
+    if not has_body and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        # A chunked body has no Content-Length, and WSGI reads none without one: the body
+        # would be taken as empty ("not valid JSON at line 1"). Said as what it is.
+        return _error(request, 411, "body", lambda: gettext("请求需要 Content-Length：不接受分块传输（Transfer-Encoding: chunked）。"))
+    charset = request.content_params.get("charset", "utf-8").strip().lower() if request.content_params else "utf-8"
+    if has_body and request.content_type == JSON_MEDIA_TYPE and charset not in ("utf-8", "utf8"):
+        # JSON is UTF-8 (RFC 8259); a body said to be in another encoding would be misread.
+        return _error(request, 415, "body", lambda: gettext("请求体须为 UTF-8 编码的 JSON（收到 charset=%(charset)s）。") % {"charset": charset[:40]})
     if has_body and request.content_type != JSON_MEDIA_TYPE:
         given = request.content_type
 

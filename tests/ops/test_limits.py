@@ -258,3 +258,19 @@ def test_every_answer_of_the_limits_carries_the_strict_csp(client):
         assert str(response.status_code) == name.split()[0], (name, response.status_code)
         assert response.get("Content-Security-Policy") == csp, name
         assert response.get("X-Frame-Options") == "DENY", name  # answered before Django's own middleware
+
+
+def test_a_chunked_calculation_is_told_it_needs_a_content_length(client):
+    # Without a Content-Length WSGI reads no body: the request would be "not valid JSON at line 1".
+    response = client.generic("POST", CALCULATE, data=b"", content_type="application/json", HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 411
+    [error] = _errors(response)
+    assert error["field"] == "body" and "Content-Length" in error["message"] and "分块" in error["message"]
+
+
+def test_json_in_another_charset_is_415(client):
+    # JSON is UTF-8 (RFC 8259): a body declared as Latin-1 would be read as something it is not.
+    response = client.generic("POST", CALCULATE, data=api_json(1), content_type="application/json; charset=latin-1")
+    assert response.status_code == 415
+    [error] = _errors(response)
+    assert "UTF-8" in error["message"] and "latin-1" in error["message"]

@@ -112,3 +112,19 @@ def test_a_request_line_of_megabytes_is_refused_at_once(production_server):
     assert time.monotonic() - started < 3
     # A 50-row form (about 8 KB) still gets through: the calculator page answers.
     assert production_server.request("GET", "/?region=wuhan&pad=" + "1" * 20_000).status == 200
+
+
+def test_a_chunked_calculation_through_gunicorn_is_411_not_a_json_error(production_server):
+    import http.client
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", production_server.port, timeout=30)
+    try:
+        body = iter([b'{"region": "xuzhou", ', b'"status": "employed", "age": 40, "visits": []}'])
+        conn.request("POST", "/api/v1/calculate", body=body, headers={"Content-Type": "application/json"}, encode_chunked=True)
+        response = conn.getresponse()
+        status, payload = response.status, json.loads(response.read())
+    finally:
+        conn.close()
+    assert status == 411
+    assert "Content-Length" in payload["errors"][0]["message"]
