@@ -135,6 +135,7 @@ class _Errors:
         self.items: list[dict[str, str]] = []
         self._seen: set[str] = set()
         self._unknown = 0  # unknown keys met, listed or not
+        self._unknown_listed = 0  # of them, listed with an entry of their own
         self._unknown_at = 0  # where the "more" line goes: after the last one listed
 
     def add(self, field: str, template: str, **params: Any) -> None:
@@ -152,21 +153,25 @@ class _Errors:
         """An unknown key: the first MAX_UNKNOWN_REPORTED are listed (name cut to MAX_ECHO
         characters); finish() adds one line counting the rest."""
         self._unknown += 1
-        if self._unknown <= MAX_UNKNOWN_REPORTED:
+        if self._unknown_listed < MAX_UNKNOWN_REPORTED:
             name = _echo(key)
-            self.add(prefix + name, MESSAGES["unknown_field"], name=name)
-            self._unknown_at = len(self.items)
+            # Two long keys cut to the same name are one entry: the other is counted with the
+            # rest, so the count says how many keys were not listed.
+            if not self.has(prefix + name):
+                self.add(prefix + name, MESSAGES["unknown_field"], name=name)
+                self._unknown_listed += 1
+                self._unknown_at = len(self.items)
 
     def finish(self) -> list[dict[str, Any]]:
-        more = self._unknown - MAX_UNKNOWN_REPORTED
-        if more > 0:
+        more = self._unknown - self._unknown_listed
+        if more > 0 and self._unknown_at:
             # The count of the rest goes into the last listed key's message, so that an answer
             # never holds more than MAX_UNKNOWN_REPORTED entries about unknown keys.
             last = self.items[self._unknown_at - 1]
             template = last["template"] + MORE_UNKNOWN
             params = {**last["params"], "count": more, "limit": MAX_UNKNOWN_REPORTED}
             last.update(message=template.format(**params), template=template, params=params)
-            self._unknown = MAX_UNKNOWN_REPORTED  # once
+            self._unknown = self._unknown_listed  # once
         return self.items
 
 

@@ -367,6 +367,17 @@ def test_unknown_keys_in_visits_count_toward_the_same_20(client):
     assert errors[0]["field"] == "extra" and errors[1]["field"] == "visits[0].x0"
 
 
+def test_long_unknown_keys_cut_to_one_name_are_counted_with_the_rest(client):
+    # 30 keys of 150 characters that differ only after the 100th: echoed cut to 100 they are
+    # one name, listed once; the other 29 are counted (30 − 1 = 29), not lost from the count.
+    long = "k" * 120
+    body = _req(**{f"{long}{i:02d}": 1 for i in range(30)})
+    errors = _post(client, body).json()["errors"]
+    unknown = [e for e in errors if e["message"].startswith("未知字段")]
+    assert len(unknown) == 1
+    assert unknown[0]["message"].endswith("另有 29 个未知字段未列出（每次最多列出 20 个）。")
+
+
 def test_exactly_20_unknown_keys_need_no_count_line(client):
     errors = _post(client, _req(**{f"k{i}": 1 for i in range(20)})).json()["errors"]
     assert len(errors) == 20 and not any("另有" in e["message"] for e in errors)
