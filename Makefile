@@ -2,7 +2,7 @@
 #   make run    set up .venv, translations, database, static files and a local secret key,
 #               then serve with gunicorn + WhiteNoise on 127.0.0.1:8000, DEBUG off
 #   make dev    the same setup, then Django's runserver with DEBUG on
-#   make test   the same setup plus Chromium/CJK fonts, then the whole pytest suite,
+#   make test   the same setup plus Chromium/CJK fonts and PostgreSQL, then the whole pytest suite,
 #               then the database-backed tests again on a throwaway PostgreSQL cluster
 
 SHELL := /bin/bash
@@ -28,7 +28,7 @@ APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 help:
 	@echo "make run    - set up everything, then gunicorn + WhiteNoise on 127.0.0.1:8000 (DEBUG off)"
 	@echo "make dev    - set up everything, then runserver 127.0.0.1:8000 with DEBUG on"
-	@echo "make test   - set up everything (plus chromium, fonts-noto-cjk), run pytest, then test-postgres"
+	@echo "make test   - set up everything (plus chromium, fonts-noto-cjk, postgresql), run pytest, then test-postgres"
 	@echo "make test-postgres - the database-backed tests (-m db) on a throwaway PostgreSQL cluster"
 	@echo "make load   - scripts/load.py: gunicorn on loopback under a bounded mixed load"
 	@echo "make messages - compilemessages, then list the Chinese texts without English (scripts/check_messages.py)"
