@@ -443,9 +443,7 @@ class _Ledger:
 
         member_paid = total - fund
         account_paid = share["account_segment"]
-        payable = 0
-        if setting != "non_designated":
-            payable = member_paid - account_paid - (0 if use.pays_excluded else excluded)
+        payable = M.account_payable(member_paid, account_paid, excluded, use.pays_excluded, setting != "non_designated")
         pool = self.account_prior if use.current_year_first else self.account_current
         if payable > 0 and pool > 0:
             paid = M.account_payment(pool, payable)
@@ -573,7 +571,7 @@ class _Ledger:
         cap_value = cap_param.value
         paid_before = self.fund_paid.get(yk, 0)
         used_before = self.deductible_used.get(yk, 0)
-        if cap_amount is not None and cap_value.above_cap == "inpatient_transfer" and paid_before >= cap_amount:
+        if M.whole_visit_above_cap(cap_value.above_cap, cap_amount, paid_before):
             # Once the fund's outpatient payments reach the cap, the whole policy-range
             # expense goes to inpatient treatment; no outpatient deductible is counted.
             if eligible:
@@ -591,17 +589,14 @@ class _Ledger:
             outcome = M.per_visit_deductible(ded.by_key[key], eligible)
             variant = _PER_VISIT_VARIANTS[outcome.variant]
         else:
-            outcome = None
+            outcome = M.no_deductible(used_before)
             variant = "none_in_version"
-        applied = outcome.applied if outcome is not None else 0
-        if outcome is not None:
-            self.deductible_used[yk] = used_before + applied
-            deductible = _record(Running, (ded.basis, outcome.standard, applied, used_before, used_before + applied, outcome.remaining))
-        else:
-            deductible = _record(Running, ("none", 0, 0, used_before, used_before, 0))
+        applied = outcome.applied
+        self.deductible_used[yk] = used_before + applied
+        deductible = _record(Running, (ded.basis, outcome.standard, applied, used_before, used_before + applied, outcome.remaining))
         share["deductible"] = applied
-        if eligible and (outcome is None or outcome.variant != "already_met"):
-            if outcome is None:
+        if eligible and outcome.variant != "already_met":
+            if outcome.variant == "none":
                 # Said once per version and year: the fund sentence then speaks of the
                 # whole policy-range expense, never of a deductible.
                 if (version.id, yk) not in self.no_deductible_said:
@@ -645,10 +640,9 @@ class _Ledger:
                 left = cap_amount - paid_before - fund
                 figures = {"cap": cap_amount, "paid_before": paid_before, "paid_after": paid_before + fund, "amount": left, "year": yk, "year_kind": year_kind}
                 self.step(steps, "annual_cap", "running" if left else "reached", left, figures, cap_param)
-            if over and fund == 0:
-                handling = cap_value.above_cap  # the fund sentence says the cap is used up
-            elif over:
-                handling = cap_value.above_cap
+            handling = M.above_cap(cap_value.above_cap, share_out).handling
+            # With nothing paid the fund sentence says the cap is used up: no step of its own.
+            if over and fund:
                 figures = {"ratio_amount": share_out.ratio_amount, "amount": over, "cap": cap_amount}
                 self.step(steps, "over_cap", handling, over, figures, cap_param)
                 if handling == "inpatient_transfer":
@@ -921,43 +915,28 @@ def _of_version(version: Version, key: tuple[Any, ...], work_out: Any) -> Any:
 
 
 def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Any, int | None, str, Param, tuple[Any, ...]]:
-    """Which rate applies, and the (figure-less) steps that explain the choice."""
+    """Which rate applies (mechanisms.fund_rate), and the (figure-less) steps that explain the
+    choice: a pharmacy's own rate; an inferred price class (the clause carries the
+    assumption); how a pharmacy or 互联网+ visit was rated."""
     p = version.params
-    ratio_param = p["fund_ratio"]
-    level = visit.level
-    setting_variant = None
-    setting_param = None
+    pharmacy, internet, class_default = p.get("pharmacy"), p.get("internet"), p.get("price_class_default")
+    choice = M.fund_rate(
+        p["fund_ratio"].value, group, visit.setting, visit.level, visit.price_class,
+        pharmacy.value if pharmacy is not None else None, internet.value if internet is not None else None,
+        class_default.value if class_default is not None else None,
+    )
+    rate, level, key, kind, setting_rule = choice.rate, choice.level, choice.key, choice.kind, choice.setting_rule
+    if kind == "pharmacy":
+        # The pharmacy has a rate of its own, whatever the prescriber's level.
+        said = ((version.id, "setting", setting_rule, rate), "setting", setting_rule, {"ratio": rate}, pharmacy)
+        return rate, key, kind, pharmacy, (said,)
     explained: list[tuple[tuple[Any, ...], str, str, dict[str, Any], Param]] = []
-    if visit.setting == "pharmacy":
-        setting_param = p["pharmacy"]
-        basis = setting_param.value.basis
-        if basis == "own_ratio":
-            # The pharmacy has a rate of its own, whatever the prescriber's level.
-            rate = setting_param.value.rates[group]
-            explained.append(((version.id, "setting", "pharmacy_own_ratio", rate), "setting", "pharmacy_own_ratio", {"ratio": rate}, setting_param))
-            return rate, level, "pharmacy", setting_param, tuple(explained)
-        if basis == "level_one":
-            level = 1
-        setting_variant = f"pharmacy_{basis}"
-    elif visit.setting == "internet":
-        setting_param = p["internet"]
-        setting_variant = f"internet_{setting_param.value.basis}"
-    fund_ratio = ratio_param.value
-    kind = "level"
-    key = level
-    if fund_ratio.keyed_by == "price_class":
-        # Rates follow the institution's price class; a class the member gives wins,
-        # otherwise it is inferred from the level (the clause carries the assumption).
-        kind = "price_class"
-        if visit.price_class is not None:
-            key = visit.price_class
-        else:
-            default = p["price_class_default"]
-            key = default.value.by_level[level]
-            explained.append(((version.id, "price_class", level), "price_class", "inferred", {"level": level, "price_class": key}, default))
-    if setting_param is not None:
-        explained.append(((version.id, "setting", setting_variant, kind, key), "setting", setting_variant, {"level": key, "level_kind": kind}, setting_param))
-    return fund_ratio.rates[group][key], key, kind, ratio_param, tuple(explained)
+    if choice.inferred_class:
+        explained.append(((version.id, "price_class", level), "price_class", "inferred", {"level": level, "price_class": key}, class_default))
+    if setting_rule is not None:
+        setting_param = pharmacy if visit.setting == "pharmacy" else internet
+        explained.append(((version.id, "setting", setting_rule, kind, key), "setting", setting_rule, {"level": key, "level_kind": kind}, setting_param))
+    return rate, key, kind, p["fund_ratio"], tuple(explained)
 
 
 def _account_visit(ledger: _Ledger, order: list[Visit], first_version: Version) -> Visit | None:

@@ -19,6 +19,10 @@ from calculator.rules.params import (
     AgeBand,
     BenefitYear,
     Chronic,
+    FundRatio,
+    Internet,
+    Pharmacy,
+    PriceClassDefault,
     Rate,
     RetireeCohorts,
     RetireeStart,
@@ -185,6 +189,118 @@ class TestPerVisitDeductible:
         # No running total: two 100.00 visits each pay 30.00 (玉溪 level 1).
         assert M.per_visit_deductible(3000, 10000).applied == M.per_visit_deductible(3000, 10000).applied == 3000
 
+
+
+class TestNoDeductible:
+    def test_nothing_applied_and_the_years_total_stands(self):
+        # 武汉 优化方案 (取消起付线): 300.00 counted toward the 细则's 700.00 before 2023-04-10
+        # stays the year's total; nothing is applied, nothing remains to meet.
+        o = M.no_deductible(30000)
+        assert (o.standard, o.used_before, o.applied, o.remaining, o.variant) == (0, 30000, 0, 0, "none")
+
+
+class TestChronicPool:
+    """门诊慢性病 (玉溪细则 第十条) runs its own deductible and cap through the same units, on its
+    own running totals: what the general pool counted does not reach it."""
+
+    def test_the_chronic_deductible_runs_apart_from_the_general_one(self):
+        # General pool: 90.00 per visit (三级), so its running total says nothing here. Chronic pool
+        # (300.00 a year): 0 counted before; a 1,000.00 visit → 300.00 counted, met.
+        o = M.annual_deductible(30000, 0, 100000)
+        assert (o.applied, o.remaining, o.variant) == (30000, 0, "crossed")
+        # The next chronic visit of the year: already met; 500.00 × 80 % = 400.00, within the room
+        # its cap (3,000.00) leaves after 560.00 paid before.
+        again = M.annual_deductible(30000, 30000, 50000)
+        assert again.variant == "already_met"
+        share = M.fund_share(50000, r("0.80"), M.cap_room(300000, 56000))
+        assert (share.paid, share.copay, share.variant) == (40000, 10000, "plain")
+
+    def test_the_chronic_cap_limits_through_the_general_unit(self):
+        # One disease: cap 3,000.00; 2,900.00 paid before → 100.00 of room; 1,000.00 × 80 % =
+        # 800.00 due → 100.00 paid, 700.00 above the cap, copay 1,000.00 − 800.00 = 200.00.
+        cap = Chronic(30000, r("0.80"), 300000, 100000, 500000).cap_for(1)
+        share = M.fund_share(100000, r("0.80"), M.cap_room(cap, 290000))
+        assert (share.paid, share.over_cap, share.copay, share.variant) == (10000, 70000, 20000, "capped")
+
+
+# -- 5a. Which ratio: by group, setting, level, price class ------------------------------------
+LEVEL_RATES = FundRatio("level", {"employed": {1: r("0.75"), 2: r("0.65"), 3: r("0.60")}, "retired": {1: r("0.85"), 2: r("0.75"), 3: r("0.70")}})
+CLASS_RATES = FundRatio("price_class", {"employed": {1: r("0.50"), 2: r("0.55"), 3: r("0.60")}, "retired": {1: r("0.55"), 2: r("0.60"), 3: r("0.65")}})
+CLASS_OF_LEVEL = PriceClassDefault({1: 3, 2: 2, 3: 1})  # 三级 → 一类 (the highest price class)
+
+
+class TestFundRate:
+    def _choose(self, rates, group, setting, level, price_class=None, pharmacy=None, internet=None, default=None):
+        c = M.fund_rate(rates, group, setting, level, price_class, pharmacy, internet, default)
+        return c.rate.text, c.level, c.key, c.kind, c.setting_rule, c.inferred_class
+
+    def test_by_group_and_level(self):
+        # 徐州-like table: 在职 二级 65 %, 退休 二级 75 %.
+        assert self._choose(LEVEL_RATES, "employed", "clinic", 2) == ("0.65", 2, 2, "level", None, False)
+        assert self._choose(LEVEL_RATES, "retired", "clinic", 2)[0] == "0.75"
+
+    def test_a_pharmacy_rated_as_level_one(self):
+        # A 三级 prescription filled at a pharmacy paid at the level-1 rate: 75 %, read at level 1.
+        choice = self._choose(LEVEL_RATES, "employed", "pharmacy", 3, pharmacy=Pharmacy("level_one"))
+        assert choice == ("0.75", 1, 1, "level", "pharmacy_level_one", False)
+
+    def test_a_pharmacy_with_its_own_rate(self):
+        # A pharmacy rate of its own (在职 85 %, 退休 90 %), whatever the prescriber's level.
+        own = Pharmacy("own_ratio", {"employed": r("0.85"), "retired": r("0.90")})
+        assert self._choose(LEVEL_RATES, "retired", "pharmacy", 3, pharmacy=own) == ("0.90", 3, 3, "pharmacy", "pharmacy_own_ratio", False)
+
+    def test_a_pharmacy_rated_as_its_prescriber_and_an_internet_visit_as_its_level(self):
+        assert self._choose(LEVEL_RATES, "employed", "pharmacy", 3, pharmacy=Pharmacy("prescriber"))[:5] == ("0.60", 3, 3, "level", "pharmacy_prescriber")
+        assert self._choose(LEVEL_RATES, "employed", "internet", 1, internet=Internet("physical_level"))[:5] == ("0.75", 1, 1, "level", "internet_physical_level")
+
+    def test_by_price_class_given_or_inferred(self):
+        # Rates by price class: a class given wins (二类 55 %); none given, 三级 is read as 一类 (50 %).
+        assert self._choose(CLASS_RATES, "employed", "clinic", 3, price_class=2, default=CLASS_OF_LEVEL) == ("0.55", 3, 2, "price_class", None, False)
+        assert self._choose(CLASS_RATES, "employed", "clinic", 3, default=CLASS_OF_LEVEL) == ("0.50", 3, 1, "price_class", None, True)
+        # A retiree at a level-1 clinic: 三类, 65 %.
+        assert self._choose(CLASS_RATES, "retired", "clinic", 1, default=CLASS_OF_LEVEL)[:3] == ("0.65", 1, 3)
+
+
+# -- 5b. Above the cap: the member pays, or 转入住院待遇 ---------------------------------------
+class TestAboveCap:
+    def test_the_member_pays_what_the_cap_kept_from_the_fund(self):
+        # Cap room 100.00; 1,000.00 × 60 % = 600.00 due → 100.00 paid; 500.00 above the cap,
+        # borne by the member (the rule "member").
+        share = M.fund_share(100000, r("0.60"), 10000)
+        above = M.above_cap("member", share)
+        assert (above.amount, above.handling) == (50000, "member")
+
+    def test_nothing_above_the_cap_has_no_handling(self):
+        share = M.fund_share(100000, r("0.60"), 100000)  # 600.00 due, 1,000.00 of room
+        assert M.above_cap("inpatient_transfer", share) == (0, None)
+
+    def test_inpatient_transfer_of_what_the_cap_kept(self):
+        # 玉溪-like: 6,000.00 cap, 5,900.00 paid → 100.00 room; 500.00 × 55 % = 275.00 due →
+        # 100.00 paid; 175.00 goes over to inpatient cover.
+        share = M.fund_share(50000, r("0.55"), M.cap_room(600000, 590000))
+        assert M.above_cap("inpatient_transfer", share) == (17500, "inpatient_transfer")
+
+    def test_the_whole_visit_goes_over_only_once_the_cap_is_reached_under_inpatient_transfer(self):
+        assert M.whole_visit_above_cap("inpatient_transfer", 600000, 600000) is True
+        assert M.whole_visit_above_cap("inpatient_transfer", 600000, 599999) is False
+        # The member pays above the cap: the visit is worked out as any other (nil fund share).
+        assert M.whole_visit_above_cap("member", 700000, 700000) is False
+        assert M.whole_visit_above_cap("not_applicable", None, 10**9) is False
+
+
+# -- 6. What the account may pay after the fund ---------------------------------------------------
+class TestAccountPayable:
+    def test_the_members_share_less_the_current_year_account_and_excluded_costs(self):
+        # 上海-like: member's share 700.00, of which the 当年账户 paid 200.00 before the 自负段,
+        # 全自费 50.00 (the accounts pay only policy-range costs) → 700 − 200 − 50 = 450.00.
+        assert M.account_payable(70000, 20000, 5000, pays_excluded=False, designated=True) == 45000
+
+    def test_an_account_that_pays_excluded_costs_too(self):
+        # 武汉-like: the account pays the member's whole share, 全自费 included → 700.00.
+        assert M.account_payable(70000, 0, 5000, pays_excluded=True, designated=True) == 70000
+
+    def test_nothing_at_a_non_designated_institution(self):
+        assert M.account_payable(70000, 0, 0, pays_excluded=True, designated=False) == 0
 
 # -- 5. Annual cap and fund share -----------------------------------------------------------------
 class TestCapRoom:
