@@ -7,11 +7,11 @@ Excel workbook (openpyxl) has amounts as numbers and dates as dates, and a secon
 workbook imports back to the same visits.
 
 Import: a CSV or Excel file with the template's columns (就诊日期, 医疗机构级别, 就诊类型,
-医疗费总额, 全自费金额, 乙类金额, and the optional 异地就医, 住院期间, 门诊慢性病, 收费类别; the
+费用总额, 自费金额, 乙类金额, and the optional 异地就医, 住院期间, 门诊慢性病, 收费类别; the
 export's 医疗费总额 and 全自费 are read too). The exports carry every one of these input columns, so
 a downloaded file (CSV or Excel) imports back to the same visits and the same figures. Every row is
 checked; one bad row refuses the whole file, with a Chinese message per problem naming its
-line ("第 3 行：医疗费总额必须是金额（元）").
+line ("第 3 行：费用总额必须是金额（元）").
 
 Languages: the files' contents (headers, level and visit-type names, 合计) are Chinese in every
 language: they are the settlement slip's terms and the import reads them. They are marked with
@@ -46,7 +46,7 @@ LEDGER_HEADERS = [
 # The visit's options beyond the amounts (the calculator's 更多选项), optional in a file: blank
 # means the default (在参保地就医, not 住院期间, 普通门诊, class inferred from the level).
 OPTION_HEADERS = ["异地就医", "住院期间", "门诊慢性病", "收费类别"]
-TEMPLATE_HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费金额", "乙类金额", *OPTION_HEADERS]
+TEMPLATE_HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "费用总额", "自费金额", "乙类金额", *OPTION_HEADERS]
 TEMPLATE_EXAMPLE = ["2025-03-01", "三级", "门诊", "1200.00", "100.00", "200.00", "", "", "", ""]
 TEMPLATE_WIDTHS = [12, 12, 10, 12, 10, 10, 10, 8, 10, 8]
 CLASS_B_HEADER = "乙类金额"
@@ -174,9 +174,10 @@ def input_rows(inputs: dict[str, Any]) -> list[list[Any]]:
 
 
 def _file_ledger(result: dict[str, Any], inputs: dict[str, Any] | None) -> tuple[list[str], list[list[Any]], list[Any]]:
-    """The ledger as the files have it: the printed ledger plus the inputs it does not show
-    (乙类金额 after 全自费; the options at the end), so that the file imports back to the same
-    visits. Rows are in date order (calculation_order); the inputs are matched by index."""
+    """The ledger as the files have it: the printed ledger's columns first, as issue 8 lists
+    them (就诊日期 … 依据), then the inputs it does not show (乙类金额, the options), so that the
+    file imports back to the same visits. Rows are in date order (calculation_order); the inputs
+    are matched by index."""
     rows, totals = ledger_rows(result)
     given = (inputs or {}).get("visits") or []
     by_index = {v["index"]: v for v in result.get("visits") or []}
@@ -185,10 +186,11 @@ def _file_ledger(result: dict[str, Any], inputs: dict[str, Any] | None) -> tuple
     for index, row in zip(order, rows):
         v = given[index] if isinstance(index, int) and 0 <= index < len(given) and isinstance(given[index], dict) else {}
         # 0.00 for none, as the ledger writes 全自费 (the import reads either as no 乙类 amount).
-        out.append([*row[:5], _class_b(v) or Decimal("0.00"), *row[5:], *_options(v)])
-    class_b_total = sum((r[5] for r in out if r[5] is not None), Decimal("0.00"))
-    totals = [*totals[:5], class_b_total, *totals[5:], "", "", "", ""]
-    headers = [*LEDGER_HEADERS[:5], CLASS_B_HEADER, *LEDGER_HEADERS[5:], *OPTION_HEADERS]
+        out.append([*row, _class_b(v) or Decimal("0.00"), *_options(v)])
+    at = len(LEDGER_HEADERS)  # the 乙类金额 column
+    class_b_total = sum((r[at] for r in out if r[at] is not None), Decimal("0.00"))
+    totals = [*totals, class_b_total, "", "", "", ""]
+    headers = [*LEDGER_HEADERS, CLASS_B_HEADER, *OPTION_HEADERS]
     return headers, out, totals
 
 
@@ -242,7 +244,7 @@ def export_xlsx(result: dict[str, Any], inputs: dict[str, Any] | None = None) ->
 
     headers, rows, totals = _file_ledger(result, inputs)
     wb = Workbook()
-    widths = [12, 12, 10, 12, 10, 10, 10, 16, 14, 12, 12, 12, 60, 10, 8, 10, 8]
+    widths = [12, 12, 10, 12, 10, 10, 16, 14, 12, 12, 12, 60, 10, 10, 8, 10, 8]
     ws = _sheet(wb, LEDGER_SHEET, headers, [*rows, totals], widths, first=True)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -276,13 +278,14 @@ COLUMNS = {
     "医疗机构级别": "level", "级别": "level", "机构级别": "level",
     "就诊类型": "setting", "类型": "setting",
     "费用总额": "total", "医疗费总额": "total",
-    "自费金额": "excluded", "全自费": "excluded", "全自费金额": "excluded",  # 费用总额/自费金额: the names before 2026-11-30
+    # 医疗费总额/全自费: the export's columns; 全自费金额: a name the template used for a few hours.
+    "自费金额": "excluded", "全自费": "excluded", "全自费金额": "excluded",
     "乙类金额": "class_b", "乙类": "class_b",
     "异地就医": "offsite", "住院期间": "inpatient_stay", "门诊慢性病": "chronic", "慢性病": "chronic",
     "收费类别": "price_class", "山西收费类别": "price_class", "收费价格类别": "price_class",
 }
 LABELS = {
-    "date": "就诊日期", "level": "医疗机构级别", "setting": "就诊类型", "total": "医疗费总额", "excluded": "全自费金额", "class_b": "乙类金额",
+    "date": "就诊日期", "level": "医疗机构级别", "setting": "就诊类型", "total": "费用总额", "excluded": "自费金额", "class_b": "乙类金额",
     "offsite": "异地就医", "inpatient_stay": "住院期间", "chronic": "门诊慢性病", "price_class": "收费类别",
 }
 OFFSITE = {
@@ -339,7 +342,7 @@ def _norm(value: Any) -> str:
 
 def _header_key(value: Any) -> str:
     text = _norm(value).replace(" ", "")
-    text = re.sub(r"[（(].*?[)）]$", "", text)  # "医疗费总额（元）" → "医疗费总额"
+    text = re.sub(r"[（(].*?[)）]$", "", text)  # "费用总额（元）" → "费用总额"
     return text
 
 
@@ -509,7 +512,7 @@ _EXPORT_ONLY = frozenset(
 
 def unread_columns_note(columns: list[str]) -> str:
     """The sentence saying which columns of an imported file were not read."""
-    return _("表头中的%(columns)s不是导入模板中的列，这些列没有读取（模板的列：就诊日期、医疗机构级别、就诊类型、医疗费总额、全自费金额、乙类金额，以及异地就医、住院期间、门诊慢性病、收费类别）。") % {
+    return _("表头中的%(columns)s不是导入模板中的列，这些列没有读取（模板的列：就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额，以及异地就医、住院期间、门诊慢性病、收费类别）。") % {
         "columns": _("、").join(f"“{column}”" for column in columns[:10])
     }
 
@@ -525,20 +528,22 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
     while lines and _blank(lines[0][1]):
         lines.pop(0)
     if not lines:
-        raise ImportRefused(_("文件里没有就诊记录：第一行应是表头（就诊日期、医疗机构级别、就诊类型、医疗费总额、全自费金额、乙类金额）。"))
+        raise ImportRefused(_("文件里没有就诊记录：第一行应是表头（就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额）。"))
     header_line, header = lines.pop(0)
     columns: dict[str, int] = {}
+    named = dict(LABELS)  # a column as the file names it (an export's 医疗费总额, the template's 费用总额)
     for i, cell in enumerate(header):
         name = _header_key(cell)
         key = COLUMNS.get(name)
         if key and key not in columns:
             columns[key] = i
+            named[key] = name
         elif key is None and name and name not in _EXPORT_ONLY:
             result.unread_columns.append(_norm(cell)[:30])
     missing = [LABELS[k] for k in ("date", "total") if k not in columns]
     if missing:
         raise ImportRefused(
-            _("第 %(line)s 行应是表头，缺少列：%(columns)s。表头应为：就诊日期、医疗机构级别、就诊类型、医疗费总额、全自费金额、乙类金额（可先“下载模板”）。")
+            _("第 %(line)s 行应是表头，缺少列：%(columns)s。表头应为：就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额（可先“下载模板”）。")
             % {"line": header_line, "columns": _("、").join(missing)}
         )
     data = [(n, row) for n, row in lines if not _blank(row)]
@@ -596,7 +601,7 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
             raw_flag = _norm(cell(row, key)).replace(" ", "")
             flag = FLAGS.get(raw_flag.lower())
             if flag is None:
-                problems.append(_("%(column)s“%(value)s”应为 是，或留空") % {"column": LABELS[key], "value": raw_flag[:20]})
+                problems.append(_("%(column)s“%(value)s”应为 是，或留空") % {"column": named[key], "value": raw_flag[:20]})
             elif flag:
                 visit[key] = "on"
         raw_class = _norm(cell(row, "price_class")).replace(" ", "")
@@ -609,19 +614,19 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
             raw = cell(row, key)
             if _norm(raw) == "":
                 if key == "total":
-                    problems.append(_("请填写医疗费总额"))
+                    problems.append(_("请填写%(total)s") % {"total": named["total"]})
                 continue
             amount = _cell_amount(raw)
             if amount is None:
-                problems.append(_amount_problem(raw) % {"column": LABELS[key]})
+                problems.append(_amount_problem(raw) % {"column": named[key]})
             else:
                 visit[key] = amount
         if not problems:
             total = Decimal(visit["total"])
             if Decimal(visit.get("excluded", "0")) > total:
-                problems.append(_("全自费金额不能大于医疗费总额"))
+                problems.append(_("%(excluded)s不能大于%(total)s") % {"excluded": named["excluded"], "total": named["total"]})
             elif Decimal(visit.get("class_b", "0")) + Decimal(visit.get("excluded", "0")) > total:
-                problems.append(_("乙类金额加全自费金额不能大于医疗费总额"))
+                problems.append(_("%(class_b)s加%(excluded)s不能大于%(total)s") % {"class_b": named["class_b"], "excluded": named["excluded"], "total": named["total"]})
         if problems:
             result.errors.append(_("第 %(line)s 行：%(problems)s。") % {"line": number, "problems": _("；").join(problems)})
         else:

@@ -205,7 +205,7 @@ STEPS: dict[tuple[str, str], str] = {
     ("deductible_change", "group_met"): N_(
         "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，已达到，此后不再扣除。"
     ),
-    ("policy_range", "all_in"): N_("全自费金额未填或填为零的就诊，医疗费总额全部按符合政策范围金额计算（本次 {total} 元）；同一规定下其他这样的就诊不再重复说明。"),
+    ("policy_range", "all_in"): N_("自费金额未填或填为零的就诊，医疗费总额全部按符合政策范围金额计算（本次 {total} 元）；同一规定下其他这样的就诊不再重复说明。"),
     ("policy_range", "with_excluded"): N_(
         "医疗费总额 {total} 元，减全自费 {excluded} 元（个人负担），符合政策范围金额 {amount} 元。"
     ),

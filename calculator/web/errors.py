@@ -37,8 +37,8 @@ TEMPLATES = {
     "visits_type": _("就诊记录必须是列表。"),
     "visits_too_many": _("一次最多计算 {limit} 次就诊，本次有 {count} 次。"),
     "visit_type": _("第 {number} 次就诊必须是一个对象。"),
-    "excluded_too_large": _("全自费金额（{excluded} 元）不能大于医疗费总额（{total} 元）。"),
-    "class_b_too_large": _("乙类金额（{class_b} 元）不能大于医疗费总额减去全自费金额（{limit} 元）。"),
+    "excluded_too_large": _("自费金额（{excluded} 元）不能大于费用总额（{total} 元）。"),
+    "class_b_too_large": _("乙类金额（{class_b} 元）不能大于费用总额减去自费金额（{limit} 元）。"),
     "date_not_covered": _("就诊日期 {date} 不在{region}已收录的政策期间内（{coverage}），无法计算。"),
     "retired_on_required": _("{region}退休人员的待遇按退休日期在 {split_on} 之前或之后区分，请填写退休日期。"),
     "chronic_unsupported": _(

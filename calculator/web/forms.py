@@ -477,13 +477,13 @@ class VisitForm(_RenderOnlyForm):
         initial="clinic",
     )
     total = forms.CharField(
-        label=_("医疗费总额"),
+        label=_("费用总额"),
         required=False,
         widget=forms.TextInput(attrs=AMOUNT_ATTRS),
         help_text=_("单位：元。结算单上的“医疗费总额”。"),
     )
     excluded = forms.CharField(
-        label=_("全自费金额"),
+        label=_("自费金额"),
         required=False,
         widget=forms.TextInput(attrs=AMOUNT_ATTRS),
         help_text=_("单位：元。医保目录外、全部由个人支付的部分（结算单上的“全自费”）；没有就留空。"),

@@ -46,8 +46,8 @@ def fill_visit(page: Page, n: int, visit: Visit) -> None:
     if visit.level:
         r.get_by_label("医疗机构级别", exact=True).select_option(label=visit.level)
     r.get_by_label("就诊类型", exact=True).select_option(label=visit.setting)
-    r.get_by_label("医疗费总额", exact=True).fill(visit.total)
-    r.get_by_label("全自费金额", exact=True).fill(visit.excluded)
+    r.get_by_label("费用总额", exact=True).fill(visit.total)
+    r.get_by_label("自费金额", exact=True).fill(visit.excluded)
     r.get_by_label("乙类金额", exact=True).fill(visit.class_b)
 
 
@@ -111,9 +111,9 @@ def test_xuzhou_add_remove_rows_and_figures(live_server, page: Page) -> None:
     # Remove row 2: row 3 moves up with what was typed in it.
     row(page, 2).get_by_role("button", name="删除第 2 次就诊").click()
     expect(page.locator("fieldset.visit-row")).to_have_count(2)
-    expect(row(page, 2).get_by_label("医疗费总额", exact=True)).to_have_value("800")
-    expect(row(page, 2).get_by_label("全自费金额", exact=True)).to_have_value("100")
-    expect(row(page, 1).get_by_label("医疗费总额", exact=True)).to_have_value("1200")
+    expect(row(page, 2).get_by_label("费用总额", exact=True)).to_have_value("800")
+    expect(row(page, 2).get_by_label("自费金额", exact=True)).to_have_value("100")
+    expect(row(page, 1).get_by_label("费用总额", exact=True)).to_have_value("1200")
     expect(page.get_by_label("年龄", exact=True)).to_have_value("45")
 
     add_visit(page)
@@ -323,7 +323,7 @@ def test_keyboard_enter_calculates_and_details_open_by_keyboard(live_server, pag
     add_visit(page)
     fill_visit(page, 2, Visit("2024-05-01", "一级及以下", total="800", excluded="100"))
     # Enter in a text field submits with the default button (计算), never 删除.
-    row(page, 1).get_by_label("医疗费总额", exact=True).press("Enter")
+    row(page, 1).get_by_label("费用总额", exact=True).press("Enter")
     expect(page.locator("#results")).to_be_visible()
     expect(page.locator("fieldset.visit-row")).to_have_count(2)
     assert summary(page)["fund_paid"] == "825.00 元"
@@ -353,7 +353,7 @@ def test_switch_to_english_keeps_the_results(live_server, page: Page) -> None:
     expect(page.get_by_role("heading", name="Results")).to_be_visible()
     # 1200 at level 3: (1200 − 700) × 60% = 300.00
     expect(page.locator("#summary [data-figure='fund_paid']")).to_have_text("¥300.00")
-    expect(page.get_by_label("Total medical expenses (医疗费总额)")).to_have_value("1200")
+    expect(page.get_by_label("Total medical expenses (费用总额)")).to_have_value("1200")
     # Quotes stay in Chinese.
     expect(page.locator("#basis blockquote").first).to_have_attribute("lang", "zh-Hans")
     page.get_by_label("Language").select_option("zh-hans")
@@ -380,8 +380,8 @@ def check_error_flow(page: Page, *, javascript: bool = True) -> None:
     assert set(messages) == {"age", "visits[0].total"}
     expect(alert).to_contain_text(messages["age"])
     expect(alert).to_contain_text(messages["visits[0].total"])
-    alert.get_by_role("link", name=re.compile("医疗费总额")).click()
-    total = row(page, 1).get_by_label("医疗费总额", exact=True)
+    alert.get_by_role("link", name=re.compile("费用总额")).click()
+    total = row(page, 1).get_by_label("费用总额", exact=True)
     if javascript:
         expect(total).to_be_focused()
     else:
@@ -428,7 +428,7 @@ def test_without_javascript_rows_results_errors(live_server, nojs_page: Page) ->
     fill_visit(page, 3, Visit("2024-05-01", "一级及以下", total="400"))
     page.get_by_role("button", name="删除第 2 次就诊").click()
     expect(page.locator("fieldset.visit-row")).to_have_count(2)
-    expect(row(page, 2).get_by_label("医疗费总额", exact=True)).to_have_value("400")
+    expect(row(page, 2).get_by_label("费用总额", exact=True)).to_have_value("400")
     calculate(page)
 
     # 武汉 优化方案, employed: no deductible, 85/65/55% at levels 1/2/3, 乙类 10% first.

@@ -41,7 +41,7 @@ def fill_xuzhou(page: Page, date: str = "2024-03-01", total: str = "1200") -> No
     r = row(page, 1)
     r.get_by_label("就诊日期", exact=True).fill(date)
     r.get_by_label("医疗机构级别", exact=True).select_option(label="三级")
-    r.get_by_label("医疗费总额", exact=True).fill(total)
+    r.get_by_label("费用总额", exact=True).fill(total)
 
 
 def calculate(page: Page) -> None:
@@ -153,7 +153,7 @@ def test_changing_the_region_draws_the_rows_for_it(live_server, sized_page: Page
     expect(first.get_by_label("门诊慢性病", exact=True)).to_have_count(0)
     page.get_by_label("参保地区", exact=True).select_option("yuxi")
     expect(first.get_by_label("门诊慢性病", exact=True)).to_have_count(1)
-    expect(first.get_by_label("医疗费总额", exact=True)).to_have_value("1500")
+    expect(first.get_by_label("费用总额", exact=True)).to_have_value("1500")
     expect(first.get_by_label("就诊日期", exact=True)).to_have_value("2024-03-01")
     expect(page.locator("#results")).to_contain_text("参保地区已更改")
     expect(page.locator("#results [data-figure]")).to_have_count(0)
@@ -204,11 +204,11 @@ def test_switching_language_keeps_a_row_added_but_not_calculated(live_server, si
     page = sized_page
     calculated_xuzhou(page, live_server)
     # An edit made before the row is added becomes that row's drawn value: still kept.
-    row(page, 1).get_by_label("医疗费总额", exact=True).fill("1250")
+    row(page, 1).get_by_label("费用总额", exact=True).fill("1250")
     page.get_by_role("button", name="添加一次就诊").click()
     second = row(page, 2)
     second.get_by_label("就诊日期", exact=True).fill("2024-05-02")
-    second.get_by_label("医疗费总额", exact=True).fill("300")
+    second.get_by_label("费用总额", exact=True).fill("300")
     switch_to_english(page)
     expect(page.locator("#id_visits-1-date")).to_have_value("2024-05-02")
     expect(page.locator("#id_visits-1-total")).to_have_value("300")
@@ -232,11 +232,11 @@ def test_typing_while_rows_are_being_redrawn_is_kept(live_server, sized_page: Pa
             break
         page.wait_for_timeout(50)
     assert held, "the add-row request was not seen"
-    total = row(page, 1).get_by_label("医疗费总额", exact=True)
+    total = row(page, 1).get_by_label("费用总额", exact=True)
     total.fill("1777")  # typed while the request is held
     held[0].continue_()
     expect(row(page, 2)).to_be_visible()
-    expect(row(page, 1).get_by_label("医疗费总额", exact=True)).to_have_value("1777")
+    expect(row(page, 1).get_by_label("费用总额", exact=True)).to_have_value("1777")
     expect(row(page, 1).get_by_label("就诊日期", exact=True)).to_have_value("2024-03-01")
     assert page.problems == []  # type: ignore[attr-defined]
 
@@ -265,7 +265,7 @@ def test_an_impossible_date_is_named_and_kept(live_server, sized_page: Page, scr
     expect(message).to_contain_text("就诊日期 2025-02-30 不是真实存在的日期，请检查月份和日。")
     expect(page.get_by_text("请填写就诊日期")).to_have_count(0)
     # The comma is refused with its own message, and what was typed stays.
-    expect(row(page, 1).get_by_label("医疗费总额", exact=True)).to_have_value("12,50")
+    expect(row(page, 1).get_by_label("费用总额", exact=True)).to_have_value("12,50")
     expect(page.locator("#id_visits-0-total_error")).to_contain_text("逗号只能作千位分隔")
     # Summarised at the top; its link takes the user to the field.
     summary = page.locator(".error-summary")
@@ -293,7 +293,7 @@ def test_deleting_the_row_in_error_takes_its_summary_with_it(live_server, sized_
     row(page, 2).get_by_role("button", name="删除第 2 次就诊").click()
     expect(page.locator("fieldset.visit-row")).to_have_count(1)
     expect(page.locator(".error-summary")).to_have_count(0)
-    expect(row(page, 1).get_by_label("医疗费总额", exact=True)).to_have_value("800")
+    expect(row(page, 1).get_by_label("费用总额", exact=True)).to_have_value("800")
     assert page.problems == []  # type: ignore[attr-defined]
 
 
@@ -335,7 +335,7 @@ def test_one_calculate_button(live_server, sized_page: Page) -> None:
     expect(page.get_by_text("计算", exact=True)).to_have_count(1)
     # Enter in a field still calculates (the hidden default button has no text, not no job).
     fill_xuzhou(page)
-    row(page, 1).get_by_label("医疗费总额", exact=True).press("Enter")
+    row(page, 1).get_by_label("费用总额", exact=True).press("Enter")
     expect(page.locator("#results")).to_be_visible()
 
 

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.db, pytest.mark.django_db]
 CJK = re.compile(r"[\u3400-\u9fff]")
 COLUMN_NAMES = (
     "就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "先行自付", "符合政策范围金额",
-    "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据", "医疗费总额", "全自费金额", "乙类金额",
+    "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据", "费用总额", "自费金额", "乙类金额",
     "异地就医", "住院期间", "门诊慢性病", "收费类别",
 )
 IMPORT_VALUES = ("一级", "二级", "三级", "门诊", "药店", "互联网+", "非定点", "已备案", "未备案", "一类", "二类", "三类", "是")  # the values a file may hold
@@ -150,7 +150,7 @@ def test_an_import_error_in_english(english):
     form = html[html.index('id="visit-import-title"'):]
     form = form[: form.index("</form>")]
     assert "Import visits (CSV or Excel)" in form and ">Import</button>" in form
-    assert "就诊日期, 医疗机构级别, 就诊类型, 医疗费总额, 全自费金额, 乙类金额" in form
+    assert "就诊日期, 医疗机构级别, 就诊类型, 费用总额, 自费金额, 乙类金额" in form
     assert leftover_chinese(visible_text(form)) == [], leftover_chinese(visible_text(form))
 
 
@@ -163,10 +163,10 @@ def test_a_file_that_is_not_csv_or_excel_in_english(english):
 def test_files_keep_their_chinese_headers_in_english(english):
     token = save_via_page(english)
     csv_text = english.get(f"/e/{token}/ledger.csv").content.decode("utf-8-sig")
-    assert csv_text.splitlines()[0].startswith("就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费,乙类金额,先行自付")
+    assert csv_text.splitlines()[0].startswith("就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费,先行自付")
     assert "合计" in csv_text and "三级" in csv_text
     template = english.get("/e/template.csv").content.decode("utf-8-sig")
-    assert template.splitlines()[0] == "就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额,异地就医,住院期间,门诊慢性病,收费类别"
+    assert template.splitlines()[0] == "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额,异地就医,住院期间,门诊慢性病,收费类别"
 
 
 def test_the_503_page_in_english(english, monkeypatch):

@@ -23,12 +23,12 @@ from tests.enquiries.conftest import QUERY, save_via_page
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 REPO = Path(__file__).resolve().parents[2]
-# The files' ledger: the printed ledger's columns plus the inputs it does not show (乙类金额
-# after 全自费; the visit's options at the end), so that a downloaded file imports back.
-HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "乙类金额", "先行自付", "符合政策范围金额",
-           "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据", "异地就医", "住院期间", "门诊慢性病", "收费类别"]
+# The files' ledger: the printed ledger's columns in issue 8's order (就诊日期 … 依据), then the
+# inputs it does not show (乙类金额, the visit's options), so that a downloaded file imports back.
+HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费", "先行自付", "符合政策范围金额",
+           "起付标准（本次）", "统筹基金支付", "个人账户支付", "个人现金支付", "依据", "乙类金额", "异地就医", "住院期间", "门诊慢性病", "收费类别"]
 FUND = HEADERS.index("统筹基金支付")
-TEMPLATE = ["就诊日期", "医疗机构级别", "就诊类型", "医疗费总额", "全自费金额", "乙类金额", "异地就医", "住院期间", "门诊慢性病", "收费类别"]
+TEMPLATE = ["就诊日期", "医疗机构级别", "就诊类型", "费用总额", "自费金额", "乙类金额", "异地就医", "住院期间", "门诊慢性病", "收费类别"]
 
 
 def _csv(text: str, name: str = "visits.csv", encoding: str = "utf-8") -> SimpleUploadedFile:
@@ -65,12 +65,14 @@ def test_csv_export_opens_with_the_bom_and_has_the_slip_headers(web):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == HEADERS
-    assert rows[1][:12] == ["2024-03-01", "三级", "门诊", "1000.00", "0.00", "200.00", "20.00", "1000.00", "0.00", "539.00", "0.00", "461.00"]
+    # Issue 8's columns first (先行自付 20.00: 10 % of the 乙类 200.00), then 乙类金额 200.00.
+    assert rows[1][:11] == ["2024-03-01", "三级", "门诊", "1000.00", "0.00", "20.00", "1000.00", "0.00", "539.00", "0.00", "461.00"]
+    assert rows[1][12] == "200.00"
     assert rows[1][13:] == ["", "", "", ""]  # 在参保地就医, not 住院期间, 普通门诊, class by level
-    assert rows[2][:3] == ["2024-04-01", "一级及以下", "药店"] and rows[2][5] == "0.00" and rows[2][FUND] == "255.00"  # no 乙类: 0.00, as 全自费
-    assert "武汉市职工医保普通门诊统筹优化方案" in rows[1][12]
-    # 合计: 1000 + 300 = 1300.00; fund 539 + 255 = 794.00; 乙类 200.00; cash 461 + 45 = 506.00
-    assert rows[3][0] == "合计" and rows[3][3] == "1300.00" and rows[3][5] == "200.00" and rows[3][FUND] == "794.00" and rows[3][11] == "506.00"
+    assert rows[2][:3] == ["2024-04-01", "一级及以下", "药店"] and rows[2][12] == "0.00" and rows[2][FUND] == "255.00"  # no 乙类: 0.00, as 全自费
+    assert "武汉市职工医保普通门诊统筹优化方案" in rows[1][11]
+    # 合计: 1000 + 300 = 1300.00; fund 539 + 255 = 794.00; cash 461 + 45 = 506.00; 乙类 200.00
+    assert rows[3][0] == "合计" and rows[3][3] == "1300.00" and rows[3][FUND] == "794.00" and rows[3][10] == "506.00" and rows[3][12] == "200.00"
     assert len(rows) == 4
 
 
@@ -202,25 +204,25 @@ def test_more_than_50_rows_fill_50_and_say_how_to_compute_all(web):
 # --- import: bad files ---------------------------------------------------------------------------------
 
 BAD_ROWS = [
-    ("2025-03-01,三级,门诊,abc,,", "第 3 行：医疗费总额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,abc,,", "第 3 行：费用总额必须是金额（元）"),
     ("2025-02-30,三级,门诊,100,,", "第 3 行：就诊日期“2025-02-30”应写成 2025-03-01 或 2025/3/1"),
     ("03/01/2025,三级,门诊,100,,", "第 3 行：就诊日期“03/01/2025”应写成 2025-03-01 或 2025/3/1"),
     (",三级,门诊,100,,", "第 3 行：请填写就诊日期"),
     ("2025-03-01,四级,门诊,100,,", "第 3 行：医疗机构级别“四级”应为 1、2、3 或 一级、二级、三级"),
     ("2025-03-01,三级,住院,100,,", "第 3 行：就诊类型“住院”应为 门诊、药店、互联网+ 或 非定点"),
-    ("2025-03-01,三级,门诊,,,", "第 3 行：请填写医疗费总额"),
-    ("2025-03-01,三级,门诊,-5,,", "第 3 行：医疗费总额必须是金额（元）"),
-    ("2025-03-01,三级,门诊,100.123,,", "第 3 行：医疗费总额最多保留两位小数（精确到分）"),
-    ("2025-03-01,三级,门诊,100,x,", "第 3 行：全自费金额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,,,", "第 3 行：请填写费用总额"),
+    ("2025-03-01,三级,门诊,-5,,", "第 3 行：费用总额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,100.123,,", "第 3 行：费用总额最多保留两位小数（精确到分）"),
+    ("2025-03-01,三级,门诊,100,x,", "第 3 行：自费金额必须是金额（元）"),
     ("2025-03-01,三级,门诊,100,,十元", "第 3 行：乙类金额必须是金额（元）"),
-    ("2025-03-01,三级,门诊,100,150,", "第 3 行：全自费金额不能大于医疗费总额"),
-    ("2025-03-01,三级,门诊,100,50,60", "第 3 行：乙类金额加全自费金额不能大于医疗费总额"),
+    ("2025-03-01,三级,门诊,100,150,", "第 3 行：自费金额不能大于费用总额"),
+    ("2025-03-01,三级,门诊,100,50,60", "第 3 行：乙类金额加自费金额不能大于费用总额"),
 ]
 
 
 @pytest.mark.parametrize("line, message", BAD_ROWS, ids=[m.split("：", 1)[1][:12] for _, m in BAD_ROWS])
 def test_a_bad_row_is_refused_with_its_line_number_and_nothing_is_imported(web, line, message):
-    text = f"就诊日期,医疗机构级别,就诊类型,医疗费总额,全自费金额,乙类金额\n2025-03-01,三级,门诊,100,,\n{line}\n2025-03-02,二级,门诊,200,,\n"
+    text = f"就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025-03-01,三级,门诊,100,,\n{line}\n2025-03-02,二级,门诊,200,,\n"
     response = _import(web, _csv(text))
     assert response.status_code == 200
     html = response.content.decode()
@@ -270,7 +272,7 @@ def test_every_bad_row_is_listed(web):
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧版 Excel 文件（.xls）"),
         ("broken.xlsx", b"PK\x03\x04garbage", "无法读取这个 Excel 文件"),
         ("empty.csv", b"", "文件是空的"),
-        ("noheader.csv", "2025-03-01,100\n".encode(), "缺少列：就诊日期、医疗费总额"),
+        ("noheader.csv", "2025-03-01,100\n".encode(), "缺少列：就诊日期、费用总额"),
         ("onlyheader.csv", "就诊日期,医疗费总额\n".encode(), "只有表头"),
         ("binary.csv", b"\x00\x01\x02\xff\xfe\x00", "无法读取这个 CSV 文件的文字编码"),
     ],

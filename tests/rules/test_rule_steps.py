@@ -340,7 +340,7 @@ def test_a_visit_all_self_paid_counts_toward_nothing_so_the_years_totals_start_a
     assert not [s for s in first if s[0] == "benefit_year"]
     assert ("benefit_year", "deductible_and_cap_covered") in second
     (all_in,) = [s for s in result["visits"][1]["steps"] if s["code"] == "policy_range"]
-    assert all_in["explanation"].startswith("全自费金额未填或填为零的就诊") and "本次 1,000 元" in all_in["explanation"]
+    assert all_in["explanation"].startswith("自费金额未填或填为零的就诊") and "本次 1,000 元" in all_in["explanation"]
     # The year's reading (自然年度) still names the year visit 1 is in.
     (reading,) = [w for w in result["warnings"] if w["code"] == "xuzhou-2023/benefit_year"]
     assert reading["visits"] == [1, 2]

@@ -20,10 +20,10 @@ def test_every_template_is_translated_to_english():
 
 
 def test_message_and_label_are_translated():
-    error = {"field": "visits[0].total", "message": "医疗费总额不能为负数。", "template": MESSAGES["negative"], "params": {"label": "医疗费总额"}}
+    error = {"field": "visits[0].total", "message": "费用总额不能为负数。", "template": MESSAGES["negative"], "params": {"label": "费用总额"}}
     with translation.override("zh-hans"):
-        assert translated(error) == "医疗费总额不能为负数。"
+        assert translated(error) == "费用总额不能为负数。"
     with translation.override("en"):
         from django.utils.translation import gettext
 
-        assert translated(error) == f"{gettext('医疗费总额')} cannot be negative."
+        assert translated(error) == f"{gettext('费用总额')} cannot be negative."

@@ -52,7 +52,7 @@ def test_a_field_with_hint_and_error_is_described_by_both(client):
     assert order == sorted(order)
     assert 'aria-describedby="id_visits-0-total_helptext id_visits-0-total_error"' in block
     assert 'aria-invalid="true"' in block
-    assert '<span class="visually-hidden">错误：</span>医疗费总额不能为负数。' in block
+    assert '<span class="visually-hidden">错误：</span>费用总额不能为负数。' in block
 
 
 def test_status_is_a_fieldset_of_radios_and_checkboxes_come_before_their_label(client):
@@ -284,7 +284,7 @@ def test_visit_rows_hold_what_djangos_widgets_hold(language):
                  "visits-1-date": "2024-03-01", "visits-1-total": "12,50", "visits-1-offsite": "filed", "visits-1-chronic": "on"})
     with translation.override(language):
         rows = [VisitForm(data, row=0, autofocus=True), VisitForm(data, row=1), VisitForm(row=2)]
-        rows[0].add_error("total", "医疗费总额必须是金额（元）。")
+        rows[0].add_error("total", "费用总额必须是金额（元）。")
         rows[1].add_error("offsite", "示例 & <错误>")
         ours = _controls(visit_rows_html(rows, can_remove=True))
         compared = 0
@@ -314,9 +314,9 @@ def test_a_visit_row_reads_as_before(client):
                          "visits-0-date": "2024-03-01", "visits-1-date": "2024-03-02", "visits-1-total": "9"})
     row = re.search(r'<fieldset class="visit-row has-errors" id="visit-row-0">.*?</fieldset>', html, re.S).group(0)
     assert '<legend>第 1 次就诊</legend>' in row
-    total = re.search(r'<div class="field-error"><label for="id_visits-0-total">医疗费总额</label>(.*?)</div>', row).group(1)
+    total = re.search(r'<div class="field-error"><label for="id_visits-0-total">费用总额</label>(.*?)</div>', row).group(1)
     assert '<p class="hint" id="id_visits-0-total_helptext">单位：元。结算单上的“医疗费总额”。</p>' in total
-    assert '<p class="error-message" id="id_visits-0-total_error"><span class="visually-hidden">错误：</span>医疗费总额不能为负数。</p>' in total
+    assert '<p class="error-message" id="id_visits-0-total_error"><span class="visually-hidden">错误：</span>费用总额不能为负数。</p>' in total
     assert 'value="-5"' in total
     assert '<details class="more" open><summary>更多选项</summary>' not in row  # nothing set in it
     assert '<label for="id_visits-0-price_class">山西收费类别</label>' in row  # a 山西 option

@@ -123,12 +123,12 @@ def test_thousands_separators_are_read_as_such(client, typed, plain):
 def test_a_comma_that_is_not_a_thousands_separator_is_refused(client, typed):
     html = page(client, PERSON | visit(total=typed))
     message = field_error(html, "id_visits-0-total")
-    assert message is not None and message.startswith("医疗费总额“")
+    assert message is not None and message.startswith("费用总额“")
     assert "逗号只能作千位分隔" in message and "1,200" in message  # says what is meant, with an example
     assert "必须是金额" not in html  # the contract's generic message gives way to the precise one
     assert input_value(html, "visits-0-total") == typed
     assert not has_results(html)  # never read as 1250 or 1.00
-    assert any(line.startswith("第 1 次就诊：医疗费总额“") for line in summary_lines(html))
+    assert any(line.startswith("第 1 次就诊：费用总额“") for line in summary_lines(html))
 
 
 def test_comma_rule_applies_to_every_amount_field(client):
@@ -140,7 +140,7 @@ def test_comma_rule_applies_to_every_amount_field(client):
     assert field_error(html, "id_visits-0-total") is None  # 2,000 is fine
     # The summary lists them in page order, each message naming its field once.
     lines = summary_lines(html)
-    assert [line.split("“")[0] for line in lines] == ["个人账户余额", "第 1 次就诊：全自费金额", "第 1 次就诊：乙类金额"]
+    assert [line.split("“")[0] for line in lines] == ["个人账户余额", "第 1 次就诊：自费金额", "第 1 次就诊：乙类金额"]
 
 
 def test_a_decimal_comma_is_explained_in_english(client):
@@ -249,12 +249,12 @@ def test_the_summary_names_a_field_once_in_english_and_chinese(client):
     html = page(client, {"region": "xuzhou", "status": "employed"} | visit(total="-5"), language="en")
     lines = summary_lines(html)
     assert any(line.startswith("Age (年龄): please fill this in.") for line in lines), lines
-    assert any(line.startswith("Visit 1: Total medical expenses (医疗费总额)") for line in lines), lines
+    assert any(line.startswith("Visit 1: Total medical expenses (费用总额)") for line in lines), lines
     assert not any(line.count("Age (年龄)") > 1 or line.count("Total medical expenses") > 1 for line in lines), lines
     client.cookies.pop("django_language")
     html = page(client, {"region": "xuzhou", "status": "employed"} | visit(total="-5"))
     lines = summary_lines(html)
-    assert not any(line.count("年龄") > 1 or line.count("医疗费总额") > 1 for line in lines), lines
+    assert not any(line.count("年龄") > 1 or line.count("费用总额") > 1 for line in lines), lines
     # A message naming its field in its own words ("The visit date … is outside…") reads as the
     # others do: "Visit 1: message", not "Visit 1 · Visit date (就诊日期): The visit date…".
     html = page(client, {"region": "xuzhou", "status": "employed", "age": "40"} | visit(date="2020-01-01"), language="en")

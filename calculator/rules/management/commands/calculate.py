@@ -8,7 +8,7 @@ message names the data file and the field), 1 on an unexpected internal error.
 No traceback is ever printed.
 
 The visits can instead come from a CSV or Excel file (the web page's import template:
-就诊日期, 医疗机构级别, 就诊类型, 医疗费总额, 全自费金额, 乙类金额), with the person on the
+就诊日期, 医疗机构级别, 就诊类型, 费用总额, 自费金额, 乙类金额), with the person on the
 command line::
 
     manage.py calculate --csv visits.csv --region wuhan --status employed --age 45
