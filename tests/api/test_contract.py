@@ -207,7 +207,7 @@ def test_regions_listing_in_english_when_asked(client):
     assert wuhan["coverage"] == "2023-02-01 to 2023-04-09, from 2023-04-10"
     assert "武汉" in wuhan["aliases"]
     [notice] = wuhan["versions"][0]["notices"]
-    assert notice.startswith("The stored text of the Wuhan rules gives no start date.")
+    assert notice.startswith("The text of the Wuhan rules this calculator holds gives no start date.")
     assert wuhan["versions"][0]["title"] == "武汉市职工基本医疗保险门诊共济保障实施细则"
     chinese = client.get("/api/v1/regions")
     assert chinese["Content-Language"] == "zh-hans"

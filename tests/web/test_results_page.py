@@ -562,3 +562,19 @@ def test_a_title_with_its_own_book_title_marks_nests_them_as_chinese_typesetting
     for html in (page(client, params), client.get("/policies/").content.decode()):
         assert "《关于印发〈职工基本医疗保险普通门诊统筹管理办法〉的通知》" in html
         assert "《关于印发《" not in html
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_no_caveat_speaks_of_stored_texts(client, language):
+    # Issue 7: internal phrases ("所存…文本", "the stored text") become what a reader understands:
+    # the text this calculator holds. 上海's caveats (its year, policy range, 互联网+) and 武汉's
+    # start date said it that way.
+    shanghai = {
+        "region": "shanghai", "status": "retired", "age": "70", "retired_on": "2005-06-30",
+        "visits-0-date": "2024-03-01", "visits-0-level": "3", "visits-0-setting": "internet", "visits-0-total": "1200",
+    }
+    wuhan = {"region": "wuhan", "status": "employed", "age": "40", "visits-0-date": "2023-03-01", "visits-0-level": "2", "visits-0-total": "300"}
+    for query in (shanghai, wuhan):
+        html = page(client, query, language)
+        assert "所存" not in html and "stored" not in html.lower()
+    assert "本计算器收录的上海办法文本" in page(client, shanghai, "zh-hans") and "本计算器收录的武汉细则文本" in page(client, wuhan, "zh-hans")
