@@ -292,6 +292,14 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
     # Amounts as the results page writes them ("2,400.00").
     rows = [[row[0], _level(levels.get(row[1])), _setting(settings_by_name.get(row[2], row[2])), *map(grouped, row[3:11]), *row[11:]] for row in rows]
     totals = [_(totals[0]), *totals[1:3], *map(grouped, totals[3:11]), *totals[11:]]
+    # 依据: each rule and clause once, under the table, the rows naming it by its number (on
+    # one A4 page a column of full titles is a few characters wide and many lines tall).
+    bases: list[str] = []
+    for row in rows:
+        if row[11]:
+            if row[11] not in bases:
+                bases.append(row[11])
+            row[11] = f"[{bases.index(row[11]) + 1}]"
     context.update(
         {
             "printed_on": timezone.localdate(),
@@ -300,6 +308,7 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
             "ledger_headers": [PRINT_HEADERS.get(header, header) for header in ledger_io.LEDGER_HEADERS],
             "ledger_rows": rows,
             "ledger_totals": totals,
+            "ledger_bases": bases,
             "print_rules": _print_rules(result),
             "print_notices": [{**w, "concerns": _notice_dates(result, w.get("visits") or [])} for w in result.get("warnings") or []],
         }

@@ -553,3 +553,28 @@ def test_screenshots_and_no_horizontal_scroll(live_server, browser: Browser, scr
             page.screenshot(path=str(screenshot_dir / f"results-en-{width}.png"), full_page=True)
     finally:
         ctx.close()
+
+
+# Results heavier than the one above, which spilt onto a second A4 page (the audit of issue 3):
+# 上海 with two accounts (six caveats, long in English) and ten 徐州 visits.
+SHANGHAI_TWO_ACCOUNTS = {
+    "region": "shanghai", "status": "retired", "age": "70", "retired_on": "2005-06-30",
+    "account_balance": "100", "prior_years_balance": "500",
+    "visits-0-date": "2024-03-01", "visits-0-level": "3", "visits-0-total": "1200", "visits-0-excluded": "100",
+    "visits-1-date": "2024-08-01", "visits-1-level": "1", "visits-1-setting": "pharmacy", "visits-1-total": "500",
+}
+TEN_VISITS = {"region": "xuzhou", "status": "employed", "age": "45"} | {
+    f"visits-{i}-{key}": value
+    for i in range(10)
+    for key, value in (("date", f"2024-0{1 + i % 9}-1{i % 9}"), ("level", str(1 + i % 3)), ("total", str(500 + 37 * i)), ("excluded", "20"))
+}
+
+
+@pytest.mark.parametrize("query", [SHANGHAI_TWO_ACCOUNTS, TEN_VISITS], ids=["shanghai-two-accounts", "ten-visits"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_heavier_results_still_print_on_one_a4_page(live_server, page: Page, query, language) -> None:
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(live_server.url + "/?" + urlencode(query))
+    expect(page.locator("#answer")).to_be_visible()
+    pdf = page.pdf(format="A4", print_background=False)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1

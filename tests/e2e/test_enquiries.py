@@ -180,3 +180,35 @@ def test_the_saved_page_in_english(live_server, transactional_db, browser: Brows
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "the English print view must fit one A4 page too"
     finally:
         ctx.close()
+
+
+def test_a_ten_visit_enquiry_prints_on_one_a4_page_in_english(live_server, transactional_db, browser: Browser) -> None:
+    # 玉溪 retiree, ten visits on both sides of 2024-11-01 (two rules, four bases, eight caveats):
+    # the 依据 column, a few characters wide, made each row many lines tall (two pages in
+    # Chinese, four in English). The rows now name each basis by its number, listed once below.
+    import json
+
+    dates = ["2024-09-01", "2024-10-20", "2024-11-05", "2025-02-01", "2025-06-01", "2024-09-02", "2024-10-21", "2024-11-06", "2025-02-02", "2025-06-02"]
+    body = {
+        "region": "yuxi", "status": "retired", "age": 66, "retired_on": "2015-06-30", "account_balance": "300.00", "chronic_disease_count": 1,
+        "visits": [
+            {"date": d, "level": 1 + i % 3, "total": f"{800 + i}.00", "excluded": "50.50", "class_b": "80.25", **({"category": "chronic"} if i % 2 else {})}
+            for i, d in enumerate(dates)
+        ],
+    }
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        saved = page.request.post(live_server.url + "/api/v1/enquiries", data=json.dumps(body), headers={"Content-Type": "application/json"})
+        assert saved.status == 201, saved.text()
+        token = saved.json()["token"]
+        for language in ("zh-hans", "en"):
+            ctx.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+            page.goto(f"{live_server.url}/e/{token}/print/")
+            bases = page.locator(".bases-print li")
+            assert bases.count() >= 2 and bases.first.inner_text().startswith("[1] ")
+            assert page.locator("#print-ledger tbody td:last-child").first.inner_text() == "[1]"
+            pdf = page.pdf(format="A4", print_background=False)
+            assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, language
+    finally:
+        ctx.close()
