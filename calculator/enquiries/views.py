@@ -197,8 +197,17 @@ def _visit_inputs(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def answer_sentence(result: dict[str, Any]) -> str:
-    """The answer in one sentence, from the result's totals."""
+def answer_sentence(result: dict[str, Any], inputs: dict[str, Any] | None = None) -> str:
+    """The answer in one sentence, from the result's totals; with the inputs, said also when
+    no account balance was entered (the account's 0.00 is then the form's blank, as the
+    results page says)."""
+    sentence = _answer_sentence(result)
+    if inputs is not None and not (inputs.get("account_balance") or inputs.get("prior_years_balance")):
+        sentence += _("未填个人账户余额，按现金计算。")
+    return sentence
+
+
+def _answer_sentence(result: dict[str, Any]) -> str:
     t = result.get("totals") or {}
     count = len(result.get("visits") or [])
     region = result.get("region_name", "")
@@ -304,7 +313,7 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
         {
             "printed_on": timezone.localdate(),
             "print_result": result,
-            "print_answer": answer_sentence(result),
+            "print_answer": answer_sentence(result, enquiry.inputs),
             "ledger_headers": [PRINT_HEADERS.get(header, header) for header in ledger_io.LEDGER_HEADERS],
             "ledger_rows": rows,
             "ledger_totals": totals,

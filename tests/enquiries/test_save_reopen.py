@@ -307,6 +307,8 @@ def test_print_page_has_everything_on_one_sheet(web):
     assert "size: A4" in (OPENAPI_PATH.parents[1] / "enquiries" / "static" / "enquiries" / "print.css").read_text()
     assert f'src="/e/{token}/qr.svg"' in html
     assert "这 2 次门诊医疗费总额 1,300.00 元，统筹基金支付 794.00 元，个人负担 506.00 元" in html
+    # No balance was entered: the account's 0.00 is said to be the blank, as the results page says.
+    assert "个人现金支付 506.00 元）。未填个人账户余额，按现金计算。" in html
     assert "参保地区：武汉市" in html and "年龄：45 岁" in html
     assert "武汉市职工医保普通门诊统筹优化方案（据转载）" in html and "转载（非官方）" in html
     assert f"http://localhost/e/{token}/" in html
