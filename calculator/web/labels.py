@@ -128,6 +128,87 @@ PRICE_CLASS_NAMES = {
 }
 
 
+# Where a document's passage is not "第N条" (headings of re-posts, numbered sections): its
+# English name. "第N条" and its parts are named by article_label_en.
+ARTICLES_EN = {
+    "二": "Section 2", "三": "Section 3", "四": "Section 4",
+    "二、（一）1": "Section 2 (1), item 1", "二、（一）2": "Section 2 (1), item 2", "二、（三）": "Section 2 (3)",
+    "二、（四）3": "Section 2 (4), item 3", "三、（二）": "Section 3 (2)", "七（一）": "Section 7 (1)",
+    "三、关于统筹基金最高支付限额": "Section 3, on the pooling fund's maximum payment",
+    "四、开放定点药店门诊统筹报销": "Section 4, outpatient pooling at designated pharmacies",
+    "主要任务（一）": "Main tasks (1)", "主要任务（二）1、2": "Main tasks (2), items 1 and 2", "主要任务（二）2": "Main tasks (2), item 2",
+    "主要任务（三）": "Main tasks (3)", "主要任务（六）": "Main tasks (6)",
+    "门诊统筹待遇标准": "Outpatient pooling benefit standards", "普通门诊统筹待遇": "General outpatient pooling benefits",
+    "门急诊费用支付分段": "Payment bands for outpatient and emergency costs",
+    "药店凭处方购药": "Pharmacy purchases",
+    "药店凭处方购药（2023年4月10日调整前）": "Pharmacy purchases (before 10 April 2023)",
+    "施行日期": "Date of effect", "执行日期": "Date of effect", "报销比例": "Reimbursement rates", "年度支付限额": "Annual payment cap",
+    "乙类先行自付": "Class B paid first", "2023年4月10日调整": "The change of 10 April 2023", "2023医保年度说明": "Notes on the 2023 insurance year",
+}
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_int(text: str) -> int | None:
+    if len(text) == 1 and text != "十":
+        return _CN_DIGITS.get(text)
+    tens, sep, units = text.partition("十")
+    if not sep or len(tens) > 1 or len(units) > 1 or any(ch not in _CN_DIGITS for ch in tens + units):
+        return None
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+
+
+def article_label_en(article: str) -> str:
+    """A passage's reference in English: "第八条（一）（二）" → "Article 8 (1) (2)", "第五条、第六条"
+    → "Articles 5 and 6"; a heading from the list above by its English name; "" where none is
+    known (the page then shows the document's own words)."""
+    import re
+
+    if article in ARTICLES_EN:
+        return ARTICLES_EN[article]
+    parts = re.fullmatch(r"第([一二三四五六七八九十]+)条(?:、第([一二三四五六七八九十]+)条)?((?:（[一二三四五六七八九十]+）)*)(?:至（([一二三四五六七八九十]+)）)?", article)
+    if not parts:
+        return ""
+    first, second, subs, until = parts.groups()
+    numbers = [_cn_int(first)] + ([_cn_int(second)] if second else [])
+    items = [_cn_int(s) for s in re.findall(r"（([一二三四五六七八九十]+)）", subs or "")]
+    if None in numbers or None in items or (until and _cn_int(until) is None):
+        return ""
+    text = f"Articles {numbers[0]} and {numbers[1]}" if second else f"Article {numbers[0]}"
+    if items:
+        text += " " + " ".join(f"({n})" for n in items)
+    if until:
+        text += f" to ({_cn_int(until)})"
+    return text
+
+
+# The issuers' names in English; that a source is a re-post is said by its status label.
+ISSUERS_EN = {
+    "上海市医疗保障局（上海医保官网，经转载）": "Shanghai Healthcare Security Administration",
+    "上海市医疗保障局（上海医保待遇表，经转载）": "Shanghai Healthcare Security Administration",
+    "上海市医疗保障局（上海医保，经转载）": "Shanghai Healthcare Security Administration",
+    "上海市医疗保障局（中国劳动关系网转载）": "Shanghai Healthcare Security Administration",
+    "上海市（所存文本未载发文机关）": "Shanghai (issuer not named in the text)",
+    "云南省人民政府办公厅": "General Office of the Yunnan Provincial Government",
+    "内蒙古自治区人民政府办公厅": "General Office of the Inner Mongolia Autonomous Region Government",
+    "内蒙古自治区医疗保障部门（经转载）": "Inner Mongolia healthcare security authorities",
+    "南方周末（转载）": "Southern Weekly",
+    "呼和浩特市医疗保障局（经转载）": "Hohhot Healthcare Security Administration",
+    "山西省医疗保障局、山西省财政厅、山西省卫生健康委员会": "Shanxi Healthcare Security Administration, Department of Finance and Health Commission",
+    "徐州市人民政府": "Xuzhou Municipal Government",
+    "晋城市医疗保障局、晋城市财政局、晋城市卫生健康委员会": "Jincheng Healthcare Security Administration, Finance Bureau and Health Commission",
+    "武汉市人民政府办公厅": "General Office of the Wuhan Municipal Government",
+    "武汉市医疗保障局（武汉本地宝转载）": "Wuhan Healthcare Security Administration",
+    "武汉市医疗保障局（经转载）": "Wuhan Healthcare Security Administration",
+    "玉溪市人民政府办公室": "General Office of the Yuxi Municipal Government",
+    "社保网（转载）": "Shebao.net",
+}
+
+
+def issuer_description(issuer: str) -> str:
+    """The English description of an issuer's Chinese name ("" when there is none)."""
+    return ISSUERS_EN.get(issuer, "")
+
+
 def title_description(title: str) -> str:
     """The English description of a Chinese title ("" when there is none)."""
     return TITLE_DESCRIPTIONS_EN.get(title, "")

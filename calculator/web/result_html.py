@@ -120,6 +120,8 @@ def charts_html(result: ResultView) -> SafeString:
 def _document(first: ClauseView, texts: dict[str, str]) -> str:
     """A document's name, status, issuer, number and re-post link (once for its passages)."""
     description = f' <span class="title-en">({_esc(first.description)})</span>' if first.description else ""
+    # In English the issuer is named in English (a body, not a title: no Chinese is needed).
+    issuer = _esc(first.issuer_en) if first.issuer_en else f'<span lang="zh-Hans">{_esc(first.issuer)}</span>'
     doc_no = f'<span lang="zh-Hans">{_esc(first.doc_no)}</span>' if first.doc_no else texts["no_doc_no"]
     source = ""
     if first.source:
@@ -130,7 +132,7 @@ def _document(first: ClauseView, texts: dict[str, str]) -> str:
     return (
         f'<li class="clause-doc"><p class="clause-doc-title"><span lang="zh-Hans">《{_esc(inner_title(first.title))}》</span>{description}'
         f' <span class="source-status source-{_esc(first.status)}">{_esc(first.status_label)}</span></p>\n'
-        f'<p class="clause-meta"><span lang="zh-Hans">{_esc(first.issuer)}</span> · {doc_no}{source}</p>\n<ol class="clause-articles">\n'
+        f'<p class="clause-meta">{issuer} · {doc_no}{source}</p>\n<ol class="clause-articles">\n'
     )
 
 
@@ -139,16 +141,21 @@ def _clause(clause: ClauseView, texts: dict[str, str], excerpt: bool = False) ->
     opening = ""
     if excerpt:
         # Several passages of one article (徐州 二、（一）2): the heading alone would not tell
-        # them apart, so each shows how its quote begins.
-        words = clause.quote[:10] + ("…" if len(clause.quote) > 10 else "")
+        # them apart, so each shows how its quote begins (an English heading is longer: the
+        # opening is shorter, so that the line fits a phone).
+        size = 7 if clause.article_en else 10
+        words = clause.quote[:size] + ("…" if len(clause.quote) > size else "")
         opening = f' <span class="clause-opening" lang="zh-Hans">{_esc(words)}</span>'
 
+    # In English the passage is named in English ("Article 8"); in Chinese, or where no English
+    # name is known, as the document has it.
+    article = _esc(clause.article_en) if clause.article_en else f'<span lang="zh-Hans">{_esc(clause.article)}</span>'
     if clause.assumption:
         lang = "" if clause.assumption_translated else ' lang="zh-Hans"'
         assumption = f'\n<p class="assumption"><strong>{texts["reading"]}</strong><span{lang}>{_esc(clause.assumption)}</span></p>'
     return (
         f'<li class="clause-item"><details class="clause">\n<summary><span class="clause-number">{clause.number}</span>'
-        f' <span lang="zh-Hans">{_esc(clause.article)}</span>{opening}</summary>\n'
+        f' {article}{opening}</summary>\n'
         f'<div class="clause-body" id="{clause.anchor}">\n<blockquote class="quote" lang="zh-Hans">{_esc(clause.quote)}</blockquote>'
         f"{assumption}\n</div>\n</details></li>\n"
     )

@@ -46,11 +46,13 @@ class ClauseView:
     assumption: str  # the calculator's reading, in the page's language ("" when none)
     assumption_translated: bool
     link_text: str = ""  # "依据 3", the steps' link to it
+    article_en: str = ""  # the article's English reference ("Article 8"); "" in Chinese or where none is known
+    issuer_en: str = ""  # English description of the issuer's Chinese name ("" in Chinese)
 
     @property
     def document(self) -> tuple[Any, ...]:
         """What the 依据 section says once for all the passages of one document."""
-        return (self.title, self.description, self.issuer, self.doc_no, self.status, self.source)
+        return (self.title, self.description, self.issuer, self.issuer_en, self.doc_no, self.status, self.source)
 
 
 @dataclass
@@ -397,6 +399,8 @@ def clause_views(
             source=c["source"] if str(c.get("source") or "").startswith("http") else None,
             assumption=assumption,
             assumption_translated=translated,
+            article_en=labels.article_label_en(c["article"]) if english else "",
+            issuer_en=labels.issuer_description(c["issuer"]) if english else "",
         )
     # A passage that is part of another quoted passage of the same article (one parameter quotes
     # "第六条 …起付标准为:", another the whole article) is shown once, the longer; a part with a
@@ -425,6 +429,12 @@ def clause_views(
             view.anchor = f"clause-{number}"
             view.link_text = _("依据 %(number)s") % {"number": number}
     return out
+
+
+def _titled(title: str, english: bool) -> str:
+    """A rule's Chinese title, followed in English by its English description (issue 7)."""
+    description = labels.title_description(title) if english else ""
+    return f"{title} ({description})" if description else title
 
 
 def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any] | None = None) -> ResultView:
@@ -511,7 +521,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 description=describe(visit),
                 group_name=group_name,
                 year_label=year_labels[visit["year"]],
-                rule_title=rule_titles.get(visit["version"], visit["version"]),
+                rule_title=_titled(rule_titles.get(visit["version"], visit["version"]), english),
                 steps=steps,
                 # In the list's order ("第 1 条、第 3 条"), not the order the engine met them.
                 notices=sorted((by_code[code] for code in visit["notices"] if code in by_code), key=_notice_number),

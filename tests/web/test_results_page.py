@@ -216,7 +216,7 @@ def test_sources_say_what_they_are(client, language):
         assert "核对情况：所见最新资料为 2025 年 1 月的转载，未见调整。" in basis
     else:
         assert "Re-post (not official)" in basis and "Official text" in basis
-        assert "no document number in the source" in basis
+        assert "no document number given" in basis
         # Chinese titles, each followed by an English description.
         assert re.search(r'<span lang="zh-Hans">《[^<]*》[^<]*</span> <span class="title-en">\([A-Za-z]', basis)
         assert "Last checked:" in basis
@@ -578,3 +578,35 @@ def test_no_caveat_speaks_of_stored_texts(client, language):
         html = page(client, query, language)
         assert "所存" not in html and "stored" not in html.lower()
     assert "本计算器收录的上海办法文本" in page(client, shanghai, "zh-hans") and "本计算器收录的武汉细则文本" in page(client, wuhan, "zh-hans")
+
+
+def test_english_basis_names_articles_and_issuers_in_english(client):
+    # Issue 7: English results carry Chinese only in titles and quotes. 玉溪 across 2024-11-01:
+    # two rules, so each visit names its rule, with the title's English description; the 依据
+    # passages are "Article 8", the issuers named in English.
+    query = {
+        "region": "yuxi", "status": "retired", "age": "66", "retired_on": "2015-06-30",
+        "visits-0-date": "2024-10-20", "visits-0-level": "2", "visits-0-total": "800",
+        "visits-1-date": "2024-11-05", "visits-1-level": "1", "visits-1-total": "600",
+    }
+    html = page(client, query, "en")
+    basis = html[html.index('id="basis"'):]
+    summaries = re.findall(r'<summary><span class="clause-number">\d+</span> (.*?)</summary>', basis)
+    assert summaries and all(s.startswith("Article ") for s in summaries), summaries
+    assert '<p class="clause-meta">General Office of the Yuxi Municipal Government · ' in basis and "玉溪市人民政府办公室" not in basis
+    assert "rules applied: 玉溪市职工基本医疗保险门诊共济保障实施细则 (Yuxi implementing rules for employees&#x27; outpatient mutual-aid cover)" in html
+    # In Chinese the passages are named as the documents have them.
+    chinese = page(client, query, "zh-hans")
+    assert '<span lang="zh-Hans">第八条</span>' in chinese and "Article" not in chinese
+
+
+def test_every_article_in_the_data_has_an_english_name():
+    from calculator.rules.registry import load_policies
+    from calculator.web.labels import article_label_en
+
+    missing = {
+        param.cite.article
+        for region in load_policies().values() for version in region.versions for param in version.params.values()
+        if not article_label_en(param.cite.article)
+    }
+    assert not missing, missing
