@@ -12,6 +12,7 @@ plain static storage and no rate limits unless a test turns them on).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -111,8 +112,12 @@ ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 # --- TLS: on by default with DEBUG off (production is served over HTTPS, usually by a proxy); -----
-# DJANGO_SECURE=0 for plain HTTP on loopback (`make run`, scripts/load.py).
-SECURE = _env_bool("DJANGO_SECURE", not DEBUG)
+# DJANGO_SECURE=0 for plain HTTP on loopback (`make run`, scripts/load.py). Django's runserver is
+# never a production server and serves plain HTTP only: there the default is off, so that a plain
+# `manage.py runserver` serves the site (issue 2) instead of redirecting to an https:// it cannot
+# answer. (gunicorn, `check --deploy` and every other command keep the TLS default.)
+_RUNSERVER = len(sys.argv) > 1 and sys.argv[1] == "runserver"
+SECURE = _env_bool("DJANGO_SECURE", not DEBUG and not _RUNSERVER)
 _proxy_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
 if _proxy_header:
     # e.g. X-Forwarded-Proto: only when the proxy in front always sets (overwrites) it.

@@ -198,3 +198,18 @@ def test_an_exception_quoting_a_request_is_logged_without_its_query_or_token():
     except ValueError:
         traceback = _exception_fields(sys.exc_info())["traceback"]
     assert traceback.splitlines()[-1] == "ValueError: Failed lookup in <WSGIRequest: GET '/?…'> and <WSGIRequest: GET '/e/…/'>"
+
+
+def test_a_plain_runserver_serves_plain_http_while_every_other_command_keeps_tls():
+    """Issue 2: after setup a plain `manage.py runserver` serves the site. It serves plain HTTP
+    only, so with DEBUG off it must not redirect to https:// nor mark cookies Secure (the
+    language switch's CSRF cookie would never come back); gunicorn and check --deploy keep
+    the TLS default (test_check_deploy_is_clean_with_debug_off_and_nothing_else_set)."""
+    env = production_env()
+    env.pop("DJANGO_SECURE", None)
+    env.pop("DJANGO_DEBUG", None)
+    code = "import sys; sys.argv = ['manage.py', '{}']; import django; django.setup(); from django.conf import settings; print(settings.SECURE_SSL_REDIRECT, settings.CSRF_COOKIE_SECURE, settings.DEBUG)"
+    for command, expected in (("runserver", "False False False"), ("check", "True True False")):
+        result = subprocess.run([PYTHON, "-c", code.format(command)], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == expected, command
