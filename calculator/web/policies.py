@@ -87,6 +87,16 @@ class Clause:
     def description(self) -> str:
         return labels.title_description(self.cite.document.title) if _english() else ""
 
+    @property
+    def article_en(self) -> str:
+        """The passage named in English ("Article 16"), as on the results page; "" in Chinese."""
+        return labels.article_label_en(self.cite.article) if _english() else ""
+
+    @property
+    def issuer_en(self) -> str:
+        """The issuer named in English; "" in Chinese or where no English name is known."""
+        return labels.issuer_description(self.cite.document.issuer) if _english() else ""
+
 
 def _english() -> bool:
     from django.utils.translation import get_language

@@ -502,6 +502,14 @@ def test_policy_library_lists_every_region_version_and_clause(client, language):
     assert 'class="comparison"' in html
     assert "一个统筹年度内门诊统筹起付标准为700元" in html  # quotes stay Chinese in both
     assert "75%" in html and "7,000.00" in html
+    # In English each passage and issuer is named in English, as on the results page; the
+    # document's title and quote stay Chinese. In Chinese they are as the documents have them.
+    if language == "en":
+        assert "· Article 16" in html and "Section 2 (1), item 2" in html
+        assert 'General Office of the Yunnan Provincial Government <span lang="zh-Hans">《云南省职工基本医疗保险门诊共济保障实施办法》</span>' in html
+        assert '<span lang="zh-Hans">第十六条</span>' not in html
+    else:
+        assert '<span lang="zh-Hans">第十六条</span>' in html and "Article" not in html
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
