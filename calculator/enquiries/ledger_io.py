@@ -477,12 +477,25 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
         raise ImportRefused(_("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")) from None
     try:
         ws = wb[INPUT_SHEET] if INPUT_SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = []
+        rows: list[list[Any]] = []
+        filled = 0  # non-blank rows: the header, the visits (and an export's 合计 row)
         for row in ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS):
-            rows.append(list(row))
-            if len(rows) > max_rows + 50:  # header, blank lines; enough to say "too many"
-                break
+            values = list(row)
+            blank = _blank(values)
+            filled += not blank
+            # Blank rows anywhere (a gap between visits) keep their line numbers but count
+            # toward nothing; beyond the limit the rows are only counted, so that the refusal
+            # says how many there are (the size check above bounds the reading).
+            if filled <= max_rows + 2:
+                rows.append([] if blank else values)
+        visits = filled - 1 - (1 if rows and rows[-1] and _norm(rows[-1][0]) == TOTALS_LABEL else 0)
+        if visits > max_rows:
+            raise ImportRefused(
+                _("文件里有 %(rows)s 行就诊记录，一次最多导入 %(max_rows)s 行。请分成几个文件。") % {"rows": visits, "max_rows": max_rows}
+            )
         return rows
+    except ImportRefused:
+        raise
     except Exception:  # noqa: BLE001
         raise ImportRefused(_("无法读取这个 Excel 文件的内容。请另存为 .xlsx 或 CSV 后再导入。")) from None
     finally:
@@ -515,6 +528,25 @@ def unread_columns_note(columns: list[str]) -> str:
     return _("表头中的%(columns)s不是导入模板中的列，这些列没有读取（模板的列：就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额，以及异地就医、住院期间、门诊慢性病、收费类别）。") % {
         "columns": _("、").join(f"“{column}”" for column in columns[:10])
     }
+
+
+_SPLIT_HEAD = re.compile(r"\d{1,3}")
+_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d{1,2})?")
+
+
+def _split_amount(row: list[Any], columns: dict[str, int], *, longer: bool = True) -> bool:
+    """Whether an amount column holds what an unquoted thousands comma leaves: "1" then "000.00".
+    In a row no longer than the header only a tail that starts with 0 ("1,050.00" → "1",
+    "050.00") is taken for one: no amount is typed "050.00", while "900" then "100.00" may be
+    a 费用总额 and its 自费金额."""
+    for key in ("total", "excluded", "class_b"):
+        i = columns.get(key)
+        if i is None or i + 1 >= len(row):
+            continue
+        head, tail = _norm(row[i]), _norm(row[i + 1])
+        if _SPLIT_HEAD.fullmatch(head) and _SPLIT_TAIL.fullmatch(tail) and (longer or tail.startswith("0")):
+            return True
+    return False
 
 
 def _blank(row: list[Any]) -> bool:
@@ -562,6 +594,16 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
         problems = []
         visit: dict[str, str] = {}
         extra = next(((i, _norm(v)) for i, v in enumerate(row) if i >= len(header) and _norm(v) != ""), None)
+        if extra is None and _split_amount(row, columns, longer=len(row) > len(header)):
+            # An amount cell of 1–3 digits followed by one of three digits, in a row longer than
+            # the header (its extra cells empty) or with a tail "0xx": "1,000.00" typed without
+            # quotes moved its "000.00" into the next column and left 1.00 as the amount.
+            # Refused: never a figure read from a split amount. (A trailing empty cell alone, a
+            # spreadsheet's habit, is fine.)
+            problems.append(
+                _("这一行比表头多出 %(count)s 格：如果是金额里的千位分隔逗号把一个金额拆成了两格，请去掉逗号或给金额加引号（例如 \"1,000.00\"）；如果是行末多打的逗号，请删去")
+                % {"count": len(row) - len(header)}
+            )
         if extra is not None:
             # A cell beyond the header's columns: an unquoted thousands separator ("1,000.00")
             # splits an amount in two, and the columns after it are read shifted or cut off:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 import json
 import re
 import subprocess
@@ -641,3 +642,46 @@ def test_a_column_the_template_does_not_have_is_said_not_read(web):
     html = _import(web, _csv(text), region="xuzhou", status="employed", age="40").content.decode()
     assert "表头中的“全自费额”不是导入模板中的列，这些列没有读取" in html
     assert "统筹基金支付”不是" not in html
+
+
+def test_an_unquoted_thousands_comma_before_empty_columns_is_refused_not_read_as_one_yuan():
+    # "1,000.00" typed without quotes in a row ending ",,": the comma splits it into "1" and
+    # "000.00", the "000.00" lands in 自费金额, and the row has one cell more than the header:
+    # read as is it would be 费用总额 1.00 (fund 0.55 under 武汉). Refused, with its line.
+    text = "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024-03-04,3,门诊,1,000.00,,\n"
+    read = ledger_io.read_visits("visits.csv", text.encode())
+    assert len(read.errors) == 1 and read.errors[0].startswith("第 2 行：这一行比表头多出 1 格")
+
+
+def _xlsx_bytes(rows: list[list[Any]]) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_blank_rows_in_a_workbook_neither_lose_visits_nor_count_toward_the_limit():
+    # The header, 100 empty rows, then 1,000 visits (a blank row after each): all 1,000 read.
+    header = ["就诊日期", "医疗机构级别", "就诊类型", "费用总额"]
+    rows: list[list[Any]] = [header] + [[None] * 4] * 100
+    for i in range(1000):
+        rows += [[f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", 1, "门诊", 10 + i % 7], [None] * 4]
+    read = ledger_io.read_visits("visits.xlsx", _xlsx_bytes(rows))
+    assert read.errors == [] and len(read.visits) == 1000
+    # 1,100 visits: refused, saying how many there are.
+    more = rows + [["2024-06-01", 1, "门诊", 10]] * 100
+    with pytest.raises(ledger_io.ImportRefused, match="文件里有 1100 行就诊记录，一次最多导入 1000 行"):
+        ledger_io.read_visits("visits.xlsx", _xlsx_bytes(more))
+
+
+def test_a_split_amount_is_refused_in_a_row_no_longer_than_the_header_when_its_tail_starts_with_zero():
+    # "1,050.00" unquoted in a 6-column file whose row has 5 cells: "1" in 费用总额, "050.00" in
+    # 自费金额: refused. A legitimate 900 with 100.00 of 自费金额 is read as typed.
+    header = "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n"
+    read = ledger_io.read_visits("visits.csv", (header + "2024-03-04,3,门诊,1,050.00\n").encode())
+    assert read.visits == [] and read.errors[0].startswith("第 2 行：这一行比表头多出")
+    read = ledger_io.read_visits("visits.csv", (header + "2024-03-04,3,门诊,900,100.00,\n").encode())
+    assert read.errors == [] and (read.visits[0]["total"], read.visits[0]["excluded"]) == ("900.00", "100.00")
