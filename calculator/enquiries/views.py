@@ -302,13 +302,18 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
     rows = [[row[0], _level(levels.get(row[1])), _setting(settings_by_name.get(row[2], row[2])), *map(grouped, row[3:11]), *row[11:]] for row in rows]
     totals = [_(totals[0]), *totals[1:3], *map(grouped, totals[3:11]), *totals[11:]]
     # 依据: each rule and clause once, under the table, the rows naming it by its number (on
-    # one A4 page a column of full titles is a few characters wide and many lines tall).
-    bases: list[str] = []
-    for row in rows:
-        if row[11]:
-            if row[11] not in bases:
-                bases.append(row[11])
-            row[11] = f"[{bases.index(row[11]) + 1}]"
+    # one A4 page a column of full titles is a few characters wide and many lines tall); in
+    # English each title followed by its English description, the article named in English.
+    bases: list[dict[str, str]] = []
+    by_index = {v["index"]: v for v in result.get("visits") or []}
+    order = result.get("calculation_order") or sorted(by_index)
+    for index, row in zip(order, rows):
+        basis = _print_basis(by_index[index], result)
+        if basis is None:
+            continue
+        if basis not in bases:
+            bases.append(basis)
+        row[11] = f"[{bases.index(basis) + 1}]"
     context.update(
         {
             "printed_on": timezone.localdate(),
@@ -325,13 +330,45 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "enquiries/print.html", context)
 
 
+def _print_basis(visit: dict[str, Any], result: dict[str, Any]) -> dict[str, str] | None:
+    """A visit's 依据 on the print page: the rule version applied, and the clause its fund
+    share came from (ledger_io's file column says the same, in Chinese)."""
+    from calculator.web import labels
+    from calculator.web.results import reader_text
+
+    english = _page_lang() == "en"
+    rules = {r["id"]: r for r in result.get("rules") or []}
+    rule = rules.get(visit.get("version"))
+    if rule is None:
+        return None
+    out = {"rule": reader_text(rule["title"]), "rule_en": labels.title_description(rule["title"]) if english else "", "doc": "", "doc_en": "", "article": ""}
+    clauses = result.get("clauses") or {}
+    for step in visit.get("steps") or []:
+        if step.get("code") == "fund" and step.get("clause") in clauses:
+            clause = clauses[step["clause"]]
+            article = clause.get("article") or ""
+            out.update(
+                doc=reader_text(clause.get("title") or ""),
+                doc_en=labels.title_description(clause.get("title") or "") if english else "",
+                article=(labels.article_label_en(article) or article) if english else article,
+            )
+            break
+    if out["doc"] == out["rule"]:
+        # The fund's clause is in the rule's own document: the title once.
+        out["rule"] = out["rule_en"] = ""
+    return out
+
+
 def _print_rules(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The rules used, each saying whether a passage cited under it is a re-post (上海's
     official rules, with the 医保年度 and the overall cap read from re-posts): the source
     column then says so, as the results page does."""
+    from calculator.web import labels
+
     clauses = result.get("clauses") or {}
+    english = _page_lang() == "en"
     return [
-        {**rule, "reposted_passages": any(
+        {**rule, "description": labels.title_description(rule["title"]) if english else "", "reposted_passages": any(
             ref.startswith(rule["id"] + "/") and clause.get("status") != "official" for ref, clause in clauses.items()
         )}
         for rule in result.get("rules") or []

@@ -127,7 +127,7 @@ def _document(first: ClauseView, texts: dict[str, str]) -> str:
     if first.source:
         source = (
             f' · <a href="{_esc(first.source)}" rel="noopener noreferrer">{texts["source"]}'
-            f'<span class="visually-hidden">（《{_esc(inner_title(first.title))}》）</span></a>'
+            f'<span class="visually-hidden" lang="zh-Hans">（《{_esc(inner_title(first.title))}》）</span></a>'
         )
     return (
         f'<li class="clause-doc"><p class="clause-doc-title"><span lang="zh-Hans">《{_esc(inner_title(first.title))}》</span>{description}'

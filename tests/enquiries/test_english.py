@@ -119,6 +119,14 @@ def test_the_print_page_in_english(web):
         assert phrase in html, phrase
     text = visible_text(html)
     assert leftover_chinese(text) == [], leftover_chinese(text)
+    # The 依据 column names each basis by its number; below the table each is said once, the
+    # titles followed by their English descriptions and the article named in English; the
+    # rules table describes each title in English too.
+    bases = re.search(r'<ol class="bases-print"[^>]*>(.*?)</ol>', html, re.S).group(1)
+    assert bases.startswith("<li>[1] ") and "(Wuhan&#x27;s improved general outpatient pooling plan for employees (from re-posts))" in bases
+    assert re.search(r"</span> \([^)]*\) Article \d+|\) (Reimbursement rates|Pharmacy purchases)", bases), bases
+    rules = re.search(r'<table id="print-rules">(.*?)</table>', html, re.S).group(1)
+    assert "(Wuhan&#x27;s improved general outpatient pooling plan for employees (from re-posts))" in rules
 
 
 def test_changed_rules_in_english(web, new_wuhan_version):
