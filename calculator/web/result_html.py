@@ -30,6 +30,16 @@ if TYPE_CHECKING:
     from calculator.web.results import ClauseView, ResultView, VisitView, YearView
 
 
+def _meta(v: VisitView) -> str:
+    """The visit's group, year and rule; on an English page the rule's Chinese title is marked
+    as Chinese (a screen reader then reads it in a Chinese voice)."""
+    meta = _esc(v.meta)
+    if v.rule_zh:
+        title = _esc(v.rule_zh)
+        meta = meta.replace(title, f'<span lang="zh-Hans">{title}</span>', 1)
+    return meta
+
+
 def _card(v: VisitView, labels: dict[str, str], yuan: Callable[[Any], str]) -> str:
     visit = v.visit
     future = f' <span class="visit-future">{_esc(labels["future"])}</span>' if visit.get("future") else ""
@@ -42,7 +52,7 @@ def _card(v: VisitView, labels: dict[str, str], yuan: Callable[[Any], str]) -> s
         f'<div><dt>{labels["fund"]}</dt><dd data-figure="fund_paid">{_esc(yuan(visit["fund_paid"]))}</dd></div>'
         f'<div><dt>{labels["member"]}</dt><dd data-figure="visit_member_paid">{member}</dd></div></dl>\n'
         f'<details class="how"><summary>{labels["how"]}<span class="visually-hidden">{_esc(v.how_for)}</span></summary>\n'
-        f'<p class="visit-meta">{_esc(v.meta)}</p>\n<ol class="steps">'
+        f'<p class="visit-meta">{_meta(v)}</p>\n<ol class="steps">'
     ]
     for step in v.steps:
         figure = f" <b>{_esc(step.amount_text)}</b>" if step.amount_text else ""  # app.css: .steps b + b

@@ -98,6 +98,7 @@ class VisitView:
     heading: str = ""
     how_for: str = ""
     meta: str = ""
+    rule_zh: str = ""  # on an English page, the Chinese title inside ``meta`` (marked zh-Hans)
     split: str = ""
 
     @property
@@ -522,6 +523,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 group_name=group_name,
                 year_label=year_labels[visit["year"]],
                 rule_title=_titled(rule_titles.get(visit["version"], visit["version"]), english),
+                rule_zh=rule_titles.get(visit["version"], "") if english else "",
                 steps=steps,
                 # In the list's order ("第 1 条、第 3 条"), not the order the engine met them.
                 notices=sorted((by_code[code] for code in visit["notices"] if code in by_code), key=_notice_number),
