@@ -756,3 +756,28 @@ def test_a_retirement_date_too_late_is_not_explained_by_future_visits(client):
     errors = _post(client, _req(status="retired", age=65, retired_on="9999-12-01")).json()["errors"]
     (error,) = [e for e in errors if e["field"] == "retired_on"]
     assert error["message"].startswith("退休日期不能晚于") and "就诊" not in error["message"]
+
+
+@pytest.mark.parametrize(
+    "argv, lang, fragment",
+    [
+        (["--format", "pdf"], None, "命令参数有误：argument --format: invalid choice: 'pdf'"),
+        (["--bogus", "--lang", "en"], "en", "The command's arguments are wrong: unrecognized arguments: --bogus"),
+    ],
+)
+def test_a_mistake_in_the_commands_arguments_is_a_json_error_with_exit_2(tmp_path, argv, lang, fragment):
+    # From the command line (as a script runs it), not call_command: argparse's usage text on
+    # stderr would be the only answer a script gets otherwise.
+    import subprocess
+    from pathlib import Path
+
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps(WUHAN), encoding="utf-8")
+    repo = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "calculate", str(request), *argv], cwd=repo, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    [error] = json.loads(result.stdout)["errors"]
+    assert error["field"] == "(arguments)" and error["message"].startswith(fragment), error
+    assert "Traceback" not in result.stderr

@@ -74,6 +74,29 @@ class Command(BaseCommand):
         parser.add_argument("--format", dest="output_format", choices=["json", "csv", "xlsx"], default="json", help="输出格式（默认 json）")
         parser.add_argument("--output", "-o", dest="output", help="写入这个文件，而不是标准输出")
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        """A mistake in the command's arguments (an unknown option, --format pdf) is answered as
+        every other error is: the JSON error on standard output, exit 2, in the language of
+        --lang where the command line names one (it is not parsed yet); Chinese otherwise."""
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        refuse = parser.error
+
+        def error(message: str) -> None:
+            if not getattr(parser, "called_from_command_line", False):
+                refuse(message)  # call_command(): Django's CommandError, as for any command
+                return
+            argv = sys.argv
+            asked = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--lang"), None)
+            asked = asked or next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None)
+            from calculator.rules.contract import answer_language
+
+            with translation.override(answer_language(asked)):
+                text = gettext("命令参数有误：%(detail)s。用 --help 查看用法。") % {"detail": message}
+            self._emit({"errors": [{"field": "(arguments)", "message": text}]}, EXIT_INVALID)
+
+        parser.error = error
+        return parser
+
     def _emit(self, body: Any, code: int) -> None:
         text = json.dumps(body, ensure_ascii=False, indent=2)
         self.stdout.write(text)
