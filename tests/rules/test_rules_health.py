@@ -81,6 +81,44 @@ def test_unmodified_copy_loads(tmp_path):
     assert version.id == "xuzhou-2023"
 
 
+# Every other refusal docs/rules-authoring.md lists, each a case of test_bad_data_is_refused.
+def _cite(r, name="deductible"):
+    return r["parameters"][name]["cite"]
+
+
+MORE_REFUSALS = [
+    # An assumption about one situation needs the assumption, and a situation the ledger knows.
+    (lambda r: _cite(r).update(assumption_on="over_cap"), "needs an assumption"),
+    (lambda r: _cite(r).update(assumption="读法。", assumption_on="visit"), "must be one of"),
+    (lambda r: r["parameters"]["deductible"].update(term="门槛"), "must be 起付标准 or 自负段"),
+    # Age bands: a list, the last open-ended.
+    (lambda r: r["parameters"]["personal_account"].update(retired={"monthly_by_age": []}), "must be a list of {up_to_age, amount} bands"),
+    (
+        lambda r: r["parameters"]["personal_account"].update(retired={"monthly_by_age": [{"up_to_age": 69, "amount": "106"}]}),
+        "the last band must be open-ended",
+    ),
+    (lambda r: r["parameters"]["personal_account"].update(retired={"monthly": "100", "yearly": "1200"}), "give exactly one of"),
+    (lambda r: r["documents"]["xzgg-2022-8"].update(source="../policies/000_02b1edad473c2580.txt"), "must be a file name in sources/, not a path"),
+    (lambda r: r.update(documents={}), "must list at least one document"),
+    # The cap and what happens above it go together.
+    (lambda r: r["parameters"]["annual_cap"].update(above_cap="not_applicable"), "a cap needs above_cap"),
+    (
+        lambda r: r["parameters"].update(annual_cap={"amounts": None, "above_cap": "member", "none_reason": "没有限额。", "cite": _cite(r, "annual_cap")}),
+        "without a cap, above_cap is not_applicable",
+    ),
+    # Rates by price class need the level → class map; a per-visit deductible follows the rates' key.
+    (lambda r: r["parameters"]["fund_ratio"].update(keyed_by="price_class"), "needs price_class_default"),
+    (
+        lambda r: r["parameters"].update(deductible={"basis": "per_visit", "keyed_by": "price_class", "amounts": {1: "80", 2: "50", 3: "30"}, "cite": _cite(r)}),
+        "must match fund_ratio.keyed_by",
+    ),
+    (
+        lambda r: r["parameters"].update(price_class_default={"map": {1: 3, 2: 2, 3: 4}, "cite": _cite(r)}),
+        "must map levels 1, 2, 3 to price classes 1, 2, 3",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "mutate, message",
     [
@@ -111,6 +149,7 @@ def test_unmodified_copy_loads(tmp_path):
         (lambda r: r.update(status="rumour"), "must be one of"),
         (lambda r: r["documents"]["xzgg-2022-8"].update(source="missing.txt"), "not found"),
         (lambda r: r["documents"]["xzgg-2022-8"].update(status="secondary"), "needs the url"),
+        *MORE_REFUSALS,
     ],
 )
 def test_bad_data_is_refused(tmp_path, mutate, message):
@@ -499,53 +538,6 @@ def test_a_notices_categories_must_be_a_list_of_known_categories(data_copy, cate
     _edit(data_copy, "yuxi/2024-11-01.yaml", "    categories: [chronic]", f"    {categories}")
     message = _fault(data_copy)
     assert message.startswith("yuxi/2024-11-01.yaml: notices[1].categories"), message
-
-
-# -- every other refusal docs/rules-authoring.md lists, one test each ---------------------------
-def _cite(r, name="deductible"):
-    return r["parameters"][name]["cite"]
-
-
-@pytest.mark.parametrize(
-    "mutate, message",
-    [
-        # An assumption about one situation needs the assumption, and a situation the ledger knows.
-        (lambda r: _cite(r).update(assumption_on="over_cap"), "needs an assumption"),
-        (lambda r: _cite(r).update(assumption="读法。", assumption_on="visit"), "must be one of"),
-        (lambda r: r["parameters"]["deductible"].update(term="门槛"), "must be 起付标准 or 自负段"),
-        # Age bands: a list, the last open-ended.
-        (lambda r: r["parameters"]["personal_account"].update(retired={"monthly_by_age": []}), "must be a list of {up_to_age, amount} bands"),
-        (
-            lambda r: r["parameters"]["personal_account"].update(retired={"monthly_by_age": [{"up_to_age": 69, "amount": "106"}]}),
-            "the last band must be open-ended",
-        ),
-        (lambda r: r["parameters"]["personal_account"].update(retired={"monthly": "100", "yearly": "1200"}), "give exactly one of"),
-        (lambda r: r["documents"]["xzgg-2022-8"].update(source="../policies/000_02b1edad473c2580.txt"), "must be a file name in sources/, not a path"),
-        (lambda r: r.update(documents={}), "must list at least one document"),
-        # The cap and what happens above it go together.
-        (lambda r: r["parameters"]["annual_cap"].update(above_cap="not_applicable"), "a cap needs above_cap"),
-        (
-            lambda r: r["parameters"].update(annual_cap={"amounts": None, "above_cap": "member", "none_reason": "没有限额。", "cite": _cite(r, "annual_cap")}),
-            "without a cap, above_cap is not_applicable",
-        ),
-        # Rates by price class need the level → class map; a per-visit deductible follows the rates' key.
-        (lambda r: r["parameters"]["fund_ratio"].update(keyed_by="price_class"), "needs price_class_default"),
-        (
-            lambda r: r["parameters"].update(deductible={"basis": "per_visit", "keyed_by": "price_class", "amounts": {1: "80", 2: "50", 3: "30"}, "cite": _cite(r)}),
-            "must match fund_ratio.keyed_by",
-        ),
-        (
-            lambda r: r["parameters"].update(price_class_default={"map": {1: 3, 2: 2, 3: 4}, "cite": _cite(r)}),
-            "must map levels 1, 2, 3 to price classes 1, 2, 3",
-        ),
-    ],
-)
-def test_every_listed_refusal_is_made(tmp_path, mutate, message):
-    raw = _raw()
-    mutate(raw)
-    with pytest.raises(PolicyDataError) as excinfo:
-        _load(tmp_path, raw)
-    assert message in str(excinfo.value)
 
 
 def _unlisted_region(data: Path) -> None:
