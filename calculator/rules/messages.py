@@ -643,7 +643,7 @@ ARTICLE = N_("第{number}条")
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
-def _chinese_number(text: str) -> int | None:
+def chinese_number(text: str) -> int | None:
     """一 … 九十九 (an article number), or None for anything else."""
     if text and all(ch in _CN_DIGITS for ch in text) and len(text) == 1:
         return _CN_DIGITS[text]
@@ -659,7 +659,7 @@ def article_text(article: str, translate: Translate = identity) -> str:
     template = translate(ARTICLE)
     if template == ARTICLE or not (article.startswith("第") and article.endswith("条")):
         return article
-    number = _chinese_number(article[1:-1])
+    number = chinese_number(article[1:-1])
     return article if number is None else template.format(number=number)
 
 

@@ -9,11 +9,13 @@ are shown as they are, marked ``lang="zh-Hans"``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
+from calculator.rules.messages import chinese_number
 from calculator.rules.registry import load_policies
 
 # Region and province names from regions.yaml, so that makemessages finds them.
@@ -145,39 +147,25 @@ ARTICLES_EN = {
     "施行日期": "Date of effect", "执行日期": "Date of effect", "报销比例": "Reimbursement rates", "年度支付限额": "Annual payment cap",
     "乙类先行自付": "Class B paid first", "2023年4月10日调整": "The change of 10 April 2023", "2023医保年度说明": "Notes on the 2023 insurance year",
 }
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def _cn_int(text: str) -> int | None:
-    if len(text) == 1 and text != "十":
-        return _CN_DIGITS.get(text)
-    tens, sep, units = text.partition("十")
-    if not sep or len(tens) > 1 or len(units) > 1 or any(ch not in _CN_DIGITS for ch in tens + units):
-        return None
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
-
-
 def article_label_en(article: str) -> str:
     """A passage's reference in English: "第八条（一）（二）" → "Article 8 (1) (2)", "第五条、第六条"
     → "Articles 5 and 6"; a heading from the list above by its English name; "" where none is
     known (the page then shows the document's own words)."""
-    import re
-
     if article in ARTICLES_EN:
         return ARTICLES_EN[article]
     parts = re.fullmatch(r"第([一二三四五六七八九十]+)条(?:、第([一二三四五六七八九十]+)条)?((?:（[一二三四五六七八九十]+）)*)(?:至（([一二三四五六七八九十]+)）)?", article)
     if not parts:
         return ""
     first, second, subs, until = parts.groups()
-    numbers = [_cn_int(first)] + ([_cn_int(second)] if second else [])
-    items = [_cn_int(s) for s in re.findall(r"（([一二三四五六七八九十]+)）", subs or "")]
-    if None in numbers or None in items or (until and _cn_int(until) is None):
+    numbers = [chinese_number(first)] + ([chinese_number(second)] if second else [])
+    items = [chinese_number(s) for s in re.findall(r"（([一二三四五六七八九十]+)）", subs or "")]
+    if None in numbers or None in items or (until and chinese_number(until) is None):
         return ""
     text = f"Articles {numbers[0]} and {numbers[1]}" if second else f"Article {numbers[0]}"
     if items:
         text += " " + " ".join(f"({n})" for n in items)
     if until:
-        text += f" to ({_cn_int(until)})"
+        text += f" to ({chinese_number(until)})"
     return text
 
 
