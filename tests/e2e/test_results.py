@@ -127,3 +127,35 @@ def test_axe_on_the_results(live_server, browser: Browser, width: int, language:
         assert results.violations_count == 0, results.generate_report()
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("width", [360, 390, 414])
+def test_six_digit_amounts_stay_inside_their_boxes_on_a_phone(live_server, browser: Browser, width: int) -> None:
+    # 123,456.78 and 12,000.00 (武汉 retiree): a figure in a fixed third of the card, or a summary
+    # card half the screen wide, ran into its neighbour or past its border (an amount does not
+    # wrap). Every figure must fit its box, and no two figures of a visit may overlap.
+    query = {
+        "region": "wuhan", "status": "retired", "age": "68", "retired_on": "2015-06-30",
+        "visits-0-date": "2024-03-05", "visits-0-level": "3", "visits-0-total": "123456.78",
+        "visits-1-date": "2024-04-01", "visits-1-level": "2", "visits-1-total": "12000",
+    }
+    ctx = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = ctx.new_page()
+        page.goto(live_server.url + "/?" + urlencode(query))
+        expect(page.locator("#answer")).to_be_visible()
+        spilling = page.evaluate(
+            """() => [...document.querySelectorAll('.visit-figures dd, .summary-item > dd')]
+              .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > e.closest('.visit-card, .summary-item').getBoundingClientRect().right)
+              .map(e => e.textContent.trim())"""
+        )
+        assert spilling == []
+        overlapping = page.evaluate(
+            """() => [...document.querySelectorAll('.visit-figures')].flatMap(dl => {
+              const boxes = [...dl.querySelectorAll('dd')].map(e => e.getBoundingClientRect());
+              return boxes.flatMap((a, i) => boxes.slice(i + 1).filter(b => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom).map(() => dl.textContent.trim()));
+            })"""
+        )
+        assert overlapping == []
+    finally:
+        ctx.close()
