@@ -136,10 +136,12 @@ def test_without_javascript_the_import_says_which_person_fields_it_carries(web):
     form = form[: form.index("</form>")]
     assert '<input type="hidden" name="region" value="wuhan" data-carry="region">' in form
     hint = re.search(r"<noscript><p class=\"hint\">(.*?)</p></noscript>", form)
-    assert hint and "页面上次提交（按“计算”或增删就诊）时的参保地区" in hint.group(1)
+    # What to do first (计算), then why: only what the page last sent is carried.
+    assert hint and hint.group(1).startswith("浏览器未运行 JavaScript：请先按“计算”，再导入文件。")
+    assert "还没提交的参保地区、参保身份、年龄和就诊记录不会保留" in hint.group(1)
     web.cookies["django_language"] = "en"
     english = web.get("/").content.decode()
-    assert "as the page last sent them (with “Calculate” or by adding or removing a visit)" in english
+    assert "press “Calculate” first, then import the file. The import only takes along what the page last sent" in english
 
 
 # --- import: good files --------------------------------------------------------------------------------
