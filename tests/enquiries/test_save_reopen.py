@@ -422,3 +422,13 @@ def test_a_data_file_change_that_says_nothing_new_is_not_a_rule_change(web, monk
     html = _html(web.get(f"/e/{token}/"))
     assert "在保存后有更新" not in html and "保存以后，计算用到的规定有变化" not in html
     assert services.data_content_hash(str(data)) == services.data_content_hash("wuhan/2023-04-10.yaml")
+
+
+def test_the_print_page_says_how_to_print_on_a_phone_too(web):
+    # A phone has no Ctrl+P: the on-screen line names the browser's menu (and Ctrl+P for computers);
+    # it is not printed (screen-only).
+    token = save_via_page(web)
+    html = _html(web.get(f"/e/{token}/print/"))
+    nav = html[html.index('<nav class="screen-only"'):]
+    nav = nav[: nav.index("</nav>")]
+    assert "用浏览器菜单里的“打印”打印本页（手机在“分享”或菜单中，电脑可按 Ctrl+P），纸张 A4。" in nav
