@@ -76,16 +76,22 @@ def _money(value: Any) -> Decimal:
         return Decimal("0.00")
 
 
-def _basis(visit: dict[str, Any], result: dict[str, Any]) -> str:
+def fund_clause(visit: dict[str, Any], result: dict[str, Any]) -> dict[str, Any] | None:
+    """The clause a visit's fund share came from (its fund step's), or None."""
     clauses = result.get("clauses") or {}
-    titles = {r["id"]: r.get("title") or r["id"] for r in result.get("rules") or []}
-    rule = titles.get(visit.get("version"), visit.get("version") or "")
     for step in visit.get("steps") or []:
         if step.get("code") == "fund" and step.get("clause") in clauses:
-            clause = clauses[step["clause"]]
-            article = clause.get("article") or ""
-            return f"{rule}；《{inner_title(clause.get('title') or '')}》{article}".strip()
-    return rule
+            return clauses[step["clause"]]
+    return None
+
+
+def _basis(visit: dict[str, Any], result: dict[str, Any]) -> str:
+    titles = {r["id"]: r.get("title") or r["id"] for r in result.get("rules") or []}
+    rule = titles.get(visit.get("version"), visit.get("version") or "")
+    clause = fund_clause(visit, result)
+    if clause is None:
+        return rule
+    return f"{rule}；《{inner_title(clause.get('title') or '')}》{clause.get('article') or ''}".strip()
 
 
 MONEY_COLUMNS = range(3, 11)  # 医疗费总额 … 个人现金支付 (0-based)

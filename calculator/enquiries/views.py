@@ -342,17 +342,14 @@ def _print_basis(visit: dict[str, Any], result: dict[str, Any]) -> dict[str, str
     if rule is None:
         return None
     out = {"rule": reader_text(rule["title"]), "rule_en": labels.title_description(rule["title"]) if english else "", "doc": "", "doc_en": "", "article": ""}
-    clauses = result.get("clauses") or {}
-    for step in visit.get("steps") or []:
-        if step.get("code") == "fund" and step.get("clause") in clauses:
-            clause = clauses[step["clause"]]
-            article = clause.get("article") or ""
-            out.update(
-                doc=reader_text(clause.get("title") or ""),
-                doc_en=labels.title_description(clause.get("title") or "") if english else "",
-                article=(labels.article_label_en(article) or article) if english else article,
-            )
-            break
+    clause = ledger_io.fund_clause(visit, result)
+    if clause is not None:
+        article = clause.get("article") or ""
+        out.update(
+            doc=reader_text(clause.get("title") or ""),
+            doc_en=labels.title_description(clause.get("title") or "") if english else "",
+            article=(labels.article_label_en(article) or article) if english else article,
+        )
     if out["doc"] == out["rule"]:
         # The fund's clause is in the rule's own document: the title once.
         out["rule"] = out["rule_en"] = ""

@@ -3,9 +3,13 @@
 import json
 
 from calculator.rules.contract import run_contract
-
-
 from tests.trace import step_variants
+
+
+def _answer(body):
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    return result
 
 
 def test_an_internet_visit_rule_is_explained_once_and_its_assumption_lists_every_visit():
@@ -25,8 +29,7 @@ def test_an_internet_visit_rule_is_explained_once_and_its_assumption_lists_every
             {"date": "2024-03-04", "level": 2, "setting": "internet", "total": "1000"},
         ],
     }
-    status, result = run_contract(json.dumps(body))
-    assert status == 200, result
+    result = _answer(body)
     assert [v["fund_paid"] for v in result["visits"]] == ["195.00", "650.00", "600.00", "650.00"]
     setting = [[s for s in v["steps"] if s["code"] == "setting"] for v in result["visits"]]
     # Said at the first 二级 visit and at the first 三级 visit, each naming its level.
@@ -53,8 +56,7 @@ def test_an_inferred_price_class_is_explained_once_and_its_assumption_lists_ever
             {"date": "2023-03-02", "level": 3, "total": "500"},
         ],
     }
-    status, result = run_contract(json.dumps(body))
-    assert status == 200, result
+    result = _answer(body)
     first, second = step_variants(body)
     assert ("price_class", "inferred") in first and ("price_class", "inferred") not in second
     (inferred,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/price_class_default"]
@@ -79,8 +81,7 @@ def test_nothing_excluded_is_explained_at_the_first_visit_it_concerns_under_each
             {"date": "2023-05-02", "level": 1, "total": "400.00"},
         ],
     }
-    status, result = run_contract(json.dumps(body))
-    assert status == 200, result
+    result = _answer(body)
     policy = [[s for s in v["steps"] if s["code"] == "policy_range"] for v in result["visits"]]
     policy_variants = [[variant for code, variant in steps if code == "policy_range"] for steps in step_variants(body)]
     assert policy_variants == [[], ["all_in"], ["with_excluded"], ["all_in"], []]
@@ -107,8 +108,7 @@ def test_a_clause_said_once_still_lists_every_visit_it_governs_in_its_assumption
             {"date": "2024-04-05", "level": 3, "total": "800"},
         ],
     }
-    status, result = run_contract(json.dumps(body))
-    assert status == 200, result
+    result = _answer(body)
     said = [[s["code"] for s in v["steps"]] for v in result["visits"]]
     assert [("benefit_year" in codes, "policy_range" in codes) for codes in said] == [(True, True), (False, False), (False, False)]
     by_code = {w["code"]: w for w in result["warnings"]}
@@ -129,8 +129,7 @@ def test_the_personal_account_assumption_concerns_the_first_visit_in_date_order(
             {"date": "2024-03-01", "level": 3, "total": "400"},
         ],
     }
-    status, result = run_contract(json.dumps(body))
-    assert status == 200, result
+    result = _answer(body)
     (assumption,) = [w for w in result["warnings"] if w["code"] == "wuhan-2023-04/personal_account"]
     assert assumption["visits"] == [2]
     assert "wuhan-2023-04/personal_account" in result["visits"][1]["notices"]
@@ -149,19 +148,12 @@ def test_a_chronic_visit_says_when_the_disease_count_was_not_entered():
         {"date": "2023-04-01", "category": "chronic", "total": "200.00"},
     ]
     body = {"region": "yuxi", "status": "employed", "age": 58, "visits": visits}
-    status, result = run_contract(json.dumps(body))
-    assert status == 200, result
+    result = _answer(body)
     assert result["visits"][0]["cap"]["annual_cap"] == "3000.00" and result["visits"][0]["cap"]["remaining"] == "2440.00"
     (said,) = [w for w in result["warnings"] if w["code"] == "chronic-count-assumed"]
     assert said["visits"] == [1, 3] and "按 1 种计算" in said["message"]
     status, given = run_contract(json.dumps({**body, "chronic_disease_count": 1}))
     assert status == 200 and not [w for w in given["warnings"] if w["code"] == "chronic-count-assumed"]
-
-
-def _answer(body):
-    status, result = run_contract(json.dumps(body))
-    assert status == 200, result
-    return result
 
 
 def test_the_years_totals_are_said_to_start_at_its_first_covered_visit():
@@ -333,8 +325,7 @@ def test_a_visit_all_self_paid_counts_toward_nothing_so_the_years_totals_start_a
             {"date": "2024-04-01", "level": 2, "total": "1000", "excluded": "0"},
         ],
     }
-    status, result = run_contract(json.dumps(body))
-    assert status == 200, result
+    result = _answer(body)
     assert [v["fund_paid"] for v in result["visits"]] == ["0.00", "195.00"]
     first, second = step_variants(body)
     assert not [s for s in first if s[0] == "benefit_year"]
@@ -361,8 +352,7 @@ def test_a_visit_crossing_the_cap_labels_its_unpaid_share_as_over_the_cap_not_as
             {"date": "2025-05-01", "level": 1, "total": "500.00"},
         ],
     }
-    status, result = run_contract(json.dumps(body))
-    assert status == 200, result
+    result = _answer(body)
     v1, v2, v3 = result["visits"]
     assert [v["fund_paid"] for v in (v1, v2, v3)] == ["5880.00", "120.00", "0.00"]
     assert (v2["member_share"]["copay"], v2["member_share"]["over_cap"]) == ("400.00", "480.00")
@@ -387,8 +377,7 @@ def test_the_chronic_deductibles_reading_is_said_once_across_玉溪s_two_version
             {"date": "2024-11-12", "level": 2, "total": "500"},
         ],
     }
-    status, result = run_contract(json.dumps(body))
-    assert status == 200, result
+    result = _answer(body)
     assert [v["fund_paid"] for v in result["visits"][:2]] == ["160.00", "400.00"]
     readings = [w for w in result["warnings"] if "每个自然年度累计一次300元" in w["message"]]
     assert len(readings) == 1 and readings[0]["visits"] == [1, 2]
