@@ -334,6 +334,7 @@ class ImportRefused(Exception):
 @dataclass
 class ImportResult:
     visits: list[dict[str, str]] = field(default_factory=list)  # the calculator's row fields
+    lines: list[int] = field(default_factory=list)  # each visit's line in the file (visits[i] is on lines[i])
     errors: list[str] = field(default_factory=list)  # "第 3 行：…"
     # Header cells that are neither an input column nor one the export writes (统筹基金支付…):
     # their column is not read, which is said (a misspelt 全自费金额 would otherwise be 0 unseen).
@@ -679,8 +680,9 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
             result.errors.append(_("第 %(line)s 行：%(problems)s。") % {"line": number, "problems": _("；").join(problems)})
         else:
             result.visits.append(visit)
+            result.lines.append(number)
     if result.errors:
-        result.visits = []  # nothing half-imported
+        result.visits, result.lines = [], []  # nothing half-imported
     return result
 
 

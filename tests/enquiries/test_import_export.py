@@ -687,3 +687,25 @@ def test_a_split_amount_is_refused_in_a_row_no_longer_than_the_header_when_its_t
     assert read.visits == [] and read.errors[0].startswith("第 2 行：这一行比表头多出")
     read = ledger_io.read_visits("visits.csv", (header + "2024-03-04,3,门诊,900,100.00,\n").encode())
     assert read.errors == [] and (read.visits[0]["total"], read.visits[0]["excluded"]) == ("900.00", "100.00")
+
+
+def test_command_names_the_file_line_of_a_visit_the_calculation_refuses(tmp_path):
+    # The file reads cleanly (the import's own checks pass), but 武汉's data start 2023-02-01:
+    # the second visit (2019-03-05) is refused by the calculation. It is on line 4 of the file
+    # (header on 1, a visit on 2, a blank line 3): the message says so, beside the contract's
+    # field path visits[1].date, in the language asked for.
+    visits = tmp_path / "gap.csv"
+    visits.write_text("就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024-01-05,1,门诊,300,,\n\n2019-03-05,2,门诊,300,,\n", encoding="utf-8")
+    person = ("--region", "wuhan", "--status", "employed", "--age", "45")
+    done = _manage("--csv", str(visits), *person)
+    assert done.returncode == 2 and b"Traceback" not in done.stderr
+    (error,) = json.loads(done.stdout)["errors"]
+    assert error["field"] == "visits[1].date" and error["line"] == 4
+    assert error["message"].startswith("第 4 行：就诊日期 2019-03-05 不在武汉市已收录的政策期间内")
+    (error,) = json.loads(_manage("--csv", str(visits), *person, "--lang", "en").stdout)["errors"]
+    assert error["line"] == 4 and error["message"].startswith("Line 4: The visit date 2019-03-05 is outside")
+    # A request file has no lines to name: its errors are as the API gives them.
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2019-03-05", "level": 2, "total": "300"}]}), encoding="utf-8")
+    (error,) = json.loads(_manage(str(request)).stdout)["errors"]
+    assert "line" not in error and error["message"].startswith("就诊日期 2019-03-05")

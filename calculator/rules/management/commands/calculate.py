@@ -29,6 +29,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 _WHOLE = re.compile(r"[+-]?[0-9]{1,100}")  # a whole number of any sensible length: its range is the contract's to say
+_VISIT_PATH = re.compile(r"visits\[(\d+)\]")  # the contract's path of a visit's field
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
@@ -166,9 +167,24 @@ class Command(BaseCommand):
                     self._emit(_internal(exc), EXIT_INTERNAL)
             self._emit(body, EXIT_OK)
         elif status == 400:
-            self._emit(body, EXIT_INVALID)
+            self._emit(self._on_file_lines(body), EXIT_INVALID)
         else:
             self._emit(body, EXIT_INTERNAL)
+
+    def _on_file_lines(self, body: Any) -> Any:
+        """A refusal of a visit read from --csv names the visit's line in the file as the import's
+        own messages do ("第 4 行：…"), beside the contract's field path (``visits[1].date``: the
+        second visit read, which blank lines or a header further down make another line)."""
+        lines = getattr(self, "visit_lines", None)
+        if not lines or not isinstance(body, dict):
+            return body
+        for error in body.get("errors", []):
+            found = _VISIT_PATH.match(str(error.get("field", "")))
+            if found and int(found.group(1)) < len(lines):
+                line = lines[int(found.group(1))]
+                error["line"] = line
+                error["message"] = gettext("第 %(line)s 行：%(message)s") % {"line": line, "message": error["message"]}
+        return body
 
     # --- input -----------------------------------------------------------------------------------
 
@@ -223,6 +239,7 @@ class Command(BaseCommand):
         if options.get("flexible_employment"):
             request["flexible_employment"] = True
         request["visits"] = ledger_io.visits_contract(read.visits)
+        self.visit_lines = read.lines
         return json.dumps(request, ensure_ascii=False).encode("utf-8")
 
     # --- output ----------------------------------------------------------------------------------
