@@ -58,7 +58,7 @@ def _card(v: VisitView, labels: dict[str, str], yuan: Callable[[Any], str]) -> s
         figure = f" <b>{_esc(step.amount_text)}</b>" if step.amount_text else ""  # app.css: .steps b + b
         link = f' <a href="#{step.clause.anchor}">{_esc(step.clause.link_text)}</a>' if step.clause else ""
         parts.append(f'\n<li class="step-{_esc(step.code)}"><b>{_esc(step.label)}</b>{figure}<br>{_esc(step.explanation)}{link}</li>')
-    parts.append(f'\n<li class="step-split"><b>{labels["member"]}</b> <b>{member}</b><br>{_esc(v.split)}</li>\n</ol>')
+    parts.append(f'\n<li class="step-split"><b>{labels["member"]}</b> <b>{member}</b>{"<br>" + _esc(v.split) if v.split else ""}</li>\n</ol>')
     if v.notices:
         links = labels["comma"].join(f'<a href="#{n.anchor}">{_esc(n.link_text)}</a>' for n in v.notices)
         parts.append(f'\n<p class="visit-notices">{labels["notes"]}{links}</p>')

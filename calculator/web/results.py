@@ -223,6 +223,9 @@ def _visit_texts() -> dict[str, str]:
         "meta_rule": _("按%(group)s待遇，%(year)s；适用政策：%(rule)s"),
         "meta": _("按%(group)s待遇，%(year)s"),
         "split": _("其中个人账户支付 %(account)s，现金支付 %(cash)s。"),
+        # One of the two nil: the share is paid one way (no "个人账户支付 0.00 元" as an event).
+        "split_cash": _("全部为现金支付。"),
+        "split_account": _("全部由个人账户支付。"),
     }
 
 
@@ -236,10 +239,13 @@ def _visit_view(*, several_rules: bool, texts: dict[str, str], money: Callable[[
         view.meta = texts["meta_rule"] % {"group": view.group_name, "year": view.year_label, "rule": view.rule_title}
     else:
         view.meta = texts["meta"] % {"group": view.group_name, "year": view.year_label}
-    view.split = texts["split"] % {
-        "account": money(view.visit["account_paid"]),
-        "cash": money(view.visit["cash_paid"]),
-    }
+    account, cash = view.visit["account_paid"], view.visit["cash_paid"]
+    if account == "0.00":
+        view.split = texts["split_cash"] if cash != "0.00" else ""  # nothing to pay: nothing to split
+    elif cash == "0.00":
+        view.split = texts["split_account"]
+    else:
+        view.split = texts["split"] % {"account": money(account), "cash": money(cash)}
     return view
 
 

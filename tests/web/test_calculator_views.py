@@ -657,14 +657,34 @@ def test_english_error_for_a_date_outside_the_rules_says_the_periods_in_english(
 def test_a_visit_card_says_the_account_and_cash_split_once(client):
     # 武汉 2024 在职, account 1,000: 一级 300 → fund 300 × 85% = 255.00, member 45.00, all from the
     # account. The engine's cash step ("全部由个人账户支付，无需现金支付") and the card's last line
-    # ("其中个人账户支付 45.00 元，现金支付 0.00 元") said the same: the card says it once.
+    # said the same: the card says it once, and without a nil figure ("现金支付 0.00 元" is no
+    # payment): "全部由个人账户支付。" under 个人负担 45.00 元.
     params = {"region": "wuhan", "status": "employed", "age": "45", "account_balance": "1000",
               "visits-0-date": "2024-03-01", "visits-0-level": "1", "visits-0-total": "300"}
     html = text(get(client, params))
     card = html[html.index('class="visit-card"'):html.index("</details></li>", html.index('class="visit-card"'))]
     assert "无需现金支付" not in card and 'class="step-cash"' not in card
     flat = re.sub(r"<[^>]+>|\s+", "", card)
-    assert flat.count("其中个人账户支付45.00元，现金支付0.00元。") == 1
+    assert flat.count("个人负担45.00元全部由个人账户支付。") == 1 and "现金支付0.00元" not in flat
+
+
+def test_a_visit_card_names_no_nil_payment_in_its_split(client):
+    # 武汉 2024 在职, account 100: visit 1 (一级 300 → fund 255.00, member 45.00) takes 45.00 from the
+    # account (100 → 55); visit 2 (一级 400 → fund 400 × 85% = 340.00, member 60.00): 55.00 from
+    # the account, 5.00 cash: both figures said; visit 3 (一级 200 → fund 170.00, member 30.00),
+    # the account empty: "全部为现金支付。", no "个人账户支付 0.00 元".
+    params = {"region": "wuhan", "status": "employed", "age": "45", "account_balance": "100",
+              "visits-0-date": "2024-03-01", "visits-0-level": "1", "visits-0-total": "300",
+              "visits-1-date": "2024-03-02", "visits-1-level": "1", "visits-1-total": "400",
+              "visits-2-date": "2024-03-03", "visits-2-level": "1", "visits-2-total": "200"}
+    for language, splits in (
+        ("zh-hans", ["个人负担45.00元全部由个人账户支付。", "个人负担60.00元其中个人账户支付55.00元，现金支付5.00元。", "个人负担30.00元全部为现金支付。"]),
+        ("en", ["Yourshare¥45.00Allpaidfromthepersonalaccount.", "Yourshare¥60.00Ofthis,¥55.00fromthepersonalaccountand¥5.00incash.",
+                "Yourshare¥30.00Allpaidincash."]),
+    ):
+        html = unescape(text(get(client, params, language=language)))
+        got = [re.sub(r"<[^>]+>|\s+", "", m) for m in re.findall(r'<li class="step-split">(.*?)</li>', html)]
+        assert got == splits, (language, got)
 
 
 def test_without_javascript_the_language_switch_says_what_it_keeps_on_the_calculator_only(client):
