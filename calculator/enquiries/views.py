@@ -288,6 +288,8 @@ def detail(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 @limited  # each recomputes today's figures: counted like saving and exporting
 def print_view(request: HttpRequest, token: str) -> HttpResponse:
+    from calculator.web.results import merged_warnings
+
     try:
         enquiry = _live(token)
     except services.DatabaseUnavailable:
@@ -324,7 +326,8 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
             "ledger_totals": totals,
             "ledger_bases": bases,
             "print_rules": _print_rules(result),
-            "print_notices": [{**w, "concerns": _notice_dates(result, w.get("visits") or [])} for w in result.get("warnings") or []],
+            # A caveat with the same words under two clauses: once (as on the results page).
+            "print_notices": [{**w, "concerns": _notice_dates(result, w["visits"])} for w in merged_warnings(result.get("warnings") or [])],
         }
     )
     return render(request, "enquiries/print.html", context)

@@ -86,7 +86,10 @@ def notices_html(result: ResultView) -> SafeString:
             numbers = gettext("、").join(map(str, notice.visits))  # ", " in English
             visits = f'\n<span class="notice-visits">{_esc(text % {"numbers": numbers})}</span>'
         if notice.clause:
-            link = f'\n<a href="#{notice.clause.anchor}">{_esc(notice.clause.link_text)}</a>'
+            link = gettext("、").join(
+                f'<a href="#{c.anchor}">{_esc(c.link_text)}</a>' for c in (notice.clause, *notice.more_clauses)
+            )
+            link = f"\n{link}"
         parts.append(f'<li id="{notice.anchor}"><span>{_esc(notice.message)}</span>{visits}{link}</li>\n')
     parts.append("</ol>\n")
     return mark_safe("".join(parts))

@@ -64,6 +64,31 @@ class Step:
     clause: ClauseView | None
 
 
+def merged_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The answer's warnings as a reader is shown them: a caveat with the same words raised
+    under two clauses (玉溪's off-site caveat under the 细则 before 2024-11-01 and the 省办法
+    after: two entries in the API, each with its clause and visits) is said once, with the
+    visits of both and both clauses. Each keeps ``codes`` (the answer's codes it stands for),
+    ``clauses`` (references, in order) and ``visits`` (sorted)."""
+    out: list[dict[str, Any]] = []
+    by_text: dict[tuple[Any, str], dict[str, Any]] = {}
+    for w in warnings:
+        key = (w.get("kind"), w["message"])
+        first = by_text.get(key)
+        if first is None:
+            first = by_text[key] = {
+                **w, "visits": sorted(w.get("visits") or []), "codes": [w["code"]],
+                "clauses": [w["clause"]] if w.get("clause") else [],
+            }
+            out.append(first)
+            continue
+        first["codes"].append(w["code"])
+        first["visits"] = sorted(set(first["visits"]) | set(w.get("visits") or []))
+        if w.get("clause") and w["clause"] not in first["clauses"]:
+            first["clauses"].append(w["clause"])
+    return out
+
+
 def _notice_number(notice: "Notice") -> int:
     return notice.number
 
@@ -77,6 +102,7 @@ class Notice:
     clause: ClauseView | None
     visits: list[int] = field(default_factory=list)  # the visits it concerns (1-based)
     link_text: str = ""  # "第 1 条", a visit's link to it
+    more_clauses: list[ClauseView] = field(default_factory=list)  # the same caveat under other clauses
 
     @property
     def anchor(self) -> str:
@@ -473,14 +499,17 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     shown = {w["message"] for w in result["warnings"]}
     cviews = clause_views(clauses, list(order), shown)
 
-    warnings = [
-        Notice(
-            n, w["code"], w.get("kind", "notice"), w["message"], cviews.get(w.get("clause") or ""),
-            sorted(w.get("visits") or []), _("第 %(number)s 条") % {"number": n},
+    warnings = []
+    by_code = {}
+    for n, w in enumerate(merged_warnings(result["warnings"]), start=1):
+        refs = [cviews[ref] for ref in w["clauses"] if ref in cviews]
+        notice = Notice(
+            n, w["code"], w.get("kind", "notice"), w["message"], refs[0] if refs else None,
+            w["visits"], _("第 %(number)s 条") % {"number": n}, refs[1:],
         )
-        for n, w in enumerate(result["warnings"], start=1)
-    ]
-    by_code = {n.code: n for n in warnings}
+        warnings.append(notice)
+        for code in w["codes"]:
+            by_code[code] = notice
     remaining_label = _("尚余 %(amount)s")
     label_cache: dict[str, str] = {}
 
@@ -532,7 +561,8 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 rule_zh=rule_titles.get(visit["version"], "") if english else "",
                 steps=steps,
                 # In the list's order ("第 1 条、第 3 条"), not the order the engine met them.
-                notices=sorted((by_code[code] for code in visit["notices"] if code in by_code), key=_notice_number),
+                # (Two codes of one caveat said once: a single link.)
+                notices=sorted({by_code[code].number: by_code[code] for code in visit["notices"] if code in by_code}.values(), key=_notice_number),
                 several_rules=len(result["rules"]) > 1,
                 texts=visit_texts,
                 money=money,

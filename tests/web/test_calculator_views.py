@@ -695,3 +695,26 @@ def test_without_javascript_the_language_switch_says_what_it_keeps_on_the_calcul
     note = re.search(r"<noscript><p class=\"hint language-note\">(.*?)</p></noscript>", html)
     assert note and "刚填写、还没提交的内容不会保留" in note.group(1)
     assert "language-note" not in text(client.get("/policies/"))
+
+
+def test_a_caveat_raised_under_two_clauses_is_listed_once_with_both(client):
+    # 玉溪, unregistered off-site care on both sides of 2024-11-01: the API lists the caveat twice
+    # (under 细则第二十一条 for visit 1, 省办法第十六条 for visit 2, each its own visits), but a
+    # reader is told it once, with visits 1 and 2 and a link to each clause; each visit's notes
+    # link to that one entry.
+    params = {
+        "region": "yuxi", "status": "employed", "age": "40",
+        "visits-0-date": "2023-06-02", "visits-0-level": "2", "visits-0-total": "800", "visits-0-offsite": "unfiled",
+        "visits-1-date": "2024-12-11", "visits-1-level": "2", "visits-1-total": "800", "visits-1-offsite": "unfiled",
+    }
+    for language in ("zh-hans", "en"):
+        html = text(get(client, params, language=language))
+        notices = re.findall(r'<li id="(notice-\d+)"><span>(.*?)</span>\s*(?:<span class="notice-visits">(.*?)</span>)?\s*(.*?)</li>', html, re.S)
+        texts = [n[1] for n in notices]
+        assert len(texts) == len(set(texts)), (language, texts)  # no caveat said twice
+        (offsite,) = [n for n in notices if ("未备案" in n[1] if language == "zh-hans" else "not registered in advance" in n[1])]
+        assert offsite[2] == ("（涉及第 1、2 次就诊）" if language == "zh-hans" else "(concerns visits 1, 2)")
+        assert len(re.findall(r'href="#clause-\d+"', offsite[3])) == 2, offsite
+        links = re.findall(r'<p class="visit-notices">.*?</p>', html)
+        assert all(links.count(f'href="#{offsite[0]}"') <= 1 for links in links)
+        assert sum(f'href="#{offsite[0]}"' in row for row in links) == 2
