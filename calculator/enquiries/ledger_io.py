@@ -37,6 +37,7 @@ from django.utils.translation import gettext_noop
 
 from calculator.ops.responses import megabytes
 from calculator.rules.messages import inner_title
+from calculator.web import typed
 
 LEDGER_HEADERS = [
     gettext_noop("就诊日期"), gettext_noop("医疗机构级别"), gettext_noop("就诊类型"), gettext_noop("医疗费总额"),
@@ -316,10 +317,7 @@ SETTINGS = {
     "互联网+": "internet", "互联网": "internet", "internet": "internet",
     "非定点": "non_designated", "non_designated": "non_designated",
 }
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
-_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d{1,2})?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_AMOUNT = Decimal("10000000")
 
 
@@ -339,6 +337,10 @@ class ImportResult:
     # Header cells that are neither an input column nor one the export writes (统筹基金支付…):
     # their column is not read, which is said (a misspelt 全自费金额 would otherwise be 0 unseen).
     unread_columns: list[str] = field(default_factory=list)
+    # Rows read as two amounts that look like one amount split by an unquoted thousands comma
+    # ("1,200.00" typed into a text file: 自费金额 "1", 乙类金额 "200.00"): imported as read,
+    # and said, so the member checks them (never silently one way or the other).
+    maybe_split: list[str] = field(default_factory=list)
 
 
 def _norm(value: Any) -> str:
@@ -358,61 +360,52 @@ def _cell_date(value: Any) -> str | None:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = _norm(value)
-    match = _DATE.match(text) or _COMPACT_DATE.match(text)
-    if not match:
-        return None
-    year, month, day = (int(g) for g in match.groups())
+    text = typed.date(value)  # as the calculator's form reads a date (a time after it dropped)
     try:
-        return dt.date(year, month, day).isoformat()
+        return dt.date.fromisoformat(text).isoformat() if _ISO_DATE.match(text) else None
     except ValueError:
         return None
 
 
-def _amount_text(value: Any) -> str:
-    """A text cell as an amount is read: no spaces, no 元 after it, no ¥ before it."""
-    return _norm(value).replace(" ", "").removesuffix("元").removeprefix("¥")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
-def _cell_amount(value: Any) -> str | None:
-    """"1,200.50 元" → "1200.50"; None when it is not an amount in yuan."""
+def _read_amount(value: Any) -> tuple[str | None, str | None]:
+    """A cell as an amount in yuan: ("1200.50", None), or (None, what is wrong with it, a
+    template with ``%(column)s``), as the calculator's form reads and says it (the text rules
+    are calculator/web/typed.py's: "1,200.50 元", "１２００。５" are read; "120 30" is not)."""
     if isinstance(value, bool):
-        return None
+        return None, _("%(column)s必须是金额（元），例如 1200.00")
     if isinstance(value, int):
         text = str(value)
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            return None
-        text = f"{value:.2f}"
-        if Decimal(text) != Decimal(repr(value)).quantize(Decimal("0.01")) or abs(Decimal(repr(value)) - Decimal(text)) > Decimal("0.000001"):
-            return None
+            return None, _("%(column)s必须是金额（元），例如 1200.00")
+        # A number cell shown as "1,234.51" under a 0.00 format may hold 1234.505: the hidden
+        # decimals are said, never rounded away unseen (a formula's 0.30000000000000004 is 0.30).
+        exact = Decimal(repr(value))
+        text = f"{value:.2f}" if abs(exact - Decimal(f"{value:.2f}")) <= Decimal("0.000001") else f"{exact:f}"
     else:
-        text = _amount_text(value)
-        if _GROUPED.match(text):
-            text = text.replace(",", "")
-        if not _AMOUNT.match(text):
-            return None
+        text, problem = typed.amount(value)
+        if problem == "comma":
+            return None, _("%(column)s里的逗号只能作千位分隔，例如 1,200.50")
+        if problem == "space":
+            return None, _("%(column)s中间有空格：请只填一个金额，例如 1200.50")
+    if not _NUMBER.match(text):
+        return None, _("%(column)s必须是金额（元），例如 1200.00")
     amount = Decimal(text)
-    # A number cell skips the text pattern (which has no sign): a negative one is no amount
-    # either, said as such, not as a comparison it would fail later.
-    if amount > MAX_AMOUNT or amount < 0:
-        return None
-    return f"{amount:.2f}"
+    if amount < 0:
+        return None, _("%(column)s不能为负数")
+    if amount > MAX_AMOUNT:
+        return None, _("%(column)s不能超过 10,000,000 元")
+    if amount != amount.quantize(Decimal("0.01")):  # "1234.500" is 1234.50; "1234.505" is not
+        return None, _("%(column)s最多保留两位小数（精确到分）")
+    return f"{amount:.2f}", None
 
 
-_DIGITS_AND_COMMAS = re.compile(r"^[\d,]+(\.\d+)?$")
-_TOO_PRECISE = re.compile(r"^(\d+|\d{1,3}(,\d{3})+)\.\d{3,}$")
-
-
-def _amount_problem(value: Any) -> str:
-    """What is wrong with a cell that is not an amount, as the page's form says it: more than
-    two decimals, or a comma that is not a thousands separator; else what an amount looks like."""
-    text = _amount_text(value) if isinstance(value, str) else ""
-    if _TOO_PRECISE.match(text):
-        return _("%(column)s最多保留两位小数（精确到分）")
-    if "," in text and _DIGITS_AND_COMMAS.match(text):
-        return _("%(column)s里的逗号只能作千位分隔，例如 1,200.50")
-    return _("%(column)s必须是金额（元），例如 1200.00")
+def _cell_amount(value: Any) -> str | None:
+    """"1,200.50 元" → "1200.50"; None when it is not an amount in yuan."""
+    return _read_amount(value)[0]
 
 
 def detect_kind(name: str, head: bytes) -> str | None:
@@ -537,6 +530,14 @@ def unread_columns_note(columns: list[str]) -> str:
     }
 
 
+def maybe_split_notes(rows: list[str], shown: int = 10) -> list[str]:
+    """The rows that may hold an amount split at an unquoted comma, the first ``shown`` of them."""
+    notes = rows[:shown]
+    if len(rows) > shown:
+        notes.append(_("另有 %(more)s 行也是这样，请一并核对。") % {"more": len(rows) - shown})
+    return notes
+
+
 _SPLIT_HEAD = re.compile(r"\d{1,3}")
 _SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d{1,2})?")
 
@@ -554,6 +555,23 @@ def _split_amount(row: list[Any], columns: dict[str, int], *, longer: bool = Tru
         if _SPLIT_HEAD.fullmatch(head) and _SPLIT_TAIL.fullmatch(tail) and (longer or tail.startswith("0")):
             return True
     return False
+
+
+_SPLIT_DECIMAL_TAIL = re.compile(r"\d{3}\.\d{1,2}")
+
+
+def _looks_split(row: list[Any], columns: dict[str, int]) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """Two neighbouring amount cells of a text file that read like one amount cut at an unquoted
+    comma: a whole number of 1–3 digits, then three digits with decimals ("1" and "200.00"),
+    written unlike each other (an amount typed with decimals has them in both cells)."""
+    for key, next_key in (("total", "excluded"), ("excluded", "class_b")):
+        i, j = columns.get(key), columns.get(next_key)
+        if i is None or j != i + 1 or j >= len(row) or not isinstance(row[i], str) or not isinstance(row[j], str):
+            continue
+        head, tail = _norm(row[i]), _norm(row[j])
+        if _SPLIT_HEAD.fullmatch(head) and _SPLIT_DECIMAL_TAIL.fullmatch(tail):
+            return (key, head), (next_key, tail)
+    return None
 
 
 def _blank(row: list[Any]) -> bool:
@@ -665,20 +683,29 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
                 if key == "total":
                     problems.append(_("请填写%(total)s") % {"total": named["total"]})
                 continue
-            amount = _cell_amount(raw)
+            amount, problem = _read_amount(raw)
             if amount is None:
-                problems.append(_amount_problem(raw) % {"column": named[key]})
+                problems.append(problem % {"column": named[key]})
             else:
                 visit[key] = amount
         if not problems:
             total = Decimal(visit["total"])
             if Decimal(visit.get("excluded", "0")) > total:
                 problems.append(_("%(excluded)s不能大于%(total)s") % {"excluded": named["excluded"], "total": named["total"]})
+                if _split_amount(row, {"total": columns["total"]}, longer=True):
+                    # "1,234.50" unquoted under 费用总额: 1 and 234.50 — the likely cause, said.
+                    problems.append(_("如果是%(total)s里的千位分隔逗号把金额拆成了两格，请去掉逗号或给金额加引号（例如 \"1,234.50\"）") % {"total": named["total"]})
             elif Decimal(visit.get("class_b", "0")) + Decimal(visit.get("excluded", "0")) > total:
                 problems.append(_("%(class_b)s加%(excluded)s不能大于%(total)s") % {"class_b": named["class_b"], "excluded": named["excluded"], "total": named["total"]})
         if problems:
             result.errors.append(_("第 %(line)s 行：%(problems)s。") % {"line": number, "problems": _("；").join(problems)})
-        else:
+        elif (pair := _looks_split(row, columns)) is not None:
+            (head_key, head), (tail_key, tail) = pair
+            result.maybe_split.append(
+                _("第 %(line)s 行：%(head_column)s %(head)s、%(tail_column)s %(tail)s 按两个金额导入；如果这原本是一个金额 %(head)s,%(tail)s（千位分隔的逗号没加引号），请改正后重新导入。")
+                % {"line": number, "head_column": named[head_key], "head": head, "tail_column": named[tail_key], "tail": tail}
+            )
+        if not problems:
             result.visits.append(visit)
             result.lines.append(number)
     if result.errors:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-import unicodedata
 from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calculator.rules.contract import last_visit_date
 from calculator.rules.registry import load_policies
+from calculator.web import typed
 from calculator.web import region_facts
 from calculator.web.errors import translated
 from calculator.web.visit_rows import row_html, visit_rows_html
@@ -147,50 +147,25 @@ class _RenderOnlyForm(forms.Form):
         return text
 
 
-def _clean_text(value: Any) -> str:
-    if value is None:
-        return ""
-    return unicodedata.normalize("NFKC", str(value)).strip()
+_clean_text = typed.text
 
 
-_LOOSE_DATE = re.compile(r"^(\d{4})\s*[./年-]\s*(\d{1,2})\s*[./月-]\s*(\d{1,2})\s*日?$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _clean_date(value: Any) -> str:
-    """"2024/3/1", "2024年3月1日" or "20240301" → "2024-03-01"; anything else as typed."""
-    text = _clean_text(value)
-    match = _LOOSE_DATE.match(text) or _COMPACT_DATE.match(text)
-    if match:
-        year, month, day = match.groups()
-        return f"{year}-{int(month):02d}-{int(day):02d}"
-    return text
-
-
-# A comma is read only as a thousands separator: groups of exactly three digits, before any
-# decimal point. "12,50" (a decimal comma) and "1.000,00" (European grouping) are refused
-# rather than read as 1250 or 1.00.
-_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_clean_date = typed.date  # "2024/3/1", "2024年3月1日", "2024-03-01 10:30" → "2024-03-01"
 
 
 def _clean_amount(value: Any, label: Any = "") -> tuple[str, str | None]:
-    """"１,２００ 元" → ("1200", None): full-width digits, thousands separators, spaces, ¥ and
-    元 removed. A comma that is not a thousands separator gives (text, message)."""
-    text = _clean_text(value).replace(" ", "")
-    if text.endswith("元"):
-        text = text[:-1]
-    if text.startswith("¥"):
-        text = text[1:]
-    if "," in text:
-        if not _GROUPED.match(text):
-            message = gettext(
-                "%(label)s“%(value)s”里的逗号用法不对：逗号只能作千位分隔（每三位一个，例如 1,200 或 "
-                "12,345.60），小数点请用“.”。"
-            ) % {"label": label, "value": _clean_text(value)}
-            return text, message
-        text = text.replace(",", "")
-    return text, None
+    """"１,２００ 元" → ("1200", None) (calculator/web/typed.py: the import reads alike). A comma
+    or space that is not a thousands separator gives (text, message): "120 30" is not 12030."""
+    amount, problem = typed.amount(value)
+    if problem == "comma":
+        return amount, gettext(
+            "%(label)s“%(value)s”里的逗号用法不对：逗号只能作千位分隔（每三位一个，例如 1,200 或 "
+            "12,345.60），小数点请用“.”。"
+        ) % {"label": label, "value": _clean_text(value)}
+    if problem == "space":
+        return amount, gettext("%(label)s“%(value)s”中间有空格：请只填一个金额，例如 1200.50。") % {"label": label, "value": _clean_text(value)}
+    return amount, None
 
 
 def _period_text(start: dt.date, end: dt.date | None) -> str:

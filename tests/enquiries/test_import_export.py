@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 from typing import Any
+from html import unescape
 import json
 import re
 import subprocess
@@ -214,7 +215,9 @@ BAD_ROWS = [
     ("2025-03-01,四级,门诊,100,,", "第 3 行：医疗机构级别“四级”应为 1、2、3 或 一级、二级、三级"),
     ("2025-03-01,三级,住院,100,,", "第 3 行：就诊类型“住院”应为 门诊、药店、互联网+ 或 非定点"),
     ("2025-03-01,三级,门诊,,,", "第 3 行：请填写费用总额"),
-    ("2025-03-01,三级,门诊,-5,,", "第 3 行：费用总额必须是金额（元）"),
+    ("2025-03-01,三级,门诊,-5,,", "第 3 行：费用总额不能为负数"),
+    ("2025-03-01,三级,门诊,99999999,,", "第 3 行：费用总额不能超过 10,000,000 元"),
+    ("2025-03-01,三级,门诊,120 30,,", "第 3 行：费用总额中间有空格：请只填一个金额，例如 1200.50"),
     ("2025-03-01,三级,门诊,100.123,,", "第 3 行：费用总额最多保留两位小数（精确到分）"),
     ("2025-03-01,三级,门诊,100,x,", "第 3 行：自费金额必须是金额（元）"),
     ("2025-03-01,三级,门诊,100,,十元", "第 3 行：乙类金额必须是金额（元）"),
@@ -470,9 +473,9 @@ def test_command_odd_numbers_and_mixed_inputs_get_true_messages(visits_csv, tmp_
     assert out.stat().st_size > 0
 
 
-def test_a_negative_number_cell_is_said_to_be_no_amount(tmp_path):
-    # An Excel number cell of -100.5 under 医疗费总额: "must be an amount", not "全自费金额不能
-    # 大于医疗费总额" (there is no 全自费 column at all).
+def test_a_negative_number_cell_is_said_to_be_negative(tmp_path):
+    # An Excel number cell of -100.5 under 医疗费总额: "不能为负数" (the form's words), not "全自费
+    # 金额不能大于医疗费总额" (there is no 全自费 column at all).
     from calculator.enquiries import ledger_io
 
     wb = openpyxl.Workbook()
@@ -482,7 +485,59 @@ def test_a_negative_number_cell_is_said_to_be_no_amount(tmp_path):
     buffer = io.BytesIO()
     wb.save(buffer)
     read = ledger_io.read_visits("visits.xlsx", buffer.getvalue(), max_rows=100, max_bytes=2_000_000)
-    assert read.errors == ["第 2 行：医疗费总额必须是金额（元），例如 1200.00。"], read.errors
+    assert read.errors == ["第 2 行：医疗费总额不能为负数。"], read.errors
+
+
+def test_a_number_cell_with_hidden_decimals_is_said_not_rounded(tmp_path):
+    # 1234.505 in a cell formatted 0.00 shows as 1,234.51: the import says it has more than two
+    # decimals (never rounds it unseen); a formula's 0.1 × 3 = 0.30000000000000004 is 0.30.
+    from calculator.enquiries import ledger_io
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["就诊日期", "医疗机构级别", "医疗费总额"])
+    ws.append(["2025-03-02", 3, 1234.505])
+    ws.append(["2025-03-03", 3, 0.1 * 3])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    read = ledger_io.read_visits("visits.xlsx", buffer.getvalue(), max_rows=100, max_bytes=2_000_000)
+    assert read.errors == ["第 2 行：医疗费总额最多保留两位小数（精确到分）。"], read.errors
+    ws.delete_rows(2)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    read = ledger_io.read_visits("visits.xlsx", buffer.getvalue(), max_rows=100, max_bytes=2_000_000)
+    assert [v["total"] for v in read.visits] == ["0.30"]
+
+
+def test_the_import_reads_amounts_and_dates_as_the_form_does():
+    # What a helpdesk worker pastes from a settlement slip: a 结算时间 after the date, an IME's
+    # "。" for the decimal point, spaces grouping thousands, "1234.500" (exactly 1234.50).
+    from calculator.enquiries import ledger_io
+
+    text = (
+        "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n"
+        "2024-03-05 10:30:00,三级,门诊,1234。50,,\n"
+        "2024/3/6 9:05,二级,门诊,1 234.50,,\n"
+        "2024年3月7号,一级,门诊,1234.500,,\n"
+    )
+    read = ledger_io.read_visits("visits.csv", text.encode("utf-8"))
+    assert read.errors == [] and read.maybe_split == []
+    assert [(v["date"], v["total"]) for v in read.visits] == [("2024-03-05", "1234.50"), ("2024-03-06", "1234.50"), ("2024-03-07", "1234.50")]
+
+
+def test_two_amounts_that_may_be_one_split_at_a_comma_are_imported_and_said(web):
+    # "1,200.00" typed unquoted into a text file under 自费金额, 乙类金额 left empty: the row reads
+    # 自费金额 "1" and 乙类金额 "200.00" — two amounts a member may really have. Imported as read,
+    # but said beside the import (line 2), so that a 自费 of 1.00 is not taken unseen.
+    text = "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025-03-01,三级,门诊,1500,1,200.00\n2025-03-02,三级,门诊,1500,100.00,200.00\n"
+    html = unescape(_import(web, _csv(text)).content.decode())
+    assert "已从文件导入" in html
+    assert "第 2 行：自费金额 1、乙类金额 200.00 按两个金额导入；如果这原本是一个金额 1,200.00" in html
+    assert "第 3 行" not in html  # both written with decimals: two amounts as typed
+    # Under 费用总额 the split leaves 自费金额 larger than the total: refused, with the likely cause.
+    text = "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025-03-01,三级,门诊,1,234.50,\n"
+    html = unescape(_import(web, _csv(text)).content.decode())
+    assert "第 2 行：自费金额不能大于费用总额；如果是费用总额里的千位分隔逗号把金额拆成了两格" in html
 
 
 @pytest.mark.django_db
@@ -709,3 +764,16 @@ def test_command_names_the_file_line_of_a_visit_the_calculation_refuses(tmp_path
     request.write_text(json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2019-03-05", "level": 2, "total": "300"}]}), encoding="utf-8")
     (error,) = json.loads(_manage(str(request)).stdout)["errors"]
     assert "line" not in error and error["message"].startswith("就诊日期 2019-03-05")
+
+
+def test_command_reads_the_persons_figures_as_the_file_rows_are_read(visits_csv):
+    # --age ６６ (full-width, a Chinese input method's), --retired-on 2010/8/1 and
+    # --account-balance "1,000" are read as the page's form and the file's rows read them:
+    # the answer is the one for 66, 2010-08-01 and 1000.00.
+    typed = _manage("--csv", str(visits_csv), "--region", "wuhan", "--status", "retired", "--age", "６６", "--retired-on", "2010/8/1", "--account-balance", "1,000")
+    plain = _manage("--csv", str(visits_csv), "--region", "wuhan", "--status", "retired", "--age", "66", "--retired-on", "2010-08-01", "--account-balance", "1000")
+    assert typed.returncode == plain.returncode == 0, typed.stdout
+    assert json.loads(typed.stdout) == json.loads(plain.stdout)
+    # A space inside an amount is not a figure: the contract names the field.
+    done = _manage("--csv", str(visits_csv), "--region", "wuhan", "--status", "retired", "--age", "66", "--account-balance", "100 0")
+    assert done.returncode == 2 and json.loads(done.stdout)["errors"][0]["field"] == "account_balance"

@@ -287,3 +287,20 @@ def test_a_far_too_large_whole_age_is_out_of_range_not_not_whole(client):
     # "must be a whole number".
     html = page(client, PERSON | {"age": "99999999999999999999999"} | visit())
     assert field_error(html, "id_age") == "年龄应在 0 到 120 之间。"
+
+
+def test_amounts_and_dates_typed_with_a_chinese_input_method_are_read_or_refused_plainly(client):
+    # "1234。50" (the IME's full stop), "1 234.50" (spaces grouping thousands) and a date with a
+    # time after it ("2024-03-05 10:30", copied from a slip's 结算时间) are read; "120 30" is two
+    # figures or a typo: refused at the field, never read as 12,030. (What the form reads is
+    # checked on the visit's 费用总额 card: 1,234.50 for both visits.)
+    html = page(client, PERSON | visit(total="1234。50", date="2024-03-05 10:30") | visit(1, total="1 234.50", date="2024年3月6号"))
+    assert field_error(html, "id_visits-0-total") is None and field_error(html, "id_visits-1-total") is None
+    assert field_error(html, "id_visits-0-date") is None and field_error(html, "id_visits-1-date") is None
+    assert html.count("<dd>1,234.50 元</dd>") == 2, re.findall(r"<dd>[^<]*元</dd>", html)
+    html = page(client, PERSON | visit(total="120 30"))
+    assert field_error(html, "id_visits-0-total") == "费用总额“120 30”中间有空格：请只填一个金额，例如 1200.50。"
+    assert 'id="results"' not in html
+    assert input_value(html, "visits-0-total") == "120 30"  # what was typed, given back
+    html = page(client, PERSON | visit(total="120 30"), language="en")
+    assert "has a space inside it: enter one amount, e.g. 1200.50." in unescape(html)

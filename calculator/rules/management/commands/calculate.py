@@ -29,6 +29,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 _WHOLE = re.compile(r"[+-]?[0-9]{1,100}")  # a whole number of any sensible length: its range is the contract's to say
+_FULL_WIDTH = re.compile(r"[+-]?[０-９]{1,100}")
 _VISIT_PATH = re.compile(r"visits\[(\d+)\]")  # the contract's path of a visit's field
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -223,18 +224,34 @@ class Command(BaseCommand):
         if read.unread_columns:
             # Said beside the answer (standard error), as the page's import says it.
             self.stderr.write(ledger_io.unread_columns_note(read.unread_columns))
+        for note in ledger_io.maybe_split_notes(read.maybe_split):
+            self.stderr.write(note)  # beside the answer, as the page's import says it
+        from calculator.web import typed
+
         request: dict[str, Any] = {}
         for name in ("region", "status", "retired_on", "contribution_base", "account_balance", "prior_years_balance", "lang"):
             if options.get(name) not in (None, ""):
                 request[name] = options[name]
+        # The person's figures are read as the file's rows are (and the page's form): "1,000",
+        # "１０００元", "2010/8/1" as typed by a person; what is still not a figure is the
+        # contract's to name.
+        for name in ("contribution_base", "account_balance", "prior_years_balance"):
+            if name in request:
+                amount, problem = typed.amount(request[name])
+                request[name] = request[name] if problem else amount
+        if "retired_on" in request:
+            request["retired_on"] = typed.date(request["retired_on"])
         for name in ("age", "chronic_disease_count"):
             value = options.get(name)
             if value not in (None, ""):
                 # A whole number typed on the command line is a JSON number (its range is the
                 # contract's to check: -1 is "0 to 120", not "not a whole number"); anything
-                # else goes as text and gets the contract's message. ASCII digits only: "²" is
-                # a digit to str.isdigit but not to int().
+                # else goes as text and gets the contract's message. Full-width digits ("６６",
+                # a Chinese input method's) are read as the page's form reads them; otherwise
+                # ASCII digits only: "²" is a digit to str.isdigit but not to int().
                 text = str(value).strip()
+                if _FULL_WIDTH.fullmatch(text):
+                    text = typed.text(text)
                 request[name] = int(text) if _WHOLE.fullmatch(text) else value
         if options.get("flexible_employment"):
             request["flexible_employment"] = True
