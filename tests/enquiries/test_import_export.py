@@ -371,8 +371,54 @@ def test_a_workbook_that_unpacks_to_far_more_than_a_visit_list_is_refused_unread
     assert len(workbook) < 2 * 1_048_576  # small as a file: within the upload limit
     started = time.monotonic()
     html = _import(web, SimpleUploadedFile("bomb.xlsx", workbook, content_type=ledger_io.XLSX_MEDIA_TYPE)).content.decode()
-    assert "这个 Excel 文件解压后超过 20 MB" in html
+    assert "这个 Excel 文件解压后超过 3 MB" in html
     assert time.monotonic() - started < 5  # refused from the zip's directory, nothing parsed
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        # A million blank lines before the header: 1 MB, within the upload limit. Popping them one
+        # by one held a worker until gunicorn killed it (30 s, a 500).
+        ("blank.csv", b"\n" * 1_000_000 + "就诊日期,费用总额\n2024-03-17,100.00\n".encode()),
+        # A 5 KB workbook whose header is at row 1,048,575: the reader pads every row above it
+        # (made in the test: _far_workbook is defined below).
+        ("far.xlsx", None),
+    ],
+)
+def test_a_file_of_blank_lines_is_refused_quickly(web, name, content):
+    import time
+
+    if content is None:
+        content = _far_workbook()
+        assert len(content) < 10_000
+    started = time.monotonic()
+    html = unescape(_import(web, SimpleUploadedFile(name, content)).content.decode())
+    assert "文件超过 11,000 行（空行也算在内），无法导入" in html, html[-2000:]
+    assert time.monotonic() - started < 5
+
+
+def _far_workbook() -> bytes:
+    """_workbook with its header row moved to row 1,048,575 and one visit below it."""
+    far = _workbook("")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(far)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<row r="1"><c r="A1"', b'<row r="1048575"><c r="A1048575"').replace(b'r="B1"', b'r="B1048575"')
+                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>2024-03-17</t></is></c><c r="B1048576"><v>100</v></c></row></sheetData>')
+            target.writestr(item, data)
+    return buffer.getvalue()
+
+
+def test_a_few_blank_lines_between_visits_are_still_read():
+    # Gaps are normal (rows deleted in Excel): 3 visits with 2,000 blank lines between them import.
+    from calculator.enquiries import ledger_io
+
+    text = "就诊日期,费用总额\n2024-03-17,100.00\n" + "\n" * 2000 + "2024-03-18,200.00\n" + ",,\n" * 2000 + "2024-03-19,300.00\n"
+    read = ledger_io.read_visits("gaps.csv", text.encode())
+    assert [v["total"] for v in read.visits] == ["100.00", "200.00", "300.00"] and read.lines == [2, 2003, 4004]
 
 
 def test_only_the_first_50_columns_of_a_row_are_read():
