@@ -236,6 +236,7 @@ def save_enquiry(inputs: dict[str, Any], result: dict[str, Any], *, source: str 
             try:
                 with transaction.atomic():
                     enquiry.save(force_insert=True)
+                _sweep_expired(now)
                 return enquiry
             except IntegrityError as exc:  # the same token twice: astronomically rare, try another
                 last_error = exc
@@ -260,6 +261,26 @@ def find_enquiry(token: str) -> Enquiry | None:
 def delete_expired(now: dt.datetime | None = None) -> int:
     deleted, _ = Enquiry.objects.filter(expires_at__lte=now or timezone.now()).delete()
     return deleted
+
+
+SWEEP_EVERY = dt.timedelta(hours=1)
+_last_sweep: dt.datetime | None = None
+
+
+def _sweep_expired(now: dt.datetime) -> None:
+    """Expired enquiries are deleted by saving too, at most once an hour per process, so that
+    the saved page's "到期后自动删除" holds where nobody scheduled ``delete_expired_enquiries``
+    (an expired link answers 404 either way). A failure here never fails the save."""
+    from django.db import DatabaseError
+
+    global _last_sweep
+    if _last_sweep is not None and now - _last_sweep < SWEEP_EVERY:
+        return
+    _last_sweep = now
+    try:
+        delete_expired(now)
+    except DatabaseError:
+        pass  # the next sweep (or the daily command) deletes them
 
 
 # --- Recompute and compare --------------------------------------------------------------------

@@ -393,6 +393,7 @@ def _notice_dates(result: dict[str, Any], numbers: list[int]) -> str:
 
 
 @require_GET
+@limited  # a database look-up each: counted like reopening the link (the print page shows one)
 def qr_svg(request: HttpRequest, token: str) -> HttpResponse:
     import segno
 

@@ -127,6 +127,21 @@ def test_an_expired_link_is_404_and_the_command_deletes_it(web):
     assert list(Enquiry.objects.values_list("token", flat=True)) == [live]
 
 
+def test_saving_deletes_expired_links_at_most_once_an_hour(web, monkeypatch):
+    # The saved page promises deletion after the retention period: a site where nobody scheduled
+    # delete_expired_enquiries still deletes expired enquiries, when someone saves (at most once
+    # an hour per process), and keeps the live ones.
+    old, live = save_via_page(web), save_via_page(web)
+    Enquiry.objects.filter(token=old).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    monkeypatch.setattr(services, "_last_sweep", None)
+    third = save_via_page(web)
+    assert set(Enquiry.objects.values_list("token", flat=True)) == {live, third}
+    # Within the hour another expired one waits for the next sweep (or the daily command).
+    Enquiry.objects.filter(token=live).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    save_via_page(web)
+    assert Enquiry.objects.filter(token=live).exists()
+
+
 # --- rules changed since saving ------------------------------------------------------------------
 
 
@@ -274,7 +289,7 @@ def test_reopening_printing_exporting_and_the_api_save_share_the_enquiry_limit(w
     token = save_via_page(web)  # 1
     assert web.get(f"/e/{token}/").status_code == 200  # 2
     assert web.get(f"/e/{token}/ledger.csv").status_code == 200  # 3
-    for path in (f"/e/{token}/", f"/e/{token}/print/", f"/e/{token}/ledger.xlsx"):
+    for path in (f"/e/{token}/", f"/e/{token}/print/", f"/e/{token}/ledger.xlsx", f"/e/{token}/qr.svg"):
         refused = web.get(path)
         assert refused.status_code == 429 and refused["Retry-After"], path
     api = api_save(web)
