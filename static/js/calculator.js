@@ -265,6 +265,42 @@
     event.detail.serverResponse = holder.innerHTML;
   });
 
+  // --- A request that fails is said, not silently dropped. ---
+  // htmx swaps nothing for an error answer (a 429 when the page's rate limit is reached, a 500)
+  // or when the network fails: the button would look ignored. #form-status (a live region
+  // beside 计算) says what happened, in the page's language, until the next request.
+  function sayFailure(kind) {
+    var status = document.getElementById("form-status");
+    if (status) {
+      status.textContent = status.getAttribute("data-" + kind + "-text");
+      status.setAttribute("data-failed", "");
+    }
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    sayFailure(xhr && xhr.status === 429 ? "busy" : "error");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    sayFailure("offline");
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var status = document.getElementById("form-status");
+    if (status && status.hasAttribute("data-failed")) {
+      status.removeAttribute("data-failed");
+      status.textContent = "";
+    }
+  });
+  // Rows added or removed under a result: the server draws a note in place of the figures;
+  // the live region beside 计算 says it too (a region inserted with its text is often not read).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var results = document.getElementById("results");
+    var status = document.getElementById("form-status");
+    if (target && target.id === "visits" && results && results.hasAttribute("data-rows-changed") && status) {
+      status.textContent = status.getAttribute("data-stale-text");
+    }
+  });
+
   // --- Switching language keeps what was typed and not yet calculated. ---
   // The switch posts to Django's set_language, which comes back to the last calculated
   // address: edits made since (or a form filled in but not calculated) would be lost. Just

@@ -241,6 +241,43 @@ def test_typing_while_rows_are_being_redrawn_is_kept(live_server, sized_page: Pa
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_a_failed_request_is_said_beside_the_button(live_server, sized_page: Page) -> None:
+    """htmx swaps nothing for an error answer or a lost connection: the live region beside 计算
+    says what happened (429: wait a minute; otherwise try again), and the next request clears it."""
+    page = sized_page
+    page.goto(live_server.url + "/")
+    fill_xuzhou(page)
+    status = page.locator("#form-status")
+    answers = iter([429, 500])
+    page.route(re.compile(r".*add_visit=1.*"), lambda route: route.fulfill(status=next(answers), body="refused"))
+    page.get_by_role("button", name="添加一次就诊").click()
+    expect(status).to_have_text("操作太频繁，这次没有完成。请稍等一分钟再按一次。")
+    page.get_by_role("button", name="添加一次就诊").click()
+    expect(status).to_have_text("出了点问题，这次操作没有完成。请稍后再按一次；如果一直这样，请刷新页面。")
+    page.unroute(re.compile(r".*add_visit=1.*"))
+    page.route(re.compile(r".*add_visit=1.*"), lambda route: route.abort())
+    page.get_by_role("button", name="添加一次就诊").click()
+    expect(status).to_have_text("没有连上网站，这次操作没有完成。请检查网络后再按一次。")
+    expect(row(page, 2)).to_have_count(0)  # nothing was added
+    page.unroute(re.compile(r".*add_visit=1.*"))
+    page.get_by_role("button", name="添加一次就诊").click()
+    expect(row(page, 2)).to_be_visible()
+    expect(status).to_have_text("")
+    # The refused requests are the test's own (console errors of htmx's failed requests too).
+    page.problems.clear()  # type: ignore[attr-defined]
+
+
+def test_rows_changed_under_a_result_are_said_in_the_live_region(live_server, sized_page: Page) -> None:
+    """Adding a row under a result replaces the figures by a note; the live region beside 计算
+    says it as well (a region inserted with its text is often not read out)."""
+    page = sized_page
+    calculated_xuzhou(page, live_server)
+    page.get_by_role("button", name="添加一次就诊").click()
+    expect(row(page, 2)).to_be_visible()
+    expect(page.locator("#form-status")).to_have_text("表单已更改，下面的结果尚未更新。请按“计算”。")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_editing_before_any_result_marks_nothing(live_server, sized_page: Page) -> None:
     page = sized_page
     page.goto(live_server.url + "/")

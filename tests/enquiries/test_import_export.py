@@ -235,6 +235,9 @@ def test_a_bad_row_is_refused_with_its_line_number_and_nothing_is_imported(web, 
     assert message in html
     assert "文件没有导入" in html and "一条都没有导入" in html
     assert all(not r.get("date") and not r.get("total") for r in _rows(html))
+    # The file field is marked and described by the errors (a screen reader on it hears why).
+    field = re.search(r'<input type="file" id="id_import_file"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="import-feedback id_import_file_hint"' in field
 
 
 def test_a_refused_file_leaves_the_rows_typed_before_as_they_were(web):

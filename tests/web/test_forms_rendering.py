@@ -166,8 +166,11 @@ def test_the_out_of_date_texts_are_in_the_page_for_the_script(client):
     # calculator.js fills the live region beside 计算 and puts the note above the results
     # when the form is edited after a result; the texts come translated with the page.
     html = page(client)
-    status = re.search(r'<p id="form-status" class="form-status" role="status"\s+data-stale-text="([^"]+)"></p>', html)
+    status = re.search(r'<p id="form-status" class="form-status" role="status"\s+data-stale-text="([^"]+)"[^>]*></p>', html)
     assert status and status.group(1).startswith("表单已更改")
+    # And what it says when a request fails (htmx swaps nothing then): a 429, another error, no network.
+    assert 'data-busy-text="操作太频繁' in status.group(0) and 'data-error-text="出了点问题' in status.group(0)
+    assert 'data-offline-text="没有连上网站' in status.group(0)
     assert '<template id="stale-note-template"><p class="stale-note"><strong>结果已过期：</strong>' in html
     client.cookies["django_language"] = "en"
     assert 'data-stale-text="The form has changed' in page(client)

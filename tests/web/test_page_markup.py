@@ -101,3 +101,13 @@ def test_the_current_page_is_marked_in_the_menu_of_each_page(client):
     for path, label in (("/", "计算器"), ("/policies/", "政策库"), ("/about/", "关于本计算器")):
         html = _get(client, path, {}, "zh-hans")
         assert re.findall(r'aria-current="page">([^<]*)<', html) == [label], path
+
+
+def test_a_region_heading_names_its_province_only_where_it_is_another(client):
+    # 上海市 is its own province: its heading was "上海市 上海市" (read twice in a screen reader's
+    # list of headings); 武汉市 keeps 湖北省 beside it.
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/policies/").content.decode()
+    shanghai = re.search(r'<h2 id="region-shanghai-title">(.*?)</h2>', html).group(1)
+    wuhan = re.search(r'<h2 id="region-wuhan-title">(.*?)</h2>', html).group(1)
+    assert shanghai == "上海市" and wuhan == '武汉市 <span class="province">湖北省</span>'
