@@ -26,7 +26,7 @@ from crispy_forms.layout import Div as CrispyDiv, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK, flatatt
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.safestring import SafeString, mark_safe
 
 TEMPLATE_PACK_NAME = "govform"
@@ -64,7 +64,7 @@ class Details(LayoutObject):
         css = f' class="{_esc(self.css_class)}"' if self.css_class else ""
         opened = " open" if is_open else ""
         return mark_safe(
-            f'<details{css}{opened}>\n  <summary>{_esc(self.summary)}</summary>\n'
+            f'<details{css}{opened}>\n  <summary>{marked(self.summary)}</summary>\n'
             f'  <div class="{_esc(self.body_class)}">{fields}\n  </div>\n</details>\n'
         )
 
@@ -90,7 +90,7 @@ class Fieldset(LayoutObject):
         # govform/layout/fieldset.html, written in Python.
         css = f' class="{_esc(self.css_class)}"' if self.css_class else ""
         legend_css = f' class="{_esc(self.legend_class)}"' if self.legend_class else ""
-        return mark_safe(f"<fieldset{css}{self.flat_attrs}>\n  <legend{legend_css}>{_esc(self.legend)}</legend>{fields}\n</fieldset>\n")
+        return mark_safe(f"<fieldset{css}{self.flat_attrs}>\n  <legend{legend_css}>{marked(self.legend)}</legend>{fields}\n</fieldset>\n")
 
 
 class Field(LayoutObject):
@@ -113,19 +113,19 @@ def field_html(bound: Any) -> str:
     errors = bound.errors
     auto_id = bound.auto_id
     help_text = bound.help_text
-    hint = f'<p class="hint" id="{auto_id}_helptext">{_esc(help_text)}</p>' if help_text else ""
+    hint = f'<p class="hint" id="{auto_id}_helptext">{marked(help_text)}</p>' if help_text else ""
     error = (
-        f'<p class="error-message" id="{auto_id}_error"><span class="visually-hidden">{_esc(gettext("错误："))}</span>{_esc(errors[0])}</p>'
+        f'<p class="error-message" id="{auto_id}_error"><span class="visually-hidden">{_esc(gettext("错误："))}</span>{marked(errors[0])}</p>'
         if errors
         else ""
     )
     css = " field-error" if errors else ""
-    label = _esc(bound.label)
+    label = marked(bound.label)
     if bound.widget_type == "radioselect":
         described = " ".join(([f"{auto_id}_helptext"] if help_text else []) + ([f"{auto_id}_error"] if errors else []))
         described = f' aria-describedby="{described}"' if described else ""
         radios = "".join(
-            f'<div class="radio">{radio.tag()}<label for="{radio.id_for_label}">{_esc(radio.choice_label)}</label></div>'
+            f'<div class="radio">{radio.tag()}<label for="{radio.id_for_label}">{marked(radio.choice_label)}</label></div>'
             for radio in bound
         )
         return (
@@ -152,6 +152,25 @@ def _esc(value: Any) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
+
+
+# Chinese inside an English page's text (the slip's terms kept beside their English: "Insured
+# region (参保地区)"): marked as Chinese, so that a screen reader reading English says them as
+# Chinese instead of spelling or skipping them (WCAG 3.1.2). Ideographs, CJK punctuation and
+# full-width forms; a Chinese page needs no mark.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e]+")
+
+
+def marked(value: Any) -> str:
+    """``value`` escaped, its Chinese runs in ``<span lang="zh-Hans">`` on an English page."""
+    text = _esc(value)
+    if not _CJK.search(text) or not (get_language() or "").startswith("en"):
+        return text
+    return _CJK.sub(_zh_span, text)
+
+
+def _zh_span(match: re.Match[str]) -> str:
+    return f'<span lang="zh-Hans">{match.group(0)}</span>'
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
@@ -262,7 +281,7 @@ def form_html(form: Any) -> SafeString:
     by the layout objects above, without crispy's template node and its context copies."""
     errors = form.non_field_errors()
     error = (
-        f'<div class="error-message" role="alert"><span class="visually-hidden">{_esc(gettext("错误："))}</span>{_esc(errors[0])}</div>'
+        f'<div class="error-message" role="alert"><span class="visually-hidden">{_esc(gettext("错误："))}</span>{marked(errors[0])}</div>'
         if errors
         else ""
     )

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from calculator.web.govform import _attrs, _esc
+from calculator.web.govform import _attrs, _esc, marked
 
 if TYPE_CHECKING:
     from calculator.web.forms import VisitForm
@@ -39,8 +39,9 @@ class _Parts:
         widget = field.widget
         self.checkbox = isinstance(widget, forms.CheckboxInput)
         self.select = isinstance(widget, forms.Select)
-        self.label = _esc(field.label)
-        self.hint = _esc(field.help_text) if field.help_text else ""
+        # Fields are made per language: the Chinese in an English label is marked once here.
+        self.label = marked(field.label)
+        self.hint = marked(field.help_text) if field.help_text else ""
         self.attrs = _attrs(widget.attrs)  # the widget's own (class, inputmode, autofocus …)
         # A select's options, each unselected and selected; the first whose value matches the
         # typed one is selected, as Django's.
@@ -94,7 +95,7 @@ def _field(visit: VisitForm, name: str, errors: Any, error_prefix: str) -> str:
     error = ""
     extra = ""
     if errors:
-        error = f'<p class="error-message" id="{auto_id}_error">{error_prefix}{_esc(errors[0])}</p>'
+        error = f'<p class="error-message" id="{auto_id}_error">{error_prefix}{marked(errors[0])}</p>'
         described = f"{described} {auto_id}_error" if described else f"{auto_id}_error"
     if described:
         extra = f' aria-describedby="{described}"'
@@ -114,7 +115,7 @@ def _texts() -> dict[str, str]:
         "error": f'<span class="visually-hidden">{_esc(gettext("错误："))}</span>',
         "title": gettext("第 %(number)s 次就诊"),
         "remove": gettext("删除第 %(number)s 次就诊"),
-        "more": _esc(gettext("更多选项")),
+        "more": marked(gettext("更多选项")),
     }
 
 

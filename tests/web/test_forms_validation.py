@@ -210,7 +210,8 @@ def test_english_choice_errors_list_names_in_english(client):
     client.cookies["django_language"] = "en"
     query = ("/?region=beijing&status=x&age=45&visits-0-date=2024-03-01&visits-0-level=1"
              "&visits-0-setting=hospital&visits-0-total=100&visits-0-offsite=mars")
-    html = unescape(client.get(query).content.decode())
+    # (The Chinese glosses are marked lang="zh-Hans": read without the marks.)
+    html = unescape(re.sub(r'<span lang="zh-Hans">(.*?)</span>', r"\1", client.get(query).content.decode()))
     assert "Available: Xuzhou (徐州市); " in html
     assert "must be one of: Employed (在职); Retired (退休)." in html
     assert "must be one of: In your insured region (本地); Off-site, registered; " in html
@@ -304,3 +305,17 @@ def test_amounts_and_dates_typed_with_a_chinese_input_method_are_read_or_refused
     assert input_value(html, "visits-0-total") == "120 30"  # what was typed, given back
     html = page(client, PERSON | visit(total="120 30"), language="en")
     assert "has a space inside it: enter one amount, e.g. 1200.50." in unescape(html)
+
+
+def test_chinese_in_english_labels_hints_and_errors_is_marked_as_chinese(client):
+    # WCAG 3.1.2: an English screen reader reads "(参保地区)" as Chinese only when it is marked.
+    # The English page marks the slip's terms in labels, hints, legends and errors (the field's
+    # and the summary's); the Chinese page has no such marks (its language is the page's).
+    params = PERSON | visit(total="12,50")
+    html = page(client, params, language="en")
+    assert '<label for="id_region">Insured region (<span lang="zh-Hans">参保地区</span>)</label>' in html
+    assert '<label for="id_visits-0-total">Total medical expenses (<span lang="zh-Hans">费用总额</span>)</label>' in html
+    error = field_error(html, "id_visits-0-total")
+    assert error is not None and error.startswith('Total medical expenses (<span lang="zh-Hans">费用总额</span>) “12,50”: a comma')
+    assert re.search(r'<li><a href="#id_visits-0-total">[^<]*\(<span lang="zh-Hans">费用总额</span>\)', html)
+    assert '<span lang="zh-Hans">' not in page(client, params, language="zh-hans")
