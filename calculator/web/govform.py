@@ -169,6 +169,38 @@ def marked(value: Any) -> str:
     return _CJK.sub(_zh_span, text)
 
 
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+_VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "wbr", "source"})
+
+
+def marked_html(html: str) -> str:
+    """``marked`` for markup (a page's block): the Chinese runs of its text, not of its tags and
+    attributes, marked on an English page; text inside an element marked Chinese already (a
+    quote, a title) is left as it is."""
+    if not _CJK.search(html) or not (get_language() or "").startswith("en"):
+        return html
+    parts = _TAG.split(html)
+    inside: str | None = None  # the element marked Chinese already that the text is in
+    depth = 0
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = _TAG_NAME.match(part)
+            if name is None:
+                continue
+            closing, tag = name.group(1), name.group(2).lower()
+            if inside is None:
+                if not closing and 'lang="zh-Hans"' in part and tag not in _VOID:
+                    inside, depth = tag, 1
+            elif tag == inside:
+                depth += -1 if closing else 1
+                if depth == 0:
+                    inside = None
+        elif inside is None and _CJK.search(part):
+            parts[i] = _CJK.sub(_zh_span, part)
+    return "".join(parts)
+
+
 def _zh_span(match: re.Match[str]) -> str:
     return f'<span lang="zh-Hans">{match.group(0)}</span>'
 

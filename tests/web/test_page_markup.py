@@ -111,3 +111,28 @@ def test_a_region_heading_names_its_province_only_where_it_is_another(client):
     shanghai = re.search(r'<h2 id="region-shanghai-title">(.*?)</h2>', html).group(1)
     wuhan = re.search(r'<h2 id="region-wuhan-title">(.*?)</h2>', html).group(1)
     assert shanghai == "上海市" and wuhan == '武汉市 <span class="province">湖北省</span>'
+
+
+@pytest.mark.parametrize("path", ["/policies/", "/about/"])
+def test_english_library_and_about_pages_mark_every_chinese_text_as_chinese(client, path):
+    # WCAG 3.1.2: region names ("Xuzhou (徐州市)"), the slip's glossed terms and titles are
+    # marked lang="zh-Hans" on the English pages (quotes and titles were already); the Chinese
+    # pages need no marks beyond those.
+    client.cookies["django_language"] = "en"
+    html = client.get(path).content.decode()
+    main = html[html.index("<main"):html.index("</main>")]
+    unmarked = re.sub(r'<(span|blockquote|q|cite|p|li|a|strong|td|th|h\d)[^>]*lang="zh-Hans"[^>]*>.*?</\1>', "", main, flags=re.S)
+    left = [t for t in re.split(r"<[^>]+>", unmarked) if re.search(r"[\u4e00-\u9fff]", t)]
+    assert left == [], left[:5]
+    assert '<span lang="zh-Hans"><span lang="zh-Hans">' not in html  # text in a Chinese element is left as it is
+
+def test_chinese_text_is_marked_only_on_english_pages():
+    from django.utils import translation
+
+    from calculator.web.govform import marked_html
+
+    block = '<p>Xuzhou (徐州市) <q lang="zh-Hans">起付标准</q></p>'
+    with translation.override("zh-hans"):
+        assert marked_html(block) == block
+    with translation.override("en"):
+        assert marked_html(block) == '<p>Xuzhou (<span lang="zh-Hans">徐州市</span>) <q lang="zh-Hans">起付标准</q></p>'
