@@ -341,6 +341,16 @@
     return Object.keys(rows).sort().join(",");
   }
 
+  // The switch comes back to the same place on the page (/policies/#region-wuhan), not its top:
+  // the fragment is never sent to the server, so it is added to the address to come back to.
+  document.addEventListener("submit", function (event) {
+    var switcher = event.target;
+    var next = switcher.classList && switcher.classList.contains("language-switcher") ? switcher.querySelector("input[name=next]") : null;
+    if (next && window.location.hash && next.value.indexOf("#") === -1) {
+      next.value += window.location.hash;
+    }
+  });
+
   document.addEventListener("submit", function (event) {
     var switcher = event.target;
     var form = document.getElementById("calculator-form");

@@ -169,6 +169,16 @@ def switch_to_english(page: Page) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
+def test_switching_language_comes_back_to_the_same_place_on_the_page(live_server, sized_page: Page) -> None:
+    """From /policies/#region-wuhan the switch comes back to 武汉's section, not the page's top."""
+    page = sized_page
+    page.goto(live_server.url + "/policies/#region-wuhan")
+    switch_to_english(page)
+    assert page.url.endswith("/policies/#region-wuhan"), page.url
+    assert page.evaluate("window.scrollY") > 300  # the browser went to the section
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_switching_language_keeps_what_was_typed(live_server, sized_page: Page) -> None:
     """A form filled in but not calculated, then the switch to English: everything typed is
     there on the English page (it used to come back empty)."""
