@@ -133,12 +133,17 @@ class _Ledger:
         ref = self.assumption_refs.setdefault(cite.assumption, cite.ref)
         self.notice(ref, cite.assumption, ref, kind="assumption")
 
-    def cite_notice(self, code: str, param: Param, figures: dict[str, Any] | None = None) -> None:
+    def cite_notice(self, code: str, param: Param, figures: dict[str, Any] | None = None, *, reading: bool = True) -> None:
         """A clause that shapes the visit without a figure of its own: a notice cites it.
         Raised under another clause than the first time (玉溪's off-site clause is the 细则's
         before 2024-11-01, the 省办法's after), it is a notice of its own, ``code:ref``, so
-        that each lists the visits its clause governs."""
-        ref = self.cite(param)
+        that each lists the visits its clause governs. ``reading=False``: the clause is named
+        but the calculator's reading of it (its assumption) decided nothing here."""
+        if reading:
+            ref = self.cite(param)
+        else:
+            ref = param.cite.ref
+            self.clauses[ref] = param.cite
         key = code
         first = self.notices.get(code)
         if first is not None and first.clause != ref:
@@ -181,7 +186,9 @@ class _Ledger:
                     self.notice("before-retirement", NOTICES["before-retirement"], None, figures)
                 return "employed", None
         elif start_param is not None:
-            self.cite_notice("retired-on-missing", start_param)
+            # No retirement date: the start rule is not applied (every visit a retiree's), so
+            # its reading (武汉 优化方案 keeps 细则第七条's "次月起") concerns no visit.
+            self.cite_notice("retired-on-missing", start_param, reading=False)
         cohorts = params.get("retiree_cohorts")
         if cohorts is not None:
             assert req.retired_on is not None, "parse_request requires retired_on here"

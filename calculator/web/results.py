@@ -64,6 +64,14 @@ class Step:
     clause: ClauseView | None
 
 
+def _deductible_basis(region: str, version_id: str) -> str | None:
+    """The deductible basis (annual, per_visit, none) of a rule version, from the policy data."""
+    from calculator.rules.registry import load_policies
+
+    version = next((v for v in load_policies()[region].versions if v.id == version_id), None)
+    return None if version is None else version.params["deductible"].value.basis
+
+
 def merged_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The answer's warnings as a reader is shown them: a caveat with the same words raised
     under two clauses (玉溪's off-site caveat under the 细则 before 2024-11-01 and the 省办法
@@ -334,7 +342,8 @@ def answer_sentence(totals: dict[str, str], count: int, account_entered: bool) -
     if account_entered:
         split = _("（个人账户 {account}，现金 {cash}）。")
     else:
-        split = _("（未填个人账户余额，按现金计算：个人账户 {account}，现金 {cash}）。")
+        # Nothing from an account nobody entered: said as such, not as "个人账户 0.00 元".
+        split = _("（未填个人账户余额，全部按现金计算）。")
     return format_html(opening + split, **figures)
 
 
@@ -502,7 +511,8 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     warnings = []
     by_code = {}
     for n, w in enumerate(merged_warnings(result["warnings"]), start=1):
-        refs = [cviews[ref] for ref in w["clauses"] if ref in cviews]
+        # Two versions quoting one clause share its view (one 依据 entry): linked once.
+        refs = list({id(cviews[ref]): cviews[ref] for ref in w["clauses"] if ref in cviews}.values())
         notice = Notice(
             n, w["code"], w.get("kind", "notice"), w["message"], refs[0] if refs else None,
             w["visits"], _("第 %(number)s 条") % {"number": n}, refs[1:],
@@ -540,7 +550,9 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 # under the member's own figure: said once, there (the API keeps the step).
                 continue
             amount = s["amount"]
-            if amount is None:
+            if amount is None or (amount == "0.00" and s["code"] == "fund"):
+                # The fund paying nothing (the cap used up) is what its sentence says, not a
+                # payment of ¥0.00 in bold beside it.
                 amount_text = ""
             elif s["code"] == "annual_cap":
                 amount_text = remaining_label % {"amount": money(amount)}
@@ -584,11 +596,17 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         in_year_views = [v for v in visits if v.visit["year"] == year["year"] and v.visit["category"] == "general"]
         in_year = [v.visit for v in in_year_views]  # in date order
         with_deductible = [v for v in in_year if v["deductible"]["basis"]]
-        with_cap = [v for v in in_year if v["cap"]["remaining"] is not None]
         last_ded = with_deductible[-1]["deductible"] if with_deductible else None
         basis = last_ded["basis"] if last_ded else None
         none_from = None
-        if basis == "none" and any(v["deductible"]["basis"] != "none" for v in with_deductible):
+        if basis not in (None, "none") and in_year and in_year[-1]["version"] != with_deductible[-1]["version"] and (
+            _deductible_basis(result["region"], in_year[-1]["version"]) == "none"
+        ):
+            # The year's last visits, under a rule without a deductible (武汉 from 2023-04-10), were
+            # ones the fund does not cover (非定点): the year still ends under that rule.
+            basis = "none_from"
+            none_from = rule_starts.get(in_year[-1]["version"])
+        elif basis == "none" and any(v["deductible"]["basis"] != "none" for v in with_deductible):
             # The year began under a rule with a deductible and a later one has none (武汉
             # 2023-04-10): the line says both, not "不设" for a year in which one was paid.
             first_none = len(with_deductible)  # the first of the year's last run of "none"
@@ -601,9 +619,12 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         term_label = next((s.label for v in in_year_views for s in v.steps if s.code == "deductible" and s.amount_text), None)
         if term_label is None and in_year:
             term_label = terms_by_version.get(in_year[-1]["version"])
-        cap_remaining = with_cap[-1]["cap"]["remaining"] if with_cap else None
-        if cap_remaining is None and year["annual_cap"] is not None:
-            # No visit moved the cap this year (only non-designated or 住院期间 ones): all of it is left.
+        # What is left of the year's cap, as the line states it: the cap of the rule in force at the
+        # year's last visit (year["annual_cap"], whatever that visit) less what the fund paid. (The
+        # last visit the fund paid may have been under an earlier rule's cap: 4,000 − 340 beside
+        # a 4,500 cap read as a wrong sum.)
+        cap_remaining = None
+        if year["annual_cap"] is not None:
             cap_remaining = f"{max(Decimal(0), Decimal(year['annual_cap']) - Decimal(year['fund_paid'])):.2f}"
         years.append(
             YearView(

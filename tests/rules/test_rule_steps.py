@@ -427,3 +427,17 @@ def test_off_site_chronic_care_follows_the_off_site_clause_of_the_rules_in_force
     assert "offsite-unspecified" not in warnings and "chronic-offsite-unspecified" not in warnings
     assert "offsite-unfiled-unspecified:yuxi-2024/offsite" in result["visits"][3]["notices"]
     assert "第十六条" in result["clauses"]["yuxi-2024/offsite"]["article"]
+
+
+def test_the_retiree_start_reading_is_said_only_where_a_retirement_date_applied_it():
+    # 武汉 优化方案 (2023-04-10) is read as keeping 细则第七条's start ("次月起") for retirees. With
+    # no retirement date the start is not applied (every visit a retiree's, which the
+    # retired-on-missing notice says, citing the clause): the reading concerns no visit. With a
+    # date inside the rule (2024-02-10 → from 2024-03-01) it decided the 2024-03-01 visit.
+    visits = [{"date": "2024-03-01", "level": 2, "total": "500"}]
+    without = _answer({"region": "wuhan", "status": "retired", "age": 70, "visits": visits})
+    codes = {w["code"]: w for w in without["warnings"]}
+    assert "retired-on-missing" in codes and codes["retired-on-missing"]["clause"] == "wuhan-2023-04/retiree_start"
+    assert "wuhan-2023-04/retiree_start" not in codes and "wuhan-2023-04/retiree_start" in without["clauses"]
+    dated = _answer({"region": "wuhan", "status": "retired", "age": 70, "retired_on": "2024-02-10", "visits": visits})
+    assert {w["code"]: w["visits"] for w in dated["warnings"]}["wuhan-2023-04/retiree_start"] == [1]

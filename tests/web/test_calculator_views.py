@@ -718,3 +718,37 @@ def test_a_caveat_raised_under_two_clauses_is_listed_once_with_both(client):
         links = re.findall(r'<p class="visit-notices">.*?</p>', html)
         assert all(links.count(f'href="#{offsite[0]}"') <= 1 for links in links)
         assert sum(f'href="#{offsite[0]}"' in row for row in links) == 2
+
+
+def test_a_years_cap_line_adds_up_when_its_last_visit_is_not_covered(client):
+    # 武汉, retired, no date: visit 1 (2023-03-01, 细则, 二级 1,000 − 500 deductible = 500 × 68% =
+    # 340.00, cap 4,000); visit 2 (2023-06-01, 优化方案, non-designated: not covered). The year
+    # ends under 优化方案: cap 4,500, no deductible from 2023-04-10; paid 340.00, so 4,160.00 left
+    # (it said 尚余 3,660.00 beside 4,500.00, the first rule's room). The caveat raised under both
+    # rules' clause (one 依据 entry) links it once.
+    params = {
+        "region": "wuhan", "status": "retired", "age": "70",
+        "visits-0-date": "2023-03-01", "visits-0-level": "2", "visits-0-total": "1000",
+        "visits-1-date": "2023-06-01", "visits-1-level": "2", "visits-1-setting": "non_designated", "visits-1-total": "500",
+    }
+    html = text(get(client, params))
+    years = re.sub(r"<[^>]+>|\s+", "", html[html.index('id="years-title"'):html.index("<figure", html.index('id="years-title"'))])
+    assert "起付标准：已累计500.00元；2023-04-10起不设起付标准" in years
+    assert "年度最高支付限额：4,500.00元，已支付340.00元，尚余4,160.00元" in years
+    for notice in re.findall(r'<li id="notice-\d+">.*?</li>', html, re.S):
+        links = re.findall(r'href="(#clause-\d+)"', notice)
+        assert len(links) == len(set(links)), notice
+
+
+def test_a_fund_step_that_pays_nothing_shows_no_nil_figure(client):
+    # 徐州 2024 在职: visit 1 (一级 20,000) uses up the year's cap, visit 2 pays nothing: its fund
+    # step says the cap is used up, without "¥0.00"/"0.00 元" in bold beside the label.
+    params = {
+        "region": "xuzhou", "status": "employed", "age": "40",
+        "visits-0-date": "2024-03-01", "visits-0-level": "1", "visits-0-total": "20000",
+        "visits-1-date": "2024-04-01", "visits-1-level": "1", "visits-1-total": "500",
+    }
+    html = text(get(client, params))
+    second = html[html.index('id="visit-2"'):]
+    fund = re.search(r'<li class="step-fund">(.*?)</li>', second, re.S).group(1)
+    assert fund.startswith("<b>统筹基金支付</b><br>") and "限额" in fund, fund

@@ -55,15 +55,12 @@ def card(html: str, name: str) -> Decimal:
 def test_answer_sentence_quotes_the_totals_and_they_add_up(client, language):
     html = page(client, WUHAN, language)
     sentence = answer(html)
-    total, fund, member, account, cash = amounts(sentence)
+    total, fund, member = amounts(sentence)  # no balance entered: "all counted as cash"
     # The sentence quotes the figure cards (the engine's totals)…
-    assert [total, fund, member, account, cash] == [
-        card(html, "total"), card(html, "fund_paid"), card(html, "member_paid"),
-        card(html, "account_paid"), card(html, "cash_paid"),
-    ]
-    # …and they recompute: fund + member = total, account + cash = member.
+    assert [total, fund, member] == [card(html, "total"), card(html, "fund_paid"), card(html, "member_paid")]
+    # …and they recompute: fund + member = total; all of the member's share is cash.
     assert fund + member == total
-    assert account + cash == member
+    assert (card(html, "account_paid"), card(html, "cash_paid")) == (0, member)
     # 武汉 优化方案, retired, in date order: 3,750.00 + 637.00 + 113.00 (cap 4,500 reached).
     assert (total, fund, member) == (Decimal("6300.00"), Decimal("4500.00"), Decimal("1800.00"))
     if language == "zh-hans":
@@ -74,7 +71,9 @@ def test_answer_sentence_quotes_the_totals_and_they_add_up(client, language):
 
 
 def test_answer_says_when_the_account_balance_was_left_empty(client):
-    assert "未填个人账户余额，按现金计算" in answer(page(client, WUHAN))
+    # No balance entered: all counted as cash, without a nil "个人账户 0.00 元" beside it.
+    sentence = answer(page(client, WUHAN))
+    assert sentence.endswith("（未填个人账户余额，全部按现金计算）。") and len(amounts(sentence)) == 3
     sentence = answer(page(client, SHANGHAI))
     assert "未填个人账户余额" not in sentence
     total, fund, member, account, cash = amounts(sentence)
