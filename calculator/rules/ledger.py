@@ -592,6 +592,8 @@ class _Ledger:
         if ded.basis == "annual":
             outcome = M.annual_deductible(ded.by_group[group], used_before, eligible)
             variant = _ANNUAL_VARIANTS[outcome.variant]
+            if not used_before and outcome.variant != "already_met":
+                variant += "_first"  # nothing counted before: not said as "此前已累计 0 元"
         elif ded.basis == "per_visit":
             outcome = M.per_visit_deductible(ded.by_key[key], eligible)
             variant = _PER_VISIT_VARIANTS[outcome.variant]
@@ -678,7 +680,8 @@ class _Ledger:
                 "standard": c.deductible, "used_before": used_before, "eligible": policy_range, "amount": applied,
                 "remaining": outcome.remaining, "term": CHRONIC_TERM, "year": yk, "year_kind": year_kind,
             }
-            self.step(steps, "deductible", f"annual_{outcome.variant}", applied, figures, param)
+            first = "_first" if not used_before and outcome.variant != "already_met" else ""
+            self.step(steps, "deductible", f"annual_{outcome.variant}{first}", applied, figures, param)
         base = policy_range - applied
         paid_before = self.chronic_fund_paid.get(yk, 0)
         fund = 0

@@ -231,6 +231,13 @@ STEPS: dict[tuple[str, str], str] = {
     ("deductible", "annual_crossed"): N_(
         "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；本次计入 {amount} 元（由个人负担）后已累计满。"
     ),
+    # The year's first amount toward it: nothing counted before is not said ("此前已累计 0 元").
+    ("deductible", "annual_within_first"): N_(
+        "{year_label}{term} {standard} 元；{eligible_description} {eligible} 元全部计入{term}，由个人负担，尚余 {remaining} 元。"
+    ),
+    ("deductible", "annual_crossed_first"): N_(
+        "{year_label}{term} {standard} 元；本次计入 {amount} 元（由个人负担）后已累计满。"
+    ),
     ("deductible", "per_visit_within"): N_(
         "{level_name}每次就诊{term} {standard} 元；{eligible_description} {eligible} 元全部在{term}以内，由个人负担。"
     ),
