@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -317,7 +318,7 @@ SETTINGS = {
     "互联网+": "internet", "互联网": "internet", "internet": "internet",
     "非定点": "non_designated", "non_designated": "non_designated",
 }
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_AMOUNT = Decimal("10000000")
 
 
@@ -367,7 +368,7 @@ def _cell_date(value: Any) -> str | None:
         return None
 
 
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # ASCII digits: "١٢٣" is no amount, as on the form
 
 
 def _read_amount(value: Any) -> tuple[str | None, str | None]:
@@ -384,7 +385,7 @@ def _read_amount(value: Any) -> tuple[str | None, str | None]:
         # A number cell shown as "1,234.51" under a 0.00 format may hold 1234.505: the hidden
         # decimals are said, never rounded away unseen (a formula's 0.30000000000000004 is 0.30).
         exact = Decimal(repr(value))
-        text = f"{value:.2f}" if abs(exact - Decimal(f"{value:.2f}")) <= Decimal("0.000001") else f"{exact:f}"
+        text = f"{value:.2f}" if abs(exact - Decimal(f"{value:.2f}")) <= Decimal("0.00000001") else f"{exact:f}"
     else:
         text, problem = typed.amount(value)
         if problem == "comma":
@@ -394,7 +395,7 @@ def _read_amount(value: Any) -> tuple[str | None, str | None]:
     if not _NUMBER.match(text):
         return None, _("%(column)s必须是金额（元），例如 1200.00")
     amount = Decimal(text)
-    if amount < 0:
+    if amount < 0 or text.startswith("-"):  # "-0" too, as the form and the API say
         return None, _("%(column)s不能为负数")
     if amount > MAX_AMOUNT:
         return None, _("%(column)s不能超过 10,000,000 元")
@@ -432,14 +433,15 @@ def _decode_csv(raw: bytes) -> str:
     raise ImportRefused(_("无法读取这个 CSV 文件的文字编码：请在 Excel 或 WPS 中“另存为”CSV UTF-8 格式，或直接上传 Excel 文件（.xlsx）。"))
 
 
-def _csv_rows(raw: bytes) -> list[list[Any]]:
+def _csv_rows(raw: bytes, max_rows: int = 1000) -> list[list[Any]]:
     text = _decode_csv(raw)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
     try:
-        return [row for row in csv.reader(io.StringIO(text), dialect)]
+        # One line past the limit is enough to refuse the file: the rest is not parsed.
+        return list(itertools.islice(csv.reader(io.StringIO(text), dialect), max_lines(max_rows) + 1))
     except csv.Error:
         raise ImportRefused(_("这个 CSV 文件的格式有误（引号不成对等），无法读取。请用本页的“下载模板”重新整理。")) from None
 
@@ -529,7 +531,7 @@ def read_visits(name: str, raw: bytes, *, max_rows: int = 1000, max_bytes: int =
         raise ImportRefused(_("这是旧版 Excel 文件（.xls），无法读取：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"))
     if kind is None:
         raise ImportRefused(_("只能导入 CSV 或 Excel（.xlsx）文件：这个文件不是这两种格式。可以先“下载模板”，按模板填写。"))
-    table = _xlsx_rows(raw, max_rows) if kind == "xlsx" else _csv_rows(raw)
+    table = _xlsx_rows(raw, max_rows) if kind == "xlsx" else _csv_rows(raw, max_rows)
     if len(table) > max_lines(max_rows):
         raise _too_many_lines(max_rows)
     return read_table(table, max_rows=max_rows)
@@ -556,8 +558,8 @@ def maybe_split_notes(rows: list[str], shown: int = 10) -> list[str]:
     return notes
 
 
-_SPLIT_HEAD = re.compile(r"\d{1,3}")
-_SPLIT_TAIL = re.compile(r"\d{3}(?:\.\d{1,2})?")
+_SPLIT_HEAD = re.compile(r"[0-9]{1,3}")
+_SPLIT_TAIL = re.compile(r"[0-9]{3}(?:\.[0-9]{1,2})?")
 
 
 def _split_amount(row: list[Any], columns: dict[str, int], *, longer: bool = True) -> bool:
@@ -575,20 +577,31 @@ def _split_amount(row: list[Any], columns: dict[str, int], *, longer: bool = Tru
     return False
 
 
-_SPLIT_DECIMAL_TAIL = re.compile(r"\d{3}\.\d{1,2}")
+_SPLIT_DECIMAL_HEAD = re.compile(r"[1-9][0-9]{0,2}")
+_SPLIT_DECIMAL_TAIL = re.compile(r"[0-9]{3}\.[0-9]{1,2}")
 
 
-def _looks_split(row: list[Any], columns: dict[str, int]) -> tuple[tuple[str, str], tuple[str, str]] | None:
+def _looks_split(row: list[Any], columns: dict[str, int], width: int) -> tuple[tuple[str, str], tuple[str, str]] | None:
     """Two neighbouring amount cells of a text file that read like one amount cut at an unquoted
-    comma: a whole number of 1–3 digits, then three digits with decimals ("1" and "200.00"),
-    written unlike each other (an amount typed with decimals has them in both cells)."""
-    for key, next_key in (("total", "excluded"), ("excluded", "class_b")):
+    comma: a whole number of 1–3 digits not starting with 0, then three digits with decimals
+    ("1" and "200.00"), written unlike each other (an amount typed with decimals has them in both
+    cells), the cells after them to the header's width empty (the cut moved them one to the
+    right), and the amount joined no larger than the visit's total. (Under 费用总额 a split leaves
+    自费金额 larger than the total, refused with its likely cause; "500" and "120.50" there are a
+    total and its 自费, an outpatient total of 500,120.50 being no likely reading.)"""
+    for key, next_key in (("excluded", "class_b"),):
         i, j = columns.get(key), columns.get(next_key)
         if i is None or j != i + 1 or j >= len(row) or not isinstance(row[i], str) or not isinstance(row[j], str):
             continue
         head, tail = _norm(row[i]), _norm(row[j])
-        if _SPLIT_HEAD.fullmatch(head) and _SPLIT_DECIMAL_TAIL.fullmatch(tail):
-            return (key, head), (next_key, tail)
+        if not (_SPLIT_DECIMAL_HEAD.fullmatch(head) and _SPLIT_DECIMAL_TAIL.fullmatch(tail)):
+            continue
+        if any(_norm(v) != "" for v in row[j + 1:width]):
+            continue
+        total = _read_amount(row[columns["total"]])[0] if columns["total"] < len(row) else None
+        if total is None or Decimal(head + tail) > Decimal(total):
+            continue
+        return (key, head), (next_key, tail)
     return None
 
 
@@ -717,7 +730,7 @@ def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
                 problems.append(_("%(class_b)s加%(excluded)s不能大于%(total)s") % {"class_b": named["class_b"], "excluded": named["excluded"], "total": named["total"]})
         if problems:
             result.errors.append(_("第 %(line)s 行：%(problems)s。") % {"line": number, "problems": _("；").join(problems)})
-        elif (pair := _looks_split(row, columns)) is not None:
+        elif (pair := _looks_split(row, columns, len(header))) is not None:
             (head_key, head), (tail_key, tail) = pair
             result.maybe_split.append(
                 _("第 %(line)s 行：%(head_column)s %(head)s、%(tail_column)s %(tail)s 按两个金额导入；如果这原本是一个金额 %(head)s,%(tail)s（千位分隔的逗号没加引号），请改正后重新导入。")

@@ -158,14 +158,7 @@ def _clean_amount(value: Any, label: Any = "") -> tuple[str, str | None]:
     """"１,２００ 元" → ("1200", None) (calculator/web/typed.py: the import reads alike). A comma
     or space that is not a thousands separator gives (text, message): "120 30" is not 12030."""
     amount, problem = typed.amount(value)
-    if problem == "comma":
-        return amount, gettext(
-            "%(label)s“%(value)s”里的逗号用法不对：逗号只能作千位分隔（每三位一个，例如 1,200 或 "
-            "12,345.60），小数点请用“.”。"
-        ) % {"label": label, "value": _clean_text(value)}
-    if problem == "space":
-        return amount, gettext("%(label)s“%(value)s”中间有空格：请只填一个金额，例如 1200.50。") % {"label": label, "value": _clean_text(value)}
-    return amount, None
+    return amount, (typed.problem_message(problem, label, value) if problem else None)
 
 
 def _period_text(start: dt.date, end: dt.date | None) -> str:

@@ -118,6 +118,11 @@ class VersionView:
         return f"rule-{self.version.id}"
 
 
+def _names_province(name: str, province: str) -> bool:
+    short = name.split("（", 1)[0]
+    return name.startswith(province) or province.startswith(short)
+
+
 @dataclass
 class RegionView:
     region: Region
@@ -220,7 +225,9 @@ def library() -> dict[str, Any]:
             RegionView(
                 region=region,
                 name=labels.region_name(region.name),
-                province=labels.region_name(region.province),
+                # Not where the region's name already names it (上海市, 山西省（晋城市等）, 内蒙古（…）
+                # of 内蒙古自治区): it would be said twice.
+                province="" if _names_province(region.name, region.province) else labels.region_name(region.province),
                 versions=versions,
             )
         )

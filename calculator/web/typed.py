@@ -16,17 +16,22 @@ import re
 import unicodedata
 from typing import Any
 
+from django.utils.translation import gettext
+
 # The IME's ideographic full stop typed for a decimal point ("1234。50", "2024。3。5").
 _FULL_STOP = str.maketrans({"。": ".", "｡": "."})
-_GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
-_GROUPED_SPACE = re.compile(r"^\d{1,3}(?: \d{3})+(?:\.\d*)?$")
+# ASCII digits only (NFKC has made full-width ones ASCII): "١٢٣" is no amount here either.
+_GROUPED_COMMA = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?$")
+_GROUPED_SPACE = re.compile(r"^[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]*)?$")
 _SPACES = re.compile(r"\s+")
 
-_LOOSE_DATE = re.compile(r"^(\d{4})\s*[./年-]\s*(\d{1,2})\s*[./月-]\s*(\d{1,2})\s*[日号]?$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 # A time after the date, as a settlement slip or a hospital system's export gives it
-# (结算时间 "2024-03-05 10:30:00", "2024/3/5 10:30", ISO's "2024-03-05T10:30"): the day is the date.
-_TIME = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+# (结算时间 "2024-03-05 10:30:00", "2024/3/5 10:30", ISO's "2024-03-05T10:30"): the day is the
+# date. Part of the anchored patterns (a time on its own, or an impossible one, is no date), so
+# matching stays linear however long the text.
+_TIME = r"(?:(?:\s+|T)(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?)?"
+_LOOSE_DATE = re.compile(r"^([0-9]{4})\s*[./年-]\s*([0-9]{1,2})\s*[./月-]\s*([0-9]{1,2})(?:\s*[日号])?" + _TIME + "$")
+_COMPACT_DATE = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})" + _TIME + "$")
 
 
 def text(value: Any) -> str:
@@ -57,9 +62,19 @@ def amount(value: Any) -> tuple[str, str | None]:
 def date(value: Any) -> str:
     """"2024/3/1", "2024年3月1日", "2024。3。1", "20240301", "2024-03-01 10:30" → "2024-03-01";
     anything else as typed (the contract names what is wrong with it)."""
-    typed = _TIME.sub("", text(value).translate(_FULL_STOP))
+    typed = text(value).translate(_FULL_STOP)
     match = _LOOSE_DATE.match(typed) or _COMPACT_DATE.match(typed)
     if match:
         year, month, day = match.groups()
         return f"{year}-{int(month):02d}-{int(day):02d}"
     return typed
+
+
+def problem_message(problem: str, label: Any, value: Any) -> str:
+    """What ``amount`` found wrong, said as the form says it beside the field."""
+    if problem == "comma":
+        return gettext(
+            "%(label)s“%(value)s”里的逗号用法不对：逗号只能作千位分隔（每三位一个，例如 1,200 或 "
+            "12,345.60），小数点请用“.”。"
+        ) % {"label": label, "value": text(value)}
+    return gettext("%(label)s“%(value)s”中间有空格：请只填一个金额，例如 1200.50。") % {"label": label, "value": text(value)}

@@ -826,3 +826,34 @@ def test_command_reads_the_persons_figures_as_the_file_rows_are_read(visits_csv)
     # A space inside an amount is not a figure: the contract names the field.
     done = _manage("--csv", str(visits_csv), "--region", "wuhan", "--status", "retired", "--age", "66", "--account-balance", "100 0")
     assert done.returncode == 2 and json.loads(done.stdout)["errors"][0]["field"] == "account_balance"
+
+
+@pytest.mark.parametrize(
+    "row, note",
+    [
+        ("500,0,150.00", False),  # 自费 0 and a 乙类 with decimals: no thousands group starts with 0
+        ("500,5,120.50", False),  # 5,120.50 would be more than the 500 total
+        ("999,100.00,0", False),  # both written with decimals
+        ("1500,1,200.00", True),  # 1,200.00 fits the total: said, by line
+    ],
+)
+def test_the_split_comma_note_is_given_only_where_it_may_be_one(row, note):
+    from calculator.enquiries import ledger_io
+
+    text = f"就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025-03-01,三级,门诊,{row}\n"
+    read = ledger_io.read_visits("visits.csv", text.encode())
+    assert read.errors == [] and bool(read.maybe_split) is note, read.maybe_split
+
+
+def test_the_import_refuses_minus_zero_and_other_digits_as_the_form_does():
+    from calculator.enquiries import ledger_io
+
+    text = "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024-03-01,1,门诊,100,-0,0\n2024-03-02,1,门诊,١٢٣,,\n"
+    read = ledger_io.read_visits("visits.csv", text.encode())
+    assert read.errors == ["第 2 行：自费金额不能为负数。", "第 3 行：费用总额必须是金额（元），例如 1200.00。"]
+
+
+def test_command_says_what_is_wrong_with_a_persons_amount_as_the_form_does(visits_csv):
+    done = _manage("--csv", str(visits_csv), "--region", "wuhan", "--status", "retired", "--age", "66", "--account-balance", "120 30")
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["errors"] == [{"field": "account_balance", "message": "个人账户余额“120 30”中间有空格：请只填一个金额，例如 1200.50。"}]

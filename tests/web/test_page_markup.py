@@ -108,9 +108,9 @@ def test_a_region_heading_names_its_province_only_where_it_is_another(client):
     # list of headings); 武汉市 keeps 湖北省 beside it.
     client.cookies["django_language"] = "zh-hans"
     html = client.get("/policies/").content.decode()
-    shanghai = re.search(r'<h2 id="region-shanghai-title">(.*?)</h2>', html).group(1)
-    wuhan = re.search(r'<h2 id="region-wuhan-title">(.*?)</h2>', html).group(1)
-    assert shanghai == "上海市" and wuhan == '武汉市 <span class="province">湖北省</span>'
+    headings = dict(re.findall(r'<h2 id="region-([a-z]+)-title">(.*?)</h2>', html))
+    assert headings["shanghai"] == "上海市" and headings["wuhan"] == '武汉市 <span class="province">湖北省</span>'
+    assert headings["shanxi"] == "山西省（晋城市等）" and headings["neimenggu"].startswith("内蒙古（") and "province" not in headings["neimenggu"]
 
 
 @pytest.mark.parametrize("path", ["/policies/", "/about/"])

@@ -29,7 +29,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 _WHOLE = re.compile(r"[+-]?[0-9]{1,100}")  # a whole number of any sensible length: its range is the contract's to say
-_FULL_WIDTH = re.compile(r"[+-]?[０-９]{1,100}")
+_FULL_WIDTH = re.compile(r"[+\-＋－]?[0-9０-９]{1,100}")  # "６６", "－６６", "6６" (full-width: a Chinese input method's)
 _VISIT_PATH = re.compile(r"visits\[(\d+)\]")  # the contract's path of a visit's field
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -238,7 +238,12 @@ class Command(BaseCommand):
         for name in ("contribution_base", "account_balance", "prior_years_balance"):
             if name in request:
                 amount, problem = typed.amount(request[name])
-                request[name] = request[name] if problem else amount
+                if problem:
+                    # "120 30", "12,50": what the page's form says beside the field.
+                    from calculator.rules.contract import FIELD_LABELS
+
+                    raise _refused(name, typed.problem_message(problem, gettext(FIELD_LABELS[name]), request[name]))
+                request[name] = amount
         if "retired_on" in request:
             request["retired_on"] = typed.date(request["retired_on"])
         for name in ("age", "chronic_disease_count"):
