@@ -219,7 +219,7 @@ _SECTION_TEXTS = {
     "years": "各年度累计",
     "deductible": "起付标准：",
     "annual": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>，尚余 <span class="money">%(remaining)s</span>）',
-    "per_visit": '按次计算，本年度这几次就诊共计 <span class="money" data-figure="deductible_used">%(used)s</span>',
+    "per_visit": '按次计算，本年度共计 <span class="money" data-figure="deductible_used">%(used)s</span>',
     "no_deductible": "不设起付标准",
     "none_from": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>；%(date)s 起不设起付标准',
     "term_heading": "%(term)s：",
