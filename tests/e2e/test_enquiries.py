@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = [pytest.mark.db]
 
@@ -41,6 +41,11 @@ def test_calculate_save_and_open_the_link_elsewhere(live_server, transactional_d
     assert re.fullmatch(re.escape(live_server.url) + r"/e/[A-Za-z0-9_-]{32}/", url)
     assert link.get_attribute("readonly") is not None
     assert page.get_by_role("button", name="复制链接").is_visible()
+    # Copying says so and leaves the focus on the button (not in the long link it selected).
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="复制链接").click()
+    expect(page.get_by_text("链接已复制。")).to_be_visible()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "复制链接"
     assert "到 " in page.locator("#enquiry-expiry").inner_text() and "180 天" in page.locator("#enquiry-expiry").inner_text()
     page.screenshot(path=str(screenshot_dir / "enquiry-saved-1280.png"), full_page=True)
 

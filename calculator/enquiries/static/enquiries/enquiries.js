@@ -31,6 +31,9 @@
         status.textContent = ok ? (button.getAttribute("data-copied") || "链接已复制。")
           : (button.getAttribute("data-copy-failed") || "无法自动复制，请选中链接后手动复制。");
       }
+      // Copied: back on the button (a screen reader hears the status, not the long link the
+      // copy had to select). Not copied: the link stays selected, to copy by hand.
+      if (ok) { button.focus(); }
     }
     input.select();
     if (navigator.clipboard && navigator.clipboard.writeText) {
