@@ -1,7 +1,8 @@
 """gunicorn settings for `make run`, `scripts/load.py` and production (read from the current folder).
 
 Every value can be changed from the environment (see docs/production.md): GUNICORN_BIND,
-WEB_CONCURRENCY (worker processes), GUNICORN_THREADS, GUNICORN_TIMEOUT.
+WEB_CONCURRENCY (worker processes), GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_LIMIT_REQUEST_LINE,
+GUNICORN_LOG_LEVEL.
 """
 
 import os
@@ -75,7 +76,13 @@ class NoAccessLogger(Logger):
 
 logger_class = NoAccessLogger
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+_LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "").strip().lower() or "info"
+if loglevel not in _LOG_LEVELS:
+    raise SystemExit(
+        f"环境变量 GUNICORN_LOG_LEVEL={loglevel!r} 无效，无法启动：应为 {'、'.join(_LOG_LEVELS)} 之一。\n"
+        f"GUNICORN_LOG_LEVEL={loglevel!r} is not valid, not starting: expected one of {', '.join(_LOG_LEVELS)}."
+    )
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -93,7 +100,8 @@ logconfig_dict = {
         },
     },
     "loggers": {
-        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        # gunicorn's own messages at the level asked for (the dict would otherwise fix them at INFO).
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
         "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
     },
 }

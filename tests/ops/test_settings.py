@@ -156,7 +156,9 @@ def test_a_bad_environment_setting_stops_start_up_with_a_message(name, value, ex
     assert "s3cret-pw" not in result.stderr
 
 
-@pytest.mark.parametrize(("name", "value"), [("GUNICORN_THREADS", "two"), ("GUNICORN_TIMEOUT", "-1"), ("WEB_CONCURRENCY", "0")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("GUNICORN_THREADS", "two"), ("GUNICORN_TIMEOUT", "-1"), ("WEB_CONCURRENCY", "0"), ("GUNICORN_LOG_LEVEL", "verbose")]
+)
 def test_a_bad_server_setting_stops_gunicorn_with_a_message(name, value):
     result = subprocess.run(
         [str(Path(PYTHON).parent / "gunicorn"), "--check-config", "-c", "gunicorn.conf.py"],
@@ -213,3 +215,10 @@ def test_a_plain_runserver_serves_plain_http_while_every_other_command_keeps_tls
         result = subprocess.run([PYTHON, "-c", code.format(command)], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == expected, command
+
+
+def test_gunicorns_log_level_is_the_one_asked_for():
+    # GUNICORN_LOG_LEVEL=warning: gunicorn's own logger at WARNING (its logconfig_dict fixed INFO).
+    code = "import runpy; conf = runpy.run_path('gunicorn.conf.py'); print(conf['logconfig_dict']['loggers']['gunicorn.error']['level'])"
+    result = subprocess.run([PYTHON, "-c", code], cwd=REPO, env=production_env(GUNICORN_LOG_LEVEL="warning"), capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "WARNING", result.stderr
