@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 import re
 import unicodedata
 import zipfile
@@ -433,36 +432,47 @@ def _decode_csv(raw: bytes) -> str:
     raise ImportRefused(_("无法读取这个 CSV 文件的文字编码：请在 Excel 或 WPS 中“另存为”CSV UTF-8 格式，或直接上传 Excel 文件（.xlsx）。"))
 
 
-def _csv_rows(raw: bytes, max_rows: int = 1000) -> list[list[Any]]:
+def _csv_rows(raw: bytes, max_rows: int = 1000) -> list[tuple[int, list[Any]]]:
     text = _decode_csv(raw)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
     try:
-        # One line past the limit is enough to refuse the file: the rest is not parsed.
-        return list(itertools.islice(csv.reader(io.StringIO(text), dialect), max_lines(max_rows) + 1))
+        return _filled_rows(csv.reader(io.StringIO(text), dialect), max_rows)
     except csv.Error:
         raise ImportRefused(_("这个 CSV 文件的格式有误（引号不成对等），无法读取。请用本页的“下载模板”重新整理。")) from None
 
 
-# What a workbook of 1,000 visits unpacks to is well under 1 MB; a file that unpacks to far more
-# (a "zip bomb", or rows of 100,000 cells) would hold a server worker for minutes and gigabytes.
-XLSX_MAX_UNPACKED = 3 * 1_048_576  # a downloaded 1,000-visit ledger unpacks to 1.2 MB (4.5 MB of cells: 2.5 s of a worker)
+def _filled_rows(rows: Any, max_rows: int) -> list[tuple[int, list[Any]]]:
+    """The non-blank rows with their line numbers (blank ones anywhere, a gap between visits or
+    thousands of formatted empty rows, count toward nothing and are not kept), at most the
+    header, ``max_rows`` visits and an export's 合计 row; beyond that the rows are only counted,
+    so that the refusal says how many visits there are. (What is read is bounded by the file's
+    size, or a workbook's unpacked size; a blank row costs next to nothing.)"""
+    kept: list[tuple[int, list[Any]]] = []
+    filled = 0
+    for number, row in enumerate(rows, start=1):
+        # An empty row (a reader's padding: a tuple of None) is told in one C call.
+        if not row or (row.__class__ is tuple and row.count(None) == len(row)) or _blank(row):
+            continue
+        filled += 1
+        if filled <= max_rows + 2:
+            kept.append((number, list(row)))
+    totals_row = 1 if kept and kept[-1][1] and _norm(kept[-1][1][0]) == TOTALS_LABEL else 0
+    visits = filled - 1 - totals_row
+    if visits > max_rows:
+        raise ImportRefused(
+            _("文件里有 %(rows)s 行就诊记录，一次最多导入 %(max_rows)s 行。请分成几个文件。") % {"rows": visits, "max_rows": max_rows}
+        )
+    return kept
 
 
-def max_lines(max_rows: int) -> int:
-    """The lines (blank ones too) a file may have: room for gaps between the visits, but not
-    for a million blank rows before a header (each costs a worker time to read; an .xlsx's
-    header at row 1,048,575 makes the reader pad every row above it)."""
-    return 10 * max_rows + 1_000
-
-
-def _too_many_lines(max_rows: int) -> ImportRefused:
-    return ImportRefused(
-        _("文件超过 %(lines)s 行（空行也算在内），无法导入：请删去多余的空行，只留下表头和就诊记录（最多 %(max_rows)s 行）。")
-        % {"lines": f"{max_lines(max_rows):,}", "max_rows": max_rows}
-    )
+# What a workbook of 1,000 visits unpacks to is about 1.2 MB (a downloaded ledger; a hospital's
+# export with 20–30 more columns, unread, 2–4 MB); a file that unpacks to far more (a "zip
+# bomb", or rows of 100,000 cells) would hold a server worker for minutes and gigabytes. Parsing
+# costs about 0.6 s a MB of cells; empty rows padded by the reader next to nothing.
+XLSX_MAX_UNPACKED = 10 * 1_048_576
 XLSX_MAX_COLUMNS = 50  # the template has 10; a few extra columns are ignored
 
 
@@ -481,7 +491,7 @@ def _check_unpacked_size(raw: bytes) -> None:
         )
 
 
-def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
+def _xlsx_rows(raw: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
     _check_unpacked_size(raw)
@@ -493,25 +503,7 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[list[Any]]:
         raise ImportRefused(_("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")) from None
     try:
         ws = wb[INPUT_SHEET] if INPUT_SHEET in wb.sheetnames else wb.worksheets[0]
-        rows: list[list[Any]] = []
-        filled = 0  # non-blank rows: the header, the visits (and an export's 合计 row)
-        for number, row in enumerate(ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS), start=1):
-            if number > max_lines(max_rows):
-                raise _too_many_lines(max_rows)
-            values = list(row)
-            blank = _blank(values)
-            filled += not blank
-            # Blank rows anywhere (a gap between visits) keep their line numbers but count
-            # toward nothing; beyond the limit the rows are only counted, so that the refusal
-            # says how many there are (the size check above bounds the reading).
-            if filled <= max_rows + 2:
-                rows.append([] if blank else values)
-        visits = filled - 1 - (1 if rows and rows[-1] and _norm(rows[-1][0]) == TOTALS_LABEL else 0)
-        if visits > max_rows:
-            raise ImportRefused(
-                _("文件里有 %(rows)s 行就诊记录，一次最多导入 %(max_rows)s 行。请分成几个文件。") % {"rows": visits, "max_rows": max_rows}
-            )
-        return rows
+        return _filled_rows(ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS), max_rows)
     except ImportRefused:
         raise
     except Exception:  # noqa: BLE001
@@ -531,10 +523,8 @@ def read_visits(name: str, raw: bytes, *, max_rows: int = 1000, max_bytes: int =
         raise ImportRefused(_("这是旧版 Excel 文件（.xls），无法读取：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"))
     if kind is None:
         raise ImportRefused(_("只能导入 CSV 或 Excel（.xlsx）文件：这个文件不是这两种格式。可以先“下载模板”，按模板填写。"))
-    table = _xlsx_rows(raw, max_rows) if kind == "xlsx" else _csv_rows(raw, max_rows)
-    if len(table) > max_lines(max_rows):
-        raise _too_many_lines(max_rows)
-    return read_table(table, max_rows=max_rows)
+    lines = _xlsx_rows(raw, max_rows) if kind == "xlsx" else _csv_rows(raw, max_rows)
+    return read_lines(lines, max_rows=max_rows)
 
 
 # What the export writes besides the input columns: read back without a word (a round trip).
@@ -610,11 +600,14 @@ def _blank(row: list[Any]) -> bool:
 
 
 def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
+    """``read_lines`` of a table's rows, blank ones included (numbered from 1)."""
+    return read_lines([(i + 1, row) for i, row in enumerate(table) if row and not _blank(row)], max_rows=max_rows)
+
+
+def read_lines(lines: list[tuple[int, list[Any]]], *, max_rows: int = 1000) -> ImportResult:
+    """The file's non-blank rows with their line numbers (the first is the header) as visits."""
     result = ImportResult()
-    # The header: the first non-blank line (found by index: popping a long run of blank lines
-    # off the front one by one took minutes).
-    first = next((i for i, row in enumerate(table) if not _blank(row)), len(table))
-    lines = [(i + 1, table[i]) for i in range(first, len(table))]
+    lines = list(lines)
     if not lines:
         raise ImportRefused(_("文件里没有就诊记录：第一行应是表头（就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额）。"))
     header_line, header = lines.pop(0)

@@ -447,6 +447,8 @@ class _Ledger:
             # The year's cap is the version's for the member's group, whatever the visit
             # (null would say the year has none, as in 上海).
             year.annual_cap = cap_amount
+        if category == "general":
+            year.deductible_basis = ded.basis  # the year's rule as it stands at this visit, covered or not
 
         member_paid = total - fund
         account_paid = share["account_segment"]

@@ -120,6 +120,9 @@ class YearTotals:
     fund_paid: int = 0
     annual_cap: int | None = None
     chronic: dict[str, int | None] | None = None
+    # How the rule in force at the year's last general visit counts a deductible (annual,
+    # per_visit, none): a year can end under a rule without one (武汉 from 2023-04-10).
+    deductible_basis: str | None = None
 
 
 @dataclass(slots=True)

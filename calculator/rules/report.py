@@ -351,6 +351,9 @@ def to_json(result: CalculationResult, translate: T.Translate = T.identity, lang
                 "deductible_used": money(y.deductible_used),
                 "fund_paid": money(y.fund_paid),
                 "annual_cap": None if y.annual_cap is None else money(y.annual_cap),
+                # What is left of that cap after the year's fund payments (never below 0).
+                "cap_remaining": None if y.annual_cap is None else money(max(0, y.annual_cap - y.fund_paid)),
+                "deductible_basis": y.deductible_basis,
                 "chronic": None if y.chronic is None else {k: None if x is None else money(x) for k, x in y.chronic.items()},
             }
             for y in result.years

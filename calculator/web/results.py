@@ -64,14 +64,6 @@ class Step:
     clause: ClauseView | None
 
 
-def _deductible_basis(region: str, version_id: str) -> str | None:
-    """The deductible basis (annual, per_visit, none) of a rule version, from the policy data."""
-    from calculator.rules.registry import load_policies
-
-    version = next((v for v in load_policies()[region].versions if v.id == version_id), None)
-    return None if version is None else version.params["deductible"].value.basis
-
-
 def merged_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The answer's warnings as a reader is shown them: a caveat with the same words raised
     under two clauses (玉溪's off-site caveat under the 细则 before 2024-11-01 and the 省办法
@@ -600,7 +592,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         basis = last_ded["basis"] if last_ded else None
         none_from = None
         if basis not in (None, "none") and in_year and in_year[-1]["version"] != with_deductible[-1]["version"] and (
-            _deductible_basis(result["region"], in_year[-1]["version"]) == "none"
+            year.get("deductible_basis") == "none"
         ):
             # The year's last visits, under a rule without a deductible (武汉 from 2023-04-10), were
             # ones the fund does not cover (非定点): the year still ends under that rule.
@@ -619,13 +611,10 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         term_label = next((s.label for v in in_year_views for s in v.steps if s.code == "deductible" and s.amount_text), None)
         if term_label is None and in_year:
             term_label = terms_by_version.get(in_year[-1]["version"])
-        # What is left of the year's cap, as the line states it: the cap of the rule in force at the
-        # year's last visit (year["annual_cap"], whatever that visit) less what the fund paid. (The
-        # last visit the fund paid may have been under an earlier rule's cap: 4,000 − 340 beside
-        # a 4,500 cap read as a wrong sum.)
-        cap_remaining = None
-        if year["annual_cap"] is not None:
-            cap_remaining = f"{max(Decimal(0), Decimal(year['annual_cap']) - Decimal(year['fund_paid'])):.2f}"
+        # What is left of the year's cap, as the engine gives it: the cap of the rule in force at the
+        # year's last visit less what the fund paid. (The last visit the fund paid may have been
+        # under an earlier rule's cap: its 4,000 − 340 beside a 4,500 cap read as a wrong sum.)
+        cap_remaining = year.get("cap_remaining")
         years.append(
             YearView(
                 year=year["year"],

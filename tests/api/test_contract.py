@@ -781,3 +781,24 @@ def test_a_mistake_in_the_commands_arguments_is_a_json_error_with_exit_2(tmp_pat
     [error] = json.loads(result.stdout)["errors"]
     assert error["field"] == "(arguments)" and error["message"].startswith(fragment), error
     assert "Traceback" not in result.stderr
+
+
+def test_each_year_says_what_is_left_of_its_cap_and_how_its_last_rule_counts_the_deductible():
+    # 武汉, retired, no date: 2023-03-01 under the 细则 (二级 1,000 − 500 deductible = 500 × 68% =
+    # 340.00 paid, cap 4,000), 2023-06-01 non-designated under 优化方案 (not covered; its cap for
+    # retirees 4,500, no deductible). The year ends under 优化方案: cap 4,500 − 340 = 4,160.00
+    # left, deductible basis "none". 2024 (一级 300, 优化方案, no deductible: 300 × 90% = 270.00):
+    # 4,500 − 270 = 4,230.00.
+    status, body = run_contract(json.dumps({"region": "wuhan", "status": "retired", "age": 70, "visits": [
+        {"date": "2023-03-01", "level": 2, "total": "1000"},
+        {"date": "2023-06-01", "level": 2, "setting": "non_designated", "total": "500"},
+        {"date": "2024-05-01", "level": 1, "total": "300"},
+    ]}))
+    assert status == 200, body
+    assert [(y["year"], y["fund_paid"], y["annual_cap"], y["cap_remaining"], y["deductible_basis"]) for y in body["years"]] == [
+        (2023, "340.00", "4500.00", "4160.00", "none"),
+        (2024, "270.00", "4500.00", "4230.00", "none"),
+    ]
+    # 上海 has no outpatient cap: nothing left to say.
+    status, body = run_contract(json.dumps({"region": "shanghai", "status": "employed", "age": 40, "visits": [{"date": "2024-03-01", "level": 1, "total": "300"}]}))
+    assert body["years"][0]["cap_remaining"] is None and body["years"][0]["deductible_basis"] == "annual"
