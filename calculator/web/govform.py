@@ -64,7 +64,7 @@ class Details(LayoutObject):
         css = f' class="{_esc(self.css_class)}"' if self.css_class else ""
         opened = " open" if is_open else ""
         return mark_safe(
-            f'<details{css}{opened}>\n  <summary>{marked(self.summary)}</summary>\n'
+            f'<details{css}{opened}>\n  <summary>{flex_text(marked(self.summary))}</summary>\n'
             f'  <div class="{_esc(self.body_class)}">{fields}\n  </div>\n</details>\n'
         )
 
@@ -199,6 +199,12 @@ def marked_html(html: str) -> str:
         elif inside is None and _CJK.search(part):
             parts[i] = _CJK.sub(_zh_span, part)
     return "".join(parts)
+
+
+def flex_text(html: str) -> str:
+    """Text for a flex box (a ``<summary>``): with a marked Chinese part it is wrapped in one
+    ``<span>``, else the part would be a flex item of its own ("More options ( 更多选项 )")."""
+    return f"<span>{html}</span>" if "<span" in html else html
 
 
 def _zh_span(match: re.Match[str]) -> str:

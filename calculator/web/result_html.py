@@ -225,6 +225,9 @@ _SECTION_TEXTS = {
     "term_heading": "%(term)s：",
     "cap": "年度最高支付限额：",
     "cap_line": '<span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
+    # The cap changed in the year (武汉 2023-04-10: 4,000 → 4,500 for retirees): the line's cap is
+    # the later one, and what it was before is said (the chart follows the paid visits).
+    "cap_line_changed": '<span class="money">%(cap)s</span>（%(date)s 起；此前 <span class="money">%(old)s</span>），已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
     "no_cap": "无门诊单独的年度限额",
     "no_general": "本年度没有普通门诊就诊（门诊慢性病另行累计，见下）。",
     # Every general visit of the year outside the fund (非定点, 住院期间): nothing was counted, and
@@ -289,7 +292,10 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
         deductible = _fill(t["none_from"], used=yuan(year.deductible_used), date=year.deductible_none_from)
     else:
         deductible = None
-    if year.annual_cap:
+    if year.annual_cap and year.cap_changed is not None:
+        date, old = year.cap_changed
+        cap = _fill(t["cap_line_changed"], cap=yuan(year.annual_cap), date=date, old=yuan(old), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining))
+    elif year.annual_cap:
         cap = _fill(t["cap_line"], cap=yuan(year.annual_cap), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining))
     else:
         cap = t["no_cap"]

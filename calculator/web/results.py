@@ -147,6 +147,9 @@ class YearView:
     cap_remaining: str | None
     chronic: dict[str, str] | None = None  # 玉溪 门诊慢性病: its own deductible and cap
     general: bool = True  # any 普通门诊 visit this year (else only the chronic line is said)
+    # The year's last change of its cap (a new rule; the member became a retiree): (from, the cap
+    # before), from the engine's cap_change step; None: one cap all year.
+    cap_changed: tuple[str, str] | None = None
 
 
 @dataclass
@@ -615,6 +618,14 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         # year's last visit less what the fund paid. (The last visit the fund paid may have been
         # under an earlier rule's cap: its 4,000 − 340 beside a 4,500 cap read as a wrong sum.)
         cap_remaining = year.get("cap_remaining")
+        cap_changed = None
+        for v in in_year:
+            for step in v["steps"]:
+                if step["code"] == "cap_change":
+                    params = step["params"]
+                    day = params.get("group_from") or params.get("effective_from")  # a retiree's from then, else the rule's
+                    if day and params.get("old_cap") is not None and params.get("new_cap") == year["annual_cap"]:
+                        cap_changed = (day, params["old_cap"])
         years.append(
             YearView(
                 year=year["year"],
@@ -630,6 +641,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 cap_remaining=cap_remaining,
                 chronic=year.get("chronic"),
                 general=bool(in_year),
+                cap_changed=cap_changed,
             )
         )
 

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from calculator.web.govform import _attrs, _esc, marked
+from calculator.web.govform import _attrs, _esc, flex_text, marked
 
 if TYPE_CHECKING:
     from calculator.web.forms import VisitForm
@@ -115,7 +115,7 @@ def _texts() -> dict[str, str]:
         "error": f'<span class="visually-hidden">{_esc(gettext("错误："))}</span>',
         "title": gettext("第 %(number)s 次就诊"),
         "remove": gettext("删除第 %(number)s 次就诊"),
-        "more": marked(gettext("更多选项")),
+        "more": flex_text(marked(gettext("更多选项"))),
     }
 
 

@@ -734,7 +734,8 @@ def test_a_years_cap_line_adds_up_when_its_last_visit_is_not_covered(client):
     html = text(get(client, params))
     years = re.sub(r"<[^>]+>|\s+", "", html[html.index('id="years-title"'):html.index("<figure", html.index('id="years-title"'))])
     assert "起付标准：已累计500.00元；2023-04-10起不设起付标准" in years
-    assert "年度最高支付限额：4,500.00元，已支付340.00元，尚余4,160.00元" in years
+    # (The cap rose on 2023-04-10: said on the line, as the chart of the paid visit shows 4,000.)
+    assert "年度最高支付限额：4,500.00元（2023-04-10起；此前4,000.00元），已支付340.00元，尚余4,160.00元" in years
     for notice in re.findall(r'<li id="notice-\d+">.*?</li>', html, re.S):
         links = re.findall(r'href="(#clause-\d+)"', notice)
         assert len(links) == len(set(links)), notice
