@@ -542,8 +542,9 @@ def import_visits(request: HttpRequest) -> HttpResponse:
     feedback = {
         "ok": True, "count": len(imported), "shown": len(shown), "limit": MAX_ROWS, "more": len(imported) > MAX_ROWS,
         "ignored": _options_not_offered(shown, base.get("region"))
-        + ([ledger_io.unread_columns_note(read.unread_columns)] if read.unread_columns else [])
-        + ledger_io.maybe_split_notes(read.maybe_split),
+        + ([ledger_io.unread_columns_note(read.unread_columns)] if read.unread_columns else []),
+        # Rows imported as read that may hold an amount split at a comma: to check, set apart.
+        "check": ledger_io.maybe_split_notes(read.maybe_split),
     }
     return _render_calculator(request, query, feedback, carry)
 

@@ -585,6 +585,8 @@ def test_two_amounts_that_may_be_one_split_at_a_comma_are_imported_and_said(web)
     html = unescape(_import(web, _csv(text)).content.decode())
     assert "已从文件导入" in html
     assert "第 2 行：自费金额 1、乙类金额 200.00 按两个金额导入；如果这原本是一个金额 1,200.00" in html
+    # Set apart from the success message, as something to check.
+    assert re.search(r'<div class="import-check"><p><strong>请核对：</strong></p><p>第 2 行：自费金额 1', html)
     assert "第 3 行" not in html  # both written with decimals: two amounts as typed
     # Under 费用总额 the split leaves 自费金额 larger than the total: refused, with the likely cause.
     text = "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025-03-01,三级,门诊,1,234.50,\n"
