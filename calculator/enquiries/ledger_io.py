@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -291,6 +292,23 @@ COLUMNS = {
     "异地就医": "offsite", "住院期间": "inpatient_stay", "门诊慢性病": "chronic", "慢性病": "chronic",
     "收费类别": "price_class", "山西收费类别": "price_class", "收费价格类别": "price_class",
 }
+# A column's English gloss, beside the name the file gives it in an English message whose column
+# varies ("医疗费总额 (total medical expenses) must be an amount in yuan"); the messages naming one
+# column carry theirs in the translation.
+_GLOSSES = {
+    "total": gettext_noop("总额（列的英文说明）"), "excluded": gettext_noop("自费（列的英文说明）"),
+    "class_b": gettext_noop("乙类（列的英文说明）"), "inpatient_stay": gettext_noop("住院期间（列的英文说明）"),
+    "chronic": gettext_noop("门诊慢性病（列的英文说明）"),
+}
+
+
+def _column(named: dict[str, str], key: str) -> str:
+    """The column as the file names it; on an English page with its English gloss after it."""
+    if not (get_language() or "").startswith("en") or key not in _GLOSSES:
+        return named[key]
+    return f"{named[key]} ({_(_GLOSSES[key])})"
+
+
 LABELS = {
     "date": "就诊日期", "level": "医疗机构级别", "setting": "就诊类型", "total": "费用总额", "excluded": "自费金额", "class_b": "乙类金额",
     "offsite": "异地就医", "inpatient_stay": "住院期间", "chronic": "门诊慢性病", "price_class": "收费类别",
@@ -692,7 +710,7 @@ def read_lines(lines: list[tuple[int, list[Any]]], *, max_rows: int = 1000) -> I
             raw_flag = _norm(cell(row, key)).replace(" ", "")
             flag = FLAGS.get(raw_flag.lower())
             if flag is None:
-                problems.append(_("%(column)s“%(value)s”应为 是，或留空") % {"column": named[key], "value": raw_flag[:20]})
+                problems.append(_("%(column)s“%(value)s”应为 是，或留空") % {"column": _column(named, key), "value": raw_flag[:20]})
             elif flag:
                 visit[key] = "on"
         raw_class = _norm(cell(row, "price_class")).replace(" ", "")
@@ -709,7 +727,7 @@ def read_lines(lines: list[tuple[int, list[Any]]], *, max_rows: int = 1000) -> I
                 continue
             amount, problem = _read_amount(raw)
             if amount is None:
-                problems.append(problem % {"column": named[key]})
+                problems.append(problem % {"column": _column(named, key)})
             else:
                 visit[key] = amount
         if not problems:

@@ -24,4 +24,7 @@ urlpatterns = [
     re_path(rf"^e/{TOKEN}/ledger\.xlsx$", views.export_saved, {"kind": "xlsx"}, name="saved_xlsx"),
     path("api/v1/enquiries", api.enquiries, name="api_enquiries"),
     re_path(rf"^api/v1/enquiries/{TOKEN}$", api.enquiry, name="api_enquiry"),
+    # Any other last segment (a mistyped token: "bad!tok", 101 characters) gets the API's own
+    # answer for an unknown token (JSON, field "token"), not the site's 404 for an unknown address.
+    re_path(r"^api/v1/enquiries/(?P<token>[^/]+)$", api.enquiry),
 ]

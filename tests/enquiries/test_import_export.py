@@ -881,3 +881,41 @@ def test_a_hospital_export_with_many_unread_columns_imports():
     read = ledger_io.read_visits("export.xlsx", buffer.getvalue())
     assert read.errors == [] and len(read.visits) == 1000 and read.visits[-1]["total"] == "1099.00"
     assert read.unread_columns[:2] == ["备注0", "备注1"]
+
+
+def test_command_errors_validate_against_the_openapi_document_line_included(tmp_path):
+    # The CLI's --csv errors carry "line" (issue 6's contract: one error shape for API and CLI).
+    from jsonschema import Draft202012Validator
+
+    from calculator.api.views import OPENAPI_PATH
+
+    document = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    schema = Draft202012Validator({"$ref": "#/components/schemas/ErrorResponse", "components": document["components"]})
+    visits = tmp_path / "gap.csv"
+    visits.write_text("就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024-01-05,1,门诊,300,,\n\n2019-03-05,2,门诊,300,,\n", encoding="utf-8")
+    body = json.loads(_manage("--csv", str(visits), "--region", "wuhan", "--status", "employed", "--age", "45").stdout)
+    assert body["errors"][0]["line"] == 4 and not list(schema.iter_errors(body))
+
+
+def test_command_english_import_errors_gloss_every_column(tmp_path):
+    # Each Chinese column name in an English message has its English beside it.
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额,异地就医,住院期间,门诊慢性病,收费类别\n"
+        "2024-03-01,三级,门诊,1000.00,x,,外地,maybe,maybe,四类\n2024-03-02,1,门诊,abc,,,,,,\n",
+        encoding="utf-8",
+    )
+    done = _manage("--csv", str(bad), "--region", "wuhan", "--status", "employed", "--age", "45", "--lang", "en")
+    messages = " ".join(e["message"] for e in json.loads(done.stdout)["errors"])
+    for glossed in ("异地就医 (care outside your region)", "住院期间 (during a hospital stay)", "门诊慢性病 (chronic-disease outpatient care)",
+                    "收费类别 (price class)", "自费金额 (fully self-paid amount) must be", "费用总额 (total medical expenses) must be"):
+        assert glossed in messages, (glossed, messages)
+
+
+def test_command_reads_lang_as_the_api_reads_accept_language():
+    request = json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 3, "total": "1000.00"}]})
+    for tag in ("en-US", "EN"):
+        done = _manage("-", "--lang", tag, stdin=request.encode())
+        assert done.returncode == 0 and json.loads(done.stdout)["lang"] == "en"
+    done = _manage("-", "--lang", "fr", stdin=request.encode())
+    assert done.returncode == 2 and json.loads(done.stdout)["errors"][0]["field"] == "--lang"

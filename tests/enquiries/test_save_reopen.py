@@ -447,3 +447,11 @@ def test_the_print_page_says_how_to_print_on_a_phone_too(web):
     nav = html[html.index('<nav class="screen-only"'):]
     nav = nav[: nav.index("</nav>")]
     assert "用浏览器菜单里的“打印”打印本页（手机在“分享”或菜单中，电脑可按 Ctrl+P），纸张 A4。" in nav
+
+
+@pytest.mark.parametrize("token", ["bad!tok", "a" * 101, "abc."])
+def test_a_malformed_token_gets_the_apis_own_404(web, token):
+    # Not the site's 404 for an unknown address: the answer for a token that is no saved link.
+    answer = web.get(f"/api/v1/enquiries/{token}")
+    assert answer.status_code == 404 and answer["Content-Type"].startswith("application/json")
+    assert answer.json() == {"errors": [{"field": "token", "message": "没有这个查询链接，或它已过期。"}]}

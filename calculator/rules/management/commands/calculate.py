@@ -125,6 +125,17 @@ class Command(BaseCommand):
         from calculator.rules.contract import answer_language
 
         with translation.override(answer_language(options.get("lang"))):
+            lang = options.get("lang")
+            if lang:
+                # Read as the API reads Accept-Language ("en-US", "EN", "zh-CN"); a language the
+                # calculator does not have is the option's fault, not a field of the request.
+                tag = str(lang).strip().lower()
+                if tag.startswith("en"):
+                    options["lang"] = "en"
+                elif tag.startswith("zh"):
+                    options["lang"] = "zh-hans"
+                else:
+                    self._emit({"errors": [{"field": "--lang", "message": gettext("--lang 只能是 zh-hans（中文）或 en（英文）。")}]}, EXIT_INVALID)
             self._handle(options)
 
     def _handle(self, options: dict[str, Any]) -> None:
