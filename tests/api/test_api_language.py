@@ -99,9 +99,9 @@ def test_the_command_takes_lang_from_its_option_unless_the_request_names_one():
     assert code == 0 and chinese["lang"] == "zh-hans"
     code, default = _cli(BODY)
     assert code == 0 and default["lang"] == "zh-hans"
-    # A language the contract does not know is refused, naming the field.
+    # A language the calculator does not have is refused, naming the option (the request has no lang).
     code, refused = _cli(BODY, "--lang", "fr")
-    assert code == 2 and refused["errors"][0]["field"] == "lang"
+    assert code == 2 and refused["errors"][0]["field"] == "--lang"
 
 
 @pytest.mark.parametrize(

@@ -152,7 +152,7 @@ def test_an_import_error_in_english(english):
     feedback = html[html.index('id="import-feedback"'):]
     feedback = feedback[: feedback.index("</div>")]
     assert "The file was not imported" in feedback
-    assert "Line 3: 医疗费总额 must be an amount in yuan, e.g. 1200.00." in feedback
+    assert "Line 3: 医疗费总额 (total medical expenses) must be an amount in yuan, e.g. 1200.00." in feedback
     assert leftover_chinese(visible_text(feedback)) == []
     # The import form itself: English, with the column names kept as the file must have them.
     form = html[html.index('id="visit-import-title"'):]
