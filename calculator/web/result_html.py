@@ -10,6 +10,7 @@ or ``calculator/web/results.py``'s labels, escaped here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
@@ -57,13 +58,28 @@ def _card(v: VisitView, labels: dict[str, str], yuan: Callable[[Any], str]) -> s
     for step in v.steps:
         figure = f" <b>{_esc(step.amount_text)}</b>" if step.amount_text else ""  # app.css: .steps b + b
         link = f' <a href="#{step.clause.anchor}">{_esc(step.clause.link_text)}</a>' if step.clause else ""
-        parts.append(f'\n<li class="step-{_esc(step.code)}"><b>{_esc(step.label)}</b>{figure}<br>{_esc(step.explanation)}{link}</li>')
+        parts.append(f'\n<li class="step-{_esc(step.code)}"><b>{_esc(step.label)}</b>{figure}<br>{_sentence(step.explanation)}{link}</li>')
     parts.append(f'\n<li class="step-split"><b>{labels["member"]}</b> <b>{member}</b>{"<br>" + _esc(v.split) if v.split else ""}</li>\n</ol>')
     if v.notices:
         links = labels["comma"].join(f'<a href="#{n.anchor}">{_esc(n.link_text)}</a>' for n in v.notices)
         parts.append(f'\n<p class="visit-notices">{labels["notes"]}{links}</p>')
     parts.append("\n</details></li>\n")
     return "".join(parts)
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _sentence(text: str) -> str:
+    """A step's sentence, escaped, its figures kept with their unit and its dates whole on a
+    narrow screen: a no-break space before 元/yuan ("340 元" was "340 / 元" at 360 px) and a
+    date in a span that does not wrap ("2023-04-/10")."""
+    html = _esc(text).replace(" 元", "\u00a0元").replace(" yuan", "\u00a0yuan")
+    return _DATE.sub(_whole_date, html) if "-" in html else html
+
+
+def _whole_date(match: re.Match[str]) -> str:
+    return f'<span class="nw">{match.group(0)}</span>'
 
 
 def visit_cards_html(result: ResultView) -> SafeString:

@@ -753,3 +753,19 @@ def test_a_fund_step_that_pays_nothing_shows_no_nil_figure(client):
     second = html[html.index('id="visit-2"'):]
     fund = re.search(r'<li class="step-fund">(.*?)</li>', second, re.S).group(1)
     assert fund.startswith("<b>统筹基金支付</b><br>") and "限额" in fund, fund
+
+
+def test_a_steps_figures_keep_their_unit_and_its_dates_stay_whole(client):
+    # On a 360 px phone "340 元" broke as "340 / 元" and "2023-04-10" as "2023-04-/10": the page
+    # joins a figure to its unit with a no-break space and keeps a date in a no-wrap span.
+    params = {
+        "region": "wuhan", "status": "retired", "age": "70",
+        "visits-0-date": "2023-03-01", "visits-0-level": "2", "visits-0-total": "1000",
+        "visits-1-date": "2023-06-01", "visits-1-level": "2", "visits-1-total": "500",
+    }
+    for language, unit in (("zh-hans", "\u00a0元"), ("en", "\u00a0yuan")):
+        html = text(get(client, params, language=language))
+        steps = "".join(re.findall(r'<ol class="steps">.*?</ol>', html, re.S))
+        sentences = " ".join(re.findall(r"<br>(.*?)(?: <a |</li>)", steps))  # the steps' explanations
+        assert unit in sentences and not re.search(r"\d (元|yuan)\b", sentences), language
+        assert '<span class="nw">2023-04-10</span>' in steps and not re.search(r"(?<!>)2023-04-10", steps)

@@ -123,7 +123,8 @@ def test_the_share_going_over_to_inpatient_cover_is_said_beside_the_answer(clien
     if language == "zh-hans":
         assert text.startswith("其中 2,940.00 元暂列为个人负担（第 2、3 次就诊）")
         # Each visit's own sentence calls its share the same (暂列为个人负担), with its figure.
-        assert "这 2,440 元暂列为个人负担" in html and "本次符合政策范围的 500 元全部按规定转入住院待遇" in html
+        # (A figure and its 元 are joined by a no-break space on the page: never split on a phone.)
+        assert "这 2,440\u00a0元暂列为个人负担" in html and "本次符合政策范围的 500\u00a0元全部按规定转入住院待遇" in html
     else:
         assert "(visits 2, 3)" in text and not re.search(r"[\u4e00-\u9fff]", text)
     # Where nothing goes over, nothing is said.
