@@ -470,14 +470,18 @@ def _filled_rows(rows: Any, max_rows: int) -> list[tuple[int, list[Any]]]:
     size, or a workbook's unpacked size; a blank row costs next to nothing.)"""
     kept: list[tuple[int, list[Any]]] = []
     filled = 0
+    last: list[Any] = []  # the last filled row, kept or not (an export's 合计 row is not a visit)
     for number, row in enumerate(rows, start=1):
         # An empty row (a reader's padding: a tuple of None) is told in one C call.
         if not row or (row.__class__ is tuple and row.count(None) == len(row)) or _blank(row):
             continue
         filled += 1
+        last = list(row)
         if filled <= max_rows + 2:
-            kept.append((number, list(row)))
-    totals_row = 1 if kept and kept[-1][1] and _norm(kept[-1][1][0]) == TOTALS_LABEL else 0
+            kept.append((number, last))
+    # 合计 stands in the date column (wherever the header puts it).
+    date_column = next((i for i, cell in enumerate(kept[0][1]) if COLUMNS.get(_header_key(cell)) == "date"), 0) if kept else 0
+    totals_row = 1 if filled > 1 and date_column < len(last) and _norm(last[date_column]) == TOTALS_LABEL else 0
     visits = filled - 1 - totals_row
     if visits > max_rows:
         raise ImportRefused(
@@ -487,10 +491,11 @@ def _filled_rows(rows: Any, max_rows: int) -> list[tuple[int, list[Any]]]:
 
 
 # What a workbook of 1,000 visits unpacks to is about 1.2 MB (a downloaded ledger; a hospital's
-# export with 20–30 more columns, unread, 2–4 MB); a file that unpacks to far more (a "zip
+# export with 20–40 more columns, unread, 2–4 MB); a file that unpacks to far more (a "zip
 # bomb", or rows of 100,000 cells) would hold a server worker for minutes and gigabytes. Parsing
-# costs about 0.6 s a MB of cells; empty rows padded by the reader next to nothing.
-XLSX_MAX_UNPACKED = 10 * 1_048_576
+# costs about 0.5 s a MB of cells (empty ones too); rows missing from the sheet, which the
+# reader pads, next to nothing.
+XLSX_MAX_UNPACKED = 6 * 1_048_576  # formatted empty rows or cells up to it: about 3 s of a worker
 XLSX_MAX_COLUMNS = 50  # the template has 10; a few extra columns are ignored
 
 

@@ -374,7 +374,7 @@ def test_a_workbook_that_unpacks_to_far_more_than_a_visit_list_is_refused_unread
     assert len(workbook) < 2 * 1_048_576  # small as a file: within the upload limit
     started = time.monotonic()
     html = _import(web, SimpleUploadedFile("bomb.xlsx", workbook, content_type=ledger_io.XLSX_MEDIA_TYPE)).content.decode()
-    assert "这个 Excel 文件解压后超过 10 MB" in html
+    assert "这个 Excel 文件解压后超过 6 MB" in html
     assert time.monotonic() - started < 5  # refused from the zip's directory, nothing parsed
 
 
@@ -866,7 +866,7 @@ def test_command_says_what_is_wrong_with_a_persons_amount_as_the_form_does(visit
 
 def test_a_hospital_export_with_many_unread_columns_imports():
     # 1,000 visits with 40 more text columns (a hospital system's export): over 3 MB unpacked,
-    # within the 10 MB a workbook may unpack to; the extra columns are not read (and said).
+    # within the 6 MB a workbook may unpack to; the extra columns are not read (and said).
     from calculator.enquiries import ledger_io
 
     wb = openpyxl.Workbook()
@@ -919,3 +919,15 @@ def test_command_reads_lang_as_the_api_reads_accept_language():
         assert done.returncode == 0 and json.loads(done.stdout)["lang"] == "en"
     done = _manage("-", "--lang", "fr", stdin=request.encode())
     assert done.returncode == 2 and json.loads(done.stdout)["errors"][0]["field"] == "--lang"
+
+
+def test_an_exports_totals_row_is_no_visit_wherever_the_date_column_is():
+    # 5 visits and a 合计 row with 就诊日期 as the second column: at the limit of 5, imported; 6
+    # visits and 合计 over the limit of 5: "6 行" (the 合计 row counted as no visit).
+    from calculator.enquiries import ledger_io
+
+    rows = "".join(f"1,2024-03-0{d},100\n" for d in range(1, 6))
+    read = ledger_io.read_visits("t.csv", ("医疗机构级别,就诊日期,费用总额\n" + rows + ",合计,500\n").encode(), max_rows=5)
+    assert len(read.visits) == 5 and read.errors == []
+    with pytest.raises(ledger_io.ImportRefused, match="文件里有 6 行就诊记录"):
+        ledger_io.read_visits("t.csv", ("医疗机构级别,就诊日期,费用总额\n" + rows + "1,2024-03-06,100\n,合计,600\n").encode(), max_rows=5)

@@ -769,3 +769,17 @@ def test_a_steps_figures_keep_their_unit_and_its_dates_stay_whole(client):
         sentences = " ".join(re.findall(r"<br>(.*?)(?: <a |</li>)", steps))  # the steps' explanations
         assert unit in sentences and not re.search(r"\d (元|yuan)\b", sentences), language
         assert '<span class="nw">2023-04-10</span>' in steps and not re.search(r"(?<!>)2023-04-10", steps)
+
+
+def test_a_cap_change_with_retirement_under_a_new_rule_is_dated_as_the_chart_dates_it(client):
+    # 武汉, retired 2023-02-15 (a retiree from 2023-03-01, 细则第七条), visits 2023-02-20 (employee,
+    # 细则: cap 3,500) and 2023-05-01 (retiree under 优化方案 from 2023-04-10: cap 4,500). The new cap
+    # applies from the later of the two days, 2023-04-10 (it said 2023-03-01, when the cap was 4,000).
+    params = {
+        "region": "wuhan", "status": "retired", "age": "60", "retired_on": "2023-02-15",
+        "visits-0-date": "2023-02-20", "visits-0-level": "2", "visits-0-total": "1000",
+        "visits-1-date": "2023-05-01", "visits-1-level": "2", "visits-1-total": "1000",
+    }
+    html = text(get(client, params))
+    years = re.sub(r"<[^>]+>|\s+", "", html[html.index('id="years-title"'):html.index("<figure", html.index('id="years-title"'))])
+    assert "年度最高支付限额：4,500.00元（2023-04-10起；此前3,500.00元）" in years, years
