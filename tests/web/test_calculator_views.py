@@ -43,6 +43,12 @@ def get(client, params=None, *, headers=None, language=None):
     return client.get(url, headers=headers or {})
 
 
+def years_text(html: str) -> str:
+    """The 各年度累计 section's text, tags and spaces removed ("年度最高支付限额：4,500.00元…")."""
+    start = html.index('id="years-title"')
+    return re.sub(r"<[^>]+>|\s+", "", html[start:html.index("<figure", start)])
+
+
 def text(response) -> str:
     return response.content.decode("utf-8")
 
@@ -732,7 +738,7 @@ def test_a_years_cap_line_adds_up_when_its_last_visit_is_not_covered(client):
         "visits-1-date": "2023-06-01", "visits-1-level": "2", "visits-1-setting": "non_designated", "visits-1-total": "500",
     }
     html = text(get(client, params))
-    years = re.sub(r"<[^>]+>|\s+", "", html[html.index('id="years-title"'):html.index("<figure", html.index('id="years-title"'))])
+    years = years_text(html)
     assert "起付标准：已累计500.00元；2023-04-10起不设起付标准" in years
     # (The cap rose on 2023-04-10: said on the line, as the chart of the paid visit shows 4,000.)
     assert "年度最高支付限额：4,500.00元（2023-04-10起；此前4,000.00元），已支付340.00元，尚余4,160.00元" in years
@@ -780,6 +786,5 @@ def test_a_cap_change_with_retirement_under_a_new_rule_is_dated_as_the_chart_dat
         "visits-0-date": "2023-02-20", "visits-0-level": "2", "visits-0-total": "1000",
         "visits-1-date": "2023-05-01", "visits-1-level": "2", "visits-1-total": "1000",
     }
-    html = text(get(client, params))
-    years = re.sub(r"<[^>]+>|\s+", "", html[html.index('id="years-title"'):html.index("<figure", html.index('id="years-title"'))])
+    years = years_text(text(get(client, params)))
     assert "年度最高支付限额：4,500.00元（2023-04-10起；此前3,500.00元）" in years, years
