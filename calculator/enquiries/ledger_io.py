@@ -26,7 +26,6 @@ import csv
 import datetime as dt
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -361,10 +360,7 @@ class ImportResult:
     maybe_split: list[str] = field(default_factory=list)
 
 
-def _norm(value: Any) -> str:
-    if value is None:
-        return ""
-    return unicodedata.normalize("NFKC", str(value)).strip()
+_norm = typed.text  # a cell as typed: NFKC, outer spaces removed ("" for an empty one)
 
 
 def _header_key(value: Any) -> str:
@@ -419,11 +415,6 @@ def _read_amount(value: Any) -> tuple[str | None, str | None]:
     if amount != amount.quantize(Decimal("0.01")):  # "1234.500" is 1234.50; "1234.505" is not
         return None, _("%(column)s最多保留两位小数（精确到分）")
     return f"{amount:.2f}", None
-
-
-def _cell_amount(value: Any) -> str | None:
-    """"1,200.50 元" → "1200.50"; None when it is not an amount in yuan."""
-    return _read_amount(value)[0]
 
 
 def detect_kind(name: str, head: bytes) -> str | None:
@@ -602,29 +593,22 @@ def _looks_split(row: list[Any], columns: dict[str, int], width: int) -> tuple[t
     right), and the amount joined no larger than the visit's total. (Under 费用总额 a split leaves
     自费金额 larger than the total, refused with its likely cause; "500" and "120.50" there are a
     total and its 自费, an outpatient total of 500,120.50 being no likely reading.)"""
-    for key, next_key in (("excluded", "class_b"),):
-        i, j = columns.get(key), columns.get(next_key)
-        if i is None or j != i + 1 or j >= len(row) or not isinstance(row[i], str) or not isinstance(row[j], str):
-            continue
-        head, tail = _norm(row[i]), _norm(row[j])
-        if not (_SPLIT_DECIMAL_HEAD.fullmatch(head) and _SPLIT_DECIMAL_TAIL.fullmatch(tail)):
-            continue
-        if any(_norm(v) != "" for v in row[j + 1:width]):
-            continue
-        total = _read_amount(row[columns["total"]])[0] if columns["total"] < len(row) else None
-        if total is None or Decimal(head + tail) > Decimal(total):
-            continue
-        return (key, head), (next_key, tail)
-    return None
+    i, j = columns.get("excluded"), columns.get("class_b")
+    if i is None or j != i + 1 or j >= len(row) or not isinstance(row[i], str) or not isinstance(row[j], str):
+        return None
+    head, tail = _norm(row[i]), _norm(row[j])
+    if not (_SPLIT_DECIMAL_HEAD.fullmatch(head) and _SPLIT_DECIMAL_TAIL.fullmatch(tail)):
+        return None
+    if any(_norm(v) != "" for v in row[j + 1:width]):
+        return None
+    total = _read_amount(row[columns["total"]])[0] if columns["total"] < len(row) else None
+    if total is None or Decimal(head + tail) > Decimal(total):
+        return None
+    return ("excluded", head), ("class_b", tail)
 
 
 def _blank(row: list[Any]) -> bool:
     return all(_norm(v) == "" for v in row)
-
-
-def read_table(table: list[list[Any]], *, max_rows: int = 1000) -> ImportResult:
-    """``read_lines`` of a table's rows, blank ones included (numbered from 1)."""
-    return read_lines([(i + 1, row) for i, row in enumerate(table) if row and not _blank(row)], max_rows=max_rows)
 
 
 def read_lines(lines: list[tuple[int, list[Any]]], *, max_rows: int = 1000) -> ImportResult:

@@ -41,6 +41,14 @@ from calculator.rules.model import (
 )
 
 _ANNUAL_VARIANTS = {v: f"annual_{v}" for v in ("within", "crossed", "already_met")}
+def _annual_variant(outcome: str, used_before: int) -> str:
+    """The annual deductible step's template: the year's first amount toward it has its own
+    ("_first"), so that nothing counted before is not said as "此前已累计 0 元"."""
+    if not used_before and outcome != "already_met":
+        return _ANNUAL_VARIANTS[outcome] + "_first"
+    return _ANNUAL_VARIANTS[outcome]
+
+
 _PER_VISIT_VARIANTS = {v: f"per_visit_{v}" for v in ("within", "crossed")}
 _record = tuple.__new__  # a model NamedTuple made in one C call (fields in order)
 SHARE_REASONS = ("excluded", "first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered")
@@ -593,9 +601,7 @@ class _Ledger:
 
         if ded.basis == "annual":
             outcome = M.annual_deductible(ded.by_group[group], used_before, eligible)
-            variant = _ANNUAL_VARIANTS[outcome.variant]
-            if not used_before and outcome.variant != "already_met":
-                variant += "_first"  # nothing counted before: not said as "此前已累计 0 元"
+            variant = _annual_variant(outcome.variant, used_before)
         elif ded.basis == "per_visit":
             outcome = M.per_visit_deductible(ded.by_key[key], eligible)
             variant = _PER_VISIT_VARIANTS[outcome.variant]
@@ -682,8 +688,7 @@ class _Ledger:
                 "standard": c.deductible, "used_before": used_before, "eligible": policy_range, "amount": applied,
                 "remaining": outcome.remaining, "term": CHRONIC_TERM, "year": yk, "year_kind": year_kind,
             }
-            first = "_first" if not used_before and outcome.variant != "already_met" else ""
-            self.step(steps, "deductible", f"annual_{outcome.variant}{first}", applied, figures, param)
+            self.step(steps, "deductible", _annual_variant(outcome.variant, used_before), applied, figures, param)
         base = policy_range - applied
         paid_before = self.chronic_fund_paid.get(yk, 0)
         fund = 0

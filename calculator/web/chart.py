@@ -87,7 +87,7 @@ class Chart:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
 
-def _cap_change_day(visit: dict[str, Any]) -> str:
+def cap_change_day(visit: dict[str, Any]) -> str:
     """The day the visit's new cap applies from: the engine's cap_change step says it (a new
     rule's first day, the first day as a retiree, or the later of both); else the visit's date."""
     for step in visit["steps"]:
@@ -159,7 +159,7 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
         # The cap a visit was paid under (武汉 retirees: 4,000 until 2023-04-09, 4,500 from the
         # 优化方案; a member who retires in the year): the line steps where it changed, and the
         # description names each change, so no visit sits "under" a cap it was not paid under.
-        changes = [(_cap_change_day(v), v["cap"]["annual_cap"]) for i, v in enumerate(items)
+        changes = [(cap_change_day(v), v["cap"]["annual_cap"]) for i, v in enumerate(items)
                    if i and v["cap"]["annual_cap"] != items[i - 1]["cap"]["annual_cap"]]
         cap_text = yuan(items[0]["cap"]["annual_cap"])
         if changes:

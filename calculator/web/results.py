@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext as _, ngettext
 
 from calculator.web import labels, result_html
-from calculator.web.chart import Chart, _cap_change_day, build_charts
+from calculator.web.chart import Chart, build_charts, cap_change_day
 from calculator.web.policies import version_checked
 from calculator.web.templatetags.yuan import yuan, yuan_formatter
 
@@ -626,7 +626,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                     if params.get("old_cap") is not None and params.get("new_cap") == year["annual_cap"]:
                         # From the later of a new rule's first day and the first day as a retiree,
                         # as the chart says it.
-                        cap_changed = (_cap_change_day(v), params["old_cap"])
+                        cap_changed = (cap_change_day(v), params["old_cap"])
         years.append(
             YearView(
                 year=year["year"],
