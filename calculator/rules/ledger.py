@@ -116,17 +116,22 @@ class _Ledger:
         notice = self.notices.get(code)
         if notice is None:
             notice = self.notices[code] = Notice(code, text, clause, figures or {}, [], kind)
-        if self.number and code not in self.codes:  # number 0: the result as a whole
-            notice.visits.append(self.number)
-            self.codes.append(code)
+        number = self.number
+        if number:  # number 0: the result as a whole
+            codes = self.codes
+            if code not in codes:
+                notice.visits.append(number)
+                codes.append(code)
 
     def cite(self, param: Param, code: str | None = None) -> str:
         """Use a clause; a clause read with an assumption shows it beside the visit (an
         assumption about one situation, ``assumption_on``, only where ``code`` is it)."""
         cite = param.cite
-        self.clauses[cite.ref] = cite
-        self.assume(param, code)
-        return cite.ref
+        ref = cite.ref
+        self.clauses[ref] = cite
+        if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
+            self._list_assumption(cite)  # self.assume(param, code), spelt out
+        return ref
 
     def assume(self, param: Param, code: str | None) -> None:
         """A clause said at an earlier visit that governs this one too: no step again, but
@@ -138,8 +143,18 @@ class _Ledger:
     def _list_assumption(self, cite: Citation) -> None:
         # An assumption's text is listed once, under the clause it first came with: two
         # versions reading a clause the same way give one caveat with both's visits.
-        ref = self.assumption_refs.setdefault(cite.assumption, cite.ref)
-        self.notice(ref, cite.assumption, ref, kind="assumption")
+        # (self.notice(ref, cite.assumption, ref, kind="assumption"), spelt out: an assumption
+        # is listed several times a visit, nearly always one listed already.)
+        ref = self.assumption_refs.get(cite.assumption) or self.assumption_refs.setdefault(cite.assumption, cite.ref)
+        notice = self.notices.get(ref)
+        if notice is None:
+            notice = self.notices[ref] = Notice(ref, cite.assumption, ref, {}, [], "assumption")
+        number = self.number
+        if number:
+            codes = self.codes
+            if ref not in codes:
+                notice.visits.append(number)
+                codes.append(ref)
 
     def cite_notice(self, code: str, param: Param, figures: dict[str, Any] | None = None, *, reading: bool = True) -> None:
         """A clause that shapes the visit without a figure of its own: a notice cites it.
@@ -168,8 +183,10 @@ class _Ledger:
     def cite_or_notice(self, code: str, param: Param, step_code: str | None = None) -> None:
         """Cite a clause; its own assumption says what the engine's notice would, so the
         notice is raised only for a clause without one (each caveat once)."""
-        if param.cite.assumption and param.cite.assumption_on in (None, step_code):
-            self.cite(param, step_code)
+        cite = param.cite
+        if cite.assumption and cite.assumption_on in (None, step_code):
+            self.clauses[cite.ref] = cite  # self.cite(param, step_code), spelt out
+            self._list_assumption(cite)
         else:
             self.cite_notice(code, param)
 
@@ -523,7 +540,10 @@ class _Ledger:
             # the fund sentence names the level or class on every visit, the visit its
             # setting. The clause's assumption still concerns every such visit.
             if said in rule_said:
-                self.assume(param, code)  # cited when said; only its assumption gains this visit
+                # Cited when said; only its assumption gains this visit (self.assume, spelt out).
+                cite = param.cite
+                if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
+                    self._list_assumption(cite)
                 continue
             rule_said.add(said)
             self.step(steps, code, variant, None, figures, param)
@@ -830,11 +850,10 @@ class _Ledger:
         where the visit is rated by one of them (``level``; None: not rated by a level), those
         with ``categories`` only on visits of one of them (``category``; None: not a visit)."""
         codes = self.codes
-        for n in version.notices:
-            if (n.covered_only and not covered) or (n.levels is not None and level not in n.levels) or (
-                n.categories is not None and category not in n.categories
-            ):
-                continue
+        # Which notices a kind of visit may meet is the version's own rule: filtered once.
+        kinds = (covered, level, category)
+        concerned = _of_version(version, kinds, lambda: _concerning(version, *kinds))
+        for n in concerned:
             if (n.applies_from is None or last >= n.applies_from) and (n.applies_to is None or first <= n.applies_to):
                 listed = self.notices.get(n.code)
                 if listed is not None:
@@ -929,6 +948,18 @@ def _of_version(version: Version, key: tuple[Any, ...], work_out: Any) -> Any:
     if value is None:
         value = made[key] = work_out()
     return value
+
+
+def _concerning(version: Version, covered: bool, level: int | None, category: str | None) -> tuple[Any, ...]:
+    """The version's notices that a visit of this kind may meet, whatever its date: those
+    marked ``covered_only`` only where the fund covers it, ``levels`` only where it is rated
+    by one of them, ``categories`` only for one of them."""
+    return tuple(
+        n for n in version.notices
+        if not ((n.covered_only and not covered) or (n.levels is not None and level not in n.levels) or (
+            n.categories is not None and category not in n.categories
+        ))
+    )
 
 
 def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Any, int | None, str, Param, tuple[Any, ...]]:

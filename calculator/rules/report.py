@@ -126,6 +126,13 @@ def _sentence_source(template: str, env: dict[str, Any], wording: list[str], val
 
 _OPTIONAL = frozenset({"split_on"})
 
+# Steps whose figures are the rule's own, not the visit's running totals: a per-visit
+# deductible met in full says the same words with the same figures on every visit at that
+# level (山西: on nearly every visit). Their JSON is made once per combination of the figures
+# named here (every figure the sentence, the label and the params read) and shared: the
+# answer is never mutated after it is made (report._running shares the same way).
+_SHARED = {("deductible", "per_visit_crossed"): ("level", "level_kind", "term", "standard")}
+
 
 def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any:
     """One function per step code, variant and language that makes the step's JSON:
@@ -160,16 +167,28 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
         terms = T.TERM_LABELS if code == "deductible" else T.TERM_CHANGE_LABELS
         env["LABELS"] = {term: T.step_label(T.Step_key(code, variant, {"term": term}), translate) for term in terms}
         label_source = f"LABELS.get(f.get('term'), {label_source})"
+    shared = _SHARED.get((code, variant))
+    memo = ""
+    if shared is not None:
+        env["SHARED"], env["len"] = {}, len
+        memo = (
+            "    key = (amount, clause" + "".join(f", f[{name!r}]" for name in shared) + ")\n"
+            "    out = SHARED.get(key)\n"
+            "    if out is not None:\n        return out\n"
+        )
     source = (
         "def render(s, t):\n"
         "    _code, _variant, amount, f, clause = s\n"  # model.Step, a NamedTuple: one unpacking
+        + memo
         + _wording_source(wording, env)
         + "".join(lines)
         + f"    p = {{{params}}}\n"
         + optional
-        + f"    return {{'code': {code!r}, 'label': {label_source}, "
+        + f"    out = {{'code': {code!r}, 'label': {label_source}, "
         "'amount': None if amount is None else (MC(amount) or M(amount)), 'clause': clause, "
         f"'explanation': {explanation}, 'params': p}}\n"
+        + ("    if len(SHARED) < 1000:\n        SHARED[key] = out\n" if shared is not None else "")
+        + "    return out\n"
     )
     # The source is built only from repr() literals and generated names.
     exec(source, env)  # noqa: S102
