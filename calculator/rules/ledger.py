@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from calculator.rules import mechanisms as M
 from calculator.rules import registry
@@ -58,6 +58,36 @@ CHRONIC_TERM = "门诊慢性病起付标准"
 _NOT_APPLICABLE = (Running(None, None, 0, None, None, None), Running(None, None, 0, None, None, None))
 
 
+class _Rules(NamedTuple):
+    """What a visit reads of its version's rules, looked up once per version (the ledger
+    reads them on every visit: one unpacking instead of a dict look-up and an attribute each)."""
+
+    benefit_year_param: Param
+    benefit_year: Any  # params.BenefitYear
+    year_kind: str  # "july_june" or "calendar", as ``years`` names it
+    deductible_param: Param
+    deductible: Any  # params.Deductible
+    term: str | None  # what the document calls the deductible; None where the version has none
+    cap_param: Param
+    cap: Any  # params.AnnualCap
+    account_param: Param
+    account: Any  # params.AccountUse
+    policy_range_param: Param
+    price_keyed: bool  # the fund's rates follow price classes (a class given is used)
+    stay_rule: bool  # the version says how a visit during a hospital stay is treated
+
+
+def _rules_of(version: Version) -> _Rules:
+    p = version.params
+    ded = p["deductible"].value
+    year = p["benefit_year"].value
+    return _Rules(
+        p["benefit_year"], year, "july_june" if year.july_june else "calendar", p["deductible"], ded,
+        ded.term if ded.basis != "none" else None, p["annual_cap"], p["annual_cap"].value, p["account_use"],
+        p["account_use"].value, p["policy_range"], p["fund_ratio"].value.keyed_by == "price_class", "inpatient_stay" in p,
+    )
+
+
 class _Ledger:
     # Slots: the ledger's attributes are read several times per visit, and CPython 3.11 keeps
     # an instance's attribute values inline (its quickest look-up) only up to 30 of them.
@@ -66,7 +96,8 @@ class _Ledger:
         "years", "pools_started", "pools_seen", "last_in_year", "notices", "clauses", "versions", "totals", "account_current",
         "account_prior", "accounts_merged", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
-        "plainly_employed", "retired_groups", "number", "codes", "year_switch", "assumption_refs",
+        "plainly_employed", "retired_groups", "number", "codes", "year_switch", "assumption_refs", "last_rules",
+        "last_derived",
     )
 
     def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
@@ -100,6 +131,8 @@ class _Ledger:
         self.all_in_said: set[str] = set()  # versions whose "nothing excluded" rule was said
         self.rate_choices: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.last_version: Version | None = None
+        self.last_rules: _Rules | None = None  # _rules_of(last_version)
+        self.last_derived: dict[tuple[Any, ...], Any] = {}  # what last_version's rules decide (_derived)
         self.rule_said: set[tuple[Any, ...]] = set()  # rate choices explained already
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
         self.retiree_starts: dict[str, dt.date] = {}  # version id → first day as a retiree
@@ -237,31 +270,44 @@ class _Ledger:
     # -- one visit ------------------------------------------------------------------------------
     def visit(self, visit: Visit) -> VisitResult:
         version = self.last_version
+        rules = self.last_rules
         # One unpacking instead of an attribute look-up per use (model.Visit is a NamedTuple).
         index, day, _level, setting, total, excluded, _class_b, _price_class, _offsite, inpatient_stay, category = visit
         if version is None or day < version.effective_from or (version.effective_to is not None and day > version.effective_to):
             version = self.last_version = self.region.version_on(day)
             assert version is not None, "parse_request refuses dates outside every version"
             self.versions.setdefault(version.id, version)
+            derived = self.last_derived = _derived(version)
+            rules = derived.get(("rules",))
+            if rules is None:
+                rules = derived[("rules",)] = _rules_of(version)
+            self.last_rules = rules
+        assert rules is not None
+        (
+            by_param, benefit_year, year_kind, ded_param, ded, term, cap_param, cap_value, account_param, use,
+            policy_range_param, price_keyed, stay_rule,
+        ) = rules
         p = version.params
         self.number = index + 1  # visit.number, without the property call
         self.codes = codes = []
         # A visit the fund does not cover (non-designated; a hospital stay where the rules say
         # so) counts toward neither the deductible nor the cap, and reports of other rates do
         # not concern it.
-        uncovered = setting == "non_designated" or (inpatient_stay and "inpatient_stay" in p)
+        uncovered = setting == "non_designated" or (inpatient_stay and stay_rule)
         if version.notices:
             # A level counts only where the fund rates the visit by the level entered: a
             # pharmacy's rate is not the prescriber's everywhere (徐州: A级药店 at level 1).
-            self.version_notices(
-                version, day, day, covered=not uncovered, level=_level if setting in ("clinic", "internet") else None, category=category,
-            )
+            kinds = (not uncovered, _level if setting in ("clinic", "internet") else None, category)
+            concerned = self.last_derived.get(kinds)
+            if concerned is None:
+                concerned = self.last_derived[kinds] = _concerning(version, *kinds)
+            if concerned:
+                self._list_version_notices(concerned, day, day)
         future = day > self.today
         if future:
             self.notice("future-visit", NOTICES["future-visit"])
-        if visit[7] is not None and p["fund_ratio"].value.keyed_by != "price_class":  # a price class given
+        if visit[7] is not None and not price_keyed:  # a price class given
             self.notice("price-class-ignored", NOTICES["price-class-ignored"], None, {"region_name": self.region.name})
-        use = p["account_use"].value
         if not use.current_year_first and not self.accounts_merged:
             # Outside 上海 there is one account balance: both fields add up to it.
             self.account_current += self.account_prior
@@ -281,9 +327,7 @@ class _Ledger:
                     self.assume(reading, None)  # cited by group() at this version's first such visit
             else:
                 group, cohort_param = self.group(version, visit)
-        benefit_year = p["benefit_year"].value
         yk = benefit_year.key(day)
-        year_kind = "july_june" if benefit_year.july_june else "calendar"
         year = self.years.get(yk)
         new_year = year is None
         if year is None:
@@ -311,11 +355,8 @@ class _Ledger:
         self.current_year_key = yk
 
         steps: list[Step] = []
-        ded = p["deductible"].value
-        cap_param = p["annual_cap"]
-        cap_amounts = cap_param.value.by_group
+        cap_amounts = cap_value.by_group
         cap_amount = cap_amounts[group] if cap_amounts is not None else None
-        term = ded.term if ded.basis != "none" else None
         ded_standard = ded.by_group[group] if ded.basis == "annual" else None
         paid_before = self.fund_paid.get(yk, 0)
         # Where the year's running totals start: said at the first visit of each pool (general;
@@ -331,7 +372,7 @@ class _Ledger:
             # A visit all 全自费 has no policy-range expense: like an uncovered one it counts
             # toward nothing. The year's reading (自然年度 / 医保年度) names the year this visit
             # is in: it concerns the visit though its totals start at a later, covered one.
-            self.cite(p["benefit_year"], "benefit_year")
+            self.cite(by_param, "benefit_year")
         elif pool not in self.pools_started:
             self.pools_started.add(pool)
             if category == "chronic":
@@ -347,7 +388,7 @@ class _Ledger:
                 # The year as the documents define it (自然年度 / 医保年度), as ``years`` gives
                 # it, also where the calculator's first rule starts inside it (武汉 2023-02-01):
                 # what counts "from here" is this calculation's visits, said by the sentence.
-                self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": year.start, "end": year.end, "term": ded.term}, p["benefit_year"])
+                self.step(steps, "benefit_year", variant, None, {"year": yk, "year_kind": year_kind, "start": year.start, "end": year.end, "term": ded.term}, by_param)
         if not new_year:
             last_version, last_group, last_cap, last_ded = self.last_in_year[yk]
             if last_cap is not None and cap_amount is not None and last_cap != cap_amount and category == "general":
@@ -373,7 +414,7 @@ class _Ledger:
                 if paid_before:
                     # What was paid counts on: the benefit-year clause says the year's totals run
                     # over the whole year (武汉: "支付限额在一个自然年度内有效").
-                    self.step(steps, "version_change", "plain", None, figures, p["benefit_year"])
+                    self.step(steps, "version_change", "plain", None, figures, by_param)
                 else:
                     # Nothing paid yet this year: no running total to carry over is worth saying,
                     # and the benefit-year clause would not support the bare date (no clause in
@@ -390,7 +431,7 @@ class _Ledger:
                     "old_standard": last_ded, "new_standard": ded_standard, "used_before": used, "remaining": remaining,
                     "term": ded.term, "year": yk, "year_kind": year_kind,
                 }
-                self.step(steps, "deductible_change", "group" if remaining else "group_met", None, figures, p["deductible"])
+                self.step(steps, "deductible_change", "group" if remaining else "group_met", None, figures, ded_param)
         if new_year or (category == "general" and (
             last_version is not version or last_group != group or last_cap != cap_amount or last_ded != ded_standard
         )):
@@ -406,15 +447,15 @@ class _Ledger:
         share = _NO_SHARE.copy()
         share["excluded"] = excluded
         if excluded:
-            self.step(steps, "policy_range", "with_excluded", policy_range, {"total": total, "excluded": excluded, "amount": policy_range}, p["policy_range"])
+            self.step(steps, "policy_range", "with_excluded", policy_range, {"total": total, "excluded": excluded, "amount": policy_range}, policy_range_param)
         elif version.id not in self.all_in_said:
             # With no 全自费 amount the whole total is policy-range expense: a rule, said at
             # the first visit it concerns under each version (the figures beside every later
             # visit show it: 符合政策范围金额 = 医疗费总额), not repeated on every visit.
             self.all_in_said.add(version.id)
-            self.step(steps, "policy_range", "all_in", policy_range, {"total": total, "amount": policy_range}, p["policy_range"])
+            self.step(steps, "policy_range", "all_in", policy_range, {"total": total, "amount": policy_range}, policy_range_param)
         else:
-            self.assume(p["policy_range"], "policy_range")  # said at an earlier visit; governs this one
+            self.assume(policy_range_param, "policy_range")  # said at an earlier visit; governs this one
 
         not_covered: tuple[str, Param] | None = None
         if setting == "non_designated":
@@ -465,7 +506,7 @@ class _Ledger:
             if share["over_cap"]:
                 handling = "member"  # 第十条 gives no treatment above the chronic cap
         else:
-            fund, deductible, cap, handling = self.general(version, visit, group, yk, year_kind, policy_range, cap_amount, term, share, steps)
+            fund, deductible, cap, handling = self.general(version, rules, visit, group, yk, policy_range, cap_amount, share, steps)
             year.deductible_used = self.deductible_used.get(yk, 0)
             year.fund_paid = self.fund_paid.get(yk, 0)
         if cap_amount is not None:
@@ -489,12 +530,12 @@ class _Ledger:
                 variant = "single_with_excluded" if use.pays_excluded and excluded else "single"
             account_paid += paid.paid
             figures = {"amount": paid.paid, "balance_before": paid.balance_before, "balance_after": paid.balance_after}
-            self.step(steps, "account", variant, paid.paid, figures, p["account_use"])
+            self.step(steps, "account", variant, paid.paid, figures, account_param)
         cash = member_paid - account_paid
         if account_paid:
             # Without an account payment the cash is the member's share as it stands.
             figures = {"member_paid": member_paid, "account_paid": account_paid, "amount": cash}
-            self.step(steps, "cash", "with_account" if cash else "account_covers_all", cash, figures, p["account_use"])
+            self.step(steps, "cash", "with_account" if cash else "account_covers_all", cash, figures, account_param)
         t = self.totals
         t["total"] += total
         t["fund_paid"] += fund
@@ -550,8 +591,9 @@ class _Ledger:
         return rate, key, kind, ratio_param
 
     # -- a general outpatient visit ---------------------------------------------------------------
-    def general(self, version, visit, group, yk, year_kind, policy_range, cap_amount, term, share, steps):
+    def general(self, version, rules, visit, group, yk, policy_range, cap_amount, share, steps):
         p = version.params
+        _by_param, _benefit_year, year_kind, ded_param, ded, term, cap_param, cap_value, use, use_rule, _pr, _pk, _sr = rules
         eligible = policy_range
         paid_first = None  # what came off before the deductible: self_pay, account, both
         class_b_rate = None
@@ -591,8 +633,7 @@ class _Ledger:
 
         rate, key, kind, ratio_param = self.rate(version, visit, group, steps)
 
-        use = p["account_use"]
-        if use.value.current_year_first and eligible > 0 and self.account_current > 0:
+        if use_rule.current_year_first and eligible > 0 and self.account_current > 0:
             # The 当年账户 pays first, and that money does not count toward the 自负段.
             seg = M.account_segment(self.account_current, eligible)
             self.account_current = seg.balance_after
@@ -602,10 +643,6 @@ class _Ledger:
             figures = {"balance_before": seg.balance_before, "amount": seg.paid, "balance_after": seg.balance_after, "term": term or "起付标准"}
             self.step(steps, "account_segment", seg.variant, seg.paid, figures, use)
 
-        ded_param = p["deductible"]
-        ded = ded_param.value
-        cap_param = p["annual_cap"]
-        cap_value = cap_param.value
         paid_before = self.fund_paid.get(yk, 0)
         used_before = self.deductible_used.get(yk, 0)
         if M.whole_visit_above_cap(cap_value.above_cap, cap_amount, paid_before):
@@ -849,10 +886,11 @@ class _Ledger:
         ``covered_only`` only where the fund covers the visit, those with ``levels`` only
         where the visit is rated by one of them (``level``; None: not rated by a level), those
         with ``categories`` only on visits of one of them (``category``; None: not a visit)."""
+        self._list_version_notices(_of_version(version, (covered, level, category), lambda: _concerning(version, covered, level, category)), first, last)
+
+    def _list_version_notices(self, concerned: tuple[Any, ...], first: dt.date, last: dt.date) -> None:
+        """version_notices, for the notices a visit of its kind may meet (_concerning)."""
         codes = self.codes
-        # Which notices a kind of visit may meet is the version's own rule: filtered once.
-        kinds = (covered, level, category)
-        concerned = _of_version(version, kinds, lambda: _concerning(version, *kinds))
         for n in concerned:
             if (n.applies_from is None or last >= n.applies_from) and (n.applies_to is None or first <= n.applies_to):
                 listed = self.notices.get(n.code)
@@ -939,11 +977,17 @@ class _Ledger:
 _DERIVED: dict[int, tuple[Version, dict[tuple[Any, ...], Any]]] = {}
 
 
-def _of_version(version: Version, key: tuple[Any, ...], work_out: Any) -> Any:
+def _derived(version: Version) -> dict[tuple[Any, ...], Any]:
+    """What this version's rules decide by themselves, as far as worked out (keyed as
+    _of_version's callers key it)."""
     entry = _DERIVED.get(id(version))
     if entry is None or entry[0] is not version:
         entry = _DERIVED[id(version)] = (version, {})
-    made = entry[1]
+    return entry[1]
+
+
+def _of_version(version: Version, key: tuple[Any, ...], work_out: Any) -> Any:
+    made = _derived(version)
     value = made.get(key)
     if value is None:
         value = made[key] = work_out()
