@@ -82,6 +82,11 @@ def _whole_date(match: re.Match[str]) -> str:
     return f'<span class="nw">{match.group(0)}</span>'
 
 
+def _whole_dates(html: str) -> str:
+    """A line's dates kept whole on a narrow screen, as a step's are (_sentence)."""
+    return _DATE.sub(_whole_date, html)
+
+
 def visit_cards_html(result: ResultView) -> SafeString:
     """The ``<li>`` of each visit, in date order: head, figures, and 怎么算的 with its steps."""
     labels = {key: _esc(text) for key, text in result.labels.items()}
@@ -305,12 +310,12 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
     elif year.deductible_basis == "none":
         deductible = t["no_deductible"]
     elif year.deductible_basis == "none_from":
-        deductible = _fill(t["none_from"], used=yuan(year.deductible_used), date=year.deductible_none_from)
+        deductible = _whole_dates(_fill(t["none_from"], used=yuan(year.deductible_used), date=year.deductible_none_from))
     else:
         deductible = None
     if year.annual_cap and year.cap_changed is not None:
         date, old = year.cap_changed
-        cap = _fill(t["cap_line_changed"], cap=yuan(year.annual_cap), date=date, old=yuan(old), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining))
+        cap = _whole_dates(_fill(t["cap_line_changed"], cap=yuan(year.annual_cap), date=date, old=yuan(old), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining)))
     elif year.annual_cap:
         cap = _fill(t["cap_line"], cap=yuan(year.annual_cap), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining))
     else:

@@ -775,6 +775,11 @@ def test_a_steps_figures_keep_their_unit_and_its_dates_stay_whole(client):
         sentences = " ".join(re.findall(r"<br>(.*?)(?: <a |</li>)", steps))  # the steps' explanations
         assert unit in sentences and not re.search(r"\d (元|yuan)\b", sentences), language
         assert '<span class="nw">2023-04-10</span>' in steps and not re.search(r"(?<!>)2023-04-10", steps)
+        # The year's lines too: "2023-04-10起不设起付标准" and the cap's "（2023-04-10 起；此前 4,000.00 元）".
+        lines = re.findall(r'<span class="year-line">(.*?)\n\s*</span>', html, re.S)
+        dated = [line for line in lines if "2023-04-10" in line]
+        assert len(dated) == 2 and all('<span class="nw">2023-04-10</span>' in line for line in dated), (language, lines)
+        assert not any(re.search(r"(?<!>)2023-04-10", line) for line in dated), (language, dated)
 
 
 def test_a_cap_change_with_retirement_under_a_new_rule_is_dated_as_the_chart_dates_it(client):
