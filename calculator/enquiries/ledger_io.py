@@ -308,6 +308,10 @@ def _column(named: dict[str, str], key: str) -> str:
     return f"{named[key]} ({_(_GLOSSES[key])})"
 
 
+# A header column the file lacks, said by its template name (glossed on an English page).
+_MISSING_GLOSSES = {"date": gettext_noop("就诊日期（列的英文说明）"), "total": _GLOSSES["total"]}
+
+
 LABELS = {
     "date": "就诊日期", "level": "医疗机构级别", "setting": "就诊类型", "total": "费用总额", "excluded": "自费金额", "class_b": "乙类金额",
     "offsite": "异地就医", "inpatient_stay": "住院期间", "chronic": "门诊慢性病", "price_class": "收费类别",
@@ -628,7 +632,8 @@ def read_lines(lines: list[tuple[int, list[Any]]], *, max_rows: int = 1000) -> I
             named[key] = name
         elif key is None and name and name not in _EXPORT_ONLY:
             result.unread_columns.append(_norm(cell)[:30])
-    missing = [LABELS[k] for k in ("date", "total") if k not in columns]
+    english = (get_language() or "").startswith("en")
+    missing = [f"{LABELS[k]} ({_(_MISSING_GLOSSES[k])})" if english else LABELS[k] for k in ("date", "total") if k not in columns]
     if missing:
         raise ImportRefused(
             _("第 %(line)s 行应是表头，缺少列：%(columns)s。表头应为：就诊日期、医疗机构级别、就诊类型、费用总额、自费金额、乙类金额（可先“下载模板”）。")
@@ -734,7 +739,7 @@ def read_lines(lines: list[tuple[int, list[Any]]], *, max_rows: int = 1000) -> I
             (head_key, head), (tail_key, tail) = pair
             result.maybe_split.append(
                 _("第 %(line)s 行：%(head_column)s %(head)s、%(tail_column)s %(tail)s 按两个金额导入；如果这原本是一个金额 %(head)s,%(tail)s（千位分隔的逗号没加引号），请改正后重新导入。")
-                % {"line": number, "head_column": named[head_key], "head": head, "tail_column": named[tail_key], "tail": tail}
+                % {"line": number, "head_column": _column(named, head_key), "head": head, "tail_column": _column(named, tail_key), "tail": tail}
             )
         if not problems:
             result.visits.append(visit)

@@ -293,3 +293,25 @@ def test_the_print_of_a_link_todays_rules_cannot_recompute_says_it_prints_the_sa
     web.cookies["django_language"] = "en"
     english = web.get(f"/e/{token}/print/").content.decode()
     assert "the figures on this page are those saved" in english and "use today's rules" not in english
+
+
+def test_import_notes_in_english_gloss_the_columns(english):
+    # A header without 就诊日期/费用总额: the missing columns and the template's header are named
+    # as the file must have them, each with its English gloss. An unquoted "1,200.00" read as
+    # 自费金额 "1" and 乙类金额 "200.00": the note to check glosses both columns too.
+    upload = SimpleUploadedFile("visits.csv", "备注,医疗机构级别\n门诊,三级\n".encode(), content_type="text/csv")
+    html = english.post("/e/import/", {"file": upload, "region": "wuhan", "age": "45"}).content.decode()
+    feedback = html[html.index('id="import-feedback"'):]
+    feedback = feedback[: feedback.index("</div>")]
+    assert "lacks the columns 就诊日期 (visit date), 费用总额 (total medical expenses)." in feedback, feedback
+    assert "费用总额 (total medical expenses), 自费金额 (fully self-paid amount)" in feedback
+    upload = SimpleUploadedFile(
+        "visits.csv",
+        "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025-03-01,三级,门诊,1500,1,200.00\n".encode(),
+        content_type="text/csv",
+    )
+    html = english.post("/e/import/", {"file": upload, "region": "wuhan", "age": "45"}).content.decode()
+    assert (
+        "Line 2: 自费金额 (fully self-paid amount) 1 and 乙类金额 (Class B amount) 200.00 were imported as two amounts"
+        in html.replace("&quot;", '"')
+    ), html[html.find("Line 2"):][:300]
