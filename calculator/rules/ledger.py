@@ -631,7 +631,13 @@ class _Ledger:
                     if share["first_self_pay"] > own:  # the 乙类 share came off first
                         self.notice("first-self-pay-order", NOTICES["first-self-pay-order"])
 
-        rate, key, kind, ratio_param = self.rate(version, visit, group, steps)
+        paid_before = self.fund_paid.get(yk, 0)
+        # Once the year's cap is reached where the rules send the expense on to inpatient cover,
+        # no outpatient rate applies to the visit: which one would have (a pharmacy's, 互联网+'s)
+        # is not said, nor its reading listed, until a visit it does apply to.
+        transferred = M.whole_visit_above_cap(cap_value.above_cap, cap_amount, paid_before)
+        if not transferred:
+            rate, key, kind, ratio_param = self.rate(version, visit, group, steps)
 
         if use_rule.current_year_first and eligible > 0 and self.account_current > 0:
             # The 当年账户 pays first, and that money does not count toward the 自负段.
@@ -643,9 +649,8 @@ class _Ledger:
             figures = {"balance_before": seg.balance_before, "amount": seg.paid, "balance_after": seg.balance_after, "term": term or "起付标准"}
             self.step(steps, "account_segment", seg.variant, seg.paid, figures, use)
 
-        paid_before = self.fund_paid.get(yk, 0)
         used_before = self.deductible_used.get(yk, 0)
-        if M.whole_visit_above_cap(cap_value.above_cap, cap_amount, paid_before):
+        if transferred:
             # Once the fund's outpatient payments reach the cap, the whole policy-range
             # expense goes to inpatient treatment; no outpatient deductible is counted.
             if eligible:

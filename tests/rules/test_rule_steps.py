@@ -441,3 +441,28 @@ def test_the_retiree_start_reading_is_said_only_where_a_retirement_date_applied_
     assert "wuhan-2023-04/retiree_start" not in codes and "wuhan-2023-04/retiree_start" in without["clauses"]
     dated = _answer({"region": "wuhan", "status": "retired", "age": 70, "retired_on": "2024-02-10", "visits": visits})
     assert {w["code"]: w["visits"] for w in dated["warnings"]}["wuhan-2023-04/retiree_start"] == [1]
+
+
+def test_a_visit_sent_whole_to_inpatient_cover_says_no_rate_would_have_applied():
+    # 云南省办法 (2025, employed): visit 1, 一级 10,020: 起付 20 → 10,000 × 60% = 6,000.00, the
+    # whole annual cap (第八条: 6,000). Visit 2, a pharmacy visit on a 三级 prescription, 80.00:
+    # the cap is reached, so its whole policy-range expense goes to inpatient cover (no
+    # outpatient deductible, no rate). Nothing may say it was "按开具处方的三级医疗机构的标准计算",
+    # and the pharmacy rule is not said there. Visit 3, a pharmacy visit on a 一级 prescription
+    # in 2026 (a new year: cap room again): 100 − 20 起付 = 80 × 60% = 48.00; the pharmacy rule is
+    # said there, where it applies.
+    body = {
+        "region": "yunnan", "status": "employed", "age": 50,
+        "visits": [
+            {"date": "2025-03-01", "level": 1, "total": "10020.00"},
+            {"date": "2025-04-01", "level": 3, "setting": "pharmacy", "total": "80.00"},
+            {"date": "2026-03-01", "level": 1, "setting": "pharmacy", "total": "100.00"},
+        ],
+    }
+    result = _answer(body)
+    first, second, third = result["visits"]
+    assert (first["fund_paid"], second["fund_paid"], third["fund_paid"]) == ("6000.00", "0.00", "48.00")
+    assert second["over_cap_handling"] == "inpatient_transfer" and second["member_share"]["over_cap"] == "80.00"
+    assert [s["code"] for s in second["steps"] if s["code"] in ("setting", "price_class")] == []
+    (setting,) = [s for s in third["steps"] if s["code"] == "setting"]
+    assert "一级及以下医疗机构" in setting["explanation"], setting
