@@ -448,10 +448,11 @@ class _Ledger:
         share["excluded"] = excluded
         if excluded:
             self.step(steps, "policy_range", "with_excluded", policy_range, {"total": total, "excluded": excluded, "amount": policy_range}, policy_range_param)
-        elif version.id not in self.all_in_said:
+        elif policy_range and version.id not in self.all_in_said:
             # With no 全自费 amount the whole total is policy-range expense: a rule, said at
             # the first visit it concerns under each version (the figures beside every later
-            # visit show it: 符合政策范围金额 = 医疗费总额), not repeated on every visit.
+            # visit show it: 符合政策范围金额 = 医疗费总额), not repeated on every visit; not at a
+            # visit of 0.00 (nothing to say of it: "本次 0 元" would be a nil said as an event).
             self.all_in_said.add(version.id)
             self.step(steps, "policy_range", "all_in", policy_range, {"total": total, "amount": policy_range}, policy_range_param)
         else:

@@ -466,3 +466,23 @@ def test_a_visit_sent_whole_to_inpatient_cover_says_no_rate_would_have_applied()
     assert [s["code"] for s in second["steps"] if s["code"] in ("setting", "price_class")] == []
     (setting,) = [s for s in third["steps"] if s["code"] == "setting"]
     assert "一级及以下医疗机构" in setting["explanation"], setting
+
+
+def test_a_visit_of_nothing_does_not_take_the_all_in_sentence():
+    # 玉溪细则 (2024, employed): visit 2 is entered with a total of 0.00. "全部按符合政策范围金额计算
+    # （本次 0 元）" would announce a nil, and use up the one-time sentence, so that visit 3 (140.00,
+    # no 全自费) got none. Visit 3 says it: 二级 140 − 起付 60 = 80 × 55% = 44.00 (细则: 二级 60, 55%).
+    body = {
+        "region": "yuxi", "status": "employed", "age": 40,
+        "visits": [
+            {"date": "2024-02-01", "level": 1, "total": "30.00", "excluded": "30.00"},
+            {"date": "2024-02-02", "level": 2, "total": "0.00"},
+            {"date": "2024-02-03", "level": 2, "total": "140.00"},
+        ],
+    }
+    result = _answer(body)
+    _first, nothing, third = result["visits"]
+    assert [s["code"] for s in nothing["steps"]] == [], nothing["steps"]
+    (all_in,) = [s for s in third["steps"] if s["code"] == "policy_range"]
+    assert "（本次 140 元）" in all_in["explanation"], all_in
+    assert third["fund_paid"] == "44.00"
