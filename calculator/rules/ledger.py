@@ -406,6 +406,8 @@ class _Ledger:
                     figures["old_group"] = last_group
                     figures["group_from"] = self._retiree_start(version)
                     variant = "group" if last_version is version else "group_and_version"
+                if not paid_before:
+                    variant += "_nothing_paid"
                 self.step(steps, "cap_change", variant, None, figures, cap_param)
             elif last_version is not version and category == "general":
                 # Said at the first general visit under the new rules: its figure is the general
@@ -431,7 +433,8 @@ class _Ledger:
                     "old_standard": last_ded, "new_standard": ded_standard, "used_before": used, "remaining": remaining,
                     "term": ded.term, "year": yk, "year_kind": year_kind,
                 }
-                self.step(steps, "deductible_change", "group" if remaining else "group_met", None, figures, ded_param)
+                variant = "group_nothing_counted" if not used else "group" if remaining else "group_met"
+                self.step(steps, "deductible_change", variant, None, figures, ded_param)
         if new_year or (category == "general" and (
             last_version is not version or last_group != group or last_cap != cap_amount or last_ded != ded_standard
         )):
@@ -456,7 +459,8 @@ class _Ledger:
             self.all_in_said.add(version.id)
             self.step(steps, "policy_range", "all_in", policy_range, {"total": total, "amount": policy_range}, policy_range_param)
         else:
-            self.assume(policy_range_param, "policy_range")  # said at an earlier visit; governs this one
+            # Said at an earlier visit (or, for a visit of 0.00, at none yet): governs this one.
+            self.cite(policy_range_param, "policy_range")
 
         not_covered: tuple[str, Param] | None = None
         if setting == "non_designated":

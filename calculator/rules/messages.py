@@ -199,6 +199,20 @@ STEPS: dict[tuple[str, str], str] = {
     ("cap_change", "group_and_version"): N_(
         "自 {group_from} 起按{group_name}待遇，自 {effective_from} 起执行新的规定：年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
     ),
+    # Nothing paid toward the cap yet this year: the new cap is all there is to say (its room is
+    # the cap itself), not "已支付 0 元" said as an event.
+    ("cap_change", "raised_nothing_paid"): N_("自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元提高到 {new_cap} 元。"),
+    ("cap_change", "lowered_nothing_paid"): N_("自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元降低到 {new_cap} 元。"),
+    ("cap_change", "group_nothing_paid"): N_(
+        "自 {group_from} 起按{group_name}待遇，年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元。"
+    ),
+    ("cap_change", "group_and_version_nothing_paid"): N_(
+        "自 {group_from} 起按{group_name}待遇，自 {effective_from} 起执行新的规定：年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元。"
+    ),
+    # Nothing counted toward the deductible yet this year: likewise.
+    ("deductible_change", "group_nothing_counted"): N_(
+        "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元。"
+    ),
     ("deductible_change", "group"): N_(
         "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，尚余 {remaining} 元。"
     ),
