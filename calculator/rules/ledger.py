@@ -97,7 +97,7 @@ class _Ledger:
         "account_prior", "accounts_merged", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
         "plainly_employed", "retired_groups", "number", "codes", "year_switch", "assumption_refs", "last_rules",
-        "last_derived",
+        "last_derived", "retired_in_year",
     )
 
     def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
@@ -134,6 +134,9 @@ class _Ledger:
         self.last_rules: _Rules | None = None  # _rules_of(last_version)
         self.last_derived: dict[tuple[Any, ...], Any] = {}  # what last_version's rules decide (_derived)
         self.rule_said: set[tuple[Any, ...]] = set()  # rate choices explained already
+        # Benefit year → the readings a retirement within it needed (notice code, its clause,
+        # the figures its text names): listed with each covered visit of that year from then on.
+        self.retired_in_year: dict[int, list[tuple[str, Param, dict[str, Any] | None]]] = {}
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
         self.retiree_starts: dict[str, dt.date] = {}  # version id → first day as a retiree
         self.plainly_employed = request.status == "employed" and request.retired_on is None
@@ -406,6 +409,7 @@ class _Ledger:
                     figures["old_group"] = last_group
                     figures["group_from"] = self._retiree_start(version)
                     variant = "group" if last_version is version else "group_and_version"
+                    self.retired_in_year.setdefault(yk, []).append(("retired-in-year-cap", cap_param, None))
                 if not paid_before:
                     variant += "_nothing_paid"
                 self.step(steps, "cap_change", variant, None, figures, cap_param)
@@ -435,12 +439,20 @@ class _Ledger:
                 }
                 variant = "group_nothing_counted" if not used else "group" if remaining else "group_met"
                 self.step(steps, "deductible_change", variant, None, figures, ded_param)
+                self.retired_in_year.setdefault(yk, []).append(("retired-in-year-deductible", ded_param, {"term": ded.term}))
         if new_year or (category == "general" and (
             last_version is not version or last_group != group or last_cap != cap_amount or last_ded != ded_standard
         )):
             # A change is said at the first general visit it concerns, so only such a visit
             # moves what the year last applied (a 门诊慢性病 visit has its own pool).
             self.last_in_year[yk] = (version, group, cap_amount, ded_standard)
+        if category == "general" and not uncovered and total != excluded and yk in self.retired_in_year:
+            # The year's running totals were carried over into the retiree's standard: that
+            # reading concerns every visit counted toward them from the change on.
+            for code, param, figures in self.retired_in_year[yk]:
+                ref = param.cite.ref
+                self.clauses[ref] = param.cite
+                self.notice(code, NOTICES[code], ref, figures, kind="assumption")
         if cohort_param is not None and not self.cohort_explained:
             self.cohort_explained = True
             figures = {"retired_on": self.req.retired_on, "split_on": cohort_param.value.split_on, "group": group}

@@ -322,6 +322,14 @@ NOTICES: dict[str, str] = {
     "retired-on-ignored": N_("您选择了在职，填写的退休日期不参与计算。"),
     "before-retirement": N_("您于 {retired_on} 退休，从 {start} 起按退休人员标准计算，此前的就诊按在职职工标准计算。"),
     "chronic-count-assumed": N_("未填写慢性病病种数：门诊慢性病的年度限额按 {count} 种计算；如患有多种，请填写病种数。"),
+    # Retiring within a benefit year: what was counted before carries over to the retiree's
+    # standard (ledger: one running total a year). No document says so: a reading, shown.
+    "retired-in-year-deductible": N_(
+        "年内由在职转为退休：文件未规定退休前已累计的{term}是否计入退休人员的{term}；本计算器按同一年度连续累计。"
+    ),
+    "retired-in-year-cap": N_(
+        "年内由在职转为退休：文件未规定退休前统筹基金已支付的金额是否计入退休人员的年度限额；本计算器按同一年度连续累计。"
+    ),
     "retired-on-missing": N_("未填写退休日期：所有就诊均按退休人员待遇计算；如在就诊期间才退休，请填写退休日期。"),
     "prior-years-balance-merged": N_("{region_name}的文件没有区分当年账户和历年账户，您填写的两项余额合并计算。"),
     # Only the 历年账户 field was filled in: there are no "two balances" to add.

@@ -486,3 +486,36 @@ def test_a_visit_of_nothing_does_not_take_the_all_in_sentence():
     (all_in,) = [s for s in third["steps"] if s["code"] == "policy_range"]
     assert "（本次 140 元）" in all_in["explanation"], all_in
     assert third["fund_paid"] == "44.00"
+
+
+def test_retiring_within_a_year_lists_the_carried_over_totals_as_a_reading():
+    # 徐州 (徐政规〔2022〕8号): 起付标准 700 employed, 350 retired; no document says whether what was
+    # counted before retirement counts toward the retiree's 350. The ledger carries it over (one
+    # running total a year): a reading, listed with each visit counted toward it from the change
+    # on (2 and 4), not with the employee's visit (1) nor the non-designated one (3).
+    #   v1 02-10 三级 600 (employed): 600 toward 700; fund 0.00
+    #   v2 07-10 三级 1000 (retired from 06-15): 350, 600 counted → met; 1000 × 70% = 700.00
+    #   v3 08-10 non-designated 1000: not covered
+    #   v4 09-10 三级 1000: 1000 × 70% = 700.00
+    body = {
+        "region": "xuzhou", "status": "retired", "age": 60, "retired_on": "2024-06-15",
+        "visits": [
+            {"date": "2024-02-10", "level": 3, "total": "600.00"},
+            {"date": "2024-07-10", "level": 3, "total": "1000.00"},
+            {"date": "2024-08-10", "level": 3, "setting": "non_designated", "total": "1000.00"},
+            {"date": "2024-09-10", "level": 3, "total": "1000.00"},
+        ],
+    }
+    result = _answer(body)
+    assert [v["fund_paid"] for v in result["visits"]] == ["0.00", "700.00", "0.00", "700.00"]
+    (reading,) = [w for w in result["warnings"] if w["code"] == "retired-in-year-deductible"]
+    assert reading["kind"] == "assumption" and reading["visits"] == [2, 4]
+    assert reading["clause"] == "xuzhou-2023/deductible" and reading["clause"] in result["clauses"]
+    assert "退休前已累计的起付标准是否计入退休人员的起付标准" in reading["message"]
+    # 山西: its cap changes (1,800 → 2,000), its deductible is per visit: only the cap's reading.
+    body = {
+        "region": "shanxi", "status": "retired", "age": 60, "retired_on": "2024-06-15",
+        "visits": [{"date": "2024-02-10", "level": 3, "total": "600.00"}, {"date": "2024-07-10", "level": 3, "total": "1000.00"}],
+    }
+    codes = {w["code"]: w["visits"] for w in _answer(body)["warnings"]}
+    assert codes.get("retired-in-year-cap") == [2] and "retired-in-year-deductible" not in codes
