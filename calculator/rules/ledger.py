@@ -450,6 +450,8 @@ class _Ledger:
             # The year's running totals were carried over into the retiree's standard: that
             # reading concerns every visit counted toward them from the change on.
             for code, param, figures in self.retired_in_year[yk]:
+                if (ded.basis != "annual") if code == "retired-in-year-deductible" else cap_amount is None:
+                    continue  # the version in force has no such running total (武汉 优化方案: no deductible)
                 ref = param.cite.ref
                 self.clauses[ref] = param.cite
                 self.notice(code, NOTICES[code], ref, figures, kind="assumption")
@@ -548,6 +550,8 @@ class _Ledger:
             account_paid += paid.paid
             figures = {"amount": paid.paid, "balance_before": paid.balance_before, "balance_after": paid.balance_after}
             self.step(steps, "account", variant, paid.paid, figures, account_param)
+            if variant == "single_with_excluded":
+                self.assume(account_param, "account_excluded")  # a reading about paying 全自费 (武汉 第八条（二）)
         cash = member_paid - account_paid
         if account_paid:
             # Without an account payment the cash is the member's share as it stands.

@@ -476,8 +476,9 @@ class Loader:
             if assumption is None:
                 raise ctx.fail(f"{where}.assumption_on", "needs an assumption")
             # The situations an assumption can be about alone (a step or notice code that the
-            # ledger passes as it cites the clause): above the cap; registered care elsewhere.
-            _one_of(ctx, f"{where}.assumption_on", assumption_on, ("over_cap", "offsite-filed"))
+            # ledger passes as it cites the clause): above the cap; registered care elsewhere;
+            # the personal account paying a visit's 全自费 part.
+            _one_of(ctx, f"{where}.assumption_on", assumption_on, ("over_cap", "offsite-filed", "account_excluded"))
         return Citation(
             ref=ref,
             document=doc,

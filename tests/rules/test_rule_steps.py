@@ -275,17 +275,25 @@ def test_xuzhou_says_county_hospitals_count_as_level_two_with_the_visits_it_conc
 
 def test_an_assumption_two_versions_share_is_listed_once_with_their_visits():
     # 武汉 细则 and 优化方案 read their account clauses the same way (the same assumption text):
-    # one caveat, with both visits, not the same sentence twice.
+    # one caveat, with both visits, not the same sentence twice. The reading is about the
+    # account paying 全自费 (第八条（二）, "在实现信息系统支撑的前提下"): it concerns the visits where
+    # the account pays toward a 全自费 amount (1 and 2), not visit 3, whose account payment is
+    # policy-range self-pay (第八条（一）, unconditional).
     body = {"region": "wuhan", "status": "employed", "age": 40, "account_balance": "1000", "visits": [
-        {"date": "2023-03-01", "level": 1, "total": "100"},
-        {"date": "2023-04-20", "level": 1, "total": "100"},
+        {"date": "2023-03-01", "level": 1, "total": "100", "excluded": "10"},
+        {"date": "2023-04-20", "level": 1, "total": "100", "excluded": "10"},
+        {"date": "2023-04-21", "level": 1, "total": "100"},
     ]}
     result = _answer(body)
     messages = [w["message"] for w in result["warnings"]]
     assert len(messages) == len(set(messages))
     (account,) = [w for w in result["warnings"] if w["code"].endswith("/account_use")]
     assert account["visits"] == [1, 2]
-    assert all(account["code"] in v["notices"] for v in result["visits"])
+    assert [account["code"] in v["notices"] for v in result["visits"]] == [True, True, False]
+    # The account paid the member's share each time: v1 (细则, 起付 700 not met: 90 counted) fund
+    # 0, account 100.00 (10 of it 全自费); v2 (优化方案 from 04-10, no deductible) 90 × 85% = 76.50,
+    # account 100 − 76.50 = 23.50 (10 of it 全自费); v3 100 × 85% = 85.00, account 15.00.
+    assert [v["account_paid"] for v in result["visits"]] == ["100.00", "23.50", "15.00"]
 
 
 def test_a_notice_lists_its_visits_in_the_order_they_were_given():
