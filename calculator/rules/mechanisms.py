@@ -33,12 +33,15 @@ class Segment(NamedTuple):
     balance_before: int
     paid: int
     balance_after: int
-    variant: str  # "covers_all": the visit's eligible expense; "uses_up": the whole balance
+    # "covers_all": the visit's eligible expense ("covers_all_used_up": which was the whole
+    # balance); "uses_up": the whole balance, short of the expense
+    variant: str
 
 
 def account_segment(balance: int, eligible: int) -> Segment:
     paid = min(balance, eligible)
-    return _record(Segment, (balance, paid, balance - paid, "covers_all" if paid == eligible else "uses_up"))
+    variant = ("covers_all_used_up" if paid == balance else "covers_all") if paid == eligible else "uses_up"
+    return _record(Segment, (balance, paid, balance - paid, variant))
 
 
 # -- 4. Deductible (起付标准 / 自负段) -----------------------------------------------------

@@ -236,6 +236,11 @@ STEPS: dict[tuple[str, str], str] = {
     ("account_segment", "covers_all"): N_(
         "当年账户余额 {balance_before} 元先支付本次符合政策范围的 {amount} 元（不计入{term}），当年账户余额剩 {balance_after} 元。"
     ),
+    # The balance was exactly the visit's expense: paid in full, and nothing left ("剩 0 元" would
+    # say a nil as an event).
+    ("account_segment", "covers_all_used_up"): N_(
+        "当年账户余额 {balance_before} 元先支付本次符合政策范围的 {amount} 元（不计入{term}），当年账户已用完。"
+    ),
     ("account_segment", "uses_up"): N_(
         "当年账户余额 {balance_before} 元先全部用于本次，支付 {amount} 元（不计入{term}），当年账户已用完。"
     ),

@@ -136,9 +136,10 @@ class TestAccountSegment:
         assert (seg.balance_before, seg.paid, seg.balance_after, seg.variant) == (20000, 20000, 0, "uses_up")
 
     def test_balance_equal_to_the_expense_covers_it_all(self):
-        # 300.00 pays 300.00: the visit's expense is covered (and the balance is spent).
+        # 300.00 pays 300.00: the visit's expense is covered and the balance is spent; its own
+        # variant, so that the sentence says 已用完, not "余额剩 0 元".
         seg = M.account_segment(30000, 30000)
-        assert (seg.paid, seg.balance_after, seg.variant) == (30000, 0, "covers_all")
+        assert (seg.paid, seg.balance_after, seg.variant) == (30000, 0, "covers_all_used_up")
 
 
 # -- 4. Deductible ------------------------------------------------------------------------------
