@@ -384,7 +384,7 @@ ACCOUNT: dict[str, str] = {
         "{holder}个人账户按年划入，本规定只适用于 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算。"
     ),
     "split_year": N_(
-        "您的退休待遇自 {start} 起执行，该年度在职和退休期间的个人账户划入标准不同，文件未规定年内如何折算，本计算器不估算全年划入额。"
+        "您的退休待遇自 {start} 起执行，该年度在职期间和退休后适用不同的个人账户划入规定，文件未规定年内如何折算，本计算器不估算全年划入额。"
     ),
 }
 # One account rule inside a sentence (the year of retirement names both).

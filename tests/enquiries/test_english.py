@@ -125,6 +125,7 @@ def test_the_print_page_in_english(web):
     bases = re.search(r'<ol class="bases-print"[^>]*>(.*?)</ol>', html, re.S).group(1)
     assert bases.startswith("<li>[1] ") and "(Wuhan&#x27;s improved general outpatient pooling plan for employees (from re-posts))" in bases
     assert re.search(r"</span> \([^)]*\) Article \d+|\) (Reimbursement rates|Pharmacy purchases)", bases), bases
+    assert "；" not in bases and "; <span" in bases  # the rule and its document, an English separator
     rules = re.search(r'<table id="print-rules">(.*?)</table>', html, re.S).group(1)
     assert "(Wuhan&#x27;s improved general outpatient pooling plan for employees (from re-posts))" in rules
 
