@@ -11,7 +11,7 @@ import datetime as dt
 from operator import itemgetter
 from typing import Any
 
-from calculator.rules import ledger
+from calculator.rules import citations_en, ledger
 from calculator.rules import messages as T
 from calculator.rules.model import CalculationRequest, CalculationResult, Running, Step, VisitResult
 from calculator.rules.params import Rate
@@ -411,5 +411,12 @@ def _clause_json(cite: Any, translate: T.Translate = T.identity) -> dict[str, An
             out["assumption"] = translate(out["assumption"])
         if out["doc_no"]:
             out["doc_no"] = translate(out["doc_no"])  # "所存文本未载文号" says there is none
+        # An English answer names the issuer and the article in English and describes the
+        # title, beside the document's own words (as the English pages do); null in Chinese
+        # and where no English name is known.
+        english = translate is not T.identity
+        out["issuer_en"] = (citations_en.issuer_description(out["issuer"]) or None) if english else None
+        out["title_en"] = (citations_en.title_description(out["title"]) or None) if english else None
+        out["article_en"] = (citations_en.article_label_en(out["article"]) or None) if english and out["article"] else None
         made = _CLAUSES[key] = (cite, out)
     return made[1]

@@ -237,3 +237,24 @@ def test_an_english_account_sentence_names_the_article_in_english_and_the_title_
     assert not CJK.search(re.sub(r"《[^》]*》", "", account["explanation"]))
     chinese = _post(client, {**body, "lang": "zh-hans"})["personal_account"]["explanation"]
     assert "适用《云南省职工基本医疗保险门诊共济保障实施办法》第九条，计入标准相同。" in chinese
+
+
+def test_an_english_answer_names_each_clauses_issuer_and_article_in_english(client):
+    # The clause keeps the document's own words (issuer, title, article, quote: Chinese); an
+    # English answer adds their English names, as the English page shows them beside the
+    # Chinese: 武汉 优化方案's cap "年度支付限额" (a heading of the re-post) and 细则 "第八条（一）（二）".
+    body = {
+        "region": "wuhan", "status": "retired", "age": 66, "retired_on": "2015-06-30", "account_balance": "500.00",
+        "visits": [{"date": "2023-03-05", "level": 1, "total": "1200.00"}, {"date": "2023-05-05", "level": 1, "total": "1200.00"}],
+    }
+    english = _post(client, {**body, "lang": "en"})["clauses"]
+    cap = english["wuhan-2023-04/annual_cap"]
+    assert cap["article"] == "年度支付限额" and cap["article_en"] == "Annual payment cap"
+    assert CJK.search(cap["issuer"]) and cap["issuer_en"] == "Wuhan Healthcare Security Administration"
+    assert cap["title_en"] and not CJK.search(cap["title_en"])
+    account = english["wuhan-2023-02/account_use"]
+    assert account["article"] == "第八条（一）（二）" and account["article_en"] == "Article 8 (1) (2)"
+    assert all(not CJK.search(c[k] or "") for c in english.values() for k in ("issuer_en", "title_en", "article_en"))
+    # Chinese answers carry the fields as null: the Chinese is the document's own.
+    chinese = _post(client, body)["clauses"]
+    assert all(c["issuer_en"] is None and c["title_en"] is None and c["article_en"] is None for c in chinese.values())
