@@ -23,7 +23,7 @@ from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language, gettext, ngettext
 
 from calculator.rules.messages import inner_title
-from calculator.web.govform import _esc
+from calculator.web.govform import _esc, marked
 from calculator.web.templatetags.yuan import amount, yuan, yuan_formatter
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def _sentence(text: str) -> str:
     """A step's sentence, escaped, its figures kept with their unit and its dates whole on a
     narrow screen: a no-break space before 元/yuan ("340 元" was "340 / 元" at 360 px) and a
     date in a span that does not wrap ("2023-04-/10")."""
-    html = _esc(text).replace(" 元", "\u00a0元").replace(" yuan", "\u00a0yuan")
+    html = marked(text).replace(" 元", "\u00a0元").replace(" yuan", "\u00a0yuan")
     return _DATE.sub(_whole_date, html) if "-" in html else html
 
 
@@ -111,7 +111,7 @@ def notices_html(result: ResultView) -> SafeString:
                 f'<a href="#{c.anchor}">{_esc(c.link_text)}</a>' for c in (notice.clause, *notice.more_clauses)
             )
             link = f"\n{link}"
-        parts.append(f'<li id="{notice.anchor}"><span>{_esc(notice.message)}</span>{visits}{link}</li>\n')
+        parts.append(f'<li id="{notice.anchor}"><span>{marked(notice.message)}</span>{visits}{link}</li>\n')
     parts.append("</ol>\n")
     return mark_safe("".join(parts))
 
@@ -340,7 +340,7 @@ def _personal_account_html(result: ResultView, t: dict[str, str]) -> str:
         if pa.get("monthly_allocation"):
             out += _fill(t["monthly_allocation"], monthly=yuan(pa.get("monthly_allocation")))
         out += "。"
-    out += _esc(pa.get("explanation") or "")
+    out += marked(pa.get("explanation") or "")
     clause = result.personal_account_clause
     if clause:
         out += f' <a href="#{_esc(clause.anchor)}">{_fill(t["basis_link"], number=clause.number)}</a>'

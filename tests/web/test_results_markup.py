@@ -69,3 +69,17 @@ def test_results_section_on_a_saved_enquirys_page_is_the_templates_markup(client
     ours, theirs = _both(client, QUERIES["wuhan, 10 visits"], "zh-hans", {"enquiry_page": True, "page_url": None})
     assert ours == theirs
     assert 'class="result-actions"' not in ours
+
+
+def test_chinese_glosses_in_english_sentences_are_marked_chinese(client):
+    # 上海 in English: the engine's sentences gloss the settlement slip's terms ("the self-pay band
+    # (自负段)", "current-year account (当年账户)"); a screen reader reads them as Chinese only if
+    # they are marked so, in the steps and the notices alike.
+    client.cookies["django_language"] = "en"
+    html = client.get("/?" + QUERIES["shanghai, tiers and balance"]).content.decode()
+    steps = "".join(re.findall(r'<ol class="steps">.*?</ol>', html, re.S))
+    notices = re.search(r'<ol class="notice-list">.*?</ol>', html, re.S).group(0)
+    assert re.search(r'<span lang="zh-Hans">[\u3400-\u9fff]+</span>', notices), notices[:400]
+    for part in (steps, notices):
+        unmarked = re.sub(r"<[^>]*>", "", re.sub(r'<span lang="zh-Hans">[^<]*</span>', "", part))
+        assert not re.search(r"[\u3400-\u9fff]", unmarked), re.findall(r".{0,40}[\u3400-\u9fff]+.{0,10}", unmarked)
