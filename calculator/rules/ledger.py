@@ -97,7 +97,7 @@ class _Ledger:
         "account_prior", "accounts_merged", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
         "plainly_employed", "retired_groups", "number", "codes", "year_switch", "assumption_refs", "last_rules",
-        "last_derived", "retired_in_year",
+        "last_derived", "retired_in_year", "first_day",
     )
 
     def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
@@ -137,6 +137,7 @@ class _Ledger:
         # Benefit year → the readings a retirement within it needed (notice code, its clause,
         # the figures its text names): listed with each covered visit of that year from then on.
         self.retired_in_year: dict[int, list[tuple[str, Param, dict[str, Any] | None]]] = {}
+        self.first_day = region.versions[0].effective_from  # the first day any rule here covers
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
         self.retiree_starts: dict[str, dt.date] = {}  # version id → first day as a retiree
         self.plainly_employed = request.status == "employed" and request.retired_on is None
@@ -446,6 +447,12 @@ class _Ledger:
             # A change is said at the first general visit it concerns, so only such a visit
             # moves what the year last applied (a 门诊慢性病 visit has its own pool).
             self.last_in_year[yk] = (version, group, cap_amount, ded_standard)
+        if year.start < self.first_day and not uncovered and total != excluded:
+            # The year began before the first rule the calculator has: its totals start at zero
+            # on that rule's first day (a reading; the earlier rules' payments are not here).
+            ref = by_param.cite.ref
+            self.clauses[ref] = by_param.cite
+            self.notice("first-rule-mid-year", NOTICES["first-rule-mid-year"], ref, {"start": self.first_day, "year": yk, "year_kind": year_kind}, kind="assumption")
         if category == "general" and not uncovered and total != excluded and yk in self.retired_in_year:
             # The year's running totals were carried over into the retiree's standard: that
             # reading concerns every visit counted toward them from the change on.

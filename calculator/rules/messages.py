@@ -323,6 +323,12 @@ FUND_COPAY = N_("按比例个人自付 {copay} 元。")
 
 # -- The engine's own notices --------------------------------------------------------------
 NOTICES: dict[str, str] = {
+    # The calculator's first rule starts inside a benefit year (内蒙古 2022-10-01, 武汉 2023-02-01,
+    # 云南 2024-11-01): what the earlier rules settled that year is not here, and no document says
+    # whether it counts toward this rule's deductible and cap. A reading, shown.
+    "first-rule-mid-year": N_(
+        "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按本规定的起付标准和年度限额从零累计，文件未规定此前的费用是否计入。"
+    ),
     "future-visit": N_("就诊日期晚于今天：按现行规定估算，政策届时可能调整。"),
     "retired-on-ignored": N_("您选择了在职，填写的退休日期不参与计算。"),
     "before-retirement": N_("您于 {retired_on} 退休，从 {start} 起按退休人员标准计算，此前的就诊按在职职工标准计算。"),

@@ -527,3 +527,28 @@ def test_retiring_within_a_year_lists_the_carried_over_totals_as_a_reading():
     }
     codes = {w["code"]: w["visits"] for w in _answer(body)["warnings"]}
     assert codes.get("retired-in-year-cap") == [2] and "retired-in-year-deductible" not in codes
+
+
+def test_a_year_the_first_rule_starts_inside_says_its_totals_start_at_zero():
+    # 内蒙古 (呼和浩特细则, from 2022-10-01): 2022's earlier outpatient care was settled under the
+    # earlier rules, not in the calculator; the 1,000 deductible and the cap count from zero on
+    # 2022-10-01 (no document says whether the earlier costs count): a reading, listed with the
+    # covered 2022 visits (1), not the non-designated one (2) nor 2023's (3), whose year is whole.
+    #   v1 2022-10-05 一级 1500: 1000 deductible → 500 × 80% = 400.00
+    body = {
+        "region": "neimenggu", "status": "employed", "age": 40,
+        "visits": [
+            {"date": "2022-10-05", "level": 1, "total": "1500"},
+            {"date": "2022-12-05", "level": 1, "setting": "non_designated", "total": "100"},
+            {"date": "2023-01-05", "level": 1, "total": "1500"},
+        ],
+    }
+    result = _answer(body)
+    assert result["visits"][0]["fund_paid"] == "400.00"
+    (reading,) = [w for w in result["warnings"] if w["code"] == "first-rule-mid-year"]
+    assert reading["kind"] == "assumption" and reading["visits"] == [1]
+    assert reading["clause"] in result["clauses"]
+    assert reading["message"].startswith("本计算器收录的规定自 2022-10-01 起执行，2022年度此前的门诊按原办法结算")
+    # A year the rules cover from its first day (徐州 2024) says nothing of the kind.
+    xuzhou = _answer({"region": "xuzhou", "status": "employed", "age": 40, "visits": [{"date": "2024-03-01", "level": 1, "total": "900"}]})
+    assert "first-rule-mid-year" not in {w["code"] for w in xuzhou["warnings"]}
