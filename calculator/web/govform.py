@@ -125,7 +125,7 @@ def field_html(bound: Any) -> str:
         described = " ".join(([f"{auto_id}_helptext"] if help_text else []) + ([f"{auto_id}_error"] if errors else []))
         described = f' aria-describedby="{described}"' if described else ""
         radios = "".join(
-            f'<div class="radio">{radio.tag()}<label for="{radio.id_for_label}">{marked(radio.choice_label)}</label></div>'
+            f'<div class="radio">{radio.tag()}<label for="{radio.id_for_label}">{flex_text(marked(radio.choice_label))}</label></div>'
             for radio in bound
         )
         return (
@@ -133,7 +133,8 @@ def field_html(bound: Any) -> str:
             f'{hint}{error}\n<div class="radios">{radios}</div>\n</fieldset>\n'
         )
     if bound.widget_type == "checkbox":
-        return f'<div class="field field-checkbox{css}">{bound}<label for="{auto_id}">{label}</label>{hint}{error}</div>\n'
+        # The label is a flex box (app.css): its text and its marked Chinese one item.
+        return f'<div class="field field-checkbox{css}">{bound}<label for="{auto_id}">{flex_text(label)}</label>{hint}{error}</div>\n'
     return f'<div class="field{css}"><label for="{auto_id}">{label}</label>{hint}{error}{bound}</div>\n'
 
 

@@ -40,7 +40,8 @@ class _Parts:
         self.checkbox = isinstance(widget, forms.CheckboxInput)
         self.select = isinstance(widget, forms.Select)
         # Fields are made per language: the Chinese in an English label is marked once here.
-        self.label = marked(field.label)
+        # A checkbox's label is a flex box (app.css): its text and its marks one item (flex_text).
+        self.label = flex_text(marked(field.label)) if self.checkbox else marked(field.label)
         self.hint = marked(field.help_text) if field.help_text else ""
         self.attrs = _attrs(widget.attrs)  # the widget's own (class, inputmode, autofocus …)
         # A select's options, each unselected and selected; the first whose value matches the

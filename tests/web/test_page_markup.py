@@ -136,3 +136,19 @@ def test_chinese_text_is_marked_only_on_english_pages():
         assert marked_html(block) == block
     with translation.override("en"):
         assert marked_html(block) == '<p>Xuzhou (<span lang="zh-Hans">徐州市</span>) <q lang="zh-Hans">起付标准</q></p>'
+
+
+def test_english_radio_and_checkbox_labels_keep_their_gloss_in_one_flex_item(client):
+    # A radio's or checkbox's label is a flex box (app.css): "Flexibly employed (", the marked
+    # "灵活就业人员" and ")" were three items, and at 390 px the gloss stood apart on the right of
+    # a broken line. Wrapped in one span, the label wraps as one text (the form's rows too).
+    client.cookies["django_language"] = "en"
+    html = client.get("/").content.decode()
+    for label_for, text in (
+        ("id_status_1", 'Retired (<span lang="zh-Hans">退休</span>)'),
+        ("id_flexible_employment", 'Flexibly employed (<span lang="zh-Hans">灵活就业人员</span>)'),
+        ("id_visits-0-inpatient_stay", 'During a hospital stay (<span lang="zh-Hans">住院期间</span>)'),
+    ):
+        assert f'<label for="{label_for}"><span>{text}</span></label>' in html, label_for
+    client.cookies["django_language"] = "zh-hans"
+    assert '<label for="id_flexible_employment">灵活就业人员</label>' in client.get("/").content.decode()
