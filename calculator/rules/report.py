@@ -412,11 +412,11 @@ def _clause_json(cite: Any, translate: T.Translate = T.identity) -> dict[str, An
         if out["doc_no"]:
             out["doc_no"] = translate(out["doc_no"])  # "所存文本未载文号" says there is none
         # An English answer names the issuer and the article in English and describes the
-        # title, beside the document's own words (as the English pages do); null in Chinese
-        # and where no English name is known.
-        english = translate is not T.identity
-        out["issuer_en"] = (citations_en.issuer_description(out["issuer"]) or None) if english else None
-        out["title_en"] = (citations_en.title_description(out["title"]) or None) if english else None
-        out["article_en"] = (citations_en.article_label_en(out["article"]) or None) if english and out["article"] else None
+        # title, beside the document's own words (as the English pages do); null where no
+        # English name is known. A Chinese answer has the document's own words only.
+        if translate is not T.identity:
+            out["issuer_en"] = citations_en.issuer_description(out["issuer"]) or None
+            out["title_en"] = citations_en.title_description(out["title"]) or None
+            out["article_en"] = (citations_en.article_label_en(out["article"]) or None) if out["article"] else None
         made = _CLAUSES[key] = (cite, out)
     return made[1]

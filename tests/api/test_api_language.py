@@ -255,6 +255,6 @@ def test_an_english_answer_names_each_clauses_issuer_and_article_in_english(clie
     account = english["wuhan-2023-02/account_use"]
     assert account["article"] == "第八条（一）（二）" and account["article_en"] == "Article 8 (1) (2)"
     assert all(not CJK.search(c[k] or "") for c in english.values() for k in ("issuer_en", "title_en", "article_en"))
-    # Chinese answers carry the fields as null: the Chinese is the document's own.
+    # A Chinese answer has the document's own words only.
     chinese = _post(client, body)["clauses"]
-    assert all(c["issuer_en"] is None and c["title_en"] is None and c["article_en"] is None for c in chinese.values())
+    assert not any({"issuer_en", "title_en", "article_en"} & set(c) for c in chinese.values())
