@@ -50,6 +50,12 @@ def _annual_variant(outcome: str, used_before: int) -> str:
 
 
 _PER_VISIT_VARIANTS = {v: f"per_visit_{v}" for v in ("within", "crossed")}
+# The reading of a year the first rule starts inside, by what runs over the year under the rule
+# in force: (an annual deductible?, a cap?) → notice code (None: nothing counts up).
+_MID_YEAR = {
+    (True, True): "first-rule-mid-year", (False, True): "first-rule-mid-year-cap",
+    (True, False): "first-rule-mid-year-deductible", (False, False): None,
+}
 _record = tuple.__new__  # a model NamedTuple made in one C call (fields in order)
 SHARE_REASONS = ("excluded", "first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered")
 _NO_SHARE = dict.fromkeys(SHARE_REASONS, 0)  # copied per visit (a copy is quicker than fromkeys)
@@ -271,6 +277,14 @@ class _Ledger:
                 self.cite(reading)  # this visit is on or after the start (earlier ones returned above)
         return group, cohort_param
 
+    def _carried_over(self, yk: int, code: str, param: Param, figures: dict[str, Any] | None) -> None:
+        """A retirement in the year carried a running total over into the retiree's standard:
+        the reading is listed with this visit (whose change step says the carry-over, covered or
+        not) and with each later visit of the year counted toward that total."""
+        self.retired_in_year.setdefault(yk, []).append((code, param, figures))
+        self.clauses[param.cite.ref] = param.cite
+        self.notice(code, NOTICES[code], param.cite.ref, figures, kind="assumption")
+
     # -- one visit ------------------------------------------------------------------------------
     def visit(self, visit: Visit) -> VisitResult:
         version = self.last_version
@@ -410,7 +424,8 @@ class _Ledger:
                     figures["old_group"] = last_group
                     figures["group_from"] = self._retiree_start(version)
                     variant = "group" if last_version is version else "group_and_version"
-                    self.retired_in_year.setdefault(yk, []).append(("retired-in-year-cap", cap_param, None))
+                    if paid_before:  # something carried over: a reading (nothing to carry, none)
+                        self._carried_over(yk, "retired-in-year-cap", cap_param, None)
                 if not paid_before:
                     variant += "_nothing_paid"
                 self.step(steps, "cap_change", variant, None, figures, cap_param)
@@ -440,7 +455,8 @@ class _Ledger:
                 }
                 variant = "group_nothing_counted" if not used else "group" if remaining else "group_met"
                 self.step(steps, "deductible_change", variant, None, figures, ded_param)
-                self.retired_in_year.setdefault(yk, []).append(("retired-in-year-deductible", ded_param, {"term": ded.term}))
+                if used:
+                    self._carried_over(yk, "retired-in-year-deductible", ded_param, {"term": ded.term})
         if new_year or (category == "general" and (
             last_version is not version or last_group != group or last_cap != cap_amount or last_ded != ded_standard
         )):
@@ -448,11 +464,14 @@ class _Ledger:
             # moves what the year last applied (a 门诊慢性病 visit has its own pool).
             self.last_in_year[yk] = (version, group, cap_amount, ded_standard)
         if year.start < self.first_day and not uncovered and total != excluded:
-            # The year began before the first rule the calculator has: its totals start at zero
-            # on that rule's first day (a reading; the earlier rules' payments are not here).
-            ref = by_param.cite.ref
-            self.clauses[ref] = by_param.cite
-            self.notice("first-rule-mid-year", NOTICES["first-rule-mid-year"], ref, {"start": self.first_day, "year": yk, "year_kind": year_kind}, kind="assumption")
+            # The year began before the first rule the calculator has: its running totals (an
+            # annual deductible, the cap: whichever the rule in force has) start at zero on that
+            # rule's first day (a reading; the earlier rules' payments are not here).
+            code = _MID_YEAR[ded.basis == "annual", cap_amount is not None]
+            if code is not None:
+                ref = by_param.cite.ref
+                self.clauses[ref] = by_param.cite
+                self.notice(code, NOTICES[code], ref, {"start": self.first_day, "year": yk, "year_kind": year_kind, "term": ded.term}, kind="assumption")
         if category == "general" and not uncovered and total != excluded and yk in self.retired_in_year:
             # The year's running totals were carried over into the retiree's standard: that
             # reading concerns every visit counted toward them from the change on.
@@ -593,10 +612,11 @@ class _Ledger:
         return _record(Running, (ded.basis, standard, 0, used, used, remaining)), _record(Running, (None, cap_amount, 0, paid, paid, cap_remaining))
 
     # -- which rate applies ------------------------------------------------------------------------
-    def rate(self, version: Version, visit: Visit, group: str, steps: list[Step]) -> tuple[Any, int | None, str, Param]:
+    def rate(self, version: Version, visit: Visit, group: str, steps: list[Step], explain: bool = True) -> tuple[Any, int | None, str, Param]:
         """The fund ratio by setting, then level or price class: (rate, key, kind, clause),
         with the steps that say why. The choice depends on a handful of codes only, so it
-        is worked out once per combination and replayed."""
+        is worked out once per combination and replayed. ``explain=False`` (a visit with no
+        expense left to rate): nothing is said, only the rules' readings are listed."""
         cache_key = (version.id, visit[3], visit[2], visit[7], group)  # setting, level, price_class
         choice = self.rate_choices.get(cache_key)
         if choice is None:
@@ -608,10 +628,13 @@ class _Ledger:
             # by a level) is a rule, explained the first time it is used under a version:
             # the fund sentence names the level or class on every visit, the visit its
             # setting. The clause's assumption still concerns every such visit.
-            if said in rule_said:
+            if said in rule_said or not explain:
                 # Cited when said; only its assumption gains this visit (self.assume, spelt out).
+                # Not said at a visit with nothing to rate (a 0.00 visit): left for the first
+                # visit it rates, its reading listed here (with its clause).
                 cite = param.cite
                 if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
+                    self.clauses[cite.ref] = cite
                     self._list_assumption(cite)
                 continue
             rule_said.add(said)
@@ -665,7 +688,7 @@ class _Ledger:
         # is not said, nor its reading listed, until a visit it does apply to.
         transferred = M.whole_visit_above_cap(cap_value.above_cap, cap_amount, paid_before)
         if not transferred:
-            rate, key, kind, ratio_param = self.rate(version, visit, group, steps)
+            rate, key, kind, ratio_param = self.rate(version, visit, group, steps, explain=eligible > 0)
 
         if use_rule.current_year_first and eligible > 0 and self.account_current > 0:
             # The 当年账户 pays first, and that money does not count toward the 自负段.

@@ -329,6 +329,14 @@ NOTICES: dict[str, str] = {
     "first-rule-mid-year": N_(
         "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按本规定的起付标准和年度限额从零累计，文件未规定此前的费用是否计入。"
     ),
+    # The same, under a rule whose deductible is per visit or none (only the cap runs over the year).
+    "first-rule-mid-year-cap": N_(
+        "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按本规定的年度限额从零累计，文件未规定此前的统筹基金支付是否计入。"
+    ),
+    # Under a rule with an annual deductible and no outpatient cap.
+    "first-rule-mid-year-deductible": N_(
+        "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按本规定的{term}从零累计，文件未规定此前的费用是否计入。"
+    ),
     "future-visit": N_("就诊日期晚于今天：按现行规定估算，政策届时可能调整。"),
     "retired-on-ignored": N_("您选择了在职，填写的退休日期不参与计算。"),
     "before-retirement": N_("您于 {retired_on} 退休，从 {start} 起按退休人员标准计算，此前的就诊按在职职工标准计算。"),

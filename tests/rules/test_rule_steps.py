@@ -549,6 +549,61 @@ def test_a_year_the_first_rule_starts_inside_says_its_totals_start_at_zero():
     assert reading["kind"] == "assumption" and reading["visits"] == [1]
     assert reading["clause"] in result["clauses"]
     assert reading["message"].startswith("本计算器收录的规定自 2022-10-01 起执行，2022年度此前的门诊按原办法结算")
+    assert "起付标准和年度限额从零累计" in reading["message"]  # 内蒙古: an annual deductible and a cap
     # A year the rules cover from its first day (徐州 2024) says nothing of the kind.
     xuzhou = _answer({"region": "xuzhou", "status": "employed", "age": 40, "visits": [{"date": "2024-03-01", "level": 1, "total": "900"}]})
     assert "first-rule-mid-year" not in {w["code"] for w in xuzhou["warnings"]}
+
+
+def test_a_part_year_reading_names_only_the_running_totals_the_rule_has():
+    # 云南 (from 2024-11-01): a per-visit deductible (二级 40), so only the 6,000 cap counts up over
+    # the year: 500 − 40 = 460 × 55% = 253.00. Its reading says the cap, not a deductible.
+    result = _answer({"region": "yunnan", "status": "employed", "age": 50, "visits": [{"date": "2024-11-05", "level": 2, "total": "500"}]})
+    assert result["visits"][0]["fund_paid"] == "253.00"
+    codes = {w["code"]: w for w in result["warnings"]}
+    assert "first-rule-mid-year" not in codes
+    assert codes["first-rule-mid-year-cap"]["visits"] == [1]
+    assert "年度限额从零累计" in codes["first-rule-mid-year-cap"]["message"] and "起付标准" not in codes["first-rule-mid-year-cap"]["message"]
+    # 武汉 2023: the 细则 (700 deductible and the cap) from 2023-02-01, then 优化方案 (no deductible):
+    # each visit's reading names what its own rule counts up.
+    result = _answer({"region": "wuhan", "status": "employed", "age": 50, "visits": [
+        {"date": "2023-03-05", "level": 2, "total": "400"}, {"date": "2023-05-05", "level": 2, "total": "400"},
+    ]})
+    codes = {w["code"]: w["visits"] for w in result["warnings"]}
+    assert codes["first-rule-mid-year"] == [1] and codes["first-rule-mid-year-cap"] == [2]
+
+
+def test_a_retirement_reading_only_where_something_was_carried_over_and_with_the_visit_that_says_it():
+    # 上海, retired 2024-03-01 (from the 2001 cohort): before it only a non-designated visit, so
+    # nothing counted toward the 自负段: the change is said without a carry-over, and no reading.
+    result = _answer({"region": "shanghai", "status": "retired", "age": 60, "retired_on": "2024-03-01", "visits": [
+        {"date": "2024-01-05", "level": 2, "setting": "non_designated", "total": "200"},
+        {"date": "2024-04-05", "level": 2, "total": "400"},
+    ]})
+    assert not [w for w in result["warnings"] if w["code"].startswith("retired-in-year")]
+    # 内蒙古, retired 2023-06-10: v1 三级 3000 (employed): 1000 deductible → 2000 × 60% = 1,200.00;
+    # v2 non-designated (not covered) carries the cap change "已支付 1,200 元，尚余 4,800 元" (5,000 →
+    # 6,000): the carry-over reading is listed with it, and with v3 (二级 400 × 85% = 340.00).
+    result = _answer({"region": "neimenggu", "status": "retired", "age": 60, "retired_on": "2023-06-10", "visits": [
+        {"date": "2023-02-05", "level": 3, "total": "3000"},
+        {"date": "2023-07-06", "level": 2, "setting": "non_designated", "total": "200"},
+        {"date": "2023-08-01", "level": 2, "total": "400"},
+    ]})
+    assert [v["fund_paid"] for v in result["visits"]] == ["1200.00", "0.00", "340.00"]
+    (reading,) = [w for w in result["warnings"] if w["code"] == "retired-in-year-cap"]
+    assert reading["visits"] == [2, 3]
+    assert "cap_change" in [s["code"] for s in result["visits"][1]["steps"]]
+
+
+def test_a_visit_of_nothing_does_not_take_the_rate_rules_sentence():
+    # 山西 2024: a 0.00 visit at 二级, then 二级 500. The inferred price class (二级 → 二类) is said at
+    # the visit it rates (2), not at the 0.00 one; its reading lists both. 500 − 50 = 450 × 55% =
+    # 247.50 (二类: deductible 50, employed 55%).
+    result = _answer({"region": "shanxi", "status": "employed", "age": 50, "visits": [
+        {"date": "2024-08-01", "level": 2, "total": "0"}, {"date": "2024-08-02", "level": 2, "total": "500"},
+    ]})
+    nothing, second = result["visits"]
+    assert nothing["steps"] == [] and "price_class" in [s["code"] for s in second["steps"]]
+    assert second["fund_paid"] == "247.50"
+    (reading,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/price_class_default"]
+    assert reading["visits"] == [1, 2]
