@@ -248,7 +248,7 @@ _SECTION_TEXTS = {
     "cap_line": '<span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
     # The cap changed in the year (武汉 2023-04-10: 4,000 → 4,500 for retirees): the line's cap is
     # the later one, and what it was before is said (the chart follows the paid visits).
-    "cap_line_changed": '<span class="money">%(cap)s</span>（%(date)s 起；此前 <span class="money">%(old)s</span>），已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
+    "cap_line_changed": '<span class="money">%(cap)s</span>（%(date)s 起；此前的就诊适用 <span class="money">%(old)s</span>），已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
     "no_cap": "无门诊单独的年度限额",
     "no_general": "本年度没有普通门诊就诊（门诊慢性病另行累计，见下）。",
     # Every general visit of the year outside the fund (非定点, 住院期间): nothing was counted, and

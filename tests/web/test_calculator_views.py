@@ -741,7 +741,7 @@ def test_a_years_cap_line_adds_up_when_its_last_visit_is_not_covered(client):
     years = years_text(html)
     assert "起付标准：已累计500.00元；2023-04-10起不设起付标准" in years
     # (The cap rose on 2023-04-10: said on the line, as the chart of the paid visit shows 4,000.)
-    assert "年度最高支付限额：4,500.00元（2023-04-10起；此前4,000.00元），已支付340.00元，尚余4,160.00元" in years
+    assert "年度最高支付限额：4,500.00元（2023-04-10起；此前的就诊适用4,000.00元），已支付340.00元，尚余4,160.00元" in years
     for notice in re.findall(r'<li id="notice-\d+">.*?</li>', html, re.S):
         links = re.findall(r'href="(#clause-\d+)"', notice)
         assert len(links) == len(set(links)), notice
@@ -786,10 +786,12 @@ def test_a_cap_change_with_retirement_under_a_new_rule_is_dated_as_the_chart_dat
     # 武汉, retired 2023-02-15 (a retiree from 2023-03-01, 细则第七条), visits 2023-02-20 (employee,
     # 细则: cap 3,500) and 2023-05-01 (retiree under 优化方案 from 2023-04-10: cap 4,500). The new cap
     # applies from the later of the two days, 2023-04-10 (it said 2023-03-01, when the cap was 4,000).
+    # From 03-01 to 04-09 the cap was the 细则's 4,000 for retirees, with no visit in it: the line
+    # says what the member's earlier visits came under (3,500), not that it held until 04-10.
     params = {
         "region": "wuhan", "status": "retired", "age": "60", "retired_on": "2023-02-15",
         "visits-0-date": "2023-02-20", "visits-0-level": "2", "visits-0-total": "1000",
         "visits-1-date": "2023-05-01", "visits-1-level": "2", "visits-1-total": "1000",
     }
     years = years_text(text(get(client, params)))
-    assert "年度最高支付限额：4,500.00元（2023-04-10起；此前3,500.00元）" in years, years
+    assert "年度最高支付限额：4,500.00元（2023-04-10起；此前的就诊适用3,500.00元）" in years, years
