@@ -277,13 +277,19 @@ class _Ledger:
                 self.cite(reading)  # this visit is on or after the start (earlier ones returned above)
         return group, cohort_param
 
+    def _reading(self, code: str, param: Param, figures: dict[str, Any] | None) -> None:
+        """One of the engine's own readings (NOTICES[code]), listed with the visit being worked
+        out under ``param``'s clause."""
+        ref = param.cite.ref
+        self.clauses[ref] = param.cite
+        self.notice(code, NOTICES[code], ref, figures, kind="assumption")
+
     def _carried_over(self, yk: int, code: str, param: Param, figures: dict[str, Any] | None) -> None:
         """A retirement in the year carried a running total over into the retiree's standard:
         the reading is listed with this visit (whose change step says the carry-over, covered or
         not) and with each later visit of the year counted toward that total."""
         self.retired_in_year.setdefault(yk, []).append((code, param, figures))
-        self.clauses[param.cite.ref] = param.cite
-        self.notice(code, NOTICES[code], param.cite.ref, figures, kind="assumption")
+        self._reading(code, param, figures)
 
     # -- one visit ------------------------------------------------------------------------------
     def visit(self, visit: Visit) -> VisitResult:
@@ -302,7 +308,7 @@ class _Ledger:
             self.last_rules = rules
         assert rules is not None
         (
-            by_param, benefit_year, year_kind, ded_param, ded, term, cap_param, cap_value, account_param, use,
+            by_param, benefit_year, year_kind, ded_param, ded, _term, cap_param, cap_value, account_param, use,
             policy_range_param, price_keyed, stay_rule,
         ) = rules
         p = version.params
@@ -469,18 +475,14 @@ class _Ledger:
             # rule's first day (a reading; the earlier rules' payments are not here).
             code = _MID_YEAR[ded.basis == "annual", cap_amount is not None]
             if code is not None:
-                ref = by_param.cite.ref
-                self.clauses[ref] = by_param.cite
-                self.notice(code, NOTICES[code], ref, {"start": self.first_day, "year": yk, "year_kind": year_kind, "term": ded.term}, kind="assumption")
+                self._reading(code, by_param, {"start": self.first_day, "year": yk, "year_kind": year_kind, "term": ded.term})
         if category == "general" and not uncovered and total != excluded and yk in self.retired_in_year:
             # The year's running totals were carried over into the retiree's standard: that
             # reading concerns every visit counted toward them from the change on.
             for code, param, figures in self.retired_in_year[yk]:
                 if (ded.basis != "annual") if code == "retired-in-year-deductible" else cap_amount is None:
                     continue  # the version in force has no such running total (武汉 优化方案: no deductible)
-                ref = param.cite.ref
-                self.clauses[ref] = param.cite
-                self.notice(code, NOTICES[code], ref, figures, kind="assumption")
+                self._reading(code, param, figures)
         if cohort_param is not None and not self.cohort_explained:
             self.cohort_explained = True
             figures = {"retired_on": self.req.retired_on, "split_on": cohort_param.value.split_on, "group": group}
@@ -644,7 +646,7 @@ class _Ledger:
     # -- a general outpatient visit ---------------------------------------------------------------
     def general(self, version, rules, visit, group, yk, policy_range, cap_amount, share, steps):
         p = version.params
-        _by_param, _benefit_year, year_kind, ded_param, ded, term, cap_param, cap_value, use, use_rule, _pr, _pk, _sr = rules
+        _by_param, _benefit_year, year_kind, ded_param, ded, term, cap_param, cap_value, account_param, use, _pr, _pk, _sr = rules
         eligible = policy_range
         paid_first = None  # what came off before the deductible: self_pay, account, both
         class_b_rate = None
@@ -690,7 +692,7 @@ class _Ledger:
         if not transferred:
             rate, key, kind, ratio_param = self.rate(version, visit, group, steps, explain=eligible > 0)
 
-        if use_rule.current_year_first and eligible > 0 and self.account_current > 0:
+        if use.current_year_first and eligible > 0 and self.account_current > 0:
             # The 当年账户 pays first, and that money does not count toward the 自负段.
             seg = M.account_segment(self.account_current, eligible)
             self.account_current = seg.balance_after
@@ -698,7 +700,7 @@ class _Ledger:
             share["account_segment"] = seg.paid
             paid_first = "both" if paid_first else "account"
             figures = {"balance_before": seg.balance_before, "amount": seg.paid, "balance_after": seg.balance_after, "term": term or "起付标准"}
-            self.step(steps, "account_segment", seg.variant, seg.paid, figures, use)
+            self.step(steps, "account_segment", seg.variant, seg.paid, figures, account_param)
 
         used_before = self.deductible_used.get(yk, 0)
         if transferred:

@@ -417,6 +417,6 @@ def _clause_json(cite: Any, translate: T.Translate = T.identity) -> dict[str, An
         if translate is not T.identity:
             out["issuer_en"] = citations_en.issuer_description(out["issuer"]) or None
             out["title_en"] = citations_en.title_description(out["title"]) or None
-            out["article_en"] = (citations_en.article_label_en(out["article"]) or None) if out["article"] else None
+            out["article_en"] = citations_en.article_label_en(out["article"] or "") or None
         made = _CLAUSES[key] = (cite, out)
     return made[1]

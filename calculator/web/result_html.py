@@ -75,7 +75,7 @@ def _sentence(text: str) -> str:
     narrow screen: a no-break space before 元/yuan ("340 元" was "340 / 元" at 360 px) and a
     date in a span that does not wrap ("2023-04-/10")."""
     html = marked(text).replace(" 元", "\u00a0元").replace(" yuan", "\u00a0yuan")
-    return _DATE.sub(_whole_date, html) if "-" in html else html
+    return _whole_dates(html) if "-" in html else html
 
 
 def _whole_date(match: re.Match[str]) -> str:
