@@ -574,7 +574,10 @@ class _Ledger:
                 variant = "prior_years"
             else:
                 self.account_current = paid.balance_after
-                variant = "single_with_excluded" if use.pays_excluded and excluded else "single"
+                # 全自费 is named (and the reading that lets the account pay it listed) only
+                # where the payment reaches into it: up to the policy-range share, 第八条（一）
+                # alone gives the same figure.
+                variant = "single_with_excluded" if use.pays_excluded and paid.paid > payable - excluded else "single"
             account_paid += paid.paid
             figures = {"amount": paid.paid, "balance_before": paid.balance_before, "balance_after": paid.balance_after}
             self.step(steps, "account", variant, paid.paid, figures, account_param)

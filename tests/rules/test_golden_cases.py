@@ -10,6 +10,7 @@ Every file in ``tests/rules/cases/`` is a list of cases:
         totals: {fund_paid: "300.00"}
         steps_cite: [xuzhou-2023/deductible]        # clauses that must appear in the steps
         warnings: [shanxi-2024-unverified]          # warning codes that must be present
+        absent_warnings: [wuhan-2023-04/account_use]  # ... and codes that must not be
         sentences:                                  # a step's exact Chinese explanation
           - {visit: 2, code: fund, text: "起付标准以上的 …"}   # visit number as given (1-based)
       # or, for a refusal:
@@ -93,6 +94,9 @@ def test_golden_case(case):
     for code in expect.get("warnings", []):
         if code not in codes:
             problems.append(f"warning {code} missing (have {sorted(codes)})")
+    for code in expect.get("absent_warnings", []):
+        if code in codes:
+            problems.append(f"warning {code} listed, but it concerns no visit here")
     # Every visit must balance, whatever the case checks.
     for v in body["visits"]:
         assert Decimal(v["fund_paid"]) >= 0
