@@ -248,7 +248,9 @@ _SECTION_TEXTS = {
     "cap_line": '<span class="money">%(cap)s</span>，已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
     # The cap changed in the year (武汉 2023-04-10: 4,000 → 4,500 for retirees): the line's cap is
     # the later one, and what it was before is said (the chart follows the paid visits).
-    "cap_line_changed": '<span class="money">%(cap)s</span>（%(date)s 起；此前的就诊适用 <span class="money">%(old)s</span>），已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
+    "cap_line_changed": '<span class="money">%(cap)s</span>（%(date)s 起；此前的就诊适用 <span class="money">%(old)s</span>%(earlier)s），已支付 <span class="money">%(paid)s</span>，<strong>尚余 <span class="money" data-figure="cap_remaining">%(remaining)s</span></strong>',
+    # A second change in the year, before the one above (latest first): "，2023-03-01 前的适用 3,500.00 元".
+    "cap_line_earlier": '，%(date)s 前的适用 <span class="money">%(old)s</span>',
     "no_cap": "无门诊单独的年度限额",
     "no_general": "本年度没有普通门诊就诊（门诊慢性病另行累计，见下）。",
     # Every general visit of the year outside the fund (非定点, 住院期间): nothing was counted, and
@@ -314,8 +316,11 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
     else:
         deductible = None
     if year.annual_cap and year.cap_changed is not None:
-        date, old = year.cap_changed
-        cap = _whole_dates(_fill(t["cap_line_changed"], cap=yuan(year.annual_cap), date=date, old=yuan(old), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining)))
+        (date, old), *earlier_changes = year.cap_changed
+        # The earlier changes are markup of their own (their figures escaped by _fill).
+        earlier = "".join(_fill(t["cap_line_earlier"], date=day, old=yuan(cap)) for day, cap in earlier_changes)
+        figures = {"cap": yuan(year.annual_cap), "date": date, "old": yuan(old), "paid": yuan(year.fund_paid), "remaining": yuan(year.cap_remaining)}
+        cap = _whole_dates(t["cap_line_changed"] % {**{k: _esc(v) for k, v in figures.items()}, "earlier": earlier})
     elif year.annual_cap:
         cap = _fill(t["cap_line"], cap=yuan(year.annual_cap), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining))
     else:

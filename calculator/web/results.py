@@ -149,7 +149,7 @@ class YearView:
     general: bool = True  # any 普通门诊 visit this year (else only the chronic line is said)
     # The year's last change of its cap (a new rule; the member became a retiree): (from, the cap
     # before), from the engine's cap_change step; None: one cap all year.
-    cap_changed: tuple[str, str] | None = None
+    cap_changed: tuple[tuple[str, str], ...] | None = None  # (from, the cap before), latest first
 
 
 @dataclass
@@ -618,15 +618,18 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         # year's last visit less what the fund paid. (The last visit the fund paid may have been
         # under an earlier rule's cap: its 4,000 − 340 beside a 4,500 cap read as a wrong sum.)
         cap_remaining = year.get("cap_remaining")
-        cap_changed = None
+        # The year's cap changes, latest first, down to the one that set the year's cap: each
+        # from the later of a new rule's first day and the first day as a retiree, as the chart
+        # says it. Two in a year (武汉 2023: a retiree from 03-01, 优化方案 from 04-10) are both
+        # said: "此前的就诊适用 4,000" alone is untrue of a visit before 03-01 (3,500).
+        changes: list[tuple[str, str]] = []
         for v in in_year:
             for step in v["steps"]:
-                if step["code"] == "cap_change":
-                    params = step["params"]
-                    if params.get("old_cap") is not None and params.get("new_cap") == year["annual_cap"]:
-                        # From the later of a new rule's first day and the first day as a retiree,
-                        # as the chart says it.
-                        cap_changed = (cap_change_day(v), params["old_cap"])
+                if step["code"] == "cap_change" and step["params"].get("old_cap") is not None:
+                    changes.append((cap_change_day(v), step["params"]["old_cap"], step["params"].get("new_cap")))
+        while changes and changes[-1][2] != year["annual_cap"]:
+            changes.pop()
+        cap_changed = tuple((day, old) for day, old, _new in reversed(changes)) or None
         years.append(
             YearView(
                 year=year["year"],

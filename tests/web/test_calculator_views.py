@@ -747,6 +747,26 @@ def test_a_years_cap_line_adds_up_when_its_last_visit_is_not_covered(client):
         assert len(links) == len(set(links)), notice
 
 
+def test_two_cap_changes_in_a_year_are_both_on_the_years_line(client):
+    # 武汉, retired 2023-02-15: a retiree from 2023-03-01 (细则第七条). Visits 02-20 (employee under
+    # the 细则: cap 3,500), 03-15 (retiree under the 细则: cap 4,000) and 05-01 (retiree under 优化方案
+    # from 04-10: cap 4,500). The year's line names both earlier caps: "此前的就诊适用 4,000" alone is
+    # untrue of the visit of 02-20, which came under 3,500.
+    # Fund: 02-20 二级 1,000, employee: (1000 − 700 deductible) × 60% = 180.00; 03-15 二级 1,000, retiree:
+    # deductible now 500, 700 already counted → met, 1000 × 68% = 680.00; 05-01 二级 1,000 under 优化方案
+    # (no deductible): 1000 × 75% = 750.00. Paid 180 + 680 + 750 = 1,610.00; left 4,500 − 1,610 = 2,890.00.
+    params = {
+        "region": "wuhan", "status": "retired", "age": "60", "retired_on": "2023-02-15",
+        "visits-0-date": "2023-02-20", "visits-0-level": "2", "visits-0-total": "1000",
+        "visits-1-date": "2023-03-15", "visits-1-level": "2", "visits-1-total": "1000",
+        "visits-2-date": "2023-05-01", "visits-2-level": "2", "visits-2-total": "1000",
+    }
+    years = years_text(text(get(client, params)))
+    assert "年度最高支付限额：4,500.00元（2023-04-10起；此前的就诊适用4,000.00元，2023-03-01前的适用3,500.00元），已支付1,610.00元，尚余2,890.00元" in years, years
+    english = years_text(text(get(client, params, language="en")))
+    assert "Annualcap:¥4,500.00(from2023-04-10;yourearliervisits:¥4,000.00;before2023-03-01:¥3,500.00),¥1,610.00paid,¥2,890.00left" in english, english
+
+
 def test_a_fund_step_that_pays_nothing_shows_no_nil_figure(client):
     # 徐州 2024 在职: visit 1 (一级 20,000) uses up the year's cap, visit 2 pays nothing: its fund
     # step says the cap is used up, without "¥0.00"/"0.00 元" in bold beside the label.
