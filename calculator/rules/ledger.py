@@ -878,6 +878,12 @@ class _Ledger:
                         "employed_rule": rule_figures(rules[employed_key], req.age),
                         "retired_rule": rule_figures(rules[retired_key], req.age),
                     }
+                    # Months of the same year under another version's rule (玉溪 2024: the 细则
+                    # gives a retiree no amount, 云南省办法 106 a month from 2024-11-01): said with
+                    # their dates and clause, as the rule for the shown months is, never left out.
+                    others = self._other_rules(version, param, employed_key, retired_key, year_start, year_end)
+                    if others:
+                        figures.update(covered_from=covered_from, covered_to=covered_to, others=others)
                     return AccountAllocation("split_year", figures, ref, version.id, reason_variant="split_year")
         rule = rules[key]
         if rule.kind == "none":
@@ -1007,6 +1013,35 @@ class _Ledger:
                     else:
                         break  # not adjoining: a gap of months the calculator has no rule for
         return sorted(out, key=lambda joined: joined[0])
+
+    def _other_rules(
+        self, version: Version, param: Param, employed_key: str, retired_key: str, year_start: dt.date, year_end: dt.date,
+    ) -> list[tuple[dt.date, dt.date, Citation, dict[str, Any], dict[str, Any]]]:
+        """Other account rules in force in whole months of the same benefit year: (first day,
+        last day, clause, employee's rule, retiree's rule) for each, in date order; each
+        clause cited and its version listed among the rules used."""
+        out = []
+        seen = [param.value]
+        for other in self.region.versions:
+            other_param = other.params.get("personal_account")
+            if other_param is None or other_param.value in seen:
+                continue
+            if other.params["benefit_year"].value.bounds(other.params["benefit_year"].value.key(year_start)) != (year_start, year_end):
+                continue
+            start, end = self._coverage(other, other_param, year_start, year_end)
+            if start > end:
+                continue  # no whole month of this year
+            seen.append(other_param.value)
+            other_rules = other_param.value.rules
+            self.cite(other_param)
+            self.versions.setdefault(other.id, other)
+            self.version_notices(other, start, end)  # as for months joined (_cite_joined)
+            out.append((
+                start, end, other_param.cite,
+                rule_figures(other_rules[employed_key if employed_key in other_rules else "employed"], self.req.age),
+                rule_figures(other_rules[retired_key if retired_key in other_rules else "retired"], self.req.age),
+            ))
+        return out
 
     def _coverage(self, version: Version, param: Param, year_start: dt.date, year_end: dt.date) -> tuple[dt.date, dt.date]:
         """The whole months of the benefit year in which this account rule is in force (the

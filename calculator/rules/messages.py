@@ -414,6 +414,9 @@ ACCOUNT_RULES = {
     "yearly_called": N_("每年可获{called} {annual} 元"),
 }
 ACCOUNT_SPLIT_RULES = N_("在职期间{employed_rule}；退休后{retired_rule}。")
+# The year of retirement under two rules (玉溪 2024): each period with its own rules.
+ACCOUNT_SPLIT_RULES_DATED = N_("{covered_from} 至 {covered_to}：在职期间{employed_rule}；退休后{retired_rule}。")
+ACCOUNT_SPLIT_RULES_OTHER = N_("{covered_from} 至 {covered_to} 适用{title}{article}：在职期间{employed_rule}；退休后{retired_rule}。")
 ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} 就诊适用的规定）。")
 ACCOUNT_OUTSIDE = N_("{outside_from} 至 {outside_to} 不适用本规定，未计入本估算。")
 # Months under a neighbouring version's clause that credits the member the same (玉溪 2024).
@@ -701,6 +704,18 @@ def chinese_number(text: str) -> int | None:
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
 
 
+def title_text(document: Any, translate: Translate = identity) -> str:
+    """A document named inside a sentence: 《title》 in Chinese; in English its description with
+    the title beside it ("Yunnan measures for … (《云南省…》)"), as the English pages name it."""
+    title = f"《{inner_title(document.title)}》"
+    if translate(ARTICLE) == ARTICLE:  # a Chinese answer
+        return title
+    from calculator.rules.citations_en import title_description  # it reads this module's numbers
+
+    described = title_description(document.title)
+    return f"{described} ({title})" if described else title
+
+
 def article_text(article: str, translate: Translate = identity) -> str:
     """An article as a sentence names it: "第九条" in Chinese, "Article 9" in English. Other
     forms of reference (二、（四）3) stay as the document has them."""
@@ -717,7 +732,23 @@ def render_account(account: Any, translate: Translate = identity) -> str:
     if account.variant == "split_year":
         employed = fill(ACCOUNT_RULES[f["employed_rule"]["kind"]], f["employed_rule"], translate)
         retired = fill(ACCOUNT_RULES[f["retired_rule"]["kind"]], f["retired_rule"], translate)
-        text += translate(ACCOUNT_SPLIT_RULES).format(employed_rule=employed, retired_rule=retired)
+        others = f.get("others")
+        if not others:
+            text += translate(ACCOUNT_SPLIT_RULES).format(employed_rule=employed, retired_rule=retired)
+        else:
+            # Each period with its rules, in date order; the other rules under their own clause.
+            periods = [(f["covered_from"], ACCOUNT_SPLIT_RULES_DATED, {
+                "covered_from": f["covered_from"], "covered_to": f["covered_to"], "employed_rule": employed, "retired_rule": retired,
+            })]
+            for start, end, cite, employed_rule, retired_rule in others:
+                periods.append((start, ACCOUNT_SPLIT_RULES_OTHER, {
+                    "covered_from": start, "covered_to": end,
+                    "title": title_text(cite.document, translate), "article": article_text(cite.article, translate),
+                    "employed_rule": fill(ACCOUNT_RULES[employed_rule["kind"]], employed_rule, translate),
+                    "retired_rule": fill(ACCOUNT_RULES[retired_rule["kind"]], retired_rule, translate),
+                }))
+            for _start, template, words in sorted(periods, key=lambda period: period[0]):
+                text += fill(template, words, translate)
     if account.annual is not None and account.monthly is not None:
         text += fill(ACCOUNT_PERIOD, f, translate)
         for start, end, cite in f.get("joined", ()):
@@ -726,7 +757,7 @@ def render_account(account: Any, translate: Translate = identity) -> str:
             # One month is said as one ("2024-11", not "2024-11 至 2024-11"), as for the months outside.
             template = ACCOUNT_JOINED_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_JOINED
             text += translate(template).format(
-                joined_from=month_text(start), joined_to=month_text(end), joined_title=f"《{inner_title(cite.document.title)}》", joined_article=article_text(cite.article, translate),
+                joined_from=month_text(start), joined_to=month_text(end), joined_title=title_text(cite.document, translate), joined_article=article_text(cite.article, translate),
             )
         for start, end in f.get("outside", ()):
             template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE

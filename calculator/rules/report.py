@@ -33,6 +33,12 @@ def _param_value(name: str, value: Any) -> Any:
         return value.isoformat()
     if name == "outside":
         return [[a.isoformat(), b.isoformat()] for a, b in value]
+    if name == "others":  # the year of retirement: another version's rules for its months
+        return [
+            {"from": a.isoformat(), "to": b.isoformat(), "clause": cite.ref,
+             "employed_rule": _param_value("employed_rule", employed), "retired_rule": _param_value("retired_rule", retired)}
+            for a, b, cite, employed, retired in value
+        ]
     if name == "joined":  # months credited under a neighbouring version's clause
         return [{"from": a.isoformat(), "to": b.isoformat(), "clause": cite.ref} for a, b, cite in value]
     if isinstance(value, dict):

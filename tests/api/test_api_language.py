@@ -228,12 +228,14 @@ def test_english_errors_name_every_field_in_english(client):
 def test_an_english_account_sentence_names_the_article_in_english_and_the_title_as_it_is(client):
     # 玉溪 employed, base 5,000, first visit 2024-01-28: 5,000 × 2 % = 100 a month, 12 months
     # 1,200 under the 细则; from 2024-11 the 省办法 第九条 credits the same 2 %, said as its own
-    # months. In English the article is "Article 9"; the document's title stays Chinese.
+    # months. In English the article is "Article 9"; the document's title stays Chinese, with its
+    # English description before it (as the English pages and the clauses' title_en describe it).
     body = {"region": "yuxi", "status": "employed", "age": 40, "contribution_base": "5000", "lang": "en",
             "visits": [{"date": "2024-01-28", "level": 3, "total": "300"}]}
     account = _post(client, body)["personal_account"]
     assert account["annual_allocation"] == "1200.00"
-    assert "fall under Article 9 of 《云南省职工基本医疗保险门诊共济保障实施办法》" in account["explanation"]
+    assert ("fall under Article 9 of the Yunnan measures for employees' outpatient mutual-aid cover"
+            " (《云南省职工基本医疗保险门诊共济保障实施办法》)") in account["explanation"]
     assert not CJK.search(re.sub(r"《[^》]*》", "", account["explanation"]))
     chinese = _post(client, {**body, "lang": "zh-hans"})["personal_account"]["explanation"]
     assert "适用《云南省职工基本医疗保险门诊共济保障实施办法》第九条，计入标准相同。" in chinese

@@ -134,6 +134,8 @@ def stray_numbers(text: str, params: dict[str, Any], translate) -> list[str]:
         text = text.replace(translate(params["reason"]), " ")
     for name in _name_texts(translate):
         text = text.replace(name, " ")
+    # A clause named in English ("Article 9" for 第九条) is a reference, not a figure.
+    text = re.sub(r"\bArticle \d+", " ", text)
     allowed = formatted_figures(params)
     return [n for n in NUMBER.findall(text) if n not in allowed]
 
