@@ -100,7 +100,7 @@ class _Ledger:
     __slots__ = (
         "req", "region", "today", "deductible_used", "fund_paid", "chronic_deductible_used", "chronic_fund_paid",
         "years", "pools_started", "pools_seen", "last_in_year", "notices", "clauses", "versions", "totals", "account_current",
-        "account_prior", "accounts_merged", "current_year_key", "cohort_explained", "no_deductible_said",
+        "account_prior", "accounts_merged", "account_paid_excluded", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
         "plainly_employed", "retired_groups", "number", "codes", "year_switch", "assumption_refs", "last_rules",
         "last_derived", "retired_in_year", "first_day",
@@ -129,6 +129,9 @@ class _Ledger:
         self.account_current = request.account_balance
         self.account_prior = request.prior_years_balance
         self.accounts_merged = False
+        # The account has paid toward 全自费 at an earlier visit (武汉 第八条（二）'s reading):
+        # the balance later visits find depends on that reading too.
+        self.account_paid_excluded = False
         self.current_year_key: int | None = None
         # 上海: the 医保年度 a visit switched to and the notice said there (its later visits too).
         self.year_switch: tuple[int, str] | None = None
@@ -583,6 +586,11 @@ class _Ledger:
             self.step(steps, "account", variant, paid.paid, figures, account_param)
             if variant == "single_with_excluded":
                 self.assume(account_param, "account_excluded")  # a reading about paying 全自费 (武汉 第八条（二）)
+                self.account_paid_excluded = True
+        if self.account_paid_excluded and payable - excluded > account_paid - share["account_segment"]:
+            # The balance ran out before this visit's policy-range share: without the reading,
+            # the 全自费 it paid at earlier visits would still be there, so this figure rests on it too.
+            self.assume(account_param, "account_excluded")
         cash = member_paid - account_paid
         if account_paid:
             # Without an account payment the cash is the member's share as it stands.

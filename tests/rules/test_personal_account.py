@@ -225,3 +225,25 @@ def test_without_a_visit_under_the_later_rule_the_first_visits_rule_answers():
         pa = _yuxi_retiree(*dates)["personal_account"]
         assert pa["annual_allocation"] is None and pa["clause"] == "yuxi-2023/personal_account", dates
         assert "未给出具体金额，无法据此计算" in pa["explanation"]
+
+
+def test_wuhan_reading_on_paying_excluded_costs_concerns_the_later_visits_it_leaves_short():
+    # 武汉 优化方案, employed, 二级 65%, balance 100. Visit 1: total 100, 全自费 50: fund 50 × 65% =
+    # 32.50, member 67.50 = 自付 17.50 + 全自费 50; the account pays all 67.50 (第八条（二）, a
+    # reading), 32.50 left. Visit 2: total 100: fund 65.00, member 35.00; the account pays 32.50,
+    # cash 2.50. Visit 3: the same, the account is empty: cash 35.00. Without the reading visit 1
+    # would leave 82.50 and visits 2 and 3 would be paid 35.00 each from the account: the reading
+    # concerns all three visits, and says so.
+    body = {"region": "wuhan", "status": "employed", "age": 45, "account_balance": "100.00", "visits": [
+        {"date": "2024-03-01", "level": 2, "total": "100.00", "excluded": "50.00"},
+        {"date": "2024-03-05", "level": 2, "total": "100.00"},
+        {"date": "2024-03-06", "level": 2, "total": "100.00"},
+    ]}
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    assert [(v["account_paid"], v["cash_paid"]) for v in result["visits"]] == [("67.50", "0.00"), ("32.50", "2.50"), ("0.00", "35.00")]
+    reading = next(w for w in result["warnings"] if w["code"] == "wuhan-2023-04/account_use")
+    assert reading["visits"] == [1, 2, 3]
+    # With a balance that never pays toward 全自费 (10 < 17.50), the reading concerns no visit.
+    status, result = run_contract(json.dumps({**body, "account_balance": "10.00"}))
+    assert not any(w["code"] == "wuhan-2023-04/account_use" for w in result["warnings"])
