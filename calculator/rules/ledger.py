@@ -892,6 +892,11 @@ class _Ledger:
                     others = self._other_rules(version, param, employed_key, retired_key, year_start, year_end)
                     if others:
                         figures.update(covered_from=covered_from, covered_to=covered_to, others=others)
+                    # Months under no rule the calculator has (云南 before 2024-11-01) are said
+                    # to be outside, as for a year with one rule.
+                    outside = _gaps(year_start, year_end, [(covered_from, covered_to)] + [(o[0], o[1]) for o in others])
+                    if outside:
+                        figures["outside"] = outside
                     return AccountAllocation("split_year", figures, ref, version.id, reason_variant="split_year")
         rule = rules[key]
         if rule.kind == "none":
@@ -1073,6 +1078,19 @@ class _Ledger:
         if next_day.day != 1:
             end = dt.date(end.year, end.month, 1) - dt.timedelta(days=1)
         return start, end
+
+
+def _gaps(start: dt.date, end: dt.date, covered: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """The stretches of ``start``–``end`` outside every (first, last) day range of ``covered``."""
+    out = []
+    day = start
+    for first, last in sorted(covered):
+        if first > day:
+            out.append((day, first - dt.timedelta(days=1)))
+        day = max(day, last + dt.timedelta(days=1))
+    if day <= end:
+        out.append((day, end))
+    return out
 
 
 # What a version's rules decide by themselves (which rate applies to a combination of codes,

@@ -749,6 +749,9 @@ def render_account(account: Any, translate: Translate = identity) -> str:
                 }))
             for _start, template, words in sorted(periods, key=lambda period: period[0]):
                 text += fill(template, words, translate)
+        for start, end in f.get("outside", ()):
+            template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE
+            text += fill(template, {"outside_from": start, "outside_to": end}, translate)
     if account.annual is not None and account.monthly is not None:
         text += fill(ACCOUNT_PERIOD, f, translate)
         for start, end, cite in f.get("joined", ()):
