@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from calculator.rules import mechanisms as M
 from calculator.rules import registry
 from calculator.rules.loader import Citation, Param, Region, Version
-from calculator.rules.messages import NOTICES, rule_figures
+from calculator.rules.messages import NOTICES, ages_during, rule_figures
 from calculator.rules.model import (
     AccountAllocation,
     CalculationRequest,
@@ -883,8 +883,8 @@ class _Ledger:
                     # for each, but not how the year of retirement is split.
                     figures = {
                         "start": start,
-                        "employed_rule": rule_figures(rules[employed_key], req.age),
-                        "retired_rule": rule_figures(rules[retired_key], req.age),
+                        "employed_rule": rule_figures(rules[employed_key], ages_during(req.age, self.today, covered_from, covered_to)),
+                        "retired_rule": rule_figures(rules[retired_key], ages_during(req.age, self.today, covered_from, covered_to)),
                     }
                     # Months of the same year under another version's rule (玉溪 2024: the 细则
                     # gives a retiree no amount, 云南省办法 106 a month from 2024-11-01): said with
@@ -940,7 +940,18 @@ class _Ledger:
             monthly = rule.rate.apply(req.contribution_base)
             figures.update(base=req.contribution_base, monthly=monthly, annual=monthly * months)
             return AccountAllocation("share_of_base", figures, ref, version.id, monthly * months, monthly)
-        amount = rule.amount_for_age(req.age)  # a month's or a year's, by the rule's kind
+        # The age entered is today's: in the months credited the member may have been younger
+        # (or, for a future year, older), one of two ages on any day. Where those ages fall in
+        # two bands of the rule (上海 75, 云南 70), the band, and so the credit, is not known.
+        ages: dict[str, int] = {}
+        if rule.bands:
+            low, high = ages_during(req.age, self.today, covered_from, covered_to)
+            boundary = rule.band_boundary(low, high)
+            if boundary is not None:
+                figures.update(age_from=low, age_to=high, boundary=boundary)
+                return AccountAllocation("by_age_unknown", figures, ref, version.id, reason_variant="by_age_unknown")
+            ages = {"age_from": low, "age_to": high}
+        amount = rule.amount_for_age(ages.get("age_to", req.age))  # a month's or a year's, by the rule's kind
         if amount == 0:
             # 武汉细则 第六条: 灵活就业人员 "不计入个人账户" — nothing is credited, which the
             # answer says as such (0.00), not as "每月划入 0 元".
@@ -950,12 +961,12 @@ class _Ledger:
         if rule.called is not None:
             figures["called"] = rule.called
         if rule.monthly:
-            figures.update(monthly=amount, annual=amount * months, age=req.age)
+            figures.update(monthly=amount, annual=amount * months, **ages)
             return AccountAllocation(variant, figures, ref, version.id, amount * months, amount)
         if outside:
             return AccountAllocation("yearly_part_year", figures, ref, version.id, reason_variant="yearly_part_year")
         annual = amount
-        figures.update(annual=annual, age=req.age)
+        figures.update(annual=annual, **ages)
         return AccountAllocation(variant, figures, ref, version.id, annual, None)
 
     def version_notices(
@@ -1051,8 +1062,8 @@ class _Ledger:
             self.version_notices(other, start, end)  # as for months joined (_cite_joined)
             out.append((
                 start, end, other_param.cite,
-                rule_figures(other_rules[employed_key if employed_key in other_rules else "employed"], self.req.age),
-                rule_figures(other_rules[retired_key if retired_key in other_rules else "retired"], self.req.age),
+                rule_figures(other_rules[employed_key if employed_key in other_rules else "employed"], ages_during(self.req.age, self.today, start, end)),
+                rule_figures(other_rules[retired_key if retired_key in other_rules else "retired"], ages_during(self.req.age, self.today, start, end)),
             ))
         return out
 

@@ -397,6 +397,10 @@ ACCOUNT: dict[str, str] = {
     "yearly_part_year": N_(
         "{holder}个人账户按年划入，本规定只适用于 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算。"
     ),
+    # Today's age, carried back (or on) to the months credited, spans two bands of the rule.
+    "by_age_unknown": N_(
+        "{holder}个人账户按年龄分档划入，{boundary} 周岁起为另一档；按您填写的年龄，{covered_from} 至 {covered_to} 期间您为 {age} 岁，可能跨过这一年龄，本计算器不知道出生日期，不估算划入额。"
+    ),
     "split_year": N_(
         "您的退休待遇自 {start} 起执行，该年度在职期间和退休后适用不同的个人账户划入规定，文件未规定年内如何折算，本计算器不估算全年划入额。"
     ),
@@ -408,6 +412,7 @@ ACCOUNT_RULES = {
     "yearly": N_("每年划入 {annual} 元"),
     "monthly_by_age": N_("每月按年龄划入（{age} 岁：{monthly} 元）"),
     "yearly_by_age": N_("每年按年龄划入（{age} 岁：{annual} 元）"),
+    "by_age_unknown": N_("按年龄分档划入（{age} 岁，{boundary} 周岁起为另一档，无法确定适用哪一档）"),
     "none": N_("文件未给出金额"),
     "nothing": N_("不计入个人账户"),
     "monthly_called": N_("每月可获{called} {monthly} 元"),
@@ -532,6 +537,8 @@ _NAMED = {
     "region_name": lambda f, t: t(f["region_name"]),
     "reason": lambda f, t: t(f["reason"]),
     "called": lambda f, t: t(f["called"]),  # a name from the policy data, translated like a reason
+    # The ages the member may have had in the months spoken of (today's age is what is entered).
+    "age": lambda f, t: str(f["age_from"]) if f["age_from"] == f["age_to"] else f"{f['age_from']}–{f['age_to']}",
 }
 
 
@@ -670,18 +677,45 @@ def render_notice(notice: Any, translate: Translate = identity) -> str:
     return translate(notice.text)
 
 
-def rule_figures(rule: Any, age: int) -> dict[str, Any]:
-    """The figures an account rule's phrase quotes."""
+def ages_during(age: int, today: dt.date, first: dt.date, last: dt.date) -> tuple[int, int]:
+    """The youngest and oldest a member ``age`` years old today may be between ``first`` and
+    ``last``: without a date of birth, a day other than today allows two ages."""
+
+    def whole_years(earlier: dt.date, later: dt.date) -> int:
+        return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
+
+    def possible(day: dt.date) -> tuple[int, int]:
+        if day == today:
+            return age, age
+        if day < today:
+            years = whole_years(day, today)
+            return age - years - 1, age - years
+        years = whole_years(today, day)
+        return age + years, age + years + 1
+
+    return max(0, possible(first)[0]), max(0, possible(last)[1])
+
+
+def rule_figures(rule: Any, ages: tuple[int, int]) -> dict[str, Any]:
+    """The figures an account rule's phrase quotes, for a member of ``ages`` (youngest,
+    oldest) in the months it speaks of."""
     if rule.kind == "monthly_share_of_base":
         return {"kind": rule.kind, "rate": rule.rate}
     if rule.kind == "none":
         return {"kind": rule.kind}
-    amount = rule.amount_for_age(age)
+    low, high = ages
+    boundary = rule.band_boundary(low, high)
+    if boundary is not None:
+        return {"kind": "by_age_unknown", "age_from": low, "age_to": high, "boundary": boundary}
+    amount = rule.amount_for_age(high)
     if amount == 0:
         return {"kind": "nothing"}
     if rule.called is not None:
         return {"kind": f"{rule.kind}_called", "called": rule.called, "monthly" if rule.monthly else "annual": amount}
-    return {"kind": rule.kind, "monthly" if rule.monthly else "annual": amount, "age": age}
+    figures = {"kind": rule.kind, "monthly" if rule.monthly else "annual": amount}
+    if rule.bands:
+        figures.update(age_from=low, age_to=high)
+    return figures
 
 
 def inner_title(title: str) -> str:

@@ -143,6 +143,14 @@ class AccountRule:
                 return band.amount
         raise AssertionError("the loader requires an open-ended last band")
 
+    def band_boundary(self, low_age: int, high_age: int) -> int | None:
+        """The first age from which another band applies, between ``low_age`` and ``high_age``
+        (None: one band covers them all)."""
+        for band in self.bands:
+            if band.up_to_age is not None and low_age <= band.up_to_age < high_age:
+                return band.up_to_age + 1
+        return None
+
     @property
     def monthly(self) -> bool:
         return self.kind in ("monthly_share_of_base", "monthly", "monthly_by_age")

@@ -235,7 +235,7 @@ class CalculatorForm(_RenderOnlyForm):
         required=False,
         max_length=3,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "input-short"}),
-        help_text=_("周岁。部分地区退休人员个人账户划入额按年龄分档。"),
+        help_text=_("今天的周岁。部分地区退休人员个人账户划入额按年龄分档（按就诊年份推算当时的年龄）。"),
     )
     retired_on = forms.CharField(
         label=_("退休日期"),

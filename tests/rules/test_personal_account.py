@@ -51,10 +51,16 @@ def test_wuhan_retirement_on_first_of_january_starts_in_february():
 
 
 def test_yunnan_retiree_by_age():
-    # 云南 第九条: under 70 106/month → 1272.00; 70 and over 142/month → 1704.00
+    # 云南 第九条: under 70 106/month → 1272.00; 70 and over 142/month → 1704.00. The age entered
+    # is today's (2026-11-30): in 2025 a member aged 60 today was 58–60, one aged 72 was 70–72.
     visits = [{"date": "2025-03-20", "level": 1, "total": "100"}]
     assert _account(region="yunnan", retired_on="2015-01-01", visits=visits)["annual_allocation"] == "1272.00"
-    assert _account(region="yunnan", age=70, retired_on="2015-01-01", visits=visits)["annual_allocation"] == "1704.00"
+    assert _account(region="yunnan", age=72, retired_on="2015-01-01", visits=visits)["annual_allocation"] == "1704.00"
+    # Aged 71 today: 69–71 in 2025, so some months may be at 70 and some not: no figure, and
+    # the sentence says why with the ages it quotes.
+    pa = _account(region="yunnan", age=71, retired_on="2015-01-01", visits=visits)
+    assert (pa["variant"], pa["annual_allocation"], pa["months"]) == ("by_age_unknown", None, None)
+    assert "70 周岁起为另一档" in pa["explanation"] and "2025-01 至 2025-12 期间您为 69–71 岁" in pa["explanation"]
 
 
 def test_shanghai_split_uses_the_insurance_year():
