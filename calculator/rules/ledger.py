@@ -565,6 +565,7 @@ class _Ledger:
             year.annual_cap = cap_amount
         if category == "general":
             year.deductible_basis = ded.basis  # the year's rule as it stands at this visit, covered or not
+            year.deductible_standard = ded_standard
 
         member_paid = total - fund
         account_paid = share["account_segment"]

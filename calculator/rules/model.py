@@ -123,6 +123,9 @@ class YearTotals:
     # How the rule in force at the year's last general visit counts a deductible (annual,
     # per_visit, none): a year can end under a rule without one (武汉 from 2023-04-10).
     deductible_basis: str | None = None
+    # That rule's annual deductible for the member's group then (basis "annual"; else None):
+    # a retirement in the year changes it at a visit the fund may not cover.
+    deductible_standard: int | None = None
 
 
 @dataclass(slots=True)

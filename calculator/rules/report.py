@@ -379,6 +379,10 @@ def to_json(result: CalculationResult, translate: T.Translate = T.identity, lang
                 # What is left of that cap after the year's fund payments (never below 0).
                 "cap_remaining": None if y.annual_cap is None else money(max(0, y.annual_cap - y.fund_paid)),
                 "deductible_basis": y.deductible_basis,
+                # The annual deductible as it stands at the year's last general visit and what
+                # is left of it (null where the rule then counts none by the year).
+                "deductible_standard": None if y.deductible_standard is None else money(y.deductible_standard),
+                "deductible_remaining": None if y.deductible_standard is None else money(max(0, y.deductible_standard - y.deductible_used)),
                 "chronic": None if y.chronic is None else {k: None if x is None else money(x) for k, x in y.chronic.items()},
             }
             for y in result.years

@@ -240,6 +240,8 @@ _SECTION_TEXTS = {
     "years": "各年度累计",
     "deductible": "起付标准：",
     "annual": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>，尚余 <span class="money">%(remaining)s</span>）',
+    # The standard changed in the year (a retirement): from when, and what the visits before came under.
+    "annual_changed": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（%(date)s 起年度标准 <span class="money">%(standard)s</span>，此前的就诊适用 <span class="money">%(old)s</span>%(earlier)s；尚余 <span class="money">%(remaining)s</span>）',
     "per_visit": '按次计算，本年度共计 <span class="money" data-figure="deductible_used">%(used)s</span>',
     "no_deductible": "不设起付标准",
     "none_from": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>；%(date)s 起不设起付标准',
@@ -304,7 +306,13 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
             f'\n<li data-year="{_esc(year.year)}">\n<strong>{_esc(year.label)}</strong>\n'
             f'<span class="year-line">{line}</span>\n{chronic}\n</li>\n'
         )
-    if year.deductible_basis == "annual":
+    if year.deductible_basis == "annual" and year.deductible_changed:
+        (date, old), *earlier_changes = year.deductible_changed
+        earlier = "".join(_fill(t["cap_line_earlier"], date=day, old=yuan(standard)) for day, standard in earlier_changes)
+        figures = {"used": yuan(year.deductible_used), "date": date, "standard": yuan(year.deductible_standard), "old": yuan(old),
+                   "remaining": yuan(year.deductible_remaining)}
+        deductible = _whole_dates(t["annual_changed"] % {**{k: _esc(v) for k, v in figures.items()}, "earlier": earlier})
+    elif year.deductible_basis == "annual":
         deductible = _fill(t["annual"], used=yuan(year.deductible_used), standard=yuan(year.deductible_standard),
                            remaining=yuan(year.deductible_remaining))
     elif year.deductible_basis == "per_visit":

@@ -149,7 +149,8 @@ class YearView:
     general: bool = True  # any 普通门诊 visit this year (else only the chronic line is said)
     # The year's last change of its cap (a new rule; the member became a retiree): (from, the cap
     # before), from the engine's cap_change step; None: one cap all year.
-    cap_changed: tuple[tuple[str, str], ...] | None = None  # (from, the cap before), latest first
+    cap_changed: tuple[tuple[str, str], ...] | None = None
+    deductible_changed: tuple[tuple[str, str], ...] | None = None  # (from, the standard before), latest first  # (from, the cap before), latest first
 
 
 @dataclass
@@ -630,6 +631,23 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         while changes and changes[-1][2] != year["annual_cap"]:
             changes.pop()
         cap_changed = tuple((day, old) for day, old, _new in reversed(changes)) or None
+        # The annual deductible as the engine leaves it at the year's last general visit (a
+        # retirement may change it at a visit the fund does not cover: the line then says the
+        # retiree's standard, as that visit's own step does); an answer saved before the engine
+        # gave it falls back on the last covered visit's. Its changes in the year, latest first,
+        # as for the cap (each from the first day as a retiree).
+        ded_standard, ded_remaining = (last_ded["standard"], last_ded["remaining"]) if last_ded else (None, None)
+        if basis == "annual" and year.get("deductible_standard") is not None:
+            ded_standard, ded_remaining = year["deductible_standard"], year["deductible_remaining"]
+        ded_changes: list[tuple[str, str, str | None]] = []
+        for v in in_year:
+            for step in v["steps"]:
+                if step["code"] == "deductible_change" and step["params"].get("old_standard") is not None:
+                    params = step["params"]
+                    ded_changes.append((params.get("group_from") or v["date"], params["old_standard"], params.get("new_standard")))
+        while ded_changes and ded_changes[-1][2] != ded_standard:
+            ded_changes.pop()
+        deductible_changed = tuple((day, old) for day, old, _new in reversed(ded_changes)) or None
         years.append(
             YearView(
                 year=year["year"],
@@ -638,8 +656,9 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 deductible_basis=basis,
                 deductible_none_from=none_from,
                 deductible_term=term_label,
-                deductible_standard=last_ded["standard"] if last_ded else None,
-                deductible_remaining=last_ded["remaining"] if last_ded else None,
+                deductible_standard=ded_standard,
+                deductible_remaining=ded_remaining,
+                deductible_changed=deductible_changed if basis == "annual" else None,
                 fund_paid=year["fund_paid"],
                 annual_cap=year["annual_cap"],
                 cap_remaining=cap_remaining,

@@ -767,6 +767,27 @@ def test_two_cap_changes_in_a_year_are_both_on_the_years_line(client):
     assert "Annualcap:¥4,500.00(from2023-04-10;yourearliervisits:¥4,000.00;before2023-03-01:¥3,500.00),¥1,610.00paid,¥2,890.00left" in english, english
 
 
+def test_a_deductible_changed_by_retirement_is_said_on_the_years_line_even_at_an_uncovered_visit(client):
+    # 徐州, retired 2023-06-10 (徐政规〔2022〕8号 三（二）2: retirees at 50 %: 二级 700 → 350). Visit
+    # 03-01 二级 400, an employee: 400 counted toward 700. Visit 08-01 at a non-designated
+    # institution (nothing covered): its own step says the standard became 350 with 400 already
+    # counted, met. The year's line says the same (it said "年度标准 700，尚余 300", the last
+    # covered visit's), and what the earlier visit came under.
+    params = {
+        "region": "xuzhou", "status": "retired", "age": "60", "retired_on": "2023-06-10",
+        "visits-0-date": "2023-03-01", "visits-0-level": "2", "visits-0-total": "400",
+        "visits-1-date": "2023-08-01", "visits-1-level": "2", "visits-1-total": "1000", "visits-1-setting": "non_designated",
+    }
+    years = years_text(text(get(client, params)))
+    assert "起付标准：已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；尚余0.00元）" in years, years
+    # The second visit covered instead: 1000 × 75 % (二级, retiree) = 750.00 paid; the same line.
+    params["visits-1-setting"] = "clinic"
+    years = years_text(text(get(client, params)))
+    assert "已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；尚余0.00元）年度最高支付限额：7,000.00元，已支付750.00元" in years, years
+    english = years_text(text(get(client, params, language="en")))
+    assert "Deductible:¥400.00sofar(yearlystandard¥350.00from2023-06-10;yourearliervisits:¥700.00;¥0.00togo)" in english, english
+
+
 def test_a_fund_step_that_pays_nothing_shows_no_nil_figure(client):
     # 徐州 2024 在职: visit 1 (一级 20,000) uses up the year's cap, visit 2 pays nothing: its fund
     # step says the cap is used up, without "¥0.00"/"0.00 元" in bold beside the label.
