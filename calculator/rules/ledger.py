@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from calculator.rules import mechanisms as M
@@ -57,6 +58,9 @@ _MID_YEAR = {
     (True, False): "first-rule-mid-year-deductible", (False, False): None,
 }
 _record = tuple.__new__  # a model NamedTuple made in one C call (fields in order)
+# A visit's sort key, (date, index): model.Visit's fields 1 and 0, read in C (a lambda is a
+# Python call per visit).
+_DATE_THEN_INDEX = itemgetter(1, 0)
 SHARE_REASONS = ("excluded", "first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered")
 _NO_SHARE = dict.fromkeys(SHARE_REASONS, 0)  # copied per visit (a copy is quicker than fromkeys)
 CHRONIC_TERM = "门诊慢性病起付标准"
@@ -702,7 +706,8 @@ class _Ledger:
         # is not said, nor its reading listed, until a visit it does apply to.
         transferred = M.whole_visit_above_cap(cap_value.above_cap, cap_amount, paid_before)
         if not transferred:
-            rate, key, kind, ratio_param = self.rate(version, visit, group, steps, explain=eligible > 0)
+            # ``explain`` passed by position: a call with a keyword is not specialised (3.11).
+            rate, key, kind, ratio_param = self.rate(version, visit, group, steps, eligible > 0)
 
         if use.current_year_first and eligible > 0 and self.account_current > 0:
             # The 当年账户 pays first, and that money does not count toward the 自负段.
@@ -779,7 +784,12 @@ class _Ledger:
                 "paid_first": paid_first, "cap": cap_amount, "cap_room": room, "year": yk, "year_kind": year_kind,
             }
             # With the cap used up, the cap is what decides the (nil) payment.
-            self.step(steps, "fund", share_out.variant, fund, figures, cap_param if share_out.variant == "cap_used_up" else ratio_param)
+            # (self.step(steps, "fund", ...), spelt out: a fund step is made at nearly every visit.)
+            cite = (cap_param if share_out.variant == "cap_used_up" else ratio_param).cite
+            self.clauses[cite.ref] = cite
+            if cite.assumption and (cite.assumption_on is None or cite.assumption_on == "fund"):
+                self._list_assumption(cite)
+            steps.append(_record(Step, ("fund", share_out.variant, fund, figures, cite.ref)))
             if cap_amount is not None and fund:
                 left = cap_amount - paid_before - fund
                 figures = {"cap": cap_amount, "paid_before": paid_before, "paid_after": paid_before + fund, "amount": left, "year": yk, "year_kind": year_kind}
@@ -1201,7 +1211,7 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
     region = registry.load_policies()[request.region]
     ledger = _Ledger(request, region, today or dt.date.today())
     # Date order decides the ledger; ties keep the order the visits were given in.
-    order = sorted(request.visits, key=lambda v: (v.date, v.index))
+    order = sorted(request.visits, key=_DATE_THEN_INDEX)
     results: dict[int, Any] = {}
     if request.chronic_disease_count_given and not any(v.param("chronic") for v in region.versions):
         ledger.notice("chronic-count-ignored", NOTICES["chronic-count-ignored"], None, {"region_name": region.name})

@@ -113,9 +113,12 @@ def _wording_source(wording: list[str], env: dict[str, Any]) -> str:
     )
 
 
-def _sentence_source(template: str, env: dict[str, Any], wording: list[str], values: dict[str, str], lines: list[str]) -> str:
+def _sentence_source(
+    template: str, env: dict[str, Any], wording: list[str], values: dict[str, str], lines: list[str], tail: str | None = None,
+) -> str:
     """An f-string expression for ``template``: each placeholder's text is computed once into
-    a local (``lines``), and the sentence is then built in one go (no chain of ``+``)."""
+    a local (``lines``), and the sentence is then built in one go (no chain of ``+``).
+    ``tail``: a local holding text that ends the sentence, joined in the same go."""
     fmt = []
     for literal, name, _spec, _conv in T.string.Formatter().parse(template):
         if literal:
@@ -126,6 +129,8 @@ def _sentence_source(template: str, env: dict[str, Any], wording: list[str], val
                 local = values[name] = f"v{len(values)}"
                 lines.append(f"    {local} = {_placeholder_source(name, env, wording)}\n")
             fmt.append("{" + local + "}")
+    if tail is not None:
+        fmt.append("{" + tail + "}")
     # repr() escapes the literal text; the fields are only generated local names.
     return "f" + repr("".join(fmt))
 
@@ -153,14 +158,15 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
     wording: list[str] = []
     values: dict[str, str] = {}
     lines: list[str] = []
-    explanation = _sentence_source(translate(T.STEPS[code, variant]), env, wording, values, lines)
-    if code == "fund":
-        # The member's share at the ratio, said only where there is one.
+    # The fund step's sentence ends with the member's share at the ratio, said only where
+    # there is one: joined inside the sentence's f-string (``+ tail`` would copy it twice).
+    tail_local = "tail" if code == "fund" else None
+    explanation = _sentence_source(translate(T.STEPS[code, variant]), env, wording, values, lines, tail=tail_local)
+    if tail_local is not None:
         tail_lines: list[str] = []
         tail = _sentence_source(translate(T.FUND_COPAY), env, wording, values, tail_lines)
         body = "".join("    " + line for line in tail_lines)
         lines.append(f"    if f['copay']:\n{body}        tail = {tail}\n    else:\n        tail = ''\n")
-        explanation = f"{explanation} + tail"
     names = T.PARAM_NAMES[code, variant]
     params = ", ".join(f"{name!r}: {_param_source(name, env)}" for name in names if name not in _OPTIONAL)
     optional = "".join(
