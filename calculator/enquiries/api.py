@@ -111,7 +111,7 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
 
         # A language the header asks for (Chinese too), else the one the enquiry was saved in.
         lang = asked_language(request) or found.inputs.get("lang")
-        today, today_errors = services.recompute(found.inputs, translate_for(lang), lang=lang)
+        today, today_errors = services.recompute(services.dated_inputs(found), translate_for(lang), lang=lang)
         # The differences' labels and messages in the language of today's result.
         with translation.override(answer_language(lang)):
             comparison = services.compare(found.rules, found.result, today)

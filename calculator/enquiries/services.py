@@ -225,6 +225,10 @@ def save_enquiry(inputs: dict[str, Any], result: dict[str, Any], *, source: str 
 
     rules = rule_identity(result)
     now = timezone.now()
+    # The age entered is that day's: reopened later, the answer counts it on the day it was
+    # saved (an account allocation set by age band reads the ages in the months credited).
+    if not inputs.get("age_on"):
+        inputs = {**inputs, "age_on": dt.date.today().isoformat()}
     expires = now + dt.timedelta(days=retention_days())
     last_error: Exception | None = None
     try:
@@ -284,6 +288,14 @@ def _sweep_expired(now: dt.datetime) -> None:
 
 
 # --- Recompute and compare --------------------------------------------------------------------
+
+
+def dated_inputs(enquiry: Enquiry) -> dict[str, Any]:
+    """The saved inputs with the day their age was given (``age_on``): saved with them since
+    2026-11-30; for an enquiry saved before, the day it was saved."""
+    if enquiry.inputs.get("age_on"):
+        return enquiry.inputs
+    return {**enquiry.inputs, "age_on": timezone.localtime(enquiry.created_at).date().isoformat()}
 
 
 def recompute(inputs: dict[str, Any], translate: Any = None, lang: str | None = None) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:

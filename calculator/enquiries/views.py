@@ -122,7 +122,7 @@ def save(request: HttpRequest) -> HttpResponse:
 
 def _today(enquiry: Enquiry) -> tuple[dict[str, Any] | None, list[dict[str, Any]], Any]:
     """Today's result in the page's language, the contract's errors, the parsed request."""
-    request, errors = parse_request({**enquiry.inputs, "lang": _page_lang()})
+    request, errors = parse_request({**services.dated_inputs(enquiry), "lang": _page_lang()})
     if request is None:
         # Why today's rules cannot recompute it, in the page's language (a date no rule
         # covers any more was said in Chinese on the English page).
@@ -453,7 +453,7 @@ def export_saved(request: HttpRequest, token: str, kind: str) -> HttpResponse:
         return _unavailable(request)
     if request.GET.get("figures") == "saved":
         return _export(enquiry.result, enquiry.inputs, kind, "menzhen-mingxi-saved")
-    today, _errors = services.recompute(enquiry.inputs)
+    today, _errors = services.recompute(services.dated_inputs(enquiry))
     return _export(today or enquiry.result, enquiry.inputs, kind, "menzhen-mingxi")
 
 

@@ -40,6 +40,7 @@ FIELD_LABELS = {
     "status": "参保身份",
     "age": "年龄",
     "retired_on": "退休日期",
+    "age_on": "年龄对应的日期",
     "flexible_employment": "灵活就业人员",
     "contribution_base": "月缴费基数",
     "account_balance": "个人账户余额",
@@ -59,7 +60,7 @@ FIELD_LABELS = {
     "lang": "语言",
 }
 TOP_FIELDS = {
-    "region", "status", "age", "retired_on", "flexible_employment", "contribution_base",
+    "region", "status", "age", "age_on", "retired_on", "flexible_employment", "contribution_base",
     "account_balance", "prior_years_balance", "chronic_disease_count", "visits", "lang",
 }
 VISIT_FIELDS = {
@@ -105,6 +106,7 @@ MESSAGES = {
     "request_type": "请求必须是一个 JSON 对象。",
     "date_too_late": "{label}不能晚于 {last}（未来的就诊最多估算到明年 12 月 31 日）。",
     "retired_on_too_late": "退休日期不能晚于 {last}（本计算器最多估算到明年 12 月 31 日）。",
+    "age_on_too_late": "年龄对应的日期不能晚于今天（{today}）。",
     "retired_too_young": "按年龄 {age} 岁推算，{retired_on} 退休时不到 {min_age} 岁，请检查年龄和退休日期。",
     "retiree_too_young": "退休人员的年龄不能小于 {min_age} 岁，请检查年龄和参保身份。",
 }
@@ -347,6 +349,9 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
         status = _choice(status, "status", errors, STATUSES, default=None, names=STATUS_NAMES)
     age = _int(data.get("age"), "age", errors, lo=0, hi=120, required=True)
     retired_on = _date(data.get("retired_on"), "retired_on", errors, required=False)
+    # The day ``age`` is counted on (a saved answer reopened later: the day it was saved);
+    # today when not given.
+    age_on = _date(data.get("age_on"), "age_on", errors, required=False)
     flexible = _bool(data.get("flexible_employment"), "flexible_employment", errors)
     base = _amount(data.get("contribution_base"), "contribution_base", errors)
     balance = _amount(data.get("account_balance"), "account_balance", errors, default=Decimal("0.00"))
@@ -375,7 +380,10 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
 
     today = dt.date.today()
     horizon = last_visit_date(today)
-    _check_person(status, age, retired_on, today, horizon, errors)
+    if age_on is not None and age_on > today:
+        errors.add("age_on", MESSAGES["age_on_too_late"], today=today.isoformat())
+        age_on = None
+    _check_person(status, age, retired_on, age_on or today, horizon, errors)
     if region is not None and status is not None:
         # Also when other fields are wrong: every problem is reported in one answer (a field
         # keeps its first problem only, so a bad level is not also "请选择医疗机构级别").
@@ -399,6 +407,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
             status=status,
             age=age,
             retired_on=retired_on,
+            age_on=age_on,
             flexible_employment=flexible,
             contribution_base=None if base is None else fen(base),
             account_balance=fen(balance),
@@ -554,7 +563,8 @@ def last_visit_date(today: dt.date) -> dt.date:
 
 def _check_person(status: Any, age: int | None, retired_on: dt.date | None, today: dt.date, horizon: dt.date, errors: _Errors) -> None:
     """The person's fields against each other: a retirement date no later than the last date
-    the calculator estimates, and not before the member was old enough to work."""
+    the calculator estimates, and not before the member was old enough to work. ``today``:
+    the day the age is counted on (the request's age_on, else today)."""
     if retired_on is not None and retired_on > horizon:
         errors.add("retired_on", MESSAGES["retired_on_too_late"], last=horizon.isoformat())
         return

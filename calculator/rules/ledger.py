@@ -894,8 +894,8 @@ class _Ledger:
                     # for each, but not how the year of retirement is split.
                     figures = {
                         "start": start,
-                        "employed_rule": rule_figures(rules[employed_key], ages_during(req.age, self.today, covered_from, covered_to)),
-                        "retired_rule": rule_figures(rules[retired_key], ages_during(req.age, self.today, covered_from, covered_to)),
+                        "employed_rule": rule_figures(rules[employed_key], self._ages(covered_from, covered_to)),
+                        "retired_rule": rule_figures(rules[retired_key], self._ages(covered_from, covered_to)),
                     }
                     # Months of the same year under another version's rule (玉溪 2024: the 细则
                     # gives a retiree no amount, 云南省办法 106 a month from 2024-11-01): said with
@@ -956,7 +956,7 @@ class _Ledger:
         # two bands of the rule (上海 75, 云南 70), the band, and so the credit, is not known.
         ages: dict[str, int] = {}
         if rule.bands:
-            low, high = ages_during(req.age, self.today, covered_from, covered_to)
+            low, high = self._ages(covered_from, covered_to)
             boundary = rule.band_boundary(low, high)
             if boundary is not None:
                 figures.update(age_from=low, age_to=high, boundary=boundary)
@@ -1049,6 +1049,11 @@ class _Ledger:
                         break  # not adjoining: a gap of months the calculator has no rule for
         return sorted(out, key=lambda joined: joined[0])
 
+    def _ages(self, first: dt.date, last: dt.date) -> tuple[int, int]:
+        """The ages the member may have between ``first`` and ``last`` (the age entered is
+        counted on the request's age_on, else today)."""
+        return ages_during(self.req.age, self.req.age_on or self.today, first, last)
+
     def _other_rules(
         self, version: Version, param: Param, employed_key: str, retired_key: str, year_start: dt.date, year_end: dt.date,
     ) -> list[tuple[dt.date, dt.date, Citation, dict[str, Any], dict[str, Any]]]:
@@ -1073,8 +1078,8 @@ class _Ledger:
             self.version_notices(other, start, end)  # as for months joined (_cite_joined)
             out.append((
                 start, end, other_param.cite,
-                rule_figures(other_rules[employed_key if employed_key in other_rules else "employed"], ages_during(self.req.age, self.today, start, end)),
-                rule_figures(other_rules[retired_key if retired_key in other_rules else "retired"], ages_during(self.req.age, self.today, start, end)),
+                rule_figures(other_rules[employed_key if employed_key in other_rules else "employed"], self._ages(start, end)),
+                rule_figures(other_rules[retired_key if retired_key in other_rules else "retired"], self._ages(start, end)),
             ))
         return out
 

@@ -685,8 +685,9 @@ def ages_during(age: int, today: dt.date, first: dt.date, last: dt.date) -> tupl
         return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
 
     def possible(day: dt.date) -> tuple[int, int]:
-        if day == today:
-            return age, age
+        if (day.month, day.day) == (today.month, today.day):  # a whole number of years away
+            years = day.year - today.year
+            return age + years, age + years
         if day < today:
             years = whole_years(day, today)
             return age - years - 1, age - years

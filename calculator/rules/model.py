@@ -47,6 +47,8 @@ class CalculationRequest:
     # False when the request left chronic_disease_count out (it then counts as 1): a 门诊慢性病
     # visit says so, since the chronic cap depends on the count.
     chronic_disease_count_given: bool = True
+    # The day ``age`` is counted on; None: today (the ledger's).
+    age_on: dt.date | None = None
 
 
 class Step(NamedTuple):

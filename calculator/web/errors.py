@@ -49,9 +49,13 @@ TEMPLATES = {
     "null_choice": _("{label}不能是 null：请写 {lo} 到 {hi} 的整数，或不写这个字段。"),
     "date_too_late": _("{label}不能晚于 {last}（未来的就诊最多估算到明年 12 月 31 日）。"),
     "retired_on_too_late": _("退休日期不能晚于 {last}（本计算器最多估算到明年 12 月 31 日）。"),
+    "age_on_too_late": _("年龄对应的日期不能晚于今天（{today}）。"),
     "retired_too_young": _("按年龄 {age} 岁推算，{retired_on} 退休时不到 {min_age} 岁，请检查年龄和退休日期。"),
     "retiree_too_young": _("退休人员的年龄不能小于 {min_age} 岁，请检查年龄和参保身份。"),
 }
+# A field only the API and saved answers send (the page's form has no such field): its label
+# as an error message names it in English.
+API_ONLY_LABELS = (gettext_noop("年龄对应的日期"),)
 # Where the page asks differently from the API: an API caller writes category "general"; on
 # the page the visit is general once its 门诊慢性病 box is unticked (there is no option to pick).
 PAGE_WORDING = {

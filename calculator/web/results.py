@@ -147,10 +147,10 @@ class YearView:
     cap_remaining: str | None
     chronic: dict[str, str] | None = None  # 玉溪 门诊慢性病: its own deductible and cap
     general: bool = True  # any 普通门诊 visit this year (else only the chronic line is said)
-    # The year's last change of its cap (a new rule; the member became a retiree): (from, the cap
-    # before), from the engine's cap_change step; None: one cap all year.
+    # The year's changes of its cap (a new rule; the member became a retiree), latest first:
+    # (from, the cap before), from the engine's cap_change steps; None: one cap all year.
     cap_changed: tuple[tuple[str, str], ...] | None = None
-    deductible_changed: tuple[tuple[str, str], ...] | None = None  # (from, the standard before), latest first  # (from, the cap before), latest first
+    deductible_changed: tuple[tuple[str, str], ...] | None = None  # (from, the standard before), latest first
 
 
 @dataclass
@@ -196,7 +196,7 @@ class ResultView:
     labels: dict[str, str] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     any_future: bool = False
-    # Clauses of neighbouring versions that credit the member the same (params.joined).
+    # Clauses of other versions the account sentence names (params.joined, params.others).
     personal_account_joined: list[ClauseView] = field(default_factory=list)
     several_rules: bool = False  # more than one rule version: each visit names its own
     transfer_note: SafeString | str = ""  # the share going over to inpatient cover (transfer_note)
@@ -497,7 +497,12 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     pa = result["personal_account"]
     if pa.get("clause") in clauses:
         order.setdefault(pa["clause"], None)
-    joined_refs = [j["clause"] for j in (pa.get("params") or {}).get("joined") or [] if j.get("clause") in clauses]
+    # Clauses the account sentence names beside its own: months joined under a neighbouring
+    # version (params.joined), another version's rules in the year of retirement (params.others).
+    pa_params = pa.get("params") or {}
+    joined_refs = list(dict.fromkeys(
+        j["clause"] for j in [*(pa_params.get("joined") or []), *(pa_params.get("others") or [])] if j.get("clause") in clauses
+    ))
     for ref in joined_refs:
         order.setdefault(ref, None)
     checked = {r["id"]: version_checked(r["id"]) for r in result["rules"]}
@@ -623,7 +628,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         # from the later of a new rule's first day and the first day as a retiree, as the chart
         # says it. Two in a year (武汉 2023: a retiree from 03-01, 优化方案 from 04-10) are both
         # said: "此前的就诊适用 4,000" alone is untrue of a visit before 03-01 (3,500).
-        changes: list[tuple[str, str]] = []
+        changes: list[tuple[str, str, str | None]] = []
         for v in in_year:
             for step in v["steps"]:
                 if step["code"] == "cap_change" and step["params"].get("old_cap") is not None:

@@ -455,3 +455,20 @@ def test_a_malformed_token_gets_the_apis_own_404(web, token):
     answer = web.get(f"/api/v1/enquiries/{token}")
     assert answer.status_code == 404 and answer["Content-Type"].startswith("application/json")
     assert answer.json() == {"errors": [{"field": "token", "message": "没有这个查询链接，或它已过期。"}]}
+
+
+def test_a_saved_age_is_counted_on_the_day_it_was_saved():
+    # 云南 第九条: retirees under 70 get 106 a month, 70 and over 142. Saved on 2026-11-30 by a
+    # member aged 72 that day, with a visit in 2025: in 2025 they were 70–72 (142 × 12 = 1,704.00).
+    # Reopened later (here: an enquiry saved before the inputs carried the day), the age is still
+    # counted on the day it was saved, not on the day it is reopened (on 2027-01-01 the member would
+    # otherwise seem 69–71 in 2025 and get no figure).
+    inputs = {"region": "yunnan", "status": "retired", "age": 72, "retired_on": "2015-01-01",
+              "visits": [{"date": "2025-03-20", "level": 1, "total": "100.00"}]}
+    saved = services.save_enquiry(inputs, {"totals": {}}, source="api")
+    assert saved.inputs["age_on"] == dt.date.today().isoformat()
+    older = Enquiry(token="x" * 32, created_at=timezone.make_aware(dt.datetime(2026, 11, 30, 12)),
+                    expires_at=timezone.now(), inputs=inputs, result={}, rules=[], source="api")
+    assert services.dated_inputs(older)["age_on"] == "2026-11-30"
+    today, errors = services.recompute(services.dated_inputs(older))
+    assert not errors and today["personal_account"]["annual_allocation"] == "1704.00"

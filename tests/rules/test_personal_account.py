@@ -1,5 +1,6 @@
 """Personal-account allocation for the year of the first visit (POLICY_NOTES: personal account)."""
 
+import datetime as dt
 import json
 
 from calculator.rules.contract import run_contract
@@ -54,11 +55,12 @@ def test_yunnan_retiree_by_age():
     # 云南 第九条: under 70 106/month → 1272.00; 70 and over 142/month → 1704.00. The age entered
     # is today's (2026-11-30): in 2025 a member aged 60 today was 58–60, one aged 72 was 70–72.
     visits = [{"date": "2025-03-20", "level": 1, "total": "100"}]
-    assert _account(region="yunnan", retired_on="2015-01-01", visits=visits)["annual_allocation"] == "1272.00"
-    assert _account(region="yunnan", age=72, retired_on="2015-01-01", visits=visits)["annual_allocation"] == "1704.00"
+    on = "2026-11-30"  # the day the ages are counted on (age_on), as worked out here
+    assert _account(region="yunnan", retired_on="2015-01-01", visits=visits, age_on=on)["annual_allocation"] == "1272.00"
+    assert _account(region="yunnan", age=72, retired_on="2015-01-01", visits=visits, age_on=on)["annual_allocation"] == "1704.00"
     # Aged 71 today: 69–71 in 2025, so some months may be at 70 and some not: no figure, and
     # the sentence says why with the ages it quotes.
-    pa = _account(region="yunnan", age=71, retired_on="2015-01-01", visits=visits)
+    pa = _account(region="yunnan", age=71, retired_on="2015-01-01", visits=visits, age_on=on)
     assert (pa["variant"], pa["annual_allocation"], pa["months"]) == ("by_age_unknown", None, None)
     assert "70 周岁起为另一档" in pa["explanation"] and "2025-01 至 2025-12 期间您为 69–71 岁" in pa["explanation"]
 
@@ -253,3 +255,23 @@ def test_wuhan_reading_on_paying_excluded_costs_concerns_the_later_visits_it_lea
     # With a balance that never pays toward 全自费 (10 < 17.50), the reading concerns no visit.
     status, result = run_contract(json.dumps({**body, "account_balance": "10.00"}))
     assert not any(w["code"] == "wuhan-2023-04/account_use" for w in result["warnings"])
+
+
+def test_ages_in_the_months_credited_from_the_age_given_on_a_day():
+    # Born any day from 1954-01-02 to 1955-01-01, a member is 72 on 2027-01-01: on 2025-01-01
+    # (exactly two years before) 70, on 2025-12-31 70 or 71. 70 and over all year: 142 × 12.
+    from calculator.rules.messages import ages_during
+
+    assert ages_during(72, dt.date(2027, 1, 1), dt.date(2025, 1, 1), dt.date(2025, 12, 31)) == (70, 71)
+    # 70 on 2026-11-30: on 2024-11-01 67 or 68, on 2024-12-31 68 or 69.
+    assert ages_during(70, dt.date(2026, 11, 30), dt.date(2024, 11, 1), dt.date(2024, 12, 31)) == (67, 69)
+    # In a future year: 60 on 2026-11-30 (born 1965-12-01 … 1966-11-30) is 60 or 61 on 2027-01-01
+    # and 61 or 62 on 2027-12-31.
+    assert ages_during(60, dt.date(2026, 11, 30), dt.date(2027, 1, 1), dt.date(2027, 12, 31)) == (60, 62)
+
+
+def test_age_on_after_today_is_refused_by_name():
+    body = {"region": "yunnan", "status": "retired", "age": 72, "age_on": (dt.date.today() + dt.timedelta(days=1)).isoformat(),
+            "visits": [{"date": "2025-03-20", "level": 1, "total": "100"}]}
+    status, result = run_contract(json.dumps(body))
+    assert status == 400 and [e["field"] for e in result["errors"]] == ["age_on"], result

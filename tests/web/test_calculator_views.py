@@ -836,3 +836,17 @@ def test_a_cap_change_with_retirement_under_a_new_rule_is_dated_as_the_chart_dat
     }
     years = years_text(text(get(client, params)))
     assert "年度最高支付限额：4,500.00元（2023-04-10起；此前的就诊适用3,500.00元）" in years, years
+
+
+def test_the_year_of_retirement_links_every_clause_its_account_sentence_names(client):
+    # 玉溪, retired 2024-05-20, a visit under the 细则 (2024-03-02): the account sentence names the
+    # 细则's rules for 2024-01–10 and 云南省办法 第九条's for 2024-11–12 (106 a month under 70): both
+    # clauses are listed under 依据 and linked from the sentence.
+    params = {"region": "yuxi", "status": "retired", "age": "61", "retired_on": "2024-05-20",
+              "visits-0-date": "2024-03-02", "visits-0-level": "1", "visits-0-total": "200"}
+    html = text(get(client, params))
+    account = re.search(r'<div class="personal-account">(.*?)</div>', html, re.S).group(1)
+    links = re.findall(r'href="#(clause-\d+)"', account)
+    assert len(links) == 2, account
+    quoted = {anchor: re.search(rf'id="{anchor}".*?</li>', html, re.S).group(0) for anchor in links}
+    assert any("70周岁以下退休人员每月划入106元" in q for q in quoted.values()), quoted
