@@ -934,11 +934,7 @@ class _Ledger:
         figures: dict[str, Any] = {"holder": key, "covered_from": covered_from, "covered_to": covered_to, "months": months, "first_day": first_day}
         if joined_figures:
             figures["joined"] = joined_figures
-        outside = []
-        if covered_from > year_start:
-            outside.append((year_start, covered_from - dt.timedelta(days=1)))
-        if covered_to < year_end:
-            outside.append((covered_to + dt.timedelta(days=1), year_end))
+        outside = _gaps(year_start, year_end, [(covered_from, covered_to)])
         if outside:
             figures["outside"] = outside
         if rule.kind == "monthly_share_of_base" and req.contribution_base is None:
@@ -951,9 +947,10 @@ class _Ledger:
             monthly = rule.rate.apply(req.contribution_base)
             figures.update(base=req.contribution_base, monthly=monthly, annual=monthly * months)
             return AccountAllocation("share_of_base", figures, ref, version.id, monthly * months, monthly)
-        # The age entered is today's: in the months credited the member may have been younger
-        # (or, for a future year, older), one of two ages on any day. Where those ages fall in
-        # two bands of the rule (上海 75, 云南 70), the band, and so the credit, is not known.
+        # The age entered is that of one day (age_on; else today): in the months credited the
+        # member may have been younger (or, for a future year, older), one of two ages on any
+        # day. Where those ages fall in two bands of the rule (上海 75, 云南 70), the band, and so
+        # the credit, is not known.
         ages: dict[str, int] = {}
         if rule.bands:
             low, high = self._ages(covered_from, covered_to)
