@@ -911,7 +911,14 @@ class _Ledger:
                     return AccountAllocation("split_year", figures, ref, version.id, reason_variant="split_year")
         rule = rules[key]
         if rule.kind == "none":
-            return AccountAllocation("none", {"holder": key, "reason": rule.reason}, ref, version.id, reason_variant="none")
+            figures = {"holder": key, "reason": rule.reason}
+            # Another version's rule in the same year may give a figure for its months (玉溪
+            # 2024: none under the 细则, 106 a month under 云南省办法 from November): said, with
+            # the rule for the member as they are in those months.
+            others = self._other_rules(version, param, employed_key, retired_key, year_start, year_end)
+            if others:
+                figures["other_rules"] = [(*other, self._holder_in(other[0], other[1], employed_key, retired_key)) for other in others]
+            return AccountAllocation("none", figures, ref, version.id, reason_variant="none")
 
         # A neighbouring version whose rule differs elsewhere but gives this member the same
         # credit (玉溪: an employee's 2% under the 细则 and under 云南省办法 from 2024-11-01)
@@ -1050,6 +1057,20 @@ class _Ledger:
         """The ages the member may have between ``first`` and ``last`` (the age entered is
         counted on the request's age_on, else today)."""
         return ages_during(self.req.age, self.req.age_on or self.today, first, last)
+
+    def _holder_in(self, first: dt.date, last: dt.date, employed_key: str, retired_key: str) -> str | None:
+        """Which account holder the member is from ``first`` to ``last``: None where they
+        retire within it (both rules then apply)."""
+        req = self.req
+        if req.status == "employed":
+            return employed_key
+        if req.retired_on is None:
+            return retired_key
+        version = self.region.version_on(first)
+        start = self._retiree_start(version) if version is not None else req.retired_on
+        if start <= first:
+            return retired_key
+        return employed_key if start > last else None
 
     def _other_rules(
         self, version: Version, param: Param, employed_key: str, retired_key: str, year_start: dt.date, year_end: dt.date,

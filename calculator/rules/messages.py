@@ -421,6 +421,8 @@ ACCOUNT_RULES = {
 ACCOUNT_SPLIT_RULES = N_("在职期间{employed_rule}；退休后{retired_rule}。")
 # The year of retirement under two rules (玉溪 2024): each period with its own rules.
 ACCOUNT_SPLIT_RULES_DATED = N_("{covered_from} 至 {covered_to}：在职期间{employed_rule}；退休后{retired_rule}。")
+# A year whose rule gives the member no figure, and another version's rule that does.
+ACCOUNT_OTHER_RULE = N_("{covered_from} 至 {covered_to} 适用{title}{article}：{holder}{rule}。")
 ACCOUNT_SPLIT_RULES_OTHER = N_("{covered_from} 至 {covered_to} 适用{title}{article}：在职期间{employed_rule}；退休后{retired_rule}。")
 ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} 就诊适用的规定）。")
 ACCOUNT_OUTSIDE = N_("{outside_from} 至 {outside_to} 不适用本规定，未计入本估算。")
@@ -787,6 +789,16 @@ def render_account(account: Any, translate: Translate = identity) -> str:
         for start, end in f.get("outside", ()):
             template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE
             text += fill(template, {"outside_from": start, "outside_to": end}, translate)
+    for start, end, cite, employed_rule, retired_rule, holder in f.get("other_rules", ()):
+        words = {"covered_from": start, "covered_to": end, "title": title_text(cite.document, translate), "article": article_text(cite.article, translate)}
+        if holder is None:  # retiring within those months: both rules
+            words.update(employed_rule=fill(ACCOUNT_RULES[employed_rule["kind"]], employed_rule, translate),
+                         retired_rule=fill(ACCOUNT_RULES[retired_rule["kind"]], retired_rule, translate))
+            text += fill(ACCOUNT_SPLIT_RULES_OTHER, words, translate)
+        else:
+            rule = retired_rule if holder.endswith("retired") else employed_rule
+            words.update(holder=holder, rule=fill(ACCOUNT_RULES[rule["kind"]], rule, translate))
+            text += fill(ACCOUNT_OTHER_RULE, words, translate)
     if account.annual is not None and account.monthly is not None:
         text += fill(ACCOUNT_PERIOD, f, translate)
         for start, end, cite in f.get("joined", ()):

@@ -39,6 +39,12 @@ def _param_value(name: str, value: Any) -> Any:
              "employed_rule": _param_value("employed_rule", employed), "retired_rule": _param_value("retired_rule", retired)}
             for a, b, cite, employed, retired in value
         ]
+    if name == "other_rules":  # no figure here: another version's rule for its months
+        return [
+            {"from": a.isoformat(), "to": b.isoformat(), "clause": cite.ref, "holder": holder,
+             "employed_rule": _param_value("employed_rule", employed), "retired_rule": _param_value("retired_rule", retired)}
+            for a, b, cite, employed, retired, holder in value
+        ]
     if name == "joined":  # months credited under a neighbouring version's clause
         return [{"from": a.isoformat(), "to": b.isoformat(), "clause": cite.ref} for a, b, cite in value]
     if isinstance(value, dict):

@@ -498,10 +498,12 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     if pa.get("clause") in clauses:
         order.setdefault(pa["clause"], None)
     # Clauses the account sentence names beside its own: months joined under a neighbouring
-    # version (params.joined), another version's rules in the year of retirement (params.others).
+    # version (params.joined), another version's rules in the year of retirement (params.others)
+    # or where the member's own rule gives no figure (params.other_rules).
     pa_params = pa.get("params") or {}
     joined_refs = list(dict.fromkeys(
-        j["clause"] for j in [*(pa_params.get("joined") or []), *(pa_params.get("others") or [])] if j.get("clause") in clauses
+        j["clause"] for j in [*(pa_params.get("joined") or []), *(pa_params.get("others") or []), *(pa_params.get("other_rules") or [])]
+        if j.get("clause") in clauses
     ))
     for ref in joined_refs:
         order.setdefault(ref, None)

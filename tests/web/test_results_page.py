@@ -400,7 +400,8 @@ def test_a_year_of_only_chronic_visits_says_so_instead_of_empty_general_lines(cl
     assert "本年度没有普通门诊就诊" in year and "尚余 —" not in year and "起付标准：" not in year
     assert "门诊慢性病：" in year
     # The visit's cap step is named for the pool it counts (not 年度最高支付限额), and so is the chart.
-    assert "年度最高支付限额" not in _text(html[html.index('id="answer"'):html.index('id="years-title"')])
+    # (The visit's card: the caveats above may quote a document's own 年度最高支付限额.)
+    assert "年度最高支付限额" not in _text(html[html.index('id="visit-1"'):html.index('id="years-title"')])
     # At a non-designated institution no chronic line follows: the year does not say
     # "门诊慢性病另行累计，见下".
     _, year = _one_chronic_visit(client, "non_designated")
