@@ -774,31 +774,14 @@ def render_account(account: Any, translate: Translate = identity) -> str:
             text += translate(ACCOUNT_SPLIT_RULES).format(employed_rule=employed, retired_rule=retired)
         else:
             # Each period with its rules, in date order; the other rules under their own clause.
-            periods = [(f["covered_from"], ACCOUNT_SPLIT_RULES_DATED, {
+            texts = [(f["covered_from"], fill(ACCOUNT_SPLIT_RULES_DATED, {
                 "covered_from": f["covered_from"], "covered_to": f["covered_to"], "employed_rule": employed, "retired_rule": retired,
-            })]
-            for start, end, cite, employed_rule, retired_rule in others:
-                periods.append((start, ACCOUNT_SPLIT_RULES_OTHER, {
-                    "covered_from": start, "covered_to": end,
-                    "title": title_text(cite.document, translate), "article": article_text(cite.article, translate),
-                    "employed_rule": fill(ACCOUNT_RULES[employed_rule["kind"]], employed_rule, translate),
-                    "retired_rule": fill(ACCOUNT_RULES[retired_rule["kind"]], retired_rule, translate),
-                }))
-            for _start, template, words in sorted(periods, key=lambda period: period[0]):
-                text += fill(template, words, translate)
-        for start, end in f.get("outside", ()):
-            template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE
-            text += fill(template, {"outside_from": start, "outside_to": end}, translate)
-    for start, end, cite, employed_rule, retired_rule, holder in f.get("other_rules", ()):
-        words = {"covered_from": start, "covered_to": end, "title": title_text(cite.document, translate), "article": article_text(cite.article, translate)}
-        if holder is None:  # retiring within those months: both rules
-            words.update(employed_rule=fill(ACCOUNT_RULES[employed_rule["kind"]], employed_rule, translate),
-                         retired_rule=fill(ACCOUNT_RULES[retired_rule["kind"]], retired_rule, translate))
-            text += fill(ACCOUNT_SPLIT_RULES_OTHER, words, translate)
-        else:
-            rule = retired_rule if holder.endswith("retired") else employed_rule
-            words.update(holder=holder, rule=fill(ACCOUNT_RULES[rule["kind"]], rule, translate))
-            text += fill(ACCOUNT_OTHER_RULE, words, translate)
+            }, translate))]
+            texts += [(other[0], _other_rule_text(*other, None, translate)) for other in others]
+            text += "".join(t for _start, t in sorted(texts, key=lambda period: period[0]))
+        text += _outside_text(f, translate)
+    for other in f.get("other_rules", ()):
+        text += _other_rule_text(*other, translate)
     if account.annual is not None and account.monthly is not None:
         text += fill(ACCOUNT_PERIOD, f, translate)
         for start, end, cite in f.get("joined", ()):
@@ -809,7 +792,32 @@ def render_account(account: Any, translate: Translate = identity) -> str:
             text += translate(template).format(
                 joined_from=month_text(start), joined_to=month_text(end), joined_title=title_text(cite.document, translate), joined_article=article_text(cite.article, translate),
             )
-        for start, end in f.get("outside", ()):
-            template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE
-            text += fill(template, {"outside_from": start, "outside_to": end}, translate)
+        text += _outside_text(f, translate)
     return text
+
+
+def _outside_text(f: dict[str, Any], translate: Translate) -> str:
+    """The months of the year no rule the calculator has covers, said to be outside it."""
+    text = ""
+    for start, end in f.get("outside", ()):
+        template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE
+        text += fill(template, {"outside_from": start, "outside_to": end}, translate)
+    return text
+
+
+def _other_rule_text(
+    start: dt.date, end: dt.date, cite: Any, employed_rule: dict[str, Any], retired_rule: dict[str, Any], holder: str | None,
+    translate: Translate,
+) -> str:
+    """Another version's account rule for its months of the year, under its own clause: the
+    member's (``holder``), or both where they retire within those months (None)."""
+    words: dict[str, Any] = {
+        "covered_from": start, "covered_to": end, "title": title_text(cite.document, translate), "article": article_text(cite.article, translate),
+    }
+    if holder is None:
+        words.update(employed_rule=fill(ACCOUNT_RULES[employed_rule["kind"]], employed_rule, translate),
+                     retired_rule=fill(ACCOUNT_RULES[retired_rule["kind"]], retired_rule, translate))
+        return fill(ACCOUNT_SPLIT_RULES_OTHER, words, translate)
+    rule = retired_rule if holder.endswith("retired") else employed_rule
+    words.update(holder=holder, rule=fill(ACCOUNT_RULES[rule["kind"]], rule, translate))
+    return fill(ACCOUNT_OTHER_RULE, words, translate)

@@ -291,6 +291,16 @@ def _fill(text: str, **figures: Any) -> str:
     return text % {name: _esc(value) for name, value in figures.items()}
 
 
+def _changed_line(t: dict[str, str], key: str, changes: tuple[tuple[str, str], ...], **figures: str) -> str:
+    """A year's line for a standard that changed in the year (``changes``: (from, the figure
+    before), latest first): the latest change in the line's own words, each earlier one as a
+    fragment of its own (markup, its figures escaped by _fill); dates kept whole."""
+    (date, old), *earlier_changes = changes
+    earlier = "".join(_fill(t["cap_line_earlier"], date=day, old=yuan(before)) for day, before in earlier_changes)
+    filled = {name: _esc(value) for name, value in {**figures, "date": date, "old": yuan(old)}.items()}
+    return _whole_dates(t[key] % {**filled, "earlier": earlier})
+
+
 def _year_html(year: YearView, t: dict[str, str]) -> str:
     chronic = ""
     if year.chronic:
@@ -307,11 +317,8 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
             f'<span class="year-line">{line}</span>\n{chronic}\n</li>\n'
         )
     if year.deductible_basis == "annual" and year.deductible_changed:
-        (date, old), *earlier_changes = year.deductible_changed
-        earlier = "".join(_fill(t["cap_line_earlier"], date=day, old=yuan(standard)) for day, standard in earlier_changes)
-        figures = {"used": yuan(year.deductible_used), "date": date, "standard": yuan(year.deductible_standard), "old": yuan(old),
-                   "remaining": yuan(year.deductible_remaining)}
-        deductible = _whole_dates(t["annual_changed"] % {**{k: _esc(v) for k, v in figures.items()}, "earlier": earlier})
+        deductible = _changed_line(t, "annual_changed", year.deductible_changed, used=yuan(year.deductible_used),
+                                   standard=yuan(year.deductible_standard), remaining=yuan(year.deductible_remaining))
     elif year.deductible_basis == "annual":
         deductible = _fill(t["annual"], used=yuan(year.deductible_used), standard=yuan(year.deductible_standard),
                            remaining=yuan(year.deductible_remaining))
@@ -324,11 +331,8 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
     else:
         deductible = None
     if year.annual_cap and year.cap_changed is not None:
-        (date, old), *earlier_changes = year.cap_changed
-        # The earlier changes are markup of their own (their figures escaped by _fill).
-        earlier = "".join(_fill(t["cap_line_earlier"], date=day, old=yuan(cap)) for day, cap in earlier_changes)
-        figures = {"cap": yuan(year.annual_cap), "date": date, "old": yuan(old), "paid": yuan(year.fund_paid), "remaining": yuan(year.cap_remaining)}
-        cap = _whole_dates(t["cap_line_changed"] % {**{k: _esc(v) for k, v in figures.items()}, "earlier": earlier})
+        cap = _changed_line(t, "cap_line_changed", year.cap_changed, cap=yuan(year.annual_cap), paid=yuan(year.fund_paid),
+                            remaining=yuan(year.cap_remaining))
     elif year.annual_cap:
         cap = _fill(t["cap_line"], cap=yuan(year.annual_cap), paid=yuan(year.fund_paid), remaining=yuan(year.cap_remaining))
     else:

@@ -475,6 +475,21 @@ def _titled(title: str, english: bool) -> str:
     return f"{title} ({description})" if description else title
 
 
+def _changes(
+    visits: list[dict[str, Any]], code: str, old_name: str, new_name: str, final: Any, day_of: Any,
+) -> tuple[tuple[str, str], ...] | None:
+    """A year's changes of one standard (the cap, the annual deductible), latest first, down to
+    the one that set ``final``: (from, the figure before) from the engine's ``code`` steps, each
+    dated by ``day_of(visit, params)``; None where the year had one figure throughout."""
+    changes = [
+        (day_of(v, s["params"]), s["params"][old_name], s["params"].get(new_name))
+        for v in visits for s in v["steps"] if s["code"] == code and s["params"].get(old_name) is not None
+    ]
+    while changes and changes[-1][2] != final:
+        changes.pop()
+    return tuple((day, old) for day, old, _new in reversed(changes)) or None
+
+
 def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any] | None = None) -> ResultView:
     """The view of one result. ``request`` is the parsed CalculationRequest and ``entered``
     the form's contract data (to know which optional fields were filled in)."""
@@ -630,14 +645,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         # from the later of a new rule's first day and the first day as a retiree, as the chart
         # says it. Two in a year (武汉 2023: a retiree from 03-01, 优化方案 from 04-10) are both
         # said: "此前的就诊适用 4,000" alone is untrue of a visit before 03-01 (3,500).
-        changes: list[tuple[str, str, str | None]] = []
-        for v in in_year:
-            for step in v["steps"]:
-                if step["code"] == "cap_change" and step["params"].get("old_cap") is not None:
-                    changes.append((cap_change_day(v), step["params"]["old_cap"], step["params"].get("new_cap")))
-        while changes and changes[-1][2] != year["annual_cap"]:
-            changes.pop()
-        cap_changed = tuple((day, old) for day, old, _new in reversed(changes)) or None
+        cap_changed = _changes(in_year, "cap_change", "old_cap", "new_cap", year["annual_cap"], lambda v, p: cap_change_day(v))
         # The annual deductible as the engine leaves it at the year's last general visit (a
         # retirement may change it at a visit the fund does not cover: the line then says the
         # retiree's standard, as that visit's own step does); an answer saved before the engine
@@ -646,15 +654,9 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         ded_standard, ded_remaining = (last_ded["standard"], last_ded["remaining"]) if last_ded else (None, None)
         if basis == "annual" and year.get("deductible_standard") is not None:
             ded_standard, ded_remaining = year["deductible_standard"], year["deductible_remaining"]
-        ded_changes: list[tuple[str, str, str | None]] = []
-        for v in in_year:
-            for step in v["steps"]:
-                if step["code"] == "deductible_change" and step["params"].get("old_standard") is not None:
-                    params = step["params"]
-                    ded_changes.append((params.get("group_from") or v["date"], params["old_standard"], params.get("new_standard")))
-        while ded_changes and ded_changes[-1][2] != ded_standard:
-            ded_changes.pop()
-        deductible_changed = tuple((day, old) for day, old, _new in reversed(ded_changes)) or None
+        deductible_changed = _changes(
+            in_year, "deductible_change", "old_standard", "new_standard", ded_standard, lambda v, p: p.get("group_from") or v["date"],
+        )
         years.append(
             YearView(
                 year=year["year"],
