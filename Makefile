@@ -23,7 +23,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
 .PHONY: help run dev test test-postgres load setup venv deps secret-key sysdeps-gettext sysdeps-browser \
-	sysdeps-postgres messages compilemessages migrate collectstatic bench clean
+	sysdeps-postgres messages compilemessages migrate collectstatic engine bench clean
 
 help:
 	@echo "make run    - set up everything, then gunicorn + WhiteNoise on 127.0.0.1:8000 (DEBUG off)"
@@ -32,6 +32,7 @@ help:
 	@echo "make test-postgres - the database-backed tests (-m db) on a throwaway PostgreSQL cluster"
 	@echo "make load   - scripts/load.py: gunicorn on loopback under a bounded mixed load"
 	@echo "make messages - compilemessages, then list the Chinese texts without English (scripts/check_messages.py)"
+	@echo "make engine - compile the engine's hot modules with mypyc (make setup does; optional)"
 	@echo "make bench  - run scripts/bench.py"
 	@echo "make clean  - remove .venv, db.sqlite3, compiled .mo files, test output"
 
@@ -47,7 +48,7 @@ $(PY):
 # Reinstall only when pyproject.toml changes; a second run is a no-op.
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --disable-pip-version-check --quiet --upgrade pip
-	$(PY) -m pip install --disable-pip-version-check --quiet -e '.[test]'
+	$(PY) -m pip install --disable-pip-version-check --quiet -e '.[test,build]'
 	touch $@
 
 venv: $(PY)
@@ -96,7 +97,13 @@ migrate: $(STAMP) $(KEY_FILE)
 collectstatic: $(STAMP) $(KEY_FILE)
 	$(MANAGE) collectstatic --noinput -v 0
 
-setup: $(STAMP) $(KEY_FILE) compilemessages migrate collectstatic
+setup: $(STAMP) $(KEY_FILE) compilemessages migrate collectstatic engine
+
+# The engine's hot modules compiled with mypyc into build/engine/ (untracked), rebuilt only when
+# a rules module changed; loaded only while the build matches the sources (calculator/rules/
+# compiled.py). Without a C compiler the pure-Python engine runs: the script says so, exit 0.
+engine: $(STAMP)
+	$(PY) scripts/build_engine.py
 
 messages: $(STAMP) sysdeps-gettext
 	# The catalogs are edited by hand: makemessages --no-obsolete would drop the engine's and
@@ -131,10 +138,10 @@ test-postgres: sysdeps-postgres setup
 load: setup
 	$(PY) scripts/load.py
 
-bench: $(STAMP)
+bench: $(STAMP) engine
 	$(PY) scripts/bench.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-output .pytest_cache .hypothesis
+	rm -rf $(VENV) db.sqlite3 staticfiles test-output .pytest_cache .hypothesis build
 	@echo "(kept $(KEY_FILE): delete it by hand to rotate the local secret key)"
 	find locale -name '*.mo' -delete

@@ -42,7 +42,8 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from calculator.rules import contract, engine, ledger, report  # noqa: E402
+import calculator.rules  # noqa: E402
+from calculator.rules import compiled, contract, engine, ledger, report  # noqa: E402
 from calculator.rules.registry import load_policies  # noqa: E402
 
 REGIONS = ("xuzhou", "shanxi", "shanghai", "wuhan", "yuxi", "yunnan", "neimenggu")
@@ -52,6 +53,13 @@ TARGET_SMALL_MS = 0.3  # a 10-visit request, engine
 TARGET_BODY_KIB = 1.5 * 1024  # a 1,000-visit answer, as sent
 SETTINGS_CYCLE = ("clinic", "pharmacy", "clinic", "internet", "pharmacy", "clinic", "internet")
 perf = time.perf_counter
+
+
+def engine_kind() -> str:
+    """Which engine the figures are of: compiled (scripts/build_engine.py) or pure Python."""
+    if calculator.rules.COMPILED:
+        return "engine compiled with mypyc (" + ", ".join(compiled.MODULES) + "); RULES_ENGINE=python for the pure-Python one"
+    return f"pure-Python engine (compiled build: {compiled.state()})"
 
 
 # -- the request ------------------------------------------------------------------------------
@@ -415,7 +423,7 @@ def main() -> None:
 
     t0 = perf()
     load_policies()
-    print(f"rules loaded once in {(perf() - t0) * 1000:.1f} ms; python {sys.version.split()[0]}")
+    print(f"rules loaded once in {(perf() - t0) * 1000:.1f} ms; python {sys.version.split()[0]}; {engine_kind()}")
     if args.profile:
         profile((args.region or ["xuzhou"])[0], args.visits, args.rounds, args.profile_reps)
         return

@@ -40,6 +40,7 @@ from calculator.rules.model import (
     VisitResult,
     YearTotals,
 )
+from calculator.rules.params import Rate
 
 _ANNUAL_VARIANTS = {v: f"annual_{v}" for v in ("within", "crossed", "already_met")}
 def _annual_variant(outcome: str, used_before: int) -> str:
@@ -195,10 +196,11 @@ class _Ledger:
         # versions reading a clause the same way give one caveat with both's visits.
         # (self.notice(ref, cite.assumption, ref, kind="assumption"), spelt out: an assumption
         # is listed several times a visit, nearly always one listed already.)
-        ref = self.assumption_refs.get(cite.assumption) or self.assumption_refs.setdefault(cite.assumption, cite.ref)
+        text: str = cite.assumption  # type: ignore[assignment]  # called only for a clause with one
+        ref = self.assumption_refs.get(text) or self.assumption_refs.setdefault(text, cite.ref)
         notice = self.notices.get(ref)
         if notice is None:
-            notice = self.notices[ref] = Notice(ref, cite.assumption, ref, {}, [], "assumption")
+            notice = self.notices[ref] = Notice(ref, text, ref, {}, [], "assumption")
         number = self.number
         if number:
             codes = self.codes
@@ -318,9 +320,13 @@ class _Ledger:
             by_param, benefit_year, year_kind, ded_param, ded, _term, cap_param, cap_value, account_param, use,
             policy_range_param, price_keyed, stay_rule,
         ) = rules
+        code: str | None
+        variant: str | None
+        figures: dict[str, Any] | None
         p = version.params
         self.number = index + 1  # visit.number, without the property call
-        self.codes = codes = []
+        codes: list[str] = []
+        self.codes = codes
         # A visit the fund does not cover (non-designated; a hospital stay where the rules say
         # so) counts toward neither the deductible nor the cap, and reports of other rates do
         # not concern it.
@@ -938,7 +944,7 @@ class _Ledger:
             covered_from, covered_to = min(covered_from, start_day), max(covered_to, end_day)
 
         months = M.months_between((covered_from.year, covered_from.month), (covered_to.year, covered_to.month))
-        figures: dict[str, Any] = {"holder": key, "covered_from": covered_from, "covered_to": covered_to, "months": months, "first_day": first_day}
+        figures = {"holder": key, "covered_from": covered_from, "covered_to": covered_to, "months": months, "first_day": first_day}
         if joined_figures:
             figures["joined"] = joined_figures
         outside = _gaps(year_start, year_end, [(covered_from, covered_to)])
@@ -1173,7 +1179,7 @@ def _concerning(version: Version, covered: bool, level: int | None, category: st
     )
 
 
-def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Any, int | None, str, Param, tuple[Any, ...]]:
+def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Rate, int | None, str, Param | None, tuple[Any, ...]]:
     """Which rate applies (mechanisms.fund_rate), and the (figure-less) steps that explain the
     choice: a pharmacy's own rate; an inferred price class (the clause carries the
     assumption); how a pharmacy or 互联网+ visit was rated."""
@@ -1189,7 +1195,7 @@ def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Any, int |
         # The pharmacy has a rate of its own, whatever the prescriber's level.
         said = ((version.id, "setting", setting_rule, rate), "setting", setting_rule, {"ratio": rate}, pharmacy)
         return rate, key, kind, pharmacy, (said,)
-    explained: list[tuple[tuple[Any, ...], str, str, dict[str, Any], Param]] = []
+    explained: list[tuple[tuple[Any, ...], str, str, dict[str, Any], Param | None]] = []
     if choice.inferred_class:
         explained.append(((version.id, "price_class", level), "price_class", "inferred", {"level": level, "price_class": key}, class_default))
     if setting_rule is not None:

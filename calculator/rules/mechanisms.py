@@ -81,15 +81,15 @@ def no_deductible(used_before: int) -> DeductibleOutcome:
 # -- 5a. Which fund ratio applies: by status group, then setting, level or price class ------
 class RateChoice(NamedTuple):
     rate: Rate
-    level: int  # the level the rate was read by (a pharmacy rated as level 1: 1)
-    key: int  # the level or price class the rate table was read at
+    level: int | None  # the level the rate was read by (a pharmacy rated as level 1: 1; one with a rate of its own: the visit's, if any)
+    key: int | None  # the level or price class the rate table was read at (a pharmacy's own rate: as level)
     kind: str  # "level", "price_class", or "pharmacy" (a pharmacy rate of its own)
     setting_rule: str | None  # pharmacy_<basis> or internet_<basis>; None at a clinic
     inferred_class: bool  # the price class was inferred from the level (none was given)
 
 
 def fund_rate(
-    fund_ratio: FundRatio, group: str, setting: str, level: int, price_class: int | None,
+    fund_ratio: FundRatio, group: str, setting: str, level: int | None, price_class: int | None,
     pharmacy: Pharmacy | None, internet: Internet | None, class_default: PriceClassDefault | None,
 ) -> RateChoice:
     """The ratio the fund pays at: a pharmacy with a rate of its own pays that; a pharmacy
@@ -109,11 +109,11 @@ def fund_rate(
         assert internet is not None, "the loader requires an internet rule"
         setting_rule = f"internet_{internet.basis}"
     if fund_ratio.keyed_by != "price_class":
-        return _record(RateChoice, (fund_ratio.rates[group][level], level, level, "level", setting_rule, False))
+        return _record(RateChoice, (fund_ratio.rates[group][level], level, level, "level", setting_rule, False))  # type: ignore[index]  # a level is required there (contract)
     if price_class is not None:
         return _record(RateChoice, (fund_ratio.rates[group][price_class], level, price_class, "price_class", setting_rule, False))
     assert class_default is not None, "the loader requires price_class_default with rates by price class"
-    key = class_default.by_level[level]
+    key = class_default.by_level[level]  # type: ignore[index]
     return _record(RateChoice, (fund_ratio.rates[group][key], level, key, "price_class", setting_rule, True))
 
 

@@ -64,7 +64,7 @@ class Step(NamedTuple):
     variant: str
     amount: int | None
     figures: dict[str, Any]
-    clause: str
+    clause: str | None  # None: a step said without a clause to link (version_change nothing_paid)
 
 
 @dataclass(slots=True)

@@ -105,7 +105,8 @@ def _wording_source(wording: list[str], env: dict[str, Any]) -> str:
     if not wording:
         return ""
     figures = sorted({figure for name in wording for figure in _WORDING[name]})
-    env["WCACHE"] = cache = {}
+    cache: dict[Any, Any] = {}
+    env["WCACHE"] = cache
     env["WMAKE"] = lambda f, t, names=tuple(wording): tuple(T._formatter(n)(f, t) for n in names)
     del cache  # the generated function owns it
     key = "(" + "".join(f"f.get({figure!r}), " for figure in figures) + ")"
