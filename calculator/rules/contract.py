@@ -134,7 +134,7 @@ class _Errors:
         # form=True: the values come from an HTML form, where every value is text, so
         # whole numbers may arrive as digit strings. JSON requests must use JSON types.
         self.form = form
-        self.items: list[dict[str, str]] = []
+        self.items: list[dict[str, Any]] = []
         self._seen: set[str] = set()
         self._unknown = 0  # unknown keys met, listed or not
         self._unknown_listed = 0  # of them, listed with an entry of their own
@@ -318,7 +318,7 @@ CATEGORY_NAMES = {"general": "普通门诊", "chronic": "门诊慢性病"}
 STATUS_NAMES = {"employed": "在职", "retired": "退休"}
 
 
-def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest | None, list[dict[str, str]]]:
+def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest | None, list[dict[str, Any]]]:
     """Validate a decoded request. ``form=True`` for values typed into the web form (all
     text); the API and the CLI use JSON types strictly."""
     errors = _Errors(form)
@@ -395,7 +395,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
             # not in a second round.
             cohorts = [v.param("retiree_cohorts") for v in region.versions]
             if all(cohorts):
-                errors.add("retired_on", MESSAGES["retired_on_required"], region=region.name, split_on=cohorts[0].value.split_on.isoformat())
+                errors.add("retired_on", MESSAGES["retired_on_required"], region=region.name, split_on=cohorts[0].value.split_on.isoformat())  # type: ignore[union-attr]  # all(cohorts)
 
     if errors.items:
         return None, errors.finish()

@@ -668,7 +668,7 @@ def step_label(step: Any, translate: Translate = identity) -> str:
         if len(key) == 3:
             text = (TERM_CHANGE_LABELS if key[0] == "deductible_change" else TERM_LABELS)[key[2]]
         else:
-            text = STEP_LABEL_VARIANTS.get(key) or STEP_LABELS[step.code]
+            text = STEP_LABEL_VARIANTS.get(key) or STEP_LABELS[step.code]  # type: ignore[arg-type]  # a (code, variant) key
         label = by_key[key] = translate(text)
     return label
 
@@ -777,11 +777,14 @@ def render_account(account: Any, translate: Translate = identity) -> str:
             texts = [(f["covered_from"], fill(ACCOUNT_SPLIT_RULES_DATED, {
                 "covered_from": f["covered_from"], "covered_to": f["covered_to"], "employed_rule": employed, "retired_rule": retired,
             }, translate))]
-            texts += [(other[0], _other_rule_text(*other, None, translate)) for other in others]
+            texts += [
+                (start, _other_rule_text(start, end, cite, employed_rule, retired_rule, None, translate))
+                for start, end, cite, employed_rule, retired_rule in others
+            ]
             text += "".join(t for _start, t in sorted(texts, key=lambda period: period[0]))
         text += _outside_text(f, translate)
-    for other in f.get("other_rules", ()):
-        text += _other_rule_text(*other, translate)
+    for start, end, cite, employed_rule, retired_rule, holder in f.get("other_rules", ()):
+        text += _other_rule_text(start, end, cite, employed_rule, retired_rule, holder, translate)
     if account.annual is not None and account.monthly is not None:
         text += fill(ACCOUNT_PERIOD, f, translate)
         for start, end, cite in f.get("joined", ()):
