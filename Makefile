@@ -117,8 +117,10 @@ messages: $(STAMP) sysdeps-gettext
 run: setup
 	$(PROD_ENV) $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
+# The pure-Python engine in development: runserver's reloader restarts on an edit to any .py
+# file it imported, which a compiled module is not.
 dev: setup
-	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+	RULES_ENGINE=python DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 test: sysdeps-browser sysdeps-postgres setup
 	mkdir -p test-output

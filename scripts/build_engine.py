@@ -18,6 +18,7 @@ says why and exits 0 (``--strict``: exits 1), so setting up never fails on it.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from calculator.rules import compiled  # noqa: E402  (stdlib-only module: no engine import)
 
 # Run by a child process so that setuptools' output can be kept out of sight unless it fails.
+# mypyc writes its C sources into ``target_dir`` (the build's own temporary folder, not build/).
 SETUP = """
 import sys
 from setuptools import setup
@@ -40,7 +42,7 @@ setup(
     name="calculator-rules-engine",
     # The other modules are type-checked as they are imported, not compiled.
     ext_modules=mypycify(["--follow-imports=silent", "--ignore-missing-imports", *modules], opt_level="3",
-                         group_name="calculator.rules._engine"),
+                         group_name="calculator.rules._engine", target_dir=tmp + "/c"),
     script_args=["build_ext", "--build-lib", out, "--build-temp", tmp],
 )
 """
@@ -49,8 +51,24 @@ setup(
 def build(strict: bool) -> int:
     try:
         import mypyc  # noqa: F401
-    except ImportError:
-        return _skip("mypyc is not installed (pip install -e '.[build]')", strict)
+        import setuptools  # noqa: F401
+    except ImportError as exc:
+        return _skip(f"{exc.name} is not installed (pip install -e '.[build]')", strict)
+    root = compiled.build_root(ROOT)
+    try:
+        root.parent.mkdir(exist_ok=True)
+        with open(root.parent / ".engine.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time (two `make setup` at once)
+            return _build_locked(strict)
+    except OSError as exc:  # a build folder that cannot be written or cleared
+        return _skip(f"{type(exc).__name__}: {exc}", strict)
+
+
+def _build_locked(strict: bool) -> int:
+    # The sources as they are before compiling: the stamp says what the binary was built from.
+    # An edit during the build (seen only afterwards) leaves no stamp: never a stale binary
+    # stamped as current.
+    before = compiled.fingerprint(ROOT)
     target = compiled.build_dir(ROOT)
     with tempfile.TemporaryDirectory(prefix="engine-build-") as tmp:
         out = Path(tmp) / "lib"
@@ -65,18 +83,22 @@ def build(strict: bool) -> int:
         built = out / "calculator" / "rules"
         if not built.is_dir():
             return _skip("mypyc produced no modules", strict)
-        shutil.rmtree(compiled.build_root(ROOT), ignore_errors=True)  # the old build and its stamp
+        if compiled.fingerprint(ROOT) != before:
+            return _skip("a rules module changed during the build; run it again", strict)
+        if compiled.build_root(ROOT).exists():
+            shutil.rmtree(compiled.build_root(ROOT))  # the old build and its stamp first
         target.mkdir(parents=True)
         for library in built.iterdir():
             shutil.copy2(library, target / library.name)
     # The stamp last: a build interrupted before it is never loaded.
-    compiled.write_stamp(ROOT)
+    compiled.write_stamp(ROOT, before)
     print(f"engine compiled with mypyc: {', '.join(compiled.MODULES)} → {target.relative_to(ROOT)}")
     return 0
 
 
 def _skip(why: str, strict: bool) -> int:
-    print(f"engine not compiled ({why}); the pure-Python engine runs", file=sys.stderr)
+    runs = "an earlier build, which still matches the sources, runs" if compiled.state(ROOT) == "current" else "the pure-Python engine runs"
+    print(f"engine not compiled ({why}); {runs}", file=sys.stderr)
     return 1 if strict else 0
 
 

@@ -21,6 +21,7 @@ MODULES = ("mechanisms", "ledger", "report")  # where a calculation spends its t
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parents[1]
 STAMP = "stamp.json"
+SHARED_LIBRARY = "_engine__mypyc"  # scripts/build_engine.py's group_name "calculator.rules._engine"
 
 
 def build_root(root: Path = ROOT) -> Path:
@@ -42,8 +43,11 @@ def fingerprint(root: Path = ROOT) -> dict[str, object]:
     return {"abi": EXTENSION_SUFFIXES[0], "python": sys.version.split()[0], "sources": sources}
 
 
-def write_stamp(root: Path = ROOT) -> None:
-    (build_root(root) / STAMP).write_text(json.dumps(fingerprint(root), indent=1), encoding="utf-8")
+def write_stamp(root: Path = ROOT, built_from: dict[str, object] | None = None) -> None:
+    """Stamp the build with the fingerprint of the sources it was compiled from (taken before
+    compiling: an edit made meanwhile then leaves the build stale, not current)."""
+    stamp = fingerprint(root) if built_from is None else built_from
+    (build_root(root) / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
 
 
 def state(root: Path = ROOT) -> str:
@@ -56,7 +60,8 @@ def state(root: Path = ROOT) -> str:
     except (OSError, ValueError):
         return "absent"
     directory = build_dir(root)
-    built = all(any((directory / f"{name}{suffix}").exists() for suffix in EXTENSION_SUFFIXES) for name in MODULES)
+    # Each module and the library they share (mypyc's group), all for this interpreter.
+    built = all(any((directory / f"{name}{suffix}").exists() for suffix in EXTENSION_SUFFIXES) for name in (*MODULES, SHARED_LIBRARY))
     return "current" if built and stamp == fingerprint(root) else "stale"
 
 
