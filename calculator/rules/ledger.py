@@ -602,6 +602,11 @@ class _Ledger:
             # The balance ran out before this visit's policy-range share: without the reading,
             # the 全自费 it paid at earlier visits would still be there, so this figure rests on it too.
             self.assume(account_param, "account_excluded")
+        if excluded and not use.pays_excluded and setting != "non_designated" and (self.account_current > 0 or self.account_prior > 0):
+            # The 全自费 went to cash while an account still held money: that rests on the
+            # clause's reading that the account pays only the policy-range share (上海: the
+            # documents do not say which account pays 全自费, or where in the bands).
+            self.cite(account_param)
         cash = member_paid - account_paid
         if account_paid:
             # Without an account payment the cash is the member's share as it stands.

@@ -257,6 +257,25 @@ def test_wuhan_reading_on_paying_excluded_costs_concerns_the_later_visits_it_lea
     assert not any(w["code"] == "wuhan-2023-04/account_use" for w in result["warnings"])
 
 
+def test_shanghai_reading_that_the_accounts_leave_excluded_costs_to_cash_is_listed_where_it_moves_money():
+    # 上海, employed, 当年账户 1000, 历年账户 100. Visit 1: 300 all 全自费: no policy-range expense,
+    # the accounts pay nothing (the reading: the documents do not say which account pays 全自费),
+    # cash 300 while 1,100 stays in the accounts: the reading concerns this visit.
+    body = {"region": "shanghai", "status": "employed", "age": 40, "account_balance": "1000", "prior_years_balance": "100",
+            "visits": [{"date": "2025-08-01", "level": 2, "total": "300", "excluded": "300"}]}
+    status, result = run_contract(json.dumps(body))
+    assert status == 200, result
+    visit = result["visits"][0]
+    assert (visit["account_paid"], visit["cash_paid"]) == ("0.00", "300.00")
+    reading = next(w for w in result["warnings"] if w["code"] == "shanghai-2023/account_use")
+    assert reading["visits"] == [1] and "shanghai-2023/account_use" in visit["notices"]
+    # The reading says what the clause allows and what the calculator does instead.
+    assert "2022年7月1日起个人账户可以用于支付" in reading["message"] and "不用个人账户支付全自费部分" in reading["message"]
+    # With both accounts empty the 全自费 goes to cash whatever the reading: not listed.
+    status, result = run_contract(json.dumps({**body, "account_balance": "0", "prior_years_balance": "0"}))
+    assert not any(w["code"] == "shanghai-2023/account_use" for w in result["warnings"])
+
+
 def test_ages_in_the_months_credited_from_the_age_given_on_a_day():
     # Born any day from 1954-01-02 to 1955-01-01, a member is 72 on 2027-01-01: on 2025-01-01
     # (exactly two years before) 70, on 2025-12-31 70 or 71. 70 and over all year: 142 × 12.
