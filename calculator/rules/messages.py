@@ -355,6 +355,7 @@ NOTICES: dict[str, str] = {
     "prior-years-balance-as-account": N_("{region_name}的文件没有区分当年账户和历年账户，您填写的历年账户余额按个人账户余额计算。"),
     # A field the region's documents have no use for: said, not silently dropped.
     "price-class-ignored": N_("{region_name}的文件不按收费价格类别区分待遇：填写的收费类别未使用，按医疗机构级别计算。"),
+    "flexible-employment-ignored": N_("{region_name}的文件没有单独规定灵活就业人员的个人账户：填写的“灵活就业人员”未使用，个人账户按职工的规定估算。"),
     "chronic-count-ignored": N_("{region_name}的文件没有给出门诊慢性病的起付标准、支付比例和限额：填写的慢性病病种数未使用，本计算器只计算普通门诊。"),
     "new-insurance-year-empty": N_("就诊跨越医保年度：新年度当年账户的划入额未计入，新年度的就诊没有当年账户可用；请按实际余额另行计算。"),
     "new-insurance-year": N_(

@@ -658,6 +658,15 @@ def test_fields_a_region_has_no_use_for_are_said_not_dropped(client):
     english = client.post("/api/v1/calculate", data=json.dumps({**body, "lang": "en"}), content_type="application/json").json()
     messages = {w["code"]: w["message"] for w in english["warnings"]}
     assert messages["price-class-ignored"].startswith("The documents of Wuhan do not distinguish price classes")
+    # 徐州's documents have no rule for flexible-employment workers (武汉's do: 细则第六条): said.
+    xuzhou = _post(client, _req(region="xuzhou", flexible_employment=True, contribution_base="5000",
+                                visits=[_visit(date="2025-09-01", total="100.00")])).json()
+    ignored = next(w for w in xuzhou["warnings"] if w["code"] == "flexible-employment-ignored")
+    assert ignored["message"] == "徐州市的文件没有单独规定灵活就业人员的个人账户：填写的“灵活就业人员”未使用，个人账户按职工的规定估算。"
+    # The estimate shown is the employees' rule: 5000 × 2% = 100 a month, 12 months 1,200.
+    assert xuzhou["personal_account"]["annual_allocation"] == "1200.00"
+    wuhan = _post(client, _req(flexible_employment=True, visits=[_visit(total="100.00")])).json()
+    assert "flexible-employment-ignored" not in {w["code"] for w in wuhan["warnings"]}
     # 山西 does use it: no notice.
     shanxi = _post(client, _req(region="shanxi", visits=[_visit(total="1000.00", price_class=1)])).json()
     assert "price-class-ignored" not in {w["code"] for w in shanxi["warnings"]}
