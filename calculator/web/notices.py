@@ -106,6 +106,8 @@ NOTICE_TEXTS = [
     gettext_noop("本办法把定点“互联网”医疗机构纳入普通门诊保障（第五条、第十二条），但没有写明按哪一级别报销；本计算器按互联网医院依托的实体医疗机构级别计算。"),
     # neimenggu-2022 notice neimenggu-other-leagues
     gettext_noop("内蒙古各盟市标准不同，本计算器仅按自治区本级和呼和浩特市的标准计算；其他盟市（如巴彦淖尔、锡林郭勒）的起付标准、支付比例和支付限额可能不同，请以当地医保部门规定为准。"),
+    # neimenggu-2022 notice neimenggu-overall-cap
+    gettext_noop("门诊统筹的年度最高支付限额计入住院统筹基金的年度最高支付限额：本计算器不知道您当年住院等已用去多少统筹基金，只按门诊的限额计算；住院已用去的多时，门诊实际能支付的可能更少。"),
     # neimenggu-2022 notice neimenggu-2024-unverified
     gettext_noop("有报道称内蒙古自2024年起起付标准改为按医疗机构级别设定（在职职工三级500元、二级300元、一级及以下200元，退休人员300元、200元、50元），尚未见官方原文，本计算器仍按自治区本级和呼和浩特市2022年的标准计算。"),
     # neimenggu-2022/benefit_year assumption

@@ -607,3 +607,19 @@ def test_a_visit_of_nothing_does_not_take_the_rate_rules_sentence():
     assert second["fund_paid"] == "247.50"
     (reading,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/price_class_default"]
     assert reading["visits"] == [1, 2]
+
+
+def test_neimenggu_outpatient_cap_within_the_overall_cap_is_said_with_the_visits_it_concerns():
+    # 内政办发〔2021〕82号 一（三）: "门诊保障年度最高支付限额纳入住院统筹基金年度最高支付限额计算".
+    # Retired, 2024, 三级 6000: 1000 起付, 5000 × 65% = 3,250.00 within the 6,000 cap; a 非定点
+    # visit is one the fund does not cover: the notice does not concern it.
+    result = _answer({"region": "neimenggu", "status": "retired", "age": 68, "retired_on": "2015-06-30", "visits": [
+        {"date": "2024-02-01", "level": 3, "total": "6000"},
+        {"date": "2024-02-02", "level": 3, "setting": "non_designated", "total": "300"},
+    ]})
+    assert result["visits"][0]["fund_paid"] == "3250.00"
+    notice = next(w for w in result["warnings"] if w["code"] == "neimenggu-overall-cap")
+    assert notice["visits"] == [1]
+    assert "计入住院统筹基金的年度最高支付限额" in notice["message"] and "可能更少" in notice["message"]
+    clause = result["clauses"][notice["clause"]]
+    assert (clause["article"], clause["quote"]) == ("一（三）", "门诊保障年度最高支付限额纳入住院统筹基金年度最高支付限额计算")
