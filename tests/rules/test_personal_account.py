@@ -173,14 +173,15 @@ def test_one_month_under_a_neighbouring_rule_is_said_as_one_month():
     assert "Of these, 2024-12 falls under" in english and "2024-12 to 2024-12" not in english
 
 
-def test_shanxi_account_pays_the_policy_range_share_only_and_says_it_is_a_reading():
+def test_shanxi_account_pays_the_members_whole_share_and_says_it_is_a_reading():
     # 晋医保发〔2022〕12号 第九条: "个人支付部分可由医保个人账户…按规定支付", which costs not listed:
-    # the account pays the member's share within policy scope, not the 全自费 part (an assumption
-    # of the clause, listed with the visit the account paid). 2023, employed, 三级 → 一类收费价格
-    # (第八条 起付 80 元/次; 第九条（一）在职 50%), total 1000.00 of which 全自费 100.00, balance 2000.00:
+    # POLICY_NOTES reads an entered balance as paying the member's share after the fund (total −
+    # fund, 全自费 included), an assumption of the clause listed with the visit the account paid.
+    # 2023, employed, 三级 → 一类收费价格 (第八条 起付 80 元/次; 第九条（一）在职 50%), total 1000.00
+    # of which 全自费 100.00, balance 2000.00:
     #   policy range 1000 − 100 = 900; fund (900 − 80) × 50% = 410.00;
-    #   member 1000 − 410 = 590.00; account pays 590 − 100 (全自费) = 490.00, balance 1510.00;
-    #   cash 590 − 490 = 100.00 (the 全自费 part).
+    #   member 1000 − 410 = 590.00; the account pays all 590.00 (全自费 included), balance 1410.00;
+    #   cash 0.00.
     body = {
         "region": "shanxi", "status": "employed", "age": 40, "account_balance": "2000",
         "visits": [{"date": "2023-03-01", "level": 3, "total": "1000", "excluded": "100"}],
@@ -188,10 +189,12 @@ def test_shanxi_account_pays_the_policy_range_share_only_and_says_it_is_a_readin
     status, result = run_contract(json.dumps(body))
     assert status == 200, result
     (visit,) = result["visits"]
-    assert (visit["fund_paid"], visit["member_paid"], visit["account_paid"], visit["cash_paid"]) == ("410.00", "590.00", "490.00", "100.00")
+    assert (visit["fund_paid"], visit["member_paid"], visit["account_paid"], visit["cash_paid"]) == ("410.00", "590.00", "590.00", "0.00")
+    account = next(s for s in visit["steps"] if s["code"] == "account")
+    assert account["explanation"] == "个人负担（含全自费）由个人账户支付 590 元，账户余额由 2,000 元变为 1,410 元。"
     (reading,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/account_use"]
     assert reading["kind"] == "assumption" and reading["visits"] == [1]
-    assert "全自费部分由个人现金支付" in reading["message"]
+    assert "个人负担的全部费用计算（含起付标准、超过限额的部分和全自费部分）" in reading["message"]
 
 
 def test_shanxi_account_reading_is_not_listed_where_the_account_paid_nothing():
