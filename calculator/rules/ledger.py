@@ -364,6 +364,15 @@ class _Ledger:
                     self.assume(reading, None)  # cited by group() at this version's first such visit
             else:
                 group, cohort_param = self.group(version, visit)
+            retired_on = self.req.retired_on
+            if (
+                group != "employed" and retired_on is not None and day.month == retired_on.month
+                and day.year == retired_on.year and "retiree_start" not in p
+            ):
+                # A retiree's visit in the month of retirement: whether the retiree rules apply
+                # from the day itself (as calculated) or from the next month (武汉 第七条's
+                # "次月起", where a version says so) no document here says.
+                self.notice("retiree-start-day", NOTICES["retiree-start-day"], None, {"retired_on": retired_on}, kind="assumption")
         yk = benefit_year.key(day)
         year = self.years.get(yk)
         new_year = year is None

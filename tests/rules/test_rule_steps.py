@@ -623,3 +623,23 @@ def test_neimenggu_outpatient_cap_within_the_overall_cap_is_said_with_the_visits
     assert "计入住院统筹基金的年度最高支付限额" in notice["message"] and "可能更少" in notice["message"]
     clause = result["clauses"][notice["clause"]]
     assert (clause["article"], clause["quote"]) == ("一（三）", "门诊保障年度最高支付限额纳入住院统筹基金年度最高支付限额计算")
+
+
+def test_the_day_retiree_rules_start_is_said_as_a_reading_where_no_document_fixes_it():
+    # 山西 (晋医保发〔2022〕12号) sets no start for retiree rules: the calculator applies them from
+    # the retirement day. Retired 2025-05-20; 一级 → 三类收费价格 (起付 30), 130.00 each:
+    #   05-10 在职 60%: 100 × 60% = 60.00; 05-25 退休 65%: 100 × 65% = 65.00; 06-02: 65.00.
+    # Only the visit after the retirement day in the same month is decided by that reading.
+    body = {"region": "shanxi", "status": "retired", "age": 60, "retired_on": "2025-05-20", "visits": [
+        {"date": "2025-05-10", "level": 1, "total": "130.00"},
+        {"date": "2025-05-25", "level": 1, "total": "130.00"},
+        {"date": "2025-06-02", "level": 1, "total": "130.00"},
+    ]}
+    result = _answer(body)
+    assert [v["fund_paid"] for v in result["visits"]] == ["60.00", "65.00", "65.00"]
+    reading = next(w for w in result["warnings"] if w["code"] == "retiree-start-day")
+    assert reading["kind"] == "assumption" and reading["visits"] == [2]
+    assert "2025-05-20" in reading["message"] and "次月" in reading["message"]
+    # 武汉 细则第七条 fixes it ("次月起"): no such reading.
+    wuhan = _answer({**body, "region": "wuhan", "retired_on": "2024-05-20", "visits": [{"date": "2024-05-25", "level": 1, "total": "130.00"}]})
+    assert "retiree-start-day" not in {w["code"] for w in wuhan["warnings"]}
