@@ -928,6 +928,20 @@ class _Ledger:
                     outside = _gaps(year_start, year_end, [(covered_from, covered_to)] + [(o[0], o[1]) for o in others])
                     if outside:
                         figures["outside"] = outside
+                    start_rule = version.params.get("retiree_start")
+                    if start_rule is not None:
+                        # The version fixes the first day as a retiree (武汉 第七条: 次月起), so each
+                        # month of the year is under one rule: credited month by month where both
+                        # rules give a monthly figure, one version's rules all year (others: no).
+                        split = None if others else _split_months(rules[employed_key], rules[retired_key], covered_from, covered_to, start, req.contribution_base)
+                        if split is not None:
+                            self.cite(start_rule)
+                            figures.update(split)
+                            annual = split["annual"]
+                            if annual is None:  # no base for the employee's months
+                                return AccountAllocation("split_months_base_missing", figures, ref, version.id, reason_variant="split_months_base_missing")
+                            return AccountAllocation("split_months", figures, ref, version.id, annual, None)
+                        return AccountAllocation("split_year_dated", figures, ref, version.id, reason_variant="split_year_dated")
                     return AccountAllocation("split_year", figures, ref, version.id, reason_variant="split_year")
         rule = rules[key]
         if rule.kind == "none":
@@ -1171,6 +1185,40 @@ def _derived(version: Version) -> dict[tuple[Any, ...], Any]:
     if entry is None or entry[0] is not version:
         entry = _DERIVED[id(version)] = (version, {})
     return entry[1]
+
+
+def _split_months(
+    employed: Any, retired: Any, covered_from: dt.date, covered_to: dt.date, start: dt.date, base: int | None,
+) -> dict[str, Any] | None:
+    """The year of retirement month by month, where the first day as a retiree opens a month:
+    the months before it under the employee's rule, the rest under the retiree's, each a
+    monthly figure (a share of the contribution base, a fixed amount, or nothing). None where a
+    rule gives no monthly figure (a yearly credit, bands by age, none). Without a base, the
+    employee's months have no figure: ``annual`` is None, and the base is asked for."""
+    if start.day != 1:
+        return None
+    last_employed = start - dt.timedelta(days=1)
+    periods = {}
+    for name, rule, first, last in (("employed", employed, covered_from, last_employed), ("retired", retired, start, covered_to)):
+        months = M.months_between((first.year, first.month), (last.year, last.month))
+        if rule.kind == "monthly_share_of_base":
+            if base is None:
+                periods[name] = {"kind": "base_missing", "rate": rule.rate, "months": months, "from": first, "to": last}
+                continue
+            monthly = rule.rate.apply(base)
+            periods[name] = {"kind": rule.kind, "rate": rule.rate, "base": base, "monthly": monthly}
+        elif rule.kind == "monthly" and not rule.bands and rule.amount is not None:
+            monthly = rule.amount
+            periods[name] = {"kind": "nothing"} if monthly == 0 else (
+                {"kind": "monthly_called", "called": rule.called, "monthly": monthly} if rule.called is not None else {"kind": "monthly", "monthly": monthly}
+            )
+        else:
+            return None
+        periods[name].update(months=months, total=monthly * months, **{"from": first, "to": last})
+    if any(p["kind"] == "base_missing" for p in periods.values()):
+        return {"employed_period": periods["employed"], "retired_period": periods["retired"], "annual": None}
+    annual = periods["employed"]["total"] + periods["retired"]["total"]
+    return {"employed_period": periods["employed"], "retired_period": periods["retired"], "annual": annual, "months": periods["employed"]["months"] + periods["retired"]["months"]}
 
 
 def _of_version(version: Version, key: tuple[Any, ...], work_out: Any) -> Any:

@@ -406,7 +406,28 @@ ACCOUNT: dict[str, str] = {
     "split_year": N_(
         "您的退休待遇自 {start} 起执行，该年度在职期间和退休后适用不同的个人账户划入规定，文件未规定年内如何折算，本计算器不估算全年划入额。"
     ),
+    # The version fixes the first day as a retiree (武汉 第七条: 次月起): month by month.
+    "split_months": N_("您的退休待遇自 {start} 起执行，这一年按月分别计算："),
+    "split_months_base_missing": N_("您的退休待遇自 {start} 起执行，这一年按月分别计算："),
+    "split_year_dated": N_(
+        "您的退休待遇自 {start} 起执行，该年度在职期间和退休后适用不同的个人账户划入规定，本计算器不估算这一年的合计划入额。"
+    ),
 }
+# The year of retirement month by month (split_months): each period, then the sum.
+SPLIT_PERIODS = {
+    "employed": N_("{covered_from} 至 {covered_to} 在职，{rule}，{months} 个月 {total} 元"),
+    "retired": N_("{covered_from} 至 {covered_to} 退休，{rule}，{months} 个月 {total} 元"),
+}
+SPLIT_PERIOD_BASE_MISSING = N_("{covered_from} 至 {covered_to} 在职，每月按缴费基数的 {rate} 计入（{months} 个月），请填写月缴费基数以估算")
+SPLIT_RULES = {
+    "monthly_share_of_base": N_("每月按缴费基数 {base} 元的 {rate} 计入 {monthly} 元"),
+    "monthly": N_("每月划入 {monthly} 元"),
+    "monthly_called": N_("每月可获{called} {monthly} 元"),
+    "nothing": N_("不计入个人账户"),
+}
+SPLIT_SEPARATOR = N_("；")
+SPLIT_TOTAL = N_("；合计 {annual} 元。")
+SPLIT_END = N_("。")
 # One account rule inside a sentence (the year of retirement names both).
 ACCOUNT_RULES = {
     "monthly_share_of_base": N_("每月按缴费基数的 {rate} 计入"),
@@ -785,6 +806,15 @@ def render_account(account: Any, translate: Translate = identity) -> str:
             ]
             text += "".join(t for _start, t in sorted(texts, key=lambda period: period[0]))
         text += _outside_text(f, translate)
+    elif account.variant in ("split_months", "split_months_base_missing"):
+        text += translate(SPLIT_SEPARATOR).join(_split_period_text(name, f[f"{name}_period"], translate) for name in ("employed", "retired"))
+        text += fill(SPLIT_TOTAL, f, translate) if account.annual is not None else translate(SPLIT_END)
+        text += _outside_text(f, translate)
+    elif account.variant == "split_year_dated":
+        employed = fill(ACCOUNT_RULES[f["employed_rule"]["kind"]], f["employed_rule"], translate)
+        retired = fill(ACCOUNT_RULES[f["retired_rule"]["kind"]], f["retired_rule"], translate)
+        text += translate(ACCOUNT_SPLIT_RULES).format(employed_rule=employed, retired_rule=retired)
+        text += _outside_text(f, translate)
     for start, end, cite, employed_rule, retired_rule, holder in f.get("other_rules", ()):
         text += _other_rule_text(start, end, cite, employed_rule, retired_rule, holder, translate)
     if account.annual is not None and account.monthly is not None:
@@ -808,6 +838,15 @@ def _outside_text(f: dict[str, Any], translate: Translate) -> str:
         template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE
         text += fill(template, {"outside_from": start, "outside_to": end}, translate)
     return text
+
+
+def _split_period_text(name: str, period: dict[str, Any], translate: Translate) -> str:
+    """One period of the year of retirement (split_months): its months, rule and sum."""
+    words = {"covered_from": period["from"], "covered_to": period["to"], "months": period["months"]}
+    if period["kind"] == "base_missing":
+        return fill(SPLIT_PERIOD_BASE_MISSING, {**words, "rate": period["rate"]}, translate)
+    words.update(rule=fill(SPLIT_RULES[period["kind"]], period, translate), total=period["total"])
+    return fill(SPLIT_PERIODS[name], words, translate)
 
 
 def _other_rule_text(

@@ -19,17 +19,32 @@ def test_member_who_retires_after_the_year_is_employed_all_year():
     assert pa["annual_allocation"] == "1920.00"
 
 
-def test_retirement_inside_the_year_gives_no_guessed_figure():
-    # Retired 2024-05-15 → retiree rules from 2024-06-01 (第七条): the year is split, no figure.
+def test_year_of_retirement_is_credited_month_by_month_where_the_start_is_fixed():
+    # 武汉 细则第七条: "办理退休手续后从次月起按退休人员政策执行": retired 2024-05-15 → retiree rules
+    # from 2024-06-01, so each month is under one rule (第五条): Jan–May in service, 2% of the base
+    # 8000 = 160 a month × 5 = 800.00; Jun–Dec retired, 83 a month × 7 = 581.00; 1,381.00 in all.
     pa = _account(region="wuhan", retired_on="2024-05-15", contribution_base="8000")
-    assert pa["annual_allocation"] is None
-    assert "2024-06-01" in pa["reason"]
+    assert (pa["variant"], pa["annual_allocation"], pa["months"]) == ("split_months", "1381.00", 12)
+    assert pa["explanation"] == (
+        "您的退休待遇自 2024-06-01 起执行，这一年按月分别计算：2024-01 至 2024-05 在职，每月按缴费基数 8,000 元的 2% 计入 160 元，"
+        "5 个月 800 元；2024-06 至 2024-12 退休，每月划入 83 元，7 个月 581 元；合计 1,381 元。"
+    )
+    # The start rule (第七条) that decides the months is among the answer's clauses.
+    body = {"region": "wuhan", "status": "retired", "age": 60, "retired_on": "2024-05-15", "contribution_base": "8000",
+            "visits": [{"date": "2024-03-20", "level": 1, "total": "100"}]}
+    status, result = run_contract(json.dumps(body))
+    assert status == 200 and "wuhan-2023-04/retiree_start" in result["clauses"]
+    # Without a base the employee's months have no figure: none for the year, the base asked for.
+    pa = _account(region="wuhan", retired_on="2024-05-15")
+    assert (pa["variant"], pa["annual_allocation"]) == ("split_months_base_missing", None)
+    assert "请填写月缴费基数以估算" in pa["explanation"] and "7 个月 581 元" in pa["explanation"]
 
 
 def test_flexible_employment_split_year_names_the_flexible_rules():
     # 第六条: flexible-employment workers get no allocation; after retirement 66 a month.
+    # Retired 2024-05-15 → from 2024-06-01: 0 for Jan–May, 66 × 7 = 462.00 for Jun–Dec.
     pa = _account(region="wuhan", retired_on="2024-05-15", flexible_employment=True)
-    assert pa["annual_allocation"] is None
+    assert pa["annual_allocation"] == "462.00"
     assert "66" in pa["explanation"] and "83" not in pa["explanation"]
 
 
@@ -40,15 +55,16 @@ def test_flexible_retirees_credit_is_called_what_the_document_calls_it():
     assert (pa["variant"], pa["monthly_allocation"], pa["annual_allocation"]) == ("monthly_called", "66.00", "792.00")
     assert pa["explanation"].startswith("灵活就业退休人员每月可获门诊和购药补助 66 元，12 个月共 792 元（文件称“门诊和购药补助”")
     assert "个人账户每月划入" not in pa["explanation"]
-    # In the year of retirement the phrase names it too: "退休后每月可获门诊和购药补助 66 元".
+    # In the year of retirement the phrase names it too: "每月可获门诊和购药补助 66 元".
     split = _account(region="wuhan", retired_on="2024-05-15", flexible_employment=True)
-    assert split["explanation"].endswith("在职期间不计入个人账户；退休后每月可获门诊和购药补助 66 元。")
+    assert "2024-06 至 2024-12 退休，每月可获门诊和购药补助 66 元，7 个月 462 元" in split["explanation"]
 
 
 def test_wuhan_retirement_on_first_of_january_starts_in_february():
-    # 第七条 "从次月起": retired 2024-01-01 → retiree rules from 2024-02-01, so 2024 is split.
+    # 第七条 "从次月起": retired 2024-01-01 → retiree rules from 2024-02-01, so 2024 is split:
+    # January in service 8000 × 2% = 160.00; Feb–Dec 83 × 11 = 913.00; 1,073.00.
     pa = _account(region="wuhan", retired_on="2024-01-01", contribution_base="8000")
-    assert pa["annual_allocation"] is None
+    assert (pa["variant"], pa["annual_allocation"]) == ("split_months", "1073.00")
 
 
 def test_yunnan_retiree_by_age():
