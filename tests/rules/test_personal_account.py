@@ -289,7 +289,7 @@ def test_shanghai_reading_that_the_accounts_leave_excluded_costs_to_cash_is_list
     reading = next(w for w in result["warnings"] if w["code"] == "shanghai-2023/account_use")
     assert reading["visits"] == [1] and "shanghai-2023/account_use" in visit["notices"]
     # The reading says what the clause allows and what the calculator does instead.
-    assert "2022年7月1日起个人账户可以用于支付" in reading["message"] and "不用个人账户支付全自费部分" in reading["message"]
+    assert "允许自2022年7月1日起用个人账户支付" in reading["message"] and "全部计入现金支付" in reading["message"]
     # With both accounts empty the 全自费 goes to cash whatever the reading: not listed.
     status, result = run_contract(json.dumps({**body, "account_balance": "0", "prior_years_balance": "0"}))
     assert not any(w["code"] == "shanghai-2023/account_use" for w in result["warnings"])
