@@ -419,12 +419,6 @@ SPLIT_PERIODS = {
     "retired": N_("{covered_from} 至 {covered_to} 退休，{rule}，{months} 个月 {total} 元"),
 }
 SPLIT_PERIOD_BASE_MISSING = N_("{covered_from} 至 {covered_to} 在职，每月按缴费基数的 {rate} 计入（{months} 个月），请填写月缴费基数以估算")
-SPLIT_RULES = {
-    "monthly_share_of_base": N_("每月按缴费基数 {base} 元的 {rate} 计入 {monthly} 元"),
-    "monthly": N_("每月划入 {monthly} 元"),
-    "monthly_called": N_("每月可获{called} {monthly} 元"),
-    "nothing": N_("不计入个人账户"),
-}
 SPLIT_SEPARATOR = N_("；")
 SPLIT_TOTAL = N_("；合计 {annual} 元。")
 SPLIT_END = N_("。")
@@ -441,6 +435,8 @@ ACCOUNT_RULES = {
     "monthly_called": N_("每月可获{called} {monthly} 元"),
     "yearly_called": N_("每年可获{called} {annual} 元"),
 }
+# A rule's phrase in a period of the year of retirement (split_months): its monthly figure too.
+SPLIT_RULES = {**ACCOUNT_RULES, "monthly_share_of_base": N_("每月按缴费基数 {base} 元的 {rate} 计入 {monthly} 元")}
 ACCOUNT_SPLIT_RULES = N_("在职期间{employed_rule}；退休后{retired_rule}。")
 # The year of retirement under two rules (玉溪 2024): each period with its own rules.
 ACCOUNT_SPLIT_RULES_DATED = N_("{covered_from} 至 {covered_to}：在职期间{employed_rule}；退休后{retired_rule}。")
@@ -789,7 +785,7 @@ def article_text(article: str, translate: Translate = identity) -> str:
 def render_account(account: Any, translate: Translate = identity) -> str:
     f = account.figures
     text = fill(ACCOUNT[account.variant], f, translate)
-    if account.variant == "split_year":
+    if account.variant in ("split_year", "split_year_dated"):
         employed = fill(ACCOUNT_RULES[f["employed_rule"]["kind"]], f["employed_rule"], translate)
         retired = fill(ACCOUNT_RULES[f["retired_rule"]["kind"]], f["retired_rule"], translate)
         others = f.get("others")
@@ -809,11 +805,6 @@ def render_account(account: Any, translate: Translate = identity) -> str:
     elif account.variant in ("split_months", "split_months_base_missing"):
         text += translate(SPLIT_SEPARATOR).join(_split_period_text(name, f[f"{name}_period"], translate) for name in ("employed", "retired"))
         text += fill(SPLIT_TOTAL, f, translate) if account.annual is not None else translate(SPLIT_END)
-        text += _outside_text(f, translate)
-    elif account.variant == "split_year_dated":
-        employed = fill(ACCOUNT_RULES[f["employed_rule"]["kind"]], f["employed_rule"], translate)
-        retired = fill(ACCOUNT_RULES[f["retired_rule"]["kind"]], f["retired_rule"], translate)
-        text += translate(ACCOUNT_SPLIT_RULES).format(employed_rule=employed, retired_rule=retired)
         text += _outside_text(f, translate)
     for start, end, cite, employed_rule, retired_rule, holder in f.get("other_rules", ()):
         text += _other_rule_text(start, end, cite, employed_rule, retired_rule, holder, translate)
