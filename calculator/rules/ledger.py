@@ -975,7 +975,13 @@ class _Ledger:
         figures = {"holder": key, "covered_from": covered_from, "covered_to": covered_to, "months": months, "first_day": first_day}
         if joined_figures:
             figures["joined"] = joined_figures
-        outside = _gaps(year_start, year_end, [(covered_from, covered_to)])
+        # Months of the year under another version's rule (玉溪 2024: the 细则 for a retiree's
+        # January–October, no figure; 云南省办法 for November–December): named with their clause
+        # and the member's rule then, not only said to be outside this rule.
+        others = self._other_rules(version, param, employed_key, retired_key, year_start, year_end, (covered_from, covered_to))
+        if others:
+            figures["other_rules"] = [(*other, self._holder_in(other[0], other[1], employed_key, retired_key)) for other in others]
+        outside = _gaps(year_start, year_end, [(covered_from, covered_to)] + [(o[0], o[1]) for o in others])
         if outside:
             figures["outside"] = outside
         if rule.kind == "monthly_share_of_base" and req.contribution_base is None:
@@ -1108,10 +1114,12 @@ class _Ledger:
 
     def _other_rules(
         self, version: Version, param: Param, employed_key: str, retired_key: str, year_start: dt.date, year_end: dt.date,
+        outside_of: tuple[dt.date, dt.date] | None = None,
     ) -> list[tuple[dt.date, dt.date, Citation, dict[str, Any], dict[str, Any]]]:
         """Other account rules in force in whole months of the same benefit year: (first day,
         last day, clause, employee's rule, retiree's rule) for each, in date order; each
-        clause cited and its version listed among the rules used."""
+        clause cited and its version listed among the rules used. ``outside_of``: only rules
+        whose months lie outside these days (those inside were credited, joined)."""
         out = []
         seen = [param.value]
         for other in self.region.versions:
@@ -1123,6 +1131,8 @@ class _Ledger:
             start, end = self._coverage(other, other_param, year_start, year_end)
             if start > end:
                 continue  # no whole month of this year
+            if outside_of is not None and not (start > outside_of[1] or end < outside_of[0]):
+                continue  # its months were credited with this rule's (the same credit, joined)
             seen.append(other_param.value)
             other_rules = other_param.value.rules
             self.cite(other_param)

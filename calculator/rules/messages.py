@@ -806,9 +806,14 @@ def render_account(account: Any, translate: Translate = identity) -> str:
         text += translate(SPLIT_SEPARATOR).join(_split_period_text(name, f[f"{name}_period"], translate) for name in ("employed", "retired"))
         text += fill(SPLIT_TOTAL, f, translate) if account.annual is not None else translate(SPLIT_END)
         text += _outside_text(f, translate)
-    for start, end, cite, employed_rule, retired_rule, holder in f.get("other_rules", ()):
-        text += _other_rule_text(start, end, cite, employed_rule, retired_rule, holder, translate)
-    if account.annual is not None and account.monthly is not None:
+    others = "".join(
+        _other_rule_text(start, end, cite, employed_rule, retired_rule, holder, translate)
+        for start, end, cite, employed_rule, retired_rule, holder in f.get("other_rules", ())
+    )
+    if account.annual is None or account.monthly is None:
+        text += others
+    else:
+        # The months credited first, then the year's other months: another rule's, or none's.
         text += fill(ACCOUNT_PERIOD, f, translate)
         for start, end, cite in f.get("joined", ()):
             # The document's title stays as the document has it (Chinese); its article is said
@@ -818,7 +823,7 @@ def render_account(account: Any, translate: Translate = identity) -> str:
             text += translate(template).format(
                 joined_from=month_text(start), joined_to=month_text(end), joined_title=title_text(cite.document, translate), joined_article=article_text(cite.article, translate),
             )
-        text += _outside_text(f, translate)
+        text += others + _outside_text(f, translate)
     return text
 
 

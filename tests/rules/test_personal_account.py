@@ -160,7 +160,11 @@ def test_a_neighbouring_rule_that_credits_differently_is_not_joined():
     # a first visit on 2024-11-15 counts November and December only, 2 × 106.00 = 212.00.
     pa = _account(region="yuxi", retired_on="2015-01-01", visits=[{"date": "2024-11-15", "level": 1, "total": "100"}])
     assert (pa["annual_allocation"], pa["months"]) == ("212.00", 2)
-    assert "joined" not in pa["params"] and "2024-01 至 2024-10 不适用本规定" in pa["explanation"]
+    assert "joined" not in pa["params"]
+    # January–October are under the 细则, whose rule gives a retiree no figure: said by name
+    # (not "outside any rule", which a member could read as nothing credited).
+    assert "2024-01 至 2024-10 适用《玉溪市职工基本医疗保险门诊共济保障实施细则》第十五条：退休人员文件未给出金额。" in pa["explanation"]
+    assert "不适用本规定" not in pa["explanation"]
 
 
 def test_one_month_under_a_neighbouring_rule_is_said_as_one_month():
@@ -235,14 +239,16 @@ def test_a_later_rule_of_the_year_credits_its_months_where_the_first_visits_rule
     # 玉溪: the 细则 (第十五条) gives a retiree's credit no amount; from 2024-11-01 the 云南省办法
     # 第九条 credits 106 a month under 70. First visit 2024-10-15 (细则), second 2024-11-15
     # (云南省办法): 2024's credit is Nov–Dec, 2 × 106 = 212.00, shown for the second visit;
-    # Jan–Oct is said to be outside the estimate (not guessed, not a full year).
+    # Jan–Oct are said to be under the 细则, whose rule gives no figure (not guessed, not a full
+    # year, and not said to be under no rule).
     result = _yuxi_retiree("2024-10-15", "2024-11-15")
     pa = result["personal_account"]
     assert (pa["annual_allocation"], pa["monthly_allocation"], pa["clause"]) == ("212.00", "106.00", "yuxi-2024/personal_account")
-    assert pa["params"]["outside"] == [["2024-01-01", "2024-10-31"]] and pa["params"]["months"] == 2
-    assert "2 个月共 212 元" in pa["explanation"] and "2024-01 至 2024-10 不适用本规定，未计入本估算" in pa["explanation"]
-    # The rule not used is not listed as a basis.
-    assert "yuxi-2024/personal_account" in result["clauses"] and "yuxi-2023/personal_account" not in result["clauses"]
+    assert "outside" not in pa["params"] and pa["params"]["months"] == 2
+    assert [(o["from"], o["to"], o["clause"]) for o in pa["params"]["other_rules"]] == [("2024-01-01", "2024-10-31", "yuxi-2023/personal_account")]
+    assert "2 个月共 212 元" in pa["explanation"] and "2024-01 至 2024-10 适用《玉溪市职工基本医疗保险门诊共济保障实施细则》第十五条" in pa["explanation"]
+    # Both rules the sentence names are listed as its basis.
+    assert "yuxi-2024/personal_account" in result["clauses"] and "yuxi-2023/personal_account" in result["clauses"]
 
 
 def test_without_a_visit_under_the_later_rule_the_first_visits_rule_answers():
