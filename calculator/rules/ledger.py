@@ -611,6 +611,9 @@ class _Ledger:
             # The balance ran out before this visit's policy-range share: without the reading,
             # the 全自费 it paid at earlier visits would still be there, so this figure rests on it too.
             self.assume(account_param, "account_excluded")
+        if setting == "non_designated" and member_paid and (self.account_current > 0 or self.account_prior > 0):
+            # The balance was left untouched: said, or the cash beside it has no reason given.
+            self.notice("account-non-designated", NOTICES["account-non-designated"])
         if excluded and not use.pays_excluded and setting != "non_designated" and (self.account_current > 0 or self.account_prior > 0):
             # The 全自费 went to cash while an account still held money: that rests on the
             # clause's reading that the account pays only the policy-range share (上海: the

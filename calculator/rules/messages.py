@@ -339,6 +339,7 @@ NOTICES: dict[str, str] = {
     ),
     "future-visit": N_("就诊日期晚于今天：按现行规定估算，政策届时可能调整。"),
     "retired-on-ignored": N_("您选择了在职，填写的退休日期不参与计算。"),
+    "account-non-designated": N_("在非定点医疗机构就医的费用，本计算器不用个人账户支付，全部计入个人现金支付。"),
     "retiree-start-day": N_("文件没有规定退休人员待遇从哪一天起执行：本计算器从退休日期（{retired_on}）当天起按退休人员的标准计算；如果从次月起执行，同一个月内退休以后的就诊会按在职职工的标准计算。"),
     "before-retirement": N_("您于 {retired_on} 退休，从 {start} 起按退休人员标准计算，此前的就诊按在职职工标准计算。"),
     "chronic-count-assumed": N_("未填写慢性病病种数：门诊慢性病的年度限额按 {count} 种计算；如患有多种，请填写病种数。"),

@@ -643,3 +643,22 @@ def test_the_day_retiree_rules_start_is_said_as_a_reading_where_no_document_fixe
     # 武汉 细则第七条 fixes it ("次月起"): no such reading.
     wuhan = _answer({**body, "region": "wuhan", "retired_on": "2024-05-20", "visits": [{"date": "2024-05-25", "level": 1, "total": "130.00"}]})
     assert "retiree-start-day" not in {w["code"] for w in wuhan["warnings"]}
+
+
+def test_a_balance_left_untouched_at_a_non_designated_institution_is_said():
+    # 徐州, employed, balance 500: a 300.00 visit at a non-designated institution: the fund pays
+    # nothing and the account is not used (cash 300.00, balance still 500); the answer says so.
+    # A second, designated visit (二级 1000: 起付 700, 300 × 65% = 195.00, member 805.00) is paid
+    # from the account as far as it goes (500.00, cash 305.00): the notice concerns visit 1 only.
+    result = _answer({"region": "xuzhou", "status": "employed", "age": 40, "account_balance": "500", "visits": [
+        {"date": "2024-03-01", "level": 2, "setting": "non_designated", "total": "300"},
+        {"date": "2024-03-02", "level": 2, "total": "1000"},
+    ]})
+    assert [(v["fund_paid"], v["account_paid"], v["cash_paid"]) for v in result["visits"]] == [
+        ("0.00", "0.00", "300.00"), ("195.00", "500.00", "305.00")]
+    notice = next(w for w in result["warnings"] if w["code"] == "account-non-designated")
+    assert notice["visits"] == [1] and "不用个人账户支付" in notice["message"]
+    # Without a balance there is nothing left untouched to explain.
+    result = _answer({"region": "xuzhou", "status": "employed", "age": 40, "visits": [
+        {"date": "2024-03-01", "level": 2, "setting": "non_designated", "total": "300"}]})
+    assert "account-non-designated" not in {w["code"] for w in result["warnings"]}
