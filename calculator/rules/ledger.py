@@ -1319,9 +1319,7 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
     results: dict[int, Any] = {}
     if request.chronic_disease_count_given and not any(v.param("chronic") for v in region.versions):
         ledger.notice("chronic-count-ignored", NOTICES["chronic-count-ignored"], None, {"region_name": region.name})
-    if request.flexible_employment and not any(
-        {"flexible_employed", "flexible_retired"} & set(v.params["personal_account"].value.rules) for v in region.versions
-    ):
+    if request.flexible_employment and not any(v.flexible_account_rules for v in region.versions):
         # Said, not dropped: the documents give employees' and retirees' rules only.
         ledger.notice("flexible-employment-ignored", NOTICES["flexible-employment-ignored"], None, {"region_name": region.name})
     first = order[0]

@@ -128,6 +128,12 @@ class Version:
     def covers(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
+    @property
+    def flexible_account_rules(self) -> bool:
+        """Whether its personal-account rule has rules of its own for flexible-employment
+        workers or retirees (武汉 细则第六条); elsewhere the field is not used."""
+        return not {"flexible_employed", "flexible_retired"}.isdisjoint(self.params["personal_account"].value.rules)
+
     def param(self, name: str) -> Param | None:
         return self.params.get(name)
 

@@ -43,7 +43,7 @@ def _class_b_rates() -> str:
 def _hints(language: str) -> dict[str, str]:
     cohorts = _join(_names(lambda v: v.param("retiree_cohorts")))
     next_month = _join(_names(lambda v: v.param("retiree_start") and v.param("retiree_start").value.basis == "next_month"))
-    flexible = _join(_names(lambda v: {"flexible_employed", "flexible_retired"} & set(v.params["personal_account"].value.rules)))
+    flexible = _join(_names(lambda v: v.flexible_account_rules))
     two_accounts = _join(_names(lambda v: v.params["account_use"].value.current_year_first))
     chronic = _join(_names(lambda v: v.param("chronic")))
     no_pooling_in_hospital = _join(_names(lambda v: v.param("inpatient_stay")))
@@ -96,7 +96,7 @@ def unused_person_options(code: str | None) -> tuple[str, ...]:
         return ()
     versions = load_policies()[code].versions
     unused = []
-    if not any({"flexible_employed", "flexible_retired"} & set(v.params["personal_account"].value.rules) for v in versions):
+    if not any(v.flexible_account_rules for v in versions):
         unused.append("flexible_employment")
     if not any(v.params["account_use"].value.current_year_first for v in versions):
         unused.append("prior_years_balance")
