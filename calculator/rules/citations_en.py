@@ -47,7 +47,7 @@ TITLE_DESCRIPTIONS_EN = {
 ARTICLES_EN = {
     "二": "Section 2", "三": "Section 3", "四": "Section 4",
     "二、（一）1": "Section 2 (1), item 1", "二、（一）2": "Section 2 (1), item 2", "二、（三）": "Section 2 (3)",
-    "二、（四）3": "Section 2 (4), item 3", "三、（二）": "Section 3 (2)", "七（一）": "Section 7 (1)",
+    "二、（四）3": "Section 2 (4), item 3", "三、（二）": "Section 3 (2)", "七（一）": "Section 7 (1)", "一（三）": "Section 1 (3)",
     "三、关于统筹基金最高支付限额": "Section 3, on the pooling fund's maximum payment",
     "四、开放定点药店门诊统筹报销": "Section 4, outpatient pooling at designated pharmacies",
     "主要任务（一）": "Main tasks (1)", "主要任务（二）1、2": "Main tasks (2), items 1 and 2", "主要任务（二）2": "Main tasks (2), item 2",

@@ -266,6 +266,10 @@ class _Ledger:
             # No retirement date: the start rule is not applied (every visit a retiree's), so
             # its reading (武汉 优化方案 keeps 细则第七条's "次月起") concerns no visit.
             self.cite_notice("retired-on-missing", start_param, reading=False)
+        else:
+            # No retirement date and no start rule to cite: every visit is still a retiree's,
+            # which is said (a retirement within these visits would change their figures).
+            self.notice("retired-on-missing", NOTICES["retired-on-missing"])
         cohorts = params.get("retiree_cohorts")
         if cohorts is not None:
             assert req.retired_on is not None, "parse_request requires retired_on here"
@@ -331,10 +335,13 @@ class _Ledger:
         # so) counts toward neither the deductible nor the cap, and reports of other rates do
         # not concern it.
         uncovered = setting == "non_designated" or (inpatient_stay and stay_rule)
+        # A visit all 全自费 is paid by the fund no more than an uncovered one: notices about
+        # what the fund pays (covered_only) and the member's rate do not concern it either.
+        nothing_covered = uncovered or total == excluded
         if version.notices:
             # A level counts only where the fund rates the visit by the level entered: a
             # pharmacy's rate is not the prescriber's everywhere (徐州: A级药店 at level 1).
-            kinds = (not uncovered, _level if setting in ("clinic", "internet") else None, category)
+            kinds = (not nothing_covered, _level if setting in ("clinic", "internet") and not nothing_covered else None, category)
             concerned = self.last_derived.get(kinds)
             if concerned is None:
                 concerned = self.last_derived[kinds] = _concerning(version, *kinds)
@@ -367,7 +374,7 @@ class _Ledger:
             retired_on = self.req.retired_on
             if (
                 group != "employed" and retired_on is not None and day.month == retired_on.month
-                and day.year == retired_on.year and "retiree_start" not in p
+                and day.year == retired_on.year and "retiree_start" not in p and not nothing_covered
             ):
                 # A retiree's visit in the month of retirement: whether the retiree rules apply
                 # from the day itself (as calculated) or from the next month (武汉 第七条's
@@ -382,9 +389,10 @@ class _Ledger:
         if use.current_year_first and self.current_year_key is not None and yk != self.current_year_key and (
             self.req.account_balance or self.req.prior_years_balance
         ):
-            # A new 医保年度: what is left in the 当年账户 becomes 历年账户 money; the new year's
-            # credit is never added (the balance entered is the old year's), which is said
-            # whether or not anything was left.
+            # A new 医保年度: what is left in the 当年账户 becomes 历年账户 money (no document here
+            # says so: the calculator's reading of the 历年账户 as "历年结余资金", an assumption
+            # listed with the visits it pays); the new year's credit is never added (the balance
+            # entered is the old year's), which is said whether or not anything was left.
             if self.account_current > 0:
                 self.account_prior += self.account_current
                 self.account_current = 0
@@ -392,12 +400,12 @@ class _Ledger:
             else:
                 code = "new-insurance-year-empty"
             self.year_switch = (yk, code)
-            self.notice(code, NOTICES[code])
+            self.notice(code, NOTICES[code], kind=_YEAR_SWITCH_KIND[code])
         elif self.year_switch is not None and self.year_switch[0] == yk:
             # The new year's later visits have no new year's credit either: the notice
             # concerns each of them.
             code = self.year_switch[1]
-            self.notice(code, NOTICES[code])
+            self.notice(code, NOTICES[code], kind=_YEAR_SWITCH_KIND[code])
         self.current_year_key = yk
 
         steps: list[Step] = []
@@ -669,10 +677,13 @@ class _Ledger:
             # by a level) is a rule, explained the first time it is used under a version:
             # the fund sentence names the level or class on every visit, the visit its
             # setting. The clause's assumption still concerns every such visit.
-            if said in rule_said or not explain:
+            if not explain:
+                # A visit with nothing to rate (all 全自费): the choice decides none of its
+                # figures, so it is neither said nor its reading listed with this visit; both
+                # are left for the first visit it rates.
+                continue
+            if said in rule_said:
                 # Cited when said; only its assumption gains this visit (self.assume, spelt out).
-                # Not said at a visit with nothing to rate (a 0.00 visit): left for the first
-                # visit it rates, its reading listed here (with its clause).
                 cite = param.cite
                 if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
                     self.clauses[cite.ref] = cite
@@ -905,6 +916,10 @@ class _Ledger:
         # The months of the year this rule covers: only they are credited, so only they
         # decide whether the member was in service, retired, or both.
         covered_from, covered_to = self._coverage(version, param, year_start, year_end)
+        # The same rule may run on through neighbouring versions (武汉: the 优化方案 from
+        # 2023-04-10 keeps the 细则's credits): the months under them are credited too, so their
+        # clause (with its reading), their version and its notices for those months are listed.
+        self._cite_joined(self._continued(version, param, covered_from, covered_to))
         key = employed_key
         if req.status == "retired":
             key = retired_key
@@ -915,17 +930,25 @@ class _Ledger:
                 elif start > covered_from and not (rules[employed_key].kind == rules[retired_key].kind == "none"):
                     # Part of the year in service, part retired: the documents give the rule
                     # for each, but not how the year of retirement is split.
+                    kinds = (rules[employed_key].kind, rules[retired_key].kind)
                     figures = {
                         "start": start,
                         "employed_rule": rule_figures(rules[employed_key], self._ages(covered_from, covered_to)),
                         "retired_rule": rule_figures(rules[retired_key], self._ages(covered_from, covered_to)),
+                        # What keeps the year from one figure (said by the sentence): a rule
+                        # without an amount; a yearly credit (上海) the documents do not split;
+                        # else two monthly credits and no word on the month of retirement.
+                        "split_gap": "amount" if "none" in kinds else "yearly" if not all(rules[k].monthly for k in (employed_key, retired_key)) else "month",
                     }
                     # Months of the same year under another version's rule (玉溪 2024: the 细则
                     # gives a retiree no amount, 云南省办法 106 a month from 2024-11-01): said with
                     # their dates and clause, as the rule for the shown months is, never left out.
                     others = self._other_rules(version, param, employed_key, retired_key, year_start, year_end)
                     if others:
-                        figures.update(covered_from=covered_from, covered_to=covered_to, others=others)
+                        # In another rule's months the member may be in service or retired
+                        # throughout (玉溪: retired in August, a retiree in November–December):
+                        # then only that holder's rule is said, with its sum where it has one.
+                        figures.update(covered_from=covered_from, covered_to=covered_to, others=[self._with_holder(o, employed_key, retired_key) for o in others])
                     # Months under no rule the calculator has (云南 before 2024-11-01) are said
                     # to be outside, as for a year with one rule.
                     outside = _gaps(year_start, year_end, [(covered_from, covered_to)] + [(o[0], o[1]) for o in others])
@@ -954,7 +977,7 @@ class _Ledger:
             # the rule for the member as they are in those months.
             others = self._other_rules(version, param, employed_key, retired_key, year_start, year_end)
             if others:
-                figures["other_rules"] = [(*other, self._holder_in(other[0], other[1], employed_key, retired_key)) for other in others]
+                figures["other_rules"] = [self._with_holder(other, employed_key, retired_key) for other in others]
             return AccountAllocation("none", figures, ref, version.id, reason_variant="none")
 
         # A neighbouring version whose rule differs elsewhere but gives this member the same
@@ -983,7 +1006,7 @@ class _Ledger:
         # and the member's rule then, not only said to be outside this rule.
         others = self._other_rules(version, param, employed_key, retired_key, year_start, year_end, (covered_from, covered_to))
         if others:
-            figures["other_rules"] = [(*other, self._holder_in(other[0], other[1], employed_key, retired_key)) for other in others]
+            figures["other_rules"] = [self._with_holder(other, employed_key, retired_key) for other in others]
         outside = _gaps(year_start, year_end, [(covered_from, covered_to)] + [(o[0], o[1]) for o in others])
         if outside:
             figures["outside"] = outside
@@ -1053,6 +1076,23 @@ class _Ledger:
                     self.clauses[n.cite.ref] = n.cite
                 self.notice(n.code, n.message, n.cite.ref if n.cite else None)
 
+    def _continued(self, version: Version, param: Param, covered_from: dt.date, covered_to: dt.date) -> list[tuple[dt.date, dt.date, Version, Param]]:
+        """The other versions whose account rule is this one's (``_coverage`` counts their
+        months as this rule's): (first day, last day, version, its param) within the months
+        covered, in date order."""
+        out = []
+        for other in self.region.versions:
+            if other is version:
+                continue
+            other_param = other.params.get("personal_account")
+            if other_param is None or other_param.value != param.value:
+                continue
+            start = max(covered_from, other.effective_from)
+            end = covered_to if other.effective_to is None else min(covered_to, other.effective_to)
+            if start <= end:
+                out.append((start, end, other, other_param))
+        return out
+
     def _cite_joined(self, joined: list[tuple[dt.date, dt.date, Version, Param]]) -> None:
         """Months counted under another version: its clause is listed, the version among the
         rules used, and its notices that concern those months (e.g. 玉溪 from 2024-11-01: the
@@ -1114,6 +1154,23 @@ class _Ledger:
         if start <= first:
             return retired_key
         return employed_key if start > last else None
+
+    def _with_holder(
+        self, other: tuple[dt.date, dt.date, Citation, dict[str, Any], dict[str, Any]], employed_key: str, retired_key: str,
+    ) -> tuple[Any, ...]:
+        """Another rule's months (``_other_rules``) with the member's holder then (None: they
+        retire within them) and, where that holder's rule credits a fixed monthly amount, the
+        months and their sum (months × the monthly amount; None otherwise)."""
+        start, end, _cite, employed_rule, retired_rule = other
+        holder = self._holder_in(start, end, employed_key, retired_key)
+        months = total = None
+        if holder is not None:
+            rule = retired_rule if holder.endswith("retired") else employed_rule
+            monthly = rule.get("monthly")
+            if monthly is not None:
+                months = M.months_between((start.year, start.month), (end.year, end.month))
+                total = monthly * months
+        return (*other, holder, months, total)
 
     def _other_rules(
         self, version: Version, param: Param, employed_key: str, retired_key: str, year_start: dt.date, year_end: dt.date,
@@ -1184,6 +1241,10 @@ def _gaps(start: dt.date, end: dt.date, covered: list[tuple[dt.date, dt.date]]) 
         out.append((day, end))
     return out
 
+
+# The 上海 year switch: moving the 当年账户's balance into the 历年账户 is the calculator's reading
+# (kind "assumption"); that the new year's credit is not counted is a plain notice.
+_YEAR_SWITCH_KIND = {"new-insurance-year": "assumption", "new-insurance-year-empty": "notice"}
 
 # What a version's rules decide by themselves (which rate applies to a combination of codes,
 # the months an account rule covers), worked out once per process: the policy data load

@@ -357,11 +357,12 @@ NOTICES: dict[str, str] = {
     "prior-years-balance-as-account": N_("{region_name}的文件没有区分当年账户和历年账户，您填写的历年账户余额按个人账户余额计算。"),
     # A field the region's documents have no use for: said, not silently dropped.
     "price-class-ignored": N_("{region_name}的文件不按收费价格类别区分待遇：填写的收费类别未使用，按医疗机构级别计算。"),
-    "flexible-employment-ignored": N_("{region_name}的文件没有单独规定灵活就业人员的个人账户：填写的“灵活就业人员”未使用，个人账户按职工的规定估算。"),
+    "flexible-employment-ignored": N_("{region_name}的文件没有单独规定灵活就业人员的个人账户：填写的“灵活就业人员”未使用，个人账户一栏按一般职工的规定给出。"),
     "chronic-count-ignored": N_("{region_name}的文件没有给出门诊慢性病的起付标准、支付比例和限额：填写的慢性病病种数未使用，本计算器只计算普通门诊。"),
     "new-insurance-year-empty": N_("就诊跨越医保年度：新年度当年账户的划入额未计入，新年度的就诊没有当年账户可用；请按实际余额另行计算。"),
     "new-insurance-year": N_(
-        "就诊跨越医保年度：上一年度当年账户的余额转入历年账户；新年度当年账户的划入额未计入，请按实际余额另行计算。"
+        "就诊跨越医保年度：文件没有写明年度末当年账户余额的去向；上海医保说明的转载把历年账户称为“历年结余资金”，"
+        "本计算器据此把上一年度当年账户的余额转入历年账户。新年度当年账户的划入额未计入，请按实际余额另行计算。"
     ),
     "inpatient-unspecified": N_("本地区文件未规定住院期间的门诊费用如何处理，这类就诊按普通门诊估算。"),
     "inpatient-unspecified-chronic": N_("本地区文件未规定住院期间的门诊费用如何处理，这类就诊按门诊慢性病估算。"),
@@ -414,6 +415,15 @@ ACCOUNT: dict[str, str] = {
         "您的退休待遇自 {start} 起执行，该年度在职期间和退休后适用不同的个人账户划入规定，本计算器不估算这一年的合计划入额。"
     ),
 }
+# The year of retirement's first sentence where a yearly credit is not what keeps it from one
+# figure (ACCOUNT["split_year"] says that the documents do not split a yearly credit): a rule
+# without an amount (its period's phrase says which), or two monthly credits.
+SPLIT_YEAR_HEADS = {
+    "amount": N_("您的退休待遇自 {start} 起执行，该年度在职期间和退休后适用不同的个人账户划入规定，其中一项文件未给出金额，本计算器不估算全年划入额。"),
+    "month": N_(
+        "您的退休待遇自 {start} 起执行，该年度在职期间和退休后的个人账户都按月划入，但文件没有写明退休当月按哪项规定划入，本计算器不估算全年划入额。"
+    ),
+}
 # The year of retirement month by month (split_months): each period, then the sum.
 SPLIT_PERIODS = {
     "employed": N_("{covered_from} 至 {covered_to} 在职，{rule}，{months} 个月 {total} 元"),
@@ -443,6 +453,8 @@ ACCOUNT_SPLIT_RULES = N_("在职期间{employed_rule}；退休后{retired_rule}�
 ACCOUNT_SPLIT_RULES_DATED = N_("{covered_from} 至 {covered_to}：在职期间{employed_rule}；退休后{retired_rule}。")
 # A year whose rule gives the member no figure, and another version's rule that does.
 ACCOUNT_OTHER_RULE = N_("{covered_from} 至 {covered_to} 适用{title}{article}：{holder}{rule}。")
+# The same, where the holder's rule credits a fixed monthly amount: the months' sum (months × it).
+ACCOUNT_OTHER_RULE_TOTAL = N_("{covered_from} 至 {covered_to} 适用{title}{article}：{holder}{rule}，{months} 个月共 {total} 元。")
 ACCOUNT_SPLIT_RULES_OTHER = N_("{covered_from} 至 {covered_to} 适用{title}{article}：在职期间{employed_rule}；退休后{retired_rule}。")
 ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} 就诊适用的规定）。")
 ACCOUNT_OUTSIDE = N_("{outside_from} 至 {outside_to} 不适用本规定，未计入本估算。")
@@ -785,7 +797,10 @@ def article_text(article: str, translate: Translate = identity) -> str:
 
 def render_account(account: Any, translate: Translate = identity) -> str:
     f = account.figures
-    text = fill(ACCOUNT[account.variant], f, translate)
+    head = ACCOUNT[account.variant]
+    if account.variant == "split_year" and f.get("split_gap") in SPLIT_YEAR_HEADS:
+        head = SPLIT_YEAR_HEADS[f["split_gap"]]
+    text = fill(head, f, translate)
     if account.variant in ("split_year", "split_year_dated"):
         employed = fill(ACCOUNT_RULES[f["employed_rule"]["kind"]], f["employed_rule"], translate)
         retired = fill(ACCOUNT_RULES[f["retired_rule"]["kind"]], f["retired_rule"], translate)
@@ -798,8 +813,8 @@ def render_account(account: Any, translate: Translate = identity) -> str:
                 "covered_from": f["covered_from"], "covered_to": f["covered_to"], "employed_rule": employed, "retired_rule": retired,
             }, translate))]
             texts += [
-                (start, _other_rule_text(start, end, cite, employed_rule, retired_rule, None, translate))
-                for start, end, cite, employed_rule, retired_rule in others
+                (other[0], _other_rule_text(*other, translate))
+                for other in others
             ]
             text += "".join(t for _start, t in sorted(texts, key=lambda period: period[0]))
         text += _outside_text(f, translate)
@@ -807,10 +822,7 @@ def render_account(account: Any, translate: Translate = identity) -> str:
         text += translate(SPLIT_SEPARATOR).join(_split_period_text(name, f[f"{name}_period"], translate) for name in ("employed", "retired"))
         text += fill(SPLIT_TOTAL, f, translate) if account.annual is not None else translate(SPLIT_END)
         text += _outside_text(f, translate)
-    others = "".join(
-        _other_rule_text(start, end, cite, employed_rule, retired_rule, holder, translate)
-        for start, end, cite, employed_rule, retired_rule, holder in f.get("other_rules", ())
-    )
+    others = "".join(_other_rule_text(*other, translate) for other in f.get("other_rules", ()))
     if account.annual is None or account.monthly is None:
         text += others
     else:
@@ -848,10 +860,11 @@ def _split_period_text(name: str, period: dict[str, Any], translate: Translate) 
 
 def _other_rule_text(
     start: dt.date, end: dt.date, cite: Any, employed_rule: dict[str, Any], retired_rule: dict[str, Any], holder: str | None,
-    translate: Translate,
+    months: int | None, total: int | None, translate: Translate,
 ) -> str:
     """Another version's account rule for its months of the year, under its own clause: the
-    member's (``holder``), or both where they retire within those months (None)."""
+    member's (``holder``) with the months' sum where it has one (``total``), or both rules
+    where they retire within those months (None)."""
     words: dict[str, Any] = {
         "covered_from": start, "covered_to": end, "title": title_text(cite.document, translate), "article": article_text(cite.article, translate),
     }
@@ -861,4 +874,7 @@ def _other_rule_text(
         return fill(ACCOUNT_SPLIT_RULES_OTHER, words, translate)
     rule = retired_rule if holder.endswith("retired") else employed_rule
     words.update(holder=holder, rule=fill(ACCOUNT_RULES[rule["kind"]], rule, translate))
-    return fill(ACCOUNT_OTHER_RULE, words, translate)
+    if total is None:
+        return fill(ACCOUNT_OTHER_RULE, words, translate)
+    words.update(months=months, total=total)
+    return fill(ACCOUNT_OTHER_RULE_TOTAL, words, translate)

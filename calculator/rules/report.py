@@ -33,17 +33,15 @@ def _param_value(name: str, value: Any) -> Any:
         return value.isoformat()
     if name == "outside":
         return [[a.isoformat(), b.isoformat()] for a, b in value]
-    if name == "others":  # the year of retirement: another version's rules for its months
-        return [
-            {"from": a.isoformat(), "to": b.isoformat(), "clause": cite.ref,
-             "employed_rule": _param_value("employed_rule", employed), "retired_rule": _param_value("retired_rule", retired)}
-            for a, b, cite, employed, retired in value
-        ]
-    if name == "other_rules":  # no figure here: another version's rule for its months
+    if name in ("others", "other_rules"):
+        # Another version's rules for its months (in the year of retirement, or where this
+        # rule gives no figure): the member's holder then (null: retiring within them), and the
+        # months and their sum where that holder's rule credits a fixed monthly amount.
         return [
             {"from": a.isoformat(), "to": b.isoformat(), "clause": cite.ref, "holder": holder,
-             "employed_rule": _param_value("employed_rule", employed), "retired_rule": _param_value("retired_rule", retired)}
-            for a, b, cite, employed, retired, holder in value
+             "employed_rule": _param_value("employed_rule", employed), "retired_rule": _param_value("retired_rule", retired),
+             "months": months, "total": None if total is None else money(total)}
+            for a, b, cite, employed, retired, holder, months, total in value
         ]
     if name == "joined":  # months credited under a neighbouring version's clause
         return [{"from": a.isoformat(), "to": b.isoformat(), "clause": cite.ref} for a, b, cite in value]

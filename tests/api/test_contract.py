@@ -662,7 +662,7 @@ def test_fields_a_region_has_no_use_for_are_said_not_dropped(client):
     xuzhou = _post(client, _req(region="xuzhou", flexible_employment=True, contribution_base="5000",
                                 visits=[_visit(date="2025-09-01", total="100.00")])).json()
     ignored = next(w for w in xuzhou["warnings"] if w["code"] == "flexible-employment-ignored")
-    assert ignored["message"] == "徐州市的文件没有单独规定灵活就业人员的个人账户：填写的“灵活就业人员”未使用，个人账户按职工的规定估算。"
+    assert ignored["message"] == "徐州市的文件没有单独规定灵活就业人员的个人账户：填写的“灵活就业人员”未使用，个人账户一栏按一般职工的规定给出。"
     # The estimate shown is the employees' rule: 5000 × 2% = 100 a month, 12 months 1,200.
     assert xuzhou["personal_account"]["annual_allocation"] == "1200.00"
     wuhan = _post(client, _req(flexible_employment=True, visits=[_visit(total="100.00")])).json()
@@ -697,8 +697,17 @@ def test_a_new_shanghai_insurance_year_is_said_also_when_the_current_account_was
     body = _req(region="shanghai", account_balance="300", prior_years_balance="2000", visits=[
         _visit(date="2024-06-10", level=3, total="100"), _visit(date="2024-07-01", level=3, total="900"),
     ])
-    codes = {w["code"] for w in _post(client, body).json()["warnings"]}
-    assert "new-insurance-year" in codes and "new-insurance-year-empty" not in codes
+    answer = _post(client, body).json()
+    warnings = {w["code"]: w for w in answer["warnings"]}
+    assert "new-insurance-year" in warnings and "new-insurance-year-empty" not in warnings
+    # No document says where the balance goes at the year's end: the move is the calculator's
+    # reading (the 历年账户 as "历年结余资金"), listed as an assumption with the visit it pays.
+    # 06-10: 当年账户 pays the 100 (300 → 200). 07-01, employed, 三级: 自负段 500 + 共付段
+    # (900 − 500) × 30% = 120 member's share, all paid by the 历年账户 (2000 + 200 moved = 2200):
+    # 620.00 from the account, 0.00 cash.
+    moved = warnings["new-insurance-year"]
+    assert moved["kind"] == "assumption" and moved["visits"] == [2] and "历年结余资金" in moved["message"]
+    assert (answer["visits"][1]["account_paid"], answer["visits"][1]["cash_paid"]) == ("620.00", "0.00")
 
 
 def test_wuhans_reading_of_the_retiree_start_concerns_the_visits_it_decides(client):

@@ -319,3 +319,62 @@ def test_age_on_after_today_is_refused_by_name():
             "visits": [{"date": "2025-03-20", "level": 1, "total": "100"}]}
     status, result = run_contract(json.dumps(body))
     assert status == 400 and [e["field"] for e in result["errors"]] == ["age_on"], result
+
+
+def test_months_credited_under_a_later_version_with_the_same_rule_list_its_reading_and_notices():
+    # 武汉: the 细则 (from 2023-02-01) and the 优化方案 (from 2023-04-10) credit a retiree alike,
+    # 83 a month (细则第五条): a visit on 2023-03-01 gets 2023-02 … 2023-12, 11 × 83 = 913.00, of
+    # which April–December fall under the 优化方案. Its reading that the account rule is kept
+    # ("优化方案的转载没有提到个人账户…") and its secondary-source notice concern those months
+    # (audit: they were counted without either being said); the version is among the rules used.
+    body = {"region": "wuhan", "status": "retired", "age": 66, "retired_on": "2020-01-01",
+            "visits": [{"date": "2023-03-01", "level": 2, "total": "300.00"}]}
+    status, result = run_contract(json.dumps(body))
+    assert status == 200
+    pa = result["personal_account"]
+    assert (pa["annual_allocation"], pa["months"]) == ("913.00", 11)
+    warnings = {w["code"]: w for w in result["warnings"]}
+    kept = warnings["wuhan-2023-04/personal_account"]
+    assert kept["kind"] == "assumption" and kept["visits"] == [1] and "个人账户" in kept["message"]
+    assert warnings["wuhan-optimisation-secondary"]["visits"] == [1]
+    assert [r["id"] for r in result["rules"]] == ["wuhan-2023-02", "wuhan-2023-04"]
+    # A visit under the 优化方案 itself names it as before; the 细则's months before it (Feb–Mar)
+    # are the same clause and list the 细则's own notice (its effective date from a repost).
+    body["visits"] = [{"date": "2023-06-01", "level": 2, "total": "300.00"}]
+    status, result = run_contract(json.dumps(body))
+    codes = {w["code"] for w in result["warnings"]}
+    assert result["personal_account"]["annual_allocation"] == "913.00"
+    assert {"wuhan-2023-04/personal_account", "wuhan-effective-date"} <= codes
+
+
+def test_another_rules_months_give_their_sum_for_the_member_as_they_are_then():
+    # 玉溪 2024, retired 2024-08-10: the 细则 (Jan–Oct) gives a retiree no amount, so the year has
+    # no figure; in November–December (云南省办法第九条) the member is retired throughout, so only
+    # the retiree's rule is said, with its sum: 106 × 2 = 212.00 (ages 57–59, under 70) (audit:
+    # the sentence gave the in-service rule for months after retirement, and no sum).
+    body = {"region": "yuxi", "status": "retired", "age": 60, "age_on": "2026-11-30", "retired_on": "2024-08-10",
+            "contribution_base": "7000", "visits": [{"date": "2024-07-05", "level": 1, "total": "100.00"}]}
+    status, result = run_contract(json.dumps(body))
+    assert status == 200
+    pa = result["personal_account"]
+    assert (pa["variant"], pa["annual_allocation"]) == ("split_year", None)
+    (other,) = pa["params"]["others"]
+    assert (other["holder"], other["months"], other["total"]) == ("retired", 2, "212.00")
+    assert pa["explanation"].endswith("第九条：退休人员每月按年龄划入（57–59 岁：106 元），2 个月共 212 元。")
+    assert "在职期间每月按缴费基数的 2% 计入；退休后每月按年龄划入" not in pa["explanation"]
+    # The year's first sentence names what keeps it from one figure: a rule without an amount.
+    assert "其中一项文件未给出金额" in pa["explanation"] and "文件未规定年内如何折算" not in pa["explanation"]
+
+
+def test_the_year_of_retirement_says_what_the_documents_leave_open():
+    # 云南 2025, retired 2025-06-15: both credits are monthly (第九条: 2% of the base in service,
+    # 106 a month retired), and nothing says which one credits June: that is what is said, not
+    # that the documents do not split the year. 上海's retiree credit is yearly (1,680 a year,
+    # 二、（三）): there the documents indeed do not say how the year splits.
+    yunnan = _account(region="yunnan", retired_on="2025-06-15", contribution_base="5000",
+                      visits=[{"date": "2025-03-01", "level": 1, "total": "500"}])
+    assert yunnan["annual_allocation"] is None
+    assert "都按月划入，但文件没有写明退休当月按哪项规定划入" in yunnan["explanation"]
+    shanghai = _account(region="shanghai", retired_on="2024-10-15", contribution_base="5000",
+                        visits=[{"date": "2024-09-01", "level": 1, "total": "500"}])
+    assert "文件未规定年内如何折算" in shanghai["explanation"]

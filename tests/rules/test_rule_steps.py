@@ -597,8 +597,9 @@ def test_a_retirement_reading_only_where_something_was_carried_over_and_with_the
 
 def test_a_visit_of_nothing_does_not_take_the_rate_rules_sentence():
     # 山西 2024: a 0.00 visit at 二级, then 二级 500. The inferred price class (二级 → 二类) is said at
-    # the visit it rates (2), not at the 0.00 one; its reading lists both. 500 − 50 = 450 × 55% =
-    # 247.50 (二类: deductible 50, employed 55%).
+    # the visit it rates (2), not at the 0.00 one; its reading concerns only the visit it rates
+    # (the 0.00 visit has nothing the class decides: audit). 500 − 50 = 450 × 55% = 247.50 (二类:
+    # deductible 50, employed 55%).
     result = _answer({"region": "shanxi", "status": "employed", "age": 50, "visits": [
         {"date": "2024-08-01", "level": 2, "total": "0"}, {"date": "2024-08-02", "level": 2, "total": "500"},
     ]})
@@ -606,7 +607,8 @@ def test_a_visit_of_nothing_does_not_take_the_rate_rules_sentence():
     assert nothing["steps"] == [] and "price_class" in [s["code"] for s in second["steps"]]
     assert second["fund_paid"] == "247.50"
     (reading,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/price_class_default"]
-    assert reading["visits"] == [1, 2]
+    assert reading["visits"] == [2]
+    assert "shanxi-2023/price_class_default" not in nothing["notices"]
 
 
 def test_neimenggu_outpatient_cap_within_the_overall_cap_is_said_with_the_visits_it_concerns():
@@ -662,3 +664,39 @@ def test_a_balance_left_untouched_at_a_non_designated_institution_is_said():
     result = _answer({"region": "xuzhou", "status": "employed", "age": 40, "visits": [
         {"date": "2024-03-01", "level": 2, "setting": "non_designated", "total": "300"}]})
     assert "account-non-designated" not in {w["code"] for w in result["warnings"]}
+
+
+def test_a_retiree_without_a_retirement_date_is_told_every_visit_counts_as_a_retirees():
+    # 山西 has no retiree start rule to cite, yet every visit is paid at the retiree's rate: 一级
+    # (三类) 100 − 30 = 70 × 65% = 45.50. A retirement within the visits would change that, so
+    # the answer says the date was not given (audit: said only where 武汉's start rule applies).
+    result = _answer({"region": "shanxi", "status": "retired", "age": 60, "visits": [
+        {"date": "2024-03-01", "level": 1, "total": "100"}, {"date": "2024-03-05", "level": 1, "total": "100"},
+    ]})
+    assert [v["fund_paid"] for v in result["visits"]] == ["45.50", "45.50"]
+    (missing,) = [w for w in result["warnings"] if w["code"] == "retired-on-missing"]
+    assert missing["visits"] == [1, 2] and missing["message"].startswith("未填写退休日期")
+
+
+def test_caveats_about_rates_skip_visits_the_fund_pays_nothing_for():
+    # 徐州, retired 2025-03-10: a 二级 visit that day (a retiree's: the 150 falls within the
+    # retirees' 350 deductible; the reading that the retiree rules start on the retirement date
+    # itself concerns it, as a retiree's deductible is not an employee's 700); then a non-designated visit
+    # and a visit all 全自费 in the same month: the fund pays neither whatever the start day, so
+    # the reading does not list them (audit), nor is a pharmacy's reading listed for a pharmacy
+    # visit all 全自费.
+    result = _answer({"region": "xuzhou", "status": "retired", "age": 60, "retired_on": "2025-03-10", "visits": [
+        {"date": "2025-03-10", "level": 2, "total": "150"},
+        {"date": "2025-03-20", "level": 1, "setting": "non_designated", "total": "300"},
+        {"date": "2025-03-21", "level": 3, "total": "300", "excluded": "300"},
+        {"date": "2025-03-22", "level": 3, "setting": "pharmacy", "total": "300", "excluded": "300"},
+    ]})
+    warnings = {w["code"]: w["visits"] for w in result["warnings"]}
+    assert warnings["retiree-start-day"] == [1]
+    assert "xuzhou-2023/pharmacy" not in warnings
+    assert [v["fund_paid"] for v in result["visits"]] == ["0.00"] * 4  # 150 is within the 350 deductible
+    # 山西 2024's notice for covered visits only (its source unverified) skips a visit all 全自费.
+    result = _answer({"region": "shanxi", "status": "employed", "age": 50, "visits": [
+        {"date": "2024-08-01", "level": 2, "total": "200", "excluded": "200"}, {"date": "2024-08-02", "level": 2, "total": "500"},
+    ]})
+    assert {w["code"]: w["visits"] for w in result["warnings"]}["shanxi-2024-unverified"] == [2]

@@ -610,4 +610,11 @@ def test_every_article_in_the_data_has_an_english_name():
         for region in load_policies().values() for version in region.versions for param in version.params.values()
         if not article_label_en(param.cite.article)
     }
+    # The clauses notices cite too (内蒙古 82号 一（三）, the overall cap: an audit found its
+    # English answer without article_en).
+    missing |= {
+        notice.cite.article
+        for region in load_policies().values() for version in region.versions for notice in version.notices
+        if notice.cite is not None and notice.cite.article and not article_label_en(notice.cite.article)
+    }
     assert not missing, missing
