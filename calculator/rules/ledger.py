@@ -297,6 +297,18 @@ class _Ledger:
         self.clauses[ref] = param.cite
         self.notice(code, NOTICES[code], ref, figures, kind="assumption")
 
+    def _year_switch_notice(self, code: str, account_param: Param) -> None:
+        """上海's new 医保年度: the move of the balance into the 历年账户 is a reading of the
+        account clause (which speaks of the account's 当年资金; its own reading quotes the
+        table note's 历年结余资金), listed under it; that the new year's credit is missing is a
+        plain notice."""
+        if _YEAR_SWITCH_KIND[code] == "assumption":
+            ref = account_param.cite.ref
+            self.clauses[ref] = account_param.cite
+            self.notice(code, NOTICES[code], ref, kind="assumption")
+        else:
+            self.notice(code, NOTICES[code])
+
     def _carried_over(self, yk: int, code: str, param: Param, figures: dict[str, Any] | None) -> None:
         """A retirement in the year carried a running total over into the retiree's standard:
         the reading is listed with this visit (whose change step says the carry-over, covered or
@@ -400,12 +412,11 @@ class _Ledger:
             else:
                 code = "new-insurance-year-empty"
             self.year_switch = (yk, code)
-            self.notice(code, NOTICES[code], kind=_YEAR_SWITCH_KIND[code])
+            self._year_switch_notice(code, account_param)
         elif self.year_switch is not None and self.year_switch[0] == yk:
             # The new year's later visits have no new year's credit either: the notice
             # concerns each of them.
-            code = self.year_switch[1]
-            self.notice(code, NOTICES[code], kind=_YEAR_SWITCH_KIND[code])
+            self._year_switch_notice(self.year_switch[1], account_param)
         self.current_year_key = yk
 
         steps: list[Step] = []

@@ -184,7 +184,7 @@
     if (!missing) {
       return;
     }
-    window.htmx.ajax("GET", form.getAttribute("action"), {
+    window.htmx.ajax("GET", formPath(form), {
       source: visits,
       target: "#visits",
       swap: "outerHTML",
@@ -290,6 +290,26 @@
       status.textContent = "";
     }
   });
+  // The form's address without its fragment (#results: where a page without JavaScript
+  // opens), for the requests made here.
+  function formPath(form) {
+    return form.getAttribute("action").split("#")[0];
+  }
+
+  // A new result takes the focus (its heading has autofocus), and the browser scrolls a focused
+  // element only as far as needed, which on a phone leaves the heading halfway down under the
+  // end of the form: the answer is put at the top of the screen instead (block "start"), as a
+  // page loaded at #results (the form's address without JavaScript) shows it. Done as the
+  // result is swapped in, before htmx focuses it (in its settle step), so the page does not
+  // move again once the result is on screen: focusing a heading already in view scrolls nothing.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var title = document.getElementById("results-title");
+    if (target && target.id === "calculator" && title && title.hasAttribute("autofocus")) {
+      title.scrollIntoView({ block: "start" });
+    }
+  });
+
   // Rows added or removed under a result: the server draws a note in place of the figures;
   // the live region beside 计算 says it too (a region inserted with its text is often not read).
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -436,7 +456,7 @@
         return encodeURIComponent(pair[0]) + "=" + encodeURIComponent(pair[1]);
       });
       query.push(regionChanged ? "redraw_visits=1" : "restore_visits=1");
-      window.htmx.ajax("GET", form.getAttribute("action") + "?" + query.join("&"), { target: "#visits", swap: "outerHTML" });
+      window.htmx.ajax("GET", formPath(form) + "?" + query.join("&"), { target: "#visits", swap: "outerHTML" });
     }
     syncStale();
   }

@@ -67,6 +67,10 @@ def calculate(page: Page) -> Locator:
     page.get_by_role("button", name="计算", exact=True).click()
     results = page.locator("#results")
     expect(results).to_be_visible()
+    if page.locator("html.js").count() and page.locator("#results-title").count():
+        # htmx settles the result a moment after it is on screen, moving the focus to its
+        # heading (autofocus): typing before then races that move, which no person could do.
+        expect(page.locator("#results-title")).to_be_focused()
     return results
 
 
@@ -578,3 +582,28 @@ def test_heavier_results_still_print_on_one_a4_page(live_server, page: Page, que
     expect(page.locator("#answer")).to_be_visible()
     pdf = page.pdf(format="A4", print_background=False)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_on_a_phone_the_answer_comes_to_the_top_of_the_screen(live_server, browser: Browser, javascript: bool) -> None:
+    # After 计算 on a 360 px screen the answer's heading is put at the top of the screen (the
+    # browser's own scroll to a focused heading left it halfway down, under the end of the
+    # form: UI audit), with JavaScript (htmx swap) and without (the form's address ends in #results).
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740}, java_script_enabled=javascript)
+    page = ctx.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(live_server.url + "/")
+        fill_person(page, "wuhan", "退休", "66")
+        fill_visit(page, 1, Visit("2023-06-01", "三级", total="5000"))
+        calculate(page)
+        if javascript:
+            # The heading takes the focus (without JavaScript the address's #results puts the
+            # reading position there instead: a page opened at a fragment skips autofocus).
+            expect(page.locator("#results-title")).to_be_focused()
+        page.wait_for_function("Math.abs(document.getElementById('results-title').getBoundingClientRect().top) < 40")
+        # The member's own figure is on that first screen.
+        share = page.locator("#summary [data-figure='member_paid']")
+        assert share.bounding_box()["y"] + share.bounding_box()["height"] < 740
+    finally:
+        ctx.close()

@@ -48,12 +48,20 @@ def calculate(page: Page) -> None:
     page.get_by_role("button", name="计算", exact=True).click()
 
 
+def settled(page: Page) -> None:
+    """Wait until htmx has settled a new result: its heading takes the focus (autofocus, a
+    moment after the result is on screen). Typing before then races that focus move, which no
+    person could do; a test that types next waits for it."""
+    expect(page.locator("#results-title")).to_be_focused()
+
+
 def calculated_xuzhou(page: Page, live_server, total: str = "1200") -> None:
     """The blank calculator, 徐州 filled in, calculated: a result on screen."""
     page.goto(live_server.url + "/")
     fill_xuzhou(page, total=total)
     calculate(page)
     expect(page.locator("#results")).to_be_visible()
+    settled(page)
 
 
 # --- Out of date ----------------------------------------------------------------------

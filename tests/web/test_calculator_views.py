@@ -764,7 +764,7 @@ def test_two_cap_changes_in_a_year_are_both_on_the_years_line(client):
     years = years_text(text(get(client, params)))
     assert "年度最高支付限额：4,500.00元（2023-04-10起；此前的就诊适用4,000.00元，2023-03-01前的适用3,500.00元），已支付1,610.00元，尚余2,890.00元" in years, years
     english = years_text(text(get(client, params, language="en")))
-    assert "Annualcap:¥4,500.00(from2023-04-10;yourearliervisits:¥4,000.00;before2023-03-01:¥3,500.00),¥1,610.00paid,¥2,890.00left" in english, english
+    assert "Annualcap:¥4,500.00(from2023-04-10;¥4,000.00forthevisitsbeforethen;before2023-03-01:¥3,500.00),¥1,610.00paid,¥2,890.00left" in english, english
 
 
 def test_a_deductible_changed_by_retirement_is_said_on_the_years_line_even_at_an_uncovered_visit(client):
@@ -785,7 +785,7 @@ def test_a_deductible_changed_by_retirement_is_said_on_the_years_line_even_at_an
     years = years_text(text(get(client, params)))
     assert "已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；尚余0.00元）年度最高支付限额：7,000.00元，已支付750.00元" in years, years
     english = years_text(text(get(client, params, language="en")))
-    assert "Deductible:¥400.00sofar(yearlystandard¥350.00from2023-06-10;yourearliervisits:¥700.00;¥0.00togo)" in english, english
+    assert "Deductible:¥400.00sofar(yearlystandard¥350.00from2023-06-10;¥700.00forthevisitsbeforethen;¥0.00togo)" in english, english
 
 
 def test_a_fund_step_that_pays_nothing_shows_no_nil_figure(client):
