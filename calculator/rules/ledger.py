@@ -979,6 +979,15 @@ class _Ledger:
                                 return AccountAllocation("split_months_base_missing", figures, ref, version.id, reason_variant="split_months_base_missing")
                             return AccountAllocation("split_months", figures, ref, version.id, annual, None)
                         return AccountAllocation("split_year_dated", figures, ref, version.id, reason_variant="split_year_dated")
+                    # No start rule: the month of retirement is open, but the months before it
+                    # are in service and those after it retired, each credited by its own rule
+                    # where that rule is monthly: said with their sums where the rule gives a
+                    # figure (the year itself still has none).
+                    periods = _retirement_year_periods(
+                        rules[employed_key], rules[retired_key], covered_from, covered_to, start, req.contribution_base, self._ages,
+                    )
+                    if periods is not None:
+                        figures["periods"] = periods
                     return AccountAllocation("split_year", figures, ref, version.id, reason_variant="split_year")
         rule = rules[key]
         if rule.kind == "none":
@@ -1270,6 +1279,48 @@ def _derived(version: Version) -> dict[tuple[Any, ...], Any]:
     if entry is None or entry[0] is not version:
         entry = _DERIVED[id(version)] = (version, {})
     return entry[1]
+
+
+def _retirement_year_periods(
+    employed: Any, retired: Any, covered_from: dt.date, covered_to: dt.date, start: dt.date, base: int | None,
+    ages: Callable[[dt.date, dt.date], tuple[int, int]],
+) -> list[dict[str, Any]] | None:
+    """The year of retirement where no rule fixes the first month as a retiree: the whole
+    months before the month of retirement under the employee's rule, that month (which rule
+    credits it no document says), the months after it under the retiree's rule, each within
+    ``covered_from``–``covered_to``. A period's figures: its rule's (``rule_figures``) with
+    its ``months`` and ``total`` where the rule credits a monthly figure; ``base_missing``
+    where a share of the base has no base. None where a rule is yearly (上海: a yearly credit
+    is not split by months in any document)."""
+    if not (employed.monthly or employed.kind == "none") or not (retired.monthly or retired.kind == "none"):
+        return None
+    month_first = dt.date(start.year, start.month, 1)
+    month_last = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1) - dt.timedelta(days=1)
+    out: list[dict[str, Any]] = []
+    for name, rule, first, last in (
+        ("employed", employed, covered_from, month_first - dt.timedelta(days=1)),
+        ("retirement_month", None, max(covered_from, month_first), min(covered_to, month_last)),
+        ("retired", retired, month_last + dt.timedelta(days=1), covered_to),
+    ):
+        if first > last:
+            continue
+        months = M.months_between((first.year, first.month), (last.year, last.month))
+        period: dict[str, Any] = {"name": name, "from": first, "to": last, "months": months}
+        if rule is None:
+            period["kind"] = "open"
+        elif rule.kind == "monthly_share_of_base":
+            if base is None:
+                period.update(kind="base_missing", rate=rule.rate)
+            else:
+                monthly = rule.rate.apply(base)
+                period.update(kind=rule.kind, rate=rule.rate, base=base, monthly=monthly, total=monthly * months)
+        else:
+            figures = rule_figures(rule, ages(first, last))
+            period.update(figures)
+            if "monthly" in figures:
+                period["total"] = figures["monthly"] * months
+        out.append(period)
+    return out
 
 
 def _split_months(

@@ -432,6 +432,21 @@ SPLIT_PERIODS = {
     "retired": N_("{covered_from} 至 {covered_to} 退休，{rule}，{months} 个月 {total} 元"),
 }
 SPLIT_PERIOD_BASE_MISSING = N_("{covered_from} 至 {covered_to} 在职，每月按缴费基数的 {rate} 计入（{months} 个月），请填写月缴费基数以估算")
+# The year of retirement where no rule fixes the first month as a retiree (split_year with
+# ``periods``): the months before the month of retirement, that month, the months after it;
+# a period of one month is named by its month alone.
+RETIREMENT_PERIODS = {
+    ("employed", True, False): SPLIT_PERIODS["employed"],
+    ("retired", True, False): SPLIT_PERIODS["retired"],
+    ("employed", True, True): N_("{covered_from} 在职，{rule}，{months} 个月 {total} 元"),
+    ("retired", True, True): N_("{covered_from} 退休，{rule}，{months} 个月 {total} 元"),
+    ("employed", False, False): N_("{covered_from} 至 {covered_to} 在职，{rule}"),
+    ("retired", False, False): N_("{covered_from} 至 {covered_to} 退休，{rule}"),
+    ("employed", False, True): N_("{covered_from} 在职，{rule}"),
+    ("retired", False, True): N_("{covered_from} 退休，{rule}"),
+}
+RETIREMENT_PERIOD_BASE_MISSING_MONTH = N_("{covered_from} 在职，每月按缴费基数的 {rate} 计入（{months} 个月），请填写月缴费基数以估算")
+RETIREMENT_MONTH = N_("{covered_from} 为退休当月，文件没有写明按哪项规定划入")
 SPLIT_SEPARATOR = N_("；")
 SPLIT_TOTAL = N_("；合计 {annual} 元。")
 SPLIT_END = N_("。")
@@ -807,11 +822,20 @@ def render_account(account: Any, translate: Translate = identity) -> str:
         employed = fill(ACCOUNT_RULES[f["employed_rule"]["kind"]], f["employed_rule"], translate)
         retired = fill(ACCOUNT_RULES[f["retired_rule"]["kind"]], f["retired_rule"], translate)
         others = f.get("others")
+        periods = f.get("periods")
+        if periods:
+            # The months before, of and after the month of retirement, each with its rule and
+            # sum where it has one.
+            # (A new sentence: English puts a space after the one before; Chinese does not.)
+            gap = "" if translate(ARTICLE) == ARTICLE else " "
+            own = gap + translate(SPLIT_SEPARATOR).join(_retirement_period_text(period, translate) for period in periods) + translate(SPLIT_END)
+        else:
+            own = None
         if not others:
-            text += translate(ACCOUNT_SPLIT_RULES).format(employed_rule=employed, retired_rule=retired)
+            text += own if own is not None else translate(ACCOUNT_SPLIT_RULES).format(employed_rule=employed, retired_rule=retired)
         else:
             # Each period with its rules, in date order; the other rules under their own clause.
-            texts = [(f["covered_from"], fill(ACCOUNT_SPLIT_RULES_DATED, {
+            texts = [(f["covered_from"], own if own is not None else fill(ACCOUNT_SPLIT_RULES_DATED, {
                 "covered_from": f["covered_from"], "covered_to": f["covered_to"], "employed_rule": employed, "retired_rule": retired,
             }, translate))]
             texts += [
@@ -849,6 +873,23 @@ def _outside_text(f: dict[str, Any], translate: Translate) -> str:
         template = ACCOUNT_OUTSIDE_MONTH if (start.year, start.month) == (end.year, end.month) else ACCOUNT_OUTSIDE
         text += fill(template, {"outside_from": start, "outside_to": end}, translate)
     return text
+
+
+def _retirement_period_text(period: dict[str, Any], translate: Translate) -> str:
+    """One period of a year of retirement without a start rule (split_year ``periods``)."""
+    first, last = period["from"], period["to"]
+    one_month = (first.year, first.month) == (last.year, last.month)
+    words: dict[str, Any] = {"covered_from": first, "covered_to": last, "months": period["months"]}
+    if period["kind"] == "open":
+        return fill(RETIREMENT_MONTH, words, translate)
+    if period["kind"] == "base_missing":
+        template = RETIREMENT_PERIOD_BASE_MISSING_MONTH if one_month else SPLIT_PERIOD_BASE_MISSING
+        return fill(template, {**words, "rate": period["rate"]}, translate)
+    has_total = "total" in period
+    rule = fill((SPLIT_RULES if has_total else ACCOUNT_RULES)[period["kind"]], period, translate)
+    if has_total:
+        words["total"] = period["total"]
+    return fill(RETIREMENT_PERIODS[period["name"], has_total, one_month], {**words, "rule": rule}, translate)
 
 
 def _split_period_text(name: str, period: dict[str, Any], translate: Translate) -> str:

@@ -43,6 +43,8 @@ def _param_value(name: str, value: Any) -> Any:
              "months": months, "total": None if total is None else money(total)}
             for a, b, cite, employed, retired, holder, months, total in value
         ]
+    if name == "periods":  # the year of retirement without a start rule: before, of, after its month
+        return [{k: _param_value(k, v) for k, v in period.items()} for period in value]
     if name == "joined":  # months credited under a neighbouring version's clause
         return [{"from": a.isoformat(), "to": b.isoformat(), "clause": cite.ref} for a, b, cite in value]
     if isinstance(value, dict):

@@ -378,3 +378,33 @@ def test_the_year_of_retirement_says_what_the_documents_leave_open():
     shanghai = _account(region="shanghai", retired_on="2024-10-15", contribution_base="5000",
                         visits=[{"date": "2024-09-01", "level": 1, "total": "500"}])
     assert "文件未规定年内如何折算" in shanghai["explanation"]
+
+
+def test_the_year_of_retirement_without_a_start_rule_gives_the_months_it_can():
+    # 云南 2025, retired 2025-06-15, base 5000 (第九条: 2% in service, 106 a month retired under
+    # 70): January–May in service, 5000 × 2% = 100 × 5 = 500.00; June is the month of retirement,
+    # which no document assigns; July–December retired, 106 × 6 = 636.00. No figure for the
+    # year (UI audit: the base entered gave no figure at all).
+    pa = _account(region="yunnan", retired_on="2025-06-15", contribution_base="5000", age_on="2026-11-30",
+                  visits=[{"date": "2025-03-01", "level": 1, "total": "500"}])
+    assert (pa["variant"], pa["annual_allocation"]) == ("split_year", None)
+    periods = pa["params"]["periods"]
+    assert [(p["name"], p["from"], p["to"], p.get("total")) for p in periods] == [
+        ("employed", "2025-01-01", "2025-05-31", "500.00"),
+        ("retirement_month", "2025-06-01", "2025-06-30", None),
+        ("retired", "2025-07-01", "2025-12-31", "636.00"),
+    ]
+    assert "2025-01 至 2025-05 在职，每月按缴费基数 5,000 元的 2% 计入 100 元，5 个月 500 元" in pa["explanation"]
+    assert "2025-06 为退休当月，文件没有写明按哪项规定划入" in pa["explanation"]
+    assert "2025-07 至 2025-12 退休，每月按年龄划入（58–60 岁：106 元），6 个月 636 元。" in pa["explanation"]
+    # 徐州 2024, retired 2024-02-15, no base: January in service asks for the base, February is
+    # the month of retirement, March–December retired with no amount in the document.
+    pa = _account(region="xuzhou", retired_on="2024-02-15", visits=[{"date": "2024-03-01", "level": 1, "total": "500"}])
+    assert [(p["name"], p["kind"]) for p in pa["params"]["periods"]] == [
+        ("employed", "base_missing"), ("retirement_month", "open"), ("retired", "none"),
+    ]
+    assert "2024-01 在职，每月按缴费基数的 2% 计入（1 个月），请填写月缴费基数以估算" in pa["explanation"]
+    # 上海's retiree credit is yearly: no months are said, as no document splits it.
+    pa = _account(region="shanghai", retired_on="2024-10-15", contribution_base="5000",
+                  visits=[{"date": "2024-09-01", "level": 1, "total": "500"}])
+    assert "periods" not in pa["params"]
