@@ -22,6 +22,12 @@ _RULES_LOCALE = Path(__file__).resolve().parent / "rules" / "locale"
 _GLOSS = re.compile(r"\s*[（(][\u3400-\u9fff\u3000-\u303f\uff00-\uffef·、/+\s]+[)）]")
 
 
+def strip_glosses(text: str) -> str:
+    """English text without the site's bracketed Chinese glosses ("Paid in cash (个人现金支付)"
+    → "Paid in cash"), for programs reading an English answer."""
+    return _GLOSS.sub("", text)
+
+
 def translate_for(lang: str | None) -> Translate:
     """The translation function for a language code ("en", "zh-hans")."""
     if not lang or lang.lower().startswith("zh"):
@@ -49,7 +55,7 @@ def plain_translate_for(lang: str | None) -> Translate:
             return own_text
         # The site's English, without its bracketed Chinese glosses ("Wuhan (武汉市)").
         shown = site(text)
-        return _GLOSS.sub("", shown) if shown is not text else shown
+        return strip_glosses(shown) if shown is not text else shown
 
     return translate
 

@@ -130,8 +130,20 @@ def enquiry(request: HttpRequest, token: str) -> HttpResponse:
         "today_errors": [{"field": e["field"], "message": e["message"]} for e in today_errors],
         "changed": comparison.changed or bool(today_errors),
         "rule_changes": [c.as_dict() for c in comparison.rule_changes],
-        "differences": [d.as_dict() for d in comparison.differences],
+        # A figure's label in plain English for a program (the pages gloss the slip's terms in
+        # Chinese: "Paid in cash (个人现金支付)"), as the answer's own step labels are.
+        "differences": [_plain_difference(d.as_dict(), lang) for d in comparison.differences],
     }
     response = _json(body)
     response["Content-Language"] = answer_language(lang)  # today's result's
     return response
+
+
+def _plain_difference(difference: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """A difference as the API gives it: in an English answer, its label without the pages'
+    bracketed Chinese glosses (a Chinese label is left as it is: its brackets are its own)."""
+    from calculator.i18n import strip_glosses
+
+    if answer_language(lang).startswith("zh"):
+        return difference
+    return {**difference, "label": strip_glosses(difference["label"])}

@@ -339,6 +339,17 @@ TOTAL_FIGURES = (
     ("account_paid", gettext_noop("个人账户支付")),
     ("cash_paid", gettext_noop("个人现金支付")),
 )
+# A rule change may move only these (a higher cap leaves this year's payments as they were but
+# more room; a new allocation moves the account figure alone): compared too, so that a reopened
+# link never says nothing changed while one of them did (audit).
+YEAR_FIGURES = (
+    ("annual_cap", gettext_noop("年度最高支付限额")),
+    ("cap_remaining", gettext_noop("年度限额尚余")),
+)
+ACCOUNT_FIGURES = (
+    ("annual_allocation", gettext_noop("个人账户划入（全年）")),
+    ("monthly_allocation", gettext_noop("个人账户每月划入")),
+)
 
 
 def _get(mapping: dict[str, Any], dotted: str) -> Any:
@@ -492,6 +503,27 @@ def compare(saved_rules: list[dict[str, Any]], saved: dict[str, Any], today: dic
                         index + 1, a, b, changed_for_visit.get(index, ""),
                     )
                 )
+    # 3. Each year's cap and what is left of it, then the personal account.
+    saved_years = {y.get("year"): y for y in saved.get("years") or []}
+    for year in today.get("years") or []:
+        saved_year = saved_years.get(year.get("year"))
+        if saved_year is None:
+            continue
+        for key, label in YEAR_FIGURES:
+            a, b = saved_year.get(key), year.get(key)
+            if not _same(a, b):
+                comparison.differences.append(
+                    Difference(
+                        f"years[{year.get('year')}].{key}",
+                        _("%(year)s · %(figure)s") % {"year": year.get("label") or year.get("year"), "figure": _(label)},
+                        None, a, b, all_changed,
+                    )
+                )
+    saved_account, today_account = saved.get("personal_account") or {}, today.get("personal_account") or {}
+    for key, label in ACCOUNT_FIGURES:
+        a, b = saved_account.get(key), today_account.get(key)
+        if not _same(a, b):
+            comparison.differences.append(Difference(f"personal_account.{key}", _(label), None, a, b, all_changed))
     return comparison
 
 

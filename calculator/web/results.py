@@ -310,6 +310,25 @@ _LABELS = {
 }
 
 
+def _labels_for(region_code: str) -> dict[str, str]:
+    """The page's labels for a result of this region: where it keeps two accounts (上海: the
+    当年账户 pays first, the 历年账户 after), the first balance is the 当年账户's."""
+    made = dict(_page_labels(get_language() or ""))
+    if two_accounts(region_code):
+        made["account_balance"] = plain(_("当年账户余额"))
+    return made
+
+
+@lru_cache(maxsize=16)
+def two_accounts(region_code: str) -> bool:
+    from calculator.rules.registry import load_policies
+
+    region = load_policies().get(region_code)
+    return region is not None and any(
+        "account_use" in v.params and v.params["account_use"].value.current_year_first for v in region.versions
+    )
+
+
 @lru_cache(maxsize=4)
 def _page_labels(language: str) -> dict[str, str]:
     """The page's labels in ``language`` (the active one), translated once."""
@@ -727,7 +746,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         rules=rules,
         clauses=sorted({id(c): c for c in cviews.values()}.values(), key=lambda c: c.number),
         inputs=inputs,
-        labels=dict(_page_labels(get_language() or "")),
+        labels=_labels_for(result["region"]),
         charts=charts,
         any_future=any(v.visit.get("future") for v in visits),
         several_rules=len(result["rules"]) > 1,

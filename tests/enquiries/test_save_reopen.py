@@ -188,6 +188,52 @@ def test_the_api_lists_the_differences(web, new_wuhan_version):
     assert not list(_schema("EnquiryResponse").iter_errors(body))
 
 
+def test_a_changed_cap_room_or_account_credit_is_named_not_said_unchanged(web):
+    # 武汉, retired: 三级 1000 with 乙类 200 → (1000 − 20) × 65% = 637.00; pharmacy 一级 300 ×
+    # 90% = 270.00; the 2024 cap 4,500 − 907 = 3,593.00 left; the account 83 × 12 = 996.00.
+    # A rule that only raised the cap or the credit would move those figures and no payment:
+    # imitated by changing what was saved, the page and the API name them (audit: they said
+    # "各项数字没有变化").
+    body = {**REQUEST, "status": "retired", "age": 66, "retired_on": "2015-06-30"}
+    token = api_save(web, body).json()["token"]
+    enquiry = Enquiry.objects.get(token=token)
+    result = enquiry.result
+    assert (result["years"][0]["cap_remaining"], result["personal_account"]["annual_allocation"]) == ("3593.00", "996.00")
+    result["years"][0]["cap_remaining"] = "3093.00"
+    result["personal_account"].update(annual_allocation="1200.00", monthly_allocation="100.00")
+    enquiry.result = result
+    enquiry.save()
+    html = _html(web.get(f"/e/{token}/"))
+    assert "各项数字没有变化" not in html
+    for figure in ("years[2024].cap_remaining", "personal_account.annual_allocation", "personal_account.monthly_allocation"):
+        assert f'data-figure="{figure}"' in html
+    assert "2024年度 · 年度限额尚余" in html
+    api = web.get(f"/api/v1/enquiries/{token}").json()
+    changed = {d["figure"]: (d["saved"], d["today"]) for d in api["differences"]}
+    assert changed == {
+        "years[2024].cap_remaining": ("3093.00", "3593.00"),
+        "personal_account.annual_allocation": ("1200.00", "996.00"),
+        "personal_account.monthly_allocation": ("100.00", "83.00"),
+    }
+    assert not list(_schema("EnquiryResponse").iter_errors(api))
+    # In English the API's labels are plain English, without the pages' Chinese glosses.
+    english = web.get(f"/api/v1/enquiries/{token}", HTTP_ACCEPT_LANGUAGE="en").json()
+    labels = [d["label"] for d in english["differences"]]
+    assert labels == ["2024 benefit year · Annual cap left", "Personal-account credit for the year", "Personal-account credit a month"]
+
+
+def test_shanghais_saved_balances_are_named_by_their_accounts(web):
+    # 上海 keeps a 当年账户 (paid first) and a 历年账户: the saved inputs name both, not the
+    # first as a plain 个人账户余额 (audit); 武汉 has one account, named as such.
+    body = {"region": "shanghai", "status": "retired", "age": 70, "retired_on": "2005-06-30",
+            "account_balance": "100.00", "prior_years_balance": "500.00",
+            "visits": [{"date": "2024-03-01", "level": 3, "total": "1200.00"}]}
+    html = _html(web.get(f"/e/{api_save(web, body).json()['token']}/"))
+    assert "当年账户余额" in html and "历年账户余额" in html and "个人账户余额" not in html
+    html = _html(web.get(f"/e/{api_save(web, {**REQUEST, 'account_balance': '300.00'}).json()['token']}/"))
+    assert "个人账户余额" in html and "当年账户余额" not in html
+
+
 # --- the API ---------------------------------------------------------------------------------------
 
 
