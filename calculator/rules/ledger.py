@@ -1051,7 +1051,7 @@ class _Ledger:
             if boundary is not None:
                 figures.update(age_from=low, age_to=high, boundary=boundary)
                 return AccountAllocation("by_age_unknown", figures, ref, version.id, reason_variant="by_age_unknown")
-            ages = {"age_from": low, "age_to": high}
+            ages = {"age_from": low, "age_to": high, **rule.band_of(high)}
         amount = rule.amount_for_age(ages.get("age_to", req.age))  # a month's or a year's, by the rule's kind
         if amount == 0:
             # 武汉细则 第六条: 灵活就业人员 "不计入个人账户" — nothing is credited, which the

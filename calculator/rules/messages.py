@@ -393,13 +393,13 @@ ACCOUNT: dict[str, str] = {
     "base_missing": N_("{holder}个人账户每月按缴费基数的 {rate} 计入；请填写月缴费基数以估算。"),
     "share_of_base": N_("{holder}个人账户每月按缴费基数 {base} 元的 {rate} 计入 {monthly} 元，{months} 个月共 {annual} 元。"),
     "monthly": N_("{holder}个人账户每月划入 {monthly} 元，{months} 个月共 {annual} 元。"),
-    "monthly_by_age": N_("{holder}（{age} 岁）个人账户每月划入 {monthly} 元，{months} 个月共 {annual} 元。"),
+    "monthly_by_age": N_("{holder}个人账户每月划入 {monthly} 元（{band}；这期间您 {age} 岁），{months} 个月共 {annual} 元。"),
     "yearly": N_("{holder}个人账户每年划入 {annual} 元。"),
     "nothing": N_("{holder}不计入个人账户，没有划入额。"),
     # A credit the document names otherwise (武汉 第六条: 门诊和购药补助), listed with the account.
     "monthly_called": N_("{holder}每月可获{called} {monthly} 元，{months} 个月共 {annual} 元（文件称“{called}”，未称个人账户；本计算器将其列在个人账户一栏）。"),
     "yearly_called": N_("{holder}每年可获{called} {annual} 元（文件称“{called}”，未称个人账户；本计算器将其列在个人账户一栏）。"),
-    "yearly_by_age": N_("{holder}（{age} 岁）个人账户每年划入 {annual} 元。"),
+    "yearly_by_age": N_("{holder}个人账户每年划入 {annual} 元（{band}；这期间您 {age} 岁）。"),
     "yearly_part_year": N_(
         "{holder}个人账户按年划入，本规定只适用于 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算。"
     ),
@@ -455,8 +455,8 @@ ACCOUNT_RULES = {
     "monthly_share_of_base": N_("每月按缴费基数的 {rate} 计入"),
     "monthly": N_("每月划入 {monthly} 元"),
     "yearly": N_("每年划入 {annual} 元"),
-    "monthly_by_age": N_("每月按年龄划入（{age} 岁：{monthly} 元）"),
-    "yearly_by_age": N_("每年按年龄划入（{age} 岁：{annual} 元）"),
+    "monthly_by_age": N_("每月按年龄划入（{band}：{monthly} 元；这期间您 {age} 岁）"),
+    "yearly_by_age": N_("每年按年龄划入（{band}：{annual} 元；这期间您 {age} 岁）"),
     "by_age_unknown": N_("按年龄分档划入（{age} 岁，{boundary} 周岁起为另一档，无法确定适用哪一档）"),
     "none": N_("文件未给出金额"),
     "nothing": N_("不计入个人账户"),
@@ -590,7 +590,19 @@ _NAMED = {
     "called": lambda f, t: t(f["called"]),  # a name from the policy data, translated like a reason
     # The ages the member may have had in the months spoken of (today's age is what is entered).
     "age": lambda f, t: str(f["age_from"]) if f["age_from"] == f["age_to"] else f"{f['age_from']}–{f['age_to']}",
+    "band": lambda f, t: _band_text(f, t),
 }
+# An age band of a rule, its ages inclusive (the documents word them differently: 云南 "70周岁以下"
+# and "70周岁及以上", 上海 "74岁以下" and "75岁以上"; their quotes are in the 依据).
+BAND_UPTO = N_("{band_to} 周岁及以下")
+BAND_FROM = N_("{band_from} 周岁及以上")
+BAND_BETWEEN = N_("{band_from}–{band_to} 周岁")
+
+
+def _band_text(f: dict[str, Any], t: Translate) -> str:
+    low, high = f["band_from"], f["band_to"]
+    template = BAND_BETWEEN if low is not None and high is not None else BAND_UPTO if high is not None else BAND_FROM
+    return t(template).format(band_from=low, band_to=high)
 
 
 def _plain(name: str) -> Callable[[dict[str, Any], Translate], str]:
@@ -766,7 +778,7 @@ def rule_figures(rule: Any, ages: tuple[int, int]) -> dict[str, Any]:
         return {"kind": f"{rule.kind}_called", "called": rule.called, "monthly" if rule.monthly else "annual": amount}
     figures = {"kind": rule.kind, "monthly" if rule.monthly else "annual": amount}
     if rule.bands:
-        figures.update(age_from=low, age_to=high)
+        figures.update(age_from=low, age_to=high, **rule.band_of(high))
     return figures
 
 

@@ -143,6 +143,16 @@ class AccountRule:
                 return band.amount
         raise AssertionError("the loader requires an open-ended last band")
 
+    def band_of(self, age: int) -> dict[str, int | None]:
+        """The rule's band for ``age``: its first and last age (None: from the youngest; no
+        upper end), both inclusive, as a sentence names it ("69 周岁及以下", "70 周岁及以上")."""
+        start: int | None = None
+        for band in self.bands:
+            if band.up_to_age is None or age <= band.up_to_age:
+                return {"band_from": start, "band_to": band.up_to_age}
+            start = band.up_to_age + 1
+        raise AssertionError("the loader requires an open-ended last band")
+
     def band_boundary(self, low_age: int, high_age: int) -> int | None:
         """The first age from which another band applies, between ``low_age`` and ``high_age``
         (None: one band covers them all)."""

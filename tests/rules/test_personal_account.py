@@ -360,7 +360,7 @@ def test_another_rules_months_give_their_sum_for_the_member_as_they_are_then():
     assert (pa["variant"], pa["annual_allocation"]) == ("split_year", None)
     (other,) = pa["params"]["others"]
     assert (other["holder"], other["months"], other["total"]) == ("retired", 2, "212.00")
-    assert pa["explanation"].endswith("第九条：退休人员每月按年龄划入（57–59 岁：106 元），2 个月共 212 元。")
+    assert pa["explanation"].endswith("第九条：退休人员每月按年龄划入（69 周岁及以下：106 元；这期间您 57–59 岁），2 个月共 212 元。")
     assert "在职期间每月按缴费基数的 2% 计入；退休后每月按年龄划入" not in pa["explanation"]
     # The year's first sentence names what keeps it from one figure: a rule without an amount.
     assert "其中一项文件未给出金额" in pa["explanation"] and "文件未规定年内如何折算" not in pa["explanation"]
@@ -396,7 +396,7 @@ def test_the_year_of_retirement_without_a_start_rule_gives_the_months_it_can():
     ]
     assert "2025-01 至 2025-05 在职，每月按缴费基数 5,000 元的 2% 计入 100 元，5 个月 500 元" in pa["explanation"]
     assert "2025-06 为退休当月，文件没有写明按哪项规定划入" in pa["explanation"]
-    assert "2025-07 至 2025-12 退休，每月按年龄划入（58–60 岁：106 元），6 个月 636 元。" in pa["explanation"]
+    assert "2025-07 至 2025-12 退休，每月按年龄划入（69 周岁及以下：106 元；这期间您 58–60 岁），6 个月 636 元。" in pa["explanation"]
     # 徐州 2024, retired 2024-02-15, no base: January in service asks for the base, February is
     # the month of retirement, March–December retired with no amount in the document.
     pa = _account(region="xuzhou", retired_on="2024-02-15", visits=[{"date": "2024-03-01", "level": 1, "total": "500"}])
@@ -408,3 +408,19 @@ def test_the_year_of_retirement_without_a_start_rule_gives_the_months_it_can():
     pa = _account(region="shanghai", retired_on="2024-10-15", contribution_base="5000",
                   visits=[{"date": "2024-09-01", "level": 1, "total": "500"}])
     assert "periods" not in pa["params"]
+
+
+def test_an_age_band_is_named_apart_from_the_members_own_ages():
+    # 云南 第九条: "70周岁以下退休人员每月划入106元, 70周岁及以上…142元". Aged 66 on 2026-11-30,
+    # the member was 64–66 in 2025: the band is 69 or under, 106 × 12 = 1,272.00. The sentence
+    # names the band the credit comes from and, apart, the ages the member may have had (audit:
+    # "（64–66 岁：106 元）" read as if the document set that bracket).
+    pa = _account(region="yunnan", age=66, age_on="2026-11-30", retired_on="2015-06-30",
+                  visits=[{"date": "2025-03-01", "level": 1, "total": "500"}])
+    assert (pa["annual_allocation"], pa["params"]["band_from"], pa["params"]["band_to"]) == ("1272.00", None, 69)
+    assert pa["explanation"].startswith("退休人员个人账户每月划入 106 元（69 周岁及以下；这期间您 64–66 岁），12 个月共 1,272 元。")
+    # 上海 主要任务（一）: "74岁以下1680元/年,75岁以上1890元/年": aged 80 → 75 and over, 1,890.00.
+    pa = _account(region="shanghai", age=80, age_on="2026-11-30", retired_on="2005-06-30",
+                  visits=[{"date": "2024-03-01", "level": 1, "total": "500"}])
+    assert pa["annual_allocation"] == "1890.00"
+    assert pa["explanation"].startswith("退休人员个人账户每年划入 1,890 元（75 周岁及以上；这期间您 ")
