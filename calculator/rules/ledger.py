@@ -412,10 +412,11 @@ class _Ledger:
             else:
                 code = "new-insurance-year-empty"
             self.year_switch = (yk, code)
-            self._year_switch_notice(code, account_param)
-        elif self.year_switch is not None and self.year_switch[0] == yk:
+            if not nothing_covered:
+                self._year_switch_notice(code, account_param)
+        elif self.year_switch is not None and self.year_switch[0] == yk and not nothing_covered:
             # The new year's later visits have no new year's credit either: the notice
-            # concerns each of them.
+            # concerns each of them (each with a share an account could pay).
             self._year_switch_notice(self.year_switch[1], account_param)
         self.current_year_key = yk
 
@@ -902,15 +903,16 @@ class _Ledger:
     # -- the personal account's allocation -------------------------------------------------------
     def quietly(self, work: Callable[[], Any]) -> Any:
         """``work()`` with the result's clauses and notices copied: a trial leaves no trace."""
-        saved = self.clauses, self.notices, self.assumption_refs, self.codes
+        saved = self.clauses, self.notices, self.assumption_refs, self.codes, self.versions
         self.clauses = dict(self.clauses)
         self.notices = {code: replace(n, visits=list(n.visits)) for code, n in self.notices.items()}
         self.assumption_refs = dict(self.assumption_refs)
         self.codes = list(self.codes)
+        self.versions = dict(self.versions)  # an account trial lists the versions whose months it counts
         try:
             return work()
         finally:
-            self.clauses, self.notices, self.assumption_refs, self.codes = saved
+            self.clauses, self.notices, self.assumption_refs, self.codes, self.versions = saved
 
     def allocation(self, version: Version, first_day: dt.date) -> AccountAllocation:
         """The personal-account credit for the benefit year of the first visit, under the
@@ -928,9 +930,9 @@ class _Ledger:
         # decide whether the member was in service, retired, or both.
         covered_from, covered_to = self._coverage(version, param, year_start, year_end)
         # The same rule may run on through neighbouring versions (武汉: the 优化方案 from
-        # 2023-04-10 keeps the 细则's credits): the months under them are credited too, so their
+        # 2023-04-10 keeps the 细则's credits): where the months under them are credited, their
         # clause (with its reading), their version and its notices for those months are listed.
-        self._cite_joined(self._continued(version, param, covered_from, covered_to))
+        continued = self._continued(version, param, covered_from, covered_to)
         key = employed_key
         if req.status == "retired":
             key = retired_key
@@ -977,6 +979,7 @@ class _Ledger:
                             annual = split["annual"]
                             if annual is None:  # no base for the employee's months
                                 return AccountAllocation("split_months_base_missing", figures, ref, version.id, reason_variant="split_months_base_missing")
+                            self._cite_joined(continued)
                             return AccountAllocation("split_months", figures, ref, version.id, annual, None)
                         return AccountAllocation("split_year_dated", figures, ref, version.id, reason_variant="split_year_dated")
                     # No start rule: the month of retirement is open, but the months before it
@@ -988,6 +991,21 @@ class _Ledger:
                     )
                     if periods is not None:
                         figures["periods"] = periods
+                        kinds_said = {p["kind"] for p in periods}
+                        if "none" in kinds_said:
+                            figures["split_gap"] = "amount"  # a period's phrase names the rule without one
+                        elif "open" in kinds_said:
+                            # Both monthly, the month of retirement open ("都按月划入" only where
+                            # both rules give an amount: a rule without one may not be monthly).
+                            figures["split_gap"] = "month" if "none" not in kinds else "open"
+                        elif not others and not outside and all("total" in p for p in periods):
+                            # Retired on the 1st: every month under one rule (the calculator's
+                            # reading: retiree rules from the retirement date itself), each with
+                            # its figure: the year's sum.
+                            annual = sum(p["total"] for p in periods)
+                            figures.update(split_gap=None, annual=annual, months=sum(p["months"] for p in periods))
+                            self._cite_joined(continued)
+                            return AccountAllocation("split_year", figures, ref, version.id, annual, None)
                     return AccountAllocation("split_year", figures, ref, version.id, reason_variant="split_year")
         rule = rules[key]
         if rule.kind == "none":
@@ -1034,7 +1052,7 @@ class _Ledger:
             figures["rate"] = rule.rate
             figures.pop("joined", None)  # no figure: nothing counted under another clause
             return AccountAllocation("base_missing", figures, ref, version.id, reason_variant="base_missing")
-        self._cite_joined(joined)
+        self._cite_joined(joined + continued)
         if rule.kind == "monthly_share_of_base":
             figures["rate"] = rule.rate
             monthly = rule.rate.apply(req.contribution_base)
@@ -1296,12 +1314,19 @@ def _retirement_year_periods(
         return None
     month_first = dt.date(start.year, start.month, 1)
     month_last = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1) - dt.timedelta(days=1)
+    parts: tuple[tuple[str, Any, dt.date, dt.date], ...]
+    if start.day == 1:
+        # Retired on the 1st: the whole month is after the retirement date (the calculator's
+        # reading for visits too: retiree rules from that day), so no month is open.
+        parts = (("employed", employed, covered_from, start - dt.timedelta(days=1)), ("retired", retired, start, covered_to))
+    else:
+        parts = (
+            ("employed", employed, covered_from, month_first - dt.timedelta(days=1)),
+            ("retirement_month", None, max(covered_from, month_first), min(covered_to, month_last)),
+            ("retired", retired, month_last + dt.timedelta(days=1), covered_to),
+        )
     out: list[dict[str, Any]] = []
-    for name, rule, first, last in (
-        ("employed", employed, covered_from, month_first - dt.timedelta(days=1)),
-        ("retirement_month", None, max(covered_from, month_first), min(covered_to, month_last)),
-        ("retired", retired, month_last + dt.timedelta(days=1), covered_to),
-    ):
+    for name, rule, first, last in parts:
         if first > last:
             continue
         months = M.months_between((first.year, first.month), (last.year, last.month))

@@ -425,7 +425,13 @@ SPLIT_YEAR_HEADS = {
     "month": N_(
         "您的退休待遇自 {start} 起执行，该年度在职期间和退休后的个人账户都按月划入，但文件没有写明退休当月按哪项规定划入，本计算器不估算全年划入额。"
     ),
+    "open": N_(
+        "您的退休待遇自 {start} 起执行，该年度在职期间和退休后适用不同的个人账户划入规定，文件没有写明退休当月按哪项规定划入，本计算器不估算全年划入额。"
+    ),
 }
+# Retired on the 1st where no document fixes the first day as a retiree: that month is counted
+# as a retiree's, the calculator's reading (said), and the year is summed month by month.
+SPLIT_YEAR_SUMMED = N_("您的退休待遇自 {start} 起执行（文件没有写明从退休当天还是次月起，本计算器从退休当天起算），这一年按月分别计算：")
 # The year of retirement month by month (split_months): each period, then the sum.
 SPLIT_PERIODS = {
     "employed": N_("{covered_from} 至 {covered_to} 在职，{rule}，{months} 个月 {total} 元"),
@@ -827,7 +833,9 @@ def article_text(article: str, translate: Translate = identity) -> str:
 def render_account(account: Any, translate: Translate = identity) -> str:
     f = account.figures
     head = ACCOUNT[account.variant]
-    if account.variant == "split_year" and f.get("split_gap") in SPLIT_YEAR_HEADS:
+    if account.variant == "split_year" and account.annual is not None:
+        head = SPLIT_YEAR_SUMMED  # retired on the 1st: every month under one rule, summed
+    elif account.variant == "split_year" and f.get("split_gap") in SPLIT_YEAR_HEADS:
         head = SPLIT_YEAR_HEADS[f["split_gap"]]
     text = fill(head, f, translate)
     if account.variant in ("split_year", "split_year_dated"):
@@ -837,10 +845,13 @@ def render_account(account: Any, translate: Translate = identity) -> str:
         periods = f.get("periods")
         if periods:
             # The months before, of and after the month of retirement, each with its rule and
-            # sum where it has one.
-            # (A new sentence: English puts a space after the one before; Chinese does not.)
-            gap = "" if translate(ARTICLE) == ARTICLE else " "
-            own = gap + translate(SPLIT_SEPARATOR).join(_retirement_period_text(period, translate) for period in periods) + translate(SPLIT_END)
+            # sum where it has one; the year's sum where every month has one.
+            # (A new sentence: English puts a space after the one before; Chinese does not; after
+            # the summed head's colon neither does.)
+            summed = account.annual is not None
+            gap = "" if summed or translate(ARTICLE) == ARTICLE else " "
+            end = fill(SPLIT_TOTAL, f, translate) if summed else translate(SPLIT_END)
+            own = gap + translate(SPLIT_SEPARATOR).join(_retirement_period_text(period, translate) for period in periods) + end
         else:
             own = None
         if not others:
@@ -851,8 +862,8 @@ def render_account(account: Any, translate: Translate = identity) -> str:
                 "covered_from": f["covered_from"], "covered_to": f["covered_to"], "employed_rule": employed, "retired_rule": retired,
             }, translate))]
             texts += [
-                (other[0], _other_rule_text(*other, translate))
-                for other in others
+                (start, _other_rule_text(start, end, cite, employed_rule, retired_rule, holder, months, total, translate))
+                for start, end, cite, employed_rule, retired_rule, holder, months, total in others
             ]
             text += "".join(t for _start, t in sorted(texts, key=lambda period: period[0]))
         text += _outside_text(f, translate)
@@ -860,7 +871,10 @@ def render_account(account: Any, translate: Translate = identity) -> str:
         text += translate(SPLIT_SEPARATOR).join(_split_period_text(name, f[f"{name}_period"], translate) for name in ("employed", "retired"))
         text += fill(SPLIT_TOTAL, f, translate) if account.annual is not None else translate(SPLIT_END)
         text += _outside_text(f, translate)
-    others = "".join(_other_rule_text(*other, translate) for other in f.get("other_rules", ()))
+    others = "".join(
+        _other_rule_text(start, end, cite, employed_rule, retired_rule, holder, months, total, translate)
+        for start, end, cite, employed_rule, retired_rule, holder, months, total in f.get("other_rules", ())
+    )
     if account.annual is None or account.monthly is None:
         text += others
     else:

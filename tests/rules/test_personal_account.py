@@ -424,3 +424,39 @@ def test_an_age_band_is_named_apart_from_the_members_own_ages():
                   visits=[{"date": "2024-03-01", "level": 1, "total": "500"}])
     assert pa["annual_allocation"] == "1890.00"
     assert pa["explanation"].startswith("退休人员个人账户每年划入 1,890 元（75 周岁及以上；这期间您 ")
+
+
+def test_review_edge_cases_of_the_year_of_retirement_and_continued_rules():
+    # Retired on the 1st (云南 2025-02-01, base 5000): February is wholly after the retirement
+    # date, a retiree's month as the calculator reads it (said in the sentence), so every month
+    # has a figure: 2025-01 in service 5000 × 2% = 100; February–December 11 × 106 = 1,166;
+    # 1,266.00 for the year (review: February was left open, though 1 January was not).
+    pa = _account(region="yunnan", retired_on="2025-02-01", contribution_base="5000", age_on="2026-11-30",
+                  visits=[{"date": "2025-03-01", "level": 2, "total": "100"}])
+    assert (pa["variant"], pa["annual_allocation"], pa["months"]) == ("split_year", "1266.00", 12)
+    assert "本计算器从退休当天起算" in pa["explanation"] and pa["explanation"].endswith("合计 1,266 元。")
+    # A December retirement in 徐州 (no amount for retirees): no month after it, so the sentence
+    # does not say a rule gives no amount without naming it; it says the month is open.
+    pa = _account(region="xuzhou", retired_on="2024-12-15", contribution_base="6000",
+                  visits=[{"date": "2024-11-01", "level": 2, "total": "100"}])
+    assert "其中一项文件未给出金额" not in pa["explanation"]
+    assert "文件没有写明退休当月按哪项规定划入" in pa["explanation"] and "11 个月 1,320 元" in pa["explanation"]
+    # 武汉 employed without a base: nothing is credited, so the 优化方案's months are not cited
+    # (review: its reading and version were listed beside a visit it does not govern).
+    body = {"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2023-03-01", "level": 3, "total": "1000.00"}]}
+    status, result = run_contract(json.dumps(body))
+    assert result["personal_account"]["variant"] == "base_missing"
+    assert [r["id"] for r in result["rules"]] == ["wuhan-2023-02"]
+    assert "wuhan-2023-04/personal_account" not in {w["code"] for w in result["warnings"]}
+
+
+def test_shanghai_new_year_reading_lists_only_visits_an_account_could_pay():
+    # 上海, employed: 2024-06-15 100 (当年账户 300 → 200); 2024-07-15 500 (new 医保年度: the 200
+    # moves to the 历年账户); 2024-08-15 0.00 and 2024-09-15 all 全自费: no account pays either,
+    # so the reading concerns visit 2 only (review).
+    body = {"region": "shanghai", "status": "employed", "age": 45, "account_balance": "300.00", "prior_years_balance": "100.00",
+            "visits": [{"date": "2024-06-15", "level": 3, "total": "100.00"}, {"date": "2024-07-15", "level": 3, "total": "500.00"},
+                       {"date": "2024-08-15", "level": 3, "total": "0.00"},
+                       {"date": "2024-09-15", "level": 3, "total": "50.00", "excluded": "50.00"}]}
+    status, result = run_contract(json.dumps(body))
+    assert {w["code"]: w["visits"] for w in result["warnings"]}["new-insurance-year"] == [2]
