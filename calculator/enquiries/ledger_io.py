@@ -46,6 +46,9 @@ LEDGER_HEADERS = [
 ]
 # The visit's options beyond the amounts (the calculator's 更多选项), optional in a file: blank
 # means the default (在参保地就医, not 住院期间, 普通门诊, class inferred from the level).
+# Where the documents call the deductible 自负段 (上海), the column is named as they do.
+DEDUCTIBLE_HEADER = "起付标准（本次）"
+SELF_PAY_BAND_HEADER = gettext_noop("自负段（本次）")
 OPTION_HEADERS = ["异地就医", "住院期间", "门诊慢性病", "收费类别"]
 TEMPLATE_HEADERS = ["就诊日期", "医疗机构级别", "就诊类型", "费用总额", "自费金额", "乙类金额", *OPTION_HEADERS]
 TEMPLATE_EXAMPLE = ["2025-03-01", "三级", "门诊", "1200.00", "100.00", "200.00", "", "", "", ""]
@@ -75,6 +78,18 @@ def _money(value: Any) -> Decimal:
         return Decimal(str(value if value not in (None, "") else "0")).quantize(Decimal("0.01"))
     except InvalidOperation:
         return Decimal("0.00")
+
+
+def ledger_headers(result: dict[str, Any]) -> list[str]:
+    """The ledger's column names for this result: 上海's 自负段 by its own name (audit: its files
+    and print called it 起付标准, which the page never does)."""
+    from calculator.rules.registry import load_policies
+
+    region = load_policies().get(str(result.get("region")))
+    band = region is not None and any(
+        "deductible" in v.params and v.params["deductible"].value.term == "自负段" for v in region.versions
+    )
+    return [SELF_PAY_BAND_HEADER if band and h == DEDUCTIBLE_HEADER else h for h in LEDGER_HEADERS]
 
 
 def fund_clause(visit: dict[str, Any], result: dict[str, Any]) -> dict[str, Any] | None:
@@ -197,7 +212,7 @@ def _file_ledger(result: dict[str, Any], inputs: dict[str, Any] | None) -> tuple
     at = len(LEDGER_HEADERS)  # the 乙类金额 column
     class_b_total = sum((r[at] for r in out if r[at] is not None), Decimal("0.00"))
     totals = [*totals, class_b_total, "", "", "", ""]
-    headers = [*LEDGER_HEADERS, CLASS_B_HEADER, *OPTION_HEADERS]
+    headers = [*ledger_headers(result), CLASS_B_HEADER, *OPTION_HEADERS]
     return headers, out, totals
 
 
@@ -547,7 +562,7 @@ def read_visits(name: str, raw: bytes, *, max_rows: int = 1000, max_bytes: int =
 
 # What the export writes besides the input columns: read back without a word (a round trip).
 _EXPORT_ONLY = frozenset(
-    _header_key(h) for h in [*LEDGER_HEADERS, CLASS_B_HEADER, *OPTION_HEADERS] if _header_key(h) not in COLUMNS
+    _header_key(h) for h in [*LEDGER_HEADERS, SELF_PAY_BAND_HEADER, CLASS_B_HEADER, *OPTION_HEADERS] if _header_key(h) not in COLUMNS
 )
 
 

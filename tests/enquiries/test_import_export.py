@@ -931,3 +931,23 @@ def test_an_exports_totals_row_is_no_visit_wherever_the_date_column_is():
     assert len(read.visits) == 5 and read.errors == []
     with pytest.raises(ledger_io.ImportRefused, match="文件里有 6 行就诊记录"):
         ledger_io.read_visits("t.csv", ("医疗机构级别,就诊日期,费用总额\n" + rows + "1,2024-03-06,100\n,合计,600\n").encode(), max_rows=5)
+
+
+def test_shanghais_files_name_its_self_pay_band_and_import_back_without_a_word():
+    # 上海's documents call the deductible 自负段: its ledger column is named so in the files
+    # (audit: they said 起付标准, which the page never does), and the file imports back with
+    # that export-only column read silently. Retired after 2000, 三级 1200: 自负段 300, then
+    # (1200 − 300) × 75% = 675.00 from the fund, 525.00 cash.
+    from calculator.rules.contract import run_contract
+
+    request = {"region": "shanghai", "status": "retired", "age": 70, "retired_on": "2005-06-30",
+               "visits": [{"date": "2024-03-01", "level": 3, "total": "1200.00"}]}
+    status, result = run_contract(json.dumps(request))
+    text = ledger_io.export_csv(result, request).decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text)))[:2]
+    assert "自负段（本次）" in header and "起付标准（本次）" not in header
+    assert (row[header.index("自负段（本次）")], row[header.index("统筹基金支付")]) == ("300.00", "675.00")
+    read = ledger_io.read_visits("visits.csv", text.encode())
+    assert read.errors == [] and read.unread_columns == [] and read.visits[0]["total"] == "1200.00"
+    # Elsewhere the column stays 起付标准（本次）.
+    assert "起付标准（本次）" in ledger_io.ledger_headers({"region": "wuhan"})
