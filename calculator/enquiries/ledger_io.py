@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -272,9 +273,45 @@ def export_xlsx(result: dict[str, Any], inputs: dict[str, Any] | None = None) ->
         cell.font = Font(bold=True)
     if inputs is not None:
         _sheet(wb, INPUT_SHEET, TEMPLATE_HEADERS, input_rows(inputs), TEMPLATE_WIDTHS)
+        # Who and what the figures are for, and the result's caveats: a helpdesk reading the file
+        # later sees the region and rules that produced them (the import reads 就诊记录 only).
+        _sheet(wb, ABOUT_SHEET, ABOUT_HEADERS, about_rows(result, inputs), [16, 100])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+ABOUT_SHEET = "说明"
+ABOUT_HEADERS = ["项目", "内容"]
+STATUS_NAMES = {"employed": "在职", "retired": "退休"}
+
+
+def about_rows(result: dict[str, Any], inputs: dict[str, Any]) -> list[list[Any]]:
+    """The 说明 sheet: the person's entries, the rules used, the day of the export and every
+    notice with the visits it concerns (in the result's own words)."""
+    rows: list[list[Any]] = [
+        ["参保地区", result.get("region_name") or inputs.get("region")],
+        ["参保身份", STATUS_NAMES.get(str(inputs.get("status")), inputs.get("status"))],
+        ["年龄", inputs.get("age")],
+    ]
+    for key, label in (
+        ("retired_on", "退休日期"), ("contribution_base", "月缴费基数"), ("account_balance", "个人账户余额（上海：当年账户）"),
+        ("prior_years_balance", "历年账户余额"), ("chronic_disease_count", "慢性病病种数"),
+    ):
+        if inputs.get(key) not in (None, ""):
+            rows.append([label, inputs[key]])
+    if inputs.get("flexible_employment"):
+        rows.append(["灵活就业人员", YES])
+    for rule in result.get("rules") or []:
+        rows.append(["适用规定", rule.get("title") or rule.get("id")])
+    account = result.get("personal_account") or {}
+    if account.get("explanation"):
+        rows.append(["个人账户划入", account["explanation"]])
+    rows.append(["导出日期", timezone.localdate()])
+    for warning in result.get("warnings") or []:
+        visits = "、".join(str(n) for n in warning.get("visits") or [])
+        rows.append(["请注意", f"{warning.get('message')}" + (f"（涉及第 {visits} 次就诊）" if visits else "")])
+    return rows
 
 
 def template_csv() -> bytes:

@@ -951,3 +951,25 @@ def test_shanghais_files_name_its_self_pay_band_and_import_back_without_a_word()
     assert read.errors == [] and read.unread_columns == [] and read.visits[0]["total"] == "1200.00"
     # Elsewhere the column stays 起付标准（本次）.
     assert "起付标准（本次）" in ledger_io.ledger_headers({"region": "wuhan"})
+
+
+def test_the_excel_file_says_who_and_what_the_figures_are_for():
+    # A helpdesk reading the file later sees the region, the person's entries, the rules used,
+    # the day and the result's caveats on a 说明 sheet (audit: the files named none of them);
+    # the import still reads the 就诊记录 sheet and gives back the same visit.
+    from calculator.rules.contract import run_contract
+
+    request = {"region": "shanghai", "status": "retired", "age": 70, "retired_on": "2005-06-30", "account_balance": "100.00",
+               "visits": [{"date": "2024-03-01", "level": 3, "total": "1200.00"}]}
+    status, result = run_contract(json.dumps(request))
+    data = ledger_io.export_xlsx(result, request)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    about = {row[0]: row[1] for row in book["说明"].iter_rows(min_row=2, values_only=True) if row[0] != "请注意"}
+    assert (about["参保地区"], about["参保身份"], about["年龄"], about["退休日期"]) == ("上海市", "退休", 70, "2005-06-30")
+    assert about["适用规定"] and "导出日期" in about
+    caveats = [row[1] for row in book["说明"].iter_rows(min_row=2, values_only=True) if row[0] == "请注意"]
+    assert len(caveats) == len(result["warnings"]) > 0
+    first = result["warnings"][0]
+    assert caveats[0] == first["message"] + "（涉及第 1 次就诊）" and first["visits"] == [1]
+    read = ledger_io.read_visits("visits.xlsx", data)
+    assert read.errors == [] and [v["total"] for v in read.visits] == ["1200.00"]
