@@ -84,12 +84,9 @@ def _money(value: Any) -> Decimal:
 def ledger_headers(result: dict[str, Any]) -> list[str]:
     """The ledger's column names for this result: 上海's 自负段 by its own name (audit: its files
     and print called it 起付标准, which the page never does)."""
-    from calculator.rules.registry import load_policies
+    from calculator.web.region_facts import deductible_terms
 
-    region = load_policies().get(str(result.get("region")))
-    band = region is not None and any(
-        "deductible" in v.params and v.params["deductible"].value.term == "自负段" for v in region.versions
-    )
+    band = "自负段" in deductible_terms(result.get("region"))
     return [SELF_PAY_BAND_HEADER if band and h == DEDUCTIBLE_HEADER else h for h in LEDGER_HEADERS]
 
 

@@ -148,9 +148,9 @@ def _person(inputs: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append((_("灵活就业人员"), _("是")))
     # Where the region keeps two accounts (上海: the 当年账户 pays first), the first balance is
     # the 当年账户's, beside the 历年账户's (audit: both read as personal-account balances).
-    from calculator.web.results import two_accounts
+    from calculator.web.region_facts import two_accounts
 
-    balance_label = _("当年账户余额") if two_accounts(str(inputs.get("region"))) else _("个人账户余额")
+    balance_label = _("当年账户余额") if two_accounts(inputs.get("region")) else _("个人账户余额")
     for key, label in (("contribution_base", _("月缴费基数")), ("account_balance", balance_label), ("prior_years_balance", _("历年账户余额"))):
         if inputs.get(key):
             rows.append((label, _("%(amount)s 元") % {"amount": grouped(inputs[key])}))

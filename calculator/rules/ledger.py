@@ -302,10 +302,8 @@ class _Ledger:
         account clause (which speaks of the account's 当年资金; its own reading quotes the
         table note's 历年结余资金), listed under it; that the new year's credit is missing is a
         plain notice."""
-        if _YEAR_SWITCH_KIND[code] == "assumption":
-            ref = account_param.cite.ref
-            self.clauses[ref] = account_param.cite
-            self.notice(code, NOTICES[code], ref, kind="assumption")
+        if code == "new-insurance-year":
+            self._reading(code, account_param, None)
         else:
             self.notice(code, NOTICES[code])
 
@@ -1119,12 +1117,10 @@ class _Ledger:
         months as this rule's): (first day, last day, version, its param) within the months
         covered, in date order."""
         out = []
-        for other in self.region.versions:
+        for other in self._rule_run(version, param):
             if other is version:
                 continue
-            other_param = other.params.get("personal_account")
-            if other_param is None or other_param.value != param.value:
-                continue
+            other_param = other.params["personal_account"]
             start = max(covered_from, other.effective_from)
             end = covered_to if other.effective_to is None else min(covered_to, other.effective_to)
             if start <= end:
@@ -1248,7 +1244,12 @@ class _Ledger:
         same rule may run on through later versions, as in 武汉's two)."""
         return _of_version(version, ("coverage", year_start, year_end), lambda: self._work_out_coverage(version, param, year_start, year_end))
 
-    def _work_out_coverage(self, version: Version, param: Param, year_start: dt.date, year_end: dt.date) -> tuple[dt.date, dt.date]:
+    def _rule_run(self, version: Version, param: Param) -> tuple[Version, ...]:
+        """The neighbouring versions, this one among them, that keep its account rule (武汉's
+        two), in date order."""
+        return _of_version(version, ("rule_run",), lambda: self._work_out_rule_run(version, param))
+
+    def _work_out_rule_run(self, version: Version, param: Param) -> tuple[Version, ...]:
         versions = self.region.versions
         i = versions.index(version)
         first = last = i
@@ -1256,10 +1257,14 @@ class _Ledger:
             first -= 1
         while last + 1 < len(versions) and versions[last + 1].params["personal_account"].value == param.value:
             last += 1
-        start = max(year_start, versions[first].effective_from)
+        return versions[first:last + 1]
+
+    def _work_out_coverage(self, version: Version, param: Param, year_start: dt.date, year_end: dt.date) -> tuple[dt.date, dt.date]:
+        run = self._rule_run(version, param)
+        start = max(year_start, run[0].effective_from)
         if start.day != 1:  # a part month is not counted
             start = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-        end_limit = versions[last].effective_to
+        end_limit = run[-1].effective_to
         end = year_end if end_limit is None else min(year_end, end_limit)
         next_day = end + dt.timedelta(days=1)
         if next_day.day != 1:
@@ -1280,9 +1285,6 @@ def _gaps(start: dt.date, end: dt.date, covered: list[tuple[dt.date, dt.date]]) 
     return out
 
 
-# The 上海 year switch: moving the 当年账户's balance into the 历年账户 is the calculator's reading
-# (kind "assumption"); that the new year's credit is not counted is a plain notice.
-_YEAR_SWITCH_KIND = {"new-insurance-year": "assumption", "new-insurance-year-empty": "notice"}
 
 # What a version's rules decide by themselves (which rate applies to a combination of codes,
 # the months an account rule covers), worked out once per process: the policy data load

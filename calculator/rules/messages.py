@@ -808,11 +808,16 @@ def chinese_number(text: str) -> int | None:
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
 
 
+def _chinese(translate: Translate) -> bool:
+    """Whether ``translate`` gives Chinese (the templates' own words)."""
+    return translate(ARTICLE) == ARTICLE
+
+
 def title_text(document: Any, translate: Translate = identity) -> str:
     """A document named inside a sentence: 《title》 in Chinese; in English its description with
     the title beside it ("Yunnan measures for … (《云南省…》)"), as the English pages name it."""
     title = f"《{inner_title(document.title)}》"
-    if translate(ARTICLE) == ARTICLE:  # a Chinese answer
+    if _chinese(translate):
         return title
     from calculator.rules.citations_en import title_description  # it reads this module's numbers
 
@@ -849,7 +854,7 @@ def render_account(account: Any, translate: Translate = identity) -> str:
             # (A new sentence: English puts a space after the one before; Chinese does not; after
             # the summed head's colon neither does.)
             summed = account.annual is not None
-            gap = "" if summed or translate(ARTICLE) == ARTICLE else " "
+            gap = "" if summed or _chinese(translate) else " "
             end = fill(SPLIT_TOTAL, f, translate) if summed else translate(SPLIT_END)
             own = gap + translate(SPLIT_SEPARATOR).join(_retirement_period_text(period, translate) for period in periods) + end
         else:

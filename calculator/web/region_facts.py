@@ -89,6 +89,21 @@ def region_code(raw: str | None) -> str | None:
 
 
 @lru_cache(maxsize=32)
+def two_accounts(raw: str | None) -> bool:
+    """Whether the region keeps a 当年账户 that pays first and a 历年账户 (上海): its first
+    balance is then the 当年账户's."""
+    code = region_code(raw)
+    return code is not None and any(v.params["account_use"].value.current_year_first for v in load_policies()[code].versions)
+
+
+@lru_cache(maxsize=32)
+def deductible_terms(raw: str | None) -> frozenset[str]:
+    """What the region's documents call the deductible (上海: 自负段)."""
+    code = region_code(raw)
+    return frozenset() if code is None else frozenset(v.params["deductible"].value.term for v in load_policies()[code].versions)
+
+
+@lru_cache(maxsize=32)
 def unused_person_options(code: str | None) -> tuple[str, ...]:
     """The person's optional fields the region's rules never use (none before a region is
     chosen): the 历年账户 balance, the number of chronic diseases, flexible employment."""
@@ -98,7 +113,7 @@ def unused_person_options(code: str | None) -> tuple[str, ...]:
     unused = []
     if not any(v.flexible_account_rules for v in versions):
         unused.append("flexible_employment")
-    if not any(v.params["account_use"].value.current_year_first for v in versions):
+    if not two_accounts(code):
         unused.append("prior_years_balance")
     if not any(v.param("chronic") for v in versions):
         unused.append("chronic_disease_count")

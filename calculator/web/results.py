@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext as _, ngettext
 
-from calculator.web import labels, result_html
+from calculator.web import labels, region_facts, result_html
 from calculator.web.chart import Chart, build_charts, cap_change_day
 from calculator.web.policies import version_checked
 from calculator.web.templatetags.yuan import yuan, yuan_formatter
@@ -314,19 +314,9 @@ def _labels_for(region_code: str) -> dict[str, str]:
     """The page's labels for a result of this region: where it keeps two accounts (上海: the
     当年账户 pays first, the 历年账户 after), the first balance is the 当年账户's."""
     made = dict(_page_labels(get_language() or ""))
-    if two_accounts(region_code):
+    if region_facts.two_accounts(region_code):
         made["account_balance"] = plain(_("当年账户余额"))
     return made
-
-
-@lru_cache(maxsize=16)
-def two_accounts(region_code: str) -> bool:
-    from calculator.rules.registry import load_policies
-
-    region = load_policies().get(region_code)
-    return region is not None and any(
-        "account_use" in v.params and v.params["account_use"].value.current_year_first for v in region.versions
-    )
 
 
 @lru_cache(maxsize=4)
