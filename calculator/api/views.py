@@ -38,7 +38,9 @@ def _error(request: HttpRequest, status: int, field: str, message: Message) -> J
 
 
 def _method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse:
-    return method_not_allowed(request, allowed)
+    # A GET endpoint answers HEAD too: said in Allow (monitors probe with it), the message
+    # names GET only.
+    return method_not_allowed(request, allowed, "GET, HEAD" if allowed == ["GET"] else None)
 
 
 def _header_lang(request: HttpRequest) -> str | None:

@@ -47,7 +47,9 @@ LEDGER_HEADERS = [
 ]
 # The visit's options beyond the amounts (the calculator's 更多选项), optional in a file: blank
 # means the default (在参保地就医, not 住院期间, 普通门诊, class inferred from the level).
-# Where the documents call the deductible 自负段 (上海), the column is named as they do.
+# Where the documents call the deductible 自负段 (上海), the printed ledger names the column as
+# they do; the files keep issue 8's slip headers (a script reading them finds 起付标准（本次）
+# in every region) and their 说明 sheet says what the column is called there.
 DEDUCTIBLE_HEADER = "起付标准（本次）"
 SELF_PAY_BAND_HEADER = gettext_noop("自负段（本次）")
 OPTION_HEADERS = ["异地就医", "住院期间", "门诊慢性病", "收费类别"]
@@ -81,12 +83,16 @@ def _money(value: Any) -> Decimal:
         return Decimal("0.00")
 
 
-def ledger_headers(result: dict[str, Any]) -> list[str]:
-    """The ledger's column names for this result: 上海's 自负段 by its own name (audit: its files
-    and print called it 起付标准, which the page never does)."""
+def _deductible_terms(region: Any) -> Any:
     from calculator.web.region_facts import deductible_terms
 
-    band = "自负段" in deductible_terms(result.get("region"))
+    return deductible_terms(region)
+
+
+def ledger_headers(result: dict[str, Any]) -> list[str]:
+    """The printed ledger's column names for this result: 上海's 自负段 by its own name, as its
+    page says (the files keep LEDGER_HEADERS, the contract's slip terms)."""
+    band = "自负段" in _deductible_terms(result.get("region"))
     return [SELF_PAY_BAND_HEADER if band and h == DEDUCTIBLE_HEADER else h for h in LEDGER_HEADERS]
 
 
@@ -210,7 +216,7 @@ def _file_ledger(result: dict[str, Any], inputs: dict[str, Any] | None) -> tuple
     at = len(LEDGER_HEADERS)  # the 乙类金额 column
     class_b_total = sum((r[at] for r in out if r[at] is not None), Decimal("0.00"))
     totals = [*totals, class_b_total, "", "", "", ""]
-    headers = [*ledger_headers(result), CLASS_B_HEADER, *OPTION_HEADERS]
+    headers = [*LEDGER_HEADERS, CLASS_B_HEADER, *OPTION_HEADERS]
     return headers, out, totals
 
 
@@ -304,6 +310,8 @@ def about_rows(result: dict[str, Any], inputs: dict[str, Any]) -> list[list[Any]
     account = result.get("personal_account") or {}
     if account.get("explanation"):
         rows.append(["个人账户划入", account["explanation"]])
+    if "自负段" in _deductible_terms(result.get("region")):
+        rows.append(["起付标准（本次）", "本地区文件称“自负段”：明细表“起付标准（本次）”一列即本次就诊的自负段金额。"])
     rows.append(["导出日期", timezone.localdate()])
     for warning in result.get("warnings") or []:
         visits = "、".join(str(n) for n in warning.get("visits") or [])

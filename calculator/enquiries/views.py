@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from calculator.enquiries import ledger_io, services
 from calculator.enquiries.models import Enquiry
@@ -281,7 +281,7 @@ def _context(request: HttpRequest, enquiry: Enquiry) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 @limited  # each recomputes today's figures: counted like saving and exporting
 def detail(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -291,7 +291,7 @@ def detail(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "enquiries/detail.html", _context(request, enquiry))
 
 
-@require_GET
+@require_safe
 @limited  # each recomputes today's figures: counted like saving and exporting
 def print_view(request: HttpRequest, token: str) -> HttpResponse:
     from calculator.web.results import merged_warnings
@@ -398,7 +398,7 @@ def _notice_dates(result: dict[str, Any], numbers: list[int]) -> str:
     return ngettext("（涉及 %(dates)s 的就诊）", "（涉及 %(dates)s 的就诊）", count) % {"dates": _("、").join(dates)}
 
 
-@require_GET
+@require_safe
 @limited  # a database look-up each: counted like reopening the link (the print page shows one)
 def qr_svg(request: HttpRequest, token: str) -> HttpResponse:
     import segno
@@ -449,7 +449,7 @@ def export_current(request: HttpRequest, kind: str) -> HttpResponse:
     return _export(calculate(calc_request, identity), inputs, kind, "menzhen-mingxi")
 
 
-@require_GET
+@require_safe
 @limited  # each recomputes today's figures: counted like saving and exporting
 def export_saved(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """A saved enquiry's ledger: today's figures, or the saved ones with ?figures=saved."""
@@ -463,7 +463,7 @@ def export_saved(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     return _export(today or enquiry.result, enquiry.inputs, kind, "menzhen-mingxi")
 
 
-@require_GET
+@require_safe
 def template_download(request: HttpRequest, kind: str) -> HttpResponse:
     if kind == "xlsx":
         return _download(ledger_io.template_xlsx(), ledger_io.XLSX_MEDIA_TYPE, "jiuzhen-muban.xlsx")

@@ -355,6 +355,9 @@ def _flag(ctx: _Ctx, where: str, raw: Any) -> bool:
 
 
 def _date(ctx: _Ctx, where: str, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        # YAML reads "2023-01-01 10:00" as a timestamp: a rule starts on a day, not at an hour.
+        raise ctx.fail(where, f"a date without a time of day (YYYY-MM-DD), got {value.isoformat(sep=' ')!r}")
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):

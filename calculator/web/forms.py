@@ -45,7 +45,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from calculator.rules.contract import last_visit_date
+from calculator.rules.contract import MAX_ECHO, last_visit_date
 from calculator.rules.registry import load_policies
 from calculator.web import typed
 from calculator.web import region_facts
@@ -103,6 +103,11 @@ class _RenderOnlyForm(forms.Form):
         self._errors = ErrorDict()
         self.cleaned_data = {}
 
+    def _widget_data_value(self, widget: Any, html_name: str) -> Any:
+        # What a field shows when rendered by Django (the person's fields): cut as raw() cuts it.
+        value = super()._widget_data_value(widget, html_name)
+        return value[:MAX_ECHO] if value.__class__ is str else value
+
     def raw(self, name: str) -> Any:
         """What the user typed or chose for ``name`` (the bound value, uncleaned; None for a
         field this form does not ask): ``BoundField.value()`` for our fields, whose
@@ -116,6 +121,15 @@ class _RenderOnlyForm(forms.Form):
             return None
         if self.is_bound:
             value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            if value.__class__ is str and len(value) > MAX_ECHO:
+                # No field's answer is this long: said at the field, and only the first
+                # MAX_ECHO characters are written back into the page (issue 9: fields are
+                # echoed at most 100 characters long). The error keeps the cut value from
+                # ever being calculated.
+                self.input_errors[name] = gettext("%(label)s太长：最多 %(limit)s 个字符，这里有 %(count)s 个。") % {
+                    "label": field.label, "limit": MAX_ECHO, "count": len(value),
+                }
+                value = value[:MAX_ECHO]
         else:
             value = self.get_initial_for_field(field, name)
         self._raw[name] = value

@@ -15,11 +15,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from calculator.rules.contract import parse_request
+from calculator.rules.contract import MAX_ECHO, parse_request
 from calculator.rules.engine import calculate
 from calculator.i18n import edge_translate
 from calculator.web import policies
@@ -52,7 +52,9 @@ def _page_query(request: HttpRequest) -> str:
         if key in ACTION_KEYS:
             continue
         default = _ROW_DEFAULTS.get(key.rsplit("-", 1)[-1]) if key.startswith("visits-") else None
-        query += [(key, v) for v in values if (v != "" and v != default) or key.endswith("-date")]
+        # A value longer than any answer (an error at its field) is written back cut, as the
+        # fields show it (issue 9: at most MAX_ECHO characters echoed).
+        query += [(key, v[:MAX_ECHO]) for v in values if (v != "" and v != default) or key.endswith("-date")]
     return urlencode(query)
 
 
@@ -61,7 +63,7 @@ def _page_url(request: HttpRequest, query: str) -> str:
     return request.path + ("?" + query if query else "")
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 def home(request: HtmxHttpRequest) -> HttpResponse:
     state = calculator_state(request.GET)
@@ -93,17 +95,17 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 def policy_library(request: HttpRequest) -> HttpResponse:
     return render(request, "web/policies.html", {"library": policies.library()})
 
 
-@require_GET
+@require_safe
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "web/about.html", {"library": policies.library()})
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400, public=True)
 def favicon(request: HttpRequest) -> FileResponse:
     """/favicon.ico, for what asks for it without reading the page's <link rel="icon">."""

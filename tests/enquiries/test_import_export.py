@@ -933,11 +933,13 @@ def test_an_exports_totals_row_is_no_visit_wherever_the_date_column_is():
         ledger_io.read_visits("t.csv", ("医疗机构级别,就诊日期,费用总额\n" + rows + "1,2024-03-06,100\n,合计,600\n").encode(), max_rows=5)
 
 
-def test_shanghais_files_name_its_self_pay_band_and_import_back_without_a_word():
-    # 上海's documents call the deductible 自负段: its ledger column is named so in the files
-    # (audit: they said 起付标准, which the page never does), and the file imports back with
-    # that export-only column read silently. Retired after 2000, 三级 1200: 自负段 300, then
-    # (1200 − 300) × 75% = 675.00 from the fund, 525.00 cash.
+def test_shanghais_files_keep_the_slip_header_and_say_it_is_the_self_pay_band():
+    # Issue 8 lists the files' headers (起付标准（本次） among them) for every region: 上海's
+    # files keep it (a script reads the same column everywhere) and the Excel 说明 sheet says
+    # that 上海's documents call it 自负段; the printed ledger names it as the page does.
+    # Retired after 2000, 三级 1200: 自负段 300, then (1200 − 300) × 75% = 675.00 from the fund.
+    from openpyxl import load_workbook
+
     from calculator.rules.contract import run_contract
 
     request = {"region": "shanghai", "status": "retired", "age": 70, "retired_on": "2005-06-30",
@@ -945,31 +947,20 @@ def test_shanghais_files_name_its_self_pay_band_and_import_back_without_a_word()
     status, result = run_contract(json.dumps(request))
     text = ledger_io.export_csv(result, request).decode("utf-8-sig")
     header, row = list(csv.reader(io.StringIO(text)))[:2]
-    assert "自负段（本次）" in header and "起付标准（本次）" not in header
-    assert (row[header.index("自负段（本次）")], row[header.index("统筹基金支付")]) == ("300.00", "675.00")
+    assert header[:12] == ledger_io.LEDGER_HEADERS and "自负段（本次）" not in header
+    assert (row[header.index("起付标准（本次）")], row[header.index("统筹基金支付")]) == ("300.00", "675.00")
     read = ledger_io.read_visits("visits.csv", text.encode())
     assert read.errors == [] and read.unread_columns == [] and read.visits[0]["total"] == "1200.00"
-    # Elsewhere the column stays 起付标准（本次）.
+    about = dict(load_workbook(io.BytesIO(ledger_io.export_xlsx(result, request)))[ledger_io.ABOUT_SHEET].iter_rows(values_only=True))
+    assert "自负段" in about["起付标准（本次）"]
+    assert "起付标准（本次）" not in dict(ledger_io.about_rows({"region": "wuhan"}, {"region": "wuhan"}))
+    # The printed ledger says 自负段 for 上海, 起付标准 elsewhere.
+    assert "自负段（本次）" in ledger_io.ledger_headers(result)
     assert "起付标准（本次）" in ledger_io.ledger_headers({"region": "wuhan"})
 
 
-def test_the_excel_file_says_who_and_what_the_figures_are_for():
-    # A helpdesk reading the file later sees the region, the person's entries, the rules used,
-    # the day and the result's caveats on a 说明 sheet (audit: the files named none of them);
-    # the import still reads the 就诊记录 sheet and gives back the same visit.
-    from calculator.rules.contract import run_contract
-
-    request = {"region": "shanghai", "status": "retired", "age": 70, "retired_on": "2005-06-30", "account_balance": "100.00",
-               "visits": [{"date": "2024-03-01", "level": 3, "total": "1200.00"}]}
-    status, result = run_contract(json.dumps(request))
-    data = ledger_io.export_xlsx(result, request)
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    about = {row[0]: row[1] for row in book["说明"].iter_rows(min_row=2, values_only=True) if row[0] != "请注意"}
-    assert (about["参保地区"], about["参保身份"], about["年龄"], about["退休日期"]) == ("上海市", "退休", 70, "2005-06-30")
-    assert about["适用规定"] and "导出日期" in about
-    caveats = [row[1] for row in book["说明"].iter_rows(min_row=2, values_only=True) if row[0] == "请注意"]
-    assert len(caveats) == len(result["warnings"]) > 0
-    first = result["warnings"][0]
-    assert caveats[0] == first["message"] + "（涉及第 1 次就诊）" and first["visits"] == [1]
-    read = ledger_io.read_visits("visits.xlsx", data)
-    assert read.errors == [] and [v["total"] for v in read.visits] == ["1200.00"]
+def test_a_file_exported_with_the_self_pay_band_header_still_imports():
+    # Files exported on 2026-12-01 named 上海's column 自负段（本次）: read back silently.
+    text = "就诊日期,医疗机构级别,就诊类型,医疗费总额,自负段（本次）\n2024-03-01,三级,门诊,1200.00,300.00\n"
+    read = ledger_io.read_visits("old.csv", text.encode())
+    assert read.errors == [] and read.unread_columns == [] and read.visits[0]["total"] == "1200.00"

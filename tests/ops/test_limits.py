@@ -82,6 +82,36 @@ def test_too_many_form_fields_is_400_with_the_pages_message(client):
     assert 'class="site-header"' in html  # in the site's layout
 
 
+def test_the_page_writes_back_a_fields_value_at_most_100_characters_long(client):
+    # Issue 9: fields are echoed back at most 100 characters long. 500 characters typed into
+    # four fields: each field says it is too long (and nothing is calculated from a cut
+    # value); no run of more than 100 of them is anywhere in the page (inputs, the language
+    # switch's next, the summary).
+    import re
+
+    z = "Z" * 500
+    response = client.get("/", {"region": z, "status": "employed", "age": z, "visits-0-date": z, "visits-0-total": z, "visits-0-level": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search("Z{101,}", html) is None and "Z" * 100 in html
+    for label in ("参保地区", "年龄", "就诊日期", "费用总额"):
+        assert f"{label}太长：最多 100 个字符，这里有 500 个。" in html
+    assert 'id="results-title"' not in html  # no result from cut values
+
+
+def test_a_long_value_whose_first_100_characters_would_be_valid_is_not_calculated(client):
+    # "1000" then 496 spaces and "x": cut to 100 characters it would read 1000; the field
+    # says it is too long instead of calculating 1000 (never a silently wrong figure).
+    total = "1000" + " " * 496 + "x"
+    response = client.get("/", {"region": "wuhan", "status": "employed", "age": "45", "visits-0-date": "2024-03-01", "visits-0-level": "3", "visits-0-total": total})
+    html = response.content.decode()
+    assert "费用总额太长：最多 100 个字符，这里有 501 个。" in html
+    assert 'id="results-title"' not in html
+    # The same visit with its total as typed normally is calculated (the marker means a result).
+    ok = client.get("/", {"region": "wuhan", "status": "employed", "age": "45", "visits-0-date": "2024-03-01", "visits-0-level": "3", "visits-0-total": "1000"})
+    assert 'id="results-title"' in ok.content.decode()
+
+
 # --- methods and media types ----------------------------------------------------------------------
 
 
@@ -90,7 +120,7 @@ def test_too_many_form_fields_is_400_with_the_pages_message(client):
 def test_wrong_methods_on_the_api_get_json_405(client, path, method):
     response = client.generic(method, path, data=b"{}", content_type="application/json")
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"  # HEAD answers too (an uptime monitor's probe)
     assert "不支持的请求方法" in _errors(response)[0]["message"]
 
 
@@ -118,8 +148,16 @@ def test_json_with_a_charset_is_accepted(client):
 def test_the_page_answers_a_wrong_method_with_a_chinese_405(client):
     response = client.post("/", data={"region": "xuzhou"})
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
     assert "不支持这种请求方式" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", "/?region=wuhan", "/policies/", "/about/"])
+def test_pages_answer_head_as_monitors_send_it(client, path):
+    # An uptime monitor's HEAD gets the page's status and headers without a body (audit: 405).
+    response = client.head(path)
+    assert response.status_code == 200 and response.content == b""
+    assert response["Cache-Control"] == "no-store"
 
 
 def test_the_apis_own_refusals_are_english_when_the_client_prefers_english(client):

@@ -249,8 +249,13 @@ def test_messages_name_the_path_under_the_data_folder(data_copy):
          "effective_from", "not a date (YYYY-MM-DD)"),
         ("xuzhou/2023-01-01.yaml", "effective_to: 2027-12-31", "effective_to: 2027-12-32",
          "effective_to", "not a real date: '2027-12-32'"),
+        # YAML reads a date with a time of day as a timestamp (audit: a TypeError naming no field).
+        ("xuzhou/2023-01-01.yaml", "effective_from: 2023-01-01", "effective_from: 2023-01-01T10:00:00",
+         "effective_from", "a date without a time of day (YYYY-MM-DD), got '2023-01-01 10:00:00'"),
+        ("shanghai/2023-07-01.yaml", "effective_to: ", "effective_to: 2026-12-31 10:00:00 #",
+         "effective_to", "a date without a time of day"),
     ],
-    ids=["month-13", "february-30", "quoted-month-13", "not-iso", "day-32"],
+    ids=["month-13", "february-30", "quoted-month-13", "not-iso", "day-32", "timestamp", "timestamp-to"],
 )
 def test_impossible_dates_are_refused_naming_file_and_field(data_copy, rel, old, new, field, fragment):
     _edit(data_copy, rel, old, new)
