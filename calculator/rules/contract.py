@@ -100,6 +100,7 @@ MESSAGES = {
     "excluded_too_large": "自费金额（{excluded} 元）不能大于费用总额（{total} 元）。",
     "class_b_too_large": "乙类金额（{class_b} 元）不能大于费用总额减去自费金额（{limit} 元）。",
     "date_not_covered": "就诊日期 {date} 不在{region}已收录的政策期间内（{coverage}），无法计算。",
+    "date_after_rules": "就诊日期 {date} 晚于{region}已收录规定的有效期（至 {end}）：此后适用的规定本计算器尚未收录，无法估算。",
     "retired_on_required": "{region}退休人员的待遇按退休日期在 {split_on} 之前或之后区分，请填写退休日期。",
     "chronic_unsupported": "{region}的门诊慢特病待遇不在本计算器范围内（目前收录门诊慢性病规定的地区：{supported}），请选择普通门诊。",
     "level_required": "请选择医疗机构级别（药店请选开具处方的医疗机构级别）。",
@@ -597,10 +598,16 @@ def _check_against_rules(region, status: str, retired_on, visits: list[Visit], e
         if version is None or not version.covers(v.date):
             version = region.version_on(v.date)
         if version is None:
-            errors.add(
-                f"visits[{v.index}].date", MESSAGES["date_not_covered"],
-                date=v.date.isoformat(), region=region.name, coverage=region.coverage_text(),
-            )
+            last_end = region.versions[-1].effective_to
+            if last_end is not None and v.date > last_end:
+                # After the last rule's own end (上海's 办法: 有效期至 2026-12-31): said as such,
+                # not as a gap in what the calculator has (the next rules are not known yet).
+                errors.add(f"visits[{v.index}].date", MESSAGES["date_after_rules"], date=v.date.isoformat(), region=region.name, end=last_end.isoformat())
+            else:
+                errors.add(
+                    f"visits[{v.index}].date", MESSAGES["date_not_covered"],
+                    date=v.date.isoformat(), region=region.name, coverage=region.coverage_text(),
+                )
             continue
         if status == "retired" and retired_on is None:
             cohorts = version.param("retiree_cohorts")

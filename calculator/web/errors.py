@@ -40,6 +40,7 @@ TEMPLATES = {
     "excluded_too_large": _("自费金额（{excluded} 元）不能大于费用总额（{total} 元）。"),
     "class_b_too_large": _("乙类金额（{class_b} 元）不能大于费用总额减去自费金额（{limit} 元）。"),
     "date_not_covered": _("就诊日期 {date} 不在{region}已收录的政策期间内（{coverage}），无法计算。"),
+    "date_after_rules": _("就诊日期 {date} 晚于{region}已收录规定的有效期（至 {end}）：此后适用的规定本计算器尚未收录，无法估算。"),
     "retired_on_required": _("{region}退休人员的待遇按退休日期在 {split_on} 之前或之后区分，请填写退休日期。"),
     "chronic_unsupported": _(
         "{region}的门诊慢特病待遇不在本计算器范围内（目前收录门诊慢性病规定的地区：{supported}），请选择普通门诊。"

@@ -174,11 +174,17 @@ def _ratios(v: Version) -> list[str]:
         for g, rates in r.rates.items()
     ]
     pharmacy = v.params["pharmacy"].value
+    line = None
     if pharmacy.basis == "own_ratio":
-        lines.append(
-            _("定点零售药店：%(rates)s")
-            % {"rates": _("，").join(f"{_group(g, v)} {x.percent}" for g, x in pharmacy.rates.items())}
-        )
+        line = _("定点零售药店：%(rates)s") % {"rates": _("，").join(f"{_group(g, v)} {x.percent}" for g, x in pharmacy.rates.items())}
+    elif pharmacy.basis == "prescriber":
+        line = _("定点零售药店：与开具处方的医疗机构相同")
+    if line is not None:
+        if _secondary(v, "pharmacy") and not _secondary(v, "fund_ratio"):
+            # Only this line rests on a re-post (上海: the ratios are the 办法's own): marked
+            # here, not the whole cell (audit: the official ratios read as a re-post's).
+            line = _("%(line)s（据转载）") % {"line": line}
+        lines.append(line)
     return lines
 
 
@@ -217,7 +223,7 @@ def library() -> dict[str, Any]:
                     ratios=_ratios(v),
                     cap=_cap(v),
                     deductible_secondary=_secondary(v, "deductible"),
-                    ratios_secondary=_secondary(v, "fund_ratio") or _secondary(v, "pharmacy"),
+                    ratios_secondary=_secondary(v, "fund_ratio"),
                     cap_secondary=_secondary(v, "annual_cap"),
                 )
             )

@@ -59,7 +59,7 @@ def _card(v: VisitView, labels: dict[str, str], yuan: Callable[[Any], str]) -> s
         figure = f" <b>{_esc(step.amount_text)}</b>" if step.amount_text else ""  # app.css: .steps b + b
         link = f' <a href="#{step.clause.anchor}">{_esc(step.clause.link_text)}</a>' if step.clause else ""
         parts.append(f'\n<li class="step-{_esc(step.code)}"><b>{_esc(step.label)}</b>{figure}<br>{_sentence(step.explanation)}{link}</li>')
-    parts.append(f'\n<li class="step-split"><b>{labels["member"]}</b> <b>{member}</b>{"<br>" + _esc(v.split) if v.split else ""}</li>\n</ol>')
+    parts.append(f'\n<li class="step-split"><b>{labels["member"]}</b> <b>{member}</b>{"<br>" + _sentence(v.split) if v.split else ""}</li>\n</ol>')
     if v.notices:
         links = labels["comma"].join(f'<a href="#{n.anchor}">{_esc(n.link_text)}</a>' for n in v.notices)
         parts.append(f'\n<p class="visit-notices">{labels["notes"]}{links}</p>')
@@ -111,7 +111,7 @@ def notices_html(result: ResultView) -> SafeString:
                 f'<a href="#{c.anchor}">{_esc(c.link_text)}</a>' for c in (notice.clause, *notice.more_clauses)
             )
             link = f"\n{link}"
-        parts.append(f'<li id="{notice.anchor}"><span>{marked(notice.message)}</span>{visits}{link}</li>\n')
+        parts.append(f'<li id="{notice.anchor}"><span>{_sentence(notice.message)}</span>{visits}{link}</li>\n')
     parts.append("</ol>\n")
     return mark_safe("".join(parts))
 
@@ -200,7 +200,7 @@ def clauses_html(result: ResultView) -> SafeString:
     the calculator's reading of it. (When the sources were last checked is said once per rule
     version, in the list of rules above them.)"""
     texts = {
-        "no_doc_no": _esc(gettext("原文未注明文号")),
+        "no_doc_no": _esc(gettext("所见原文未注明文号")),
         "source": _esc(gettext("转载页面")),
         "reading": _esc(gettext("本计算器的理解：")),
     }

@@ -37,7 +37,7 @@ class ClauseView:
     title: str
     description: str  # English description of the Chinese title ("" in Chinese)
     issuer: str
-    doc_no: str  # "" when the text gives none (the template says 原文未注明文号)
+    doc_no: str  # "" when the text gives none (the template says 所见原文未注明文号)
     article: str
     quote: str
     status: str
@@ -377,8 +377,11 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _INTERNAL_PHRASES = (
     # What the policy data says about its own copy of a text, in words a reader understands
     # (inside Chinese titles and issuers, which stay Chinese in both languages).
-    ("所存文本未载发文机关", "原文未注明发文机关"),
-    ("所存文本无标题", "原文未注明标题"),
+    # The copy found starts mid-document (上海: at "主要任务"): the document surely has an
+    # issuer and a title; the copy shows neither, and the title shown is the calculator's own
+    # (audit: "原文未注明标题" beside a title said the document has none).
+    ("所存文本未载发文机关", "所见原文未载发文机关"),
+    ("所存文本无标题", "标题据所见原文内容拟定"),
 )
 
 

@@ -660,6 +660,25 @@ def test_english_error_for_a_date_outside_the_rules_says_the_periods_in_english(
     assert "就诊日期 2020-01-01 不在上海市已收录的政策期间内（2023-07-01 " in zh
 
 
+def test_a_visit_after_the_last_rules_own_end_says_so(client):
+    # 上海's 办法 is valid until 2026-12-31 (its own words, data/shanghai/2023-07-01.yaml): a visit
+    # on 2027-01-05 is within "next year" but after that end; the field says the rule on file
+    # ends then and the next one is not here yet (audit: it read as a gap in the calculator's
+    # periods). Both languages; the API says the same.
+    params = {
+        "region": "shanghai", "status": "employed", "age": "40",
+        "visits-0-date": "2027-01-05", "visits-0-level": "2", "visits-0-total": "1300",
+    }
+    zh = unescape(text(get(client, params, language="zh-hans")))
+    assert "就诊日期 2027-01-05 晚于上海市已收录规定的有效期（至 2026-12-31）：此后适用的规定本计算器尚未收录，无法估算。" in zh
+    en = unescape(re.sub(r'<span lang="zh-Hans">(.*?)</span>', r"\1", text(get(client, params, language="en"))))
+    assert "The visit date 2027-01-05 is after 2026-12-31, when the rules on file for Shanghai" in en
+    response = client.post("/api/v1/calculate", data={"region": "shanghai", "status": "employed", "age": 40,
+                           "visits": [{"date": "2027-01-05", "level": 2, "total": "1300"}]}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "visits[0].date", "message": "就诊日期 2027-01-05 晚于上海市已收录规定的有效期（至 2026-12-31）：此后适用的规定本计算器尚未收录，无法估算。"}]
+
+
 def test_a_visit_card_says_the_account_and_cash_split_once(client):
     # 武汉 2024 在职, account 1,000: 一级 300 → fund 300 × 85% = 255.00, member 45.00, all from the
     # account. The engine's cash step ("全部由个人账户支付，无需现金支付") and the card's last line

@@ -152,3 +152,16 @@ def test_english_radio_and_checkbox_labels_keep_their_gloss_in_one_flex_item(cli
         assert f'<label for="{label_for}"><span>{text}</span></label>' in html, label_for
     client.cookies["django_language"] = "zh-hans"
     assert '<label for="id_flexible_employment">灵活就业人员</label>' in client.get("/").content.decode()
+
+
+def test_amounts_keep_their_unit_on_a_narrow_screen(client):
+    # Audit: "在职职工：7,000.00 / 元" in the library's cap column at 1280 px and "7,000 / yuan"
+    # in its English notes on a phone. An amount and its unit are joined by a no-break space
+    # in the library's cells, notes and readings (as the results' sentences and notices are).
+    client.cookies["django_language"] = "zh-hans"
+    zh = client.get("/policies/").content.decode()
+    assert "7,000.00\u00a0元" in zh and re.search(r"\d 元", zh) is None
+    client.cookies["django_language"] = "en"
+    en = client.get("/policies/").content.decode()
+    notes = "".join(re.findall(r'<div class="notices".*?</div>', en, re.S))
+    assert "\u00a0yuan" in notes and re.search(r"\d yuan", notes) is None

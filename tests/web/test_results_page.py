@@ -216,7 +216,7 @@ def test_sources_say_what_they_are(client, language):
         assert "核对情况：所见最新资料为 2025 年 1 月的转载，未见调整。" in basis
     else:
         assert "Re-post (not official)" in basis and "Official text" in basis
-        assert "no document number given" in basis
+        assert "no document number in the text found" in basis
         # Chinese titles, each followed by an English description.
         assert re.search(r'<span lang="zh-Hans">《[^<]*》[^<]*</span> <span class="title-en">\([A-Za-z]', basis)
         assert "Last checked:" in basis
@@ -261,6 +261,12 @@ def test_regions_table_marks_figures_from_re_posts(client):
     marked = {rule: "据转载" in body for rule, body in rows}
     assert marked["wuhan-2023-04"] is True  # the 优化方案's figures are re-posted
     assert marked["xuzhou-2023"] is False
+    # 上海's ratios are the 办法's own (official); only its pharmacy line rests on a re-post and
+    # says so itself, not the whole cell (audit).
+    shanghai = dict((rule, body) for rule, body in rows)["shanghai-2023"]
+    ratios = re.findall(r'<td data-label="统筹基金支付比例">(.*?)</td>', shanghai, re.S)[0]
+    assert '<span class="repost-mark">' not in ratios
+    assert re.search(r"<li>定点零售药店：[^<]*（据转载）</li>", ratios), ratios
     assert "权威转载" not in html and "所存文本未载文号" not in html
 
 

@@ -67,3 +67,16 @@ def grouped(value: Any) -> Any:
     as it is, for the caller's own default."""
     text = _grouped(value)
     return value if text is None else text
+
+
+@register.filter
+def units_kept(text: Any) -> str:
+    """Text (escaped) whose amounts keep their unit and whose dates stay whole on a narrow
+    screen, as the results' sentences do (result_html._sentence): "7,000 元" never "7,000 / 元"."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    from calculator.web.result_html import _whole_dates
+
+    html = str(escape(text)).replace(" 元", "\u00a0元").replace(" yuan", "\u00a0yuan")
+    return mark_safe(_whole_dates(html) if "-" in html else html)
