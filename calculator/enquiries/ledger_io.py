@@ -490,6 +490,27 @@ def detect_kind(name: str, head: bytes) -> str | None:
     return None
 
 
+def _csv_under_another_name(raw: bytes) -> bool:
+    """Text whose first line names a column the import reads ("就诊日期"): a CSV, whatever the
+    file is called."""
+    head = raw[:4096]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            # A multi-byte character cut at 4,096 bytes: decode what is whole.
+            try:
+                text = head[: head.rfind(b"\n") + 1].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        if "\x00" in text:
+            return False
+        first = text.splitlines()[0] if text.strip() else ""
+        cells = [_header_key(c) for c in re.split(r"[,\t;]", first)]
+        return any(COLUMNS.get(c) == "date" for c in cells)
+    return False
+
+
 def _decode_csv(raw: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -577,12 +598,43 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise ImportRefused(_("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")) from None
     try:
-        ws = wb[INPUT_SHEET] if INPUT_SHEET in wb.sheetnames else wb.worksheets[0]
-        return _filled_rows(ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS), max_rows)
+        sheet = INPUT_SHEET if INPUT_SHEET in wb.sheetnames else wb.sheetnames[0]
+        ws = wb[sheet]
+        rows = _filled_rows(ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS), max_rows)
     except ImportRefused:
         raise
     except Exception:  # noqa: BLE001
         raise ImportRefused(_("无法读取这个 Excel 文件的内容。请另存为 .xlsx 或 CSV 后再导入。")) from None
+    finally:
+        wb.close()
+    _refuse_formulas_without_values(raw, sheet, rows)
+    return rows
+
+
+def _refuse_formulas_without_values(raw: bytes, sheet: str, rows: list[tuple[int, list[Any]]]) -> None:
+    """A formula cell is read as the value the spreadsheet program saved with it. A file written
+    by a program that saves none (a script, some converters) has only the formula: its cell
+    would read as empty, and an empty 自费金额 silently counts as policy-range money (audit).
+    Such a cell is refused, naming its row and column. Files saved by Excel, WPS or
+    LibreOffice carry the values and pass."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - it opened a moment ago; nothing more to say
+        return
+    try:
+        read = {number: row for number, row in rows}
+        header = rows[0][1] if rows else []
+        for number, cells in enumerate(wb[sheet].iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS), start=1):
+            row = read.get(number, [])
+            for column, cell in enumerate(cells):
+                if cell.__class__ is str and cell.startswith("=") and (column >= len(row) or row[column] is None):
+                    name = header[column] if column < len(header) and header[column] not in (None, "") else _("第 %(n)s 列") % {"n": column + 1}
+                    raise ImportRefused(
+                        _("第 %(row)s 行“%(column)s”是公式（%(formula)s），文件里没有保存它算出的数值，无法读取。请在 Excel 或 WPS 中打开这个文件并保存一次后再导入，或把公式换成数字。")
+                        % {"row": number, "column": name, "formula": cell[:40]}
+                    )
     finally:
         wb.close()
 
@@ -596,6 +648,8 @@ def read_visits(name: str, raw: bytes, *, max_rows: int = 1000, max_bytes: int =
     kind = detect_kind(name, raw[:8])
     if kind == "xls":
         raise ImportRefused(_("这是旧版 Excel 文件（.xls），无法读取：请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"))
+    if kind is None and _csv_under_another_name(raw):
+        kind = "csv"  # a CSV saved or renamed as .xlsx (audit: called "neither format")
     if kind is None:
         raise ImportRefused(_("只能导入 CSV 或 Excel（.xlsx）文件：这个文件不是这两种格式。可以先“下载模板”，按模板填写。"))
     lines = _xlsx_rows(raw, max_rows) if kind == "xlsx" else _csv_rows(raw, max_rows)

@@ -7,6 +7,8 @@ auto-increment id is never shown.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 
@@ -32,7 +34,8 @@ class Enquiry(models.Model):
 
     @property
     def expires_on(self):
-        return timezone.localtime(self.expires_at).date()
+        # The last day it works: it ends at the midnight after it (services.save_enquiry).
+        return timezone.localtime(self.expires_at - dt.timedelta(microseconds=1)).date()
 
     @property
     def is_expired(self) -> bool:

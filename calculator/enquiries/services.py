@@ -229,7 +229,10 @@ def save_enquiry(inputs: dict[str, Any], result: dict[str, Any], *, source: str 
     # saved (an account allocation set by age band reads the ages in the months credited).
     if not inputs.get("age_on"):
         inputs = {**inputs, "age_on": dt.date.today().isoformat()}
-    expires = now + dt.timedelta(days=retention_days())
+    # Valid through the whole of its last day (the page says "到 <date> 为止有效"): it ends at
+    # the local midnight after it (audit: it ended at the time of day it was saved).
+    last_day = timezone.localdate(now) + dt.timedelta(days=retention_days())
+    expires = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))
     last_error: Exception | None = None
     try:
         for _ in range(SAVE_ATTEMPTS):

@@ -311,10 +311,28 @@ def test_at_most_2_mb(web):
     assert "文件太大：最多 2 MB" in _import(web, _csv(text)).content.decode()
 
 
-def test_a_file_over_the_upload_limit_gets_the_imports_own_page(web):
-    # Over the import's limit plus the form (2 MB + 64 KB): refused before the body is read,
-    # with the import's words, not "请求体过大".
+def test_a_file_somewhat_over_the_limit_is_refused_next_to_the_field(web):
+    # 2.7 MB (audit: anything over 2 MB + 64 KB got a page of its own, losing what was typed):
+    # the import reads it and says so beside the file field, on the calculator page.
     text = "就诊日期,医疗费总额,备注\n" + ("2025-03-01,10," + "x" * 3000 + "\n") * 900
+    assert 2.5 * 1_048_576 < len(text.encode()) < 4 * 1_048_576
+    response = _import(web, _csv(text))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "文件太大：最多 2 MB" in html and 'id="calculator-form"' in html
+
+
+def test_the_import_field_carries_its_limit_for_the_pages_script(web):
+    # enquiries.js refuses a file over data-max-bytes before sending it, with this message.
+    html = web.get("/").content.decode()
+    assert 'data-max-bytes="2097152"' in html
+    assert "这个文件太大：最多 2 MB。请分成几个文件导入（上面填写的内容都还在）。" in html
+
+
+def test_a_file_over_the_upload_limit_gets_the_imports_own_page(web):
+    # Over twice the import's limit plus the form (4 MB + 64 KB): refused before the body is
+    # read, with the import's words, not "请求体过大".
+    text = "就诊日期,医疗费总额,备注\n" + ("2025-03-01,10," + "x" * 3000 + "\n") * 1500
     response = _import(web, _csv(text))
     assert response.status_code == 413
     html = response.content.decode()
@@ -964,3 +982,42 @@ def test_a_file_exported_with_the_self_pay_band_header_still_imports():
     text = "就诊日期,医疗机构级别,就诊类型,医疗费总额,自负段（本次）\n2024-03-01,三级,门诊,1200.00,300.00\n"
     read = ledger_io.read_visits("old.csv", text.encode())
     assert read.errors == [] and read.unread_columns == [] and read.visits[0]["total"] == "1200.00"
+
+
+def test_a_formula_without_a_saved_value_is_refused_naming_its_cell():
+    # openpyxl writes a formula without the value a spreadsheet program would save with it: its
+    # cell reads as empty, and an empty 自费金额 would count the 100 as policy-range money
+    # (audit: imported silently). Refused, naming row 2 and the column.
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["就诊日期", "医疗机构级别", "就诊类型", "费用总额", "自费金额", "乙类金额"])
+    ws.append(["2025-03-01", "三级", "门诊", 1200, "=50*2", 200])
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(ledger_io.ImportRefused, match="第 2 行“自费金额”是公式（=50\\*2），文件里没有保存它算出的数值"):
+        ledger_io.read_visits("visits.xlsx", out.getvalue())
+
+
+def test_a_formula_with_its_saved_value_is_read_as_that_value():
+    # A file saved by Excel, WPS or LibreOffice carries <f>50*2</f><v>100</v>: read as 100.
+    sheet_row = '<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2"><f>1000+200</f><v>1200</v></c></row>'
+    read = ledger_io.read_visits("visits.xlsx", _workbook(sheet_row))
+    assert read.errors == [] and read.visits[0]["total"] == "1200.00"
+    # The same without its <v>: refused (a required cell that is not empty said as a formula).
+    bare = '<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2"><f>1000+200</f></c></row>'
+    with pytest.raises(ledger_io.ImportRefused, match="第 2 行“医疗费总额”是公式"):
+        ledger_io.read_visits("visits.xlsx", _workbook(bare))
+
+
+def test_a_csv_saved_under_an_excel_name_is_read_as_csv():
+    # Audit: an exported CSV renamed .xlsx was called "neither CSV nor Excel". Its text names
+    # the import's columns: read as the CSV it is (UTF-8 with BOM and GBK alike).
+    text = "就诊日期,医疗机构级别,费用总额\n2025-03-01,三级,1200\n"
+    for raw in (text.encode("utf-8-sig"), text.encode("gbk")):
+        read = ledger_io.read_visits("visits.xlsx", raw)
+        assert read.errors == [] and read.visits[0]["total"] == "1200.00"
+    # Text that is not a visit list still gets the plain refusal.
+    with pytest.raises(ledger_io.ImportRefused, match="只能导入 CSV 或 Excel"):
+        ledger_io.read_visits("notes.xlsx", "会议记录\n第一项\n".encode())

@@ -79,6 +79,27 @@ def test_retention_is_configurable(web):
     assert "此链接保存 30 天" in _html(web.get(f"/e/{token}/"))
 
 
+@pytest.mark.django_db
+def test_a_link_works_through_the_whole_of_its_last_day(settings):
+    # Saved 2026-12-01 10:28 Beijing time, kept 180 days: "到 2027-05-30 为止有效" holds until
+    # 2027-05-30 23:59:59 local (audit: it ended at 10:28 that day).
+    import zoneinfo
+    from unittest import mock
+
+    from calculator.enquiries import services
+
+    saved_at = dt.datetime(2026, 12, 1, 10, 28, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    with mock.patch("django.utils.timezone.now", return_value=saved_at):
+        enquiry = services.save_enquiry({"region": "wuhan"}, {"rules": []})
+    assert enquiry.expires_on == dt.date(2027, 5, 30)
+    local = timezone.localtime(enquiry.expires_at)
+    assert (local.date(), local.time()) == (dt.date(2027, 5, 31), dt.time(0, 0))
+    with mock.patch("django.utils.timezone.now", return_value=dt.datetime(2027, 5, 30, 23, 59, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))):
+        assert not enquiry.is_expired and services.find_enquiry(enquiry.token) is not None
+    with mock.patch("django.utils.timezone.now", return_value=dt.datetime(2027, 5, 31, 0, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))):
+        assert enquiry.is_expired and services.find_enquiry(enquiry.token) is None
+
+
 def test_tokens_are_random_and_never_sequential(web):
     tokens = [save_via_page(web) for _ in range(5)]
     assert len(set(tokens)) == 5
@@ -381,6 +402,11 @@ def test_print_page_has_everything_on_one_sheet(web):
     notices = notices[:notices.index("</ol>")]
     assert "（涉及 2024-03-01、2024-04-01 的就诊）" in notices
     assert "第 1 次就诊" not in notices
+    # The inputs behind the ledger's figures (audit: 先行自付 20.00 printed, the 200 nowhere):
+    # the first visit's 乙类 200 (10 % first self-pay: 200 × 10 % = 20.00); the second has none.
+    extras = re.search(r'<p class="print-extras" id="print-extras">(.*?)</p>', html).group(1)
+    assert extras == "<strong>另填写的：</strong>2024-03-01：乙类金额 200.00 元", extras
+    assert "20.00" in html
 
 
 def test_print_page_says_when_an_official_rule_cites_re_posted_passages(web):

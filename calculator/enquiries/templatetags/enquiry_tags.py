@@ -43,5 +43,6 @@ def import_limits() -> dict[str, int]:
     return {
         "rows": settings.ENQUIRY_IMPORT_MAX_ROWS,
         "mb": megabytes(settings.ENQUIRY_IMPORT_MAX_BYTES),
+        "bytes": settings.ENQUIRY_IMPORT_MAX_BYTES,
         "page_rows": MAX_ROWS,
     }

@@ -48,6 +48,24 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form || form.id !== "visit-import-form") { return; }
+    // A file over the limit is refused here, next to the field, before it is sent: the
+    // server would refuse it too, and the page it answers with cannot keep what was typed.
+    var input = form.querySelector("input[type=file][data-max-bytes]");
+    var error = document.getElementById("id_import_file_error");
+    if (input && error) {
+      var file = input.files && input.files[0];
+      var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+      if (file && max && file.size > max) {
+        event.preventDefault();
+        error.textContent = input.getAttribute("data-too-large");
+        error.hidden = false;
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", "id_import_file_error id_import_file_hint");
+        input.focus();
+        return;
+      }
+      error.hidden = true;
+    }
     var calculator = document.getElementById("calculator-form");
     if (!calculator) { return; }
     var old = form.querySelectorAll("input[data-carry]");
