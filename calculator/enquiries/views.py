@@ -324,7 +324,6 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
         row[11] = f"[{bases.index(basis) + 1}]"
     context.update(
         {
-            "print_extras": _print_extras(enquiry.inputs, order),
             "printed_on": timezone.localdate(),
             "print_result": result,
             "print_answer": answer_sentence(result, enquiry.inputs),
@@ -338,34 +337,6 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
         }
     )
     return render(request, "enquiries/print.html", context)
-
-
-def _print_extras(inputs: dict[str, Any], order: list[Any]) -> list[str]:
-    """What was entered for a visit beyond the ledger's columns (the 乙类 amount behind its
-    先行自付, the options), by visit date in the ledger's order, for the visits that have any
-    (audit: the sheet showed 先行自付 20.00 and nowhere the 200 it came from)."""
-    given = inputs.get("visits") or []
-    out = []
-    for index in order:
-        v = given[index] if isinstance(index, int) and 0 <= index < len(given) and isinstance(given[index], dict) else {}
-        parts = []
-        class_b = ledger_io._class_b(v)
-        if class_b:
-            parts.append(_("乙类金额 %(amount)s 元") % {"amount": grouped(f"{class_b:.2f}")})
-        offsite, stay, chronic, price_class = ledger_io._options(v)
-        if offsite:
-            parts.append(_("异地就医（%(kind)s）") % {"kind": _(offsite)})
-        if stay:
-            parts.append(_("住院期间"))
-        if chronic:
-            parts.append(_("门诊慢性病"))
-        if price_class:
-            parts.append(_("收费类别：%(name)s") % {"name": _(price_class)})
-        if parts:
-            date = ledger_io._input_date(v.get("date"))
-            day = date.isoformat() if isinstance(date, dt.date) else str(date)
-            out.append(_("%(date)s：%(entries)s") % {"date": day, "entries": _("，").join(parts)})
-    return out
 
 
 def _print_basis(visit: dict[str, Any], result: dict[str, Any]) -> dict[str, str] | None:

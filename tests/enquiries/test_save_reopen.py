@@ -402,11 +402,6 @@ def test_print_page_has_everything_on_one_sheet(web):
     notices = notices[:notices.index("</ol>")]
     assert "（涉及 2024-03-01、2024-04-01 的就诊）" in notices
     assert "第 1 次就诊" not in notices
-    # The inputs behind the ledger's figures (audit: 先行自付 20.00 printed, the 200 nowhere):
-    # the first visit's 乙类 200 (10 % first self-pay: 200 × 10 % = 20.00); the second has none.
-    extras = re.search(r'<p class="print-extras" id="print-extras">(.*?)</p>', html).group(1)
-    assert extras == "<strong>另填写的：</strong>2024-03-01：乙类金额 200.00 元", extras
-    assert "20.00" in html
 
 
 def test_print_page_says_when_an_official_rule_cites_re_posted_passages(web):
