@@ -372,7 +372,7 @@ def result_json(request: CalculationRequest, translate: T.Translate = T.identity
 def to_json(result: CalculationResult, translate: T.Translate = T.identity, lang: str = "zh-hans", *, visits_made: bool = False) -> dict[str, Any]:
     """``visits_made``: the result's visits are already their JSON (result_json)."""
     renderers = _renderers(translate)
-    return {
+    out = {
         "region": result.region_code,
         "region_name": translate(result.region_name),
         "status": result.request.status,
@@ -403,17 +403,55 @@ def to_json(result: CalculationResult, translate: T.Translate = T.identity, lang
         "personal_account": _account_json(result, translate),
         "rules": [v.as_dict() for v in result.versions],
         "clauses": {ref: _clause_json(cite, translate) for ref, cite in sorted(result.clauses.items())},
-        "warnings": [
-            {
+        "warnings": _warnings_json(result, translate),
+    }
+    return out
+
+
+def _warnings_json(result: CalculationResult, translate: T.Translate) -> list[dict[str, Any]]:
+    """The notices and assumptions, each caveat once: the ledger lists a caveat raised under
+    another clause than the first time as a notice of its own (``code:ref``, each with the visits
+    its clause governs); where both say the same words (武汉's retired-on-missing under the 细则's
+    and the 优化方案's 第七条; 玉溪's unregistered off-site care under the 细则 and the 省办法)
+    they are one warning here, with the visits of both, ``clause`` the first clause and
+    ``clauses`` every clause it rests on. The visits' ``notices`` name the warning's code."""
+    merged: list[dict[str, Any]] = []
+    by_words: dict[tuple[str, str], dict[str, Any]] = {}
+    renamed: dict[str, str] = {}
+    for n in result.notices:
+        # The Chinese words decide (an English answer translates equal words equally).
+        words = T.render_notice(n)
+        first = by_words.get((n.kind, words))
+        if first is None:
+            entry = {
                 "code": n.code,
                 "kind": n.kind,
-                "message": T.render_notice(n, translate),
+                "message": words if translate is T.identity else T.render_notice(n, translate),
                 "clause": n.clause,
+                "clauses": [n.clause] if n.clause else [],
                 "visits": n.visits,
             }
-            for n in result.notices
-        ],
-    }
+            by_words[(n.kind, words)] = entry
+            merged.append(entry)
+            continue
+        first["visits"] = sorted(set(first["visits"]) | set(n.visits))
+        if n.clause and n.clause not in first["clauses"]:
+            first["clauses"].append(n.clause)
+        renamed[n.code] = first["code"]
+    if renamed:
+        # The visits are their JSON already (result_json) or VisitResults: Any, as both (the
+        # compiled module checks a declared type on every item).
+        visits: Any = result.visits
+        for v in visits:
+            codes = v["notices"] if isinstance(v, dict) else v.notices
+            if any(code in renamed for code in codes):
+                kept: list[str] = []
+                for code in codes:
+                    code = renamed.get(code, code)
+                    if code not in kept:
+                        kept.append(code)
+                codes[:] = kept
+    return merged
 
 
 _CLAUSES: dict[tuple[int, Any], tuple[Any, dict[str, Any]]] = {}

@@ -78,14 +78,17 @@ def merged_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if first is None:
             first = by_text[key] = {
                 **w, "visits": sorted(w.get("visits") or []), "codes": [w["code"]],
-                "clauses": [w["clause"]] if w.get("clause") else [],
+                # The answer merges such caveats itself now (report._warnings_json, with
+                # ``clauses``); a result saved before that has one entry per clause.
+                "clauses": list(w.get("clauses") or ([w["clause"]] if w.get("clause") else [])),
             }
             out.append(first)
             continue
         first["codes"].append(w["code"])
         first["visits"] = sorted(set(first["visits"]) | set(w.get("visits") or []))
-        if w.get("clause") and w["clause"] not in first["clauses"]:
-            first["clauses"].append(w["clause"])
+        for clause in w.get("clauses") or ([w["clause"]] if w.get("clause") else []):
+            if clause not in first["clauses"]:
+                first["clauses"].append(clause)
     return out
 
 
@@ -519,8 +522,9 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
             if s.get("clause") in clauses:
                 order.setdefault(s["clause"], None)
     for w in result["warnings"]:
-        if w.get("clause") in clauses:
-            order.setdefault(w["clause"], None)
+        for ref in w.get("clauses") or ([w["clause"]] if w.get("clause") else []):
+            if ref in clauses:
+                order.setdefault(ref, None)
     pa = result["personal_account"]
     if pa.get("clause") in clauses:
         order.setdefault(pa["clause"], None)

@@ -428,12 +428,14 @@ def test_off_site_chronic_care_follows_the_off_site_clause_of_the_rules_in_force
     warnings = {w["code"]: w for w in result["warnings"]}
     assert warnings["yuxi-2023/offsite"]["visits"] == [1] and "第二十一条" in warnings["yuxi-2023/offsite"]["message"]
     assert warnings["yuxi-2024/offsite"]["visits"] == [3] and "第十六条" in warnings["yuxi-2024/offsite"]["message"]
-    # One notice on unregistered care per clause, each with the visits that clause governs.
-    assert (warnings["offsite-unfiled-unspecified"]["clause"], warnings["offsite-unfiled-unspecified"]["visits"]) == ("yuxi-2023/offsite", [2])
-    later = warnings["offsite-unfiled-unspecified:yuxi-2024/offsite"]
-    assert (later["clause"], later["visits"]) == ("yuxi-2024/offsite", [4])
+    # The notice on unregistered care says the same words under both clauses: listed once,
+    # with the visits of both and both clauses (the first as ``clause``); both visits name it.
+    unfiled = warnings["offsite-unfiled-unspecified"]
+    assert (unfiled["clause"], unfiled["clauses"], unfiled["visits"]) == ("yuxi-2023/offsite", ["yuxi-2023/offsite", "yuxi-2024/offsite"], [2, 4])
+    assert not any(code.startswith("offsite-unfiled-unspecified:") for code in warnings)
     assert "offsite-unspecified" not in warnings and "chronic-offsite-unspecified" not in warnings
-    assert "offsite-unfiled-unspecified:yuxi-2024/offsite" in result["visits"][3]["notices"]
+    assert [v["notices"].count("offsite-unfiled-unspecified") for v in result["visits"]] == [0, 1, 0, 1]
+    assert len({w["message"] for w in result["warnings"]}) == len(result["warnings"])
     assert "第十六条" in result["clauses"]["yuxi-2024/offsite"]["article"]
 
 
@@ -700,3 +702,24 @@ def test_caveats_about_rates_skip_visits_the_fund_pays_nothing_for():
         {"date": "2024-08-01", "level": 2, "total": "200", "excluded": "200"}, {"date": "2024-08-02", "level": 2, "total": "500"},
     ]})
     assert {w["code"]: w["visits"] for w in result["warnings"]}["shanxi-2024-unverified"] == [2]
+
+
+
+def test_a_caveat_with_the_same_words_under_two_clauses_is_one_warning():
+    # Audit: 武汉 retiree without a retirement date, visits on both sides of 2023-04-10: the
+    # retired-on-missing caveat was listed twice with the same words (under the 细则's 第七条
+    # and the 优化方案's reading of it). One warning, visits [1, 2], both clauses; each visit's
+    # notices name it once; every code a visit names is a warning's.
+    body = {"region": "wuhan", "status": "retired", "age": 65, "visits": [
+        {"date": "2023-03-01", "level": 3, "total": "6000.00", "class_b": "200"},
+        {"date": "2023-05-01", "level": 3, "total": "2000.00"},
+    ]}
+    result = _answer(body)
+    missing = [w for w in result["warnings"] if w["code"].startswith("retired-on-missing")]
+    assert len(missing) == 1
+    assert (missing[0]["code"], missing[0]["visits"]) == ("retired-on-missing", [1, 2])
+    assert missing[0]["clauses"] == ["wuhan-2023-02/retiree_start", "wuhan-2023-04/retiree_start"]
+    assert all(v["notices"].count("retired-on-missing") == 1 for v in result["visits"])
+    codes = {w["code"] for w in result["warnings"]}
+    assert all(code in codes for v in result["visits"] for code in v["notices"])
+    assert len({(w["kind"], w["message"]) for w in result["warnings"]}) == len(result["warnings"])

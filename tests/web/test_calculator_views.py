@@ -723,10 +723,10 @@ def test_without_javascript_the_language_switch_says_what_it_keeps_on_the_calcul
 
 
 def test_a_caveat_raised_under_two_clauses_is_listed_once_with_both(client):
-    # 玉溪, unregistered off-site care on both sides of 2024-11-01: the API lists the caveat twice
-    # (under 细则第二十一条 for visit 1, 省办法第十六条 for visit 2, each its own visits), but a
-    # reader is told it once, with visits 1 and 2 and a link to each clause; each visit's notes
-    # link to that one entry.
+    # 玉溪, unregistered off-site care on both sides of 2024-11-01: one caveat under 细则第二十一条
+    # (visit 1) and 省办法第十六条 (visit 2), told once, with visits 1 and 2 and a link to each
+    # clause (the API lists it once too, with both in ``clauses``); each visit's notes link to
+    # that one entry.
     params = {
         "region": "yuxi", "status": "employed", "age": "40",
         "visits-0-date": "2023-06-02", "visits-0-level": "2", "visits-0-total": "800", "visits-0-offsite": "unfiled",
