@@ -35,7 +35,9 @@ from tests.trace import step_variants
 
 CASES_DIR = Path(__file__).parent / "cases"
 CJK = re.compile(r"[\u3400-\u9fff]")
-GLOSS = re.compile(r"\s*[（(][\u3400-\u9fff\u3000-\u303f\uff00-\uffef·、/\s]+[)）]|[\u3400-\u9fff]+〔\d{4}〕\d+号")
+# A Chinese gloss in parentheses after its English words. (A 文号 such as 晋医保发〔2022〕12号 is
+# no longer allowed: an English notice names the document in English.)
+GLOSS = re.compile(r"\s*[（(][\u3400-\u9fff\u3000-\u303f\uff00-\uffef·、/\s]+[)）]")
 NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}-\d{2}(?![\d-])|\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+(?:\.\d+)?%?")
 # How many STEPS templates the golden cases may leave unexercised. Four of them no data can
 # produce today: benefit_year's "*_general" variants with a yearly deductible need a region with
