@@ -598,8 +598,8 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise ImportRefused(_("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")) from None
     try:
-        sheet = INPUT_SHEET if INPUT_SHEET in wb.sheetnames else wb.sheetnames[0]
-        ws = wb[sheet]
+        ws = wb[INPUT_SHEET] if INPUT_SHEET in wb.sheetnames else wb.worksheets[0]
+        sheet_path = getattr(ws, "_worksheet_path", None)  # the sheet's part in the archive
         rows = _filled_rows(ws.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS), max_rows)
     except ImportRefused:
         raise
@@ -607,36 +607,59 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
         raise ImportRefused(_("无法读取这个 Excel 文件的内容。请另存为 .xlsx 或 CSV 后再导入。")) from None
     finally:
         wb.close()
-    _refuse_formulas_without_values(raw, sheet, rows)
+    if sheet_path:
+        _refuse_formulas_without_values(raw, sheet_path, rows)
     return rows
 
 
-def _refuse_formulas_without_values(raw: bytes, sheet: str, rows: list[tuple[int, list[Any]]]) -> None:
-    """A formula cell is read as the value the spreadsheet program saved with it. A file written
-    by a program that saves none (a script, some converters) has only the formula: its cell
-    would read as empty, and an empty 自费金额 silently counts as policy-range money (audit).
-    Such a cell is refused, naming its row and column. Files saved by Excel, WPS or
-    LibreOffice carry the values and pass."""
-    from openpyxl import load_workbook
+# A cell with a formula (<f>) and no saved value: no <v>, or an empty one on a cell that is not
+# text (openpyxl writes <v />). Excel, WPS and LibreOffice save the result (an empty <v></v> on a
+# text cell, t="str", for a formula whose result is ""); a file written by a script or a
+# converter may not.
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/](?:(?!</(?:\w+:)?c>).)*?)</(?:\w+:)?c>", re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_SAVED_VALUE = re.compile(rb"<(?:\w+:)?v\s*>\s*[^<\s]")  # a <v> with something in it
+_TEXT_CELL = re.compile(rb'\bt="(?:str|s|inlineStr)"')
 
-    try:
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - it opened a moment ago; nothing more to say
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + (letter - 64)
+    return index - 1
+
+
+def _refuse_formulas_without_values(raw: bytes, sheet_path: str, rows: list[tuple[int, list[Any]]]) -> None:
+    """A formula cell is read as the value the spreadsheet program saved with it; a file that
+    carries the formula alone would read as an empty cell, and an empty 自费金额 silently counts
+    as policy-range money (audit). Such a cell in a column the import reads, on a row it
+    imports, is refused, naming its row and column. Only the sheet's own XML is looked at, and
+    only where it holds a formula at all; anything unexpected there leaves the file as read."""
+    if not rows:
         return
     try:
-        read = {number: row for number, row in rows}
-        header = rows[0][1] if rows else []
-        for number, cells in enumerate(wb[sheet].iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS), start=1):
-            row = read.get(number, [])
-            for column, cell in enumerate(cells):
-                if cell.__class__ is str and cell.startswith("=") and (column >= len(row) or row[column] is None):
-                    name = header[column] if column < len(header) and header[column] not in (None, "") else _("第 %(n)s 列") % {"n": column + 1}
-                    raise ImportRefused(
-                        _("第 %(row)s 行“%(column)s”是公式（%(formula)s），文件里没有保存它算出的数值，无法读取。请在 Excel 或 WPS 中打开这个文件并保存一次后再导入，或把公式换成数字。")
-                        % {"row": number, "column": name, "formula": cell[:40]}
-                    )
-    finally:
-        wb.close()
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            xml = archive.read(sheet_path.lstrip("/"))
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return
+    if b"<f" not in xml and b":f" not in xml:
+        return
+    header_number, header = rows[0]
+    data_rows = {number for number, _row in rows[1:]}
+    for match in _FORMULA_CELL.finditer(xml):
+        if _SAVED_VALUE.search(match.group(2)) or (_TEXT_CELL.search(match.group(1)) and b"<v" in match.group(2)):
+            continue  # a saved result (a text result may be empty)
+        ref = _CELL_REF.search(match.group(1))
+        if ref is None:
+            continue
+        row, column = int(ref.group(2)), _column_index(ref.group(1))
+        if row not in data_rows or column >= len(header) or COLUMNS.get(_header_key(header[column])) is None:
+            continue
+        formula = re.sub(rb"<[^>]*>", b"", match.group(2)).decode("utf-8", "replace")
+        raise ImportRefused(
+            _("第 %(row)s 行“%(column)s”是公式（%(formula)s），文件里没有保存它算出的数值，无法读取。请在 Excel 或 WPS 中打开这个文件并保存一次后再导入，或把公式换成数字。")
+            % {"row": row, "column": header[column], "formula": "=" + formula[:40]}
+        )
 
 
 def read_visits(name: str, raw: bytes, *, max_rows: int = 1000, max_bytes: int = 2 * 1_048_576) -> ImportResult:

@@ -130,6 +130,9 @@ def _echo(text: Any) -> str:
     return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
 
 
+echo_cut = _echo  # the web page writes a long value back the same way (cut, marked with …)
+
+
 class _Errors:
     def __init__(self, form: bool = False) -> None:
         # form=True: the values come from an HTML form, where every value is text, so

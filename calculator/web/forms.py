@@ -45,7 +45,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from calculator.rules.contract import MAX_ECHO, last_visit_date
+from calculator.rules.contract import MAX_ECHO, echo_cut, last_visit_date
 from calculator.rules.registry import load_policies
 from calculator.web import typed
 from calculator.web import region_facts
@@ -106,7 +106,7 @@ class _RenderOnlyForm(forms.Form):
     def _widget_data_value(self, widget: Any, html_name: str) -> Any:
         # What a field shows when rendered by Django (the person's fields): cut as raw() cuts it.
         value = super()._widget_data_value(widget, html_name)
-        return value[:MAX_ECHO] if value.__class__ is str else value
+        return echo_cut(value) if value.__class__ is str else value
 
     def raw(self, name: str) -> Any:
         """What the user typed or chose for ``name`` (the bound value, uncleaned; None for a
@@ -123,13 +123,13 @@ class _RenderOnlyForm(forms.Form):
             value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
             if value.__class__ is str and len(value) > MAX_ECHO:
                 # No field's answer is this long: said at the field, and only the first
-                # MAX_ECHO characters are written back into the page (issue 9: fields are
-                # echoed at most 100 characters long). The error keeps the cut value from
-                # ever being calculated.
+                # characters are written back into the page (issue 9: fields are echoed at most
+                # 100 characters long), the cut marked with "…": sent again as shown, or
+                # through a link that carries it, it is still refused, never calculated.
                 self.input_errors[name] = gettext("%(label)s太长：最多 %(limit)s 个字符，这里有 %(count)s 个。") % {
                     "label": field.label, "limit": MAX_ECHO, "count": len(value),
                 }
-                value = value[:MAX_ECHO]
+                value = echo_cut(value)
         else:
             value = self.get_initial_for_field(field, name)
         self._raw[name] = value
@@ -143,7 +143,7 @@ class _RenderOnlyForm(forms.Form):
             return ""
         amount, problem = _clean_amount(self.raw(name), self.fields[name].label)
         if problem:
-            self.input_errors[name] = problem
+            self.input_errors.setdefault(name, problem)  # "too long" (raw) is said first
         return amount
 
     def _date(self, name: str, *, latest: dt.date | None = None) -> str:
@@ -153,7 +153,7 @@ class _RenderOnlyForm(forms.Form):
                 date = dt.date.fromisoformat(text)
             except ValueError:
                 return text  # impossible dates are the contract's (date_impossible)
-            if date > latest:
+            if date > latest and name not in self.input_errors:
                 self.input_errors[name] = gettext("%(label)s不能晚于 %(last)s（未来的就诊最多估算到明年 12 月 31 日）。") % {
                     "label": self.fields[name].label,
                     "last": latest.isoformat(),

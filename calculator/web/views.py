@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from calculator.rules.contract import MAX_ECHO, parse_request
+from calculator.rules.contract import echo_cut, parse_request
 from calculator.rules.engine import calculate
 from calculator.i18n import edge_translate
 from calculator.web import policies
@@ -52,9 +52,10 @@ def _page_query(request: HttpRequest) -> str:
         if key in ACTION_KEYS:
             continue
         default = _ROW_DEFAULTS.get(key.rsplit("-", 1)[-1]) if key.startswith("visits-") else None
-        # A value longer than any answer (an error at its field) is written back cut, as the
-        # fields show it (issue 9: at most MAX_ECHO characters echoed).
-        query += [(key, v[:MAX_ECHO]) for v in values if (v != "" and v != default) or key.endswith("-date")]
+        # A value longer than any answer (an error at its field) is written back cut and
+        # marked, as the fields show it (issue 9: at most 100 characters echoed): the language
+        # switch's link refuses it again rather than calculating the cut value.
+        query += [(key, echo_cut(v)) for v in values if (v != "" and v != default) or key.endswith("-date")]
     return urlencode(query)
 
 

@@ -1021,3 +1021,39 @@ def test_a_csv_saved_under_an_excel_name_is_read_as_csv():
     # Text that is not a visit list still gets the plain refusal.
     with pytest.raises(ledger_io.ImportRefused, match="只能导入 CSV 或 Excel"):
         ledger_io.read_visits("notes.xlsx", "会议记录\n第一项\n".encode())
+
+
+def test_what_spreadsheet_programs_save_with_formulas_is_read_without_a_refusal():
+    # Review: an empty text result (Excel's <c t="str"><f>…</f><v></v></c> for IF(…,"",…)), a
+    # formula in a column the import does not read, and a shared formula written without cell
+    # references are no reason to refuse a file.
+    empty_text = ('<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2"><v>1200</v></c>'
+                  '<c r="C2" t="str"><f>IF(B2&gt;5000,"x","")</f><v></v></c></row>')
+    read = ledger_io.read_visits("visits.xlsx", _workbook(empty_text))
+    assert read.errors == [] and read.visits[0]["total"] == "1200.00"
+    unread = '<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2"><v>1200</v></c><c r="C2"><f>B2*2</f></c></row>'
+    read = ledger_io.read_visits("visits.xlsx", _workbook(unread))
+    assert read.errors == [] and read.visits[0]["total"] == "1200.00"
+    shared = ('<row r="2"><c t="inlineStr"><is><t>2025-03-01</t></is></c><c><f t="shared" ref="B2:B3" si="0">A1+1</f><v>1200</v></c></row>')
+    read = ledger_io.read_visits("visits.xlsx", _workbook(shared))
+    assert read.errors == [] and read.visits[0]["total"] == "1200.00"
+
+
+def test_a_workbook_whose_first_sheet_is_a_chart_reads_its_first_worksheet():
+    # Review: the first sheet of the list may be a chart sheet: the visits are on the first
+    # worksheet (就诊日期 2025-03-01, 费用总额 1200).
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(["就诊日期", "医疗机构级别", "费用总额"])
+    ws.append(["2025-03-01", "三级", 1200])
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=3, min_row=1, max_row=2), titles_from_data=True)
+    wb.create_chartsheet("图表", 0).add_chart(chart)
+    out = io.BytesIO()
+    wb.save(out)
+    read = ledger_io.read_visits("visits.xlsx", out.getvalue())
+    assert read.errors == [] and read.visits[0]["total"] == "1200.00"

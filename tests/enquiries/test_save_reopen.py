@@ -539,3 +539,26 @@ def test_a_saved_age_is_counted_on_the_day_it_was_saved():
     assert services.dated_inputs(older)["age_on"] == "2026-11-30"
     today, errors = services.recompute(services.dated_inputs(older))
     assert not errors and today["personal_account"]["annual_allocation"] == "1704.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_links_saved_before_the_whole_day_rule_are_moved_to_the_midnight_after_their_last_day():
+    # Migration 0002: a link saved 2026-11-30 10:28 (Beijing) that ended 2027-05-29 10:28 now ends
+    # 2027-05-30 00:00, so "到 2027-05-29 为止有效" holds all day; one already at midnight is kept.
+    import importlib
+    import zoneinfo
+
+    from django.apps import apps
+
+    migration = importlib.import_module("calculator.enquiries.migrations.0002_links_work_through_their_last_day")
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    old = Enquiry.objects.create(token="o" * 32, created_at=timezone.now(), expires_at=dt.datetime(2027, 5, 29, 10, 28, tzinfo=shanghai),
+                                 inputs={}, result={}, rules=[], source="web")
+    new = Enquiry.objects.create(token="n" * 32, created_at=timezone.now(), expires_at=dt.datetime(2027, 5, 31, 0, 0, tzinfo=shanghai),
+                                 inputs={}, result={}, rules=[], source="web")
+    migration.to_midnight(apps, None)
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert timezone.localtime(old.expires_at) == dt.datetime(2027, 5, 30, 0, 0, tzinfo=shanghai)
+    assert old.expires_on == dt.date(2027, 5, 29)
+    assert timezone.localtime(new.expires_at) == dt.datetime(2027, 5, 31, 0, 0, tzinfo=shanghai)
