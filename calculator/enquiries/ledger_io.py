@@ -278,7 +278,9 @@ def export_xlsx(result: dict[str, Any], inputs: dict[str, Any] | None = None) ->
         _sheet(wb, INPUT_SHEET, TEMPLATE_HEADERS, input_rows(inputs), TEMPLATE_WIDTHS)
         # Who and what the figures are for, and the result's caveats: a helpdesk reading the file
         # later sees the region and rules that produced them (the import reads 就诊记录 only).
-        _sheet(wb, ABOUT_SHEET, ABOUT_HEADERS, about_rows(result, inputs), [16, 100])
+        english = str(result.get("lang") or "").startswith("en")
+        headers = [_ABOUT_EN[h] for h in ABOUT_HEADERS] if english else ABOUT_HEADERS
+        _sheet(wb, ABOUT_SHEET, headers, about_rows(result, inputs), [16, 100])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -289,33 +291,62 @@ ABOUT_HEADERS = ["项目", "内容"]
 STATUS_NAMES = {"employed": "在职", "retired": "退休"}
 
 
+# The 说明 sheet is in the language of the result it describes: a result saved from the English
+# page carries English notices (audit: Chinese labels beside English values). The ledger's own
+# columns stay Chinese in every language (the slip's terms; the import reads them).
+_ABOUT_EN = {
+    "项目": "Item", "内容": "Content", "参保地区": "Insured region", "参保身份": "Status", "年龄": "Age",
+    "退休日期": "Retirement date", "月缴费基数": "Monthly contribution base",
+    "个人账户余额（上海：当年账户）": "Personal account balance (Shanghai: current-year account)",
+    "历年账户余额": "Prior-years account balance", "慢性病病种数": "Number of chronic diseases",
+    "灵活就业人员": "Flexibly employed", "适用规定": "Rules applied", "个人账户划入": "Personal account credit",
+    "导出日期": "Exported on", "请注意": "Please note", "在职": "employed", "退休": "retired", YES: "yes",
+    "起付标准（本次）": "起付标准（本次） column",
+}
+_SELF_PAY_BAND_NOTE = {
+    "zh": "本地区文件称“自负段”：明细表“起付标准（本次）”一列即本次就诊的自负段金额。",
+    "en": "This region's documents call the deductible the self-pay band (自负段): the ledger's 起付标准（本次） column is this visit's self-pay band.",
+}
+
+
 def about_rows(result: dict[str, Any], inputs: dict[str, Any]) -> list[list[Any]]:
     """The 说明 sheet: the person's entries, the rules used, the day of the export and every
-    notice with the visits it concerns (in the result's own words)."""
+    notice with the visits it concerns (in the result's own words and language)."""
+    english = str(result.get("lang") or "").startswith("en")
+
+    def t(text: Any) -> Any:
+        return _ABOUT_EN.get(text, text) if english else text
+
     rows: list[list[Any]] = [
-        ["参保地区", result.get("region_name") or inputs.get("region")],
-        ["参保身份", STATUS_NAMES.get(str(inputs.get("status")), inputs.get("status"))],
-        ["年龄", inputs.get("age")],
+        [t("参保地区"), result.get("region_name") or inputs.get("region")],
+        [t("参保身份"), t(STATUS_NAMES.get(str(inputs.get("status")), inputs.get("status")))],
+        [t("年龄"), inputs.get("age")],
     ]
     for key, label in (
         ("retired_on", "退休日期"), ("contribution_base", "月缴费基数"), ("account_balance", "个人账户余额（上海：当年账户）"),
         ("prior_years_balance", "历年账户余额"), ("chronic_disease_count", "慢性病病种数"),
     ):
         if inputs.get(key) not in (None, ""):
-            rows.append([label, inputs[key]])
+            rows.append([t(label), inputs[key]])
     if inputs.get("flexible_employment"):
-        rows.append(["灵活就业人员", YES])
+        rows.append([t("灵活就业人员"), t(YES)])
     for rule in result.get("rules") or []:
-        rows.append(["适用规定", rule.get("title") or rule.get("id")])
+        rows.append([t("适用规定"), rule.get("title") or rule.get("id")])
     account = result.get("personal_account") or {}
     if account.get("explanation"):
-        rows.append(["个人账户划入", account["explanation"]])
+        rows.append([t("个人账户划入"), account["explanation"]])
     if "自负段" in _deductible_terms(result.get("region")):
-        rows.append(["起付标准（本次）", "本地区文件称“自负段”：明细表“起付标准（本次）”一列即本次就诊的自负段金额。"])
-    rows.append(["导出日期", timezone.localdate()])
+        rows.append([t("起付标准（本次）"), _SELF_PAY_BAND_NOTE["en" if english else "zh"]])
+    rows.append([t("导出日期"), timezone.localdate()])
     for warning in result.get("warnings") or []:
-        visits = "、".join(str(n) for n in warning.get("visits") or [])
-        rows.append(["请注意", f"{warning.get('message')}" + (f"（涉及第 {visits} 次就诊）" if visits else "")])
+        numbers = [str(n) for n in warning.get("visits") or []]
+        if not numbers:
+            concerns = ""
+        elif english:
+            concerns = f" (concerns visit{'s' if len(numbers) > 1 else ''} {', '.join(numbers)})"
+        else:
+            concerns = f"（涉及第 {'、'.join(numbers)} 次就诊）"
+        rows.append([t("请注意"), f"{warning.get('message')}{concerns}"])
     return rows
 
 
@@ -505,8 +536,9 @@ def _csv_under_another_name(raw: bytes) -> bool:
                 continue
         if "\x00" in text:
             return False
-        first = text.splitlines()[0] if text.strip() else ""
-        cells = [_header_key(c) for c in re.split(r"[,\t;]", first)]
+        # The first line with something in it; a header's cells may be quoted ("就诊日期").
+        first = next((line for line in text.splitlines() if line.strip(" ,;\t")), "")
+        cells = [_header_key(c.strip().strip('"')) for c in re.split(r"[,\t;]", first)]
         return any(COLUMNS.get(c) == "date" for c in cells)
     return False
 

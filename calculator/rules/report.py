@@ -437,6 +437,8 @@ def _warnings_json(result: CalculationResult, translate: T.Translate) -> list[di
         first["visits"] = sorted(set(first["visits"]) | set(n.visits))
         if n.clause and n.clause not in first["clauses"]:
             first["clauses"].append(n.clause)
+            if first["clause"] is None:
+                first["clause"] = n.clause  # ``clause`` is the first of ``clauses``
         renamed[n.code] = first["code"]
     if renamed:
         # The visits are their JSON already (result_json) or VisitResults: Any, as both (the

@@ -67,8 +67,8 @@ class Step:
 def merged_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The answer's warnings as a reader is shown them: a caveat with the same words raised
     under two clauses (玉溪's off-site caveat under the 细则 before 2024-11-01 and the 省办法
-    after: two entries in the API, each with its clause and visits) is said once, with the
-    visits of both and both clauses. Each keeps ``codes`` (the answer's codes it stands for),
+    after) is said once, with the visits of both and both clauses. The answer merges them
+    itself (report._warnings_json, ``clauses``); a result saved before that has two entries. Each keeps ``codes`` (the answer's codes it stands for),
     ``clauses`` (references, in order) and ``visits`` (sorted)."""
     out: list[dict[str, Any]] = []
     by_text: dict[tuple[Any, str], dict[str, Any]] = {}

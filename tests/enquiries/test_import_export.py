@@ -628,7 +628,7 @@ def test_result_download_buttons_post_the_inputs_once(web):
     web.cookies["django_language"] = "en"
     html = web.get("/?" + QUERY).content.decode("utf-8")
     hint = html[html.index('class="hint result-actions-hint"'):]
-    assert "use Chinese column names (就诊日期 …) and can be imported again" in hint[: hint.index("</p>")]
+    assert "are in Chinese, as the settlement slip is (column names such as 就诊日期, and the Excel file's notes), and can be imported again" in hint[: hint.index("</p>")]
 
 
 # --- the round trip keeps every input, so the figures ----------------------------------------------
@@ -1015,7 +1015,8 @@ def test_a_csv_saved_under_an_excel_name_is_read_as_csv():
     # Audit: an exported CSV renamed .xlsx was called "neither CSV nor Excel". Its text names
     # the import's columns: read as the CSV it is (UTF-8 with BOM and GBK alike).
     text = "就诊日期,医疗机构级别,费用总额\n2025-03-01,三级,1200\n"
-    for raw in (text.encode("utf-8-sig"), text.encode("gbk")):
+    quoted = '\n"就诊日期","医疗机构级别","费用总额"\n"2025-03-01","三级","1200"\n'  # a blank line first
+    for raw in (text.encode("utf-8-sig"), text.encode("gbk"), quoted.encode()):
         read = ledger_io.read_visits("visits.xlsx", raw)
         assert read.errors == [] and read.visits[0]["total"] == "1200.00"
     # Text that is not a visit list still gets the plain refusal.
@@ -1057,3 +1058,30 @@ def test_a_workbook_whose_first_sheet_is_a_chart_reads_its_first_worksheet():
     wb.save(out)
     read = ledger_io.read_visits("visits.xlsx", out.getvalue())
     assert read.errors == [] and read.visits[0]["total"] == "1200.00"
+
+
+def test_the_about_sheet_is_in_the_language_of_the_result_it_describes():
+    # Audit: a result saved from the English page gave the 说明 sheet Chinese labels beside
+    # English values. 武汉 2024 employed, 三级 1000 with 乙类 200: one visit, English.
+    from openpyxl import load_workbook
+
+    from calculator.i18n import plain_translate_for
+    from calculator.rules.contract import run_contract
+
+    request = {"region": "wuhan", "status": "employed", "age": 45, "lang": "en",
+               "visits": [{"date": "2024-03-01", "level": 3, "total": "1000.00", "class_b": "200.00"}]}
+    status, result = run_contract(json.dumps(request), plain_translate_for)
+    assert status == 200 and result["lang"] == "en"
+    sheet = load_workbook(io.BytesIO(ledger_io.export_xlsx(result, request)))[ledger_io.ABOUT_SHEET]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Item", "Content")
+    about = dict(rows[1:])
+    assert about["Insured region"] == "Wuhan" and about["Status"] == "employed" and about["Age"] == 45
+    notes = [value for label, value in rows[1:] if label == "Please note"]
+    assert notes and all("涉及" not in n for n in notes)
+    assert any(n.endswith("(concerns visit 1)") for n in notes), notes
+    # A Chinese result keeps the Chinese sheet.
+    request["lang"] = "zh-hans"
+    status, result = run_contract(json.dumps(request))
+    rows = list(load_workbook(io.BytesIO(ledger_io.export_xlsx(result, request)))[ledger_io.ABOUT_SHEET].iter_rows(values_only=True))
+    assert rows[0] == ("项目", "内容") and dict(rows[1:])["参保身份"] == "在职"
