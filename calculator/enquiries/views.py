@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import logging
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +50,7 @@ PRINT_HEADERS = {
     "就诊类型": pgettext_lazy("print ledger", "就诊类型"),
     "医疗费总额": pgettext_lazy("print ledger", "医疗费总额"),
     "全自费": pgettext_lazy("print ledger", "全自费"),
+    "乙类金额": pgettext_lazy("print ledger", "乙类金额"),
     "先行自付": pgettext_lazy("print ledger", "先行自付"),
     "符合政策范围金额": pgettext_lazy("print ledger", "符合政策范围金额"),
     "起付标准（本次）": pgettext_lazy("print ledger", "起付标准（本次）"),
@@ -163,6 +165,13 @@ def _level(level: Any) -> str:
     """A level's name in the page's language ("" when unknown)."""
     name = ledger_io.LEVEL_NAMES.get(level)
     return _(name) if name else ""
+
+
+def _print_setting(setting: Any) -> str:
+    """A visit type as the printed ledger names it: short, the column being narrow on A4 ("Clinic",
+    not the page's "Outpatient clinic (门诊)")."""
+    name = ledger_io.SETTING_NAMES.get(setting)
+    return pgettext("print ledger", name) if name else (setting or "")
 
 
 def _setting(setting: Any) -> str:
@@ -307,7 +316,7 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
     levels = {name: code for code, name in ledger_io.LEVEL_NAMES.items()}
     settings_by_name = {name: code for code, name in ledger_io.SETTING_NAMES.items()}
     # Amounts as the results page writes them ("2,400.00").
-    rows = [[row[0], _level(levels.get(row[1])), _setting(settings_by_name.get(row[2], row[2])), *map(grouped, row[3:11]), *row[11:]] for row in rows]
+    rows = [[row[0], _level(levels.get(row[1])), _print_setting(settings_by_name.get(row[2], row[2])), *map(grouped, row[3:11]), *row[11:]] for row in rows]
     totals = [_(totals[0]), *totals[1:3], *map(grouped, totals[3:11]), *totals[11:]]
     # 依据: each rule and clause once, under the table, the rows naming it by its number (on
     # one A4 page a column of full titles is a few characters wide and many lines tall); in
@@ -322,12 +331,25 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
         if basis not in bases:
             bases.append(basis)
         row[11] = f"[{bases.index(basis) + 1}]"
+    # The 乙类 amount entered, after 全自费 (the inputs on the sheet: 先行自付 20.00 came from
+    # a 乙类 amount of 200.00 printed nowhere; audit): a column of its own, blank where none.
+    given = enquiry.inputs.get("visits") or []
+    class_b_total = Decimal("0.00")
+    for index, row in zip(order, rows):
+        v = given[index] if isinstance(index, int) and 0 <= index < len(given) and isinstance(given[index], dict) else {}
+        amount = ledger_io._class_b(v)
+        if amount:
+            class_b_total += amount
+        row.insert(5, grouped(f"{amount:.2f}") if amount else "")
+    totals.insert(5, grouped(f"{class_b_total:.2f}") if class_b_total else "")
+    headers = ledger_io.ledger_headers(result)
+    headers.insert(5, "乙类金额")
     context.update(
         {
             "printed_on": timezone.localdate(),
             "print_result": result,
             "print_answer": answer_sentence(result, enquiry.inputs),
-            "ledger_headers": [PRINT_HEADERS.get(header, header) for header in ledger_io.ledger_headers(result)],
+            "ledger_headers": [PRINT_HEADERS.get(header, header) for header in headers],
             "ledger_rows": rows,
             "ledger_totals": totals,
             "ledger_bases": bases,

@@ -402,6 +402,15 @@ def test_print_page_has_everything_on_one_sheet(web):
     notices = notices[:notices.index("</ol>")]
     assert "（涉及 2024-03-01、2024-04-01 的就诊）" in notices
     assert "第 1 次就诊" not in notices
+    # The inputs include each visit's 乙类 amount (audit: 先行自付 20.00 printed, the 200 it
+    # came from nowhere): a column after 全自费; 200 × 10 % = 20.00 先行自付 beside it.
+    ledger = html[html.index('id="print-ledger"'):]
+    headers = re.findall(r'<th scope="col">(.*?)</th>', ledger[: ledger.index("</thead>")])
+    assert headers[4:7] == ["全自费", "乙类金额", "先行自付"]
+    first = re.findall(r"<td[^>]*>(.*?)</td>", ledger[ledger.index("<tbody>"):].split("</tr>")[0])
+    assert (first[0], first[5], first[6]) == ("2024-03-01", "200.00", "20.00")
+    second = re.findall(r"<td[^>]*>(.*?)</td>", ledger[ledger.index("<tbody>"):].split("</tr>")[1])
+    assert (second[0], second[5]) == ("2024-04-01", "")
 
 
 def test_print_page_says_when_an_official_rule_cites_re_posted_passages(web):
