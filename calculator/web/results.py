@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext as _, ngettext
+from django.utils.translation import get_language, gettext as _, gettext_noop, ngettext
 
 from calculator.web import labels, region_facts, result_html
 from calculator.web.chart import Chart, build_charts, cap_change_day
@@ -505,6 +505,9 @@ def _changes(
     return tuple((day, old) for day, old, _new in reversed(changes)) or None
 
 
+OFFSITE_SAID = {"filed": gettext_noop("异地就医，已备案"), "unfiled": gettext_noop("异地就医，未备案")}
+
+
 def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any] | None = None) -> ResultView:
     """The view of one result. ``request`` is the parsed CalculationRequest and ``entered``
     the form's contract data (to know which optional fields were filled in)."""
@@ -562,11 +565,24 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
     money = yuan_formatter()
     descriptions = _DESCRIPTIONS.setdefault(get_language() or "", {})
 
+    # What the member said of a visit beyond its level and type (off-site care, a hospital
+    # stay): in its heading too, so a card says which visit it is (audit: an off-site visit read
+    # "三级 门诊" like any other; only its notes gave it away).
+    circumstances: dict[int, tuple[str, ...]] = {}
+    for v in getattr(request, "visits", None) or ():
+        said = ((OFFSITE_SAID[v.offsite],) if v.offsite in OFFSITE_SAID else ()) + (("住院期间",) if v.inpatient_stay else ())
+        if said:
+            circumstances[v.index] = said
+
     def describe(visit: dict[str, Any]) -> str:  # "三级 门诊", once per kind of visit and language
-        key = (visit.get("level"), visit["setting"], visit.get("category"))
+        said = circumstances.get(visit["index"], ())
+        key = (visit.get("level"), visit["setting"], visit.get("category"), said)
         text = descriptions.get(key)
         if text is None:
-            text = plain(labels.describe_visit(visit), english)
+            text = labels.describe_visit(visit)
+            for item in said:
+                text = _("%(visit)s · %(circumstance)s") % {"visit": text, "circumstance": _(item)}
+            text = plain(text, english)
             if len(descriptions) < 200:  # levels × settings × categories: a bound, not a policy
                 descriptions[key] = text
         return text

@@ -624,3 +624,19 @@ def test_every_article_in_the_data_has_an_english_name():
         if notice.cite is not None and notice.cite.article and not article_label_en(notice.cite.article)
     }
     assert not missing, missing
+
+
+def test_a_visits_heading_names_off_site_care_and_a_hospital_stay(client):
+    # Audit: an off-site visit and one during a hospital stay read "三级 门诊" like any other in
+    # their card's heading; only their notes said why their figures differ. 武汉 2024 在职.
+    query = {"region": "wuhan", "status": "employed", "age": "45",
+             "visits-0-date": "2024-03-01", "visits-0-level": "3", "visits-0-total": "1000", "visits-0-offsite": "filed",
+             "visits-1-date": "2024-03-02", "visits-1-level": "2", "visits-1-total": "500", "visits-1-inpatient_stay": "on",
+             "visits-2-date": "2024-03-03", "visits-2-level": "1", "visits-2-total": "300"}
+    client.cookies["django_language"] = "zh-hans"
+    kinds = re.findall(r'<span class="visit-kind">(.*?)</span>', client.get("/?" + urlencode(query)).content.decode())
+    assert kinds == ["三级 门诊 · 异地就医，已备案", "二级 门诊 · 住院期间", "一级及以下 门诊"]
+    client.cookies["django_language"] = "en"
+    kinds = re.findall(r'<span class="visit-kind">(.*?)</span>', client.get("/?" + urlencode(query)).content.decode())
+    assert kinds == ["Level 3 · Outpatient clinic · Elsewhere, registered", "Level 2 · Outpatient clinic · During a hospital stay",
+                     "Level 1 or below · Outpatient clinic"]
