@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -637,6 +637,7 @@ class Loader:
             if not versions:
                 raise ctx.fail(code, "region has no rule version")
             _check_dates(versions)
+            _share_identical_citations(versions)
             aliases = tuple(entry["aliases"] or ())
             for alias in aliases + (code,):
                 if alias.lower() in all_aliases:
@@ -650,6 +651,25 @@ class Loader:
                 versions=tuple(versions),
             )
         return regions
+
+
+def _share_identical_citations(versions: list[Version]) -> None:
+    """Parameters that cite the same words of the same document with the same reading (徐州's
+    policy range and non-designated care, both 第十二条; 武汉's 细则 第十二条 cited again by the
+    优化方案) cite one clause, the first: an answer lists each clause text once (issue 6), and a
+    step refers to it by that clause's reference."""
+    first: dict[tuple[Any, ...], Citation] = {}
+    for version in versions:
+        for name, param in list(version.params.items()):
+            cite = param.cite
+            # Identical as an answer lists them (two version files may each describe the
+            # same document with a note of their own), and read the same way.
+            shown = cite.as_dict()
+            del shown["ref"]
+            key = (tuple(shown.items()), cite.assumption_on)
+            shared = first.setdefault(key, cite)
+            if shared is not cite:
+                version.params[name] = replace(param, cite=shared)
 
 
 def _check_dates(versions: list[Version]) -> None:

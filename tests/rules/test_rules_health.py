@@ -567,3 +567,44 @@ def _unlisted_region(data: Path) -> None:
 def test_a_folder_level_fault_is_refused_by_name(data_copy, fault, fragment):
     fault(data_copy)
     assert fragment in _fault(data_copy)
+
+
+def test_identical_clauses_are_one_clause():
+    # Issue 6: clause texts appear once per answer. Two parameters citing the same words of the
+    # same document with the same reading (徐州 第十二条 for the policy range and for
+    # non-designated care; 武汉's 优化方案 citing the 细则's 第十二条 and 第八条 again) share one
+    # clause, the first one's reference.
+    from calculator.rules.registry import load_policies
+
+    for region in load_policies().values():
+        seen: dict[tuple, str] = {}
+        for version in region.versions:
+            for param in version.params.values():
+                shown = param.cite.as_dict()
+                ref = shown.pop("ref")
+                key = (tuple(shown.items()), param.cite.assumption_on)
+                assert seen.setdefault(key, ref) == ref, (region.code, ref, seen[key])
+    wuhan = {v.id: v for v in load_policies()["wuhan"].versions}
+    assert wuhan["wuhan-2023-04"].params["policy_range"].cite.ref == "wuhan-2023-02/policy_range"
+    xuzhou = load_policies()["xuzhou"].versions[0]
+    assert xuzhou.params["non_designated"].cite is xuzhou.params["policy_range"].cite
+
+
+def test_an_answer_lists_each_clause_text_once():
+    # 徐州 with a non-designated visit (第十二条 twice before) and 武汉 on both sides of 2023-04-10.
+    import json
+
+    from calculator.rules.contract import run_contract
+
+    for body in (
+        {"region": "xuzhou", "status": "employed", "age": 40, "visits": [
+            {"date": "2024-03-01", "level": 2, "total": "500", "excluded": "50"},
+            {"date": "2024-03-02", "level": 2, "total": "300", "setting": "non_designated"}]},
+        {"region": "wuhan", "status": "employed", "age": 40, "account_balance": "100", "visits": [
+            {"date": "2023-03-01", "level": 1, "total": "500", "excluded": "50"},
+            {"date": "2023-05-01", "level": 1, "total": "300", "excluded": "60"}]},
+    ):
+        status, result = run_contract(json.dumps(body))
+        assert status == 200, result
+        texts = [(c["title"], c["article"], c["quote"], c["assumption"]) for c in result["clauses"].values()]
+        assert len(texts) == len(set(texts)), body["region"]
