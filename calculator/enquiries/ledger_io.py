@@ -648,25 +648,63 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
 # text (openpyxl writes <v />). Excel, WPS and LibreOffice save the result (an empty <v></v> on a
 # text cell, t="str", for a formula whose result is ""); a file written by a script or a
 # converter may not.
-_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>((?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f[\s>/](?:(?!</(?:\w+:)?c>).)*?)</(?:\w+:)?c>", re.S)
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
-_SAVED_VALUE = re.compile(rb"<(?:\w+:)?v\s*>\s*[^<\s]")  # a <v> with something in it
-_TEXT_CELL = re.compile(rb'\bt="(?:str|s|inlineStr)"')
+_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]+)$")
+_TEXT_TYPES = frozenset({"str", "s", "inlineStr"})
 
 
-def _column_index(letters: bytes) -> int:
+def _column_index(letters: str) -> int:
     index = 0
     for letter in letters:
-        index = index * 26 + (letter - 64)
+        index = index * 26 + (ord(letter) - 64)
     return index - 1
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _formulas_without_values(xml: bytes) -> Any:
+    """(row, column, formula) of each cell with a formula and no saved value, reading the sheet's
+    XML as a stream (rows and cells without a reference counted on from the previous one)."""
+    import xml.etree.ElementTree as ET
+
+    row_number = 0
+    column = -1
+    for event, element in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = _local(element.tag)
+        if event == "start":
+            if tag == "row":
+                r = element.get("r")
+                row_number = int(r) if r and r.isdigit() else row_number + 1
+                column = -1
+            elif tag == "c":
+                ref = _CELL_REF.match(element.get("r") or "")
+                column = _column_index(ref.group(1)) if ref else column + 1
+            continue
+        if tag == "c":
+            formula = value = None
+            for child in element:
+                name = _local(child.tag)
+                if name == "f":
+                    formula = child
+                elif name == "v":
+                    value = child
+            if formula is not None:
+                saved = value is not None and (value.text or "").strip() != ""
+                if not saved and not (value is not None and element.get("t") in _TEXT_TYPES):
+                    yield row_number, column, formula.text or ""
+            element.clear()
+        elif tag == "row":
+            element.clear()
 
 
 def _refuse_formulas_without_values(raw: bytes, sheet_path: str, rows: list[tuple[int, list[Any]]]) -> None:
     """A formula cell is read as the value the spreadsheet program saved with it; a file that
     carries the formula alone would read as an empty cell, and an empty 自费金额 silently counts
     as policy-range money (audit). Such a cell in a column the import reads, on a row it
-    imports, is refused, naming its row and column. Only the sheet's own XML is looked at, and
-    only where it holds a formula at all; anything unexpected there leaves the file as read."""
+    imports, is refused, naming its row and column. Only the sheet's own XML is read, and only
+    where it holds a formula at all; XML it cannot read leaves the file as openpyxl read it."""
     if not rows:
         return
     try:
@@ -674,24 +712,22 @@ def _refuse_formulas_without_values(raw: bytes, sheet_path: str, rows: list[tupl
             xml = archive.read(sheet_path.lstrip("/"))
     except (KeyError, zipfile.BadZipFile, OSError, ValueError):
         return
-    if b"<f" not in xml and b":f" not in xml:
+    if not _HAS_FORMULA.search(xml):
         return
-    header_number, header = rows[0]
+    header = rows[0][1]
     data_rows = {number for number, _row in rows[1:]}
-    for match in _FORMULA_CELL.finditer(xml):
-        if _SAVED_VALUE.search(match.group(2)) or (_TEXT_CELL.search(match.group(1)) and b"<v" in match.group(2)):
-            continue  # a saved result (a text result may be empty)
-        ref = _CELL_REF.search(match.group(1))
-        if ref is None:
-            continue
-        row, column = int(ref.group(2)), _column_index(ref.group(1))
-        if row not in data_rows or column >= len(header) or COLUMNS.get(_header_key(header[column])) is None:
-            continue
-        formula = re.sub(rb"<[^>]*>", b"", match.group(2)).decode("utf-8", "replace")
-        raise ImportRefused(
-            _("第 %(row)s 行“%(column)s”是公式（%(formula)s），文件里没有保存它算出的数值，无法读取。请在 Excel 或 WPS 中打开这个文件并保存一次后再导入，或把公式换成数字。")
-            % {"row": row, "column": header[column], "formula": "=" + formula[:40]}
-        )
+    try:
+        for row, column, formula in _formulas_without_values(xml):
+            if row not in data_rows or column >= len(header) or COLUMNS.get(_header_key(header[column])) is None:
+                continue
+            raise ImportRefused(
+                _("第 %(row)s 行“%(column)s”是公式（%(formula)s），文件里没有保存它算出的数值，无法读取。请在 Excel 或 WPS 中打开这个文件并保存一次后再导入，或把公式换成数字。")
+                % {"row": row, "column": header[column], "formula": "=" + formula[:40]}
+            )
+    except ImportRefused:
+        raise
+    except Exception:  # noqa: BLE001 - malformed XML: openpyxl read it; nothing more to say
+        return
 
 
 def read_visits(name: str, raw: bytes, *, max_rows: int = 1000, max_bytes: int = 2 * 1_048_576) -> ImportResult:

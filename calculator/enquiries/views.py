@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import logging
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -468,7 +469,9 @@ def export_current(request: HttpRequest, kind: str) -> HttpResponse:
             {"message": _("没有可以导出的结果：请先在计算器里填好并按“计算”，再下载。"), "title": _("无法导出")},
             status=400,
         )
-    return _export(calculate(calc_request, identity), inputs, kind, "menzhen-mingxi")
+    # The files are Chinese, as the slip is: the answer is made in Chinese whatever the page's
+    # language (its 说明 sheet follows the answer's language).
+    return _export(calculate(replace(calc_request, lang="zh-hans"), identity), inputs, kind, "menzhen-mingxi")
 
 
 @require_safe
@@ -481,7 +484,7 @@ def export_saved(request: HttpRequest, token: str, kind: str) -> HttpResponse:
         return _unavailable(request)
     if request.GET.get("figures") == "saved":
         return _export(enquiry.result, enquiry.inputs, kind, "menzhen-mingxi-saved")
-    today, _errors = services.recompute(services.dated_inputs(enquiry))
+    today, _errors = services.recompute(services.dated_inputs(enquiry), lang="zh-hans")  # Chinese, as above
     return _export(today or enquiry.result, enquiry.inputs, kind, "menzhen-mingxi")
 
 

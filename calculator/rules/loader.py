@@ -662,11 +662,16 @@ def _share_identical_citations(versions: list[Version]) -> None:
     for version in versions:
         for name, param in list(version.params.items()):
             cite = param.cite
+            if cite.status != "official":
+                # A re-post's passage stays with its version: the print marks a rule whose
+                # passages are re-posted by the references under it (enquiries _print_rules).
+                continue
             # Identical as an answer lists them (two version files may each describe the
-            # same document with a note of their own), and read the same way.
+            # same document with a note of their own), and read the same way; a cap's
+            # reason for having none is said under its clause's reference, so it counts too.
             shown = cite.as_dict()
             del shown["ref"]
-            key = (tuple(shown.items()), cite.assumption_on)
+            key = (tuple(shown.items()), cite.assumption_on, getattr(param.value, "none_reason", None))
             shared = first.setdefault(key, cite)
             if shared is not cite:
                 version.params[name] = replace(param, cite=shared)

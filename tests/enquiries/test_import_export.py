@@ -628,7 +628,7 @@ def test_result_download_buttons_post_the_inputs_once(web):
     web.cookies["django_language"] = "en"
     html = web.get("/?" + QUERY).content.decode("utf-8")
     hint = html[html.index('class="hint result-actions-hint"'):]
-    assert "are in Chinese, as the settlement slip is (column names such as 就诊日期, and the Excel file's notes), and can be imported again" in hint[: hint.index("</p>")]
+    assert "are in Chinese, as the settlement slip is (column names such as 就诊日期), and can be imported again" in hint[: hint.index("</p>")]
 
 
 # --- the round trip keeps every input, so the figures ----------------------------------------------
@@ -1085,3 +1085,51 @@ def test_the_about_sheet_is_in_the_language_of_the_result_it_describes():
     status, result = run_contract(json.dumps(request))
     rows = list(load_workbook(io.BytesIO(ledger_io.export_xlsx(result, request)))[ledger_io.ABOUT_SHEET].iter_rows(values_only=True))
     assert rows[0] == ("项目", "内容") and dict(rows[1:])["参保身份"] == "在职"
+
+
+def test_the_formula_check_reads_cells_one_by_one():
+    # Review: a pattern over the sheet's XML ran a formatted empty cell (<c r="C2" s="1"/>) into
+    # the next cell: it named the wrong column, refused a formula in an unread column and missed
+    # one in a read column. Headers: 就诊日期, 医疗机构级别, 费用总额, 自费金额, 备注.
+    head = ('<row r="1"><c r="A1" t="inlineStr"><is><t>就诊日期</t></is></c><c r="B1" t="inlineStr"><is><t>医疗机构级别</t></is></c>'
+            '<c r="C1" t="inlineStr"><is><t>费用总额</t></is></c><c r="D1" t="inlineStr"><is><t>自费金额</t></is></c>'
+            '<c r="E1" t="inlineStr"><is><t>备注</t></is></c></row>')
+    date = '<c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2" t="inlineStr"><is><t>三级</t></is></c>'
+
+    def workbook(cells: str) -> bytes:
+        raw = _workbook("")
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(out, "w") as zout:
+            for info in zin.infolist():
+                data = zin.read(info.filename)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    start, end = data.index(b"<sheetData>") + len(b"<sheetData>"), data.index(b"</sheetData>")
+                    data = data[:start] + (head + f'<row r="2">{date}{cells}</row>').encode() + data[end:]
+                zout.writestr(info, data)
+        return out.getvalue()
+
+    # A formatted empty 备注 before nothing, the 自费金额 a formula with no value: refused, named.
+    with pytest.raises(ledger_io.ImportRefused, match="第 2 行“自费金额”是公式（=C2/2）"):
+        ledger_io.read_visits("v.xlsx", workbook('<c r="C2"><v>1200</v></c><c r="D2"><f>C2/2</f></c><c r="E2" s="1"/>'))
+    # A formatted empty 自费金额 and a formula in the unread 备注: read (1200, nothing excluded).
+    read = ledger_io.read_visits("v.xlsx", workbook('<c r="C2"><v>1200</v></c><c r="D2" s="1"/><c r="E2"><f>C2*2</f></c>'))
+    assert read.errors == [] and read.visits[0]["total"] == "1200.00"
+    # The refusal shows the formula as written (not its XML escapes).
+    with pytest.raises(ledger_io.ImportRefused, match=re.escape('（=IF(C2>1000,"100","0")）')):
+        ledger_io.read_visits("v.xlsx", workbook('<c r="C2"><v>1200</v></c><c r="D2"><f>IF(C2&gt;1000,"100","0")</f><v /></c>'))
+
+
+def test_a_download_from_the_english_page_is_chinese_throughout(web):
+    # Review: the download computed Chinese text but said lang "en", so the 说明 sheet put
+    # English labels beside Chinese notes. Files are Chinese, as the slip is: labels and notes.
+    from openpyxl import load_workbook
+
+    web.cookies["django_language"] = "en"
+    response = web.get("/e/ledger.xlsx?" + QUERY)
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content))[ledger_io.ABOUT_SHEET].iter_rows(values_only=True))
+    assert rows[0] == ("项目", "内容")
+    about = dict(rows[1:])
+    assert about["参保地区"] == "武汉市" and about["参保身份"] == "在职"
+    notes = [value for label, value in rows[1:] if label == "请注意"]
+    assert notes and all("concerns" not in n for n in notes)
