@@ -617,6 +617,17 @@ def _check_unpacked_size(raw: bytes) -> None:
             _("这个 Excel 文件解压后超过 %(mb)s MB，远大于就诊记录所需，无法导入。请只保留就诊记录这一张表，另存为 CSV 后再导入。")
             % {"mb": XLSX_MAX_UNPACKED // 1_048_576}
         )
+    # A part that declares its own entities could expand far past the unpacked size inside the
+    # XML parser (review: a 7 KB file, one 5.5 MB entity used 99 times, took 1.1 GB and was
+    # accepted). Excel, WPS and LibreOffice never write a DTD: such a file is refused unread.
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            for info in archive.infolist():
+                head = archive.read(info).replace(b"\x00", b"")  # UTF-16 parts too
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise ImportRefused(_("这个 Excel 文件含有 Excel 不会写入的 XML 声明（DTD），无法导入。请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"))
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+        raise ImportRefused(_("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")) from None
 
 
 def _xlsx_rows(raw: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
@@ -649,13 +660,13 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
 # text cell, t="str", for a formula whose result is ""); a file written by a script or a
 # converter may not.
 _HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]+)$")
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]+)$")
 _TEXT_TYPES = frozenset({"str", "s", "inlineStr"})
 
 
 def _column_index(letters: str) -> int:
     index = 0
-    for letter in letters:
+    for letter in letters.upper():
         index = index * 26 + (ord(letter) - 64)
     return index - 1
 
@@ -664,13 +675,17 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _formulas_without_values(xml: bytes) -> Any:
+def _formulas_without_values(xml: bytes, computed_on_open: bool = False) -> Any:
     """(row, column, formula) of each cell with a formula and no saved value, reading the sheet's
-    XML as a stream (rows and cells without a reference counted on from the previous one)."""
+    XML as a stream (rows and cells without a reference counted on from the previous one; each
+    row and cell dropped once read, so memory stays flat). ``computed_on_open``: the workbook
+    asks to be calculated when opened (fullCalcOnLoad: XlsxWriter and pandas write 0 for every
+    formula and leave it to the program): no formula's value is a result then."""
     import xml.etree.ElementTree as ET
 
     row_number = 0
     column = -1
+    parents: list[Any] = []
     for event, element in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
         tag = _local(element.tag)
         if event == "start":
@@ -681,22 +696,33 @@ def _formulas_without_values(xml: bytes) -> Any:
             elif tag == "c":
                 ref = _CELL_REF.match(element.get("r") or "")
                 column = _column_index(ref.group(1)) if ref else column + 1
+            parents.append(element)
             continue
+        parents.pop()
         if tag == "c":
-            formula = value = None
+            formula = value = inline = None
             for child in element:
                 name = _local(child.tag)
                 if name == "f":
                     formula = child
                 elif name == "v":
                     value = child
+                elif name == "is":
+                    inline = child
             if formula is not None:
-                saved = value is not None and (value.text or "").strip() != ""
-                if not saved and not (value is not None and element.get("t") in _TEXT_TYPES):
+                kind = element.get("t")
+                if kind == "inlineStr":
+                    # openpyxl reads an inline string's <is>, not its <v>.
+                    saved = inline is not None and "".join(inline.itertext()).strip() != ""
+                    empty_text = inline is not None
+                else:
+                    saved = value is not None and (value.text or "").strip() != ""
+                    empty_text = value is not None and kind in _TEXT_TYPES
+                if computed_on_open or not (saved or empty_text):
                     yield row_number, column, formula.text or ""
+        if tag in ("c", "row") and parents:
             element.clear()
-        elif tag == "row":
-            element.clear()
+            parents[-1].remove(element)  # its parent's only child by now: nothing else is kept
 
 
 def _refuse_formulas_without_values(raw: bytes, sheet_path: str, rows: list[tuple[int, list[Any]]]) -> None:
@@ -714,15 +740,21 @@ def _refuse_formulas_without_values(raw: bytes, sheet_path: str, rows: list[tupl
         return
     if not _HAS_FORMULA.search(xml):
         return
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            workbook = archive.read("xl/workbook.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        workbook = b""
+    computed_on_open = re.search(rb'fullCalcOnLoad\s*=\s*"(?:1|true)"', workbook) is not None
     header = rows[0][1]
     data_rows = {number for number, _row in rows[1:]}
     try:
-        for row, column, formula in _formulas_without_values(xml):
+        for row, column, formula in _formulas_without_values(xml, computed_on_open):
             if row not in data_rows or column >= len(header) or COLUMNS.get(_header_key(header[column])) is None:
                 continue
             raise ImportRefused(
                 _("第 %(row)s 行“%(column)s”是公式（%(formula)s），文件里没有保存它算出的数值，无法读取。请在 Excel 或 WPS 中打开这个文件并保存一次后再导入，或把公式换成数字。")
-                % {"row": row, "column": header[column], "formula": "=" + formula[:40]}
+                % {"row": row, "column": header[column], "formula": "=" + (formula[:40] or "…")}
             )
     except ImportRefused:
         raise

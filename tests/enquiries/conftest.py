@@ -111,3 +111,13 @@ def changed_wuhan_data(monkeypatch, tmp_path: Path):
         return _patch_wuhan(monkeypatch, versions)
 
     return install
+
+
+@pytest.fixture(autouse=True)
+def _chinese_unless_a_test_says_otherwise():
+    """Each test starts in the site's default language: a page requested in English leaves its
+    language active in the test's thread, and messages made afterwards would be English."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield

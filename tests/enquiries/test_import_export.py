@@ -1133,3 +1133,42 @@ def test_a_download_from_the_english_page_is_chinese_throughout(web):
     assert about["参保地区"] == "武汉市" and about["参保身份"] == "在职"
     notes = [value for label, value in rows[1:] if label == "请注意"]
     assert notes and all("concerns" not in n for n in notes)
+
+
+def test_a_workbook_with_its_own_xml_entities_is_refused_unread():
+    # Review: a 7 KB file whose sheet declares one 5.5 MB entity and uses it 99 times took
+    # 1.1 GB inside the XML parser and was accepted. Excel never writes a DTD: refused unread.
+    bomb = '<!DOCTYPE worksheet [<!ENTITY big "' + "x" * 1000 + '">]>'
+    raw = _workbook('<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2"><v>1200</v></c></row>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = bomb.encode() + data
+            zout.writestr(info, data)
+    with pytest.raises(ledger_io.ImportRefused, match="XML 声明（DTD）"):
+        ledger_io.read_visits("v.xlsx", out.getvalue())
+
+
+def test_formulas_a_program_left_to_be_calculated_on_opening_are_refused():
+    # Review: XlsxWriter (and pandas through it) writes 0 as every formula's value and asks the
+    # program to calculate on opening (fullCalcOnLoad): 自费金额 =C2/2 read as 0.00 silently.
+    # An inline string's formula is read from its <is>, as openpyxl reads it.
+    sheet = ('<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2"><v>1200</v></c></row>')
+    raw = _workbook(sheet)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"</workbook>", b'<calcPr calcId="0" fullCalcOnLoad="1"/></workbook>')
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="B2"><v>1200</v></c>', b'<c r="B2"><f>600*2</f><v>0</v></c>')
+            zout.writestr(info, data)
+    with pytest.raises(ledger_io.ImportRefused, match="第 2 行“医疗费总额”是公式（=600\\*2）"):
+        ledger_io.read_visits("v.xlsx", out.getvalue())
+    inline = ('<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c>'
+              '<c r="B2" t="inlineStr"><f>"1200"</f><is><t>1200</t></is></c></row>')
+    read = ledger_io.read_visits("v.xlsx", _workbook(inline))
+    assert read.errors == [] and read.visits[0]["total"] == "1200.00"
