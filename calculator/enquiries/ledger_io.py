@@ -680,7 +680,7 @@ def _formulas_without_values(xml: bytes, computed_on_open: bool = False) -> Any:
     XML as a stream (rows and cells without a reference counted on from the previous one; each
     row and cell dropped once read, so memory stays flat). ``computed_on_open``: the workbook
     asks to be calculated when opened (fullCalcOnLoad: XlsxWriter and pandas write 0 for every
-    formula and leave it to the program): no formula's value is a result then."""
+    formula and leave it to the program): a formula's 0 is no result then."""
     import xml.etree.ElementTree as ET
 
     row_number = 0
@@ -718,7 +718,11 @@ def _formulas_without_values(xml: bytes, computed_on_open: bool = False) -> Any:
                 else:
                     saved = value is not None and (value.text or "").strip() != ""
                     empty_text = value is not None and kind in _TEXT_TYPES
-                if computed_on_open or not (saved or empty_text):
+                # Calculated on opening: a 0 is what the writer put for every formula (a file
+                # a spreadsheet program saved again holds real results, kept; our own template,
+                # written by openpyxl, carries the flag into a WPS or Excel edit).
+                placeholder = computed_on_open and kind != "inlineStr" and (value is None or (value.text or "").strip() in ("", "0"))
+                if placeholder or not (saved or empty_text):
                     yield row_number, column, formula.text or ""
         if tag in ("c", "row") and parents:
             element.clear()

@@ -1172,3 +1172,26 @@ def test_formulas_a_program_left_to_be_calculated_on_opening_are_refused():
               '<c r="B2" t="inlineStr"><f>"1200"</f><is><t>1200</t></is></c></row>')
     read = ledger_io.read_visits("v.xlsx", _workbook(inline))
     assert read.errors == [] and read.visits[0]["total"] == "1200.00"
+
+
+def test_a_template_edited_in_a_spreadsheet_program_keeps_its_computed_formulas():
+    # Our template is written by openpyxl, which asks for calculation on opening; a helpdesk
+    # fills it in WPS with a formula for 自费金额 (=C2*0.1 → 120 saved): read as 120.00, not refused.
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["就诊日期", "医疗机构级别", "费用总额", "自费金额"])
+    ws.append(["2025-03-01", "三级", 1200, "=C2*0.1"])
+    out = io.BytesIO()
+    wb.save(out)
+    edited = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zin, zipfile.ZipFile(edited, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>C2*0.1</f><v />", b"<f>C2*0.1</f><v>120</v>")
+            zout.writestr(info, data)
+    assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(io.BytesIO(edited.getvalue())).read("xl/workbook.xml")
+    read = ledger_io.read_visits("v.xlsx", edited.getvalue())
+    assert read.errors == [] and (read.visits[0]["total"], read.visits[0]["excluded"]) == ("1200.00", "120.00")
