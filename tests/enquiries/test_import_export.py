@@ -422,18 +422,25 @@ def test_blank_lines_cost_next_to_nothing_and_count_toward_nothing(web, name, co
     assert len([r for r in _rows(html) if r.get("total")]) == (20 if name == "formatted.csv" else 1)
 
 
-def _far_workbook() -> bytes:
-    """_workbook with its header row moved to row 1,048,575 and one visit below it."""
-    far = _workbook("")
+def _rewritten(raw: bytes, parts: dict[str, Any]) -> bytes:
+    """The workbook ``raw`` with some of its parts rewritten: {part name: bytes → bytes}."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(far)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<row r="1"><c r="A1"', b'<row r="1048575"><c r="A1048575"').replace(b'r="B1"', b'r="B1048575"')
-                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>2024-03-17</t></is></c><c r="B1048576"><v>100</v></c></row></sheetData>')
+            if item.filename in parts:
+                data = parts[item.filename](data)
             target.writestr(item, data)
     return buffer.getvalue()
+
+
+def _far_workbook() -> bytes:
+    """_workbook with its header row moved to row 1,048,575 and one visit below it."""
+    def far(data: bytes) -> bytes:
+        data = data.replace(b'<row r="1"><c r="A1"', b'<row r="1048575"><c r="A1048575"').replace(b'r="B1"', b'r="B1048575"')
+        return data.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>2024-03-17</t></is></c><c r="B1048576"><v>100</v></c></row></sheetData>')
+
+    return _rewritten(_workbook(""), {"xl/worksheets/sheet1.xml": far})
 
 
 def test_a_few_blank_lines_between_visits_are_still_read():
@@ -1097,16 +1104,11 @@ def test_the_formula_check_reads_cells_one_by_one():
     date = '<c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2" t="inlineStr"><is><t>三级</t></is></c>'
 
     def workbook(cells: str) -> bytes:
-        raw = _workbook("")
-        out = io.BytesIO()
-        with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(out, "w") as zout:
-            for info in zin.infolist():
-                data = zin.read(info.filename)
-                if info.filename == "xl/worksheets/sheet1.xml":
-                    start, end = data.index(b"<sheetData>") + len(b"<sheetData>"), data.index(b"</sheetData>")
-                    data = data[:start] + (head + f'<row r="2">{date}{cells}</row>').encode() + data[end:]
-                zout.writestr(info, data)
-        return out.getvalue()
+        def rows(data: bytes) -> bytes:
+            start, end = data.index(b"<sheetData>") + len(b"<sheetData>"), data.index(b"</sheetData>")
+            return data[:start] + (head + f'<row r="2">{date}{cells}</row>').encode() + data[end:]
+
+        return _rewritten(_workbook(""), {"xl/worksheets/sheet1.xml": rows})
 
     # A formatted empty 备注 before nothing, the 自费金额 a formula with no value: refused, named.
     with pytest.raises(ledger_io.ImportRefused, match="第 2 行“自费金额”是公式（=C2/2）"):
@@ -1140,15 +1142,9 @@ def test_a_workbook_with_its_own_xml_entities_is_refused_unread():
     # 1.1 GB inside the XML parser and was accepted. Excel never writes a DTD: refused unread.
     bomb = '<!DOCTYPE worksheet [<!ENTITY big "' + "x" * 1000 + '">]>'
     raw = _workbook('<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2"><v>1200</v></c></row>')
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = bomb.encode() + data
-            zout.writestr(info, data)
+    raw = _rewritten(raw, {"xl/worksheets/sheet1.xml": lambda data: bomb.encode() + data})
     with pytest.raises(ledger_io.ImportRefused, match="XML 声明（DTD）"):
-        ledger_io.read_visits("v.xlsx", out.getvalue())
+        ledger_io.read_visits("v.xlsx", raw)
 
 
 def test_formulas_a_program_left_to_be_calculated_on_opening_are_refused():
@@ -1156,18 +1152,12 @@ def test_formulas_a_program_left_to_be_calculated_on_opening_are_refused():
     # program to calculate on opening (fullCalcOnLoad): 自费金额 =C2/2 read as 0.00 silently.
     # An inline string's formula is read from its <is>, as openpyxl reads it.
     sheet = ('<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c><c r="B2"><v>1200</v></c></row>')
-    raw = _workbook(sheet)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(out, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                data = data.replace(b"</workbook>", b'<calcPr calcId="0" fullCalcOnLoad="1"/></workbook>')
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<c r="B2"><v>1200</v></c>', b'<c r="B2"><f>600*2</f><v>0</v></c>')
-            zout.writestr(info, data)
+    raw = _rewritten(_workbook(sheet), {
+        "xl/workbook.xml": lambda data: data.replace(b"</workbook>", b'<calcPr calcId="0" fullCalcOnLoad="1"/></workbook>'),
+        "xl/worksheets/sheet1.xml": lambda data: data.replace(b'<c r="B2"><v>1200</v></c>', b'<c r="B2"><f>600*2</f><v>0</v></c>'),
+    })
     with pytest.raises(ledger_io.ImportRefused, match="第 2 行“医疗费总额”是公式（=600\\*2）"):
-        ledger_io.read_visits("v.xlsx", out.getvalue())
+        ledger_io.read_visits("v.xlsx", raw)
     inline = ('<row r="2"><c r="A2" t="inlineStr"><is><t>2025-03-01</t></is></c>'
               '<c r="B2" t="inlineStr"><f>"1200"</f><is><t>1200</t></is></c></row>')
     read = ledger_io.read_visits("v.xlsx", _workbook(inline))
@@ -1185,13 +1175,7 @@ def test_a_template_edited_in_a_spreadsheet_program_keeps_its_computed_formulas(
     ws.append(["2025-03-01", "三级", 1200, "=C2*0.1"])
     out = io.BytesIO()
     wb.save(out)
-    edited = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zin, zipfile.ZipFile(edited, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"<f>C2*0.1</f><v />", b"<f>C2*0.1</f><v>120</v>")
-            zout.writestr(info, data)
-    assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(io.BytesIO(edited.getvalue())).read("xl/workbook.xml")
-    read = ledger_io.read_visits("v.xlsx", edited.getvalue())
+    edited = _rewritten(out.getvalue(), {"xl/worksheets/sheet1.xml": lambda data: data.replace(b"<f>C2*0.1</f><v />", b"<f>C2*0.1</f><v>120</v>")})
+    assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(io.BytesIO(edited)).read("xl/workbook.xml")
+    read = ledger_io.read_visits("v.xlsx", edited)
     assert read.errors == [] and (read.visits[0]["total"], read.visits[0]["excluded"]) == ("1200.00", "120.00")
