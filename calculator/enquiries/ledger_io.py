@@ -199,6 +199,11 @@ def input_rows(inputs: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def entered_visit(given: list[Any], index: Any) -> dict[str, Any]:
+    """The visit of the inputs at a result's visit ``index`` ({} where the inputs have none)."""
+    return given[index] if isinstance(index, int) and 0 <= index < len(given) and isinstance(given[index], dict) else {}
+
+
 def _file_ledger(result: dict[str, Any], inputs: dict[str, Any] | None) -> tuple[list[str], list[list[Any]], list[Any]]:
     """The ledger as the files have it: the printed ledger's columns first, as issue 8 lists
     them (就诊日期 … 依据), then the inputs it does not show (乙类金额, the options), so that the
@@ -210,7 +215,7 @@ def _file_ledger(result: dict[str, Any], inputs: dict[str, Any] | None) -> tuple
     order = result.get("calculation_order") or sorted(by_index)
     out = []
     for index, row in zip(order, rows):
-        v = given[index] if isinstance(index, int) and 0 <= index < len(given) and isinstance(given[index], dict) else {}
+        v = entered_visit(given, index)
         # 0.00 for none, as the ledger writes 全自费 (the import reads either as no 乙类 amount).
         out.append([*row, _class_b(v) or Decimal("0.00"), *_options(v)])
     at = len(LEDGER_HEADERS)  # the 乙类金额 column
@@ -604,36 +609,35 @@ XLSX_MAX_UNPACKED = 6 * 1_048_576  # formatted empty rows or cells up to it: abo
 XLSX_MAX_COLUMNS = 50  # the template has 10; a few extra columns are ignored
 
 
-def _check_unpacked_size(raw: bytes) -> None:
-    """Refuse a workbook that unpacks to more than XLSX_MAX_UNPACKED, before openpyxl reads it
-    (the sizes are the zip directory's own: nothing is unpacked to learn them)."""
+def _unpacked_parts(raw: bytes) -> dict[str, bytes]:
+    """The workbook's parts, unpacked once, or a refusal: more than XLSX_MAX_UNPACKED in all
+    (the sizes are the zip directory's own: checked before anything is unpacked), or a part
+    that declares its own XML entities, which could expand far past that size inside the XML
+    parser (review: a 7 KB file, one 5.5 MB entity used 99 times, took 1.1 GB and was
+    accepted; Excel, WPS and LibreOffice never write a DTD)."""
+    unreadable = _("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ImportRefused(_("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")) from None
-    if unpacked > XLSX_MAX_UNPACKED:
-        raise ImportRefused(
-            _("这个 Excel 文件解压后超过 %(mb)s MB，远大于就诊记录所需，无法导入。请只保留就诊记录这一张表，另存为 CSV 后再导入。")
-            % {"mb": XLSX_MAX_UNPACKED // 1_048_576}
-        )
-    # A part that declares its own entities could expand far past the unpacked size inside the
-    # XML parser (review: a 7 KB file, one 5.5 MB entity used 99 times, took 1.1 GB and was
-    # accepted). Excel, WPS and LibreOffice never write a DTD: such a file is refused unread.
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            for info in archive.infolist():
-                head = archive.read(info).replace(b"\x00", b"")  # UTF-16 parts too
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise ImportRefused(_("这个 Excel 文件含有 Excel 不会写入的 XML 声明（DTD），无法导入。请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"))
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > XLSX_MAX_UNPACKED:
+                raise ImportRefused(
+                    _("这个 Excel 文件解压后超过 %(mb)s MB，远大于就诊记录所需，无法导入。请只保留就诊记录这一张表，另存为 CSV 后再导入。")
+                    % {"mb": XLSX_MAX_UNPACKED // 1_048_576}
+                )
+            parts = {info.filename: archive.read(info) for info in infos}
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
-        raise ImportRefused(_("无法读取这个 Excel 文件：它可能已损坏，或不是 .xlsx 格式。请另存为 .xlsx 或 CSV 后再导入。")) from None
+        raise ImportRefused(unreadable) from None
+    for data in parts.values():
+        bare = data.replace(b"\x00", b"")  # UTF-16 parts too
+        if b"<!DOCTYPE" in bare or b"<!ENTITY" in bare:
+            raise ImportRefused(_("这个 Excel 文件含有 Excel 不会写入的 XML 声明（DTD），无法导入。请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。"))
+    return parts
 
 
 def _xlsx_rows(raw: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
-    _check_unpacked_size(raw)
+    parts = _unpacked_parts(raw)
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:  # noqa: F841
@@ -651,7 +655,7 @@ def _xlsx_rows(raw: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     finally:
         wb.close()
     if sheet_path:
-        _refuse_formulas_without_values(raw, sheet_path, rows)
+        _refuse_formulas_without_values(parts, sheet_path, rows)
     return rows
 
 
@@ -729,7 +733,7 @@ def _formulas_without_values(xml: bytes, computed_on_open: bool = False) -> Any:
             parents[-1].remove(element)  # its parent's only child by now: nothing else is kept
 
 
-def _refuse_formulas_without_values(raw: bytes, sheet_path: str, rows: list[tuple[int, list[Any]]]) -> None:
+def _refuse_formulas_without_values(parts: dict[str, bytes], sheet_path: str, rows: list[tuple[int, list[Any]]]) -> None:
     """A formula cell is read as the value the spreadsheet program saved with it; a file that
     carries the formula alone would read as an empty cell, and an empty 自费金额 silently counts
     as policy-range money (audit). Such a cell in a column the import reads, on a row it
@@ -737,18 +741,10 @@ def _refuse_formulas_without_values(raw: bytes, sheet_path: str, rows: list[tupl
     where it holds a formula at all; XML it cannot read leaves the file as openpyxl read it."""
     if not rows:
         return
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            xml = archive.read(sheet_path.lstrip("/"))
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
-        return
+    xml = parts.get(sheet_path.lstrip("/"), b"")
     if not _HAS_FORMULA.search(xml):
         return
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            workbook = archive.read("xl/workbook.xml")
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
-        workbook = b""
+    workbook = parts.get("xl/workbook.xml", b"")
     computed_on_open = re.search(rb'fullCalcOnLoad\s*=\s*"(?:1|true)"', workbook) is not None
     header = rows[0][1]
     data_rows = {number for number, _row in rows[1:]}

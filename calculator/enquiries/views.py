@@ -337,8 +337,7 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
     given = enquiry.inputs.get("visits") or []
     class_b_total = Decimal("0.00")
     for index, row in zip(order, rows):
-        v = given[index] if isinstance(index, int) and 0 <= index < len(given) and isinstance(given[index], dict) else {}
-        amount = ledger_io._class_b(v)
+        amount = ledger_io._class_b(ledger_io.entered_visit(given, index))
         if amount:
             class_b_total += amount
         row.insert(5, grouped(f"{amount:.2f}") if amount else "")
