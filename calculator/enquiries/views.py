@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
@@ -60,6 +61,18 @@ PRINT_HEADERS = {
     "个人账户支付": pgettext_lazy("print ledger", "个人账户支付"),
     "个人现金支付": pgettext_lazy("print ledger", "个人现金支付"),
     "依据": pgettext_lazy("print ledger", "依据"),
+}
+# What the member said of a visit beyond its level and type, under its type on the print: each
+# changes the figures (玉溪's 门诊慢性病 pool, 山西's price class and hospital-stay rule, the
+# off-site rules), so a printed row without them could not be recomputed from the sheet.
+PRINT_OPTIONS = {
+    "chronic": pgettext_lazy("print ledger", "门诊慢性病"),
+    "filed": pgettext_lazy("print ledger", "异地已备案"),
+    "unfiled": pgettext_lazy("print ledger", "异地未备案"),
+    "stay": pgettext_lazy("print ledger", "住院期间"),
+    1: pgettext_lazy("print ledger", "一类收费"),
+    2: pgettext_lazy("print ledger", "二类收费"),
+    3: pgettext_lazy("print ledger", "三类收费及以下"),
 }
 UNAVAILABLE = gettext_lazy("暂时无法保存或打开查询链接：数据库没有响应。请稍后再试；计算器本身可以照常使用。")
 
@@ -335,6 +348,12 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
     # The 乙类 amount entered, after 全自费 (the inputs on the sheet: 先行自付 20.00 came from
     # a 乙类 amount of 200.00 printed nowhere; audit): a column of its own, blank where none.
     given = enquiry.inputs.get("visits") or []
+    for index, row in zip(order, rows):
+        options = _print_options(by_index[index], ledger_io.entered_visit(given, index))
+        if options:
+            # Each option on a line of its own under the type (a column wide enough for all of
+            # them on one line would push the amounts off the A4 page).
+            row[2] = format_html('<span class="type">{}</span>{}', row[2], format_html_join("", '<span class="option">{}</span>', ((o,) for o in options)))
     class_b_total = Decimal("0.00")
     for index, row in zip(order, rows):
         amount = ledger_io._class_b(ledger_io.entered_visit(given, index))
@@ -359,6 +378,22 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
         }
     )
     return render(request, "enquiries/print.html", context)
+
+
+def _print_options(visit: dict[str, Any], entered: dict[str, Any]) -> list[str]:
+    """The options a printed row's type is followed by: the category the engine used, and
+    what was entered (off-site, a hospital stay, a price class; none where left blank)."""
+    options = []
+    if visit.get("category") == "chronic":
+        options.append(str(PRINT_OPTIONS["chronic"]))
+    if entered.get("offsite") in ("filed", "unfiled"):
+        options.append(str(PRINT_OPTIONS[entered["offsite"]]))
+    if entered.get("inpatient_stay") is True:
+        options.append(str(PRINT_OPTIONS["stay"]))
+    price_class = ledger_io._int_or_none(entered.get("price_class"))
+    if price_class in PRINT_OPTIONS:
+        options.append(str(PRINT_OPTIONS[price_class]))
+    return options
 
 
 def _print_basis(visit: dict[str, Any], result: dict[str, Any]) -> dict[str, str] | None:

@@ -130,6 +130,21 @@ def test_the_print_page_in_english(web):
     assert "(Wuhan&#x27;s improved general outpatient pooling plan for employees (from re-posts))" in rules
 
 
+def test_a_printed_rows_options_in_english(web):
+    query = (
+        "region=shanxi&status=employed&age=45"
+        "&visits-0-date=2024-03-01&visits-0-level=3&visits-0-setting=clinic&visits-0-total=1000"
+        "&visits-0-price_class=3&visits-0-offsite=unfiled&visits-0-inpatient_stay=on"
+    )
+    token = save_via_page(web, query)
+    web.cookies["django_language"] = "en"
+    html = web.get(f"/e/{token}/print/").content.decode()
+    ledger = html[html.index('id="print-ledger"'):]
+    row = ledger[ledger.index("<tbody>"):].split("</tr>")[0]
+    options = re.findall(r'<span class="option">(.*?)</span>', re.findall(r"<td[^>]*>(.*?)</td>", row)[2])
+    assert options == ["off-site, not registered", "during a hospital stay", "price class 3 or below"]
+
+
 def test_changed_rules_in_english(web, new_wuhan_version):
     token = save_via_page(web)
     new_wuhan_version()

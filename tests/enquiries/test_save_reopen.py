@@ -571,3 +571,35 @@ def test_links_saved_before_the_whole_day_rule_are_moved_to_the_midnight_after_t
     assert timezone.localtime(old.expires_at) == dt.datetime(2027, 5, 30, 0, 0, tzinfo=shanghai)
     assert old.expires_on == dt.date(2027, 5, 29)
     assert timezone.localtime(new.expires_at) == dt.datetime(2027, 5, 31, 0, 0, tzinfo=shanghai)
+
+
+def test_a_printed_row_says_the_options_its_figures_depend_on(web):
+    # Options change the figures (山西's price class and hospital-stay rule, off-site care,
+    # 玉溪's 门诊慢性病 pool): a printed row without them could not be checked against the sheet.
+    shanxi = (
+        "region=shanxi&status=employed&age=45"
+        "&visits-0-date=2024-03-01&visits-0-level=3&visits-0-setting=clinic&visits-0-total=1000"
+        "&visits-0-price_class=1&visits-0-offsite=filed"
+        "&visits-1-date=2024-04-01&visits-1-level=2&visits-1-setting=clinic&visits-1-total=300"
+        "&visits-1-inpatient_stay=on"
+        "&visits-2-date=2024-05-01&visits-2-level=2&visits-2-setting=clinic&visits-2-total=300"
+    )
+    html = _html(web.get(f"/e/{save_via_page(web, shanxi)}/print/"))
+    body = html[html.index('id="print-ledger"'):]
+    body = body[body.index("<tbody>"):body.index("</tbody>")]
+    types = [re.findall(r"<td[^>]*>(.*?)</td>", row)[2] for row in body.split("</tr>")[:3]]
+    # Each option on a line of its own under the type (print.css), not widening the column.
+    assert types == [
+        '<span class="type">门诊</span><span class="option">异地已备案</span><span class="option">一类收费</span>',
+        '<span class="type">门诊</span><span class="option">住院期间</span>',
+        "门诊",
+    ]
+
+    yuxi = (
+        "region=yuxi&status=employed&age=45&chronic_disease_count=1"
+        "&visits-0-date=2024-03-01&visits-0-level=2&visits-0-setting=clinic&visits-0-total=500&visits-0-chronic=on"
+    )
+    html = _html(web.get(f"/e/{save_via_page(web, yuxi)}/print/"))
+    body = html[html.index('id="print-ledger"'):]
+    row = body[body.index("<tbody>"):].split("</tr>")[0]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row)[2] == '<span class="type">门诊</span><span class="option">门诊慢性病</span>'
