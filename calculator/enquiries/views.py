@@ -351,9 +351,9 @@ def print_view(request: HttpRequest, token: str) -> HttpResponse:
     for index, row in zip(order, rows):
         options = _print_options(by_index[index], ledger_io.entered_visit(given, index))
         if options:
-            # Each option on a line of its own under the type (a column wide enough for all of
-            # them on one line would push the amounts off the A4 page).
-            row[2] = format_html('<span class="type">{}</span>{}', row[2], format_html_join("", '<span class="option">{}</span>', ((o,) for o in options)))
+            # Each option a whole (print.css), the row breaking between them where the column
+            # is narrow (all on one line, the amounts were pushed off the A4 page).
+            row[2] = format_html('<span class="type">{}</span> {}', row[2], format_html_join(" ", '<span class="option">{}</span>', ((o,) for o in options)))
     class_b_total = Decimal("0.00")
     for index, row in zip(order, rows):
         amount = ledger_io._class_b(ledger_io.entered_visit(given, index))

@@ -186,7 +186,7 @@ def _clause(clause: ClauseView, texts: dict[str, str], excerpt: bool = False) ->
     article = _esc(clause.article_en) if clause.article_en else f'<span lang="zh-Hans">{_esc(clause.article)}</span>'
     if clause.assumption:
         lang = "" if clause.assumption_translated else ' lang="zh-Hans"'
-        assumption = f'\n<p class="assumption"><strong>{texts["reading"]}</strong><span{lang}>{_esc(clause.assumption)}</span></p>'
+        assumption = f'\n<p class="assumption"><strong>{texts["reading"]}</strong><span{lang}>{marked(clause.assumption) if clause.assumption_translated else _esc(clause.assumption)}</span></p>'
     return (
         f'<li class="clause-item"><details class="clause">\n<summary><span class="clause-number">{clause.number}</span>'
         f' {article}{opening}</summary>\n'

@@ -72,6 +72,11 @@ def visible_text(html: str, skip_id: str | None = None) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
+def _text(html: str) -> str:
+    """The text of some markup, Chinese marked or not (its tags dropped)."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
 def leftover_chinese(text: str) -> list[str]:
     """Chinese left after removing titles in 《》, glosses in parentheses, column and region names."""
     text = re.sub(r"《[^》]*》", " ", text)
@@ -168,13 +173,15 @@ def test_an_import_error_in_english(english):
     feedback = html[html.index('id="import-feedback"'):]
     feedback = feedback[: feedback.index("</div>")]
     assert "The file was not imported" in feedback
-    assert "Line 3: 医疗费总额 (total medical expenses) must be an amount in yuan, e.g. 1200.00." in feedback
+    assert "Line 3: 医疗费总额 (total medical expenses) must be an amount in yuan, e.g. 1200.00." in _text(feedback)
     assert leftover_chinese(visible_text(feedback)) == []
+    assert _unmarked_chinese("<main>" + feedback + "</main>") == []  # 医疗费总额 read as Chinese
     # The import form itself: English, with the column names kept as the file must have them.
     form = html[html.index('id="visit-import-title"'):]
     form = form[: form.index("</form>")]
     assert "Import visits (CSV or Excel)" in form and ">Import</button>" in form
-    assert "就诊日期, 医疗机构级别, 就诊类型, 费用总额, 自费金额, 乙类金额" in form
+    assert "就诊日期, 医疗机构级别, 就诊类型, 费用总额, 自费金额, 乙类金额" in _text(form)
+    assert '<span lang="zh-Hans">就诊日期</span>, <span lang="zh-Hans">医疗机构级别</span>' in form  # read as Chinese
     assert leftover_chinese(visible_text(form)) == [], leftover_chinese(visible_text(form))
 
 
@@ -319,8 +326,8 @@ def test_import_notes_in_english_gloss_the_columns(english):
     html = english.post("/e/import/", {"file": upload, "region": "wuhan", "age": "45"}).content.decode()
     feedback = html[html.index('id="import-feedback"'):]
     feedback = feedback[: feedback.index("</div>")]
-    assert "lacks the columns 就诊日期 (visit date), 费用总额 (total medical expenses)." in feedback, feedback
-    assert "费用总额 (total medical expenses), 自费金额 (fully self-paid amount)" in feedback
+    assert "lacks the columns 就诊日期 (visit date), 费用总额 (total medical expenses)." in _text(feedback), feedback
+    assert "费用总额 (total medical expenses), 自费金额 (fully self-paid amount)" in _text(feedback)
     upload = SimpleUploadedFile(
         "visits.csv",
         "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2025-03-01,三级,门诊,1500,1,200.00\n".encode(),
@@ -329,5 +336,33 @@ def test_import_notes_in_english_gloss_the_columns(english):
     html = english.post("/e/import/", {"file": upload, "region": "wuhan", "age": "45"}).content.decode()
     assert (
         "Line 2: 自费金额 (fully self-paid amount) 1 and 乙类金额 (Class B amount) 200.00 were imported as two amounts"
-        in html.replace("&quot;", '"')
+        in _text(html).replace("&quot;", '"')
     ), html[html.find("Line 2"):][:300]
+
+
+def _unmarked_chinese(html: str) -> list[str]:
+    """Chinese text of an English page's <main> not inside an element marked lang="zh-Hans"
+    (WCAG 3.1.2); an <option> can hold no mark-up, so its glosses are left out."""
+    main = html[html.index("<main"):html.index("</main>")]
+    main = re.sub(r"<option[^>]*>.*?</option>", "", main, flags=re.S)
+    main = re.sub(r"<script.*?</script>", "", main, flags=re.S)
+    unmarked = re.sub(r'<(span|blockquote|q|cite|p|li|a|strong|td|th|h\d|figcaption)[^>]*lang="zh-Hans"[^>]*>.*?</\1>', "", main, flags=re.S)
+    return [t for t in re.split(r"<[^>]+>", unmarked) if re.search(r"[\u4e00-\u9fff]", t)]
+
+
+def test_the_chinese_glosses_of_the_english_enquiry_and_print_pages_are_marked_chinese(web):
+    # "Insured region (参保地区)", "Shanxi Province incl. Jincheng (山西省)": a screen reader
+    # reading English says the Chinese in Chinese only where it is marked so. 云南: a reading of
+    # a clause (over the cap, "moved to inpatient (住院) benefits") translated with a gloss.
+    query = (
+        "region=yunnan&status=retired&age=66&retired_on=2015-06-30&account_balance=300"
+        "&visits-0-date=2025-03-01&visits-0-level=3&visits-0-setting=clinic&visits-0-total=1000&visits-0-class_b=40"
+    )
+    token = save_via_page(web, query)
+    web.cookies["django_language"] = "en"
+    for path in (f"/e/{token}/", f"/e/{token}/print/", "/?" + query):
+        html = web.get(path).content.decode()
+        assert _unmarked_chinese(html) == [], (path, _unmarked_chinese(html)[:5])
+        assert '<span lang="zh-Hans"><span lang="zh-Hans">' not in html
+    html = web.get(f"/e/{token}/").content.decode()
+    assert '<dt>Insured region (<span lang="zh-Hans">参保地区</span>)</dt>' in html

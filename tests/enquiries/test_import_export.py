@@ -635,7 +635,8 @@ def test_result_download_buttons_post_the_inputs_once(web):
     web.cookies["django_language"] = "en"
     html = web.get("/?" + QUERY).content.decode("utf-8")
     hint = html[html.index('class="hint result-actions-hint"'):]
-    assert "are in Chinese, as the settlement slip is (column names such as 就诊日期), and can be imported again" in hint[: hint.index("</p>")]
+    assert "are in Chinese, as the settlement slip is (column names such as 就诊日期), and can be imported again" in re.sub(r"<[^>]+>", "", hint[: hint.index("</p>")])
+    assert '(column names such as <span lang="zh-Hans">就诊日期</span>)' in hint  # read as Chinese
 
 
 # --- the round trip keeps every input, so the figures ----------------------------------------------

@@ -588,10 +588,10 @@ def test_a_printed_row_says_the_options_its_figures_depend_on(web):
     body = html[html.index('id="print-ledger"'):]
     body = body[body.index("<tbody>"):body.index("</tbody>")]
     types = [re.findall(r"<td[^>]*>(.*?)</td>", row)[2] for row in body.split("</tr>")[:3]]
-    # Each option on a line of its own under the type (print.css), not widening the column.
+    # Each option kept whole, the cell breaking between them (print.css), not widening the column.
     assert types == [
-        '<span class="type">门诊</span><span class="option">异地已备案</span><span class="option">一类收费</span>',
-        '<span class="type">门诊</span><span class="option">住院期间</span>',
+        '<span class="type">门诊</span> <span class="option">异地已备案</span> <span class="option">一类收费</span>',
+        '<span class="type">门诊</span> <span class="option">住院期间</span>',
         "门诊",
     ]
 
@@ -602,4 +602,4 @@ def test_a_printed_row_says_the_options_its_figures_depend_on(web):
     html = _html(web.get(f"/e/{save_via_page(web, yuxi)}/print/"))
     body = html[html.index('id="print-ledger"'):]
     row = body[body.index("<tbody>"):].split("</tr>")[0]
-    assert re.findall(r"<td[^>]*>(.*?)</td>", row)[2] == '<span class="type">门诊</span><span class="option">门诊慢性病</span>'
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row)[2] == '<span class="type">门诊</span> <span class="option">门诊慢性病</span>'
