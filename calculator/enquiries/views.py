@@ -62,9 +62,11 @@ PRINT_HEADERS = {
     "个人现金支付": pgettext_lazy("print ledger", "个人现金支付"),
     "依据": pgettext_lazy("print ledger", "依据"),
 }
-# What the member said of a visit beyond its level and type, under its type on the print: each
-# changes the figures (玉溪's 门诊慢性病 pool, 山西's price class and hospital-stay rule, the
-# off-site rules), so a printed row without them could not be recomputed from the sheet.
+# What the member said of a visit beyond its level and type, after its type on the print, in
+# the order of the detail page and the files: where the region's rules use one it changes the
+# figures (the off-site rules, 山西's hospital-stay rule and price class, 玉溪's 门诊慢性病 pool),
+# so a printed row without them could not be checked against the sheet (where a rule does not
+# use one, a notice says so).
 PRINT_OPTIONS = {
     "chronic": pgettext_lazy("print ledger", "门诊慢性病"),
     "filed": pgettext_lazy("print ledger", "异地已备案"),
@@ -384,12 +386,12 @@ def _print_options(visit: dict[str, Any], entered: dict[str, Any]) -> list[str]:
     """The options a printed row's type is followed by: the category the engine used, and
     what was entered (off-site, a hospital stay, a price class; none where left blank)."""
     options = []
-    if visit.get("category") == "chronic":
-        options.append(str(PRINT_OPTIONS["chronic"]))
     if entered.get("offsite") in ("filed", "unfiled"):
         options.append(str(PRINT_OPTIONS[entered["offsite"]]))
     if entered.get("inpatient_stay") is True:
         options.append(str(PRINT_OPTIONS["stay"]))
+    if visit.get("category") == "chronic":
+        options.append(str(PRINT_OPTIONS["chronic"]))
     price_class = ledger_io._int_or_none(entered.get("price_class"))
     if price_class in PRINT_OPTIONS:
         options.append(str(PRINT_OPTIONS[price_class]))

@@ -156,7 +156,11 @@ def test_changed_rules_in_english(web, new_wuhan_version):
     web.cookies["django_language"] = "en"
     html = web.get(f"/e/{token}/").content.decode()
     assert "The rules this estimate used have changed since it was saved" in html
-    assert "Visits 1, 2 now come under a new rule version, 《武汉市测试用新规定（2024）》" in html
+    assert "Visits 1, 2 now come under a new rule version, 《武汉市测试用新规定（2024）》" in _text(html)
+    # The changes, the side-by-side figures' names and the print's note: Chinese read as Chinese.
+    for path in (f"/e/{token}/", f"/e/{token}/print/"):
+        page = web.get(path).content.decode()
+        assert _unmarked_chinese(page) == [], (path, _unmarked_chinese(page)[:5])
     row = re.search(r'data-figure="visits\[0\]\.fund_paid">(.*?)</tr>', html, re.S).group(1)
     assert "Visit 1 (2024-03-01) · " in row and "¥539.00" in row and "¥637.00" in row
     mine = visible_text(html, skip_id="results")
@@ -316,6 +320,10 @@ def test_the_print_of_a_link_todays_rules_cannot_recompute_says_it_prints_the_sa
     web.cookies["django_language"] = "en"
     english = web.get(f"/e/{token}/print/").content.decode()
     assert "the figures on this page are those saved" in english and "use today's rules" not in english
+    # Why, and the saved answer, with their Chinese glosses read as Chinese (WCAG 3.1.2).
+    for path in (f"/e/{token}/print/", f"/e/{token}/"):
+        html = web.get(path).content.decode()
+        assert _unmarked_chinese(html) == [], (path, _unmarked_chinese(html)[:5])
 
 
 def test_import_notes_in_english_gloss_the_columns(english):

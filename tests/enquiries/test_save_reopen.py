@@ -576,18 +576,21 @@ def test_links_saved_before_the_whole_day_rule_are_moved_to_the_midnight_after_t
 def test_a_printed_row_says_the_options_its_figures_depend_on(web):
     # Options change the figures (山西's price class and hospital-stay rule, off-site care,
     # 玉溪's 门诊慢性病 pool): a printed row without them could not be checked against the sheet.
+    # Entered out of date order: the print's rows are in date order, each with its own options.
     shanxi = (
         "region=shanxi&status=employed&age=45"
-        "&visits-0-date=2024-03-01&visits-0-level=3&visits-0-setting=clinic&visits-0-total=1000"
-        "&visits-0-price_class=1&visits-0-offsite=filed"
-        "&visits-1-date=2024-04-01&visits-1-level=2&visits-1-setting=clinic&visits-1-total=300"
-        "&visits-1-inpatient_stay=on"
-        "&visits-2-date=2024-05-01&visits-2-level=2&visits-2-setting=clinic&visits-2-total=300"
+        "&visits-0-date=2024-05-01&visits-0-level=2&visits-0-setting=clinic&visits-0-total=300"
+        "&visits-1-date=2024-03-01&visits-1-level=3&visits-1-setting=clinic&visits-1-total=1000"
+        "&visits-1-price_class=1&visits-1-offsite=filed"
+        "&visits-2-date=2024-04-01&visits-2-level=2&visits-2-setting=clinic&visits-2-total=300"
+        "&visits-2-inpatient_stay=on"
     )
     html = _html(web.get(f"/e/{save_via_page(web, shanxi)}/print/"))
     body = html[html.index('id="print-ledger"'):]
     body = body[body.index("<tbody>"):body.index("</tbody>")]
-    types = [re.findall(r"<td[^>]*>(.*?)</td>", row)[2] for row in body.split("</tr>")[:3]]
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in body.split("</tr>")[:3]]
+    assert [c[0] for c in cells] == ["2024-03-01", "2024-04-01", "2024-05-01"]
+    types = [c[2] for c in cells]
     # Each option kept whole, the cell breaking between them (print.css), not widening the column.
     assert types == [
         '<span class="type">门诊</span> <span class="option">异地已备案</span> <span class="option">一类收费</span>',
