@@ -518,6 +518,16 @@ def test_policy_library_lists_every_region_version_and_clause(client, language):
         assert '<span lang="zh-Hans">第十六条</span>' in html and "Article" not in html
 
 
+def test_the_periods_of_the_rules_keep_their_dates_whole(client):
+    # At 390 px 武汉 细则's "2023-02-01 至 2023-04-09" broke inside the second date ("2023-04-" /
+    # "09"): each date is kept whole, on the library's cards and table and on the about page.
+    client.cookies["django_language"] = "zh-hans"
+    html = text(client.get("/policies/"))
+    assert '<dd><span class="nw">2023-02-01</span> 至 <span class="nw">2023-04-09</span></dd>' in html
+    assert '<span class="cell-note"><span class="nw">2023-02-01</span> 至 <span class="nw">2023-04-09</span></span>' in html
+    assert '（<span class="nw">2023-02-01</span> 至 <span class="nw">2023-04-09</span>）' in text(client.get("/about/"))
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_about_page_states_the_scope(client, language):
     client.cookies["django_language"] = language
