@@ -819,6 +819,9 @@ class _Ledger:
         if base > 0:
             share_out = M.fund_share(base, rate, room)
             fund = share_out.paid
+            if base * rate.num % rate.den:  # the amount at the rate was rounded to the fen
+                self.clauses[ratio_param.cite.ref] = ratio_param.cite
+                self.notice("rounding", NOTICES["rounding"], ratio_param.cite.ref, kind="assumption")
             copay = share_out.copay
             over = share_out.over_cap
             self.fund_paid[yk] = paid_before + fund
@@ -876,6 +879,9 @@ class _Ledger:
         if base > 0:
             share_out = M.fund_share(base, c.fund_ratio, M.cap_room(cap_amount, paid_before))
             fund = share_out.paid
+            if base * c.fund_ratio.num % c.fund_ratio.den:  # the amount at the rate was rounded to the fen
+                self.clauses[param.cite.ref] = param.cite
+                self.notice("rounding", NOTICES["rounding"], param.cite.ref, kind="assumption")
             figures = {
                 "base": base, "ratio": c.fund_ratio, "ratio_amount": share_out.ratio_amount, "amount": fund,
                 "copay": share_out.copay, "term": CHRONIC_TERM, "paid_first": None, "cap": cap_amount, "cap_room": share_out.room,

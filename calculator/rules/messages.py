@@ -338,6 +338,9 @@ NOTICES: dict[str, str] = {
         "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按本规定的{term}从零累计，文件未规定此前的费用是否计入。"
     ),
     "future-visit": N_("就诊日期晚于今天：按现行规定估算，政策届时可能调整。"),
+    # POLICY_NOTES, mechanics 7: the fund's share at its rate is rounded half-up to the fen; no
+    # document says so. Listed with the visits where the rounding changed the amount.
+    "rounding": N_("统筹基金按比例支付的金额四舍五入到分；文件没有写明舍入方法，实际结算可能相差 0.01 元。"),
     "retired-on-ignored": N_("您选择了在职，填写的退休日期不参与计算。"),
     "account-non-designated": N_("在非定点医疗机构就医的费用，本计算器不用个人账户支付，全部计入个人现金支付。"),
     "retiree-start-day": N_("文件没有规定退休人员待遇从哪一天起执行：本计算器从退休日期（{retired_on}）当天起按退休人员的标准计算；如果从次月起执行，同一个月内退休以后的就诊会按在职职工的标准计算。"),

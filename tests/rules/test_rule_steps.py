@@ -726,3 +726,33 @@ def test_a_caveat_with_the_same_words_under_two_clauses_is_one_warning():
     codes = {w["code"] for w in result["warnings"]}
     assert all(code in codes for v in result["visits"] for code in v["notices"])
     assert len({(w["kind"], w["message"]) for w in result["warnings"]}) == len(result["warnings"])
+
+
+def test_the_rounding_of_the_fund_share_is_a_reading_listed_with_the_visits_it_changed():
+    # POLICY_NOTES, mechanics 7 (no document says it): the fund's share at its rate is rounded
+    # half-up to the fen, shown as an assumption beside the visits where it changed the amount.
+    # 徐州 employed, 2024, 二级 (65 %), deductible 700:
+    #   v1 800.10: 800.10 − 700 = 100.10 × 65 % = 65.065 → 65.07 (rounded: listed)
+    #   v2 100.00: 100.00 × 65 % = 65.00 exactly (not listed)
+    #   v3 333.33 (三级, 60 %): 333.33 × 60 % = 199.998 → 200.00 (rounded: listed)
+    body = {
+        "region": "xuzhou", "status": "employed", "age": 40,
+        "visits": [
+            {"date": "2024-03-01", "level": 2, "total": "800.10"},
+            {"date": "2024-03-02", "level": 2, "total": "100.00"},
+            {"date": "2024-03-03", "level": 3, "total": "333.33"},
+        ],
+    }
+    result = _answer(body)
+    assert [v["fund_paid"] for v in result["visits"]] == ["65.07", "65.00", "200.00"]
+    (rounding,) = [w for w in result["warnings"] if w["code"] == "rounding"]
+    assert rounding["kind"] == "assumption" and rounding["visits"] == [1, 3]
+    assert rounding["clause"] == "xuzhou-2023/fund_ratio" and rounding["clause"] in result["clauses"]
+    assert "四舍五入到分" in rounding["message"] and "文件没有写明舍入方法" in rounding["message"]
+    assert ["rounding" in v["notices"] for v in result["visits"]] == [True, False, True]
+    from calculator.i18n import plain_translate_for  # English at the edge, as the API gives it
+
+    status, english = run_contract(json.dumps({**body, "lang": "en"}), plain_translate_for)
+    assert status == 200
+    (rounding,) = [w for w in english["warnings"] if w["code"] == "rounding"]
+    assert rounding["message"].startswith("The pooling fund's share at its rate is rounded half-up to 0.01 yuan")
