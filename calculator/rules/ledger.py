@@ -174,6 +174,15 @@ class _Ledger:
                 notice.visits.append(number)
                 codes.append(code)
 
+    def same_day(self, earlier: Visit, later: Visit, codes_of: dict[int, list[str]]) -> None:
+        """Two visits on one day: which comes first is the order given (POLICY_NOTES), a reading
+        listed with both (their notice lists are their JSON's: added to after the fact)."""
+        number, codes = self.number, self.codes
+        for v in (earlier, later):
+            self.number, self.codes = v.index + 1, codes_of[v.index]
+            self.notice("same-day", NOTICES["same-day"], kind="assumption")
+        self.number, self.codes = number, codes
+
     def cite(self, param: Param, code: str | None = None) -> str:
         """Use a clause; a clause read with an assumption shows it beside the visit (an
         assumption about one situation, ``assumption_on``, only where ``code`` is it)."""
@@ -463,6 +472,8 @@ class _Ledger:
                 if last_group == group:
                     # The same group under a new version: its cap was raised (or lowered).
                     variant = "raised" if cap_amount > last_cap else "lowered"
+                    if paid_before or self.deductible_used.get(yk):  # carried over to the new rule
+                        self.notice("version-carried", NOTICES["version-carried"], kind="assumption")
                 else:
                     # The member became a retiree between the two visits: the cap is the other
                     # group's (细则: one cap for employees, another for retirees), not a change
@@ -472,6 +483,8 @@ class _Ledger:
                     variant = "group" if last_version is version else "group_and_version"
                     if paid_before:  # something carried over: a reading (nothing to carry, none)
                         self._carried_over(yk, "retired-in-year-cap", cap_param, None)
+                        if last_version is not version:  # and over to the new rule
+                            self.notice("version-carried", NOTICES["version-carried"], kind="assumption")
                 if not paid_before:
                     variant += "_nothing_paid"
                 self.step(steps, "cap_change", variant, None, figures, cap_param)
@@ -481,8 +494,12 @@ class _Ledger:
                 figures = {"effective_from": version.effective_from, "paid_before": paid_before, "year": yk, "year_kind": year_kind}
                 if paid_before:
                     # What was paid counts on: the benefit-year clause says the year's totals run
-                    # over the whole year (武汉: "支付限额在一个自然年度内有效").
+                    # over the whole year (武汉: "支付限额在一个自然年度内有效"); that they run on
+                    # across two rules is POLICY_NOTES' reading (5), said as one.
                     self.step(steps, "version_change", "plain", None, figures, by_param)
+                    self.notice("version-carried", NOTICES["version-carried"], kind="assumption")
+                elif self.deductible_used.get(yk):
+                    self.notice("version-carried", NOTICES["version-carried"], kind="assumption")
                 else:
                     # Nothing paid yet this year: no running total to carry over is worth saying,
                     # and the benefit-year clause would not support the bare date (no clause in
@@ -720,6 +737,8 @@ class _Ledger:
             else:
                 class_b_rate = class_b.value.rate
                 own = M.first_self_pay(class_b_amount, class_b_rate)
+                if class_b_amount * class_b_rate.num % class_b_rate.den:
+                    self.notice("rounding", NOTICES["rounding"], kind="assumption")
                 if own:  # a share that rounds to nothing is not announced
                     eligible -= own
                     share["first_self_pay"] += own
@@ -736,6 +755,8 @@ class _Ledger:
             else:
                 rate = offsite.value.unfiled_rate
                 own = M.first_self_pay(eligible, rate)
+                if eligible * rate.num % rate.den:
+                    self.notice("rounding", NOTICES["rounding"], kind="assumption")
                 if own:
                     self.step(steps, "first_self_pay", "offsite_unfiled", own, {"base": eligible, "rate": rate, "amount": own}, offsite)
                     eligible -= own
@@ -820,8 +841,7 @@ class _Ledger:
             share_out = M.fund_share(base, rate, room)
             fund = share_out.paid
             if base * rate.num % rate.den:  # the amount at the rate was rounded to the fen
-                self.clauses[ratio_param.cite.ref] = ratio_param.cite
-                self.notice("rounding", NOTICES["rounding"], ratio_param.cite.ref, kind="assumption")
+                self.notice("rounding", NOTICES["rounding"], kind="assumption")
             copay = share_out.copay
             over = share_out.over_cap
             self.fund_paid[yk] = paid_before + fund
@@ -880,8 +900,7 @@ class _Ledger:
             share_out = M.fund_share(base, c.fund_ratio, M.cap_room(cap_amount, paid_before))
             fund = share_out.paid
             if base * c.fund_ratio.num % c.fund_ratio.den:  # the amount at the rate was rounded to the fen
-                self.clauses[param.cite.ref] = param.cite
-                self.notice("rounding", NOTICES["rounding"], param.cite.ref, kind="assumption")
+                self.notice("rounding", NOTICES["rounding"], kind="assumption")
             figures = {
                 "base": base, "ratio": c.fund_ratio, "ratio_amount": share_out.ratio_amount, "amount": fund,
                 "copay": share_out.copay, "term": CHRONIC_TERM, "paid_first": None, "cap": cap_amount, "cap_room": share_out.room,
@@ -1060,6 +1079,8 @@ class _Ledger:
         if rule.kind == "monthly_share_of_base":
             figures["rate"] = rule.rate
             monthly = rule.rate.apply(req.contribution_base)
+            if req.contribution_base * rule.rate.num % rule.rate.den:
+                self.notice("rounding", NOTICES["rounding"], kind="assumption")
             figures.update(base=req.contribution_base, monthly=monthly, annual=monthly * months)
             return AccountAllocation("share_of_base", figures, ref, version.id, monthly * months, monthly)
         # The age entered is that of one day (age_on; else today): in the months credited the
@@ -1480,10 +1501,14 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
         ledger.notice("flexible-employment-ignored", NOTICES["flexible-employment-ignored"], None, {"region_name": region.name})
     first = order[0]
     codes_of: dict[int, list[str]] = {}  # each visit's notice codes (the list its JSON holds)
+    previous: Visit | None = None
     for visit in order:
         done = ledger.visit(visit)
         codes_of[visit.index] = done.notices
         results[visit.index] = done if each is None else each(done)
+        if previous is not None and previous.date == visit.date:
+            ledger.same_day(previous, visit, codes_of)
+        previous = visit
     first_version = region.version_on(first.date)
     assert first_version is not None
     # The allocation follows the rule in force on the first visit's date: a clause assumption

@@ -338,9 +338,14 @@ NOTICES: dict[str, str] = {
         "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按本规定的{term}从零累计，文件未规定此前的费用是否计入。"
     ),
     "future-visit": N_("就诊日期晚于今天：按现行规定估算，政策届时可能调整。"),
-    # POLICY_NOTES, mechanics 7: the fund's share at its rate is rounded half-up to the fen; no
-    # document says so. Listed with the visits where the rounding changed the amount.
-    "rounding": N_("统筹基金按比例支付的金额四舍五入到分；文件没有写明舍入方法，实际结算可能相差 0.01 元。"),
+    # POLICY_NOTES, mechanics 7: an amount worked out at a rate is rounded half-up to the fen; no
+    # document says so. Listed with the visits where the rounding changed an amount.
+    "rounding": N_("按比例算出的金额（统筹基金支付、先行自付、个人账户按缴费基数的划入额）四舍五入到分；文件没有写明舍入方法，实际结算可能相差 0.01 元。"),
+    # POLICY_NOTES, mechanics: visits in date order, ties in the order given; no document says
+    # which of two visits on one day comes first.
+    "same-day": N_("同一天有多次就诊时，本计算器按填写的先后计算，起付标准和年度限额依次累计；文件没有规定同一天就诊的先后，实际以医保结算的顺序为准，各次和合计的金额都可能不同。"),
+    # POLICY_NOTES 5: in one year, versions share one cap and one deductible running total.
+    "version-carried": N_("本年度在新规定执行前已计入的起付标准和统筹基金已支付的金额，本计算器继续计入新规定的起付标准和年度限额（同一年度连续累计）；所收录的文件没有写明前后两项规定如何衔接，实际以医保结算为准。"),
     "retired-on-ignored": N_("您选择了在职，填写的退休日期不参与计算。"),
     "account-non-designated": N_("在非定点医疗机构就医的费用，本计算器不用个人账户支付，全部计入个人现金支付。"),
     "retiree-start-day": N_("文件没有规定退休人员待遇从哪一天起执行：本计算器从退休日期（{retired_on}）当天起按退休人员的标准计算；如果从次月起执行，同一个月内退休以后的就诊会按在职职工的标准计算。"),

@@ -746,8 +746,8 @@ def test_the_rounding_of_the_fund_share_is_a_reading_listed_with_the_visits_it_c
     result = _answer(body)
     assert [v["fund_paid"] for v in result["visits"]] == ["65.07", "65.00", "200.00"]
     (rounding,) = [w for w in result["warnings"] if w["code"] == "rounding"]
-    assert rounding["kind"] == "assumption" and rounding["visits"] == [1, 3]
-    assert rounding["clause"] == "xuzhou-2023/fund_ratio" and rounding["clause"] in result["clauses"]
+    # A calculator-wide reading, under no one clause (POLICY_NOTES, not a document).
+    assert rounding["kind"] == "assumption" and rounding["visits"] == [1, 3] and rounding["clause"] is None
     assert "四舍五入到分" in rounding["message"] and "文件没有写明舍入方法" in rounding["message"]
     assert ["rounding" in v["notices"] for v in result["visits"]] == [True, False, True]
     from calculator.i18n import plain_translate_for  # English at the edge, as the API gives it
@@ -755,4 +755,62 @@ def test_the_rounding_of_the_fund_share_is_a_reading_listed_with_the_visits_it_c
     status, english = run_contract(json.dumps({**body, "lang": "en"}), plain_translate_for)
     assert status == 200
     (rounding,) = [w for w in english["warnings"] if w["code"] == "rounding"]
-    assert rounding["message"].startswith("The pooling fund's share at its rate is rounded half-up to 0.01 yuan")
+    assert rounding["message"].startswith("Amounts worked out at a rate (the pooling fund's share, a first self-payment")
+
+
+def test_a_rounded_first_self_payment_is_listed_too():
+    # 武汉 优化方案, employed, 2024, 一级 (85 %, no deductible), total 200 with 乙类 123.45:
+    #   乙类先行自付 123.45 × 10 % = 12.345 → 12.35 (rounded: listed)
+    #   fund (200 − 12.35) × 85 % = 187.65 × 0.85 = 159.5025 → 159.50
+    # and a visit of 乙类 100 and total 200: 10.00 exactly, fund 190 × 85 % = 161.50 exactly.
+    result = _answer({
+        "region": "wuhan", "status": "employed", "age": 45,
+        "visits": [
+            {"date": "2024-03-05", "level": 1, "total": "200.00", "class_b": "123.45"},
+            {"date": "2024-03-06", "level": 1, "total": "200.00", "class_b": "100.00"},
+        ],
+    })
+    assert [v["member_share"]["first_self_pay"] for v in result["visits"]] == ["12.35", "10.00"]
+    assert [v["fund_paid"] for v in result["visits"]] == ["159.50", "161.50"]
+    (rounding,) = [w for w in result["warnings"] if w["code"] == "rounding"]
+    assert rounding["visits"] == [1]
+
+
+def test_which_of_two_visits_on_one_day_comes_first_is_a_reading_listed_with_both():
+    # 徐州 employed, 2024, deductible 700, both visits on 2024-03-01, each 800 (POLICY_NOTES:
+    # ties in the order given; no document says which comes first):
+    #   三级 first: 800 − 700 = 100 × 60 % = 60.00; then 一级 800 × 75 % = 600.00 → 660.00
+    #   一级 first: 100 × 75 % = 75.00; then 三级 800 × 60 % = 480.00 → 555.00
+    third = {"date": "2024-03-01", "level": 3, "total": "800.00"}
+    first = {"date": "2024-03-01", "level": 1, "total": "800.00"}
+    later = {"date": "2024-03-09", "level": 1, "total": "100.00"}
+    one = _answer({"region": "xuzhou", "status": "employed", "age": 45, "visits": [third, first, later]})
+    other = _answer({"region": "xuzhou", "status": "employed", "age": 45, "visits": [first, third, later]})
+    assert one["totals"]["fund_paid"] == "735.00" and other["totals"]["fund_paid"] == "630.00"  # + 75.00 each
+    for result in (one, other):
+        (same_day,) = [w for w in result["warnings"] if w["code"] == "same-day"]
+        assert same_day["kind"] == "assumption" and same_day["visits"] == [1, 2]
+        assert "同一天有多次就诊" in same_day["message"] and "金额都可能不同" in same_day["message"]
+        assert ["same-day" in v["notices"] for v in result["visits"]] == [True, True, False]
+
+
+def test_a_years_running_totals_carried_over_to_new_rules_is_a_reading():
+    # 武汉: 细则 until 2023-04-09, 优化方案 from 2023-04-10 (POLICY_NOTES 5: one cap and one
+    # deductible running total in a year, across versions). Employed, 二级:
+    #   2023-03-01 900: 细则 deductible 700 → 200 × 60 % = 120.00 (paid under the 细则)
+    #   2023-05-01 300: 优化方案, no deductible → 300 × 65 % = 195.00; the 120.00 counts on
+    # toward the year's cap: the reading listed with the visit under the new rules.
+    result = _answer({
+        "region": "wuhan", "status": "employed", "age": 45,
+        "visits": [
+            {"date": "2023-03-01", "level": 2, "total": "900.00"},
+            {"date": "2023-05-01", "level": 2, "total": "300.00"},
+        ],
+    })
+    assert [v["fund_paid"] for v in result["visits"]] == ["120.00", "195.00"]
+    assert result["visits"][1]["cap"]["used_before"] == "120.00"
+    (carried,) = [w for w in result["warnings"] if w["code"] == "version-carried"]
+    assert carried["kind"] == "assumption" and carried["visits"] == [2]
+    # Nothing carried (the year's first visit under the new rules): not said.
+    alone = _answer({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2023-05-01", "level": 2, "total": "300.00"}]})
+    assert not [w for w in alone["warnings"] if w["code"] == "version-carried"]
