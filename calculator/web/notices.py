@@ -104,6 +104,8 @@ NOTICE_TEXTS = [
     gettext_noop("本办法第十六条只要求完善门诊异地就医直接结算、扩大联网结算范围，没有写明异地就医的支付标准；本计算器对已备案的异地就医按参保地的标准计算。"),
     # yuxi-2024/internet assumption
     gettext_noop("本办法把定点“互联网”医疗机构纳入普通门诊保障（第五条、第十二条），但没有写明按哪一级别报销；本计算器按互联网医院依托的实体医疗机构级别计算。"),
+    # neimenggu-2022 notice neimenggu-secondary
+    gettext_noop("内蒙古自治区本级和呼和浩特市的起付标准、支付比例和年度最高支付限额来自转载文章（转载自治区本级和呼和浩特市的实施细则），尚未见官方原文；本计算器按转载内容计算，实际以当地医保部门规定为准。"),
     # neimenggu-2022 notice neimenggu-other-leagues
     gettext_noop("内蒙古各盟市标准不同，本计算器仅按自治区本级和呼和浩特市的标准计算；其他盟市（如巴彦淖尔、锡林郭勒）的起付标准、支付比例和支付限额可能不同，请以当地医保部门规定为准。"),
     # neimenggu-2022 notice neimenggu-overall-cap
