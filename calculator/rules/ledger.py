@@ -540,10 +540,15 @@ class _Ledger:
                 if (ded.basis != "annual") if code == "retired-in-year-deductible" else cap_amount is None:
                     continue  # the version in force has no such running total (武汉 优化方案: no deductible)
                 self._reading(code, param, figures)
-        if cohort_param is not None and not self.cohort_explained:
-            self.cohort_explained = True
-            figures = {"retired_on": self.req.retired_on, "split_on": cohort_param.value.split_on, "group": group}
-            self.step(steps, "retiree_cohort", "plain", None, figures, cohort_param)
+        if cohort_param is not None:
+            split_on = cohort_param.value.split_on
+            if not self.cohort_explained:
+                self.cohort_explained = True
+                figures = {"retired_on": self.req.retired_on, "split_on": split_on, "group": group}
+                self.step(steps, "retiree_cohort", "plain", None, figures, cohort_param)
+            last_before = split_on - dt.timedelta(days=1)
+            if self.req.retired_on in (last_before, split_on):  # on a dividing day: a reading, of every visit it decides
+                self.notice("cohort-boundary", NOTICES["cohort-boundary"], cohort_param.cite.ref, {"split_on": split_on, "last_before": last_before}, kind="assumption")
 
         policy_range = M.policy_range(total, excluded)
         share = _NO_SHARE.copy()

@@ -344,6 +344,10 @@ NOTICES: dict[str, str] = {
     # POLICY_NOTES, mechanics: visits in date order, ties in the order given; no document says
     # which of two visits on one day comes first.
     "same-day": N_("同一天有多次就诊时，本计算器按填写的先后计算，起付标准和年度限额依次累计；文件没有规定同一天就诊的先后，实际以医保结算的顺序为准，各次和合计的金额都可能不同。"),
+    # 上海: the document names retirees "…12月31日前" and "…1月1日后" the dividing day; which
+    # side the two days themselves are on it does not say: the calculator's reading, shown to a
+    # member who retired on one of them.
+    "cohort-boundary": N_("文件把退休人员分为 {last_before} 前和 {split_on} 后退休的两类，没有写明这两天当天退休的属于哪一类；本计算器把 {last_before} 及以前退休的算作前一类，{split_on} 及以后退休的算作后一类。"),
     # POLICY_NOTES 5: in one year, versions share one cap and one deductible running total.
     "version-carried": N_("本年度在新规定执行前已计入的起付标准和统筹基金已支付的金额，本计算器继续计入新规定的起付标准和年度限额（同一年度连续累计）；所收录的文件没有写明前后两项规定如何衔接，实际以医保结算为准。"),
     "retired-on-ignored": N_("您选择了在职，填写的退休日期不参与计算。"),

@@ -814,3 +814,25 @@ def test_a_years_running_totals_carried_over_to_new_rules_is_a_reading():
     # Nothing carried (the year's first visit under the new rules): not said.
     alone = _answer({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2023-05-01", "level": 2, "total": "300.00"}]})
     assert not [w for w in alone["warnings"] if w["code"] == "version-carried"]
+
+
+def test_a_retirement_on_a_dividing_day_of_shanghais_cohorts_is_a_reading():
+    # 上海 (主要任务（二）2): "2001年1月1日后退休人员" 自负段 300, 一级 85 %;
+    # "2000年12月31日前退休人员" 自负段 200, 一级 90 %. The two days themselves are not placed:
+    #   retired 2001-01-01 → later group: 500 − 300 = 200 × 85 % = 170.00
+    #   retired 2000-12-31 → earlier group: 500 − 200 = 300 × 90 % = 270.00
+    #   retired 2001-01-02: no doubt, no caveat.
+    def answer(retired_on):
+        return _answer({
+            "region": "shanghai", "status": "retired", "age": 80, "retired_on": retired_on,
+            "visits": [{"date": "2024-03-01", "level": 1, "total": "500.00"}, {"date": "2024-03-08", "level": 1, "total": "100.00"}],
+        })
+
+    for retired_on, first_fund in (("2001-01-01", "170.00"), ("2000-12-31", "270.00")):
+        result = answer(retired_on)
+        assert result["visits"][0]["fund_paid"] == first_fund
+        (reading,) = [w for w in result["warnings"] if w["code"] == "cohort-boundary"]
+        assert reading["kind"] == "assumption" and reading["visits"] == [1, 2]
+        assert reading["clause"] == "shanghai-2023/retiree_cohorts"
+        assert "2000-12-31 前和 2001-01-01 后" in reading["message"]
+    assert not [w for w in answer("2001-01-02")["warnings"] if w["code"] == "cohort-boundary"]
