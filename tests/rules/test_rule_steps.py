@@ -836,3 +836,19 @@ def test_a_retirement_on_a_dividing_day_of_shanghais_cohorts_is_a_reading():
         assert reading["clause"] == "shanghai-2023/retiree_cohorts"
         assert "2000-12-31 前和 2001-01-01 后" in reading["message"]
     assert not [w for w in answer("2001-01-02")["warnings"] if w["code"] == "cohort-boundary"]
+
+
+def test_the_account_paying_after_the_fund_is_a_reading_where_the_document_gives_no_order():
+    # 云南 (云南办法 第十条: the account "主要用于支付…政策范围内自付费用…还可以用于支付…由个人负担的
+    # 医疗费用", no order with the fund). Employed, 2025, 二级 (per-visit deductible 40, 55 %):
+    #   total 900, 全自费 100 → policy range 800; 800 − 40 = 760 × 55 % = 418.00 from the fund
+    #   the member's 482.00 (100 全自费 + 40 + 342) from the account's 500.00; cash 0.00
+    result = _answer({
+        "region": "yunnan", "status": "employed", "age": 45, "account_balance": "500.00",
+        "visits": [{"date": "2025-03-01", "level": 2, "total": "900.00", "excluded": "100.00"}],
+    })
+    (visit,) = result["visits"]
+    assert (visit["fund_paid"], visit["account_paid"], visit["cash_paid"]) == ("418.00", "482.00", "0.00")
+    (reading,) = [w for w in result["warnings"] if w["code"] == "yunnan-2024/account_use"]
+    assert reading["kind"] == "assumption" and reading["visits"] == [1]
+    assert "没有写明与统筹基金结算的先后" in reading["message"] and "含全自费部分" in reading["message"]
