@@ -327,15 +327,15 @@ NOTICES: dict[str, str] = {
     # 云南 2024-11-01): what the earlier rules settled that year is not here, and no document says
     # whether it counts toward this rule's deductible and cap. A reading, shown.
     "first-rule-mid-year": N_(
-        "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按本规定的起付标准和年度限额从零累计，文件未规定此前的费用是否计入。"
+        "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按收录规定的起付标准和年度限额从零累计，文件未规定此前的费用是否计入。"
     ),
     # The same, under a rule whose deductible is per visit or none (only the cap runs over the year).
     "first-rule-mid-year-cap": N_(
-        "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按本规定的年度限额从零累计，文件未规定此前的统筹基金支付是否计入。"
+        "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按收录规定的年度限额从零累计，文件未规定此前的统筹基金支付是否计入。"
     ),
     # Under a rule with an annual deductible and no outpatient cap.
     "first-rule-mid-year-deductible": N_(
-        "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按本规定的{term}从零累计，文件未规定此前的费用是否计入。"
+        "本计算器收录的规定自 {start} 起执行，{year_label}此前的门诊按原办法结算，未收录；此后的就诊按收录规定的{term}从零累计，文件未规定此前的费用是否计入。"
     ),
     "future-visit": N_("就诊日期晚于今天：按现行规定估算，政策届时可能调整。"),
     # POLICY_NOTES, mechanics 7: an amount worked out at a rate is rounded half-up to the fen; no
