@@ -201,12 +201,13 @@ class _Ledger:
             self._list_assumption(cite)
 
     def _list_assumption(self, cite: Citation) -> None:
-        # An assumption's text is listed once, under the clause it first came with: two
-        # versions reading a clause the same way give one caveat with both's visits.
+        # Listed under its own clause: two clauses read in the same words (玉溪's 细则 and the
+        # 云南办法 on the account) are one caveat in the answer, with both clauses and both's
+        # visits (report._warnings_json merges same words), each visit naming its own clause.
         # (self.notice(ref, cite.assumption, ref, kind="assumption"), spelt out: an assumption
         # is listed several times a visit, nearly always one listed already.)
         text: str = cite.assumption  # type: ignore[assignment]  # called only for a clause with one
-        ref = self.assumption_refs.get(text) or self.assumption_refs.setdefault(text, cite.ref)
+        ref = cite.ref
         notice = self.notices.get(ref)
         if notice is None:
             notice = self.notices[ref] = Notice(ref, text, ref, {}, [], "assumption")
@@ -317,9 +318,10 @@ class _Ledger:
             self.notice(code, NOTICES[code])
 
     def _carried_over(self, yk: int, code: str, param: Param, figures: dict[str, Any] | None) -> None:
-        """A retirement in the year carried a running total over into the retiree's standard:
-        the reading is listed with this visit (whose change step says the carry-over, covered or
-        not) and with each later visit of the year counted toward that total."""
+        """A running total carried over — into the retiree's standard (a retirement in the year)
+        or into a new rule version's cap: the reading is listed with this visit (whose change
+        step says the carry-over, covered or not) and with each later visit of the year counted
+        toward that total."""
         self.retired_in_year.setdefault(yk, []).append((code, param, figures))
         self._reading(code, param, figures)
 
@@ -472,8 +474,8 @@ class _Ledger:
                 if last_group == group:
                     # The same group under a new version: its cap was raised (or lowered).
                     variant = "raised" if cap_amount > last_cap else "lowered"
-                    if paid_before or self.deductible_used.get(yk):  # carried over to the new rule
-                        self.notice("version-carried", NOTICES["version-carried"], kind="assumption")
+                    if paid_before:  # the fund's payments carried over to the new rule's cap: a reading
+                        self._carried_over(yk, "version-carried", cap_param, None)
                 else:
                     # The member became a retiree between the two visits: the cap is the other
                     # group's (细则: one cap for employees, another for retirees), not a change
@@ -484,7 +486,7 @@ class _Ledger:
                     if paid_before:  # something carried over: a reading (nothing to carry, none)
                         self._carried_over(yk, "retired-in-year-cap", cap_param, None)
                         if last_version is not version:  # and over to the new rule
-                            self.notice("version-carried", NOTICES["version-carried"], kind="assumption")
+                            self._carried_over(yk, "version-carried", cap_param, None)
                 if not paid_before:
                     variant += "_nothing_paid"
                 self.step(steps, "cap_change", variant, None, figures, cap_param)
@@ -497,9 +499,8 @@ class _Ledger:
                     # over the whole year (武汉: "支付限额在一个自然年度内有效"); that they run on
                     # across two rules is POLICY_NOTES' reading (5), said as one.
                     self.step(steps, "version_change", "plain", None, figures, by_param)
-                    self.notice("version-carried", NOTICES["version-carried"], kind="assumption")
-                elif self.deductible_used.get(yk):
-                    self.notice("version-carried", NOTICES["version-carried"], kind="assumption")
+                    if cap_amount is not None:  # the payments count on toward the new rule's cap: a reading
+                        self._carried_over(yk, "version-carried", cap_param, None)
                 else:
                     # Nothing paid yet this year: no running total to carry over is worth saying,
                     # and the benefit-year clause would not support the bare date (no clause in

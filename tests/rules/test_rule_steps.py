@@ -759,19 +759,19 @@ def test_the_rounding_of_the_fund_share_is_a_reading_listed_with_the_visits_it_c
 
 
 def test_a_rounded_first_self_payment_is_listed_too():
-    # 武汉 优化方案, employed, 2024, 一级 (85 %, no deductible), total 200 with 乙类 123.45:
+    # 武汉 优化方案, employed, 2024, 一级 (85 %, no deductible), total 212.35 with 乙类 123.45:
     #   乙类先行自付 123.45 × 10 % = 12.345 → 12.35 (rounded: listed)
-    #   fund (200 − 12.35) × 85 % = 187.65 × 0.85 = 159.5025 → 159.50
+    #   fund (212.35 − 12.35) × 85 % = 200 × 0.85 = 170.00 exactly (so only the 先行自付 was rounded)
     # and a visit of 乙类 100 and total 200: 10.00 exactly, fund 190 × 85 % = 161.50 exactly.
     result = _answer({
         "region": "wuhan", "status": "employed", "age": 45,
         "visits": [
-            {"date": "2024-03-05", "level": 1, "total": "200.00", "class_b": "123.45"},
+            {"date": "2024-03-05", "level": 1, "total": "212.35", "class_b": "123.45"},
             {"date": "2024-03-06", "level": 1, "total": "200.00", "class_b": "100.00"},
         ],
     })
     assert [v["member_share"]["first_self_pay"] for v in result["visits"]] == ["12.35", "10.00"]
-    assert [v["fund_paid"] for v in result["visits"]] == ["159.50", "161.50"]
+    assert [v["fund_paid"] for v in result["visits"]] == ["170.00", "161.50"]
     (rounding,) = [w for w in result["warnings"] if w["code"] == "rounding"]
     assert rounding["visits"] == [1]
 
@@ -790,7 +790,7 @@ def test_which_of_two_visits_on_one_day_comes_first_is_a_reading_listed_with_bot
     for result in (one, other):
         (same_day,) = [w for w in result["warnings"] if w["code"] == "same-day"]
         assert same_day["kind"] == "assumption" and same_day["visits"] == [1, 2]
-        assert "同一天有多次就诊" in same_day["message"] and "金额都可能不同" in same_day["message"]
+        assert "同一天有多次就诊" in same_day["message"] and "金额可能不同" in same_day["message"]
         assert ["same-day" in v["notices"] for v in result["visits"]] == [True, True, False]
 
 
@@ -811,9 +811,31 @@ def test_a_years_running_totals_carried_over_to_new_rules_is_a_reading():
     assert result["visits"][1]["cap"]["used_before"] == "120.00"
     (carried,) = [w for w in result["warnings"] if w["code"] == "version-carried"]
     assert carried["kind"] == "assumption" and carried["visits"] == [2]
+    assert carried["clause"] == "wuhan-2023-04/annual_cap" and "年度限额" in carried["message"]
+    assert "起付标准" not in carried["message"]  # the 优化方案 has none: nothing said of one
     # Nothing carried (the year's first visit under the new rules): not said.
     alone = _answer({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2023-05-01", "level": 2, "total": "300.00"}]})
     assert not [w for w in alone["warnings"] if w["code"] == "version-carried"]
+    # Only deductible counted before (500 < 700: the fund paid nothing): nothing carried into the
+    # new cap, and the change of rules is still said as a step at the first visit under it.
+    none_paid = _answer({"region": "wuhan", "status": "employed", "age": 45, "visits": [
+        {"date": "2023-03-01", "level": 2, "total": "500.00"}, {"date": "2023-05-01", "level": 2, "total": "300.00"},
+    ]})
+    assert not [w for w in none_paid["warnings"] if w["code"] == "version-carried"]
+    assert [s["code"] for s in none_paid["visits"][1]["steps"]].count("version_change") == 1
+    # Listed with every later visit the carried total counts toward (a non-designated visit not):
+    #   03-01 一级 4500: 4500 − 700 = 3800 × 80 % = 3040.00 (细则; cap 3500)
+    #   05-01 非定点 300: nothing; 05-02 二级 300: 300 × 65 % = 195.00; 06-02 二级 2000: 1300 ×
+    #   65 % = 845 > 3500 − 3040 − 195 = 265.00 left: 265.00
+    later = _answer({"region": "wuhan", "status": "employed", "age": 45, "visits": [
+        {"date": "2023-03-01", "level": 1, "total": "4500.00"},
+        {"date": "2023-05-01", "level": 2, "setting": "non_designated", "total": "300.00"},
+        {"date": "2023-05-02", "level": 2, "total": "300.00"},
+        {"date": "2023-06-02", "level": 2, "total": "2000.00"},
+    ]})
+    assert [v["fund_paid"] for v in later["visits"]] == ["3040.00", "0.00", "195.00", "265.00"]
+    (carried,) = [w for w in later["warnings"] if w["code"] == "version-carried"]
+    assert carried["visits"] == [2, 3, 4]
 
 
 def test_a_retirement_on_a_dividing_day_of_shanghais_cohorts_is_a_reading():
