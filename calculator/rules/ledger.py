@@ -174,6 +174,17 @@ class _Ledger:
                 notice.visits.append(number)
                 codes.append(code)
 
+    def _rounded_credit(self, *rules: Any) -> None:
+        """A monthly credit that is a share of the contribution base, rounded to the fen (a year
+        of retirement, credited period by period): the rounding is a reading, as for one rule."""
+        base = self.req.contribution_base
+        if base is None:
+            return
+        for rule in rules:
+            if rule.kind == "monthly_share_of_base" and base * rule.rate.num % rule.rate.den:
+                self.notice("rounding", NOTICES["rounding"], kind="assumption")
+                return
+
     def same_day(self, earlier: Visit, later: Visit, codes_of: dict[int, list[str]]) -> None:
         """Two visits on one day: which comes first is the order given (POLICY_NOTES), a reading
         listed with both (their notice lists are their JSON's: added to after the fact)."""
@@ -1003,6 +1014,7 @@ class _Ledger:
                         # rules give a monthly figure, one version's rules all year (others: no).
                         split = None if others else _split_months(rules[employed_key], rules[retired_key], covered_from, covered_to, start, req.contribution_base)
                         if split is not None:
+                            self._rounded_credit(rules[employed_key], rules[retired_key])
                             self.cite(start_rule)
                             figures.update(split)
                             annual = split["annual"]
@@ -1019,6 +1031,7 @@ class _Ledger:
                         rules[employed_key], rules[retired_key], covered_from, covered_to, start, req.contribution_base, self._ages,
                     )
                     if periods is not None:
+                        self._rounded_credit(rules[employed_key], rules[retired_key])
                         figures["periods"] = periods
                         kinds_said = {p["kind"] for p in periods}
                         if "none" in kinds_said:

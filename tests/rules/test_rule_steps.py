@@ -874,3 +874,20 @@ def test_the_account_paying_after_the_fund_is_a_reading_where_the_document_gives
     (reading,) = [w for w in result["warnings"] if w["code"] == "yunnan-2024/account_use"]
     assert reading["kind"] == "assumption" and reading["visits"] == [1]
     assert "没有写明与统筹基金结算的先后" in reading["message"] and "含全自费部分" in reading["message"]
+
+
+def test_a_rounded_monthly_credit_in_a_year_of_retirement_is_listed_too():
+    # 武汉 (retirees' rules from the next month, 第七条), retired 2024-06-15, base 8000.25:
+    #   2024-01 … 06 in service: 8000.25 × 2 % = 160.005 → 160.01 a month (rounded: listed)
+    #   2024-07 … 12 retired: 83 a month (a fixed amount)
+    # and with a base of 8000.00: 160.00 exactly, nothing rounded.
+    def answer(base):
+        return _answer({
+            "region": "wuhan", "status": "retired", "age": 60, "retired_on": "2024-06-15", "contribution_base": base,
+            "visits": [{"date": "2024-08-01", "level": 2, "total": "300.00"}],
+        })
+
+    rounded = answer("8000.25")
+    assert "160.01" in rounded["personal_account"]["explanation"]
+    assert [w["visits"] for w in rounded["warnings"] if w["code"] == "rounding"] == [[1]]
+    assert not [w for w in answer("8000.00")["warnings"] if w["code"] == "rounding"]
