@@ -107,7 +107,7 @@ class _Ledger:
         "years", "pools_started", "pools_seen", "last_in_year", "notices", "clauses", "versions", "totals", "account_current",
         "account_prior", "accounts_merged", "account_paid_excluded", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
-        "plainly_employed", "retired_groups", "number", "codes", "year_switch", "assumption_refs", "last_rules",
+        "plainly_employed", "retired_groups", "number", "codes", "year_switch", "last_rules",
         "last_derived", "retired_in_year", "first_day",
     )
 
@@ -127,7 +127,6 @@ class _Ledger:
         self.notices: dict[str, Notice] = {}
         # An assumption's text → the clause it was first listed under: two versions reading a
         # clause the same way (武汉's two account_use) give one caveat, not the same one twice.
-        self.assumption_refs: dict[str, str] = {}
         self.clauses: dict[str, Citation] = {}
         self.versions: dict[str, Version] = {}
         self.totals = dict.fromkeys(("total", "fund_paid", "member_paid", "account_paid", "cash_paid"), 0)
@@ -174,16 +173,20 @@ class _Ledger:
                 notice.visits.append(number)
                 codes.append(code)
 
+    def rounding(self, fen: int, rate: Rate) -> None:
+        """``fen × rate`` rounded to the fen (POLICY_NOTES, mechanics 7; no document says so): a
+        reading, listed with the visit where the rounding changed the amount."""
+        if fen * rate.num % rate.den:
+            self.notice("rounding", NOTICES["rounding"], kind="assumption")
+
     def _rounded_credit(self, *rules: Any) -> None:
-        """A monthly credit that is a share of the contribution base, rounded to the fen (a year
-        of retirement, credited period by period): the rounding is a reading, as for one rule."""
+        """A year of retirement credited period by period: each monthly share of the
+        contribution base is rounded to the fen, as one rule's is."""
         base = self.req.contribution_base
-        if base is None:
-            return
-        for rule in rules:
-            if rule.kind == "monthly_share_of_base" and base * rule.rate.num % rule.rate.den:
-                self.notice("rounding", NOTICES["rounding"], kind="assumption")
-                return
+        if base is not None:
+            for rule in rules:
+                if rule.kind == "monthly_share_of_base":
+                    self.rounding(base, rule.rate)
 
     def same_day(self, earlier: Visit, later: Visit, codes_of: dict[int, list[str]]) -> None:
         """Two visits on one day: which comes first is the order given (POLICY_NOTES), a reading
@@ -754,8 +757,7 @@ class _Ledger:
             else:
                 class_b_rate = class_b.value.rate
                 own = M.first_self_pay(class_b_amount, class_b_rate)
-                if class_b_amount * class_b_rate.num % class_b_rate.den:
-                    self.notice("rounding", NOTICES["rounding"], kind="assumption")
+                self.rounding(class_b_amount, class_b_rate)
                 if own:  # a share that rounds to nothing is not announced
                     eligible -= own
                     share["first_self_pay"] += own
@@ -772,8 +774,7 @@ class _Ledger:
             else:
                 rate = offsite.value.unfiled_rate
                 own = M.first_self_pay(eligible, rate)
-                if eligible * rate.num % rate.den:
-                    self.notice("rounding", NOTICES["rounding"], kind="assumption")
+                self.rounding(eligible, rate)
                 if own:
                     self.step(steps, "first_self_pay", "offsite_unfiled", own, {"base": eligible, "rate": rate, "amount": own}, offsite)
                     eligible -= own
@@ -857,8 +858,7 @@ class _Ledger:
         if base > 0:
             share_out = M.fund_share(base, rate, room)
             fund = share_out.paid
-            if base * rate.num % rate.den:  # the amount at the rate was rounded to the fen
-                self.notice("rounding", NOTICES["rounding"], kind="assumption")
+            self.rounding(base, rate)
             copay = share_out.copay
             over = share_out.over_cap
             self.fund_paid[yk] = paid_before + fund
@@ -916,8 +916,7 @@ class _Ledger:
         if base > 0:
             share_out = M.fund_share(base, c.fund_ratio, M.cap_room(cap_amount, paid_before))
             fund = share_out.paid
-            if base * c.fund_ratio.num % c.fund_ratio.den:  # the amount at the rate was rounded to the fen
-                self.notice("rounding", NOTICES["rounding"], kind="assumption")
+            self.rounding(base, c.fund_ratio)
             figures = {
                 "base": base, "ratio": c.fund_ratio, "ratio_amount": share_out.ratio_amount, "amount": fund,
                 "copay": share_out.copay, "term": CHRONIC_TERM, "paid_first": None, "cap": cap_amount, "cap_room": share_out.room,
@@ -943,16 +942,15 @@ class _Ledger:
     # -- the personal account's allocation -------------------------------------------------------
     def quietly(self, work: Callable[[], Any]) -> Any:
         """``work()`` with the result's clauses and notices copied: a trial leaves no trace."""
-        saved = self.clauses, self.notices, self.assumption_refs, self.codes, self.versions
+        saved = self.clauses, self.notices, self.codes, self.versions
         self.clauses = dict(self.clauses)
         self.notices = {code: replace(n, visits=list(n.visits)) for code, n in self.notices.items()}
-        self.assumption_refs = dict(self.assumption_refs)
         self.codes = list(self.codes)
         self.versions = dict(self.versions)  # an account trial lists the versions whose months it counts
         try:
             return work()
         finally:
-            self.clauses, self.notices, self.assumption_refs, self.codes, self.versions = saved
+            self.clauses, self.notices, self.codes, self.versions = saved
 
     def allocation(self, version: Version, first_day: dt.date) -> AccountAllocation:
         """The personal-account credit for the benefit year of the first visit, under the
@@ -1097,10 +1095,11 @@ class _Ledger:
         self._cite_joined(joined + continued)
         if rule.kind == "monthly_share_of_base":
             figures["rate"] = rule.rate
-            monthly = rule.rate.apply(req.contribution_base)
-            if req.contribution_base * rule.rate.num % rule.rate.den:
-                self.notice("rounding", NOTICES["rounding"], kind="assumption")
-            figures.update(base=req.contribution_base, monthly=monthly, annual=monthly * months)
+            base = req.contribution_base
+            assert base is not None  # without one: base_missing, above
+            monthly = rule.rate.apply(base)
+            self.rounding(base, rule.rate)
+            figures.update(base=base, monthly=monthly, annual=monthly * months)
             return AccountAllocation("share_of_base", figures, ref, version.id, monthly * months, monthly)
         # The age entered is that of one day (age_on; else today): in the months credited the
         # member may have been younger (or, for a future year, older), one of two ages on any
