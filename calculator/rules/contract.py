@@ -388,15 +388,16 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
         errors.add("age_on", MESSAGES["age_on_too_late"], today=today.isoformat())
         age_on = None
     _check_person(status, age, retired_on, age_on or today, horizon, errors)
-    if region is not None and status is not None:
-        # Also when other fields are wrong: every problem is reported in one answer (a field
-        # keeps its first problem only, so a bad level is not also "请选择医疗机构级别").
+    if region is not None:
+        # Also when other fields are wrong (the status too: the dates and levels do not
+        # depend on it): every problem is reported in one answer (a field keeps its first
+        # problem only, so a bad level is not also "请选择医疗机构级别").
         checked = visits if not partial else sorted(visits + partial, key=lambda v: v.index)
         _check_against_rules(region, status, retired_on, checked, errors, horizon)
-        if all(v.date is None for v in checked) and status == "retired" and retired_on is None and not errors.has("retired_on"):
-            # No visit date could be read: whether the retirement date is needed is still known
-            # when every version of the region splits retirees by it (上海), so it is said now,
-            # not in a second round.
+        if status == "retired" and retired_on is None and not errors.has("retired_on"):
+            # No visit's date could be placed under a rule (refused, or outside every rule's
+            # dates): whether the retirement date is needed is still known when every version
+            # of the region splits retirees by it (上海), so it is said now, not in a second round.
             cohorts = [v.param("retiree_cohorts") for v in region.versions]
             if all(cohorts):
                 errors.add("retired_on", MESSAGES["retired_on_required"], region=region.name, split_on=cohorts[0].value.split_on.isoformat())  # type: ignore[union-attr]  # all(cohorts)
@@ -586,7 +587,7 @@ def _check_person(status: Any, age: int | None, retired_on: dt.date | None, toda
         errors.add("retired_on", MESSAGES["retired_too_young"], age=age, retired_on=retired_on.isoformat(), min_age=MIN_RETIREMENT_AGE)
 
 
-def _check_against_rules(region, status: str, retired_on, visits: list[Visit], errors: _Errors, horizon: dt.date) -> None:
+def _check_against_rules(region, status: str | None, retired_on, visits: list[Visit], errors: _Errors, horizon: dt.date) -> None:
     """Checks that need the region's rules: dates covered, fields the rules need."""
     version = None
     for v in visits:
@@ -611,6 +612,9 @@ def _check_against_rules(region, status: str, retired_on, visits: list[Visit], e
                     f"visits[{v.index}].date", MESSAGES["date_not_covered"],
                     date=v.date.isoformat(), region=region.name, coverage=region.coverage_text(),
                 )
+            # Its date will change: the level is asked now if every rule needs it (no second round).
+            if v.level is None and all(_needs_level(other, v) for other in region.versions):
+                errors.add(f"visits[{v.index}].level", MESSAGES["level_required"])
             continue
         if status == "retired" and retired_on is None:
             cohorts = version.param("retiree_cohorts")

@@ -191,10 +191,22 @@ class _Ledger:
     def same_day(self, earlier: Visit, later: Visit, codes_of: dict[int, list[str]]) -> None:
         """Two visits on one day: which comes first is the order given (POLICY_NOTES), a reading
         listed with both (their notice lists are their JSON's: added to after the fact)."""
+        # Said in the words of the running totals the day's rule keeps (the later visit's rule:
+        # ``last_rules``), and only where it keeps one: a per-visit deductible and no cap
+        # leave each visit's figures the same in either order.
+        rules = self.last_rules
+        assert rules is not None
+        ded = rules.deductible
+        running_deductible = ded.basis == "annual"
+        has_cap = rules.cap.by_group is not None
+        if not (running_deductible or has_cap):
+            return
+        code = "same-day" if running_deductible and has_cap else "same-day-deductible" if running_deductible else "same-day-cap"
+        figures = {"term": ded.term} if running_deductible else None
         number, codes = self.number, self.codes
         for v in (earlier, later):
             self.number, self.codes = v.index + 1, codes_of[v.index]
-            self.notice("same-day", NOTICES["same-day"], kind="assumption")
+            self.notice(code, NOTICES[code], None, figures, kind="assumption")
         self.number, self.codes = number, codes
 
     def cite(self, param: Param, code: str | None = None) -> str:
@@ -658,7 +670,7 @@ class _Ledger:
                 variant = "single_with_excluded" if use.pays_excluded and paid.paid > payable - excluded else "single"
             account_paid += paid.paid
             figures = {"amount": paid.paid, "balance_before": paid.balance_before, "balance_after": paid.balance_after}
-            self.step(steps, "account", variant, paid.paid, figures, account_param)
+            self.step(steps, "account", variant if paid.balance_after else variant + "_used_up", paid.paid, figures, account_param)
             if variant == "single_with_excluded":
                 self.assume(account_param, "account_excluded")  # a reading about paying 全自费 (武汉 第八条（二）)
                 self.account_paid_excluded = True
@@ -1046,6 +1058,13 @@ class _Ledger:
                             figures.update(split_gap=None, annual=annual, months=sum(p["months"] for p in periods))
                             self._cite_joined(continued)
                             return AccountAllocation("split_year", figures, ref, version.id, annual, None)
+                        else:
+                            # Retired on the 1st: every month is under one rule (the calculator's
+                            # reading: retiree rules from the retirement date itself); what keeps
+                            # the year from a sum is a missing figure (the contribution base) or
+                            # months under another rule or none: said as such, never as an open
+                            # month of retirement.
+                            figures["split_gap"] = "first_day"
                     return AccountAllocation("split_year", figures, ref, version.id, reason_variant="split_year")
         rule = rules[key]
         if rule.kind == "none":

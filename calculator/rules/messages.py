@@ -124,6 +124,7 @@ STEP_LABEL_VARIANTS = {
     ("first_self_pay", "class_b"): N_("先行自付（乙类）"),
     ("first_self_pay", "offsite_unfiled"): N_("先行自付（异地未备案）"),
     ("account", "prior_years"): N_("历年账户支付"),
+    ("account", "prior_years_used_up"): N_("历年账户支付"),
     # The whole visit's policy-range expense goes over to inpatient cover: named so. A visit
     # that crosses the cap keeps the code's label (超过年度限额): its amount is the fund share
     # left unpaid, and its sentence says the corresponding expense goes over.
@@ -217,7 +218,7 @@ STEPS: dict[tuple[str, str], str] = {
         "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，尚余 {remaining} 元。"
     ),
     ("deductible_change", "group_met"): N_(
-        "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，已达到，此后不再扣除。"
+        "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，已达到，本次起不再扣除。"
     ),
     ("policy_range", "all_in"): N_("自费金额未填或填为零的就诊，医疗费总额全部按符合政策范围金额计算（本次 {total} 元）；同一规定下其他这样的就诊不再重复说明。"),
     ("policy_range", "with_excluded"): N_(
@@ -314,6 +315,12 @@ STEPS: dict[tuple[str, str], str] = {
         # Not "统筹基金支付后": a visit within the 自负段 has no fund payment at all.
         "自负段和共付段中个人负担的部分，由历年账户支付 {amount} 元，历年账户余额由 {balance_before} 元变为 {balance_after} 元。"
     ),
+    # The balance used up: said so, not as a balance that "becomes 0 元".
+    ("account", "single_used_up"): N_("政策范围内个人负担的部分由个人账户支付 {amount} 元，账户余额 {balance_before} 元已用完。"),
+    ("account", "single_with_excluded_used_up"): N_("个人负担（含全自费）由个人账户支付 {amount} 元，账户余额 {balance_before} 元已用完。"),
+    ("account", "prior_years_used_up"): N_(
+        "自负段和共付段中个人负担的部分，由历年账户支付 {amount} 元，历年账户余额 {balance_before} 元已用完。"
+    ),
     ("cash", "with_account"): N_("个人负担 {member_paid} 元，扣除个人账户支付 {account_paid} 元后，现金支付 {amount} 元。"),
     ("cash", "account_covers_all"): N_("个人负担 {member_paid} 元，全部由个人账户支付，无需现金支付。"),
 }
@@ -343,7 +350,11 @@ NOTICES: dict[str, str] = {
     "rounding": N_("按比例算出的金额（统筹基金支付、先行自付、个人账户按缴费基数的每月划入额）每项四舍五入到分；文件没有写明舍入方法，实际结算每项可能相差 0.01 元。"),
     # POLICY_NOTES, mechanics: visits in date order, ties in the order given; no document says
     # which of two visits on one day comes first.
-    "same-day": N_("同一天有多次就诊时，本计算器按填写的先后计算；文件没有规定同一天就诊的先后。起付标准或年度限额在这一天累计到时，实际结算的先后不同，各次和合计的金额可能不同。"),
+    # Worded by the running totals the day's rule has (上海: 自负段, no cap; 武汉 from
+    # 2023-04-10: a cap, no deductible); a rule with neither leaves no order to matter.
+    "same-day": N_("同一天有多次就诊时，本计算器按填写的先后计算；文件没有规定同一天就诊的先后。{term}或年度限额在这一天累计到时，实际结算的先后不同，各次和合计的金额可能不同。"),
+    "same-day-deductible": N_("同一天有多次就诊时，本计算器按填写的先后计算；文件没有规定同一天就诊的先后。{term}在这一天累计到时，实际结算的先后不同，各次和合计的金额可能不同。"),
+    "same-day-cap": N_("同一天有多次就诊时，本计算器按填写的先后计算；文件没有规定同一天就诊的先后。年度限额在这一天累计到时，实际结算的先后不同，各次和合计的金额可能不同。"),
     # 上海: the document names retirees "…12月31日前" and "…1月1日后" the dividing day; which
     # side the two days themselves are on it does not say: the calculator's reading, shown to a
     # member who retired on one of them.
@@ -681,7 +692,9 @@ def _placeholders(template: str) -> set[str]:
 # A cohort's name quotes its split date (split_on is None for the other groups).
 _DERIVED = {"level_name": ("level",), "class_name": ("price_class",), "group_name": ("split_on",), "old_group_name": ("old_group",)}
 _WORDING = {"year_label", "term", "base_description", "eligible_description", "amount"}
-_ALWAYS = {"fund": ("base", "ratio", "ratio_amount", "cap_room", "copay")}
+# Figures a step carries whatever its sentence quotes (an account used up still says its
+# balance after: 0.00).
+_ALWAYS = {"fund": ("base", "ratio", "ratio_amount", "cap_room", "copay"), "account": ("amount", "balance_after", "balance_before")}
 
 
 def _param_names(code: str, template: str) -> tuple[str, ...]:
@@ -851,8 +864,11 @@ def article_text(article: str, translate: Translate = identity) -> str:
 def render_account(account: Any, translate: Translate = identity) -> str:
     f = account.figures
     head = ACCOUNT[account.variant]
-    if account.variant == "split_year" and account.annual is not None:
-        head = SPLIT_YEAR_SUMMED  # retired on the 1st: every month under one rule, summed
+    # Retired on the 1st: every month under one rule, summed where each has its figure (else
+    # the periods say which lacks one: the contribution base, another rule's months).
+    first_day = account.variant == "split_year" and (account.annual is not None or f.get("split_gap") == "first_day")
+    if first_day:
+        head = SPLIT_YEAR_SUMMED
     elif account.variant == "split_year" and f.get("split_gap") in SPLIT_YEAR_HEADS:
         head = SPLIT_YEAR_HEADS[f["split_gap"]]
     text = fill(head, f, translate)
@@ -867,7 +883,7 @@ def render_account(account: Any, translate: Translate = identity) -> str:
             # (A new sentence: English puts a space after the one before; Chinese does not; after
             # the summed head's colon neither does.)
             summed = account.annual is not None
-            gap = "" if summed or _chinese(translate) else " "
+            gap = "" if first_day or _chinese(translate) else " "  # after the head's colon, none
             end = fill(SPLIT_TOTAL, f, translate) if summed else translate(SPLIT_END)
             own = gap + translate(SPLIT_SEPARATOR).join(_retirement_period_text(period, translate) for period in periods) + end
         else:
@@ -929,7 +945,8 @@ def _retirement_period_text(period: dict[str, Any], translate: Translate) -> str
     if period["kind"] == "base_missing":
         template = RETIREMENT_PERIOD_BASE_MISSING_MONTH if one_month else SPLIT_PERIOD_BASE_MISSING
         return fill(template, {**words, "rate": period["rate"]}, translate)
-    has_total = "total" in period
+    # A rule that credits nothing says so; its months' "0 元" would announce a zero as a sum.
+    has_total = "total" in period and period["kind"] != "nothing"
     rule = fill((SPLIT_RULES if has_total else ACCOUNT_RULES)[period["kind"]], period, translate)
     if has_total:
         words["total"] = period["total"]
@@ -937,12 +954,10 @@ def _retirement_period_text(period: dict[str, Any], translate: Translate) -> str
 
 
 def _split_period_text(name: str, period: dict[str, Any], translate: Translate) -> str:
-    """One period of the year of retirement (split_months): its months, rule and sum."""
-    words = {"covered_from": period["from"], "covered_to": period["to"], "months": period["months"]}
-    if period["kind"] == "base_missing":
-        return fill(SPLIT_PERIOD_BASE_MISSING, {**words, "rate": period["rate"]}, translate)
-    words.update(rule=fill(SPLIT_RULES[period["kind"]], period, translate), total=period["total"])
-    return fill(SPLIT_PERIODS[name], words, translate)
+    """One period of the year of retirement (split_months): its months, rule and sum, worded
+    as a year of retirement's period is (one month named by its month alone; a rule that
+    credits nothing without a "0 元")."""
+    return _retirement_period_text({**period, "name": name}, translate)
 
 
 def _other_rule_text(

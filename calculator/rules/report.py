@@ -401,10 +401,21 @@ def to_json(result: CalculationResult, translate: T.Translate = T.identity, lang
             for y in result.years
         ],
         "personal_account": _account_json(result, translate),
-        "rules": [v.as_dict() for v in result.versions],
+        "rules": [_rule_json(v, translate) for v in result.versions],
         "clauses": {ref: _clause_json(cite, translate) for ref, cite in sorted(result.clauses.items())},
         "warnings": _warnings_json(result, translate),
     }
+    return out
+
+
+def _rule_json(version: Any, translate: T.Translate) -> dict[str, Any]:
+    """A rule version as the answer lists it: its title as the calculator names it (the
+    document's title, with the calculator's own note where one is needed: （据转载）); an English
+    answer adds ``title_en``, that title described in English (null where none is known), as
+    its clauses do."""
+    out = version.as_dict()
+    if translate is not T.identity:
+        out["title_en"] = citations_en.title_description(out["title"]) or None
     return out
 
 

@@ -24,6 +24,7 @@ _FULL_STOP = str.maketrans({"。": ".", "｡": "."})
 _GROUPED_COMMA = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?$")
 _GROUPED_SPACE = re.compile(r"^[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]*)?$")
 _SPACES = re.compile(r"\s+")
+_NUMBER_CHARACTERS = frozenset("0123456789., +-")  # what an amount with separators (and a sign) is made of
 
 # A time after the date, as a settlement slip or a hospital system's export gives it
 # (结算时间 "2024-03-05 10:30:00", "2024/3/5 10:30", ISO's "2024-03-05T10:30"): the day is the
@@ -48,6 +49,10 @@ def amount(value: Any) -> tuple[str, str | None]:
     refuse ("abc" → "必须是金额")."""
     typed = _SPACES.sub(" ", text(value).translate(_FULL_STOP))
     typed = typed.removesuffix("元").strip().removeprefix("¥").strip()
+    if not _NUMBER_CHARACTERS.issuperset(typed):
+        # A letter or sign among the digits ("12,5O0": O for 0): not a separator's fault; the
+        # contract says it is no amount (naming the comma would send the member to the wrong place).
+        return typed, None
     if " " in typed:
         if not _GROUPED_SPACE.match(typed):
             return typed, "space"

@@ -557,11 +557,34 @@ def test_every_problem_is_reported_in_one_answer():
     assert status == 400
     fields = [e["field"] for e in answer["errors"]]
     assert sorted(fields) == sorted([
-        "retired_on", "visits[0].total", "visits[0].date", "visits[1].total", "visits[1].level", "visits[2].level",
+        # visits[0]'s date is outside every rule: its level is asked now too (every 武汉 rule
+        # needs one), not after the date is corrected.
+        "retired_on", "visits[0].total", "visits[0].date", "visits[0].level", "visits[1].total", "visits[1].level", "visits[2].level",
     ]), fields
     # One problem per field: the bad level is "1 到 3", not also "请选择".
     (level,) = [e for e in answer["errors"] if e["field"] == "visits[2].level"]
     assert "1 到 3" in level["message"]
+
+
+def test_the_rules_are_checked_also_when_the_status_is_wrong():
+    # A missing or unknown status hid the checks against the rules (a second round for the
+    # member): the date outside 武汉's rules and the missing level come in the same answer.
+    for status in (None, "boss"):
+        body = {"region": "wuhan", "age": 45, "visits": [{"date": "2020-01-01", "total": "100"}, {"date": "2024-03-01", "total": "100"}]}
+        if status is not None:
+            body["status"] = status
+        code, answer = run_contract(json.dumps(body))
+        assert code == 400
+        assert sorted(e["field"] for e in answer["errors"]) == ["status", "visits[0].date", "visits[0].level", "visits[1].level"]
+
+
+def test_shanghai_asks_for_the_retirement_date_when_no_visit_date_is_under_a_rule():
+    # 上海 splits retirees by retirement date in every rule: asked at once even when the only
+    # visit's date is outside the rules (it was asked only after the date was corrected).
+    body = {"region": "shanghai", "status": "retired", "age": 70, "visits": [{"date": "2019-05-01", "level": 1, "total": "100"}]}
+    code, answer = run_contract(json.dumps(body))
+    assert code == 400
+    assert sorted(e["field"] for e in answer["errors"]) == ["retired_on", "visits[0].date"]
 
 
 def test_a_retirement_at_sixteen_and_a_future_one_are_accepted(client):

@@ -461,3 +461,32 @@ def test_shanghai_new_year_reading_lists_only_visits_an_account_could_pay():
                        {"date": "2024-09-15", "level": 3, "total": "50.00", "excluded": "50.00"}]}
     status, result = run_contract(json.dumps(body))
     assert {w["code"]: w["visits"] for w in result["warnings"]}["new-insurance-year"] == [2]
+
+
+def test_retired_on_the_first_without_a_base_does_not_blame_the_month_of_retirement():
+    # 云南 第九条, retired 2025-06-01: every month is wholly in service (Jan–May) or retired
+    # (Jun–Dec; retiree rules from the date itself, the calculator's reading, said). No base:
+    # Jan–May has no figure, Jun–Dec 106 × 7 = 742; the year has no sum because the base is
+    # missing, not because of a month of retirement the documents leave open (there is none).
+    pa = _account(region="yunnan", age=64, retired_on="2025-06-01", visits=[{"date": "2025-05-01", "level": 1, "total": "400"}])
+    assert pa["annual_allocation"] is None
+    assert "退休当月" not in pa["explanation"]
+    assert pa["explanation"].startswith("您的退休待遇自 2025-06-01 起执行（文件没有写明从退休当天还是次月起，本计算器从退休当天起算），这一年按月分别计算：")
+    assert "请填写月缴费基数以估算" in pa["explanation"] and "7 个月 742 元。" in pa["explanation"]
+    # With the base 5000: 5000 × 2% = 100 × 5 = 500; + 742 = 1,242.
+    pa = _account(region="yunnan", age=64, retired_on="2025-06-01", contribution_base="5000",
+                  visits=[{"date": "2025-05-01", "level": 1, "total": "400"}])
+    assert pa["annual_allocation"] == "1242.00" and pa["explanation"].endswith("合计 1,242 元。")
+
+
+def test_a_period_of_one_month_is_said_as_a_month_and_nothing_credited_has_no_sum():
+    # 武汉 第七条 (次月起): retired 2023-11-10 → retiree from 2023-12-01. 细则 from 2023-02-01:
+    # Feb–Nov in service, 5000 × 2% = 100 × 10 = 1,000; December retired, 83 × 1 = 83; 1,083.
+    pa = _account(region="wuhan", retired_on="2023-11-10", contribution_base="5000", visits=[{"date": "2023-12-20", "level": 2, "total": "600"}])
+    assert pa["annual_allocation"] == "1083.00"
+    assert "2023-12 退休，每月划入 83 元，1 个月 83 元；合计 1,083 元。" in pa["explanation"]
+    assert "2023-12 至 2023-12" not in pa["explanation"]
+    # 第六条: a flexibly employed member in service gets nothing: said, without "11 个月 0 元".
+    pa = _account(region="wuhan", retired_on="2025-11-04", flexible_employment=True, visits=[{"date": "2025-12-02", "level": 2, "total": "600"}])
+    assert "2025-01 至 2025-11 在职，不计入个人账户；2025-12 退休，每月可获门诊和购药补助 66 元，1 个月 66 元；合计 66 元。" in pa["explanation"]
+    assert " 0 元" not in pa["explanation"]

@@ -891,3 +891,37 @@ def test_a_rounded_monthly_credit_in_a_year_of_retirement_is_listed_too():
     assert "160.01" in rounded["personal_account"]["explanation"]
     assert [w["visits"] for w in rounded["warnings"] if w["code"] == "rounding"] == [[1]]
     assert not [w for w in answer("8000.00")["warnings"] if w["code"] == "rounding"]
+
+
+def test_the_same_day_reading_names_only_the_running_totals_the_rule_has():
+    # 上海: an annual 自负段 and no outpatient cap; 武汉 from 2023-04-10: a cap and no deductible.
+    two = [{"date": "2024-03-01", "level": 2, "total": "300.00"}, {"date": "2024-03-01", "level": 2, "total": "400.00"}]
+    shanghai = _answer({"region": "shanghai", "status": "employed", "age": 40, "visits": two})
+    (w,) = [w for w in shanghai["warnings"] if w["code"].startswith("same-day")]
+    assert "自负段在这一天累计到时" in w["message"] and "起付标准" not in w["message"] and "限额" not in w["message"]
+    assert w["visits"] == [1, 2]
+    wuhan = _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": two})
+    (w,) = [w for w in wuhan["warnings"] if w["code"].startswith("same-day")]
+    assert "年度限额在这一天累计到时" in w["message"] and "起付标准" not in w["message"]
+    # In English, the 自负段 is named as such too.
+    from calculator.i18n import plain_translate_for
+
+    status, english = run_contract(json.dumps({"region": "shanghai", "status": "employed", "age": 40, "visits": two, "lang": "en"}), plain_translate_for)
+    assert status == 200
+    (w,) = [w for w in english["warnings"] if w["code"].startswith("same-day")]
+    assert "Where the self-pay band is reached that day" in w["message"]
+
+
+def test_an_english_answer_describes_each_rules_title_in_english():
+    # rules[].title is the calculator's name for the rule, with its own note (（据转载）): an
+    # English answer adds title_en (as its clauses do); a Chinese one keeps the title alone.
+    from calculator.i18n import plain_translate_for
+
+    body = {"region": "wuhan", "status": "employed", "age": 40, "visits": [{"date": "2023-03-01", "level": 2, "total": "300.00"}, {"date": "2024-03-01", "level": 2, "total": "300.00"}]}
+    status, english = run_contract(json.dumps({**body, "lang": "en"}), plain_translate_for)
+    assert status == 200
+    titles = {r["id"]: r["title_en"] for r in english["rules"]}
+    assert titles["wuhan-2023-04"] == "Wuhan's improved general outpatient pooling plan for employees (from re-posts)"
+    assert all(t and not any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in titles.values())
+    chinese = _answer(body)
+    assert all("title_en" not in r for r in chinese["rules"])

@@ -22,6 +22,8 @@ from calculator.web import typed
         ("1,2", ("1,2", "comma")),
         ("-5", ("-5", None)),  # the contract says 不能为负数
         ("١٢٣", ("١٢٣", None)),  # not ASCII digits: the contract says 必须是金额
+        ("12,5O0", ("12,5O0", None)),  # a letter O for 0: the contract says 必须是金额, not the comma's fault
+        ("1 2OO", ("1 2OO", None)),  # nor the space's
     ],
 )
 def test_amounts_as_typed(value, expected):

@@ -337,7 +337,7 @@ def test_each_visit_row_is_its_forms_crispy_layout(client):
     from django.template import engines
 
     assert VisitForm.helper.template_pack == "govform" and VisitForm.helper.form_tag is False
-    query = {"region": "wuhan", "visits-0-date": "2024-03-01", "visits-0-total": "120", "visits-1-total": "x"}
+    query = {"region": "wuhan", "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-total": "120", "visits-1-total": "x"}
     html = page(client, query)
     data = QueryDict(urlencode(query))
     for row in (0, 1):
