@@ -12,6 +12,7 @@ plain static storage and no rate limits unless a test turns them on).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -60,7 +61,9 @@ def _env_int(name: str, default: int, minimum: int = 0) -> int:
 
 
 def _env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    # Set but empty reads as unset, as for every other setting here (an empty
+    # DJANGO_ALLOWED_HOSTS would refuse every request with 400).
+    return [item.strip() for item in (os.environ.get(name, "").strip() or default).split(",") if item.strip()]
 
 
 def _env_rate(name: str, default: str) -> tuple[int, int]:
@@ -80,6 +83,9 @@ DEBUG = _env_bool("DJANGO_DEBUG", False)
 
 # --- Secret key: the environment, else a local untracked file, else stop -------------------
 SECRET_KEY_FILE = Path(os.environ.get("DJANGO_SECRET_KEY_FILE") or BASE_DIR / ".secret_key")
+# Commands that sign nothing and serve nothing run without a key (a throwaway one): the
+# calculation from a script or a helpdesk system needs none (`manage.py calculate`).
+_SIGNS_NOTHING = len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" and sys.argv[1] in {"calculate"}
 
 
 def _secret_key() -> str:
@@ -90,9 +96,15 @@ def _secret_key() -> str:
         key = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         key = ""
+    except (OSError, UnicodeError):  # a folder, no permission, not text: said, not a traceback
+        raise SystemExit(
+            f"无法读取密钥文件 {SECRET_KEY_FILE}（DJANGO_SECRET_KEY_FILE），无法启动：应为一个可读的 UTF-8 文本文件。\n"
+            f"Cannot read the secret key file {SECRET_KEY_FILE} (DJANGO_SECRET_KEY_FILE), not starting: "
+            "expected a readable UTF-8 text file."
+        ) from None
     if key:
         return key
-    if DEBUG:
+    if DEBUG or _SIGNS_NOTHING:
         # Development only: a fresh key per process (sessions do not survive a restart).
         from django.core.management.utils import get_random_secret_key
 
@@ -119,6 +131,10 @@ CSRF_TRUSTED_ORIGINS = _env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 _RUNSERVER = len(sys.argv) > 1 and sys.argv[1] == "runserver"
 SECURE = _env_bool("DJANGO_SECURE", not DEBUG and not _RUNSERVER)
 _proxy_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_header and not re.fullmatch(r"[A-Za-z0-9-]+", _proxy_header):
+    # "X-Forwarded-Proto: https" would name no header the proxy sends: every request would
+    # look like plain HTTP and be redirected to HTTPS without end.
+    raise _bad_setting("DJANGO_SECURE_PROXY_SSL_HEADER", _proxy_header, "请求头的名称，例如 X-Forwarded-Proto（不带冒号和值）", "a header name, e.g. X-Forwarded-Proto (no colon, no value)")
 if _proxy_header:
     # e.g. X-Forwarded-Proto: only when the proxy in front always sets (overwrites) it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
@@ -215,11 +231,20 @@ except ValueError:  # dj_database_url's UnknownSchemeError, or a port that is no
         "环境变量 DATABASE_URL 无效，无法启动：应为 postgres://用户:密码@主机:端口/库名 或 sqlite:///文件路径。\n"
         "DATABASE_URL is not valid, not starting: expected postgres://user:password@host:port/name or sqlite:///path."
     ) from None
+if DATABASES["default"]["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+    # mysql://, oracle://…: dj_database_url knows them, this project neither installs nor tests them.
+    raise SystemExit(
+        "环境变量 DATABASE_URL 无效，无法启动：只支持 PostgreSQL（postgres://用户:密码@主机:端口/库名）或 SQLite（sqlite:///文件路径）。\n"
+        "DATABASE_URL is not valid, not starting: only PostgreSQL (postgres://user:password@host:port/name) or SQLite (sqlite:///path) is supported."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable database must not hang requests (or /healthz) for long.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", _env_int("DJANGO_DB_CONNECT_TIMEOUT", 3, minimum=1)
     )
+# After a connection failure, saving, reopening and /healthz skip the database for this long
+# (per process: calculator.ops.dbguard), so a database that never answers cannot hold workers.
+DB_RETRY_SECONDS = _env_int("DJANGO_DB_RETRY_SECONDS", 15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
@@ -229,7 +254,12 @@ CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 
 
 def _cache_from_url(url: str) -> dict[str, object]:
-    scheme = urlsplit(url).scheme
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    try:
+        parts.port  # a port that is not a number: refused now, not at the first request
+    except ValueError:
+        scheme = "bad port"
     if scheme in {"redis", "rediss", "unix"}:
         # Short timeouts: the cache only holds rate-limit counters, and a Redis that accepts
         # connections but never answers must not hold each request for seconds (the limits

@@ -26,6 +26,16 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+@pytest.fixture(autouse=True)
+def _database_failures_forgotten() -> Iterator[None]:
+    """A test that makes the database fail must not leave the next one skipping it
+    (calculator.ops.dbguard remembers a failure for a while, per process)."""
+    yield
+    from calculator.ops import dbguard
+
+    dbguard.reset()
+
+
 # --- One Playwright and one browser for the whole run (tests/e2e, tests/ops) -------------------
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

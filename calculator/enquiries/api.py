@@ -24,7 +24,7 @@ from calculator.rules.contract import (
 )
 
 logger = logging.getLogger(__name__)
-UNAVAILABLE = gettext_noop("暂时无法保存或读取查询：数据库没有响应。请稍后再试；计算接口 /api/v1/calculate 可以照常使用。")
+UNAVAILABLE = gettext_noop("暂时无法保存或读取查询：数据库暂时不可用。请稍后再试；计算接口 /api/v1/calculate 可以照常使用。")
 
 
 def _json(body: Any, status: int = 200) -> HttpResponse:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from calculator.enquiries.models import Enquiry
+from calculator.ops import dbguard
 from calculator.rules import registry
 from calculator.rules.contract import parse_request
 from calculator.rules.loader import DATA_DIR
@@ -233,6 +234,8 @@ def save_enquiry(inputs: dict[str, Any], result: dict[str, Any], *, source: str 
     # the local midnight after it (audit: it ended at the time of day it was saved).
     last_day = timezone.localdate(now) + dt.timedelta(days=retention_days())
     expires = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))
+    if not dbguard.connected():  # unreachable (or was a moment ago): at once, calculator.ops.dbguard
+        raise DatabaseUnavailable()
     last_error: Exception | None = None
     try:
         for _ in range(SAVE_ATTEMPTS):
@@ -258,6 +261,8 @@ def find_enquiry(token: str) -> Enquiry | None:
 
     if not isinstance(token, str) or not TOKEN_RE.match(token):
         return None
+    if not dbguard.connected():
+        raise DatabaseUnavailable()
     try:
         enquiry = Enquiry.objects.filter(token=token, expires_at__gt=timezone.now()).first()
     except DatabaseError as exc:

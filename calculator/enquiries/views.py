@@ -26,12 +26,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from calculator.enquiries import ledger_io, services
 from calculator.enquiries.models import Enquiry
 from calculator.enquiries.ratelimit import limited
-from calculator.ops.responses import megabytes
+from calculator.ops.responses import megabytes, safe_only
 from calculator.web.templatetags.yuan import grouped
 from calculator.i18n import edge_translate, plain_translate_for
 from calculator.rules.contract import parse_request
@@ -76,7 +76,7 @@ PRINT_OPTIONS = {
     2: pgettext_lazy("print ledger", "二类收费"),
     3: pgettext_lazy("print ledger", "三类收费及以下"),
 }
-UNAVAILABLE = gettext_lazy("暂时无法保存或打开查询链接：数据库没有响应。请稍后再试；计算器本身可以照常使用。")
+UNAVAILABLE = gettext_lazy("暂时无法保存或打开查询链接：数据库暂时不可用。请稍后再试；计算器本身可以照常使用。")
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
@@ -306,7 +306,7 @@ def _context(request: HttpRequest, enquiry: Enquiry) -> dict[str, Any]:
     }
 
 
-@require_safe
+@safe_only
 @limited  # each recomputes today's figures: counted like saving and exporting
 def detail(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -316,7 +316,7 @@ def detail(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "enquiries/detail.html", _context(request, enquiry))
 
 
-@require_safe
+@safe_only
 @limited  # each recomputes today's figures: counted like saving and exporting
 def print_view(request: HttpRequest, token: str) -> HttpResponse:
     from calculator.web.results import merged_warnings
@@ -457,7 +457,7 @@ def _notice_dates(result: dict[str, Any], numbers: list[int]) -> str:
     return ngettext("（涉及 %(dates)s 的就诊）", "（涉及 %(dates)s 的就诊）", count) % {"dates": _("、").join(dates)}
 
 
-@require_safe
+@safe_only
 @limited  # a database look-up each: counted like reopening the link (the print page shows one)
 def qr_svg(request: HttpRequest, token: str) -> HttpResponse:
     import segno
@@ -510,7 +510,7 @@ def export_current(request: HttpRequest, kind: str) -> HttpResponse:
     return _export(calculate(replace(calc_request, lang="zh-hans"), identity), inputs, kind, "menzhen-mingxi")
 
 
-@require_safe
+@safe_only
 @limited  # each recomputes today's figures: counted like saving and exporting
 def export_saved(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """A saved enquiry's ledger: today's figures, or the saved ones with ?figures=saved."""
@@ -524,7 +524,7 @@ def export_saved(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     return _export(today or enquiry.result, enquiry.inputs, kind, "menzhen-mingxi")
 
 
-@require_safe
+@safe_only
 def template_download(request: HttpRequest, kind: str) -> HttpResponse:
     if kind == "xlsx":
         return _download(ledger_io.template_xlsx(), ledger_io.XLSX_MEDIA_TYPE, "jiuzhen-muban.xlsx")

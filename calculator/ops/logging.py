@@ -23,11 +23,19 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 # Fields a log line may carry from ``extra={"ops": {...}}``.
 OPS_FIELDS = ("event", "method", "path", "status", "duration_ms", "rate_limited", "database")
 _DIGITS = re.compile(r"\d")
+_QUOTED_VALUE = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+# CJK ideographs and punctuation, full-width forms: a member's words in a message.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 _MAX_MESSAGE = 300
 
 
 def mask(text: str) -> str:
-    """An exception message without the figures it may quote (and not too long)."""
+    """An exception message without the values it may quote (and not too long): figures,
+    quoted values (a repr: KeyError: 'a cell of an imported file') and Chinese text (a name, a
+    diagnosis typed into a cell), whatever the code that failed put into it. What is left says
+    what went wrong and where; the traceback's lines say the rest."""
+    text = _QUOTED_VALUE.sub(lambda m: m.group(0)[0] + "…" + m.group(0)[0], text)
+    text = _CJK.sub("…", text)
     text = _DIGITS.sub("#", text)
     return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "…"
 

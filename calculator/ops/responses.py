@@ -129,3 +129,13 @@ def error_response(request: HttpRequest, *, status: int, field: str, message: Me
     if request.path_info.startswith(API_PREFIX):
         return api_refusal(request, status, field, message)
     return page_error(request, status, message, **context)
+
+
+def safe_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET and HEAD only (``require_safe``), without the CSRF check: a page that changes
+    nothing answers PUT/DELETE/POST with 405 (the site's page, middleware), not with the
+    CSRF failure page ("页面已过期") that would tell the member to reload it."""
+    from django.views.decorators.csrf import csrf_exempt
+    from django.views.decorators.http import require_safe
+
+    return csrf_exempt(require_safe(view))

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 
+from calculator.ops import dbguard
 from calculator.ops.responses import api_refusal, error_response, method_not_allowed, page_error
 
 logger = logging.getLogger(__name__)
@@ -88,18 +89,20 @@ _schema_seen_at = [float("-inf")]  # per process: when the enquiries' table was 
 
 def database_state() -> dict[str, str]:
     connection = connections["default"]
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:
-        logger.warning(
-            "database unavailable: %s", type(exc).__name__, extra={"ops": {"database": "unavailable"}}
-        )
+    cause = dbguard.unreachable()  # unreachable, or was a moment ago (not tried again yet)
+    if cause is None:
         try:
-            connection.close()
-        except Exception:
-            pass
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except Exception as exc:
+            cause = type(exc).__name__
+            try:
+                connection.close()  # a connection that failed its query is not reused
+            except Exception:
+                pass
+    if cause is not None:
+        logger.warning("database unavailable: %s", cause, extra={"ops": {"database": "unavailable"}})
         return {"status": "unavailable", "vendor": connection.vendor}
     # Answering is not enough: saving needs the enquiries' table (an unmigrated database said
     # "ok" while every save answered 503). Checked once a minute per process: a table, once

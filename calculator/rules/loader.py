@@ -300,6 +300,10 @@ def _read_yaml(ctx: _Ctx, path: Path) -> Any:
         raise ctx.fail(where, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise ctx.fail("file", f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ctx.fail("file", "not valid policy data: values nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits (Python's own limit)
+        raise ctx.fail("file", f"not valid policy data: a value cannot be read ({exc})") from None
     finally:
         loader.dispose()
 
@@ -619,6 +623,10 @@ class Loader:
         ctx, meta = self._regions_meta()
         by_region: dict[str, list[Version]] = {code: [] for code in meta}
         seen_ids: dict[str, str] = {}
+        for path in sorted(self.data_dir.glob("*/*")):
+            if path.suffix != ".yaml" and path.is_file() and not path.name.startswith("."):
+                # A rule file named .yml (or .txt…) would be left out without a word.
+                raise _Ctx(path, self.data_dir).fail("file", "not read: a rule version's file must end in .yaml")
         for path in sorted(self.data_dir.glob("*/*.yaml")):
             version = self.load_version(path)
             vctx = _Ctx(path, self.data_dir)
@@ -654,27 +662,35 @@ class Loader:
 
 
 def _share_identical_citations(versions: list[Version]) -> None:
-    """Parameters that cite the same words of the same document with the same reading (徐州's
-    policy range and non-designated care, both 第十二条; 武汉's 细则 第十二条 cited again by the
-    优化方案) cite one clause, the first: an answer lists each clause text once (issue 6), and a
-    step refers to it by that clause's reference."""
+    """Parameters and notices that cite the same words of the same document with the same
+    reading (徐州's policy range and non-designated care, both 第十二条; 武汉's 细则 第十二条 cited
+    again by the 优化方案; 内蒙古's rates and its re-post notice) cite one clause, the first: an
+    answer lists each clause text once (issue 6), and a step or a notice refers to it by that
+    clause's reference. A re-post's passage is shared within its own version only: the print
+    marks a rule whose passages are re-posted by the references under it (enquiries
+    _print_rules)."""
     first: dict[tuple[Any, ...], Citation] = {}
-    for version in versions:
+
+    def shared(version: Version, cite: Citation, none_reason: Any) -> Citation:
+        # Identical as an answer lists them (two version files may each describe the same
+        # document with a note of their own), and read the same way; a cap's reason for having
+        # none is said under its clause's reference, so it counts too.
+        shown = cite.as_dict()
+        del shown["ref"]
+        scope = None if cite.status == "official" else version.id
+        return first.setdefault((scope, tuple(shown.items()), cite.assumption_on, none_reason), cite)
+
+    for i, version in enumerate(versions):
         for name, param in list(version.params.items()):
-            cite = param.cite
-            if cite.status != "official":
-                # A re-post's passage stays with its version: the print marks a rule whose
-                # passages are re-posted by the references under it (enquiries _print_rules).
-                continue
-            # Identical as an answer lists them (two version files may each describe the
-            # same document with a note of their own), and read the same way; a cap's
-            # reason for having none is said under its clause's reference, so it counts too.
-            shown = cite.as_dict()
-            del shown["ref"]
-            key = (tuple(shown.items()), cite.assumption_on, getattr(param.value, "none_reason", None))
-            shared = first.setdefault(key, cite)
-            if shared is not cite:
-                version.params[name] = replace(param, cite=shared)
+            cite = shared(version, param.cite, getattr(param.value, "none_reason", None))
+            if cite is not param.cite:
+                version.params[name] = replace(param, cite=cite)
+        notices = tuple(
+            n if n.cite is None or (cite := shared(version, n.cite, None)) is n.cite else replace(n, cite=cite)
+            for n in version.notices
+        )
+        if notices != version.notices:
+            versions[i] = replace(version, notices=notices)
 
 
 def _check_dates(versions: list[Version]) -> None:

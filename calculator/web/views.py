@@ -15,13 +15,13 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from calculator.rules.contract import echo_cut, parse_request
 from calculator.rules.engine import calculate
 from calculator.i18n import edge_translate
+from calculator.ops.responses import safe_only
 from calculator.web import policies
 from calculator.web.forms import ACTION_KEYS, calculator_state
 from calculator.web.results import present
@@ -64,7 +64,7 @@ def _page_url(request: HttpRequest, query: str) -> str:
     return request.path + ("?" + query if query else "")
 
 
-@require_safe
+@safe_only
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 def home(request: HtmxHttpRequest) -> HttpResponse:
     state = calculator_state(request.GET)
@@ -96,17 +96,17 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_safe
+@safe_only
 def policy_library(request: HttpRequest) -> HttpResponse:
     return render(request, "web/policies.html", {"library": policies.library()})
 
 
-@require_safe
+@safe_only
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "web/about.html", {"library": policies.library()})
 
 
-@require_safe
+@safe_only
 @cache_control(max_age=86400, public=True)
 def favicon(request: HttpRequest) -> FileResponse:
     """/favicon.ico, for what asks for it without reading the page's <link rel="icon">."""

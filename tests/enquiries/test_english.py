@@ -214,7 +214,7 @@ def test_the_503_page_in_english(english, monkeypatch):
     response = english.get("/e/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/")
     assert response.status_code == 503
     html = response.content.decode()
-    assert "the database is not responding" in html and "Temporarily unavailable" in html
+    assert "the database is unavailable" in html and "Temporarily unavailable" in html
     assert leftover_chinese(visible_text(html)) == []
 
 

@@ -86,6 +86,32 @@ def test_with_the_database_unreachable_healthz_says_so_and_the_calculator_works(
     assert '"database": "unavailable"' in server.log()
 
 
+def test_a_database_that_never_answers_holds_the_server_once_a_while_not_every_request(server_factory):
+    # A listener that takes the connection and never answers (a dead host behind a firewall
+    # that accepts): each try costs the connect timeout (1 s here) and a sync worker answers
+    # nothing else meanwhile. After one failure the next requests are told at once
+    # (DJANGO_DB_RETRY_SECONDS; calculator.ops.dbguard); the calculator never waits on it.
+    import socket
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)  # never accepted, never answered
+        port = silent.getsockname()[1]
+        server = server_factory(DATABASE_URL=f"postgres://calc:calc@127.0.0.1:{port}/calc", DJANGO_DB_CONNECT_TIMEOUT="1")
+        started = time.monotonic()
+        assert server.request("GET", "/healthz").status == 503
+        first = time.monotonic() - started
+        started = time.monotonic()
+        health = server.request("GET", "/healthz")
+        saved = server.request("POST", "/api/v1/enquiries", api_json(2), {"Content-Type": "application/json"})
+        api = server.request("POST", "/api/v1/calculate", api_json(3), {"Content-Type": "application/json"})
+        after = time.monotonic() - started
+    assert first >= 0.9  # it did try (and wait)
+    assert health.status == 503 and saved.status == 503 and api.status == 200
+    assert after < 0.9, after  # three answers in less than one connect timeout
+
+
 def test_an_unmigrated_database_is_not_healthy(server_factory, tmp_path):
     # A fresh SQLite file with no tables: it answers "SELECT 1", but every save would fail.
     server = server_factory(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")

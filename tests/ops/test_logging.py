@@ -121,6 +121,18 @@ def test_an_error_is_logged_with_its_traceback_but_without_the_requests_values(j
     assert access["path"] == "/boom/" and access["status"] == 500
 
 
+@override_settings(ROOT_URLCONF="tests.ops.boom_urls")
+def test_an_error_quoting_words_is_logged_without_them(json_log):
+    # Masking figures is not enough: an exception may quote a name or a diagnosis, bare or
+    # in a repr; the log keeps the exception's kind and where it happened.
+    client = Client(raise_request_exception=False)
+    assert client.get("/boom-text/", {"note": "张三糖尿病 HeartCondition"}).status_code == 500
+    [error] = [line for line in _lines(json_log.getvalue()) if line["logger"] == "django.request"]
+    assert error["exc_type"] == "builtins.KeyError" and 'boom_urls.py", line' in error["traceback"]
+    for word in ("张三", "糖尿病", "HeartCondition"):
+        assert word not in json_log.getvalue()
+
+
 def test_access_lines_in_process_carry_no_query(client, json_log):
     client.get("/?" + page_query(3))
     client.post("/api/v1/calculate", data=api_json(3), content_type="application/json")

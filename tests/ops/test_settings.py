@@ -43,6 +43,34 @@ def test_without_any_key_start_up_stops_with_a_clear_message(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_key_file_that_cannot_be_read_stops_start_up_with_a_message(tmp_path):
+    (tmp_path / "latin1").write_bytes(b"cl\xe9")
+    for path in (tmp_path, tmp_path / "latin1"):  # a folder, a file that is not UTF-8
+        env = production_env(DJANGO_SECRET_KEY_FILE=str(path))
+        del env["DJANGO_SECRET_KEY"]
+        result = run_manage("check", env=env)
+        assert result.returncode != 0 and "Traceback" not in result.stderr
+        assert f"无法读取密钥文件 {path}（DJANGO_SECRET_KEY_FILE）" in result.stderr
+
+
+def test_the_calculate_command_needs_no_key(tmp_path):
+    # It signs nothing: a script or a helpdesk system runs it without the site's key.
+    (tmp_path / "req.json").write_text('{"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 2, "total": "300"}]}')
+    env = production_env(DJANGO_SECRET_KEY_FILE=str(tmp_path / "missing"))
+    del env["DJANGO_SECRET_KEY"]
+    result = run_manage("calculate", str(tmp_path / "req.json"), env=env)
+    # 武汉 2024, 二级, employed, no deductible (优化方案 报销比例: 在职二级 65%): 300 × 65 % = 195.00.
+    assert result.returncode == 0, result.stderr
+    assert '"fund_paid": "195.00"' in result.stdout
+    assert run_manage("check", env=env).returncode != 0  # the site itself still stops without one
+
+
+def test_an_empty_allowed_hosts_reads_as_unset():
+    # Set but empty would refuse every request with 400; it reads as the default, as every
+    # other setting here does.
+    assert "'localhost'" in _settings_value("ALLOWED_HOSTS", production_env(DJANGO_ALLOWED_HOSTS=""))
+
+
 def test_the_key_file_is_read_when_no_key_is_in_the_environment(tmp_path):
     key = secrets.token_urlsafe(50)
     (tmp_path / "key").write_text(key + "\n")
@@ -141,6 +169,12 @@ BAD_SETTINGS = [
     ("DATABASE_URL", "mysqll://app:s3cret-pw@db/calc", "postgres://user:password@host:port/name"),
     ("DATABASE_URL", "postgres://app:s3cret-pw@db:port/calc", "postgres://user:password@host:port/name"),
     ("CACHE_URL", "redls://:s3cret-pw@cache:6379/0", "redis://host:port/db"),
+    # A port that is not a number: rate limits would be skipped for good after start-up.
+    ("CACHE_URL", "redis://u:s3cret-pw@127.0.0.1:abc/0", "redis://host:port/db"),
+    # A scheme dj_database_url knows but this project neither installs nor tests.
+    ("DATABASE_URL", "mysql://app:s3cret-pw@db/calc", "only PostgreSQL"),
+    # A header with its value: no request would ever look like HTTPS (redirects without end).
+    ("DJANGO_SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https", "a header name"),
 ]
 
 
@@ -199,7 +233,9 @@ def test_an_exception_quoting_a_request_is_logged_without_its_query_or_token():
         raise ValueError("Failed lookup in <WSGIRequest: GET '/?region=wuhan&visits-0-note=knee'> and <WSGIRequest: GET '/e/DoENaWjKJSbNq/'>")
     except ValueError:
         traceback = _exception_fields(sys.exc_info())["traceback"]
-    assert traceback.splitlines()[-1] == "ValueError: Failed lookup in <WSGIRequest: GET '/?…'> and <WSGIRequest: GET '/e/…/'>"
+    # Quoted values are masked whole (a repr may quote any input): the path is in the request's
+    # access line, found by its request id.
+    assert traceback.splitlines()[-1] == "ValueError: Failed lookup in <WSGIRequest: GET '…'> and <WSGIRequest: GET '…'>"
 
 
 def test_a_plain_runserver_serves_plain_http_while_every_other_command_keeps_tls():

@@ -336,6 +336,24 @@ def test_yaml_syntax_errors_name_the_file_and_line(data_copy, rel, old, new, whe
     assert "not valid YAML" in message, message
 
 
+@pytest.mark.parametrize(
+    "rel, old, new, fragment",
+    [
+        # An unquoted integer past Python's 4,300-digit limit, in a rule file and in regions.yaml.
+        ("xuzhou/2023-01-01.yaml", 'employed: "700"', "employed: " + "9" * 5000, "a value cannot be read"),
+        ("regions.yaml", "- code: xuzhou", "- code: xuzhou\n  extra: " + "1" * 4400, "a value cannot be read"),
+        # Lists nested 20,000 deep.
+        ("xuzhou/2023-01-01.yaml", 'employed: "700"', "employed: " + "[" * 20000 + "]" * 20000, "nested too deeply"),
+    ],
+    ids=["integer-5000-digits", "regions-integer-4400-digits", "nested-20000"],
+)
+def test_values_python_cannot_read_name_the_file(data_copy, rel, old, new, fragment):
+    _edit(data_copy, rel, old, new)
+    message = _fault(data_copy)
+    assert message.startswith(f"{rel}: "), message
+    assert fragment in message and len(message) < 400, message
+
+
 def test_a_file_that_is_not_utf8_is_named(data_copy):
     path = data_copy / "neimenggu/2022-10-01.yaml"
     path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
@@ -561,8 +579,10 @@ def _unlisted_region(data: Path) -> None:
         (lambda d: shutil.copy(d / "xuzhou/2023-01-01.yaml", d / "xuzhou/2028-01-01.yaml"), "duplicate version id xuzhou-2023"),
         (lambda d: [p.unlink() for p in (d / "neimenggu").glob("*.yaml")], "neimenggu: region has no rule version"),
         (lambda d: _edit(d, "regions.yaml", "- code: xuzhou", "- code: Xuzhou"), "must be a lower-case code such as wuhan"),
+        # A rule file that is not .yaml would be left out without a word.
+        (lambda d: (d / "xuzhou/2023-01-01.yaml").rename(d / "xuzhou/2023-01-01.yml"), "xuzhou/2023-01-01.yml: file: not read: a rule version's file must end in .yaml"),
     ],
-    ids=["folder", "unlisted-region", "duplicate-id", "no-version", "code-case"],
+    ids=["folder", "unlisted-region", "duplicate-id", "no-version", "code-case", "yml-file"],
 )
 def test_a_folder_level_fault_is_refused_by_name(data_copy, fault, fragment):
     fault(data_copy)
@@ -579,10 +599,13 @@ def test_identical_clauses_are_one_clause():
     for region in load_policies().values():
         seen: dict[tuple, str] = {}
         for version in region.versions:
-            for param in version.params.values():
-                shown = param.cite.as_dict()
+            # Notices too (内蒙古's re-post notice cites the passage its rates cite); a re-post's
+            # passage is one clause within its version.
+            cites = [p.cite for p in version.params.values()] + [n.cite for n in version.notices if n.cite is not None]
+            for cite in cites:
+                shown = cite.as_dict()
                 ref = shown.pop("ref")
-                key = (tuple(shown.items()), param.cite.assumption_on)
+                key = (None if cite.status == "official" else version.id, tuple(shown.items()), cite.assumption_on)
                 assert seen.setdefault(key, ref) == ref, (region.code, ref, seen[key])
     wuhan = {v.id: v for v in load_policies()["wuhan"].versions}
     assert wuhan["wuhan-2023-04"].params["policy_range"].cite.ref == "wuhan-2023-02/policy_range"

@@ -56,6 +56,7 @@ class Command(BaseCommand):
         "按 JSON 请求计算门诊共济报销（FILE 为 - 时读标准输入），把结果 JSON 打印到标准输出；"
         "或用 --csv 从 CSV/Excel 文件读就诊记录（参保人信息用 --region、--status、--age 等给出）。"
         "--format csv|xlsx|json 选择输出格式。"
+        "退出码：0 有结果；2 输入或选项有误（JSON 错误）；1 内部错误（JSON 错误，字段为 (server)）。"
     )
 
     requires_system_checks: list[str] = []
