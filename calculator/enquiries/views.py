@@ -432,10 +432,10 @@ def _print_rules(result: dict[str, Any]) -> list[dict[str, Any]]:
 
     clauses = result.get("clauses") or {}
     english = _page_lang() == "en"
+    from calculator.web.results import reposted_passages
+
     return [
-        {**rule, "description": labels.title_description(rule["title"]) if english else "", "reposted_passages": any(
-            ref.startswith(rule["id"] + "/") and clause.get("status") != "official" for ref, clause in clauses.items()
-        )}
+        {**rule, "description": labels.title_description(rule["title"]) if english else "", "reposted_passages": reposted_passages(rule["id"], clauses)}
         for rule in result.get("rules") or []
     ]
 

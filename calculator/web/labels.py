@@ -78,6 +78,9 @@ GROUP_NAMES = {
 }
 STATUS_NAMES = {"employed": gettext_lazy("在职"), "retired": gettext_lazy("退休")}
 SOURCE_STATUS = {"official": gettext_lazy("官方原文"), "secondary": gettext_lazy("转载（非官方）")}
+# An official rule some of whose passages the calculator cites from re-posts (上海: the 医保年度
+# and the overall cap): said so beside it, as the print does.
+OFFICIAL_PARTLY_REPOSTED = gettext_lazy("官方原文（部分条文引自转载）")
 SOURCE_STATUS_HINTS = {
     "official": gettext_lazy("引文出自政府发布的文件原文。"),
     "secondary": gettext_lazy("引文出自新闻或网站对官方通知的转载，不是官方发布的原文。"),

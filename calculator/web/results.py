@@ -92,6 +92,12 @@ def merged_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def reposted_passages(rule_id: str, clauses: dict[str, Any]) -> bool:
+    """Whether a passage cited under the rule comes from a re-post (its clauses' references
+    start with the rule's id)."""
+    return any(ref.startswith(rule_id + "/") and clause.get("status") != "official" for ref, clause in clauses.items())
+
+
 def _notice_number(notice: "Notice") -> int:
     return notice.number
 
@@ -738,7 +744,10 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
             description=labels.title_description(r["title"]) if english else "",
             period=labels.period_text(dt.date.fromisoformat(r["effective_from"]), _date(r["effective_to"])),
             status=r["status"],
-            status_label=plain(str(labels.SOURCE_STATUS.get(r["status"], r["status"])), english),
+            status_label=plain(str(
+                labels.OFFICIAL_PARTLY_REPOSTED if r["status"] == "official" and reposted_passages(r["id"], result["clauses"])
+                else labels.SOURCE_STATUS.get(r["status"], r["status"])
+            ), english),
             checked=checked.get(r["id"], ""),
         )
         for r in result["rules"]

@@ -98,7 +98,7 @@ def test_the_saved_page_in_english(web):
     html = web.get(f"/e/{token}/?saved=1").content.decode()
     assert '<html lang="en">' in html
     for phrase in (
-        "<title>Saved estimate", ">Saved estimate</h1>", "<strong>Saved.</strong> Use the link below",
+        "<title>Saved estimate", ">Saved estimate</h1>", "<strong>Saved.</strong> Use the link below to reopen this estimate; how long it works is said under it.",
         ">Enquiry link</label>", ">Copy link</button>", "This link is kept for 180 days: it works until <strong>",
         ">Download CSV</a>", ">Download Excel</a>", ">Print (A4, with QR code)</a>",
         ">Open in the calculator to change</a>", ">What was entered</h2>", ">Visit 1</th>",

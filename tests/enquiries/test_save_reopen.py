@@ -69,6 +69,9 @@ def test_the_page_says_how_long_the_link_works(web):
     html = _html(web.get(f"/e/{token}/"))
     expires = (timezone.localdate() + dt.timedelta(days=180)).isoformat()
     assert f"此链接保存 180 天，到 <strong>{expires}</strong> 为止有效" in html
+    # Just saved, the confirmation no longer says "随时" (any time) a line above the expiry.
+    saved = _html(web.get(f"/e/{token}/?saved=1"))
+    assert "<strong>已保存。</strong>用下面的链接可以重新打开这次估算，有效期见链接下方。" in saved and "随时" not in saved
 
 
 @override_settings(ENQUIRY_RETENTION_DAYS=30)

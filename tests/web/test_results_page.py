@@ -640,3 +640,16 @@ def test_a_visits_heading_names_off_site_care_and_a_hospital_stay(client):
     kinds = re.findall(r'<span class="visit-kind">(.*?)</span>', client.get("/?" + urlencode(query)).content.decode())
     assert kinds == ["Level 3 · Outpatient clinic · Elsewhere, registered", "Level 2 · Outpatient clinic · During a hospital stay",
                      "Level 1 or below · Outpatient clinic"]
+
+
+def test_an_official_rule_with_reposted_passages_says_so_in_the_basis(client):
+    # 上海's 办法 is official, but the 医保年度 and the overall cap are cited from re-posts: the
+    # rule is "官方原文（部分条文引自转载）" in 依据, as on the print (it said 官方原文 alone).
+    html = page(client, SHANGHAI)
+    rule = re.search(r'<li id="rule-shanghai-2023">.*?</li>', html, re.S).group(0)
+    assert "官方原文（部分条文引自转载）" in rule
+    # A rule cited only from its own official text keeps the plain label (徐州).
+    xuzhou = page(client, {"region": "xuzhou", "status": "employed", "age": "45", "visits-0-date": "2024-03-05",
+                           "visits-0-level": "1", "visits-0-total": "800"})
+    rule = re.search(r'<li id="rule-xuzhou-2023">.*?</li>', xuzhou, re.S).group(0)
+    assert "官方原文</span>" in rule and "部分条文" not in rule
