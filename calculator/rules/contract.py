@@ -197,12 +197,17 @@ def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = 
         errors.add(field, MESSAGES["not_money"], label=label)
         return None
     if isinstance(raw, str):
-        text = raw.strip()
+        # The form's text is trimmed; JSON is read as the schema writes it ("1200.50": no
+        # spaces around it, at most two decimals written, trailing zeros too).
+        text = raw.strip() if errors.form else raw
         if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
             errors.add(field, MESSAGES["not_finite"], label=label)
             return None
         if not _AMOUNT_RE.match(text):
             errors.add(field, MESSAGES["not_money"], label=label)
+            return None
+        if not errors.form and len(text.partition(".")[2]) > 2:
+            errors.add(field, MESSAGES["too_precise"], label=label)
             return None
         if text.startswith("-"):  # a typed amount has no sign ("-0" too; the schema's pattern has none)
             errors.add(field, MESSAGES["negative"], label=label)
@@ -237,13 +242,15 @@ def _date(raw: Any, field: str, errors: _Errors, *, required: bool) -> dt.date |
         if required:
             errors.add(field, MESSAGES["required"], label=label)
         return None
-    if not isinstance(raw, str) or not _DATE_RE.match(raw.strip()):
+    # The form's text is trimmed; JSON is read as the schema writes it ("2024-03-01").
+    text = raw.strip() if isinstance(raw, str) and errors.form else raw
+    if not isinstance(text, str) or not _DATE_RE.match(text):
         errors.add(field, MESSAGES["date_format"], label=label)
         return None
     try:
-        return dt.date.fromisoformat(raw.strip())
+        return dt.date.fromisoformat(text)
     except ValueError:
-        errors.add(field, MESSAGES["date_impossible"], label=label, value=_echo(raw.strip()))
+        errors.add(field, MESSAGES["date_impossible"], label=label, value=_echo(text))
         return None
 
 

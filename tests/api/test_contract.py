@@ -847,3 +847,19 @@ def test_each_year_says_what_is_left_of_its_cap_and_how_its_last_rule_counts_the
     # 上海 has no outpatient cap: nothing left to say.
     status, body = run_contract(json.dumps({"region": "shanghai", "status": "employed", "age": 40, "visits": [{"date": "2024-03-01", "level": 1, "total": "300"}]}))
     assert body["years"][0]["cap_remaining"] is None and body["years"][0]["deductible_basis"] == "annual"
+
+
+def test_json_amounts_and_dates_are_read_as_the_schema_writes_them():
+    # The schema's pattern is ^\d+(\.\d{1,2})?$ and dates are YYYY-MM-DD: "10.500" (three
+    # decimals written), " 100 " and " 2024-03-01 " were accepted though the schema refuses
+    # them. The web form still trims what is typed (calculator/web/typed.py).
+    def errors(visit):
+        code, answer = run_contract(json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [visit]}))
+        assert code == 400
+        return {e["field"]: e["message"] for e in answer["errors"]}
+
+    assert errors({"date": "2024-03-01", "level": 2, "total": "10.500"}) == {"visits[0].total": "费用总额最多保留两位小数（精确到分）。"}
+    assert errors({"date": "2024-03-01", "level": 2, "total": " 100 "}) == {"visits[0].total": "费用总额必须是金额（元），例如 1200.00。"}
+    assert list(errors({"date": " 2024-03-01 ", "level": 2, "total": "100"})) == ["visits[0].date"]
+    code, _ = run_contract(json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 2, "total": "10.50"}]}))
+    assert code == 200

@@ -543,8 +543,13 @@ def test_command_odd_numbers_and_mixed_inputs_get_true_messages(visits_csv, tmp_
     assert code == 2 and body["errors"][0]["field"] == "--region" and "--region、--age 只用于 --csv" in body["errors"][0]["message"]
     code, body = answer(str(request), "--csv", str(visits_csv), *person, "--age", "45")
     assert code == 2 and body["errors"][0]["field"] == "FILE"
-    # A date the contract reads with spaces around it also makes an Excel file.
+    # JSON is read as the schema writes it: a date with a space after it is refused by field
+    # (exit 2, no traceback, no file); written plainly, it makes an Excel file.
     out = tmp_path / "out.xlsx"
+    done = _manage(str(request), "--format", "xlsx", "--output", str(out))
+    assert done.returncode == 2 and b"Traceback" not in done.stderr, done.stderr
+    assert json.loads(done.stdout)["errors"][0]["field"] == "visits[0].date" and not out.exists()
+    request.write_text(request.read_text(encoding="utf-8").replace("2025-03-01 ", "2025-03-01"), encoding="utf-8")
     done = _manage(str(request), "--format", "xlsx", "--output", str(out))
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
     assert out.stat().st_size > 0
