@@ -223,9 +223,11 @@ def clauses_html(result: ResultView) -> SafeString:
 
 # The section's own words, msgids as ``web/_results.html`` had them (``{% translate %}`` and
 # ``{% blocktranslate %}``, whose ``{{ name }}`` is ``%(name)s`` in the catalogue).
+# The line under the heading (a plural: "1 visit" in English), as web/_results.html's
+# {% blocktranslate count counter=… %} had it.
+_META = "%(region)s · %(status)s · 共 %(counter)s 次就诊"
 _SECTION_TEXTS = {
     "title": "计算结果",
-    "meta": "%(region)s · %(status)s · 共 %(count)s 次就诊",
     "stop": "。",
     "estimate": "以下是按政策文件估算的结果。",
     # Where a rule used comes from a re-post (武汉 优化方案): "按政策文件" alone would overstate it.
@@ -410,7 +412,8 @@ def results_section_html(result: ResultView, page_address: str) -> SafeString:
     t = _section_texts(get_language() or "")
     labels = {key: _esc(text) for key, text in result.labels.items()}
     totals = {key: _esc(yuan(value)) for key, value in result.totals.items()}
-    meta = _fill(t["meta"], region=result.region_name, status=result.status_name, count=len(result.visits))
+    count = len(result.visits)  # English says "1 visit", "4 visits"
+    meta = _fill(ngettext(_META, _META, count), region=result.region_name, status=result.status_name, counter=count)
     estimate = t["estimate_secondary"] if result.secondary_rules else t["estimate"]
     notices = ""
     if result.warnings:

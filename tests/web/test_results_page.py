@@ -653,3 +653,14 @@ def test_an_official_rule_with_reposted_passages_says_so_in_the_basis(client):
                            "visits-0-level": "1", "visits-0-total": "800"})
     rule = re.search(r'<li id="rule-xuzhou-2023">.*?</li>', xuzhou, re.S).group(0)
     assert "官方原文</span>" in rule and "部分条文" not in rule
+
+
+def test_the_line_under_the_heading_counts_visits_in_english_words(client):
+    # It read "visits: 3"; a plural now: "1 visit", "3 visits" (Chinese: 共 N 次就诊).
+    one = {"region": "xuzhou", "status": "employed", "age": "45", "visits-0-date": "2024-01-05", "visits-0-level": "1", "visits-0-total": "800"}
+    three = {**one, "visits-1-date": "2024-02-05", "visits-1-level": "1", "visits-1-total": "800",
+             "visits-2-date": "2024-03-05", "visits-2-level": "1", "visits-2-total": "800"}
+    meta = lambda html: re.search(r'<p class="results-meta">(.*?)[.。]', html).group(1)  # noqa: E731
+    assert meta(page(client, one, "en")) == "Xuzhou · Employed · 1 visit"
+    assert meta(page(client, three, "en")) == "Xuzhou · Employed · 3 visits"
+    assert meta(page(client, three, "zh-hans")) == "徐州市 · 在职 · 共 3 次就诊"
