@@ -302,7 +302,7 @@ STATUS_NAMES = {"employed": "在职", "retired": "退休"}
 _ABOUT_EN = {
     "项目": "Item", "内容": "Content", "参保地区": "Insured region", "参保身份": "Status", "年龄": "Age",
     "退休日期": "Retirement date", "月缴费基数": "Monthly contribution base",
-    "个人账户余额（上海：当年账户）": "Personal account balance (Shanghai: current-year account)",
+    "个人账户余额": "Personal account balance", "当年账户余额": "Current-year account balance",
     "历年账户余额": "Prior-years account balance", "慢性病病种数": "Number of chronic diseases",
     "灵活就业人员": "Flexibly employed", "适用规定": "Rules applied", "个人账户划入": "Personal account credit",
     "导出日期": "Exported on", "请注意": "Please note", "在职": "employed", "退休": "retired", YES: "yes",
@@ -312,6 +312,21 @@ _SELF_PAY_BAND_NOTE = {
     "zh": "本地区文件称“自负段”：明细表“起付标准（本次）”一列即本次就诊的自负段金额。",
     "en": "This region's documents call the deductible the self-pay band (自负段): the ledger's 起付标准（本次） column is this visit's self-pay band.",
 }
+
+
+def _about_value(key: str, raw: Any) -> Any:
+    """An entry as the 说明 sheet's cell: a whole number for a count (70, not "70.00"), an
+    amount as a number (money format), a date as a date; as given where it reads otherwise."""
+    try:
+        if key in ("age", "chronic_disease_count"):
+            return int(Decimal(str(raw)))
+        if key in ("contribution_base", "account_balance", "prior_years_balance"):
+            return Decimal(str(raw))
+        if key == "retired_on":
+            return dt.date.fromisoformat(str(raw))
+    except (ArithmeticError, ValueError):
+        pass
+    return raw
 
 
 def about_rows(result: dict[str, Any], inputs: dict[str, Any]) -> list[list[Any]]:
@@ -325,14 +340,18 @@ def about_rows(result: dict[str, Any], inputs: dict[str, Any]) -> list[list[Any]
     rows: list[list[Any]] = [
         [t("参保地区"), result.get("region_name") or inputs.get("region")],
         [t("参保身份"), t(STATUS_NAMES.get(str(inputs.get("status")), inputs.get("status")))],
-        [t("年龄"), inputs.get("age")],
+        [t("年龄"), _about_value("age", inputs.get("age"))],
     ]
+    from calculator.web.region_facts import two_accounts
+
+    # 上海's balance is its 当年账户 (it has a 历年账户 too); elsewhere there is one account.
+    balance_label = "当年账户余额" if two_accounts(result.get("region")) else "个人账户余额"
     for key, label in (
-        ("retired_on", "退休日期"), ("contribution_base", "月缴费基数"), ("account_balance", "个人账户余额（上海：当年账户）"),
+        ("retired_on", "退休日期"), ("contribution_base", "月缴费基数"), ("account_balance", balance_label),
         ("prior_years_balance", "历年账户余额"), ("chronic_disease_count", "慢性病病种数"),
     ):
         if inputs.get(key) not in (None, ""):
-            rows.append([t(label), inputs[key]])
+            rows.append([t(label), _about_value(key, inputs[key])])
     if inputs.get("flexible_employment"):
         rows.append([t("灵活就业人员"), t(YES)])
     for rule in result.get("rules") or []:
@@ -343,16 +362,27 @@ def about_rows(result: dict[str, Any], inputs: dict[str, Any]) -> list[list[Any]
     if "自负段" in _deductible_terms(result.get("region")):
         rows.append([t("起付标准（本次）"), _SELF_PAY_BAND_NOTE["en" if english else "zh"]])
     rows.append([t("导出日期"), timezone.localdate()])
+    # Which visits a caveat concerns, by date: the 明细 sheet is in date order without the
+    # visits' numbers, so "第 2 次就诊" (the order entered) pointed at another row (audit).
+    date_of = {v["index"] + 1: v["date"] for v in result.get("visits") or []}
     for warning in result.get("warnings") or []:
-        numbers = [str(n) for n in warning.get("visits") or []]
-        if not numbers:
+        numbers = warning.get("visits") or []
+        dates = sorted({date_of[n] for n in numbers if n in date_of})
+        shown = dates[:NOTICE_DATES]
+        if not dates:
             concerns = ""
         elif english:
-            concerns = f" (concerns visit{'s' if len(numbers) > 1 else ''} {', '.join(numbers)})"
+            more = f" and others, {len(numbers)} visits in all" if len(dates) > NOTICE_DATES else ""
+            concerns = f" (concerns the visits of {', '.join(shown)}{more})"
+        elif len(dates) > NOTICE_DATES:
+            concerns = f"（涉及 {'、'.join(shown)} 等 {len(numbers)} 次就诊）"
         else:
-            concerns = f"（涉及第 {'、'.join(numbers)} 次就诊）"
+            concerns = f"（涉及 {'、'.join(shown)} 的就诊）"
         rows.append([t("请注意"), f"{warning.get('message')}{concerns}"])
     return rows
+
+
+NOTICE_DATES = 8  # a caveat about more visits names the first few dates and the count (as the print)
 
 
 def template_csv() -> bytes:
@@ -567,7 +597,9 @@ def _csv_rows(raw: bytes, max_rows: int = 1000) -> list[tuple[int, list[Any]]]:
     except csv.Error:
         dialect = csv.excel
     try:
-        return _filled_rows(csv.reader(io.StringIO(text), dialect), max_rows)
+        # newline="": lines end at \r\n, \n or a lone \r (an old Mac's CSV was refused as
+        # "引号不成对"), as the csv module asks of a file it reads.
+        return _filled_rows(csv.reader(io.StringIO(text, newline=""), dialect), max_rows)
     except csv.Error:
         raise ImportRefused(_("这个 CSV 文件的格式有误（引号不成对等），无法读取。请用本页的“下载模板”重新整理。")) from None
 
@@ -861,10 +893,17 @@ def read_lines(lines: list[tuple[int, list[Any]]], *, max_rows: int = 1000) -> I
     for i, cell in enumerate(header):
         name = _header_key(cell)
         key = COLUMNS.get(name)
-        if key and key not in columns:
+        if key and key in columns:
+            # Two columns for one figure (自费金额 and 全自费; 费用总额 and 医疗费总额): which one
+            # holds the amount is not guessed (the second was dropped without a word).
+            raise ImportRefused(
+                _("第 %(line)s 行（表头）中“%(first)s”和“%(second)s”是同一项，请只保留一列。")
+                % {"line": header_line, "first": named[key], "second": _norm(cell)[:30]}
+            )
+        if key:
             columns[key] = i
             named[key] = name
-        elif key is None and name and name not in _EXPORT_ONLY:
+        elif name and name not in _EXPORT_ONLY:
             result.unread_columns.append(_norm(cell)[:30])
     english = (get_language() or "").startswith("en")
     missing = [f"{LABELS[k]} ({_(_MISSING_GLOSSES[k])})" if english else LABELS[k] for k in ("date", "total") if k not in columns]

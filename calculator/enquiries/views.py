@@ -87,6 +87,11 @@ def _page_lang() -> str:
     return "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
 
 
+def _answer_translate() -> Any:
+    """The engine's translation for an answer in the page's language (Chinese: none)."""
+    return plain_translate_for("en") if _page_lang() == "en" else identity
+
+
 def _from_query(query: QueryDict) -> tuple[dict[str, Any] | None, Any]:
     """Canonical inputs and the parsed request for a calculator query string (None if invalid),
     in the page's language (a calculation saved on the English page is an English one)."""
@@ -505,9 +510,9 @@ def export_current(request: HttpRequest, kind: str) -> HttpResponse:
             {"message": _("没有可以导出的结果：请先在计算器里填好并按“计算”，再下载。"), "title": _("无法导出")},
             status=400,
         )
-    # The files are Chinese, as the slip is: the answer is made in Chinese whatever the page's
-    # language (its 说明 sheet follows the answer's language).
-    return _export(calculate(replace(calc_request, lang="zh-hans"), identity), inputs, kind, "menzhen-mingxi")
+    # The ledger's columns are the slip's Chinese terms in every language (the import reads
+    # them); the 说明 sheet's caveats and labels follow the page's language, as the result does.
+    return _export(calculate(replace(calc_request, lang=_page_lang()), _answer_translate()), inputs, kind, "menzhen-mingxi")
 
 
 @safe_only
@@ -520,7 +525,8 @@ def export_saved(request: HttpRequest, token: str, kind: str) -> HttpResponse:
         return _unavailable(request)
     if request.GET.get("figures") == "saved":
         return _export(enquiry.result, enquiry.inputs, kind, "menzhen-mingxi-saved")
-    today, _errors = services.recompute(services.dated_inputs(enquiry), lang="zh-hans")  # Chinese, as above
+    # In the page's language, as above (the saved figures keep the language they were saved in).
+    today, _errors = services.recompute(services.dated_inputs(enquiry), _answer_translate(), lang=_page_lang())
     return _export(today or enquiry.result, enquiry.inputs, kind, "menzhen-mingxi")
 
 

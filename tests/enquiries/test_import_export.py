@@ -786,6 +786,20 @@ def test_a_column_the_template_does_not_have_is_said_not_read(web):
     assert "统筹基金支付”不是" not in html
 
 
+@pytest.mark.parametrize("header, row", [
+    ("就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,全自费", "2024-03-05,三级,门诊,1000,300,100"),
+    ("就诊日期,医疗机构级别,就诊类型,费用总额,医疗费总额", "2024-03-05,三级,门诊,1000,1200"),
+])
+def test_two_columns_for_one_figure_are_refused_not_one_dropped(web, header, row):
+    # 自费金额 300 and 全自费 100: the second was dropped without a word (300 used); which one
+    # holds the amount is not guessed.
+    with pytest.raises(ledger_io.ImportRefused) as refused:
+        ledger_io.read_visits("visits.csv", (header + "\n" + row + "\n").encode())
+    assert "第 1 行（表头）中" in str(refused.value) and "是同一项，请只保留一列" in str(refused.value)
+    html = _import(web, _csv(header + "\n" + row + "\n"), region="xuzhou", status="employed", age="40").content.decode()
+    assert "是同一项，请只保留一列" in html
+
+
 def test_an_unquoted_thousands_comma_before_empty_columns_is_refused_not_read_as_one_yuan():
     # "1,000.00" typed without quotes in a row ending ",,": the comma splits it into "1" and
     # "000.00", the "000.00" lands in 自费金额, and the row has one cell more than the header:
@@ -1092,7 +1106,8 @@ def test_the_about_sheet_is_in_the_language_of_the_result_it_describes():
     assert about["Insured region"] == "Wuhan" and about["Status"] == "employed" and about["Age"] == 45
     notes = [value for label, value in rows[1:] if label == "Please note"]
     assert notes and all("涉及" not in n for n in notes)
-    assert any(n.endswith("(concerns visit 1)") for n in notes), notes
+    # By date (the 明细 sheet is in date order without visit numbers).
+    assert any(n.endswith("(concerns the visits of 2024-03-01)") for n in notes), notes
     # A Chinese result keeps the Chinese sheet.
     request["lang"] = "zh-hans"
     status, result = run_contract(json.dumps(request))
@@ -1127,20 +1142,31 @@ def test_the_formula_check_reads_cells_one_by_one():
         ledger_io.read_visits("v.xlsx", workbook('<c r="C2"><v>1200</v></c><c r="D2"><f>IF(C2&gt;1000,"100","0")</f><v /></c>'))
 
 
-def test_a_download_from_the_english_page_is_chinese_throughout(web):
+def test_a_download_from_the_english_page_has_its_about_sheet_in_english(web):
     # Review: the download computed Chinese text but said lang "en", so the 说明 sheet put
-    # English labels beside Chinese notes. Files are Chinese, as the slip is: labels and notes.
+    # English labels beside Chinese notes; then files were Chinese throughout, while the saved
+    # figures' file (saved from the English page) was English (audit). The 说明 sheet follows
+    # the page's language, labels and notes alike; the ledger's columns stay the slip's terms.
     from openpyxl import load_workbook
 
     web.cookies["django_language"] = "en"
     response = web.get("/e/ledger.xlsx?" + QUERY)
     assert response.status_code == 200
-    rows = list(load_workbook(io.BytesIO(response.content))[ledger_io.ABOUT_SHEET].iter_rows(values_only=True))
-    assert rows[0] == ("项目", "内容")
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book[ledger_io.ABOUT_SHEET].iter_rows(values_only=True))
+    assert rows[0] == ("Item", "Content")
     about = dict(rows[1:])
-    assert about["参保地区"] == "武汉市" and about["参保身份"] == "在职"
-    notes = [value for label, value in rows[1:] if label == "请注意"]
-    assert notes and all("concerns" not in n for n in notes)
+    assert about["Insured region"] == "Wuhan" and about["Status"] == "employed"
+    notes = [value for label, value in rows[1:] if label == "Please note"]
+    assert notes and all("涉及" not in n for n in notes)
+    assert next(book[ledger_io.LEDGER_SHEET].iter_rows(values_only=True))[0] == "就诊日期"
+    # A saved enquiry's download follows the page's language the same way.
+    token = save_via_page(web)
+    saved = load_workbook(io.BytesIO(web.get(f"/e/{token}/ledger.xlsx").content))[ledger_io.ABOUT_SHEET]
+    assert next(saved.iter_rows(values_only=True)) == ("Item", "Content")
+    web.cookies["django_language"] = "zh-hans"
+    saved = load_workbook(io.BytesIO(web.get(f"/e/{token}/ledger.xlsx").content))[ledger_io.ABOUT_SHEET]
+    assert next(saved.iter_rows(values_only=True)) == ("项目", "内容")
 
 
 def test_a_workbook_with_its_own_xml_entities_is_refused_unread():
@@ -1185,3 +1211,53 @@ def test_a_template_edited_in_a_spreadsheet_program_keeps_its_computed_formulas(
     assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(io.BytesIO(edited)).read("xl/workbook.xml")
     read = ledger_io.read_visits("v.xlsx", edited)
     assert read.errors == [] and (read.visits[0]["total"], read.visits[0]["excluded"]) == ("1200.00", "120.00")
+
+
+def test_the_about_sheets_caveats_name_their_visits_by_date():
+    # 徐州, entered 2025-03-01 门诊 then 2025-02-10 药店: the pharmacy's reading concerns the
+    # second visit entered, which is the 明细 sheet's first row (date order, no numbers): it
+    # said "涉及第 2 次就诊", pointing at the clinic's row.
+    from openpyxl import load_workbook
+
+    from calculator.rules.contract import run_contract
+
+    request = {"region": "xuzhou", "status": "employed", "age": 45, "visits": [
+        {"date": "2025-03-01", "level": 3, "total": "500.00"},
+        {"date": "2025-02-10", "level": 1, "setting": "pharmacy", "total": "80.00"},
+    ]}
+    status, result = run_contract(json.dumps(request))
+    assert status == 200
+    pharmacy = [w for w in result["warnings"] if w["visits"] == [2]]
+    assert pharmacy, result["warnings"]
+    rows = list(load_workbook(io.BytesIO(ledger_io.export_xlsx(result, request)))[ledger_io.ABOUT_SHEET].iter_rows(values_only=True))
+    notes = [value for label, value in rows[1:] if label == "请注意"]
+    assert any(n == pharmacy[0]["message"] + "（涉及 2025-02-10 的就诊）" for n in notes), notes
+    assert not any("第 2 次" in n for n in notes)
+
+
+def test_the_about_sheets_entries_are_cells_of_their_kind():
+    # The command's workbook showed the age as "70.00" (money format), balances as text, the
+    # retirement date as text beside a date cell; and "（上海：当年账户）" in every region.
+    from openpyxl import load_workbook
+
+    from calculator.rules.contract import run_contract
+
+    for region, label in (("xuzhou", "个人账户余额"), ("shanghai", "当年账户余额")):
+        request = {"region": region, "status": "retired", "age": 70, "retired_on": "2010-08-01", "account_balance": "200",
+                   "visits": [{"date": "2024-09-05", "level": 1, "total": "500.00"}]}
+        status, result = run_contract(json.dumps(request))
+        assert status == 200
+        sheet = load_workbook(io.BytesIO(ledger_io.export_xlsx(result, request)))[ledger_io.ABOUT_SHEET]
+        cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+        assert cells["年龄"].value == 70 and cells["年龄"].number_format != "#,##0.00"
+        assert cells[label].value == 200 and cells[label].number_format == "#,##0.00"
+        assert cells["退休日期"].is_date and cells["退休日期"].value.date().isoformat() == "2010-08-01"
+        assert not any("（上海" in str(key) for key in cells)
+
+
+def test_a_csv_with_old_mac_line_endings_is_read():
+    # Lines ending in a lone \r were refused as "格式有误（引号不成对等）".
+    text = "就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\r2024-03-05,三级,门诊,1000,100,50\r2024-03-06,一级,门诊,200,,\r"
+    read = ledger_io.read_visits("visits.csv", text.encode())
+    assert read.errors == []
+    assert [(v["date"], v["total"], v.get("excluded")) for v in read.visits] == [("2024-03-05", "1000.00", "100.00"), ("2024-03-06", "200.00", None)]
