@@ -23,18 +23,27 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 # Fields a log line may carry from ``extra={"ops": {...}}``.
 OPS_FIELDS = ("event", "method", "path", "status", "duration_ms", "rate_limited", "database")
 _DIGITS = re.compile(r"\d")
+# Exceptions whose messages quote the program's own names ("'NoneType' object has no attribute
+# 'x'", "No module named 'x'", "Invalid block tag … 'x'"), never a request's values: an operator
+# needs those names. (Database errors stay masked: they may quote a row's values.)
+_NAMES_IN_MESSAGE = frozenset({
+    "AttributeError", "ImportError", "ModuleNotFoundError", "NameError", "UnboundLocalError",
+    "TemplateSyntaxError", "TemplateDoesNotExist", "NoReverseMatch", "ImproperlyConfigured",
+})
+_CODE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}")
 _QUOTED_VALUE = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
 # CJK ideographs and punctuation, full-width forms: a member's words in a message.
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 _MAX_MESSAGE = 300
 
 
-def mask(text: str) -> str:
+def mask(text: str, names_kept: bool = False) -> str:
     """An exception message without the values it may quote (and not too long): figures,
     quoted values (a repr: KeyError: 'a cell of an imported file') and Chinese text (a name, a
     diagnosis typed into a cell), whatever the code that failed put into it. What is left says
-    what went wrong and where; the traceback's lines say the rest."""
-    text = _QUOTED_VALUE.sub(lambda m: m.group(0)[0] + "…" + m.group(0)[0], text)
+    what went wrong and where; the traceback's lines say the rest. ``names_kept``: a message
+    whose quotes name code (an attribute, a module, a template tag) keeps quoted names."""
+    text = _QUOTED_VALUE.sub(lambda m: m.group(0) if names_kept and _CODE_NAME.fullmatch(m.group(0)[1:-1]) else m.group(0)[0] + "…" + m.group(0)[0], text)
     text = _CJK.sub("…", text)
     text = _DIGITS.sub("#", text)
     return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "…"
@@ -69,7 +78,8 @@ def _exception_fields(exc_info: Any) -> dict[str, Any]:
     for part in _chain(tb):
         # The exception's message: a request's repr in it (Django's template errors quote
         # "<WSGIRequest: GET '/?age=…'>") carries the query string and a saved link's token.
-        part._str = mask(_QUERY_IN_TEXT.sub("?…", mask_tokens(str(getattr(part, "_str", "")))))
+        names_kept = getattr(part, "exc_type_str", None) in _NAMES_IN_MESSAGE or getattr(getattr(part, "exc_type", None), "__name__", None) in _NAMES_IN_MESSAGE
+        part._str = mask(_QUERY_IN_TEXT.sub("?…", mask_tokens(str(getattr(part, "_str", "")))), names_kept)
         # Syntax errors carry the offending text; drop it with the rest of the message.
         if getattr(part, "text", None):
             part.text = mask(part.text)

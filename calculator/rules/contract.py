@@ -203,7 +203,7 @@ def _amount(raw: Any, field: str, errors: _Errors, *, default: Decimal | None = 
         if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
             errors.add(field, MESSAGES["not_finite"], label=label)
             return None
-        if not _AMOUNT_RE.match(text):
+        if not _AMOUNT_RE.fullmatch(text):
             errors.add(field, MESSAGES["not_money"], label=label)
             return None
         if not errors.form and len(text.partition(".")[2]) > 2:
@@ -244,7 +244,7 @@ def _date(raw: Any, field: str, errors: _Errors, *, required: bool) -> dt.date |
         return None
     # The form's text is trimmed; JSON is read as the schema writes it ("2024-03-01").
     text = raw.strip() if isinstance(raw, str) and errors.form else raw
-    if not isinstance(text, str) or not _DATE_RE.match(text):
+    if not isinstance(text, str) or not _DATE_RE.fullmatch(text):
         errors.add(field, MESSAGES["date_format"], label=label)
         return None
     try:
@@ -474,7 +474,7 @@ def _fast_visit(i: int, raw: Any) -> Visit | None:
         return None
     date = _DATES.get(date_text)
     if date is None:
-        if not _DATE_RE.match(date_text):
+        if not _DATE_RE.fullmatch(date_text):
             return None
         try:
             date = dt.date.fromisoformat(date_text)

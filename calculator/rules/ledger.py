@@ -193,20 +193,35 @@ class _Ledger:
         listed with both (their notice lists are their JSON's: added to after the fact)."""
         # Said in the words of the running totals the day's rule keeps (the later visit's rule:
         # ``last_rules``), and only where it keeps one: a per-visit deductible and no cap
-        # leave each visit's figures the same in either order.
+        # leave each visit's figures the same in either order. Two 门诊慢性病 visits share
+        # their own pool (玉溪细则 第十条: a deductible and a cap of its own).
         rules = self.last_rules
         assert rules is not None
         ded = rules.deductible
-        running_deductible = ded.basis == "annual"
-        has_cap = rules.cap.by_group is not None
+        if earlier.category == later.category == "chronic":
+            running_deductible = has_cap = True
+        else:
+            running_deductible = ded.basis == "annual"
+            has_cap = rules.cap.by_group is not None
         if not (running_deductible or has_cap):
             return
-        code = "same-day" if running_deductible and has_cap else "same-day-deductible" if running_deductible else "same-day-cap"
-        figures = {"term": ded.term} if running_deductible else None
+        # One caveat per answer, code "same-day": a later day under other rules widens its words
+        # to every running total any such day had (武汉: 2023-03 under the 细则, 2024 without a
+        # deductible: "起付标准或年度限额").
+        notice = self.notices.get("same-day")
+        term = ded.term
+        if notice is not None:
+            running_deductible = running_deductible or notice.figures["deductible"]
+            has_cap = has_cap or notice.figures["cap"]
+            term = notice.figures["term"] or term
+        key = "same-day" if running_deductible and has_cap else "same-day-deductible" if running_deductible else "same-day-cap"
+        figures = {"term": term, "deductible": running_deductible, "cap": has_cap}
+        if notice is not None:
+            notice.text, notice.figures = NOTICES[key], figures
         number, codes = self.number, self.codes
         for v in (earlier, later):
             self.number, self.codes = v.index + 1, codes_of[v.index]
-            self.notice(code, NOTICES[code], None, figures, kind="assumption")
+            self.notice("same-day", NOTICES[key], None, figures, kind="assumption")
         self.number, self.codes = number, codes
 
     def cite(self, param: Param, code: str | None = None) -> str:
@@ -1050,10 +1065,11 @@ class _Ledger:
                             # Both monthly, the month of retirement open ("都按月划入" only where
                             # both rules give an amount: a rule without one may not be monthly).
                             figures["split_gap"] = "month" if "none" not in kinds else "open"
-                        elif not others and not outside and all("total" in p for p in periods):
+                        elif not others and all("total" in p for p in periods):
                             # Retired on the 1st: every month under one rule (the calculator's
                             # reading: retiree rules from the retirement date itself), each with
-                            # its figure: the year's sum.
+                            # its figure: the sum of the months the rule covers (those outside
+                            # it, 云南 before 2024-11-01, are said to be outside, never guessed).
                             annual = sum(p["total"] for p in periods)
                             figures.update(split_gap=None, annual=annual, months=sum(p["months"] for p in periods))
                             self._cite_joined(continued)

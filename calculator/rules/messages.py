@@ -899,7 +899,10 @@ def render_account(account: Any, translate: Translate = identity) -> str:
                 (start, _other_rule_text(start, end, cite, employed_rule, retired_rule, holder, months, total, translate))
                 for start, end, cite, employed_rule, retired_rule, holder, months, total in others
             ]
-            text += "".join(t for _start, t in sorted(texts, key=lambda period: period[0]))
+            # Each part without the space its sentence may start or end with, joined as the
+            # language joins sentences (English: one space; Chinese: none).
+            space = "" if _chinese(translate) else " "
+            text = text.rstrip() + space + space.join(t.strip() for _start, t in sorted(texts, key=lambda period: period[0]))
         text += _outside_text(f, translate)
     elif account.variant in ("split_months", "split_months_base_missing"):
         text += translate(SPLIT_SEPARATOR).join(_split_period_text(name, f[f"{name}_period"], translate) for name in ("employed", "retired"))

@@ -861,5 +861,10 @@ def test_json_amounts_and_dates_are_read_as_the_schema_writes_them():
     assert errors({"date": "2024-03-01", "level": 2, "total": "10.500"}) == {"visits[0].total": "费用总额最多保留两位小数（精确到分）。"}
     assert errors({"date": "2024-03-01", "level": 2, "total": " 100 "}) == {"visits[0].total": "费用总额必须是金额（元），例如 1200.00。"}
     assert list(errors({"date": " 2024-03-01 ", "level": 2, "total": "100"})) == ["visits[0].date"]
+    # A newline after it too ($ matched before a final "\n": "100\n" was accepted, "10.50\n"
+    # called over-precise, "2024-03-01\n" an impossible date).
+    assert errors({"date": "2024-03-01", "level": 2, "total": "100\n"}) == {"visits[0].total": "费用总额必须是金额（元），例如 1200.00。"}
+    assert errors({"date": "2024-03-01", "level": 2, "total": "10.50\n"}) == {"visits[0].total": "费用总额必须是金额（元），例如 1200.00。"}
+    assert errors({"date": "2024-03-01\n", "level": 2, "total": "100"}) == {"visits[0].date": "就诊日期格式应为 年-月-日，例如 2024-03-01。"}
     code, _ = run_contract(json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 2, "total": "10.50"}]}))
     assert code == 200

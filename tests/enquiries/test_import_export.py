@@ -1261,3 +1261,18 @@ def test_a_csv_with_old_mac_line_endings_is_read():
     read = ledger_io.read_visits("visits.csv", text.encode())
     assert read.errors == []
     assert [(v["date"], v["total"], v.get("excluded")) for v in read.visits] == [("2024-03-05", "1000.00", "100.00"), ("2024-03-06", "200.00", None)]
+
+
+def test_command_person_amounts_with_trailing_zeros_are_read_as_the_form_reads_them(tmp_path):
+    # "5000.000" (the page's form and a file's cell read it as 5000.00) was refused as over-
+    # precise once the JSON became strict; 5000.005 still is. 武汉 细则第五条, employed: 2 % of
+    # 5000 = 100 a month, 12 months in 2024 = 1,200.00.
+    visits = tmp_path / "v.csv"
+    visits.write_text("就诊日期,医疗机构级别,就诊类型,费用总额,自费金额,乙类金额\n2024-03-05,三级,门诊,1000,,\n", encoding="utf-8")
+    person = ("--region", "wuhan", "--status", "employed", "--age", "45")
+    for typed_base in ("5000.000", "5,000.000"):
+        done = _manage("--csv", str(visits), *person, "--contribution-base", typed_base)
+        assert done.returncode == 0, done.stdout
+        assert json.loads(done.stdout)["personal_account"]["annual_allocation"] == "1200.00"
+    done = _manage("--csv", str(visits), *person, "--contribution-base", "5000.005")
+    assert done.returncode == 2 and json.loads(done.stdout)["errors"][0]["field"] == "contribution_base"

@@ -165,3 +165,21 @@ def test_a_saved_links_token_is_not_logged(client, json_log):
     assert mask_tokens(f"Error handling request /e/../e/{token}/") == "Error handling request /e/../e/…/"
     assert mask_tokens(f"Error handling request /e/%54{token[1:]}/") == "Error handling request /e/…/"
     assert mask_tokens("/e/save/ /e/import/ /e/ledger.csv /e/template.xlsx") == "/e/save/ /e/import/ /e/ledger.csv /e/template.xlsx"
+
+
+def test_an_exception_naming_code_keeps_the_names_an_operator_needs():
+    # Masking every quote hid "'NoneType' object has no attribute 'x'" and "No module named
+    # 'x'": those quote the program's names, never a request's values; a KeyError's still go.
+    import sys
+
+    from calculator.ops.logging import _exception_fields
+
+    def last_line(fail):
+        try:
+            fail()
+        except Exception:
+            return _exception_fields(sys.exc_info())["traceback"].splitlines()[-1]
+
+    assert last_line(lambda: None.total_fen) == "AttributeError: 'NoneType' object has no attribute 'total_fen'"
+    assert last_line(lambda: __import__("no_such_module_here")) == "ModuleNotFoundError: No module named 'no_such_module_here'"
+    assert last_line(lambda: {}["MrsWangSecretNote"]) == "KeyError: '…'"

@@ -490,3 +490,27 @@ def test_a_period_of_one_month_is_said_as_a_month_and_nothing_credited_has_no_su
     pa = _account(region="wuhan", retired_on="2025-11-04", flexible_employment=True, visits=[{"date": "2025-12-02", "level": 2, "total": "600"}])
     assert "2025-01 至 2025-11 在职，不计入个人账户；2025-12 退休，每月可获门诊和购药补助 66 元，1 个月 66 元；合计 66 元。" in pa["explanation"]
     assert " 0 元" not in pa["explanation"]
+
+
+def test_retired_on_the_first_in_a_rules_first_year_sums_the_months_it_covers():
+    # 云南 from 2024-11-01, retired 2024-12-01, base 5000: November in service 5000 × 2 % = 100;
+    # December retired 106 (69 or under); 206 for the two months the rule covers, January–
+    # October said to be outside (as 武汉 2023 sums its months after 2023-02-01).
+    pa = _account(region="yunnan", age=64, retired_on="2024-12-01", contribution_base="5000",
+                  visits=[{"date": "2024-11-15", "level": 1, "total": "400"}])
+    assert (pa["annual_allocation"], pa["months"]) == ("206.00", 2)
+    assert pa["explanation"].endswith("1 个月 106 元；合计 206 元。2024-01 至 2024-10 不适用本规定，未计入本估算。")
+
+
+def test_english_periods_under_two_rules_are_spaced_as_sentences():
+    # 玉溪, retired 2024-12-01: January–October under the 细则, November–December under the
+    # 省办法: the parts ran together in English ("each month.2024-11", ":  From").
+    from calculator.i18n import plain_translate_for
+
+    body = {"region": "yuxi", "status": "retired", "age": 64, "retired_on": "2024-12-01", "contribution_base": "5000", "lang": "en",
+            "visits": [{"date": "2024-12-15", "level": 1, "total": "400"}]}
+    status, result = run_contract(json.dumps(body), plain_translate_for)
+    assert status == 200
+    text = result["personal_account"]["explanation"]
+    assert "  " not in text and "month by month: From 2024-01 to 2024-10" in text
+    assert "each month. 2024-11 in service" in text

@@ -897,19 +897,35 @@ def test_the_same_day_reading_names_only_the_running_totals_the_rule_has():
     # 上海: an annual 自负段 and no outpatient cap; 武汉 from 2023-04-10: a cap and no deductible.
     two = [{"date": "2024-03-01", "level": 2, "total": "300.00"}, {"date": "2024-03-01", "level": 2, "total": "400.00"}]
     shanghai = _answer({"region": "shanghai", "status": "employed", "age": 40, "visits": two})
-    (w,) = [w for w in shanghai["warnings"] if w["code"].startswith("same-day")]
+    (w,) = [w for w in shanghai["warnings"] if w["code"] == "same-day"]
     assert "自负段在这一天累计到时" in w["message"] and "起付标准" not in w["message"] and "限额" not in w["message"]
     assert w["visits"] == [1, 2]
     wuhan = _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": two})
-    (w,) = [w for w in wuhan["warnings"] if w["code"].startswith("same-day")]
+    (w,) = [w for w in wuhan["warnings"] if w["code"] == "same-day"]
     assert "年度限额在这一天累计到时" in w["message"] and "起付标准" not in w["message"]
     # In English, the 自负段 is named as such too.
     from calculator.i18n import plain_translate_for
 
     status, english = run_contract(json.dumps({"region": "shanghai", "status": "employed", "age": 40, "visits": two, "lang": "en"}), plain_translate_for)
     assert status == 200
-    (w,) = [w for w in english["warnings"] if w["code"].startswith("same-day")]
+    (w,) = [w for w in english["warnings"] if w["code"] == "same-day"]
     assert "Where the self-pay band is reached that day" in w["message"]
+    # 玉溪 门诊慢性病 (细则 第十条): the pool's own 300 deductible and cap, retired 80 %. 200 then
+    # 1000: the 200 goes to the deductible (fund 0.00), then 1000 − 100 = 900 × 80 % = 720.00;
+    # the other order: 1000 − 300 = 700 × 80 % = 560.00, then 200 × 80 % = 160.00.
+    chronic = [{"date": "2024-03-01", "level": 2, "total": t, "category": "chronic"} for t in ("200.00", "1000.00")]
+    yuxi = _answer({"region": "yuxi", "status": "retired", "age": 66, "retired_on": "2015-06-30", "chronic_disease_count": 1, "visits": chronic})
+    assert [v["fund_paid"] for v in yuxi["visits"]] == ["0.00", "720.00"]
+    other = _answer({"region": "yuxi", "status": "retired", "age": 66, "retired_on": "2015-06-30", "chronic_disease_count": 1, "visits": chronic[::-1]})
+    assert [v["fund_paid"] for v in other["visits"]] == ["560.00", "160.00"]
+    (w,) = [w for w in yuxi["warnings"] if w["code"] == "same-day"]
+    assert "起付标准或年度限额在这一天累计到时" in w["message"] and w["visits"] == [1, 2]
+    # One caveat across days under other rules, worded for all of them (武汉 2023-03 under the
+    # 细则, with a deductible; 2024 under the 优化方案, without).
+    days = [{"date": d, "level": 2, "total": t} for d in ("2024-03-01", "2023-03-01") for t in ("200.00", "1000.00")]
+    both = _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": days})
+    (w,) = [w for w in both["warnings"] if w["code"].startswith("same-day")]
+    assert w["code"] == "same-day" and w["visits"] == [1, 2, 3, 4] and "起付标准或年度限额" in w["message"]
 
 
 def test_an_english_answer_describes_each_rules_title_in_english():

@@ -51,6 +51,20 @@ def _internal(exc: Exception) -> dict[str, Any]:
     return {"errors": [{"field": "(server)", "message": gettext("内部错误：%(error)s") % {"error": f"{type(exc).__name__}: {exc}"}}]}
 
 
+def _two_decimals(text: str) -> str:
+    """A typed amount as the contract's JSON writes it ("5000.000" → "5000.00", as the page's
+    form and the file's cells read it); anything else as typed, for the contract to name."""
+    from decimal import Decimal, InvalidOperation
+
+    if not re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
+        return text
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else text
+
+
 class Command(BaseCommand):
     help = (
         "按 JSON 请求计算门诊共济报销（FILE 为 - 时读标准输入），把结果 JSON 打印到标准输出；"
@@ -255,7 +269,7 @@ class Command(BaseCommand):
                     from calculator.rules.contract import FIELD_LABELS
 
                     raise _refused(name, typed.problem_message(problem, gettext(FIELD_LABELS[name]), request[name]))
-                request[name] = amount
+                request[name] = _two_decimals(amount)
         if "retired_on" in request:
             request["retired_on"] = typed.date(request["retired_on"])
         for name in ("age", "chronic_disease_count"):
