@@ -188,9 +188,10 @@ class _Ledger:
                 if rule.kind == "monthly_share_of_base":
                     self.rounding(base, rule.rate)
 
-    def same_day(self, earlier: Visit, later: Visit, codes_of: dict[int, list[str]]) -> None:
-        """Two visits on one day: which comes first is the order given (POLICY_NOTES), a reading
-        listed with both (their notice lists are their JSON's: added to after the fact)."""
+    def same_day(self, earlier: list[Visit], later: Visit, codes_of: dict[int, list[str]]) -> None:
+        """Visits on one day in one pool: which comes first is the order given (POLICY_NOTES),
+        a reading listed with each (their notice lists are their JSON's: added to after the
+        fact)."""
         # Said in the words of the running totals the day's rule keeps (the later visit's rule:
         # ``last_rules``), and only where it keeps one: a per-visit deductible and no cap
         # leave each visit's figures the same in either order. Two 门诊慢性病 visits share
@@ -198,7 +199,7 @@ class _Ledger:
         rules = self.last_rules
         assert rules is not None
         ded = rules.deductible
-        if earlier.category == later.category == "chronic":
+        if later.category == "chronic":  # ``earlier`` are the same pool's
             running_deductible = has_cap = True
         else:
             running_deductible = ded.basis == "annual"
@@ -219,7 +220,7 @@ class _Ledger:
         if notice is not None:
             notice.text, notice.figures = NOTICES[key], figures
         number, codes = self.number, self.codes
-        for v in (earlier, later):
+        for v in (*earlier, later):
             self.number, self.codes = v.index + 1, codes_of[v.index]
             self.notice("same-day", NOTICES[key], None, figures, kind="assumption")
         self.number, self.codes = number, codes
@@ -589,7 +590,9 @@ class _Ledger:
                 figures = {"retired_on": self.req.retired_on, "split_on": split_on, "group": group}
                 self.step(steps, "retiree_cohort", "plain", None, figures, cohort_param)
             last_before = split_on - dt.timedelta(days=1)
-            if self.req.retired_on in (last_before, split_on):  # on a dividing day: a reading, of every visit it decides
+            # On a dividing day: a reading, of every visit it decides (the cohort sets the fund's
+            # ratio: a visit the fund does not cover is decided by nothing here).
+            if self.req.retired_on in (last_before, split_on) and not nothing_covered:
                 self.notice("cohort-boundary", NOTICES["cohort-boundary"], cohort_param.cite.ref, {"split_on": split_on, "last_before": last_before}, kind="assumption")
 
         policy_range = M.policy_range(total, excluded)
@@ -1554,14 +1557,26 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
         ledger.notice("flexible-employment-ignored", NOTICES["flexible-employment-ignored"], None, {"region_name": region.name})
     first = order[0]
     codes_of: dict[int, list[str]] = {}  # each visit's notice codes (the list its JSON holds)
-    previous: Visit | None = None
+    # Visits of the day so far that count toward a pool's running totals, by pool (general,
+    # 门诊慢性病): a later one of the same pool makes their order a reading. A visit the fund
+    # does not cover (non-designated, a hospital stay the rules exclude, all 全自费) counts
+    # toward nothing: its figures are the same in any order, and it is not listed.
+    day: dt.date | None = None
+    counted: dict[str, list[Visit]] = {}
     for visit in order:
         done = ledger.visit(visit)
         codes_of[visit.index] = done.notices
         results[visit.index] = done if each is None else each(done)
-        if previous is not None and previous.date == visit.date:
-            ledger.same_day(previous, visit, codes_of)
-        previous = visit
+        if visit.date != day:
+            day, counted = visit.date, {}
+        rules = ledger.last_rules
+        assert rules is not None
+        if visit.setting == "non_designated" or (visit.inpatient_stay and rules.stay_rule) or visit.total == visit.excluded:
+            continue
+        earlier = counted.setdefault(visit.category, [])
+        if earlier:
+            ledger.same_day(earlier, visit, codes_of)
+        earlier.append(visit)
     first_version = region.version_on(first.date)
     assert first_version is not None
     # The allocation follows the rule in force on the first visit's date: a clause assumption

@@ -858,6 +858,13 @@ def test_a_retirement_on_a_dividing_day_of_shanghais_cohorts_is_a_reading():
         assert reading["clause"] == "shanghai-2023/retiree_cohorts"
         assert "2000-12-31 前和 2001-01-01 后" in reading["message"]
     assert not [w for w in answer("2001-01-02")["warnings"] if w["code"] == "cohort-boundary"]
+    # A visit the fund does not cover (non-designated) is decided by no cohort: not listed.
+    result = _answer({
+        "region": "shanghai", "status": "retired", "age": 80, "retired_on": "2001-01-01",
+        "visits": [{"date": "2024-03-01", "level": 1, "total": "500.00"}, {"date": "2024-03-08", "level": 1, "setting": "non_designated", "total": "100.00"}],
+    })
+    (reading,) = [w for w in result["warnings"] if w["code"] == "cohort-boundary"]
+    assert reading["visits"] == [1]
 
 
 def test_the_account_paying_after_the_fund_is_a_reading_where_the_document_gives_no_order():
@@ -941,3 +948,22 @@ def test_an_english_answer_describes_each_rules_title_in_english():
     assert all(t and not any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in titles.values())
     chinese = _answer(body)
     assert all("title_en" not in r for r in chinese["rules"])
+
+
+def test_the_same_day_reading_lists_only_visits_whose_order_can_matter():
+    # 徐州 2024-03-01: 三级 800, a non-designated 500 (the fund pays nothing: it counts toward
+    # no running total), 一级 800: the first and third still interact (660.00 or 555.00 as in
+    # the test above), the second in neither order; a 门诊慢性病 pool is not 徐州's.
+    visits = [
+        {"date": "2024-03-01", "level": 3, "total": "800.00"},
+        {"date": "2024-03-01", "level": 1, "setting": "non_designated", "total": "500.00"},
+        {"date": "2024-03-01", "level": 1, "total": "800.00"},
+    ]
+    result = _answer({"region": "xuzhou", "status": "employed", "age": 45, "visits": visits})
+    (w,) = [w for w in result["warnings"] if w["code"] == "same-day"]
+    assert w["visits"] == [1, 3]
+    assert ["same-day" in v["notices"] for v in result["visits"]] == [True, False, True]
+    # 玉溪: a general and a 门诊慢性病 visit on one day are in different pools: no reading.
+    mixed = [{"date": "2024-03-01", "level": 2, "total": "500.00"}, {"date": "2024-03-01", "level": 2, "total": "500.00", "category": "chronic"}]
+    yuxi = _answer({"region": "yuxi", "status": "retired", "age": 66, "retired_on": "2015-06-30", "visits": mixed})
+    assert not [w for w in yuxi["warnings"] if w["code"] == "same-day"]
