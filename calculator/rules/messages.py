@@ -114,7 +114,8 @@ STEP_LABELS = {
     "account_segment": N_("当年账户支付"),
     "deductible": N_("起付标准"),
     "fund": N_("统筹基金支付"),
-    "annual_cap": N_("年度最高支付限额"),
+    # The amount beside it is what is left of the cap (the cap itself is in the sentence).
+    "annual_cap": N_("年度限额尚余"),
     "over_cap": N_("超过年度限额"),
     "account": N_("个人账户支付"),
     "cash": N_("个人现金支付"),
@@ -130,8 +131,8 @@ STEP_LABEL_VARIANTS = {
     # left unpaid, and its sentence says the corresponding expense goes over.
     ("over_cap", "inpatient_transfer_all"): N_("转入住院待遇"),
     # The 门诊慢性病 pool's own cap (玉溪细则 第十条), not the general annual cap.
-    ("annual_cap", "chronic_running"): N_("门诊慢性病限额"),
-    ("annual_cap", "chronic_reached"): N_("门诊慢性病限额"),
+    ("annual_cap", "chronic_running"): N_("门诊慢性病限额尚余"),
+    ("annual_cap", "chronic_reached"): N_("门诊慢性病限额尚余"),
     ("over_cap", "chronic_member"): N_("超过门诊慢性病限额"),
     ("deductible", "none_in_version"): N_("不设起付线"),
 }
@@ -189,16 +190,16 @@ STEPS: dict[tuple[str, str], str] = {
         "自 {effective_from} 起执行新的规定；{year_label}此前统筹基金已支付的 {paid_before} 元继续计入本年度。"
     ),
     ("cap_change", "raised"): N_(
-        "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元提高到 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
+        "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元提高到 {new_cap} 元，{year_label}统筹基金已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
     ),
     ("cap_change", "lowered"): N_(
-        "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元降低到 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
+        "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元降低到 {new_cap} 元，{year_label}统筹基金已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
     ),
     ("cap_change", "group"): N_(
-        "自 {group_from} 起按{group_name}待遇，年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
+        "自 {group_from} 起按{group_name}待遇，年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}统筹基金已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
     ),
     ("cap_change", "group_and_version"): N_(
-        "自 {group_from} 起按{group_name}待遇，自 {effective_from} 起执行新的规定：年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}已支付 {paid_before} 元，尚余 {cap_room} 元。"
+        "自 {group_from} 起按{group_name}待遇，自 {effective_from} 起执行新的规定：年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}统筹基金已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
     ),
     # Nothing paid toward the cap yet this year: the new cap is all there is to say (its room is
     # the cap itself), not "已支付 0 元" said as an event.
@@ -215,7 +216,7 @@ STEPS: dict[tuple[str, str], str] = {
         "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元。"
     ),
     ("deductible_change", "group"): N_(
-        "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，尚余 {remaining} 元。"
+        "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，距{term}还差 {remaining} 元。"
     ),
     ("deductible_change", "group_met"): N_(
         "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，已达到，本次起不再扣除。"
@@ -246,14 +247,14 @@ STEPS: dict[tuple[str, str], str] = {
         "当年账户余额 {balance_before} 元先全部用于本次，支付 {amount} 元（不计入{term}），当年账户已用完。"
     ),
     ("deductible", "annual_within"): N_(
-        "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；{eligible_description} {eligible} 元全部计入{term}，由个人负担，尚余 {remaining} 元。"
+        "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；{eligible_description} {eligible} 元全部计入{term}，由个人负担，距{term}还差 {remaining} 元。"
     ),
     ("deductible", "annual_crossed"): N_(
         "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；本次计入 {amount} 元（由个人负担）后已累计满。"
     ),
     # The year's first amount toward it: nothing counted before is not said ("此前已累计 0 元").
     ("deductible", "annual_within_first"): N_(
-        "{year_label}{term} {standard} 元；{eligible_description} {eligible} 元全部计入{term}，由个人负担，尚余 {remaining} 元。"
+        "{year_label}{term} {standard} 元；{eligible_description} {eligible} 元全部计入{term}，由个人负担，距{term}还差 {remaining} 元。"
     ),
     ("deductible", "annual_crossed_first"): N_(
         "{year_label}{term} {standard} 元；本次计入 {amount} 元（由个人负担）后已累计满。"
@@ -267,20 +268,20 @@ STEPS: dict[tuple[str, str], str] = {
     ("deductible", "none_in_version"): N_("自 {effective_from} 起的规定取消了普通门诊报销起付线，本次不扣。"),
     ("fund", "plain"): N_("{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 由统筹基金支付 {amount} 元。"),
     ("fund", "capped"): N_(
-        "{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 应支付 {ratio_amount} 元；"
+        "{base_description} {base} 元，统筹基金按{level_name}{group_name}比例 {ratio} 本应支付 {ratio_amount} 元；"
         "{year_label}统筹基金限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
     ),
     ("fund", "cap_used_up"): N_(
-        "{base_description} {base} 元，按{level_name}{group_name}比例 {ratio} 应支付 {ratio_amount} 元；"
+        "{base_description} {base} 元，统筹基金按{level_name}{group_name}比例 {ratio} 本应支付 {ratio_amount} 元；"
         "{year_label}限额 {cap} 元已用完，这 {ratio_amount} 元由个人负担。"
     ),
     ("fund", "chronic_plain"): N_("{base_description} {base} 元，按门诊慢性病比例 {ratio} 由统筹基金支付 {amount} 元。"),
     ("fund", "chronic_capped"): N_(
-        "{base_description} {base} 元，按门诊慢性病比例 {ratio} 应支付 {ratio_amount} 元；"
+        "{base_description} {base} 元，统筹基金按门诊慢性病比例 {ratio} 本应支付 {ratio_amount} 元；"
         "{year_label}门诊慢性病限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
     ),
     ("fund", "chronic_cap_used_up"): N_(
-        "{base_description} {base} 元，按门诊慢性病比例 {ratio} 应支付 {ratio_amount} 元；"
+        "{base_description} {base} 元，统筹基金按门诊慢性病比例 {ratio} 本应支付 {ratio_amount} 元；"
         "{year_label}门诊慢性病限额 {cap} 元已用完，这 {ratio_amount} 元由个人负担。"
     ),
     ("annual_cap", "running"): N_(
@@ -293,12 +294,12 @@ STEPS: dict[tuple[str, str], str] = {
     ("annual_cap", "chronic_reached"): N_(
         "{year_label}门诊慢性病限额 {cap} 元（{count} 种慢性病）：本次后累计支付 {paid_after} 元，限额已用完。"
     ),
-    ("over_cap", "member"): N_("按比例应支付的 {ratio_amount} 元中，超过年度限额、统筹基金未支付的 {amount} 元由个人负担。"),
+    ("over_cap", "member"): N_("统筹基金按比例本应支付的 {ratio_amount} 元中，超过年度限额、统筹基金未支付的 {amount} 元由个人负担。"),
     ("over_cap", "chronic_member"): N_(
-        "按比例应支付的 {ratio_amount} 元中，超过门诊慢性病限额、统筹基金未支付的 {amount} 元由个人负担。"
+        "统筹基金按比例本应支付的 {ratio_amount} 元中，超过门诊慢性病限额、统筹基金未支付的 {amount} 元由个人负担。"
     ),
     ("over_cap", "inpatient_transfer"): N_(
-        "统筹基金按比例应支付 {ratio_amount} 元，其中超过年度限额、未支付的 {amount} 元，对应的费用按规定转入住院待遇；"
+        "统筹基金按比例本应支付 {ratio_amount} 元，其中超过年度限额、未支付的 {amount} 元，对应的费用按规定转入住院待遇；"
         "本计算器不计算住院报销，这 {amount} 元暂列为个人负担。"
     ),
     ("over_cap", "inpatient_transfer_all"): N_(
@@ -326,7 +327,7 @@ STEPS: dict[tuple[str, str], str] = {
 }
 
 # Appended to a fund sentence: the member's share at the ratio (base − ratio amount).
-FUND_COPAY = N_("按比例个人自付 {copay} 元。")
+FUND_COPAY = N_("其余 {copay} 元按比例由个人负担。")
 
 # -- The engine's own notices --------------------------------------------------------------
 NOTICES: dict[str, str] = {
@@ -352,9 +353,9 @@ NOTICES: dict[str, str] = {
     # which of two visits on one day comes first.
     # Worded by the running totals the day's rule has (上海: 自负段, no cap; 武汉 from
     # 2023-04-10: a cap, no deductible); a rule with neither leaves no order to matter.
-    "same-day": N_("同一天有多次就诊时，本计算器按填写的先后计算；文件没有规定同一天就诊的先后。{term}或年度限额在这一天累计到时，实际结算的先后不同，各次和合计的金额可能不同。"),
-    "same-day-deductible": N_("同一天有多次就诊时，本计算器按填写的先后计算；文件没有规定同一天就诊的先后。{term}在这一天累计到时，实际结算的先后不同，各次和合计的金额可能不同。"),
-    "same-day-cap": N_("同一天有多次就诊时，本计算器按填写的先后计算；文件没有规定同一天就诊的先后。年度限额在这一天累计到时，实际结算的先后不同，各次和合计的金额可能不同。"),
+    "same-day": N_("同一天有多次就诊时，本计算器按填写的先后计算；文件没有规定同一天就诊的先后。如果{term}或年度限额在这一天累计达到，实际结算的先后不同，各次和合计的金额就可能不同。"),
+    "same-day-deductible": N_("同一天有多次就诊时，本计算器按填写的先后计算；文件没有规定同一天就诊的先后。如果{term}在这一天累计达到，实际结算的先后不同，各次和合计的金额就可能不同。"),
+    "same-day-cap": N_("同一天有多次就诊时，本计算器按填写的先后计算；文件没有规定同一天就诊的先后。如果年度限额在这一天累计达到，实际结算的先后不同，各次和合计的金额就可能不同。"),
     # 上海: the document names retirees "…12月31日前" and "…1月1日后" the dividing day; which
     # side the two days themselves are on it does not say: the calculator's reading, shown to a
     # member who retired on one of them.

@@ -790,7 +790,7 @@ def test_which_of_two_visits_on_one_day_comes_first_is_a_reading_listed_with_bot
     for result in (one, other):
         (same_day,) = [w for w in result["warnings"] if w["code"] == "same-day"]
         assert same_day["kind"] == "assumption" and same_day["visits"] == [1, 2]
-        assert "同一天有多次就诊" in same_day["message"] and "金额可能不同" in same_day["message"]
+        assert "同一天有多次就诊" in same_day["message"] and "金额就可能不同" in same_day["message"]
         assert ["same-day" in v["notices"] for v in result["visits"]] == [True, True, False]
 
 
@@ -905,11 +905,11 @@ def test_the_same_day_reading_names_only_the_running_totals_the_rule_has():
     two = [{"date": "2024-03-01", "level": 2, "total": "300.00"}, {"date": "2024-03-01", "level": 2, "total": "400.00"}]
     shanghai = _answer({"region": "shanghai", "status": "employed", "age": 40, "visits": two})
     (w,) = [w for w in shanghai["warnings"] if w["code"] == "same-day"]
-    assert "自负段在这一天累计到时" in w["message"] and "起付标准" not in w["message"] and "限额" not in w["message"]
+    assert "如果自负段在这一天累计达到" in w["message"] and "起付标准" not in w["message"] and "限额" not in w["message"]
     assert w["visits"] == [1, 2]
     wuhan = _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": two})
     (w,) = [w for w in wuhan["warnings"] if w["code"] == "same-day"]
-    assert "年度限额在这一天累计到时" in w["message"] and "起付标准" not in w["message"]
+    assert "如果年度限额在这一天累计达到" in w["message"] and "起付标准" not in w["message"]
     # In English, the 自负段 is named as such too.
     from calculator.i18n import plain_translate_for
 
@@ -926,7 +926,7 @@ def test_the_same_day_reading_names_only_the_running_totals_the_rule_has():
     other = _answer({"region": "yuxi", "status": "retired", "age": 66, "retired_on": "2015-06-30", "chronic_disease_count": 1, "visits": chronic[::-1]})
     assert [v["fund_paid"] for v in other["visits"]] == ["560.00", "160.00"]
     (w,) = [w for w in yuxi["warnings"] if w["code"] == "same-day"]
-    assert "起付标准或年度限额在这一天累计到时" in w["message"] and w["visits"] == [1, 2]
+    assert "如果起付标准或年度限额在这一天累计达到" in w["message"] and w["visits"] == [1, 2]
     # One caveat across days under other rules, worded for all of them (武汉 2023-03 under the
     # 细则, with a deductible; 2024 under the 优化方案, without).
     days = [{"date": d, "level": 2, "total": t} for d in ("2024-03-01", "2023-03-01") for t in ("200.00", "1000.00")]
