@@ -563,7 +563,6 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         warnings.append(notice)
         for code in w["codes"]:
             by_code[code] = notice
-    remaining_label = _("尚余 %(amount)s")
     label_cache: dict[str, str] = {}
 
     visits = []
@@ -610,9 +609,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
                 # The fund paying nothing (the cap used up) is what its sentence says, not a
                 # payment of ¥0.00 in bold beside it.
                 amount_text = ""
-            elif s["code"] == "annual_cap":
-                amount_text = remaining_label % {"amount": money(amount)}
-            else:
+            else:  # the cap step's amount is what is left of it: its label says so (年度限额尚余)
                 amount_text = money(amount)
             label = label_cache.get(s["label"])
             if label is None:

@@ -664,3 +664,15 @@ def test_the_line_under_the_heading_counts_visits_in_english_words(client):
     assert meta(page(client, one, "en")) == "Xuzhou · Employed · 1 visit"
     assert meta(page(client, three, "en")) == "Xuzhou · Employed · 3 visits"
     assert meta(page(client, three, "zh-hans")) == "徐州市 · 在职 · 共 3 次就诊"
+
+
+def test_the_cap_steps_amount_is_labelled_as_what_is_left(client):
+    # The label beside the amount said 年度最高支付限额 (read as the cap); the page added 尚余
+    # before the amount. Now the label says it (the API's too) and the page says it once.
+    # 武汉 2024 retired (优化方案, no deductible, cap 4500), in date order: 二级 5000 × 75 % =
+    # 3750.00, left 750.00; 三级 1000 with 乙类 200: 200 × 10 % = 20 first, 980 × 65 % = 637.00,
+    # left 113.00; a pharmacy 300 × 90 % = 270 > 113: the fund pays 113.00, left 0.00.
+    html = page(client, WUHAN)
+    left = re.findall(r"年度限额尚余(?:<[^>]+>|\s)*([0-9,.]+) 元", html)
+    assert left == ["750.00", "113.00", "0.00"], left
+    assert "尚余 尚余" not in html and "年度最高支付限额 尚余" not in html
