@@ -806,7 +806,10 @@ class _Ledger:
                 own = M.first_self_pay(eligible, rate)
                 self.rounding(eligible, rate)
                 if own:
-                    self.step(steps, "first_self_pay", "offsite_unfiled", own, {"base": eligible, "rate": rate, "amount": own}, offsite)
+                    # Its base is what is left after a 乙类 self-payment, said so (490 of 500
+                    # read as a figure from nowhere).
+                    variant = "offsite_unfiled_after_class_b" if paid_first == "self_pay" else "offsite_unfiled"
+                    self.step(steps, "first_self_pay", variant, own, {"base": eligible, "rate": rate, "amount": own}, offsite)
                     eligible -= own
                     share["first_self_pay"] += own
                     paid_first = "self_pay"

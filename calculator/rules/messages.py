@@ -124,6 +124,7 @@ STEP_LABELS = {
 STEP_LABEL_VARIANTS = {
     ("first_self_pay", "class_b"): N_("先行自付（乙类）"),
     ("first_self_pay", "offsite_unfiled"): N_("先行自付（异地未备案）"),
+    ("first_self_pay", "offsite_unfiled_after_class_b"): N_("先行自付（异地未备案）"),
     ("account", "prior_years"): N_("历年账户支付"),
     ("account", "prior_years_used_up"): N_("历年账户支付"),
     # The whole visit's policy-range expense goes over to inpatient cover: named so. A visit
@@ -228,7 +229,8 @@ STEPS: dict[tuple[str, str], str] = {
     ("not_covered", "non_designated"): N_("在非定点医疗机构就医，符合政策范围的 {amount} 元统筹基金不予支付，由个人负担。"),
     ("not_covered", "inpatient_stay"): N_("住院期间发生的 {amount} 元门诊费用不由普通门诊统筹支付，由个人负担。"),
     ("first_self_pay", "class_b"): N_("乙类药品和项目 {class_b} 元先由个人支付 {rate}，即 {amount} 元。"),
-    ("first_self_pay", "offsite_unfiled"): N_("异地就医未备案：{base} 元先由个人支付 {rate}，即 {amount} 元。"),
+    ("first_self_pay", "offsite_unfiled"): N_("异地就医未备案：符合政策范围的 {base} 元先由个人支付 {rate}，即 {amount} 元。"),
+    ("first_self_pay", "offsite_unfiled_after_class_b"): N_("异地就医未备案：扣除乙类先行自付后的 {base} 元先由个人支付 {rate}，即 {amount} 元。"),
     ("setting", "pharmacy_level_one"): N_("在定点零售药店购药，按{level_name}的标准计算。"),
     ("setting", "pharmacy_prescriber"): N_("在定点零售药店凭处方购药，按开具处方的{level_name}的标准计算。"),
     ("setting", "pharmacy_own_ratio"): N_("在定点零售药店凭处方购药，按药店比例 {ratio} 计算，与医疗机构级别无关。"),
@@ -426,7 +428,7 @@ ACCOUNT: dict[str, str] = {
     "yearly_called": N_("{holder}每年可获{called} {annual} 元（文件称“{called}”，未称个人账户；本计算器将其列在个人账户一栏）。"),
     "yearly_by_age": N_("{holder}个人账户每年划入 {annual} 元（{band}；这期间您 {age} 岁）。"),
     "yearly_part_year": N_(
-        "{holder}个人账户按年划入，本规定只适用于 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算。"
+        "{holder}个人账户按年划入；本计算器收录的规定只覆盖本年度中的 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算本年度的划入额。"
     ),
     # Today's age, carried back (or on) to the months credited, spans two bands of the rule.
     "by_age_unknown": N_(
@@ -505,11 +507,11 @@ ACCOUNT_OTHER_RULE = N_("{covered_from} 至 {covered_to} 适用{title}{article}�
 ACCOUNT_OTHER_RULE_TOTAL = N_("{covered_from} 至 {covered_to} 适用{title}{article}：{holder}{rule}，{months} 个月共 {total} 元。")
 ACCOUNT_SPLIT_RULES_OTHER = N_("{covered_from} 至 {covered_to} 适用{title}{article}：在职期间{employed_rule}；退休后{retired_rule}。")
 ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} 就诊适用的规定）。")
-ACCOUNT_OUTSIDE = N_("{outside_from} 至 {outside_to} 不适用本规定，未计入本估算。")
+ACCOUNT_OUTSIDE = N_("{outside_from} 至 {outside_to} 不在本计算器收录的规定期间内，未计入本估算。")
 # Months under a neighbouring version's clause that credits the member the same (玉溪 2024).
 ACCOUNT_JOINED = N_("其中 {joined_from} 至 {joined_to} 适用{joined_title}{joined_article}，计入标准相同。")
 ACCOUNT_JOINED_MONTH = N_("其中 {joined_from} 适用{joined_title}{joined_article}，计入标准相同。")
-ACCOUNT_OUTSIDE_MONTH = N_("{outside_from} 不适用本规定，未计入本估算。")
+ACCOUNT_OUTSIDE_MONTH = N_("{outside_from} 不在本计算器收录的规定期间内，未计入本估算。")
 # The visit's own marker.
 FUTURE_VISIT = N_("未来日期，按现行规定估算")
 

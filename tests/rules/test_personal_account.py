@@ -499,7 +499,7 @@ def test_retired_on_the_first_in_a_rules_first_year_sums_the_months_it_covers():
     pa = _account(region="yunnan", age=64, retired_on="2024-12-01", contribution_base="5000",
                   visits=[{"date": "2024-11-15", "level": 1, "total": "400"}])
     assert (pa["annual_allocation"], pa["months"]) == ("206.00", 2)
-    assert pa["explanation"].endswith("1 个月 106 元；合计 206 元。2024-01 至 2024-10 不适用本规定，未计入本估算。")
+    assert pa["explanation"].endswith("1 个月 106 元；合计 206 元。2024-01 至 2024-10 不在本计算器收录的规定期间内，未计入本估算。")
 
 
 def test_english_periods_under_two_rules_are_spaced_as_sentences():
