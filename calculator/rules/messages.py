@@ -387,11 +387,11 @@ NOTICES: dict[str, str] = {
     "flexible-employment-ignored": N_("{region_name}的文件没有单独规定灵活就业人员的个人账户：填写的“灵活就业人员”未使用，个人账户一栏按一般职工的规定给出。"),
     "chronic-count-ignored": N_("{region_name}的文件没有给出门诊慢性病的起付标准、支付比例和限额：填写的慢性病病种数未使用，本计算器只计算普通门诊。"),
     "new-insurance-year-empty": N_(
-        "就诊跨越医保年度：新年度当年账户的划入额未计入，新年度的就诊没有当年账户可用：新年度的就诊请另行计算，并填写新年度的当年账户余额。"
+        "就诊跨越医保年度：本计算器没有计入新年度的当年账户划入额，新年度的就诊因此没有当年账户可用；请另行计算新年度的就诊，并填写新年度的当年账户余额。"
     ),
     "new-insurance-year": N_(
         "就诊跨越医保年度：文件没有写明年度末当年账户余额的去向；本计算器按上海医保待遇表附注（转载）所说的“历年结余资金”，"
-        "把上一年度当年账户的余额转入历年账户。新年度当年账户的划入额未计入：新年度的就诊请另行计算，并填写新年度的当年账户余额。"
+        "把上一年度当年账户的余额转入历年账户。本计算器没有计入新年度的当年账户划入额：请另行计算新年度的就诊，并填写新年度的当年账户余额。"
     ),
     "inpatient-unspecified": N_("本地区文件未规定住院期间的门诊费用如何处理，这类就诊按普通门诊估算。"),
     "inpatient-unspecified-chronic": N_("本地区文件未规定住院期间的门诊费用如何处理，这类就诊按门诊慢性病估算。"),
@@ -506,7 +506,7 @@ ACCOUNT_OTHER_RULE = N_("{covered_from} 至 {covered_to} 适用{title}{article}�
 # The same, where the holder's rule credits a fixed monthly amount: the months' sum (months × it).
 ACCOUNT_OTHER_RULE_TOTAL = N_("{covered_from} 至 {covered_to} 适用{title}{article}：{holder}{rule}，{months} 个月共 {total} 元。")
 ACCOUNT_SPLIT_RULES_OTHER = N_("{covered_from} 至 {covered_to} 适用{title}{article}：在职期间{employed_rule}；退休后{retired_rule}。")
-ACCOUNT_PERIOD = N_("按 {covered_from} 至 {covered_to} 计算（{first_day} 就诊适用的规定）。")
+ACCOUNT_PERIOD = N_("按 {first_day} 就诊时适用的规定，计算 {covered_from} 至 {covered_to} 的划入额。")
 ACCOUNT_OUTSIDE = N_("{outside_from} 至 {outside_to} 不在本计算器收录的规定期间内，未计入本估算。")
 # Months under a neighbouring version's clause that credits the member the same (玉溪 2024).
 ACCOUNT_JOINED = N_("其中 {joined_from} 至 {joined_to} 适用{joined_title}{joined_article}，计入标准相同。")

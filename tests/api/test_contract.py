@@ -733,7 +733,7 @@ def test_a_new_shanghai_insurance_year_is_said_also_when_the_current_account_was
     # Listed under the account clause the reading is of (a 依据 link beside it), and it says what
     # to do: work out the new year's visits separately, with the new year's balance.
     assert moved["clause"] == "shanghai-2023/account_use" and "shanghai-2023/account_use" in answer["clauses"]
-    assert "新年度的就诊请另行计算" in moved["message"]
+    assert "请另行计算新年度的就诊" in moved["message"]
     assert (answer["visits"][1]["account_paid"], answer["visits"][1]["cash_paid"]) == ("620.00", "0.00")
 
 
