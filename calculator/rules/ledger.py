@@ -1167,6 +1167,8 @@ class _Ledger:
             figures.update(monthly=amount, annual=amount * months, **ages)
             return AccountAllocation(variant, figures, ref, version.id, amount * months, amount)
         if outside:
+            # Which year it is, by its dates (上海's 医保年度): "本年度" would read as the reader's own.
+            figures.update(year_from=year_start, year_to=year_end)
             return AccountAllocation("yearly_part_year", figures, ref, version.id, reason_variant="yearly_part_year")
         annual = amount
         figures.update(annual=annual, **ages)

@@ -217,7 +217,7 @@ STEPS: dict[tuple[str, str], str] = {
         "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元。"
     ),
     ("deductible_change", "group"): N_(
-        "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，距{term}还差 {remaining} 元。"
+        "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，距{term}累计满还差 {remaining} 元。"
     ),
     ("deductible_change", "group_met"): N_(
         "自 {group_from} 起按{group_name}待遇，{term}由{old_group_name}的 {old_standard} 元变为{group_name}的 {new_standard} 元；{year_label}已累计 {used_before} 元，已达到，本次起不再扣除。"
@@ -249,14 +249,14 @@ STEPS: dict[tuple[str, str], str] = {
         "当年账户余额 {balance_before} 元先全部用于本次，支付 {amount} 元（不计入{term}），当年账户已用完。"
     ),
     ("deductible", "annual_within"): N_(
-        "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；{eligible_description} {eligible} 元全部计入{term}，由个人负担，距{term}还差 {remaining} 元。"
+        "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；{eligible_description} {eligible} 元全部计入{term}，由个人负担，距{term}累计满还差 {remaining} 元。"
     ),
     ("deductible", "annual_crossed"): N_(
         "{year_label}{term} {standard} 元，此前已累计 {used_before} 元；本次计入 {amount} 元（由个人负担）后已累计满。"
     ),
     # The year's first amount toward it: nothing counted before is not said ("此前已累计 0 元").
     ("deductible", "annual_within_first"): N_(
-        "{year_label}{term} {standard} 元；{eligible_description} {eligible} 元全部计入{term}，由个人负担，距{term}还差 {remaining} 元。"
+        "{year_label}{term} {standard} 元；{eligible_description} {eligible} 元全部计入{term}，由个人负担，距{term}累计满还差 {remaining} 元。"
     ),
     ("deductible", "annual_crossed_first"): N_(
         "{year_label}{term} {standard} 元；本次计入 {amount} 元（由个人负担）后已累计满。"
@@ -329,7 +329,7 @@ STEPS: dict[tuple[str, str], str] = {
 }
 
 # Appended to a fund sentence: the member's share at the ratio (base − ratio amount).
-FUND_COPAY = N_("其余 {copay} 元按比例由个人负担。")
+FUND_COPAY = N_("{base} 元中按比例由个人负担 {copay} 元。")
 
 # -- The engine's own notices --------------------------------------------------------------
 NOTICES: dict[str, str] = {
@@ -428,7 +428,7 @@ ACCOUNT: dict[str, str] = {
     "yearly_called": N_("{holder}每年可获{called} {annual} 元（文件称“{called}”，未称个人账户；本计算器将其列在个人账户一栏）。"),
     "yearly_by_age": N_("{holder}个人账户每年划入 {annual} 元（{band}；这期间您 {age} 岁）。"),
     "yearly_part_year": N_(
-        "{holder}个人账户按年划入；本计算器收录的规定只覆盖本年度中的 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算本年度的划入额。"
+        "{holder}个人账户按年划入；本计算器收录的规定只覆盖 {year_from} 至 {year_to} 这一年度中的 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算这一年度的划入额。"
     ),
     # Today's age, carried back (or on) to the months credited, spans two bands of the rule.
     "by_age_unknown": N_(

@@ -241,9 +241,9 @@ _SECTION_TEXTS = {
     # Neutral: 上海 has a 自负段 and no outpatient cap; each line names its own terms.
     "years": "各年度累计",
     "deductible": "起付标准：",
-    "annual": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>，尚余 <span class="money">%(remaining)s</span>）',
+    "annual": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>，还差 <span class="money">%(remaining)s</span>）',
     # The standard changed in the year (a retirement): from when, and what the visits before came under.
-    "annual_changed": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（%(date)s 起年度标准 <span class="money">%(standard)s</span>，此前的就诊适用 <span class="money">%(old)s</span>%(earlier)s；尚余 <span class="money">%(remaining)s</span>）',
+    "annual_changed": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（%(date)s 起年度标准 <span class="money">%(standard)s</span>，此前的就诊适用 <span class="money">%(old)s</span>%(earlier)s；还差 <span class="money">%(remaining)s</span>）',
     "per_visit": '按次计算，本年度共计 <span class="money" data-figure="deductible_used">%(used)s</span>',
     "no_deductible": "不设起付标准",
     "none_from": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>；%(date)s 起不设起付标准',

@@ -141,7 +141,7 @@ def test_a_neighbouring_rule_that_credits_the_same_continues_the_months():
         assert pa["params"]["joined"] == [{"from": other_months[0], "to": other_months[1], "clause": other_ref}]
         assert other_ref in result["clauses"]
         assert f"其中 {other_months[0][:7]} 至 {other_months[1][:7]} 适用《" in pa["explanation"]
-        assert "不适用本规定" not in pa["explanation"]
+        assert "不在本计算器收录的规定期间内" not in pa["explanation"]
         # The sentence's figures recompute its amount: 100 × 12 = 1,200.
         assert "计入 100 元，12 个月共 1,200 元" in pa["explanation"]
         # Both versions are among the rules used, and applying 云南省办法 to 玉溪 is a reading the
@@ -164,7 +164,7 @@ def test_a_neighbouring_rule_that_credits_differently_is_not_joined():
     # January–October are under the 细则, whose rule gives a retiree no figure: said by name
     # (not "outside any rule", which a member could read as nothing credited).
     assert "2024-01 至 2024-10 适用《玉溪市职工基本医疗保险门诊共济保障实施细则》第十五条：退休人员文件未给出金额。" in pa["explanation"]
-    assert "不适用本规定" not in pa["explanation"]
+    assert "不在本计算器收录的规定期间内" not in pa["explanation"]
 
 
 def test_one_month_under_a_neighbouring_rule_is_said_as_one_month():

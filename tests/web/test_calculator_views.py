@@ -808,11 +808,11 @@ def test_a_deductible_changed_by_retirement_is_said_on_the_years_line_even_at_an
         "visits-1-date": "2023-08-01", "visits-1-level": "2", "visits-1-total": "1000", "visits-1-setting": "non_designated",
     }
     years = years_text(text(get(client, params)))
-    assert "起付标准：已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；尚余0.00元）" in years, years
+    assert "起付标准：已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；还差0.00元）" in years, years
     # The second visit covered instead: 1000 × 75 % (二级, retiree) = 750.00 paid; the same line.
     params["visits-1-setting"] = "clinic"
     years = years_text(text(get(client, params)))
-    assert "已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；尚余0.00元）年度最高支付限额：7,000.00元，已支付750.00元" in years, years
+    assert "已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；还差0.00元）年度最高支付限额：7,000.00元，已支付750.00元" in years, years
     english = years_text(text(get(client, params, language="en")))
     assert "Deductible:¥400.00sofar(yearlystandard¥350.00from2023-06-10;¥700.00forthevisitsbeforethen;¥0.00togo)" in english, english
 
