@@ -329,7 +329,16 @@ STEPS: dict[tuple[str, str], str] = {
 }
 
 # Appended to a fund sentence: the member's share at the ratio (base − ratio amount).
-FUND_COPAY = N_("{base} 元中按比例由个人负担 {copay} 元。")
+FUND_COPAY = N_("按比例由个人负担 {copay} 元。")
+# After a payment the cap cut short the share names its base: "其余" or a bare figure there
+# reads as what was left after the fund paid (5,000 − 1,250), not base − ratio amount.
+FUND_COPAY_NAMED = N_("{base} 元中按比例由个人负担 {copay} 元。")
+FUND_COPAY_NAMED_VARIANTS = frozenset({"capped", "chronic_capped"})
+
+
+def fund_copay(variant: str) -> str:
+    """The fund sentence's tail for the member's share at the ratio, by the sentence's variant."""
+    return FUND_COPAY_NAMED if variant in FUND_COPAY_NAMED_VARIANTS else FUND_COPAY
 
 # -- The engine's own notices --------------------------------------------------------------
 NOTICES: dict[str, str] = {
@@ -720,7 +729,7 @@ def render_step(step: Any, translate: Translate = identity) -> str:
     figures = step.figures
     text = _compiled(STEPS[step.code, step.variant], translate)(figures, translate)
     if step.code == "fund" and figures["copay"]:
-        text += _compiled(FUND_COPAY, translate)(figures, translate)
+        text += _compiled(fund_copay(step.variant), translate)(figures, translate)
     return text
 
 

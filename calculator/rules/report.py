@@ -171,7 +171,7 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
     explanation = _sentence_source(translate(T.STEPS[code, variant]), env, wording, values, lines, tail=tail_local)
     if tail_local is not None:
         tail_lines: list[str] = []
-        tail = _sentence_source(translate(T.FUND_COPAY), env, wording, values, tail_lines)
+        tail = _sentence_source(translate(T.fund_copay(variant)), env, wording, values, tail_lines)
         body = "".join("    " + line for line in tail_lines)
         lines.append(f"    if f['copay']:\n{body}        tail = {tail}\n    else:\n        tail = ''\n")
     names = T.PARAM_NAMES[code, variant]
