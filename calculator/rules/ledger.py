@@ -40,7 +40,7 @@ from calculator.rules.model import (
     VisitResult,
     YearTotals,
 )
-from calculator.rules.params import Rate
+from calculator.rules.params import AccountUse, AnnualCap, BenefitYear, Chronic, Deductible, FirstSelfPay, Offsite, Rate
 
 _ANNUAL_VARIANTS = {v: f"annual_{v}" for v in ("within", "crossed", "already_met")}
 def _annual_variant(outcome: str, used_before: int) -> str:
@@ -74,15 +74,15 @@ class _Rules(NamedTuple):
     reads them on every visit: one unpacking instead of a dict look-up and an attribute each)."""
 
     benefit_year_param: Param
-    benefit_year: Any  # params.BenefitYear
+    benefit_year: BenefitYear
     year_kind: str  # "july_june" or "calendar", as ``years`` names it
     deductible_param: Param
-    deductible: Any  # params.Deductible
+    deductible: Deductible
     term: str | None  # what the document calls the deductible; None where the version has none
     cap_param: Param
-    cap: Any  # params.AnnualCap
+    cap: AnnualCap
     account_param: Param
-    account: Any  # params.AccountUse
+    account: AccountUse
     policy_range_param: Param
     price_keyed: bool  # the fund's rates follow price classes (a class given is used)
     stay_rule: bool  # the version says how a visit during a hospital stay is treated
@@ -474,7 +474,7 @@ class _Ledger:
         steps: list[Step] = []
         cap_amounts = cap_value.by_group
         cap_amount = cap_amounts[group] if cap_amounts is not None else None
-        ded_standard = ded.by_group[group] if ded.basis == "annual" else None
+        ded_standard = ded.by_group[group] if ded.basis == "annual" else None  # type: ignore[index]  # the loader requires by_group with "annual"
         paid_before = self.fund_paid.get(yk, 0)
         # Where the year's running totals start: said at the first visit of each pool (general;
         # 门诊慢性病, 玉溪细则 第十条, with its own deductible and cap) that counts toward them. A
@@ -738,7 +738,7 @@ class _Ledger:
         return _record(Running, (ded.basis, standard, 0, used, used, remaining)), _record(Running, (None, cap_amount, 0, paid, paid, cap_remaining))
 
     # -- which rate applies ------------------------------------------------------------------------
-    def rate(self, version: Version, visit: Visit, group: str, steps: list[Step], explain: bool = True) -> tuple[Any, int | None, str, Param]:
+    def rate(self, version: Version, visit: Visit, group: str, steps: list[Step], explain: bool = True) -> tuple[Rate, int | None, str, Param]:
         """The fund ratio by setting, then level or price class: (rate, key, kind, clause),
         with the steps that say why. The choice depends on a handful of codes only, so it
         is worked out once per combination and replayed. ``explain=False`` (a visit with no
@@ -771,21 +771,25 @@ class _Ledger:
         return rate, key, kind, ratio_param
 
     # -- a general outpatient visit ---------------------------------------------------------------
-    def general(self, version, rules, visit, group, yk, policy_range, cap_amount, share, steps):
+    def general(
+        self, version: Version, rules: _Rules, visit: Visit, group: str, yk: int, policy_range: int,
+        cap_amount: int | None, share: dict[str, int], steps: list[Step],
+    ) -> tuple[int, Running, Running, str | None]:
+        # Typed throughout: the compiled module then does the fen arithmetic on machine
+        # integers and reads the dicts with their own calls (an untyped body is all objects).
         p = version.params
         _by_param, _benefit_year, year_kind, ded_param, ded, term, cap_param, cap_value, account_param, use, _pr, _pk, _sr = rules
         eligible = policy_range
-        paid_first = None  # what came off before the deductible: self_pay, account, both
-        class_b_rate = None
+        paid_first: str | None = None  # what came off before the deductible: self_pay, account, both
         _index, _day, _level, _setting, _total, _excluded, class_b_amount, _price_class, offsite_kind, _stay, _category = visit
         if class_b_amount > 0:
             class_b = p.get("class_b_first_self_pay")
+            class_b_rate: Rate | None = None if class_b is None else class_b.value.rate
             if class_b is None:
                 self.notice("class-b-no-rule", NOTICES["class-b-no-rule"])
-            elif class_b.value.rate is None:
+            elif class_b_rate is None:
                 self.cite_or_notice("class-b-no-rate", class_b)
             else:
-                class_b_rate = class_b.value.rate
                 own = M.first_self_pay(class_b_amount, class_b_rate)
                 self.rounding(class_b_amount, class_b_rate)
                 if own:  # a share that rounds to nothing is not announced
@@ -795,21 +799,21 @@ class _Ledger:
                     self.step(steps, "first_self_pay", "class_b", own, {"class_b": class_b_amount, "rate": class_b_rate, "amount": own}, class_b)
         if offsite_kind != "none":
             offsite = p.get("offsite")
+            unfiled_rate: Rate | None = None if offsite is None else offsite.value.unfiled_rate
             if offsite is None:
                 self.notice("offsite-unspecified", NOTICES["offsite-unspecified"])
             elif offsite_kind == "filed":
                 self.cite_or_notice("offsite-filed", offsite, "offsite-filed")
-            elif offsite.value.unfiled_rate is None:
+            elif unfiled_rate is None:
                 self.cite_notice("offsite-unfiled-unspecified", offsite)
             else:
-                rate = offsite.value.unfiled_rate
-                own = M.first_self_pay(eligible, rate)
-                self.rounding(eligible, rate)
+                own = M.first_self_pay(eligible, unfiled_rate)
+                self.rounding(eligible, unfiled_rate)
                 if own:
                     # Its base is what is left after a 乙类 self-payment, said so (490 of 500
                     # read as a figure from nowhere).
                     variant = "offsite_unfiled_after_class_b" if paid_first == "self_pay" else "offsite_unfiled"
-                    self.step(steps, "first_self_pay", variant, own, {"base": eligible, "rate": rate, "amount": own}, offsite)
+                    self.step(steps, "first_self_pay", variant, own, {"base": eligible, "rate": unfiled_rate, "amount": own}, offsite)
                     eligible -= own
                     share["first_self_pay"] += own
                     paid_first = "self_pay"
@@ -848,10 +852,10 @@ class _Ledger:
             return 0, deductible, cap, "inpatient_transfer" if eligible else None
 
         if ded.basis == "annual":
-            outcome = M.annual_deductible(ded.by_group[group], used_before, eligible)
+            outcome = M.annual_deductible(ded.by_group[group], used_before, eligible)  # type: ignore[index]  # required with "annual"
             variant = _annual_variant(outcome.variant, used_before)
         elif ded.basis == "per_visit":
-            outcome = M.per_visit_deductible(ded.by_key[key], eligible)
+            outcome = M.per_visit_deductible(ded.by_key[key], eligible)  # type: ignore[index]  # required with "per_visit"; a level or class is known
             variant = _PER_VISIT_VARIANTS[outcome.variant]
         else:
             outcome = M.no_deductible(used_before)
@@ -882,7 +886,7 @@ class _Ledger:
             # names (上海: "不检查这一总限额" speaks of the 总限额 this notice introduces).
             ref = cap_param.cite.ref
             self.clauses[ref] = cap_param.cite
-            self.notice(f"{ref}-none", cap_value.none_reason, ref)
+            self.notice(f"{ref}-none", cap_value.none_reason, ref)  # type: ignore[arg-type]  # the loader requires a reason without a cap
             self.assume(cap_param, None)
         base = eligible - applied
         room = M.cap_room(cap_amount, paid_before)
@@ -915,7 +919,7 @@ class _Ledger:
             # With nothing paid the fund sentence says the cap is used up: no step of its own.
             if over and fund:
                 figures = {"ratio_amount": share_out.ratio_amount, "amount": over, "cap": cap_amount}
-                self.step(steps, "over_cap", handling, over, figures, cap_param)
+                self.step(steps, "over_cap", handling, over, figures, cap_param)  # type: ignore[arg-type]  # over > 0: a handling
                 if handling == "inpatient_transfer":
                     self.cite_or_notice("inpatient-transfer", cap_param, "over_cap")
             share["over_cap"] = over
@@ -925,9 +929,11 @@ class _Ledger:
         return fund, deductible, cap, handling
 
     # -- 门诊慢性病: its own deductible, ratio and cap ------------------------------------------
-    def chronic(self, version, yk, year_kind, policy_range, share, steps):
+    def chronic(
+        self, version: Version, yk: int, year_kind: str, policy_range: int, share: dict[str, int], steps: list[Step],
+    ) -> tuple[int, Running, Running]:
         param = version.params["chronic"]
-        c = param.value
+        c: Chronic = param.value
         count = self.req.chronic_disease_count
         if not self.req.chronic_disease_count_given:
             self.notice("chronic-count-assumed", NOTICES["chronic-count-assumed"], None, {"count": count})

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 
 class Visit(NamedTuple):
-    index: int  # position in the request (0-based); the visit's number is index + 1
+    index: int  # type: ignore[assignment]  # (shadows tuple.index, as NamedTuple allows) position in the request (0-based); the visit's number is index + 1
     date: dt.date
     level: int | None
     setting: str  # clinic, pharmacy, internet, non_designated

@@ -8,6 +8,7 @@ here, as two-decimal strings ("1200.00").
 from __future__ import annotations
 
 import datetime as dt
+import re
 from operator import itemgetter
 from typing import Any
 
@@ -30,7 +31,9 @@ def _param_value(name: str, value: Any) -> Any:
     if isinstance(value, Rate):
         return value.text
     if isinstance(value, dt.date):
-        return value.isoformat()
+        # A rule's date (上海's cohort split on every fund step): date.isoformat formats
+        # through printf, slower than the look-up of the text made the first time.
+        return _ISO.get(value) or _iso(value)
     if name == "outside":
         return [[a.isoformat(), b.isoformat()] for a, b in value]
     if name in ("others", "other_rules"):
@@ -143,6 +146,7 @@ def _sentence_source(
 
 
 _OPTIONAL = frozenset({"split_on"})
+_FIGURE_READ = re.compile(r"\bf\['([a-z_][a-z0-9_]*)'\]")  # f['base'] in a generated renderer
 
 # Steps whose figures are the rule's own, not the visit's running totals: a per-visit
 # deductible met in full says the same words with the same figures on every visit at that
@@ -195,11 +199,8 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
             "    out = SHARED.get(key)\n"
             "    if out is not None:\n        return out\n"
         )
-    source = (
-        "def render(s, t):\n"
-        "    _code, _variant, amount, f, clause = s\n"  # model.Step, a NamedTuple: one unpacking
-        + memo
-        + _wording_source(wording, env)
+    body = (
+        _wording_source(wording, env)
         + "".join(lines)
         + f"    p = {{{params}}}\n"
         + optional
@@ -208,6 +209,20 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
         f"'explanation': {explanation}, 'params': p}}\n"
         + ("    if len(SHARED) < 1000:\n        SHARED[key] = out\n" if shared is not None else "")
         + "    return out\n"
+    )
+    # Each figure is read from the step once, into a local: the sentence and the params
+    # quote the same figures (f['base'] twice was two look-ups). Every figure read with
+    # f[...] is one the step always has (optional ones are read with f.get), so reading them
+    # all up front changes nothing but the count of look-ups.
+    # (An optional figure, read only where the step has it, stays where it is.)
+    read = sorted(set(_FIGURE_READ.findall(body)) - _OPTIONAL)
+    body = _FIGURE_READ.sub(lambda m: m.group(0) if m.group(1) in _OPTIONAL else "g_" + m.group(1), body)
+    source = (
+        "def render(s, t):\n"
+        "    _code, _variant, amount, f, clause = s\n"  # model.Step, a NamedTuple: one unpacking
+        + memo
+        + "".join(f"    g_{name} = f[{name!r}]\n" for name in read)
+        + body
     )
     # The source is built only from repr() literals and generated names.
     exec(source, env)  # noqa: S102
