@@ -104,11 +104,11 @@ class _Ledger:
     # an instance's attribute values inline (its quickest look-up) only up to 30 of them.
     __slots__ = (
         "req", "region", "today", "deductible_used", "fund_paid", "chronic_deductible_used", "chronic_fund_paid",
-        "years", "pools_started", "pools_seen", "last_in_year", "notices", "clauses", "versions", "totals", "account_current",
+        "years", "pools_started", "pools_seen", "last_in_year", "notices", "clauses", "versions", "account_current",
         "account_prior", "accounts_merged", "account_paid_excluded", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
         "plainly_employed", "retired_groups", "number", "codes", "year_switch", "last_rules",
-        "last_derived", "retired_in_year", "first_day",
+        "last_derived", "retired_in_year", "first_day", "total_sum", "fund_sum", "member_sum", "account_sum", "cash_sum",
     )
 
     def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
@@ -129,7 +129,9 @@ class _Ledger:
         # clause the same way (武汉's two account_use) give one caveat, not the same one twice.
         self.clauses: dict[str, Citation] = {}
         self.versions: dict[str, Version] = {}
-        self.totals = dict.fromkeys(("total", "fund_paid", "member_paid", "account_paid", "cash_paid"), 0)
+        # The result's totals, summed as the ledger's own fields (a dict of them was a look-up,
+        # an addition and a new int object each, five times a visit).
+        self.total_sum = self.fund_sum = self.member_sum = self.account_sum = self.cash_sum = 0
         self.account_current = request.account_balance
         self.account_prior = request.prior_years_balance
         self.accounts_merged = False
@@ -443,7 +445,9 @@ class _Ledger:
                 # from the day itself (as calculated) or from the next month (武汉 第七条's
                 # "次月起", where a version says so) no document here says.
                 self.notice("retiree-start-day", NOTICES["retiree-start-day"], None, {"retired_on": retired_on}, kind="assumption")
-        yk = benefit_year.key(day)
+        # The benefit year, a key of several dicts a visit: one int object for all of them (an
+        # int-typed local is a new object at every look-up in the compiled module).
+        yk: Any = benefit_year.key(day)
         year = self.years.get(yk)
         new_year = year is None
         if year is None:
@@ -709,12 +713,11 @@ class _Ledger:
             # Without an account payment the cash is the member's share as it stands.
             figures = {"member_paid": member_paid, "account_paid": account_paid, "amount": cash}
             self.step(steps, "cash", "with_account" if cash else "account_covers_all", cash, figures, account_param)
-        t = self.totals
-        t["total"] += total
-        t["fund_paid"] += fund
-        t["member_paid"] += member_paid
-        t["account_paid"] += account_paid
-        t["cash_paid"] += cash
+        self.total_sum += total
+        self.fund_sum += fund
+        self.member_sum += member_paid
+        self.account_sum += account_paid
+        self.cash_sum += cash
         return _record(VisitResult, (
             visit, version.id, yk, group, policy_range, fund, member_paid, share, deductible, cap, handling,
             account_paid, cash, steps, codes, future,
@@ -772,7 +775,7 @@ class _Ledger:
 
     # -- a general outpatient visit ---------------------------------------------------------------
     def general(
-        self, version: Version, rules: _Rules, visit: Visit, group: str, yk: int, policy_range: int,
+        self, version: Version, rules: _Rules, visit: Visit, group: str, yk: Any, policy_range: int,
         cap_amount: int | None, share: dict[str, int], steps: list[Step],
     ) -> tuple[int, Running, Running, str | None]:
         # Typed throughout: the compiled module then does the fen arithmetic on machine
@@ -930,7 +933,7 @@ class _Ledger:
 
     # -- 门诊慢性病: its own deductible, ratio and cap ------------------------------------------
     def chronic(
-        self, version: Version, yk: int, year_kind: str, policy_range: int, share: dict[str, int], steps: list[Step],
+        self, version: Version, yk: Any, year_kind: str, policy_range: int, share: dict[str, int], steps: list[Step],
     ) -> tuple[int, Running, Running]:
         param = version.params["chronic"]
         c: Chronic = param.value
@@ -1609,7 +1612,10 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
         region_name=region.name,
         visits=[results[v.index] for v in request.visits],
         order=[v.index for v in order],
-        totals=ledger.totals,
+        totals={
+            "total": ledger.total_sum, "fund_paid": ledger.fund_sum, "member_paid": ledger.member_sum,
+            "account_paid": ledger.account_sum, "cash_paid": ledger.cash_sum,
+        },
         years=[ledger.years[k] for k in sorted(ledger.years)],
         account=account,
         versions=list(ledger.versions.values()),
