@@ -14,9 +14,13 @@ covered dates), each round times back to back, in a rotating order:
 
 The body size printed is those bytes: the answer as POST /api/v1/calculate sends it.
 
-and a batch of 10-visit engine runs. It prints medians over the rounds (never best runs) and
-the median of the per-round ratios (engine/floor and API/floor throughput): on a shared
-machine only figures measured together mean anything.
+and a batch of 10-visit engine runs. Every timed run is of a request this process has not met
+before (each visit's total a fen higher per run; the engine and the API each get their own):
+what the engine remembers between requests (money texts, standing totals, shared steps) then
+helps only as it would a new member's request, never by replaying an earlier round's figures.
+It prints medians over the rounds (never best runs) and the median of the per-round ratios
+(engine/floor and API/floor throughput): on a shared machine only figures measured together
+mean anything.
 
     .venv/bin/python scripts/bench.py [--rounds 15] [--region xuzhou ...]
     .venv/bin/python scripts/bench.py --profile [--region wuhan]   # where the time goes
@@ -74,10 +78,11 @@ def covered_dates(region_code: str) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def make_payload(region: str, n: int, max_days: int | None = None) -> dict[str, Any]:
+def make_payload(region: str, n: int, max_days: int | None = None, shift: int = 0) -> dict[str, Any]:
     """The request as the API receives it (JSON types; amounts as two-decimal strings),
     dates spread evenly from the first covered day over the covered dates (at most
-    ``max_days`` of them)."""
+    ``max_days`` of them). ``shift``: fen added to every visit's total, so that each timed
+    run meets amounts (and so running totals and sentences) it has not met before."""
     first, last = covered_dates(region)
     span = (last - first).days
     if max_days is not None:
@@ -85,7 +90,7 @@ def make_payload(region: str, n: int, max_days: int | None = None) -> dict[str, 
     visits = []
     for i in range(n):
         day = first + dt.timedelta(days=(i * span) // max(1, n - 1))
-        total = Decimal(100 + (i * 37) % 900) + Decimal(i % 100) / 100
+        total = Decimal(100 + (i * 37) % 900) + Decimal(i % 100) / 100 + Decimal(shift) / 100
         if i % 9 == 0:
             total += 2000  # a few big visits: the annual cap is reached early in each year
         excluded = Decimal(10 + (i * 13) % 60) if i % 3 else Decimal(0)  # 全自费 on 2 of 3
@@ -186,19 +191,26 @@ def floor_ledger(visits: list[tuple[dt.date, Decimal, Decimal]]) -> list[tuple[D
 
 # -- the three measured paths -----------------------------------------------------------------
 class Case:
-    def __init__(self, region: str, n: int, max_days: int | None = None):
+    """One request, ready to be timed. ``parsed``: parsed here for the engine (the API parses
+    its own text when timed); ``checked``: run once here through the whole API path (its
+    answer's size and steps; its figures then met before, so only for a case not timed, or
+    for --profile)."""
+
+    def __init__(self, region: str, n: int, max_days: int | None = None, shift: int = 0, *, parsed: bool = True, checked: bool = False):
         self.region = region
-        self.payload = make_payload(region, n, max_days)
+        self.payload = make_payload(region, n, max_days, shift)
         self.n = len(self.payload["visits"])
-        self.request = parse(self.payload)
+        self.request = parse(self.payload) if parsed else None
         self.text = json.dumps(self.payload, ensure_ascii=False)
         self.floor_input = floor_visits(self.payload)
-        status, body = contract.run_contract(self.text)
-        if status != 200:
-            raise SystemExit(f"{region}: run_contract answered {status}: {str(body)[:300]}")
-        # The body as POST /api/v1/calculate sends it (contract.dumps: compact UTF-8 JSON).
-        self.body_bytes = len(contract.dumps(body))
-        self.steps = sum(len(v["steps"]) for v in body["visits"])
+        self.body_bytes = self.steps = 0
+        if checked:
+            status, body = contract.run_contract(self.text)
+            if status != 200:
+                raise SystemExit(f"{region}: run_contract answered {status}: {str(body)[:300]}")
+            # The body as POST /api/v1/calculate sends it (contract.dumps: compact UTF-8 JSON).
+            self.body_bytes = len(contract.dumps(body))
+            self.steps = sum(len(v["steps"]) for v in body["visits"])
 
     def floor(self) -> Any:
         return floor_ledger(self.floor_input)
@@ -231,10 +243,17 @@ def quartiles(xs: list[float]) -> tuple[float, float, float]:
 
 
 def bench_region(region: str, rounds: int, n: int, small_reps: int) -> dict[str, Any]:
-    big = Case(region, n)
+    big = Case(region, n, checked=True)  # its answer weighed; the warm-up
     small = Case(region, 10, max_days=90)  # a realistic small request: one quarter
+    # Every timed run is of a request not met before in this process (its totals shifted by
+    # a fen per run): the engine's remembered texts (money, running totals, shared steps) then
+    # help only as far as they would for a new member's request, never by replaying a result
+    # made in an earlier round. The engine and the API get requests of their own.
+    engine_cases = [Case(region, n, shift=2 * r + 1) for r in range(rounds)]
+    api_cases = [Case(region, n, shift=2 * r + 2, parsed=False) for r in range(rounds)]
+    small_cases = [Case(region, 10, max_days=90, shift=k + 1) for k in range(rounds * small_reps)]
     # The floor takes ~1/50 of the engine's time: repeat it within a round so that one
-    # scheduler hiccup does not decide its figure.
+    # scheduler hiccup does not decide its figure (it remembers nothing between runs).
     floor_reps = 10
     for fn in (big.floor, big.engine, big.api, small.engine):  # warm up
         fn()
@@ -242,19 +261,21 @@ def bench_region(region: str, rounds: int, n: int, small_reps: int) -> dict[str,
     ratios: dict[str, list[float]] = {"engine": [], "api": []}
     small_times: list[float] = []
     small_ratios: list[float] = []
-    order = [("floor", big.floor, floor_reps), ("engine", big.engine, 1), ("api", big.api, 1)]
     for r in range(rounds):
         gc.collect()
         got = {}
+        case, api_case = engine_cases[r], api_cases[r]
+        order = [("floor", case.floor, floor_reps), ("engine", case.engine, 1), ("api", api_case.api, 1)]
         for name, fn, reps in order[r % 3:] + order[: r % 3]:  # rotate who goes first
             got[name] = timed(fn, reps)
         for name, t in got.items():
             samples[name].append(t)
         ratios["engine"].append(got["floor"] / got["engine"])
         ratios["api"].append(got["floor"] / got["api"])
-        for _ in range(small_reps):
-            f = timed(small.floor)
-            e = timed(small.engine)
+        for j in range(small_reps):
+            one = small_cases[r * small_reps + j]
+            f = timed(one.floor)
+            e = timed(one.engine)
             small_times.append(e)
             small_ratios.append(f / e)
     med = {k: statistics.median(v) for k, v in samples.items()}
@@ -403,7 +424,7 @@ def run_profile(label: str, fn: Callable[[], Any], reps: int, top: int = 25) -> 
 
 
 def profile(region: str, n: int, rounds: int, reps: int) -> None:
-    case = Case(region, n)
+    case = Case(region, n, checked=True)  # the same request timed again and again: remembered texts help here
     phase_breakdown(case, rounds)
     run_profile(f"ENGINE ledger.calculate + report.to_json, {region}", case.engine, reps)
     run_profile(f"API PATH run_contract + json.dumps, {region}", case.api, reps)

@@ -202,7 +202,7 @@ def main() -> None:
     ap.add_argument("--visits", type=int, default=1000)
     args = ap.parse_args()
     load_policies()
-    case = bench.Case(args.region, args.visits)
+    case = bench.Case(args.region, args.visits, checked=True)
     todo, skipped = pieces(case)
     # Repeat short pieces within a round (about 20 ms a measurement) so that one scheduler
     # hiccup does not decide their figure.

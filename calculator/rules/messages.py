@@ -17,6 +17,8 @@ import string
 from collections.abc import Callable
 from typing import Any
 
+# Fen as text (fen.py, compiled with the engine), named here too: the templates' own formatters.
+from calculator.rules.fen import _MONEY_TEXT, _YUAN_TEXT, money, yuan  # noqa: F401
 from calculator.rules.params import Rate
 
 
@@ -526,36 +528,6 @@ FUTURE_VISIT = N_("未来日期，按现行规定估算")
 
 
 # -- Rendering ------------------------------------------------------------------------------------
-_YUAN_TEXT: dict[int, str] = {}
-
-
-def yuan(fen: int) -> str:
-    """Fen as yuan for a sentence: 120000 → "1,200", 18050 → "180.50"."""
-    text = _YUAN_TEXT.get(fen)
-    if text is None:
-        whole, cents = divmod(abs(fen), 100)
-        text = f"{whole:,}" if whole >= 1000 else str(whole)
-        text = ("-" if fen < 0 else "") + (text if cents == 0 else f"{text}.{cents:02d}")
-        if len(_YUAN_TEXT) < 200_000:
-            _YUAN_TEXT[fen] = text
-    return text
-
-
-_MONEY_TEXT: dict[int, str] = {}
-
-
-def money(fen: int) -> str:
-    """Fen as the contract's two-decimal string: 120000 → "1200.00". A result repeats the
-    same few amounts (standards, caps, running totals), so the strings are remembered."""
-    text = _MONEY_TEXT.get(fen)
-    if text is None:
-        whole, cents = divmod(fen, 100)
-        text = f"-{-fen // 100}.{-fen % 100:02d}" if fen < 0 else f"{whole}.{cents:02d}"
-        if len(_MONEY_TEXT) < 200_000:
-            _MONEY_TEXT[fen] = text
-    return text
-
-
 def month_text(day: dt.date) -> str:
     return f"{day.year}-{day.month:02d}"
 

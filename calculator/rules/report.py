@@ -14,10 +14,10 @@ from typing import Any
 
 from calculator.rules import citations_en, ledger
 from calculator.rules import messages as T
+from calculator.rules.fen import _MONEY_TEXT, _YUAN_TEXT, money, yuan
 from calculator.rules.model import CalculationRequest, CalculationResult, Running, Step, VisitResult
 from calculator.rules.params import Rate
 
-money = T.money
 
 
 _MONEY_FIGURES = T.MONEY_FIGURES
@@ -163,8 +163,8 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
     carries the figures it was chosen by (``params``), not the variant's name: some 30 bytes
     a step, 3–4 % of a 1,000-visit answer."""
     env: dict[str, Any] = {
-        "__builtins__": {}, "M": money, "MN": _money_or_none, "MC": T._MONEY_TEXT.get,
-        "Y": T.yuan, "YC": T._YUAN_TEXT.get,
+        "__builtins__": {}, "M": money, "MN": _money_or_none, "MC": _MONEY_TEXT.get,
+        "Y": yuan, "YC": _YUAN_TEXT.get,
     }
     wording: list[str] = []
     values: dict[str, str] = {}
@@ -268,7 +268,7 @@ def step_json(step: Step, translate: T.Translate) -> dict[str, Any]:
     return _renderers(translate)[step.code][step.variant](step, translate)
 
 
-_MC = T._MONEY_TEXT.get  # remembered money strings: a C call instead of a Python one
+_MC = _MONEY_TEXT.get  # remembered money strings: a C call instead of a Python one
 _RUNNING: tuple[dict[Running, dict[str, Any]], dict[Running, dict[str, Any]]] = ({}, {})
 
 
@@ -279,6 +279,13 @@ def _running(r: Running, *, cap: bool) -> dict[str, Any]:
     out = made.get(r)
     if out is not None:
         return out
+    out = _running_json(r, cap)
+    if len(made) < 50_000:
+        made[r] = out
+    return out
+
+
+def _running_json(r: Running, cap: bool) -> dict[str, Any]:
     if cap:
         out = {
             "annual_cap": None if r.standard is None else money(r.standard),
@@ -295,8 +302,6 @@ def _running(r: Running, *, cap: bool) -> dict[str, Any]:
             "used_after": None if r.used_after is None else money(r.used_after),
             "remaining": None if r.remaining is None else money(r.remaining),
         }
-    if len(made) < 50_000:
-        made[r] = out
     return out
 
 
@@ -342,8 +347,9 @@ def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None 
             "over_cap": mc(share["over_cap"]) or money(share["over_cap"]),
             "not_covered": mc(share["not_covered"]) or money(share["not_covered"]),
         },
-        "deductible": made_deductible.get(deductible) or _running(deductible, cap=False),
-        "cap": made_cap.get(cap) or _running(cap, cap=True),
+        # A total this visit moved (applied: field 2) is new: made, not looked up and kept.
+        "deductible": _running_json(deductible, False) if deductible[2] else made_deductible.get(deductible) or _running(deductible, cap=False),
+        "cap": _running_json(cap, True) if cap[2] else made_cap.get(cap) or _running(cap, cap=True),
         "over_cap_handling": over_cap_handling,
         "account_paid": mc(account_paid) or money(account_paid),
         "cash_paid": mc(cash_paid) or money(cash_paid),

@@ -14,6 +14,8 @@ ENGINE_MODULES = [
     "calculator.rules.engine",
     "calculator.rules.params",
     "calculator.rules.model",
+    "calculator.rules.policy",
+    "calculator.rules.fen",
     "calculator.rules.mechanisms",
     "calculator.rules.ledger",
     "calculator.rules.messages",

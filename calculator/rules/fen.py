@@ -1,0 +1,52 @@
+"""Fen as text: the contract's two-decimal string ("1200.00") and a sentence's yuan ("1,200").
+
+A module of its own so that the engine's compiled build compiles it (scripts/build_engine.py):
+a result formats some twenty amounts a visit. Both remember what they made (a result repeats
+its standards, caps and running totals); the texts are built from ready parts, not by
+int.__format__ parsing a format spec for every amount a request has not met before.
+"""
+
+from __future__ import annotations
+
+_YUAN_TEXT: dict[int, str] = {}
+_CENTS = tuple(f".{cents:02d}" for cents in range(100))
+_THOUSANDS = tuple(f",{part:03d}" for part in range(1000))
+
+
+def yuan(fen: int) -> str:
+    """Fen as yuan for a sentence: 120000 → "1,200", 18050 → "180.50"."""
+    text = _YUAN_TEXT.get(fen)
+    if text is None:
+        whole, cents = divmod(abs(fen), 100)
+        if whole < 1000:
+            text = str(whole)
+        elif whole < 1_000_000:
+            text = str(whole // 1000) + _THOUSANDS[whole % 1000]
+        else:
+            text = f"{whole:,}"
+        if cents:
+            text += _CENTS[cents]
+        if fen < 0:
+            text = "-" + text
+        if len(_YUAN_TEXT) < 200_000:
+            _YUAN_TEXT[fen] = text
+    return text
+
+
+_MONEY_TEXT: dict[int, str] = {}
+
+
+def money(fen: int) -> str:
+    """Fen as the contract's two-decimal string: 120000 → "1200.00". A result repeats the
+    same few amounts (standards, caps, running totals), so the strings are remembered."""
+    text = _MONEY_TEXT.get(fen)
+    if text is None:
+        if fen < 0:
+            whole, cents = divmod(-fen, 100)
+            text = "-" + str(whole) + _CENTS[cents]
+        else:
+            whole, cents = divmod(fen, 100)
+            text = str(whole) + _CENTS[cents]
+        if len(_MONEY_TEXT) < 200_000:
+            _MONEY_TEXT[fen] = text
+    return text
