@@ -441,7 +441,9 @@ _FENS: dict[str, int] = {}  # well-formed amount texts already read, as fen
 
 def _remember_fen(raw: Any) -> int | None:
     value = _plain_fen(raw)
-    if value is not None and len(_FENS) < 50_000:
+    if value is not None:
+        if len(_FENS) >= 50_000:
+            _FENS.clear()  # bounded, and never frozen with the first texts a worker met
         _FENS[raw] = value
     return value
 

@@ -8,6 +8,11 @@ int.__format__ parsing a format spec for every amount a request has not met befo
 
 from __future__ import annotations
 
+# How many texts each remembers: on reaching it, it starts again. Bounded (a long-running
+# worker would otherwise hold 200,000 texts, some 20 MB, or stop learning once full); the
+# standing amounts (caps, standards, 0.00) are back after a few visits. The bench measured
+# no difference in speed between 8,192 and 200,000 (requests not met before).
+_REMEMBERED = 16_384
 _YUAN_TEXT: dict[int, str] = {}
 _CENTS = tuple(f".{cents:02d}" for cents in range(100))
 _THOUSANDS = tuple(f",{part:03d}" for part in range(1000))
@@ -28,8 +33,9 @@ def yuan(fen: int) -> str:
             text += _CENTS[cents]
         if fen < 0:
             text = "-" + text
-        if len(_YUAN_TEXT) < 200_000:
-            _YUAN_TEXT[fen] = text
+        if len(_YUAN_TEXT) >= _REMEMBERED:
+            _YUAN_TEXT.clear()
+        _YUAN_TEXT[fen] = text
     return text
 
 
@@ -47,6 +53,7 @@ def money(fen: int) -> str:
         else:
             whole, cents = divmod(fen, 100)
             text = str(whole) + _CENTS[cents]
-        if len(_MONEY_TEXT) < 200_000:
-            _MONEY_TEXT[fen] = text
+        if len(_MONEY_TEXT) >= _REMEMBERED:
+            _MONEY_TEXT.clear()
+        _MONEY_TEXT[fen] = text
     return text
