@@ -14,7 +14,7 @@ from typing import Any
 
 from calculator.rules import citations_en, ledger
 from calculator.rules import messages as T
-from calculator.rules.fen import _MONEY_TEXT, _YUAN_TEXT, money, yuan
+from calculator.rules.fen import money, yuan
 from calculator.rules.model import CalculationRequest, CalculationResult, Running, Step, VisitResult
 from calculator.rules.params import Rate
 
@@ -66,7 +66,7 @@ def _param_source(name: str, env: dict[str, Any]) -> str:
     """Python source converting figure ``name`` of ``f`` to its JSON form."""
     if name in _MONEY_FIGURES:
         # A remembered string, else format it (None stays None).
-        return f"(MC(f[{name!r}]) or MN(f[{name!r}]))"
+        return f"MN(f[{name!r}])"
     if name in ("ratio", "rate"):
         return f"f[{name!r}].text"
     key = f"P{len(env)}"
@@ -91,7 +91,7 @@ _WORDING = {
 
 def _placeholder_source(name: str, env: dict[str, Any], wording: list[str]) -> str:
     if name in _MONEY_FIGURES:
-        return f"(YC(f[{name!r}]) or Y(f[{name!r}]))"
+        return f"Y(f[{name!r}])"
     if name in ("ratio", "rate"):
         return f"f[{name!r}].percent"
     if name in _WORDING:
@@ -163,8 +163,7 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
     carries the figures it was chosen by (``params``), not the variant's name: some 30 bytes
     a step, 3–4 % of a 1,000-visit answer."""
     env: dict[str, Any] = {
-        "__builtins__": {}, "M": money, "MN": _money_or_none, "MC": _MONEY_TEXT.get,
-        "Y": yuan, "YC": _YUAN_TEXT.get,
+        "__builtins__": {}, "M": money, "MN": _money_or_none, "Y": yuan,
     }
     wording: list[str] = []
     values: dict[str, str] = {}
@@ -205,7 +204,7 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
         + f"    p = {{{params}}}\n"
         + optional
         + f"    out = {{'code': {code!r}, 'label': {label_source}, "
-        "'amount': None if amount is None else (MC(amount) or M(amount)), 'clause': clause, "
+        "'amount': None if amount is None else M(amount), 'clause': clause, "
         f"'explanation': {explanation}, 'params': p}}\n"
         + ("    if len(SHARED) < 1000:\n        SHARED[key] = out\n" if shared is not None else "")
         + "    return out\n"
@@ -268,7 +267,6 @@ def step_json(step: Step, translate: T.Translate) -> dict[str, Any]:
     return _renderers(translate)[step.code][step.variant](step, translate)
 
 
-_MC = _MONEY_TEXT.get  # remembered money strings: a C call instead of a Python one
 _RUNNING: tuple[dict[Running, dict[str, Any]], dict[Running, dict[str, Any]]] = ({}, {})
 
 
@@ -318,7 +316,6 @@ def _iso(day: dt.date) -> str:
 
 def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None = None) -> dict[str, Any]:
     r = renderers if renderers is not None else _renderers(translate)
-    mc = _MC
     made_deductible, made_cap = _RUNNING
     # One unpacking each instead of an attribute look-up per field (both are NamedTuples).
     (visit, version_id, year, status_group, policy_range, fund_paid, member_paid, share, deductible, cap,
@@ -333,26 +330,26 @@ def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None 
         "setting": setting,
         "level": level,
         "category": category,
-        "total": mc(total) or money(total),
-        "policy_range": mc(policy_range) or money(policy_range),
-        "fund_paid": mc(fund_paid) or money(fund_paid),
-        "member_paid": mc(member_paid) or money(member_paid),
+        "total": money(total),
+        "policy_range": money(policy_range),
+        "fund_paid": money(fund_paid),
+        "member_paid": money(member_paid),
         "member_share": {
             # ledger.SHARE_REASONS, in order; spelt out (no comprehension frame per visit).
-            "excluded": mc(share["excluded"]) or money(share["excluded"]),
-            "first_self_pay": mc(share["first_self_pay"]) or money(share["first_self_pay"]),
-            "account_segment": mc(share["account_segment"]) or money(share["account_segment"]),
-            "deductible": mc(share["deductible"]) or money(share["deductible"]),
-            "copay": mc(share["copay"]) or money(share["copay"]),
-            "over_cap": mc(share["over_cap"]) or money(share["over_cap"]),
-            "not_covered": mc(share["not_covered"]) or money(share["not_covered"]),
+            "excluded": money(share["excluded"]),
+            "first_self_pay": money(share["first_self_pay"]),
+            "account_segment": money(share["account_segment"]),
+            "deductible": money(share["deductible"]),
+            "copay": money(share["copay"]),
+            "over_cap": money(share["over_cap"]),
+            "not_covered": money(share["not_covered"]),
         },
         # A total this visit moved (applied: field 2) is new: made, not looked up and kept.
         "deductible": _running_json(deductible, False) if deductible[2] else made_deductible.get(deductible) or _running(deductible, cap=False),
         "cap": _running_json(cap, True) if cap[2] else made_cap.get(cap) or _running(cap, cap=True),
         "over_cap_handling": over_cap_handling,
-        "account_paid": mc(account_paid) or money(account_paid),
-        "cash_paid": mc(cash_paid) or money(cash_paid),
+        "account_paid": money(account_paid),
+        "cash_paid": money(cash_paid),
         "future": future,
         # s[0], s[1]: the step's code and variant (a tuple index is the quickest look-up).
         "steps": [r[s[0]][s[1]](s, translate) for s in steps],
