@@ -89,17 +89,23 @@ def calculate(request: HttpRequest) -> JsonResponse:
     from calculator.i18n import plain_translate_for
     from calculator.rules.contract import dumps as contract_dumps
     from calculator.rules.contract import run_contract_in
+    from calculator.rules.gcpause import collector_paused
 
     raw = read_json_body(request)
     if isinstance(raw, HttpResponse):
         return raw
     try:  # the contract decodes the bytes (and says so when they are not UTF-8), as for the command
-        status, body, language = run_contract_in(raw, translate_for=plain_translate_for, lang=_header_lang(request))
+        # The collector stays paused until the answer is bytes and its objects are freed:
+        # resumed earlier, its first pass would walk every object of the answer (gcpause.py).
+        with collector_paused():
+            status, body, language = run_contract_in(raw, translate_for=plain_translate_for, lang=_header_lang(request))
+            # orjson: the same JSON as json.dumps(ensure_ascii=False), compact, several times faster.
+            content = contract_dumps(body)
+            del body
     except Exception:  # never a debug page or a traceback for an API client
         logger.exception("calculation failed")
         return _error(request, 500, "(server)", lambda: gettext(SERVER_ERROR))
-    # orjson: the same JSON as json.dumps(ensure_ascii=False), compact, several times faster.
-    response = HttpResponse(contract_dumps(body), status=status, content_type=JSON_MEDIA_TYPE)
+    response = HttpResponse(content, status=status, content_type=JSON_MEDIA_TYPE)
     # The language the answer is in (the body's "lang", else Accept-Language), not only what
     # LocaleMiddleware would guess from the header; errors too (Chinese unless English is asked).
     response["Content-Language"] = language
