@@ -40,7 +40,7 @@ from calculator.rules.model import (
     VisitResult,
     YearTotals,
 )
-from calculator.rules.params import AccountUse, AnnualCap, BenefitYear, Chronic, Deductible, FirstSelfPay, Offsite, Rate
+from calculator.rules.params import AccountUse, AnnualCap, BenefitYear, Chronic, Deductible, Rate
 
 _ANNUAL_VARIANTS = {v: f"annual_{v}" for v in ("within", "crossed", "already_met")}
 def _annual_variant(outcome: str, used_before: int) -> str:
@@ -100,8 +100,8 @@ def _rules_of(version: Version) -> _Rules:
 
 
 class _Ledger:
-    # Slots: the ledger's attributes are read several times per visit, and CPython 3.11 keeps
-    # an instance's attribute values inline (its quickest look-up) only up to 30 of them.
+    # Slots: the ledger's attributes are read several times per visit (as Python, a slot is a
+    # quicker look-up than an instance dict; compiled, the class is native and these its fields).
     __slots__ = (
         "req", "region", "today", "deductible_used", "fund_paid", "chronic_deductible_used", "chronic_fund_paid",
         "years", "pools_started", "pools_seen", "last_in_year", "notices", "clauses", "versions", "account_current",
