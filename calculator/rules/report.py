@@ -18,8 +18,6 @@ from calculator.rules.fen import money, yuan
 from calculator.rules.model import CalculationRequest, CalculationResult, Running, Step, VisitResult
 from calculator.rules.params import Rate
 
-
-
 _MONEY_FIGURES = T.MONEY_FIGURES
 
 
@@ -211,9 +209,8 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
     )
     # Each figure is read from the step once, into a local: the sentence and the params
     # quote the same figures (f['base'] twice was two look-ups). Every figure read with
-    # f[...] is one the step always has (optional ones are read with f.get), so reading them
-    # all up front changes nothing but the count of look-ups.
-    # (An optional figure, read only where the step has it, stays where it is.)
+    # f[...] is one the step always has, so reading them all up front changes nothing but the
+    # count of look-ups; an optional one (_OPTIONAL), read only where the step has it, stays.
     read = sorted(set(_FIGURE_READ.findall(body)) - _OPTIONAL)
     body = _FIGURE_READ.sub(lambda m: m.group(0) if m.group(1) in _OPTIONAL else "g_" + m.group(1), body)
     source = (
