@@ -329,6 +329,9 @@ def _about_value(key: str, raw: Any) -> Any:
     return raw
 
 
+NOTICE_DATES = 8  # a caveat about more visits names the first few dates and the count (as the print)
+
+
 def about_rows(result: dict[str, Any], inputs: dict[str, Any]) -> list[list[Any]]:
     """The 说明 sheet: the person's entries, the rules used, the day of the export and every
     notice with the visits it concerns (in the result's own words and language)."""
@@ -381,8 +384,6 @@ def about_rows(result: dict[str, Any], inputs: dict[str, Any]) -> list[list[Any]
         rows.append([t("请注意"), f"{warning.get('message')}{concerns}"])
     return rows
 
-
-NOTICE_DATES = 8  # a caveat about more visits names the first few dates and the count (as the print)
 
 
 def template_csv() -> bytes:

@@ -396,13 +396,9 @@ class _Ledger:
         self.number = index + 1  # visit.number, without the property call
         codes: list[str] = []
         self.codes = codes
-        # A visit the fund does not cover (non-designated; a hospital stay where the rules say
-        # so) counts toward neither the deductible nor the cap, and reports of other rates do
-        # not concern it.
-        uncovered = setting == "non_designated" or (inpatient_stay and stay_rule)
-        # A visit all 全自费 is paid by the fund no more than an uncovered one: notices about
-        # what the fund pays (covered_only) and the member's rate do not concern it either.
-        nothing_covered = uncovered or total == excluded
+        # Notices about what the fund pays (covered_only) and the member's rate do not concern
+        # a visit the fund pays nothing of, nor does any running total.
+        nothing_covered = _covers_nothing(setting, inpatient_stay, total, excluded, stay_rule)
         if version.notices:
             # A level counts only where the fund rates the visit by the level entered: a
             # pharmacy's rate is not the prescriber's everywhere (徐州: A级药店 at level 1).
@@ -489,7 +485,7 @@ class _Ledger:
         seen_before = pool in self.pools_seen
         general_after_chronic = category != "chronic" and yk * 2 + 1 in self.pools_seen
         self.pools_seen.add(pool)
-        if (uncovered or total == excluded) and pool not in self.pools_started:
+        if nothing_covered and pool not in self.pools_started:
             # A visit all 全自费 has no policy-range expense: like an uncovered one it counts
             # toward nothing. The year's reading (自然年度 / 医保年度) names the year this visit
             # is in: it concerns the visit though its totals start at a later, covered one.
@@ -573,14 +569,14 @@ class _Ledger:
             # A change is said at the first general visit it concerns, so only such a visit
             # moves what the year last applied (a 门诊慢性病 visit has its own pool).
             self.last_in_year[yk] = (version, group, cap_amount, ded_standard)
-        if year.start < self.first_day and not uncovered and total != excluded:
+        if year.start < self.first_day and not nothing_covered:
             # The year began before the first rule the calculator has: its running totals (an
             # annual deductible, the cap: whichever the rule in force has) start at zero on that
             # rule's first day (a reading; the earlier rules' payments are not here).
             code = _MID_YEAR[ded.basis == "annual", cap_amount is not None]
             if code is not None:
                 self._reading(code, by_param, {"start": self.first_day, "year": yk, "year_kind": year_kind, "term": ded.term})
-        if category == "general" and not uncovered and total != excluded and yk in self.retired_in_year:
+        if category == "general" and not nothing_covered and yk in self.retired_in_year:
             # The year's running totals were carried over into the retiree's standard: that
             # reading concerns every visit counted toward them from the change on.
             for code, param, figures in self.retired_in_year[yk]:
@@ -1369,6 +1365,13 @@ class _Ledger:
         return start, end
 
 
+def _covers_nothing(setting: str, inpatient_stay: bool, total: int, excluded: int, stay_rule: bool) -> bool:
+    """The fund pays nothing of the visit: at a non-designated institution, during a hospital
+    stay where the rules say so, or all 全自费 (no policy-range expense). Such a visit counts
+    toward neither the deductible nor the cap."""
+    return setting == "non_designated" or (inpatient_stay and stay_rule) or total == excluded
+
+
 def _gaps(start: dt.date, end: dt.date, covered: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
     """The stretches of ``start``–``end`` outside every (first, last) day range of ``covered``."""
     out = []
@@ -1585,7 +1588,7 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
             day, counted = visit.date, {}
         rules = ledger.last_rules
         assert rules is not None
-        if visit.setting == "non_designated" or (visit.inpatient_stay and rules.stay_rule) or visit.total == visit.excluded:
+        if _covers_nothing(visit.setting, visit.inpatient_stay, visit.total, visit.excluded, rules.stay_rule):
             continue
         earlier = counted.setdefault(visit.category, [])
         if earlier:

@@ -54,14 +54,11 @@ def _internal(exc: Exception) -> dict[str, Any]:
 def _two_decimals(text: str) -> str:
     """A typed amount as the contract's JSON writes it ("5000.000" → "5000.00", as the page's
     form and the file's cells read it); anything else as typed, for the contract to name."""
-    from decimal import Decimal, InvalidOperation
+    from decimal import Decimal
 
     if not re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
         return text
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return text
+    value = Decimal(text)  # digits, a point, digits: always a number
     return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else text
 
 
