@@ -226,7 +226,7 @@ STEPS: dict[tuple[str, str], str] = {
     ),
     ("policy_range", "all_in"): N_("自费金额未填或填为零的就诊，医疗费总额全部按符合政策范围金额计算（本次 {total} 元）；同一规定下其他这样的就诊不再重复说明。"),
     ("policy_range", "with_excluded"): N_(
-        "医疗费总额 {total} 元，减全自费 {excluded} 元（个人负担），符合政策范围金额 {amount} 元。"
+        "医疗费总额 {total} 元减全自费 {excluded} 元，为 {amount} 元。"
     ),
     ("not_covered", "non_designated"): N_("在非定点医疗机构就医，符合政策范围的 {amount} 元统筹基金不予支付，由个人负担。"),
     ("not_covered", "inpatient_stay"): N_("住院期间发生的 {amount} 元门诊费用不由普通门诊统筹支付，由个人负担。"),
@@ -275,9 +275,11 @@ STEPS: dict[tuple[str, str], str] = {
         "{base_description} {base} 元，统筹基金按{level_name}{group_name}比例 {ratio} 本应支付 {ratio_amount} 元；"
         "{year_label}统筹基金限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
     ),
+    # The cap used up before this visit: the whole base is the member's; the sentence says so
+    # and what the fund would have paid of it (the tail: the member's share at the ratio, the
+    # rest), not the level and group whose ratio no longer pays anything.
     ("fund", "cap_used_up"): N_(
-        "{base_description} {base} 元，统筹基金按{level_name}{group_name}比例 {ratio} 本应支付 {ratio_amount} 元；"
-        "{year_label}限额 {cap} 元已用完，这 {ratio_amount} 元由个人负担。"
+        "{year_label}限额 {cap} 元已用完，{base_description} {base} 元由个人负担（按比例 {ratio} 本应由统筹基金支付 {ratio_amount} 元）。"
     ),
     ("fund", "chronic_plain"): N_("{base_description} {base} 元，按门诊慢性病比例 {ratio} 由统筹基金支付 {amount} 元。"),
     ("fund", "chronic_capped"): N_(
@@ -285,8 +287,7 @@ STEPS: dict[tuple[str, str], str] = {
         "{year_label}门诊慢性病限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
     ),
     ("fund", "chronic_cap_used_up"): N_(
-        "{base_description} {base} 元，统筹基金按门诊慢性病比例 {ratio} 本应支付 {ratio_amount} 元；"
-        "{year_label}门诊慢性病限额 {cap} 元已用完，这 {ratio_amount} 元由个人负担。"
+        "{year_label}门诊慢性病限额 {cap} 元已用完，{base_description} {base} 元由个人负担（按比例 {ratio} 本应由统筹基金支付 {ratio_amount} 元）。"
     ),
     ("annual_cap", "running"): N_(
         "{year_label}统筹基金年度限额 {cap} 元：本次后累计支付 {paid_after} 元，尚余 {amount} 元。"
@@ -307,8 +308,10 @@ STEPS: dict[tuple[str, str], str] = {
         "本计算器不计算住院报销，这 {amount} 元暂列为个人负担。"
     ),
     ("over_cap", "inpatient_transfer_all"): N_(
+        # Not "本计算器不计算住院报销" on every visit: the cap's notice (once, with its visits)
+        # says what the calculator leaves out.
         "{year_label}普通门诊统筹基金支付已达年度限额 {cap} 元，本次符合政策范围的 {amount} 元全部按规定转入住院待遇，"
-        "不再计算门诊{term}；本计算器不计算住院报销，暂列为个人负担。"
+        "不再计算门诊{term}，暂列为个人负担。"
     ),
     ("account", "single"): N_(
         "政策范围内个人负担的部分由个人账户支付 {amount} 元，账户余额由 {balance_before} 元变为 {balance_after} 元。"
@@ -338,8 +341,16 @@ FUND_COPAY_NAMED = N_("{base} 元中按比例由个人负担 {copay} 元。")
 FUND_COPAY_NAMED_VARIANTS = frozenset({"capped", "chronic_capped"})
 
 
+# With the cap used up the sentence has given the whole base to the member: the share at the
+# ratio is part of it.
+FUND_COPAY_OF_IT = N_("其中按比例自付 {copay} 元。")
+FUND_COPAY_OF_IT_VARIANTS = frozenset({"cap_used_up", "chronic_cap_used_up"})
+
+
 def fund_copay(variant: str) -> str:
     """The fund sentence's tail for the member's share at the ratio, by the sentence's variant."""
+    if variant in FUND_COPAY_OF_IT_VARIANTS:
+        return FUND_COPAY_OF_IT
     return FUND_COPAY_NAMED if variant in FUND_COPAY_NAMED_VARIANTS else FUND_COPAY
 
 # -- The engine's own notices --------------------------------------------------------------
