@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
@@ -244,6 +245,9 @@ _SECTION_TEXTS = {
     "annual": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>，还差 <span class="money">%(remaining)s</span>）',
     # The standard changed in the year (a retirement): from when, and what the visits before came under.
     "annual_changed": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（%(date)s 起年度标准 <span class="money">%(standard)s</span>，此前的就诊适用 <span class="money">%(old)s</span>%(earlier)s；还差 <span class="money">%(remaining)s</span>）',
+    # Met: said so, as the step says it (已累计满), not "还差 0.00 元".
+    "annual_met": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（年度标准 <span class="money">%(standard)s</span>，已累计满）',
+    "annual_changed_met": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>（%(date)s 起年度标准 <span class="money">%(standard)s</span>，此前的就诊适用 <span class="money">%(old)s</span>%(earlier)s；已累计满）',
     "per_visit": '按次计算，本年度共计 <span class="money" data-figure="deductible_used">%(used)s</span>',
     "no_deductible": "不设起付标准",
     "none_from": '已累计 <span class="money" data-figure="deductible_used">%(used)s</span>；%(date)s 起不设起付标准',
@@ -318,12 +322,14 @@ def _year_html(year: YearView, t: dict[str, str]) -> str:
             f'\n<li data-year="{_esc(year.year)}">\n<strong>{_esc(year.label)}</strong>\n'
             f'<span class="year-line">{line}</span>\n{chronic}\n</li>\n'
         )
+    met = year.deductible_remaining is not None and not Decimal(year.deductible_remaining)
     if year.deductible_basis == "annual" and year.deductible_changed:
-        deductible = _changed_line(t, "annual_changed", year.deductible_changed, used=yuan(year.deductible_used),
-                                   standard=yuan(year.deductible_standard), remaining=yuan(year.deductible_remaining))
+        deductible = _changed_line(t, "annual_changed_met" if met else "annual_changed", year.deductible_changed,
+                                   used=yuan(year.deductible_used), standard=yuan(year.deductible_standard),
+                                   remaining=yuan(year.deductible_remaining))
     elif year.deductible_basis == "annual":
-        deductible = _fill(t["annual"], used=yuan(year.deductible_used), standard=yuan(year.deductible_standard),
-                           remaining=yuan(year.deductible_remaining))
+        deductible = _fill(t["annual_met" if met else "annual"], used=yuan(year.deductible_used),
+                           standard=yuan(year.deductible_standard), remaining=yuan(year.deductible_remaining))
     elif year.deductible_basis == "per_visit":
         deductible = _fill(t["per_visit"], used=yuan(year.deductible_used))
     elif year.deductible_basis == "none":

@@ -801,20 +801,20 @@ def test_a_deductible_changed_by_retirement_is_said_on_the_years_line_even_at_an
     # 03-01 二级 400, an employee: 400 counted toward 700. Visit 08-01 at a non-designated
     # institution (nothing covered): its own step says the standard became 350 with 400 already
     # counted, met. The year's line says the same (it said "年度标准 700，尚余 300", the last
-    # covered visit's), and what the earlier visit came under.
+    # covered visit's), and what the earlier visit came under; met is said so (not "还差 0.00 元").
     params = {
         "region": "xuzhou", "status": "retired", "age": "60", "retired_on": "2023-06-10",
         "visits-0-date": "2023-03-01", "visits-0-level": "2", "visits-0-total": "400",
         "visits-1-date": "2023-08-01", "visits-1-level": "2", "visits-1-total": "1000", "visits-1-setting": "non_designated",
     }
     years = years_text(text(get(client, params)))
-    assert "起付标准：已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；还差0.00元）" in years, years
+    assert "起付标准：已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；已累计满）" in years, years
     # The second visit covered instead: 1000 × 75 % (二级, retiree) = 750.00 paid; the same line.
     params["visits-1-setting"] = "clinic"
     years = years_text(text(get(client, params)))
-    assert "已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；还差0.00元）年度最高支付限额：7,000.00元，已支付750.00元" in years, years
+    assert "已累计400.00元（2023-06-10起年度标准350.00元，此前的就诊适用700.00元；已累计满）年度最高支付限额：7,000.00元，已支付750.00元" in years, years
     english = years_text(text(get(client, params, language="en")))
-    assert "Deductible:¥400.00sofar(yearlystandard¥350.00from2023-06-10;¥700.00forthevisitsbeforethen;¥0.00togo)" in english, english
+    assert "Deductible:¥400.00sofar(yearlystandard¥350.00from2023-06-10;¥700.00forthevisitsbeforethen;met)" in english, english
 
 
 def test_a_fund_step_that_pays_nothing_shows_no_nil_figure(client):
@@ -879,3 +879,20 @@ def test_the_year_of_retirement_links_every_clause_its_account_sentence_names(cl
     assert len(links) == 2, account
     quoted = {anchor: re.search(rf'id="{anchor}".*?</li>', html, re.S).group(0) for anchor in links}
     assert any("70周岁以下退休人员每月划入106元" in q for q in quoted.values()), quoted
+
+
+def test_the_years_line_says_an_annual_deductible_met_not_nil_to_go(client):
+    # 徐州 (徐政规〔2022〕8号 二、（一）2: 700 元 a year for an employee). One visit of 500 at 二级:
+    # 500 counted, 700 − 500 = 200 to go. A second of 400: 200 more counted, the standard met;
+    # the line says so (已累计满), not "还差 0.00 元".
+    params = {
+        "region": "xuzhou", "status": "employed", "age": "45",
+        "visits-0-date": "2024-03-01", "visits-0-level": "2", "visits-0-total": "500",
+    }
+    years = years_text(text(get(client, params)))
+    assert "起付标准：已累计500.00元（年度标准700.00元，还差200.00元）" in years, years
+    params.update({"visits-1-date": "2024-04-01", "visits-1-level": "2", "visits-1-total": "400"})
+    years = years_text(text(get(client, params)))
+    assert "起付标准：已累计700.00元（年度标准700.00元，已累计满）" in years and "还差" not in years, years
+    english = years_text(text(get(client, params, language="en")))
+    assert "Deductible:¥700.00sofar(yearlystandard¥700.00,met)" in english, english
