@@ -8,53 +8,68 @@ int.__format__ parsing a format spec for every amount a request has not met befo
 
 from __future__ import annotations
 
+from typing import Any, Final
+
 # How many texts each remembers: on reaching it, it starts again. Bounded (a long-running
 # worker would otherwise hold 200,000 texts, some 20 MB, or stop learning once full); the
 # standing amounts (caps, standards, 0.00) are back after a few visits. Measured on requests
 # not met before: the bench's times the same for 8,192 and 200,000; instructions 1 % fewer
 # at 65,536 than here (about 2 MB a cache at 16,384, four times that at 65,536).
-_REMEMBERED = 16_384
-_YUAN_TEXT: dict[int, str] = {}
-_CENTS = tuple(f".{cents:02d}" for cents in range(100))
-_THOUSANDS = tuple(f",{part:03d}" for part in range(1000))
+# Final: compiled, a module-level name is otherwise looked up in the module's dict at every use
+# (two look-ups an amount); a Final one is a C static.
+_REMEMBERED: Final = 16_384
+_YUAN_TEXT: Final[dict[int, str]] = {}
+_CENTS: Final = tuple(f".{cents:02d}" for cents in range(100))
+_THOUSANDS: Final = tuple(f",{part:03d}" for part in range(1000))
 
 
-def yuan(fen: int) -> str:
+# The argument is typed Any, not int: compiled, an int parameter is unboxed on the way in and
+# boxed again for the dict look-up (a new int object for every amount over 2.56 元); as an
+# object the caller's own int is the key. Only a text not yet made works with it as an int.
+def yuan(fen: Any) -> str:
     """Fen as yuan for a sentence: 120000 → "1,200", 18050 → "180.50"."""
     text = _YUAN_TEXT.get(fen)
     if text is None:
-        whole, cents = divmod(abs(fen), 100)
-        if whole < 1000:
-            text = str(whole)
-        elif whole < 1_000_000:
-            text = str(whole // 1000) + _THOUSANDS[whole % 1000]
-        else:
-            text = f"{whole:,}"
-        if cents:
-            text += _CENTS[cents]
-        if fen < 0:
-            text = "-" + text
+        text = _yuan_text(fen)
         if len(_YUAN_TEXT) >= _REMEMBERED:
             _YUAN_TEXT.clear()
         _YUAN_TEXT[fen] = text
     return text
 
 
-_MONEY_TEXT: dict[int, str] = {}
+def _yuan_text(fen: int) -> str:
+    whole, cents = divmod(abs(fen), 100)
+    if whole < 1000:
+        text = str(whole)
+    elif whole < 1_000_000:
+        text = str(whole // 1000) + _THOUSANDS[whole % 1000]
+    else:
+        text = f"{whole:,}"
+    if cents:
+        text += _CENTS[cents]
+    if fen < 0:
+        text = "-" + text
+    return text
 
 
-def money(fen: int) -> str:
+_MONEY_TEXT: Final[dict[int, str]] = {}
+
+
+def money(fen: Any) -> str:
     """Fen as the contract's two-decimal string: 120000 → "1200.00". A result repeats the
     same few amounts (standards, caps, running totals), so the strings are remembered."""
     text = _MONEY_TEXT.get(fen)
     if text is None:
-        if fen < 0:
-            whole, cents = divmod(-fen, 100)
-            text = "-" + str(whole) + _CENTS[cents]
-        else:
-            whole, cents = divmod(fen, 100)
-            text = str(whole) + _CENTS[cents]
+        text = _money_text(fen)
         if len(_MONEY_TEXT) >= _REMEMBERED:
             _MONEY_TEXT.clear()
         _MONEY_TEXT[fen] = text
     return text
+
+
+def _money_text(fen: int) -> str:
+    if fen < 0:
+        whole, cents = divmod(-fen, 100)
+        return "-" + str(whole) + _CENTS[cents]
+    whole, cents = divmod(fen, 100)
+    return str(whole) + _CENTS[cents]

@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from calculator.rules import mechanisms as M
 from calculator.rules import registry
@@ -42,7 +42,7 @@ from calculator.rules.model import (
 )
 from calculator.rules.params import AccountUse, AnnualCap, BenefitYear, Chronic, Deductible, Rate
 
-_ANNUAL_VARIANTS = {v: f"annual_{v}" for v in ("within", "crossed", "already_met")}
+_ANNUAL_VARIANTS: Final = {v: f"annual_{v}" for v in ("within", "crossed", "already_met")}
 def _annual_variant(outcome: str, used_before: int) -> str:
     """The annual deductible step's template: the year's first amount toward it has its own
     ("_first"), so that nothing counted before is not said as "此前已累计 0 元"."""
@@ -51,22 +51,22 @@ def _annual_variant(outcome: str, used_before: int) -> str:
     return _ANNUAL_VARIANTS[outcome]
 
 
-_PER_VISIT_VARIANTS = {v: f"per_visit_{v}" for v in ("within", "crossed")}
+_PER_VISIT_VARIANTS: Final = {v: f"per_visit_{v}" for v in ("within", "crossed")}
 # The reading of a year the first rule starts inside, by what runs over the year under the rule
 # in force: (an annual deductible?, a cap?) → notice code (None: nothing counts up).
-_MID_YEAR = {
+_MID_YEAR: Final = {
     (True, True): "first-rule-mid-year", (False, True): "first-rule-mid-year-cap",
     (True, False): "first-rule-mid-year-deductible", (False, False): None,
 }
-_record = tuple.__new__  # a model NamedTuple made in one C call (fields in order)
+_record: Final = tuple.__new__  # a model NamedTuple made in one C call (fields in order)
 # A visit's sort key, (date, index): model.Visit's fields 1 and 0, read in C (a lambda is a
 # Python call per visit).
-_DATE_THEN_INDEX = itemgetter(1, 0)
-SHARE_REASONS = ("excluded", "first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered")
-_NO_SHARE = dict.fromkeys(SHARE_REASONS, 0)  # copied per visit (a copy is quicker than fromkeys)
-CHRONIC_TERM = "门诊慢性病起付标准"
+_DATE_THEN_INDEX: Final = itemgetter(1, 0)
+SHARE_REASONS: Final = ("excluded", "first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered")
+_NO_SHARE: Final = dict.fromkeys(SHARE_REASONS, 0)  # copied per visit (a copy is quicker than fromkeys)
+CHRONIC_TERM: Final = "门诊慢性病起付标准"
 # A visit neither the deductible nor the cap applies to (非定点, 住院期间): its blocks are null.
-_NOT_APPLICABLE = (Running(None, None, 0, None, None, None), Running(None, None, 0, None, None, None))
+_NOT_APPLICABLE: Final = (Running(None, None, 0, None, None, None), Running(None, None, 0, None, None, None))
 
 
 class _Rules(NamedTuple):
@@ -1389,7 +1389,7 @@ def _gaps(start: dt.date, end: dt.date, covered: list[tuple[dt.date, dt.date]]) 
 # What a version's rules decide by themselves (which rate applies to a combination of codes,
 # the months an account rule covers), worked out once per process: the policy data load
 # once and are frozen. Keyed by the version object itself (a reload makes new ones).
-_DERIVED: dict[int, tuple[Version, dict[tuple[Any, ...], Any]]] = {}
+_DERIVED: Final[dict[int, tuple[Version, dict[tuple[Any, ...], Any]]]] = {}
 
 
 def _derived(version: Version) -> dict[tuple[Any, ...], Any]:

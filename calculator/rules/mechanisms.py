@@ -7,13 +7,13 @@ numbers. ``ledger.py`` composes them in the order the notes give.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from calculator.rules.params import FundRatio, Internet, Pharmacy, PriceClassDefault, Rate
 
 # Outcomes are NamedTuples: immutable like a frozen dataclass, and made without a Python
 # ``__init__`` that sets each field through ``object.__setattr__`` (a visit makes several).
-_record = tuple.__new__  # an outcome in one C call (fields in order)
+_record: Final = tuple.__new__  # an outcome in one C call (fields in order)
 
 
 # -- 1. Policy-range expense --------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from operator import itemgetter
-from typing import Any
+from typing import Any, Final
 
 from calculator.rules import citations_en, ledger
 from calculator.rules import messages as T
@@ -18,7 +18,7 @@ from calculator.rules.fen import money, yuan
 from calculator.rules.model import CalculationRequest, CalculationResult, Running, Step, VisitResult
 from calculator.rules.params import Rate
 
-_MONEY_FIGURES = T.MONEY_FIGURES
+_MONEY_FIGURES: Final = T.MONEY_FIGURES
 
 
 def _param_value(name: str, value: Any) -> Any:
@@ -53,7 +53,7 @@ def _param_value(name: str, value: Any) -> Any:
     return value
 
 
-_PLAIN = frozenset({int, str, bool, type(None)})  # what _param_value returns unchanged
+_PLAIN: Final = frozenset({int, str, bool, type(None)})  # what _param_value returns unchanged
 
 
 def _money_or_none(fen: int | None) -> str | None:
@@ -250,7 +250,7 @@ class _Codes(dict):
         return variants
 
 
-_RENDERERS: dict[Any, _Codes] = {}
+_RENDERERS: Final[dict[Any, _Codes]] = {}
 
 
 def _renderers(translate: T.Translate) -> _Codes:
@@ -264,7 +264,7 @@ def step_json(step: Step, translate: T.Translate) -> dict[str, Any]:
     return _renderers(translate)[step.code][step.variant](step, translate)
 
 
-_RUNNING: tuple[dict[Running, dict[str, Any]], dict[Running, dict[str, Any]]] = ({}, {})
+_RUNNING: Final[tuple[dict[Running, dict[str, Any]], dict[Running, dict[str, Any]]]] = ({}, {})
 
 
 def _running(r: Running, *, cap: bool) -> dict[str, Any]:
@@ -300,7 +300,7 @@ def _running_json(r: Running, cap: bool) -> dict[str, Any]:
     return out
 
 
-_ISO: dict[dt.date, str] = {}
+_ISO: Final[dict[dt.date, str]] = {}
 
 
 def _iso(day: dt.date) -> str:
@@ -482,7 +482,7 @@ def _warnings_json(result: CalculationResult, translate: T.Translate) -> list[di
     return merged
 
 
-_CLAUSES: dict[tuple[int, Any], tuple[Any, dict[str, Any]]] = {}
+_CLAUSES: Final[dict[tuple[int, Any], tuple[Any, dict[str, Any]]]] = {}
 
 
 def _clause_json(cite: Any, translate: T.Translate = T.identity) -> dict[str, Any]:
