@@ -19,15 +19,30 @@ from typing import Any, Final
 # (two look-ups an amount); a Final one is a C static.
 _REMEMBERED: Final = 16_384
 _YUAN_TEXT: Final[dict[int, str]] = {}
+_MONEY_TEXT: Final[dict[int, str]] = {}
+# Amounts under 1,000 元 (most of a visit's): by position in a list, no hashing and no int
+# object made to look one up (800 KB of slots a list, filled as amounts are met; at most
+# 100,000 texts, some 6 MB, a list; the dicts hold the rest, bounded as above).
+_BELOW: Final = 100_000
+_MONEY_BELOW: Final[list[str | None]] = [None] * _BELOW
+_YUAN_BELOW: Final[list[str | None]] = [None] * _BELOW
 _CENTS: Final = tuple(f".{cents:02d}" for cents in range(100))
 _THOUSANDS: Final = tuple(f",{part:03d}" for part in range(1000))
 
 
-# The argument is typed Any, not int: compiled, an int parameter is unboxed on the way in and
-# boxed again for the dict look-up (a new int object for every amount over 2.56 元); as an
-# object the caller's own int is the key. Only a text not yet made works with it as an int.
-def yuan(fen: Any) -> str:
+def yuan(fen: int) -> str:
     """Fen as yuan for a sentence: 120000 → "1,200", 18050 → "180.50"."""
+    if 0 <= fen < _BELOW:
+        text = _YUAN_BELOW[fen]
+        if text is None:
+            text = _YUAN_BELOW[fen] = _yuan_text(fen)
+        return text
+    return _yuan_other(fen)
+
+
+# The argument is typed Any, not int: compiled, an int parameter would be boxed again for the
+# dict look-up (a new int object for every amount); as an object the caller's int is the key.
+def _yuan_other(fen: Any) -> str:
     text = _YUAN_TEXT.get(fen)
     if text is None:
         text = _yuan_text(fen)
@@ -52,12 +67,18 @@ def _yuan_text(fen: int) -> str:
     return text
 
 
-_MONEY_TEXT: Final[dict[int, str]] = {}
-
-
-def money(fen: Any) -> str:
+def money(fen: int) -> str:
     """Fen as the contract's two-decimal string: 120000 → "1200.00". A result repeats the
     same few amounts (standards, caps, running totals), so the strings are remembered."""
+    if 0 <= fen < _BELOW:
+        text = _MONEY_BELOW[fen]
+        if text is None:
+            text = _MONEY_BELOW[fen] = _money_text(fen)
+        return text
+    return _money_other(fen)
+
+
+def _money_other(fen: Any) -> str:  # Any: as _yuan_other
     text = _MONEY_TEXT.get(fen)
     if text is None:
         text = _money_text(fen)

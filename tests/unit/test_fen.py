@@ -24,14 +24,23 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("amount", "contract_text", "sentence_text"), CASES)
-def test_fen_as_text(amount, contract_text, sentence_text):
+def forget(amount: int) -> None:
+    """Make the next call build the text afresh: amounts from 0 to 999.99 元 are kept by
+    position in a list (99999 the last slot), the others in a dict."""
     fen._MONEY_TEXT.pop(amount, None)
     fen._YUAN_TEXT.pop(amount, None)
+    if 0 <= amount < fen._BELOW:
+        fen._MONEY_BELOW[amount] = fen._YUAN_BELOW[amount] = None
+
+
+@pytest.mark.parametrize(("amount", "contract_text", "sentence_text"), CASES)
+def test_fen_as_text(amount, contract_text, sentence_text):
+    forget(amount)
     assert fen.money(amount) == contract_text  # made
     assert fen.yuan(amount) == sentence_text
-    assert fen.money(amount) == contract_text  # remembered
-    assert fen.yuan(amount) == sentence_text
+    made_money, made_yuan = fen.money(amount), fen.yuan(amount)
+    assert made_money == contract_text and made_yuan == sentence_text  # remembered…
+    assert fen.money(amount) is made_money and fen.yuan(amount) is made_yuan  # …the same text
 
 
 def test_texts_agree_with_pythons_own_formatting_over_a_range():
