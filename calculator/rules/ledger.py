@@ -746,8 +746,22 @@ class _Ledger:
         choice = self.rate_choices.get(cache_key)
         if choice is None:
             choice = self.rate_choices[cache_key] = _of_version(version, ("rate", *cache_key[1:]), lambda: _choose_rate(version, visit, group))
+        # Typed locals: the compiled module then unpacks the choice and reads a clause's
+        # fields directly (untyped, every reading was a generic attribute look-up a visit).
+        rate: Rate
+        key: int | None
+        kind: str
+        ratio_param: Param
+        explained: tuple[tuple[tuple[Any, ...], str, str, dict[str, Any], Param], ...]
         rate, key, kind, ratio_param, explained = choice
+        if not explained:
+            return rate, key, kind, ratio_param
         rule_said = self.rule_said
+        said: tuple[Any, ...]
+        code: str
+        variant: str
+        figures: dict[str, Any]
+        param: Param
         for said, code, variant, figures, param in explained:
             # Which rate applies (an inferred price class; a pharmacy or 互联网+ visit rated
             # by a level) is a rule, explained the first time it is used under a version:
