@@ -28,6 +28,10 @@ _MONEY_BELOW: Final[list[str | None]] = [None] * _BELOW
 _YUAN_BELOW: Final[list[str | None]] = [None] * _BELOW
 _CENTS: Final = tuple(f".{cents:02d}" for cents in range(100))
 _THOUSANDS: Final = tuple(f",{part:03d}" for part in range(1000))
+# Whole yuan under 1,000 and three-digit groups as ready texts: a text not yet made is then
+# joined from parts, not converted from an int.
+_WHOLE: Final = tuple(str(whole) for whole in range(1000))
+_PADDED: Final = tuple(f"{part:03d}" for part in range(1000))
 
 
 def yuan(fen: int) -> str:
@@ -55,9 +59,9 @@ def _yuan_other(fen: Any) -> str:
 def _yuan_text(fen: int) -> str:
     whole, cents = divmod(abs(fen), 100)
     if whole < 1000:
-        text = str(whole)
+        text = _WHOLE[whole]
     elif whole < 1_000_000:
-        text = str(whole // 1000) + _THOUSANDS[whole % 1000]
+        text = _WHOLE[whole // 1000] + _THOUSANDS[whole % 1000]
     else:
         text = f"{whole:,}"
     if cents:
@@ -89,8 +93,11 @@ def _money_other(fen: Any) -> str:  # Any: as _yuan_other
 
 
 def _money_text(fen: int) -> str:
-    if fen < 0:
-        whole, cents = divmod(-fen, 100)
-        return "-" + str(whole) + _CENTS[cents]
-    whole, cents = divmod(fen, 100)
-    return str(whole) + _CENTS[cents]
+    whole, cents = divmod(abs(fen), 100)
+    if whole < 1000:
+        text = _WHOLE[whole] + _CENTS[cents]
+    elif whole < 1_000_000:
+        text = _WHOLE[whole // 1000] + _PADDED[whole % 1000] + _CENTS[cents]
+    else:
+        text = str(whole) + _CENTS[cents]
+    return "-" + text if fen < 0 else text
