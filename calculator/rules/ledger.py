@@ -42,6 +42,8 @@ from calculator.rules.model import (
 )
 from calculator.rules.params import AccountUse, AnnualCap, BenefitYear, Chronic, Deductible, Rate
 
+# Module-level tables are Final here and in report.py and mechanisms.py: compiled, a module
+# name that is not is a look-up in the module's dict at every use (several a visit).
 _ANNUAL_VARIANTS: Final = {v: f"annual_{v}" for v in ("within", "crossed", "already_met")}
 def _annual_variant(outcome: str, used_before: int) -> str:
     """The annual deductible step's template: the year's first amount toward it has its own
