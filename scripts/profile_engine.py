@@ -20,7 +20,6 @@ import json
 import re
 import statistics
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
