@@ -28,6 +28,7 @@ from typing import Any, Final, NamedTuple
 from calculator.rules import mechanisms as M
 from calculator.rules import registry
 from calculator.rules.loader import Citation, Param, Region, Version
+from calculator.rules.policy import Notice as VersionNotice
 from calculator.rules.messages import NOTICES, ages_during, rule_figures
 from calculator.rules.model import (
     AccountAllocation,
@@ -1205,9 +1206,10 @@ class _Ledger:
         with ``categories`` only on visits of one of them (``category``; None: not a visit)."""
         self._list_version_notices(_of_version(version, (covered, level, category), lambda: _concerning(version, covered, level, category)), first, last)
 
-    def _list_version_notices(self, concerned: tuple[Any, ...], first: dt.date, last: dt.date) -> None:
+    def _list_version_notices(self, concerned: tuple[VersionNotice, ...], first: dt.date, last: dt.date) -> None:
         """version_notices, for the notices a visit of its kind may meet (_concerning)."""
         codes = self.codes
+        n: VersionNotice  # typed: its fields read directly (untyped, a generic look-up each)
         for n in concerned:
             if (n.applies_from is None or last >= n.applies_from) and (n.applies_to is None or first <= n.applies_to):
                 listed = self.notices.get(n.code)
@@ -1508,7 +1510,7 @@ def _of_version(version: Version, key: tuple[Any, ...], work_out: Any) -> Any:
     return value
 
 
-def _concerning(version: Version, covered: bool, level: int | None, category: str | None) -> tuple[Any, ...]:
+def _concerning(version: Version, covered: bool, level: int | None, category: str | None) -> tuple[VersionNotice, ...]:
     """The version's notices that a visit of this kind may meet, whatever its date: those
     marked ``covered_only`` only where the fund covers it, ``levels`` only where it is rated
     by one of them, ``categories`` only for one of them."""
