@@ -8,6 +8,7 @@ int.__format__ parsing a format spec for every amount a request has not met befo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 # How many texts each remembers: on reaching it, it starts again. Bounded (a long-running
@@ -34,6 +35,8 @@ _WHOLE: Final = tuple(str(whole) for whole in range(1000))
 _PADDED: Final = tuple(f"{part:03d}" for part in range(1000))
 
 
+# yuan and money spell out the same list look-up: it is the hot path (some twenty amounts a
+# visit), where a shared helper taking the list and the maker would be a call more an amount.
 def yuan(fen: int) -> str:
     """Fen as yuan for a sentence: 120000 → "1,200", 18050 → "180.50"."""
     if 0 <= fen < _BELOW:
@@ -41,18 +44,20 @@ def yuan(fen: int) -> str:
         if text is None:
             text = _YUAN_BELOW[fen] = _yuan_text(fen)
         return text
-    return _yuan_other(fen)
+    return _remembered(_YUAN_TEXT, fen, _yuan_text)
 
 
 # The argument is typed Any, not int: compiled, an int parameter would be boxed again for the
 # dict look-up (a new int object for every amount); as an object the caller's int is the key.
-def _yuan_other(fen: Any) -> str:
-    text = _YUAN_TEXT.get(fen)
+def _remembered(texts: dict[int, str], fen: Any, make: Callable[[int], str]) -> str:
+    """An amount's text from ``texts`` (1,000 元 and over, or below zero), made by ``make``
+    where it is not there yet; the dict starts afresh when full."""
+    text = texts.get(fen)
     if text is None:
-        text = _yuan_text(fen)
-        if len(_YUAN_TEXT) >= _REMEMBERED:
-            _YUAN_TEXT.clear()
-        _YUAN_TEXT[fen] = text
+        text = make(fen)
+        if len(texts) >= _REMEMBERED:
+            texts.clear()
+        texts[fen] = text
     return text
 
 
@@ -79,17 +84,7 @@ def money(fen: int) -> str:
         if text is None:
             text = _MONEY_BELOW[fen] = _money_text(fen)
         return text
-    return _money_other(fen)
-
-
-def _money_other(fen: Any) -> str:  # Any: as _yuan_other
-    text = _MONEY_TEXT.get(fen)
-    if text is None:
-        text = _money_text(fen)
-        if len(_MONEY_TEXT) >= _REMEMBERED:
-            _MONEY_TEXT.clear()
-        _MONEY_TEXT[fen] = text
-    return text
+    return _remembered(_MONEY_TEXT, fen, _money_text)
 
 
 def _money_text(fen: int) -> str:
