@@ -275,20 +275,18 @@ STEPS: dict[tuple[str, str], str] = {
         "{base_description} {base} 元，统筹基金按{level_name}{group_name}比例 {ratio} 本应支付 {ratio_amount} 元；"
         "{year_label}统筹基金限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
     ),
-    # The cap used up before this visit: the whole base is the member's; the sentence says so
-    # and what the fund would have paid of it (the tail: the member's share at the ratio, the
-    # rest), not the level and group whose ratio no longer pays anything.
-    ("fund", "cap_used_up"): N_(
-        "{year_label}限额 {cap} 元已用完，{base_description} {base} 元由个人负担（按比例 {ratio} 本应由统筹基金支付 {ratio_amount} 元）。"
-    ),
+    # The cap used up before this visit: the whole base is the member's, and that is all the
+    # sentence says. Not the level and group whose ratio no longer pays anything, nor how the
+    # base splits into the share at the ratio and what the fund would have paid: figures the
+    # step's params and the visit's member_share carry, said on every visit after the cap ran
+    # out they were a fifth of a 1,000-visit answer's sentences.
+    ("fund", "cap_used_up"): N_("{year_label}限额 {cap} 元已用完，{base_description} {base} 元由个人负担。"),
     ("fund", "chronic_plain"): N_("{base_description} {base} 元，按门诊慢性病比例 {ratio} 由统筹基金支付 {amount} 元。"),
     ("fund", "chronic_capped"): N_(
         "{base_description} {base} 元，统筹基金按门诊慢性病比例 {ratio} 本应支付 {ratio_amount} 元；"
         "{year_label}门诊慢性病限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
     ),
-    ("fund", "chronic_cap_used_up"): N_(
-        "{year_label}门诊慢性病限额 {cap} 元已用完，{base_description} {base} 元由个人负担（按比例 {ratio} 本应由统筹基金支付 {ratio_amount} 元）。"
-    ),
+    ("fund", "chronic_cap_used_up"): N_("{year_label}门诊慢性病限额 {cap} 元已用完，{base_description} {base} 元由个人负担。"),
     ("annual_cap", "running"): N_(
         "{year_label}统筹基金年度限额 {cap} 元：本次后累计支付 {paid_after} 元，尚余 {amount} 元。"
     ),
@@ -339,18 +337,15 @@ FUND_COPAY = N_("按比例由个人负担 {copay} 元。")
 # reads as what was left after the fund paid (5,000 − 1,250), not base − ratio amount.
 FUND_COPAY_NAMED = N_("{base} 元中按比例由个人负担 {copay} 元。")
 FUND_COPAY_NAMED_VARIANTS = frozenset({"capped", "chronic_capped"})
+# With the cap used up the sentence has given the whole base to the member: no tail.
+FUND_COPAY_NONE_VARIANTS = frozenset({"cap_used_up", "chronic_cap_used_up"})
 
 
-# With the cap used up the sentence has given the whole base to the member: the share at the
-# ratio is part of it.
-FUND_COPAY_OF_IT = N_("其中按比例自付 {copay} 元。")
-FUND_COPAY_OF_IT_VARIANTS = frozenset({"cap_used_up", "chronic_cap_used_up"})
-
-
-def fund_copay(variant: str) -> str:
-    """The fund sentence's tail for the member's share at the ratio, by the sentence's variant."""
-    if variant in FUND_COPAY_OF_IT_VARIANTS:
-        return FUND_COPAY_OF_IT
+def fund_copay(variant: str) -> str | None:
+    """The fund sentence's tail for the member's share at the ratio, by the sentence's
+    variant; None where the sentence has none."""
+    if variant in FUND_COPAY_NONE_VARIANTS:
+        return None
     return FUND_COPAY_NAMED if variant in FUND_COPAY_NAMED_VARIANTS else FUND_COPAY
 
 # -- The engine's own notices --------------------------------------------------------------
@@ -711,8 +706,9 @@ def fill(template: str, figures: dict[str, Any], translate: Translate = identity
 def render_step(step: Any, translate: Translate = identity) -> str:
     figures = step.figures
     text = _compiled(STEPS[step.code, step.variant], translate)(figures, translate)
-    if step.code == "fund" and figures["copay"]:
-        text += _compiled(fund_copay(step.variant), translate)(figures, translate)
+    tail = fund_copay(step.variant) if step.code == "fund" else None
+    if tail is not None and figures["copay"]:
+        text += _compiled(tail, translate)(figures, translate)
     return text
 
 

@@ -168,11 +168,12 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
     lines: list[str] = []
     # The fund step's sentence ends with the member's share at the ratio, said only where
     # there is one: joined inside the sentence's f-string (``+ tail`` would copy it twice).
-    tail_local = "tail" if code == "fund" else None
+    tail_template = T.fund_copay(variant) if code == "fund" else None
+    tail_local = "tail" if tail_template is not None else None
     explanation = _sentence_source(translate(T.STEPS[code, variant]), env, wording, values, lines, tail=tail_local)
-    if tail_local is not None:
+    if tail_template is not None:
         tail_lines: list[str] = []
-        tail = _sentence_source(translate(T.fund_copay(variant)), env, wording, values, tail_lines)
+        tail = _sentence_source(translate(tail_template), env, wording, values, tail_lines)
         body = "".join("    " + line for line in tail_lines)
         lines.append(f"    if f['copay']:\n{body}        tail = {tail}\n    else:\n        tail = ''\n")
     names = T.PARAM_NAMES[code, variant]

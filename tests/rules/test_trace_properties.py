@@ -361,9 +361,17 @@ def test_member_share_reasons_add_up(data):
         else:
             assert share["copay"] == share["over_cap"] == 0, share
             assert v.fund_paid == 0
-        # Each of the member's shares that is not zero is quoted by one of the visit's sentences.
+        # Each of the member's shares that is not zero is quoted by one of the visit's sentences:
+        # after the cap was used up, the share at the ratio and the part over the cap together,
+        # as the base the member pays (their split is in the fund step's params).
         sentences = " ".join(messages.render_step(s) for s in v.steps)
-        for reason in ("first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered", "excluded"):
+        reasons = ["first_self_pay", "account_segment", "deductible", "copay", "over_cap", "not_covered", "excluded"]
+        if fund is not None and fund.variant.endswith("cap_used_up"):
+            reasons.remove("copay")
+            reasons.remove("over_cap")
+            assert fund.figures["base"] == share["copay"] + share["over_cap"], (share, fund.figures)
+            assert f" {messages.yuan(fund.figures['base'])} 元由个人负担" in sentences, sentences
+        for reason in reasons:
             if share[reason] and not (reason == "first_self_pay" and len([s for s in v.steps if s.code == "first_self_pay"]) > 1):
                 assert f" {messages.yuan(share[reason])} 元" in sentences, (reason, share, sentences)
 
