@@ -59,12 +59,15 @@ PRICE_CLASS_NAMES = {
     2: P_("in a sentence", "二类收费价格医疗机构"),
     3: P_("in a sentence", "三类收费价格及以下医疗机构"),
 }
-# The 上海 cohorts are named by the split date the data gives (retiree_cohorts.split_on).
+# The 上海 cohorts are named by the split date the data gives (retiree_cohorts.split_on). The
+# leading space parts the date from the word before it, as every figure in a sentence is
+# parted ("按一级及以下医疗机构 2001-01-01 起退休人员比例", "按 2001-01-01 起退休人员的标准"); the
+# name shown on its own (web labels) is stripped.
 GROUP_NAMES = {
     "employed": P_("in a sentence", "在职职工"),
     "retired": P_("in a sentence", "退休人员"),
-    "retired_by_2000": N_("{split_on} 前退休人员"),
-    "retired_from_2001": N_("{split_on} 起退休人员"),
+    "retired_by_2000": N_(" {split_on} 前退休人员"),
+    "retired_from_2001": N_(" {split_on} 起退休人员"),
 }
 ACCOUNT_HOLDERS = {
     "employed": P_("in a sentence", "在职职工"),

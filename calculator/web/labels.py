@@ -153,5 +153,5 @@ def group_name(group: str, version: Any = None) -> str:
         from calculator.i18n import edge_translate
         from calculator.rules import messages
 
-        return messages.fill(messages.GROUP_NAMES[group], {"group": group, "split_on": cohorts.value.split_on}, edge_translate())
+        return messages.fill(messages.GROUP_NAMES[group], {"group": group, "split_on": cohorts.value.split_on}, edge_translate()).strip()
     return str(GROUP_NAMES.get(group, group))

@@ -967,3 +967,17 @@ def test_the_same_day_reading_lists_only_visits_whose_order_can_matter():
     mixed = [{"date": "2024-03-01", "level": 2, "total": "500.00"}, {"date": "2024-03-01", "level": 2, "total": "500.00", "category": "chronic"}]
     yuxi = _answer({"region": "yuxi", "status": "retired", "age": 66, "retired_on": "2015-06-30", "visits": mixed})
     assert not [w for w in yuxi["warnings"] if w["code"] == "same-day"]
+
+
+def test_a_shanghai_cohorts_name_is_parted_from_the_words_around_it():
+    # 上海 2024 医保年度, retired 2010-05-01 (2001年1月1日后退休人员): 自负段 300, 一级 85 %.
+    #   900 − 300 = 600 × 85 % = 510.00 from the fund; the share at the ratio 600 − 510 = 90.00.
+    # The cohort is named by its split date, a figure: parted by a space from the word before
+    # it, as every figure in a sentence is ("按一级及以下医疗机构2001-01-01 起…" ran them together).
+    result = _answer({"region": "shanghai", "status": "retired", "age": 70, "retired_on": "2010-05-01",
+                      "visits": [{"date": "2024-08-01", "level": 1, "total": "900.00"}]})
+    (visit,) = result["visits"]
+    assert visit["fund_paid"] == "510.00"
+    sentences = {s["code"]: s["explanation"] for s in visit["steps"]}
+    assert "按一级及以下医疗机构 2001-01-01 起退休人员比例 85% 由统筹基金支付 510 元" in sentences["fund"]
+    assert "按 2001-01-01 起退休人员的标准计算" in sentences["retiree_cohort"]
