@@ -145,13 +145,16 @@ def describe_visit(visit: dict[str, Any]) -> str:
     return text
 
 
-def group_name(group: str, version: Any = None) -> str:
+def group_name(group: str, version: Any = None, in_sentence: bool = False) -> str:
     """A status group by name in the active language. 上海's cohorts are named by the split
-    date of the version's ``retiree_cohorts`` (data), not by a date written into the code."""
+    date of the version's ``retiree_cohorts`` (data), not by a date written into the code.
+    ``in_sentence``: the name as a sentence quotes it, the date parted by a space from the
+    word before it ("按 2001-01-01 起退休人员待遇"); on its own it is stripped."""
     cohorts = version.param("retiree_cohorts") if version is not None else None
     if cohorts is not None and group in (cohorts.value.before, cohorts.value.on_or_after):
         from calculator.i18n import edge_translate
         from calculator.rules import messages
 
-        return messages.fill(messages.GROUP_NAMES[group], {"group": group, "split_on": cohorts.value.split_on}, edge_translate()).strip()
+        name = messages.fill(messages.GROUP_NAMES[group], {"group": group, "split_on": cohorts.value.split_on}, edge_translate())
+        return name if in_sentence else name.strip()
     return str(GROUP_NAMES.get(group, group))

@@ -251,7 +251,7 @@ def _group_name(region: str, visit: dict[str, Any]) -> str:
     from calculator.rules.registry import load_policies
 
     version = next((v for v in load_policies()[region].versions if v.id == visit["version"]), None)
-    return plain(labels.group_name(visit["status_group"], version))
+    return plain(labels.group_name(visit["status_group"], version, in_sentence=True))  # said in view.meta
 
 
 def _visit_texts() -> dict[str, str]:

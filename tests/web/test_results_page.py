@@ -240,6 +240,8 @@ def test_print_block_has_the_inputs_tier_date_and_address(client):
     text = unescape(re.sub(r"<[^>]+>", " ", block))
     assert "上海市" in text and "退休" in text and "70" in text and "2010-08-01" in text
     assert "2001-01-01 起退休人员" in text  # the retiree tier applied
+    # Each visit says whose rules it was worked out under: the cohort's date parted from 按.
+    assert "按 2001-01-01 起退休人员待遇，2024医保年度" in unescape(re.sub(r"<[^>]+>", " ", html))
     assert "100.00 元" in text
     assert re.search(r"打印日期\s+\d{4}-\d\d-\d\d", text)
     assert "http://testserver/?region=shanghai" in text
