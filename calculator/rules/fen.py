@@ -62,7 +62,11 @@ def _remembered(texts: dict[int, str], fen: Any, make: Callable[[int], str]) -> 
 
 
 def _yuan_text(fen: int) -> str:
-    whole, cents = divmod(abs(fen), 100)
+    # // and % (not divmod): compiled, a machine-integer operation each; divmod is a generic
+    # call that makes two int objects and a tuple.
+    size = abs(fen)
+    whole = size // 100
+    cents = size % 100
     if whole < 1000:
         text = _WHOLE[whole]
     elif whole < 1_000_000:
@@ -88,7 +92,9 @@ def money(fen: int) -> str:
 
 
 def _money_text(fen: int) -> str:
-    whole, cents = divmod(abs(fen), 100)
+    size = abs(fen)  # // and %: see _yuan_text
+    whole = size // 100
+    cents = size % 100
     if whole < 1000:
         text = _WHOLE[whole] + _CENTS[cents]
     elif whole < 1_000_000:
