@@ -108,7 +108,7 @@ class _Ledger:
     __slots__ = (
         "req", "region", "today", "deductible_used", "fund_paid", "chronic_deductible_used", "chronic_fund_paid",
         "years", "pools_started", "pools_seen", "last_in_year", "notices", "clauses", "versions", "account_current",
-        "account_prior", "accounts_merged", "account_paid_excluded", "current_year_key", "cohort_explained", "no_deductible_said",
+        "account_prior", "accounts_merged", "merge_notice", "account_paid_excluded", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
         "plainly_employed", "retired_groups", "number", "codes", "year_switch", "last_rules",
         "last_derived", "retired_in_year", "first_day", "total_sum", "fund_sum", "member_sum", "account_sum", "cash_sum",
@@ -138,6 +138,9 @@ class _Ledger:
         self.account_current = request.account_balance
         self.account_prior = request.prior_years_balance
         self.accounts_merged = False
+        # The notice that the two balances entered were added up (its code), listed with each
+        # visit the account pays: their figures rest on the sum.
+        self.merge_notice: str | None = None
         # The account has paid toward 全自费 at an earlier visit (武汉 第八条（二）'s reading):
         # the balance later visits find depends on that reading too.
         self.account_paid_excluded = False
@@ -177,6 +180,13 @@ class _Ledger:
             if code not in codes:
                 notice.visits.append(number)
                 codes.append(code)
+
+    def merge_notice_said(self) -> None:
+        """The balances entered were added up (outside 上海): said with the visit being worked
+        out (one the account pays), or, at number 0, with the request as a whole."""
+        code = self.merge_notice
+        assert code is not None
+        self.notice(code, NOTICES[code], None, {"region_name": self.region.name})
 
     def rounding(self, fen: int, rate: Rate) -> None:
         """``fen × rate`` rounded to the fen (POLICY_NOTES, mechanics 7; no document says so): a
@@ -422,8 +432,7 @@ class _Ledger:
             self.account_prior = 0
             self.accounts_merged = True
             if self.req.prior_years_balance > 0:
-                code = "prior-years-balance-merged" if self.req.account_balance > 0 else "prior-years-balance-as-account"
-                self.notice(code, NOTICES[code], None, {"region_name": self.region.name})
+                self.merge_notice = "prior-years-balance-merged" if self.req.account_balance > 0 else "prior-years-balance-as-account"
 
         if self.plainly_employed:
             group, cohort_param = "employed", None  # what group() says, without the call
@@ -690,6 +699,8 @@ class _Ledger:
                 # alone gives the same figure.
                 variant = "single_with_excluded" if use.pays_excluded and paid.paid > payable - excluded else "single"
             account_paid += paid.paid
+            if self.merge_notice is not None:
+                self.merge_notice_said()
             figures = {"amount": paid.paid, "balance_before": paid.balance_before, "balance_after": paid.balance_after}
             self.step(steps, "account", variant if paid.balance_after else variant + "_used_up", paid.paid, figures, account_param)
             if variant == "single_with_excluded":
@@ -1622,6 +1633,11 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
     shown_for = _account_visit(ledger, order, first_version) or first
     shown_version = region.version_on(shown_for.date)
     assert shown_version is not None
+    if ledger.merge_notice is not None and ledger.merge_notice not in ledger.notices:
+        # The account paid at no visit: the sum changed no figure, but the field entered was
+        # still not used as such, which is said (of the request, no visit).
+        ledger.number = 0
+        ledger.merge_notice_said()
     ledger.number = shown_for.index + 1
     ledger.codes = codes_of[shown_for.index]  # the same list as the visit's (and its JSON's) notices
     account = ledger.allocation(shown_version, shown_for.date)

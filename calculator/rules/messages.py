@@ -280,9 +280,9 @@ STEPS: dict[tuple[str, str], str] = {
     ),
     # The cap used up before this visit: the whole base is the member's, and that is all the
     # sentence says. Not the level and group whose ratio no longer pays anything, nor how the
-    # base splits into the share at the ratio and what the fund would have paid: figures the
-    # step's params and the visit's member_share carry, said on every visit after the cap ran
-    # out they were a fifth of a 1,000-visit answer's sentences.
+    # base splits into the share at the ratio and what the fund would have paid: those figures
+    # are in the step's params and the visit's member_share (said on every visit after the cap
+    # ran out, they were a fifth of the sentences of a 1,000-visit answer).
     ("fund", "cap_used_up"): N_("{year_label}限额 {cap} 元已用完，{base_description} {base} 元由个人负担。"),
     ("fund", "chronic_plain"): N_("{base_description} {base} 元，按门诊慢性病比例 {ratio} 由统筹基金支付 {amount} 元。"),
     ("fund", "chronic_capped"): N_(

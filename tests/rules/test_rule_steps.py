@@ -324,6 +324,25 @@ def test_only_a_prior_years_balance_is_not_called_two_balances():
     assert result["visits"][0]["account_paid"] == "100.00"  # 100 below the 700 deductible, from the 200
 
 
+def test_the_two_balances_added_up_are_said_with_the_visits_the_account_pays():
+    # 徐州, one account: 100 + 200 entered = 300. v1 (2024-11-20) total 0: nothing to pay.
+    # v2 (2024-12-15) 一级 500, all within the 700 deductible: the member owes 500, the account
+    # pays 300 (the sum) and cash 200. The notice concerns v2, not v1 (its figures do not rest
+    # on the sum); with no visit the account pays, it is said of the request (visits []).
+    body = {"region": "xuzhou", "status": "employed", "age": 60, "account_balance": "100", "prior_years_balance": "200",
+            "visits": [{"date": "2024-11-20", "level": 1, "total": "0"}, {"date": "2024-12-15", "level": 1, "total": "500"}]}
+    result = _answer(body)
+    assert [v["account_paid"] for v in result["visits"]] == ["0.00", "300.00"]
+    assert result["visits"][1]["cash_paid"] == "200.00"
+    (merged,) = [w for w in result["warnings"] if w["code"] == "prior-years-balance-merged"]
+    assert merged["visits"] == [2]
+    assert "两项余额合并计算" in merged["message"]
+    assert [("prior-years-balance-merged" in v["notices"]) for v in result["visits"]] == [False, True]
+    nothing = _answer({**body, "visits": body["visits"][:1]})
+    (merged,) = [w for w in nothing["warnings"] if w["code"] == "prior-years-balance-merged"]
+    assert merged["visits"] == []
+
+
 def test_a_visit_all_self_paid_counts_toward_nothing_so_the_years_totals_start_at_the_next():
     # 徐州 2024, employed, 二级: v1 300.00 all 全自费 (policy range 300 − 300 = 0) counts toward
     # neither the deductible nor the cap, so the year's totals are said to start at v2 (the
