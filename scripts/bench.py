@@ -40,15 +40,17 @@ import pstats
 import statistics
 import sys
 import time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(1, str(Path(__file__).resolve().parent))  # scripts/floor.py
 
 import calculator.rules  # noqa: E402
 from calculator.rules import compiled, contract, engine, ledger, report  # noqa: E402
 from calculator.rules.registry import load_policies  # noqa: E402
+from floor import floor_ledger, floor_visits  # noqa: E402  (scripts/floor.py: no engine import)
 
 REGIONS = ("xuzhou", "shanxi", "shanghai", "wuhan", "yuxi", "yunnan", "neimenggu")
 TARGET_ENGINE = 0.20  # × floor throughput
@@ -145,48 +147,6 @@ def parse(payload: dict[str, Any]):
     if errors:
         raise SystemExit(f"bench request refused by parse_request: {errors[:3]}")
     return request
-
-
-# -- the floor --------------------------------------------------------------------------------
-FEN = Decimal("0.01")
-ZERO = Decimal("0")
-FLOOR_DEDUCTIBLE = Decimal("700")
-FLOOR_RATIO = Decimal("0.6")
-FLOOR_CAP = Decimal("3000")
-
-
-def floor_visits(payload: dict[str, Any]) -> list[tuple[dt.date, Decimal, Decimal]]:
-    """The same visits, as the floor takes them (converted once, outside the timing)."""
-    return [
-        (dt.date.fromisoformat(v["date"]), Decimal(v["total"]), Decimal(v.get("excluded", "0")))
-        for v in payload["visits"]
-    ]
-
-
-def floor_ledger(visits: list[tuple[dt.date, Decimal, Decimal]]) -> list[tuple[Decimal, Decimal, str]]:
-    """The simplest straightforward code doing the engine's core arithmetic, one sentence
-    per visit."""
-    out = []
-    year = None
-    deductible_used = fund_paid = ZERO
-    for date, total, excluded in visits:
-        if date.year != year:
-            year = date.year
-            deductible_used = fund_paid = ZERO
-        policy_range = total - excluded
-        deductible = min(policy_range, max(ZERO, FLOOR_DEDUCTIBLE - deductible_used))
-        deductible_used += deductible
-        base = policy_range - deductible
-        ratio_amount = (base * FLOOR_RATIO).quantize(FEN, rounding=ROUND_HALF_UP)
-        fund = min(ratio_amount, max(ZERO, FLOOR_CAP - fund_paid))
-        fund_paid += fund
-        member = total - fund
-        text = (
-            f"{date}：符合政策范围 {policy_range} 元，起付标准 {deductible} 元，"
-            f"按 {FLOOR_RATIO} 由统筹基金支付 {fund} 元（年度累计 {fund_paid} 元），个人支付 {member} 元"
-        )
-        out.append((fund, member, text))
-    return out
 
 
 # -- the three measured paths -----------------------------------------------------------------

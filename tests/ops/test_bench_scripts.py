@@ -31,6 +31,14 @@ def test_engine_bench_prints_floor_and_ratios():
     assert "targets:" in out
 
 
+def test_checkout_bench_times_both_checkouts_against_the_floor():
+    # This checkout against itself: a process in each, the two ratios printed for each.
+    out = _run("scripts/bench_checkout.py", str(REPO), "--region", "xuzhou", "--visits", "50", "--rounds", "2", "--alternations", "1")
+    rows = [line.split() for line in out.splitlines() if line.startswith("xuzhou ")]
+    assert [row[1] for row in rows] == ["other", "this"]
+    assert all(line.count("× [") == 2 for line in out.splitlines() if line.startswith("xuzhou "))
+
+
 def test_page_bench_renders_real_results_pages():
     out = _run("scripts/bench_pages.py", "--rounds", "1")
     # The results page calculated (the script asserts id="results") and was weighed: a
