@@ -446,7 +446,8 @@ ACCOUNT: dict[str, str] = {
     # A credit the document names otherwise (武汉 第六条: 门诊和购药补助), listed with the account.
     "monthly_called": N_("{holder}每月可获{called} {monthly} 元，{months} 个月共 {annual} 元（文件称“{called}”，未称个人账户；本计算器将其列在个人账户一栏）。"),
     "yearly_called": N_("{holder}每年可获{called} {annual} 元（文件称“{called}”，未称个人账户；本计算器将其列在个人账户一栏）。"),
-    "yearly_by_age": N_("{holder}个人账户每年划入 {annual} 元（{band}；这期间您 {age} 岁）。"),
+    # The year the credit is for named (上海: a 医保年度, July to June), not "这期间".
+    "yearly_by_age": N_("{holder}个人账户每年划入 {annual} 元（{band}；{covered_from} 至 {covered_to} 您 {age} 岁）。"),
     "yearly_part_year": N_(
         "{holder}个人账户按年划入；本计算器收录的规定只覆盖 {year_from} 至 {year_to} 这一年度中的 {covered_from} 至 {covered_to}，文件未规定不足一年如何折算，本计算器不估算这一年度的划入额。"
     ),

@@ -25,7 +25,7 @@ NOTICE_TEXTS = [
     # xuzhou-2023/internet assumption
     gettext_noop("徐州文件只提出“探索”将“互联网+”医疗服务纳入保障，未规定支付标准；本计算器按您填写的医疗机构级别估算，实际以医保经办机构结算为准。"),
     # xuzhou-2023 notice xuzhou-county-hospital
-    gettext_noop("徐州文件规定二级医疗机构含县级医院：在县级医院就诊，医疗机构级别请选“二级”，按二级医疗机构的比例计算。"),
+    gettext_noop("徐州文件规定二级医疗机构含县级医院：填为三级的就诊如果是在县级医院，医疗机构级别请改选“二级”，按二级医疗机构的比例计算。"),
     # xuzhou-2023/personal_account retired none
     gettext_noop("徐州文件规定退休人员个人账户按2022年本人划拨规模定额划入、2024年起按基本养老金平均水平的2.5%划入，但未给出具体金额，无法据此计算。"),
     # shanxi-2023 notice shanxi-2024-unverified

@@ -95,6 +95,22 @@ def visit_cards_html(result: ResultView) -> SafeString:
     return mark_safe("".join(_card(v, labels, money) for v in result.visits))
 
 
+def visit_numbers(numbers: list[int], separator: str) -> str:
+    """Visit numbers as a reader takes them in: a run of four or more as its ends, "1–40"
+    (a notice that concerns all 40 visits was eight lines of numbers on a phone); shorter
+    runs one by one, "1、2、3". In ascending order (the engine lists them in date order, and
+    a visit's number is its row in the form)."""
+    numbers = sorted(set(numbers))
+    parts: list[str] = []
+    start = 0
+    for i in range(1, len(numbers) + 1):
+        if i == len(numbers) or numbers[i] != numbers[i - 1] + 1:
+            run = numbers[start:i]
+            parts.extend([f"{run[0]}–{run[-1]}"] if len(run) >= 4 else map(str, run))
+            start = i
+    return separator.join(parts)
+
+
 def notices_html(result: ResultView) -> SafeString:
     """The notices and assumptions, once each, with the visits they concern and a link to the
     clause behind them (in the 依据 section). Their text comes in the page's language from
@@ -105,7 +121,7 @@ def notices_html(result: ResultView) -> SafeString:
         if notice.visits:
             count = len(notice.visits)
             text = ngettext("（涉及第 %(numbers)s 次就诊）", "（涉及第 %(numbers)s 次就诊）", count)
-            numbers = gettext("、").join(map(str, notice.visits))  # ", " in English
+            numbers = visit_numbers(notice.visits, gettext("、"))  # ", " in English
             visits = f'\n<span class="notice-visits">{_esc(text % {"numbers": numbers})}</span>'
         if notice.clause:
             link = gettext("、").join(

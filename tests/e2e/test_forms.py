@@ -86,11 +86,15 @@ def test_any_edit_marks_the_result_out_of_date_until_calculated_again(live_serve
 
     # A typed change: the age.
     page.get_by_label("年龄", exact=True).fill("46")
-    expect(status).to_contain_text("表单已更改")
-    expect(status).to_be_visible()
+    expect(status).to_contain_text("表单已更改")  # announced (role="status") ...
     note = page.locator("#results .stale-note:not(.stale-actions-note)")
     expect(note).to_have_count(1)
     expect(note).to_contain_text("结果已过期")
+    expect(note).to_be_visible()
+    # ... and said to the eye once, by the note just below 计算: the status is not drawn as a
+    # second note on top of it.
+    box = status.bounding_box()
+    assert box is not None and box["height"] <= 1 and box["width"] <= 1, box
     expect(results).to_have_class("results results-stale")
     # Beside the save and download buttons too: what they would keep is the result shown.
     beside = page.locator("#results .stale-actions-note + #result-actions")

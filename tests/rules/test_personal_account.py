@@ -424,7 +424,9 @@ def test_an_age_band_is_named_apart_from_the_members_own_ages():
     pa = _account(region="shanghai", age=80, age_on="2026-11-30", retired_on="2005-06-30",
                   visits=[{"date": "2024-03-01", "level": 1, "total": "500"}])
     assert pa["annual_allocation"] == "1890.00"
-    assert pa["explanation"].startswith("退休人员个人账户每年划入 1,890 元（75 周岁及以上；这期间您 ")
+    # The credit's year is named (2023-07 to 2024-06, the 医保年度 of the visit): aged 80 on
+    # 2026-11-30, born 1945-12-01 to 1946-11-30, the member was 76–78 in it.
+    assert pa["explanation"] == "退休人员个人账户每年划入 1,890 元（75 周岁及以上；2023-07 至 2024-06 您 76–78 岁）。"
 
 
 def test_review_edge_cases_of_the_year_of_retirement_and_continued_rules():

@@ -273,6 +273,7 @@ def test_xuzhou_says_county_hospitals_count_as_level_two_with_the_visits_it_conc
     (notice,) = [w for w in result["warnings"] if w["code"] == "xuzhou-county-hospital"]
     assert notice["visits"] == [1, 5]
     assert "县级医院" in notice["message"] and "二级" in notice["message"]
+    assert "填为三级的就诊" in notice["message"]  # why it is listed with visits 1 and 5
     assert "含县级医院" in result["clauses"][notice["clause"]]["quote"]
 
 

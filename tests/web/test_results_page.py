@@ -150,6 +150,20 @@ def test_each_notice_is_listed_once_with_its_visits(client):
     assert html.count('<details class="notices" id="notices">') == 1
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_notice_on_many_visits_names_a_run_of_them_by_its_ends(client, language):
+    """Eight 武汉 visits, rows 1–8, the re-post notice on each: "第 1–8 次", not eight numbers
+    (forty of them were eight lines on a phone). Rows entered out of date order change nothing:
+    the numbers are the rows, in ascending order."""
+    params = {"region": "wuhan", "status": "employed", "age": "45"}
+    for i, day in enumerate(["03-05", "01-10", "02-01", "04-01", "05-06", "06-07", "07-08", "08-09"]):
+        params |= {f"visits-{i}-date": f"2024-{day}", f"visits-{i}-level": "2", f"visits-{i}-total": "300"}
+    html = page(client, params, language)
+    notices = re.findall(r'<li id="(notice-\d+)"><span>(.*?)</span>(.*?)</li>', html, re.S)
+    repost = next(rest for _, m, rest in notices if ("优化方案" in m or "optimisation plan" in m))
+    assert ("（涉及第 1–8 次就诊）" if language == "zh-hans" else "(concerns visits 1–8)") in repost
+
+
 def test_every_clause_is_quoted_once_and_every_link_has_its_target(client):
     html = page(client, WUHAN)
     quotes = re.findall(r'<blockquote class="quote" lang="zh-Hans">(.*?)</blockquote>', html, re.S)
