@@ -33,6 +33,7 @@ class Point:
     marker: bool = True  # False for the corner of a step, which is not a visit
     number: int = 0  # the visit's number (1-based), written beside its point
     number_dy: float = -8  # where the number sits above the point (staggered when crowded)
+    number_drawn: bool = True  # False where crowded points leave it no room (the legend has it)
 
     @property
     def x_anchor(self) -> str:
@@ -204,7 +205,13 @@ def build_charts(result: dict[str, Any], year_labels: dict[int, str]) -> list[Ch
 LABEL_GAP = 72  # px between labelled points, so dates and amounts never overlap
 
 
-NUMBER_GAP = 12  # px between visit numbers on one line
+# A visit number's width (13px bold digits, .chart-number) and the space kept clear before it:
+# a number ends 6px left of its point, so the next one on the same line needs its own width
+# and this space from the last point (12px was one digit's: two-digit numbers ran together,
+# "3133 3537", on a 40-visit chart).
+DIGIT_WIDTH = 8
+NUMBER_SPACE = 3
+NUMBER_LEVELS = 4
 
 
 def _choose_labels(points: list[Point]) -> None:
@@ -230,13 +237,20 @@ def _choose_labels(points: list[Point]) -> None:
 
 def _place_numbers(points: list[Point]) -> None:
     """Each visit's number beside its point: above it, or under it near the cap line;
-    numbers of visits close together are staggered so that none covers another."""
+    numbers of visits close together are staggered so that none covers another. Where
+    visits crowd so that no line has room, the number is left off the chart (its point is
+    drawn; the legend under the chart lists every visit by number): never written over another."""
     last_x: list[float] = []  # the x of the last number written on each level
     for point in points:
-        for level in range(4):
+        if not point.number:
+            continue
+        width = DIGIT_WIDTH * len(str(point.number))
+        point.number_drawn = False
+        for level in range(NUMBER_LEVELS):
             if level == len(last_x):
                 last_x.append(-1e9)
-            if point.x - last_x[level] >= NUMBER_GAP or level == 3:
+            if point.x - last_x[level] >= width + NUMBER_SPACE:
                 last_x[level] = point.x
                 point.number_dy = (18 + 14 * level) if point.below else (-8 - 14 * level)
+                point.number_drawn = True
                 break

@@ -152,7 +152,7 @@ def chart_html(chart: Chart) -> SafeString:
     for p in chart.points:
         if p.marker:
             parts.append(f'\n<circle cx="{p.x:.1f}" cy="{p.y:.1f}" r="4"/>')
-            if p.number:
+            if p.number and p.number_drawn:
                 parts.append(f'<text class="chart-number" x="{p.number_x:.1f}" y="{p.number_y:.1f}">{p.number}</text>')
             if p.show_label:
                 parts.append(f'<text class="chart-x" x="{p.x:.1f}" y="{chart.x_label_y:.1f}" text-anchor="{p.x_anchor}">{_esc(p.label)}</text>')

@@ -5,6 +5,7 @@ say what they are, and the page weight limits."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
 from urllib.parse import urlencode
@@ -269,6 +270,31 @@ def test_chart_numbers_every_visit(client):
     legend = re.search(r'<ol class="chart-legend".*?</ol>', html, re.S).group(0)
     assert re.findall(r"<b>(\d+)</b>", legend) == ["3", "1", "2"]
     assert "4,500.00" in legend
+
+
+def test_a_crowded_chart_never_writes_one_number_over_another(client):
+    """Forty 武汉 visits a week apart: numbers of close points go on staggered lines, and where
+    no line has room the number is left off the chart (the legend lists every visit); two
+    numbers on one line are never closer than the wider one's width (8px a digit, and 3px
+    clear): the audit found "3133 3537" run together."""
+    params = {"region": "wuhan", "status": "retired", "age": "68", "retired_on": "2015-06-30"}
+    start = date(2025, 1, 1)
+    for i in range(40):
+        params |= {f"visits-{i}-date": (start + timedelta(days=7 * i)).isoformat(), f"visits-{i}-level": "2",
+                   f"visits-{i}-total": "700"}
+    html = page(client, params)
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    drawn = [(float(x), float(y), n) for x, y, n in re.findall(r'<text class="chart-number" x="([\d.]+)" y="([\d.]+)">(\d+)</text>', svg)]
+    assert len(drawn) >= 10  # most still numbered on the chart
+    by_line: dict[float, list[tuple[float, str]]] = {}
+    for x, y, n in drawn:
+        by_line.setdefault(y, []).append((x, n))
+    for numbers in by_line.values():
+        numbers.sort()
+        for (x1, _n1), (x2, n2) in zip(numbers, numbers[1:]):
+            assert x2 - x1 >= 8 * len(n2) + 3, (x1, x2, n2)  # texts end at x, anchored at the end
+    legend = re.search(r'<ol class="chart-legend".*?</ol>', html, re.S).group(0)
+    assert sorted(int(n) for n in re.findall(r"<b>(\d+)</b>", legend)) == list(range(1, 41))
 
 
 def test_regions_table_marks_figures_from_re_posts(client):
