@@ -359,7 +359,7 @@ def _unmarked_chinese(html: str) -> list[str]:
 
 
 def test_the_chinese_glosses_of_the_english_enquiry_and_print_pages_are_marked_chinese(web):
-    # "Insured region (参保地区)", "Shanxi Province incl. Jincheng (山西省)": a screen reader
+    # "Insured region (参保地区)", "Shanxi Province incl. Jincheng (山西省（晋城市等）)": a screen reader
     # reading English says the Chinese in Chinese only where it is marked so. 云南: a reading of
     # a clause (over the cap, "moved to inpatient (住院) benefits") translated with a gloss.
     query = (
