@@ -574,6 +574,22 @@ TEN_VISITS = {"region": "xuzhou", "status": "employed", "age": "45"} | {
 }
 
 
+@pytest.mark.parametrize("width", [320, 360])
+def test_an_english_result_with_long_badges_does_not_scroll_sideways(live_server, browser: Browser, width: int) -> None:
+    """上海's basis in English carries "Official text (some passages from re-posts)": kept on one
+    line it was 373px wide and panned the page on 320–360px phones (audit, 2026-12-01)."""
+    ctx = browser.new_context(viewport={"width": width, "height": 800})
+    ctx.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = ctx.new_page()
+    try:
+        page.goto(live_server.url + "/?" + urlencode(SHANGHAI_TWO_ACCOUNTS))
+        expect(page.locator(".source-status", has_text="some passages from re-posts").first).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"scrolls sideways by {overflow}px at {width}px"
+    finally:
+        ctx.close()
+
+
 @pytest.mark.parametrize("query", [SHANGHAI_TWO_ACCOUNTS, TEN_VISITS], ids=["shanghai-two-accounts", "ten-visits"])
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_heavier_results_still_print_on_one_a4_page(live_server, page: Page, query, language) -> None:
