@@ -461,6 +461,7 @@ def results_section_html(result: ResultView, page_address: str) -> SafeString:
         f'<dd class="summary-split">{labels["account"]} <span class="money" data-figure="account_paid">{totals["account_paid"]}</span>'
         f' · {labels["cash"]} <span class="money" data-figure="cash_paid">{totals["cash_paid"]}</span></dd>\n</div>\n</dl>\n'
         + (f'<p class="answer-note" id="transfer-note">{result.transfer_note}</p>\n' if result.transfer_note else "")
+        + (f'<p class="answer-note" id="new-year-note">{result.new_year_note}</p>\n' if result.new_year_note else "")
         + f'<p class="results-meta">{meta}{t["stop"]}{estimate}</p>\n\n{notices}\n\n'
         f"{_print_inputs_html(result, page_address, t)}\n\n"
         f'<h3 id="visits-title">{t["visits_reordered"] if result.reordered else t["visits"]}</h3>\n<ol class="visit-list" aria-labelledby="visits-title">\n'

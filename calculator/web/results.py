@@ -209,6 +209,7 @@ class ResultView:
     personal_account_joined: list[ClauseView] = field(default_factory=list)
     several_rules: bool = False  # more than one rule version: each visit names its own
     transfer_note: SafeString | str = ""  # the share going over to inpatient cover (transfer_note)
+    new_year_note: SafeString | str = ""  # visits in a new 医保年度 without its account credit (new_year_note)
 
     @property
     def reordered(self) -> bool:
@@ -379,6 +380,29 @@ def transfer_note(visits: list[dict[str, Any]]) -> SafeString | str:
         len(numbers),
     )
     return format_html(text, amount=_money(f"{amount:.2f}"), numbers=_("、").join(map(str, numbers)))
+
+
+# The engine's notices that a request crossed into a new 医保年度 without that year's 当年账户
+# credit (上海: the balance entered is the old year's; ledger.py).
+NEW_YEAR_NOTICES = ("new-insurance-year", "new-insurance-year-empty")
+
+
+def new_year_note(warnings: list[dict[str, Any]]) -> SafeString | str:
+    """Said beside the answer, where the figures it qualifies are: visits in a new 医保年度 were
+    worked out with no 当年账户 (its credit is not known to the calculator). That account would
+    pay first and what it pays does not count toward the 自负段, so for those visits the fund's
+    payment and the cash can only be lower in fact, never higher (audit: said only in the closed
+    请注意 list, under totals a member would take as theirs). The notice itself, with the reading
+    it rests on, stays in 请注意."""
+    numbers = sorted({n for w in warnings if w["code"] in NEW_YEAR_NOTICES for n in w["visits"]})
+    if not numbers:
+        return ""
+    text = ngettext(
+        "第 {numbers} 次就诊在新的医保年度：本计算器没有新年度的当年账户划入额，按没有当年账户计算。当年账户先支付，且不计入自负段，所以实际的统筹基金支付和现金支付都可能比这里的少；请另行计算新年度的就诊。",
+        "第 {numbers} 次就诊在新的医保年度：本计算器没有新年度的当年账户划入额，按没有当年账户计算。当年账户先支付，且不计入自负段，所以实际的统筹基金支付和现金支付都可能比这里的少；请另行计算新年度的就诊。",
+        len(numbers),
+    )
+    return format_html(text, numbers=_("、").join(map(str, numbers)))
 
 
 _NO_DOC_NO = ("所存文本未载文号", "转载未载文号")
@@ -755,6 +779,7 @@ def present(result: dict[str, Any], request: Any = None, entered: dict[str, Any]
         status_name=status_name,
         answer=answer_sentence(result["totals"], len(visits), account_entered),
         transfer_note=transfer_note(result["visits"]),
+        new_year_note=new_year_note(result["warnings"]),
         totals=result["totals"],
         years=years,
         visits=visits,

@@ -249,6 +249,58 @@ def test_english_results_carry_chinese_only_in_titles_and_quotes(client):
     assert not chinese, chinese[:20]
 
 
+SHANGHAI_NEW_YEAR = {
+    "region": "shanghai", "status": "retired", "age": "72", "retired_on": "2012-06-01",
+    "account_balance": "300", "prior_years_balance": "2000",
+    "visits-0-date": "2025-01-15", "visits-0-level": "3", "visits-0-total": "1800",
+    "visits-1-date": "2025-03-20", "visits-1-level": "1", "visits-1-total": "450",
+    "visits-2-date": "2025-07-08", "visits-2-level": "2", "visits-2-total": "900",
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_visits_in_a_new_insurance_year_are_qualified_beside_the_answer(client, language):
+    """上海 visits of 2025-01 and 2025-03 (the 2024 医保年度) and 2025-07-08 (2025's): the last is
+    worked out with no 当年账户, the new year's credit being unknown. Said beside the answer,
+    before 请注意 (audit: only in the closed list, under totals a member takes as theirs)."""
+    html = page(client, SHANGHAI_NEW_YEAR, language)
+    note = re.search(r'<p class="answer-note" id="new-year-note">(.*?)</p>', html, re.S)
+    assert note, "no note beside the answer"
+    text = unescape(re.sub(r"<[^>]+>", "", note.group(1)))
+    if language == "zh-hans":
+        assert text.startswith("第 3 次就诊在新的医保年度：")
+    else:
+        assert text.startswith("Visit 3 falls in a new insurance year:") and not re.search(r"[\u4e00-\u9fff]", text)
+    assert html.index('id="summary"') < html.index('id="new-year-note"') < html.index('id="notices"')
+    # One visit year: nothing to say.
+    one_year = {k: v for k, v in SHANGHAI_NEW_YEAR.items() if not k.startswith("visits-2-")}
+    assert 'id="new-year-note"' not in page(client, one_year, language)
+
+
+def test_the_new_year_note_says_which_way_the_figures_would_move():
+    """The note says the fund's payment and the cash could only be lower with the new year's
+    当年账户. Visit 3 (二级, 900) as worked out, with no 当年账户: 自负段 300, then 80% of
+    900 − 300 = 600 → fund 480.00; the member's 300 + 120 = 420 from the 历年账户 (1,332.50 of
+    it left), cash 0.00. Worked out again as the first visit of its year with a 当年账户 of 1,680
+    (上海's yearly credit for a retiree of 74 or under): the account pays the 900 first and none
+    of it counts toward the 自负段, so fund 0.00 ≤ 480.00 and cash 0.00 ≤ 0.00."""
+    import json
+
+    from calculator.rules.contract import run_contract
+
+    visits = [{"date": "2025-01-15", "level": 3, "total": "1800"}, {"date": "2025-03-20", "level": 1, "total": "450"},
+              {"date": "2025-07-08", "level": 2, "total": "900"}]
+    person = {"region": "shanghai", "status": "retired", "age": 72, "retired_on": "2012-06-01"}
+    status, combined = run_contract(json.dumps(person | {"account_balance": "300", "prior_years_balance": "2000", "visits": visits}))
+    assert status == 200
+    status, alone = run_contract(json.dumps(person | {"account_balance": "1680", "visits": visits[2:]}))
+    assert status == 200
+    with_account, without = alone["visits"][0], combined["visits"][2]
+    assert with_account["fund_paid"] == "0.00" and with_account["cash_paid"] == "0.00"  # 900 from the account
+    assert Decimal(with_account["fund_paid"]) <= Decimal(without["fund_paid"])
+    assert Decimal(with_account["cash_paid"]) <= Decimal(without["cash_paid"])
+
+
 def test_print_block_has_the_inputs_tier_date_and_address(client):
     html = page(client, SHANGHAI)
     block = re.search(r'<dl class="print-only print-inputs"[^>]*>(.*?)</dl>', html, re.S).group(1)
