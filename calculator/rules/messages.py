@@ -426,8 +426,9 @@ NOTICES: dict[str, str] = {
     "offsite-unfiled-unspecified": N_("文件未规定未备案异地就医的待遇；这类就诊按本地标准估算，实际可能更低。"),
     "first-self-pay-order": N_(
         # The two orders (the shares compound: a × b + (E − a × b) × r) give the same total when
-        # 第十五条's share is taken of what 第十七条 leaves; more by 乙类 × both rates when of the whole.
-        "就诊同时有乙类先行自付和异地未备案先行自付时：细则第十七条写明未备案异地就医“个人先支付10%后,余额按照…第十五条…执行”（乙类先行自付在第十五条）；本计算器先扣乙类先行自付，再对余下的符合政策范围费用计算异地未备案先行自付，与第十七条的先后相反。若乙类先行自付按异地先行自付后的余额计算，两种先后结果相同（分位舍入可能差 0.01 元）；若按乙类费用全额计算，个人先行自付还要多出乙类费用乘以两个先行自付比例的积。"
+        # the 乙类 share is taken of what the off-site share leaves; more by 乙类 × both rates when
+        # of the whole. The rate and the article are the data's (武汉: 第十七条, 10%).
+        "就诊同时有乙类先行自付和异地未备案先行自付时：{offsite_article}规定未备案异地就医个人先支付 {rate}，余额再按本地规定（乙类先行自付是其中之一）执行（条文见“依据”）；本计算器先扣乙类先行自付，再对余下的符合政策范围费用计算异地未备案先行自付，与{offsite_article}的先后相反。若乙类先行自付按异地先行自付后的余额计算，两种先后结果相同（分位舍入可能差 0.01 元）；若按乙类费用全额计算，个人先行自付还要多出乙类费用乘以两个先行自付比例的积。"
     ),
     "inpatient-transfer": N_(
         "超过普通门诊年度限额的政策范围内费用按规定转入住院待遇，但所收录文件未给出住院支付比例，本计算器未计算该部分报销，列为个人负担，实际负担可能更低。"
@@ -615,6 +616,8 @@ _NAMED = {
     # The ages the member may have had in the months spoken of (today's age is what is entered).
     "age": lambda f, t: str(f["age_from"]) if f["age_from"] == f["age_to"] else f"{f['age_from']}–{f['age_to']}",
     "band": lambda f, t: _band_text(f, t),
+    # A clause's article from the data, as a sentence names it ("Article 17" in English).
+    "offsite_article": lambda f, t: article_text(f["offsite_article"], t),
 }
 # An age band of a rule, its ages inclusive (the documents word them differently: 云南 "70周岁以下"
 # and "70周岁及以上", 上海 "74岁以下" and "75岁以上"; their quotes are in the 依据).

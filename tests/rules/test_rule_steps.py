@@ -1001,3 +1001,24 @@ def test_a_shanghai_cohorts_name_is_parted_from_the_words_around_it():
     sentences = {s["code"]: s["explanation"] for s in visit["steps"]}
     assert "按一级及以下医疗机构 2001-01-01 起退休人员比例 85% 由统筹基金支付 510 元" in sentences["fund"]
     assert "按 2001-01-01 起退休人员的标准计算" in sentences["retiree_cohort"]
+
+
+def test_the_order_of_two_first_self_pays_is_said_with_the_clause_s_own_rate_and_article():
+    # 武汉 2024, 二级, 1000 with 乙类 200, off-site and not filed: 乙类 200 × 10% = 20.00 first,
+    # then (1000 − 20) × 10% = 98.00 (细则第十七条); the order is the calculator's, the reverse
+    # of 第十七条's, and said once with the clause it concerns. Its rate and article are the
+    # data's (the issue: no message repeats a figure that is in the data, such as 武汉's 10%).
+    from calculator.rules import messages
+
+    result = _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": [
+        {"date": "2024-03-01", "level": 2, "total": "1000", "class_b": "200", "offsite": "unfiled"},
+    ]})
+    shares = [s["amount"] for s in result["visits"][0]["steps"] if s["code"] == "first_self_pay"]
+    assert shares == ["20.00", "98.00"]
+    (notice,) = [w for w in result["warnings"] if w["code"] == "first-self-pay-order"]
+    assert notice["visits"] == [1]
+    clause = result["clauses"][notice["clause"]]
+    assert clause["article"] == "第十七条" and "个人先支付10%后" in clause["quote"]
+    assert notice["message"].startswith("就诊同时有乙类先行自付和异地未备案先行自付时：第十七条规定未备案异地就医个人先支付 10%，")
+    template = messages.NOTICES["first-self-pay-order"]
+    assert "10%" not in template and "第十七条" not in template and "{rate}" in template
