@@ -506,7 +506,7 @@ class VisitForm(_RenderOnlyForm):
             ("2", _("二类收费价格医疗机构")),
             ("3", _("三类收费价格及以下医疗机构")),
         ],
-        help_text=_("仅山西省：支付比例和起付标准按医疗机构的收费类别区分；不清楚就按级别推定。"),
+        help_text="",  # region_facts.apply: the regions whose rates go by price class, from the data
     )
 
     MAIN_FIELDS = ("date", "level", "setting", "total", "excluded", "class_b")

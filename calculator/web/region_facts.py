@@ -47,6 +47,7 @@ def _hints(language: str) -> dict[str, str]:
     two_accounts = _join(_names(lambda v: v.params["account_use"].value.current_year_first))
     chronic = _join(_names(lambda v: v.param("chronic")))
     no_pooling_in_hospital = _join(_names(lambda v: v.param("inpatient_stay")))
+    price_classes = _join(_names(lambda v: v.params["fund_ratio"].value.keyed_by == "price_class"))
     return {
         "retired_on": gettext(
             "退休人员填写，格式：年-月-日，例如 2010-08-01。{cohorts}退休人员必填（待遇按退休日期区分）；"
@@ -64,6 +65,7 @@ def _hints(language: str) -> dict[str, str]:
         "class_b": gettext("单位：元。乙类药品和项目的金额（要先行自付的地区：{rates}）；不清楚就留空。").format(rates=_class_b_rates()),
         "inpatient_stay": gettext("住院期间发生的门诊费用（{regions}不予支付）。").format(regions=no_pooling_in_hospital),
         "chronic": gettext("仅{regions}：按门诊慢性病待遇计算（单独的起付标准、比例和限额）。").format(regions=chronic),
+        "price_class": gettext("仅{regions}：支付比例和起付标准按医疗机构的收费类别区分；不清楚就按级别推定。").format(regions=price_classes),
     }
 
 

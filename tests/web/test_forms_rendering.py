@@ -323,6 +323,9 @@ def test_a_visit_row_reads_as_before(client):
     assert 'value="-5"' in total
     assert '<details class="more" open><summary>更多选项</summary>' not in row  # nothing set in it
     assert '<label for="id_visits-0-price_class">山西收费类别</label>' in row  # a 山西 option
+    # Its hint names the regions whose rates go by price class from the data (山西's versions:
+    # fund_ratio keyed by price_class), not from a sentence written for 山西.
+    assert '<p class="hint" id="id_visits-0-price_class_helptext">仅山西省（晋城市等）：支付比例和起付标准按医疗机构的收费类别区分；不清楚就按级别推定。</p>' in row
     assert '<button type="submit" name="remove_visit" value="0" class="button button-remove" hx-get="/">删除第 1 次就诊</button>' in row
     second = re.search(r'<fieldset class="visit-row has-errors" id="visit-row-1">.*?</fieldset>', html, re.S).group(0)
     assert 'class="hint"' not in second  # hints once, on the first row
