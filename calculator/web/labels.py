@@ -71,10 +71,11 @@ LEVEL_NAMES = {
 GROUP_NAMES = {
     "employed": gettext_lazy("在职职工"),
     "retired": gettext_lazy("退休人员"),
-    # (上海's cohorts are named from the data's split date where a version is at hand:
-    # calculator/rules/messages.GROUP_NAMES; these are the fallback names of the group codes.)
-    "retired_by_2000": gettext_lazy("2000年12月31日前退休人员"),
-    "retired_from_2001": gettext_lazy("2001年1月1日后退休人员"),
+    # Cohorts by retirement date are named from the data's split date where a version is at
+    # hand (calculator/rules/messages.GROUP_NAMES, group_name below); these fallback names of
+    # the group codes name no date: a date written here would be a region's fact in the code.
+    "retired_by_2000": gettext_lazy("退休人员（较早退休的一档）"),
+    "retired_from_2001": gettext_lazy("退休人员（较晚退休的一档）"),
 }
 STATUS_NAMES = {"employed": gettext_lazy("在职"), "retired": gettext_lazy("退休")}
 SOURCE_STATUS = {"official": gettext_lazy("官方原文"), "secondary": gettext_lazy("转载（非官方）")}
