@@ -808,7 +808,6 @@ class _Ledger:
         _by_param, _benefit_year, year_kind, ded_param, ded, term, cap_param, cap_value, account_param, use, _pr, _pk, _sr = rules
         eligible = policy_range
         paid_first: str | None = None  # what came off before the deductible: self_pay, account, both
-        class_b_taken = False  # a 乙类 share came off (before an off-site one)
         _index, _day, _level, _setting, _total, _excluded, class_b_amount, _price_class, offsite_kind, _stay, _category = visit
         if class_b_amount > 0:
             class_b = p.get("class_b_first_self_pay")
@@ -824,7 +823,6 @@ class _Ledger:
                     eligible -= own
                     share["first_self_pay"] += own
                     paid_first = "self_pay"
-                    class_b_taken = True
                     self.step(steps, "first_self_pay", "class_b", own, {"class_b": class_b_amount, "rate": class_b_rate, "amount": own}, class_b)
         if offsite_kind != "none":
             offsite = p.get("offsite")
@@ -846,7 +844,7 @@ class _Ledger:
                     eligible -= own
                     share["first_self_pay"] += own
                     paid_first = "self_pay"
-                    if class_b_taken:  # the 乙类 share came off first
+                    if share["first_self_pay"] > own:  # the 乙类 share came off first
                         # The order the off-site clause sets, with its rate and article from the
                         # data (the clause quoted in 依据), not written into the text.
                         figures = {"rate": unfiled_rate, "offsite_article": offsite.cite.article}

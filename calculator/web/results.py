@@ -394,15 +394,16 @@ def new_year_note(warnings: list[dict[str, Any]]) -> SafeString | str:
     payment and the cash can only be lower in fact, never higher (audit: said only in the closed
     请注意 list, under totals a member would take as theirs). The notice itself, with the reading
     it rests on, stays in 请注意."""
-    numbers = sorted({n for w in warnings if w["code"] in NEW_YEAR_NOTICES for n in w["visits"]})
+    numbers = [n for w in warnings if w["code"] in NEW_YEAR_NOTICES for n in w["visits"]]
     if not numbers:
         return ""
     text = ngettext(
         "第 {numbers} 次就诊在新的医保年度：本计算器没有新年度的当年账户划入额，按没有当年账户计算。当年账户先支付，且不计入自负段，所以实际的统筹基金支付和现金支付都可能比这里的少；请另行计算新年度的就诊。",
         "第 {numbers} 次就诊在新的医保年度：本计算器没有新年度的当年账户划入额，按没有当年账户计算。当年账户先支付，且不计入自负段，所以实际的统筹基金支付和现金支付都可能比这里的少；请另行计算新年度的就诊。",
-        len(numbers),
+        len(set(numbers)),
     )
-    return format_html(text, numbers=_("、").join(map(str, numbers)))
+    # Said as 请注意 says a notice's visits (a run of four or more by its ends).
+    return format_html(text, numbers=result_html.visit_numbers(numbers, _("、")))
 
 
 _NO_DOC_NO = ("所存文本未载文号", "转载未载文号")
