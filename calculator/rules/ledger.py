@@ -313,9 +313,7 @@ class _Ledger:
     def group(self, version: Version, visit: Visit) -> tuple[str, Param | None]:
         req = self.req
         if req.status == "employed":
-            if req.retired_on is not None:
-                self.notice("retired-on-ignored", NOTICES["retired-on-ignored"])
-            return "employed", None
+            return "employed", None  # a retirement date entered is said of the request (calculate)
         params = version.params
         start_param = params.get("retiree_start")
         if req.retired_on is not None:
@@ -925,7 +923,11 @@ class _Ledger:
         if base > 0:
             share_out = M.fund_share(base, rate, room)
             fund = share_out.paid
-            self.rounding(base, rate)
+            if share_out.variant == "plain":
+                # Rounding decided a payment only where the fund paid its share at the rate:
+                # capped, it paid the room left; used up, nothing (the member's payment is
+                # the same either way; only the split of it into copay and over-cap moves).
+                self.rounding(base, rate)
             copay = share_out.copay
             over = share_out.over_cap
             self.fund_paid[yk] = paid_before + fund
@@ -985,7 +987,8 @@ class _Ledger:
         if base > 0:
             share_out = M.fund_share(base, c.fund_ratio, M.cap_room(cap_amount, paid_before))
             fund = share_out.paid
-            self.rounding(base, c.fund_ratio)
+            if share_out.variant == "plain":  # as for the general pool, above
+                self.rounding(base, c.fund_ratio)
             figures = {
                 "base": base, "ratio": c.fund_ratio, "ratio_amount": share_out.ratio_amount, "amount": fund,
                 "copay": share_out.copay, "term": CHRONIC_TERM, "paid_first": None, "cap": cap_amount, "cap_room": share_out.room,
@@ -1397,6 +1400,17 @@ class _Ledger:
         return start, end
 
 
+def _running_totals_open(done: VisitResult) -> bool:
+    """Could the fund still pay at this visit's pool after it, order aside? Not once the
+    annual cap was used up before it (the fund pays nothing of any later visit of the year,
+    whatever their order), nor, without a cap, once the annual deductible was met (each later
+    visit is then paid at its rate alone). Totals are running sums: never closed again."""
+    cap, ded = done.cap, done.deductible
+    if cap.standard is not None:
+        return cap.used_before is None or cap.used_before < cap.standard
+    return ded.basis == "annual" and (ded.used_before is None or ded.standard is None or ded.used_before < ded.standard)
+
+
 def _covers_nothing(setting: str, inpatient_stay: bool, total: int, excluded: int, stay_rule: bool) -> bool:
     """The fund pays nothing of the visit: at a non-designated institution, during a hospital
     stay where the rules say so, or all 全自费 (no policy-range expense). Such a visit counts
@@ -1604,14 +1618,21 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
     if request.flexible_employment and not any(v.flexible_account_rules for v in region.versions):
         # Said, not dropped: the documents give employees' and retirees' rules only.
         ledger.notice("flexible-employment-ignored", NOTICES["flexible-employment-ignored"], None, {"region_name": region.name})
+    if request.status == "employed" and request.retired_on is not None:
+        # A field entered and not used: said of the request, as the two above, not of
+        # every visit (no visit's figures depend on it).
+        ledger.notice("retired-on-ignored", NOTICES["retired-on-ignored"])
     first = order[0]
     codes_of: dict[int, list[str]] = {}  # each visit's notice codes (the list its JSON holds)
     # Visits of the day so far that count toward a pool's running totals, by pool (general,
     # 门诊慢性病): a later one of the same pool makes their order a reading. A visit the fund
     # does not cover (non-designated, a hospital stay the rules exclude, all 全自费) counts
     # toward nothing: its figures are the same in any order, and it is not listed.
+    # The day's first such visit of a pool that found its running totals closed (the cap used
+    # up; without a cap, the deductible met) leaves every later one of that day the same
+    # figures in any order: no reading (None).
     day: dt.date | None = None
-    counted: dict[str, list[Visit]] = {}
+    counted: dict[str, list[Visit] | None] = {}
     for visit in order:
         done = ledger.visit(visit)
         codes_of[visit.index] = done.notices
@@ -1622,10 +1643,13 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
         assert rules is not None
         if _covers_nothing(visit.setting, visit.inpatient_stay, visit.total, visit.excluded, rules.stay_rule):
             continue
-        earlier = counted.setdefault(visit.category, [])
-        if earlier:
+        if visit.category not in counted:
+            counted[visit.category] = [visit] if _running_totals_open(done) else None
+            continue
+        earlier = counted[visit.category]
+        if earlier is not None:
             ledger.same_day(earlier, visit, codes_of)
-        earlier.append(visit)
+            earlier.append(visit)
     first_version = region.version_on(first.date)
     assert first_version is not None
     # The allocation follows the rule in force on the first visit's date: a clause assumption

@@ -1022,3 +1022,41 @@ def test_the_order_of_two_first_self_pays_is_said_with_the_clause_s_own_rate_and
     assert notice["message"].startswith("就诊同时有乙类先行自付和异地未备案先行自付时：第十七条规定未备案异地就医个人先支付 10%，")
     template = messages.NOTICES["first-self-pay-order"]
     assert "10%" not in template and "第十七条" not in template and "{rate}" in template
+
+
+def test_readings_of_order_and_rounding_skip_visits_whose_payments_they_cannot_change():
+    # 徐州 employed, 2024: deductible 700, cap 7,000; 一级 75 %, 二级 65 %.
+    #   v1 03-01 一级 10,000.00: (10,000 − 700) × 75 % = 6,975.00 exactly; 25.00 of the cap left
+    #   v2 03-02 二级 100.10: 100.10 × 65 % = 65.065 → 65.07 at the rate, but the fund pays the
+    #      25.00 of the cap left: the rounding decided no payment (not listed)
+    #   v3 03-02 二级 100.10: the cap used up → 0.00. Which of v2 and v3 gets the 25.00 is the
+    #      order of the day: the same-day reading lists both.
+    #   v4, v5 03-05 二级 300.00 each: the cap was used up before that day, each pays 0.00 in
+    #      any order: no same-day reading for them, nor rounding (300 × 65 % = 195.00 anyway).
+    visits = [
+        {"date": "2024-03-01", "level": 1, "total": "10000.00"},
+        {"date": "2024-03-02", "level": 2, "total": "100.10"},
+        {"date": "2024-03-02", "level": 2, "total": "100.10"},
+        {"date": "2024-03-05", "level": 2, "total": "300.00"},
+        {"date": "2024-03-05", "level": 2, "total": "300.00"},
+    ]
+    result = _answer({"region": "xuzhou", "status": "employed", "age": 45, "visits": visits})
+    assert [v["fund_paid"] for v in result["visits"]] == ["6975.00", "25.00", "0.00", "0.00", "0.00"]
+    assert result["visits"][1]["member_share"]["over_cap"] == "40.07"  # 65.07 − 25.00
+    warnings = {w["code"]: w["visits"] for w in result["warnings"]}
+    assert warnings["same-day"] == [2, 3]
+    assert "rounding" not in warnings
+    assert [("same-day" in v["notices"], "rounding" in v["notices"]) for v in result["visits"]] == [
+        (False, False), (True, False), (True, False), (False, False), (False, False),
+    ]
+
+
+def test_a_retirement_date_entered_for_an_employee_is_said_of_the_request_not_each_visit():
+    # 山西, 在职 with a retirement date: the date is not used (employees' rules), which is said
+    # once of the request; no visit's figures rest on it, so no visit lists it.
+    result = _answer({"region": "shanxi", "status": "employed", "age": 50, "retired_on": "2015-06-30", "visits": [
+        {"date": "2024-03-01", "level": 2, "total": "300.00"}, {"date": "2024-03-05", "level": 3, "total": "200.00"},
+    ]})
+    (ignored,) = [w for w in result["warnings"] if w["code"] == "retired-on-ignored"]
+    assert ignored["visits"] == [] and ignored["message"] == "您选择了在职，填写的退休日期不参与计算。"
+    assert not any("retired-on-ignored" in v["notices"] for v in result["visits"])
