@@ -813,7 +813,11 @@ class _Ledger:
             if class_b is None:
                 self.notice("class-b-no-rule", NOTICES["class-b-no-rule"])
             elif class_b_rate is None:
-                self.cite_or_notice("class-b-no-rate", class_b)
+                # The reading (nothing deducted; the fund's payment may in fact be a little
+                # lower) cannot concern a visit the fund pays nothing of whatever is deducted:
+                # one after the year's cap was used up.
+                if cap_amount is None or self.fund_paid.get(yk, 0) < cap_amount:
+                    self.cite_or_notice("class-b-no-rate", class_b)
             else:
                 own = M.first_self_pay(class_b_amount, class_b_rate)
                 self.rounding(class_b_amount, class_b_rate)

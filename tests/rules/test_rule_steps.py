@@ -1060,3 +1060,19 @@ def test_a_retirement_date_entered_for_an_employee_is_said_of_the_request_not_ea
     (ignored,) = [w for w in result["warnings"] if w["code"] == "retired-on-ignored"]
     assert ignored["visits"] == [] and ignored["message"] == "您选择了在职，填写的退休日期不参与计算。"
     assert not any("retired-on-ignored" in v["notices"] for v in result["visits"])
+
+
+def test_the_reading_of_a_class_b_share_without_a_rate_skips_visits_after_the_cap_is_used_up():
+    # 山西 在职 2024 (晋医保发〔2022〕12号): 三级 read as 一类 收费价格, deductible 80 per visit,
+    # 50 %, cap 1,800. 第七条 names a 乙类 first self-payment without a rate: nothing is deducted,
+    # and the reading says the fund's payment may in fact be a little lower.
+    #   v1 5,000.00 (乙类 100): (5,000 − 80) × 50 % = 2,460.00 → the cap's 1,800.00: listed
+    #   v2 500.00 (乙类 100): the cap used up → 0.00 whatever is deducted: not listed
+    result = _answer({"region": "shanxi", "status": "employed", "age": 50, "visits": [
+        {"date": "2024-03-01", "level": 3, "total": "5000.00", "class_b": "100.00"},
+        {"date": "2024-03-05", "level": 3, "total": "500.00", "class_b": "100.00"},
+    ]})
+    assert [v["fund_paid"] for v in result["visits"]] == ["1800.00", "0.00"]
+    (reading,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/class_b_first_self_pay"]
+    assert reading["visits"] == [1] and "可能略低" in reading["message"]
+    assert ["shanxi-2023/class_b_first_self_pay" in v["notices"] for v in result["visits"]] == [True, False]
