@@ -916,10 +916,16 @@ class _Ledger:
         if cap_amount is None:
             # Why there is no cap comes before the clause's assumption about the limit it
             # names (上海: "不检查这一总限额" speaks of the 总限额 this notice introduces).
-            ref = cap_param.cite.ref
-            self.clauses[ref] = cap_param.cite
-            self.notice(f"{ref}-none", cap_value.none_reason, ref)  # type: ignore[arg-type]  # the loader requires a reason without a cap
-            self.assume(cap_param, None)
+            cite = cap_param.cite
+            ref = cite.ref
+            self.clauses[ref] = cite
+            if cite.assumption and cite.assumption_on is None:
+                # One caveat, not two adjacent ones on every visit: the reason, then the reading.
+                figures = {"reason": cap_value.none_reason, "reading": cite.assumption}
+                self.notice(ref, NOTICES["cap-none-reading"], ref, figures, kind="assumption")
+            else:
+                self.notice(f"{ref}-none", cap_value.none_reason, ref)  # type: ignore[arg-type]  # the loader requires a reason without a cap
+                self.assume(cap_param, None)
         base = eligible - applied
         room = M.cap_room(cap_amount, paid_before)
         fund = 0

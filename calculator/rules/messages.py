@@ -386,6 +386,9 @@ NOTICES: dict[str, str] = {
     # both have an annual one, none does in the data).
     "version-carried": N_("本年度在新规定执行前统筹基金已支付的金额，本计算器继续计入新规定的年度限额（同一年度连续累计）；所收录的文件没有写明前后两项规定如何衔接，实际以医保结算为准。"),
     "retired-on-ignored": N_("您选择了在职，填写的退休日期不参与计算。"),
+    # No cap, and the clause's reading of the limit its reason names (上海: the 统筹基金 total
+    # is shared with inpatient care; not checked): one caveat, the reason then the reading.
+    "cap-none-reading": N_("{reason}{reading}"),
     "account-non-designated": N_("在非定点医疗机构就医的费用，本计算器不用个人账户支付，全部计入个人现金支付。"),
     "retiree-start-day": N_("文件没有规定退休人员待遇从哪一天起执行：本计算器从退休日期（{retired_on}）当天起按退休人员的标准计算；如果从次月起执行，同一个月内退休以后的就诊会按在职职工的标准计算。"),
     "before-retirement": N_("您于 {retired_on} 退休，从 {start} 起按退休人员标准计算，此前的就诊按在职职工标准计算。"),
@@ -612,6 +615,7 @@ _NAMED = {
     "term": lambda f, t: _name(t, TERMS[f["term"]]),
     "region_name": lambda f, t: t(f["region_name"]),
     "reason": lambda f, t: t(f["reason"]),
+    "reading": lambda f, t: t(f["reading"]),  # a clause's assumption from the policy data
     "called": lambda f, t: t(f["called"]),  # a name from the policy data, translated like a reason
     # The ages the member may have had in the months spoken of (today's age is what is entered).
     "age": lambda f, t: str(f["age_from"]) if f["age_from"] == f["age_to"] else f"{f['age_from']}–{f['age_to']}",

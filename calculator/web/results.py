@@ -443,6 +443,12 @@ def doc_no(text: str | None) -> str:
     return "" if text in shown else text
 
 
+def _said(assumption: str, shown: set[str]) -> bool:
+    """A clause's reading is said already where a notice says it, alone or after what it
+    reads (上海's 总限额 reading follows the reason there is no outpatient cap)."""
+    return assumption in shown or any(assumption in message for message in shown)
+
+
 def clause_views(
     clauses: dict[str, dict[str, Any]], refs: list[str], shown: set[str]
 ) -> dict[str, ClauseView]:
@@ -458,11 +464,12 @@ def clause_views(
     for ref in refs:
         c = clauses[ref]
         key = (c["title"], c["article"], c["quote"])
-        if key in by_quote and not (c.get("assumption") and c["assumption"] not in shown):
+        unsaid = bool(c.get("assumption")) and not _said(c["assumption"], shown)
+        if key in by_quote and not unsaid:
             out[ref] = by_quote[key]
             continue
         assumption, translated = ("", False)
-        if c.get("assumption") and c["assumption"] not in shown:
+        if unsaid:
             # The answer gives the calculator's own reading in its language already.
             assumption, translated = labels.data_text(c["assumption"])
             # An English reading may quote a Chinese term ("(住院)"): it is English when Chinese

@@ -1076,3 +1076,18 @@ def test_the_reading_of_a_class_b_share_without_a_rate_skips_visits_after_the_ca
     (reading,) = [w for w in result["warnings"] if w["code"] == "shanxi-2023/class_b_first_self_pay"]
     assert reading["visits"] == [1] and "可能略低" in reading["message"]
     assert ["shanxi-2023/class_b_first_self_pay" in v["notices"] for v in result["visits"]] == [True, False]
+
+
+def test_no_outpatient_cap_and_the_reading_of_the_shared_total_are_one_caveat():
+    # 上海 (2023医保年度 standards, 三): no outpatient-only cap; the 统筹基金 total (61万元) is
+    # shared with inpatient care and the calculator cannot check it. Said as one caveat, the
+    # reason first, listed once with each visit (they were two adjacent ones on every visit).
+    result = _answer({"region": "shanghai", "status": "employed", "age": 40, "visits": [
+        {"date": "2024-09-01", "level": 2, "total": "600.00"}, {"date": "2024-09-08", "level": 1, "total": "300.00"},
+    ]})
+    caveats = [w for w in result["warnings"] if w["code"].startswith("shanghai-2023/annual_cap")]
+    assert [(w["code"], w["kind"], w["visits"]) for w in caveats] == [("shanghai-2023/annual_cap", "assumption", [1, 2])]
+    message = caveats[0]["message"]
+    assert message.startswith("上海没有单独的门急诊年度支付限额") and message.endswith("因此不检查这一总限额。")
+    assert [v["notices"].count("shanghai-2023/annual_cap") for v in result["visits"]] == [1, 1]
+    assert all(v["cap"]["annual_cap"] is None for v in result["visits"])

@@ -441,6 +441,8 @@ def test_shanghai_has_no_cap_chart_and_says_why(client):
     reason = "上海没有单独的门急诊年度支付限额"
     assert html.count(reason) == 1
     assert html.index(reason) < html.index("因此不检查这一总限额")
+    # The reason and the reading are one caveat, said once: not again under the clause in 依据.
+    assert html.count("因此不检查这一总限额") == 1
     years = html[html.index('class="year-summary"'):html.index("</ul>", html.index('class="year-summary"'))]
     assert "自负段：" in years and "起付标准：" not in years
     assert "无门诊单独的年度限额" in years
