@@ -425,6 +425,7 @@ def parse_request(data: Any, *, form: bool = False) -> tuple[CalculationRequest 
             prior_years_balance=fen(prior),
             chronic_disease_count=chronic_count,
             chronic_disease_count_given=data.get("chronic_disease_count") not in (None, ""),
+            account_balance_given=data.get("account_balance") not in (None, ""),
             visits=tuple(visits),
             lang=lang,
         ),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from dataclasses import replace
 from operator import itemgetter
 from typing import Any, Final, NamedTuple
@@ -112,6 +113,7 @@ class _Ledger:
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
         "plainly_employed", "retired_groups", "number", "codes", "year_switch", "last_rules",
         "last_derived", "retired_in_year", "first_day", "total_sum", "fund_sum", "member_sum", "account_sum", "cash_sum",
+        "if_paid", "nothing_covered",
     )
 
     def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
@@ -167,6 +169,12 @@ class _Ledger:
         # Per visit being worked out:
         self.number = 0
         self.codes: list[str] = []
+        # Readings about what the fund pays at the visit ("实际…可能更低"): listed once its
+        # payment is known, and only where it paid something (of a nil payment no reading can
+        # say it would be lower). Each is a call made then (its arguments bound when it arose:
+        # functools.partial, not a closure over names the visit goes on to rebind).
+        self.if_paid: list[Callable[[], None]] = []
+        self.nothing_covered = False  # the visit being worked out is one the fund covers nothing of
 
     # -- notices and clauses ------------------------------------------------------------------
     def notice(self, code: str, text: str, clause: str | None = None, figures: dict[str, Any] | None = None, kind: str = "notice") -> None:
@@ -203,16 +211,14 @@ class _Ledger:
                 if rule.kind == "monthly_share_of_base":
                     self.rounding(base, rule.rate)
 
-    def same_day(self, earlier: list[Visit], later: Visit, codes_of: dict[int, list[str]]) -> None:
+    def same_day(self, earlier: list[Visit], later: Visit, codes_of: dict[int, list[str]], rules: _Rules) -> None:
         """Visits on one day in one pool: which comes first is the order given (POLICY_NOTES),
         a reading listed with each (their notice lists are their JSON's: added to after the
         fact)."""
-        # Said in the words of the running totals the day's rule keeps (the later visit's rule:
-        # ``last_rules``), and only where it keeps one: a per-visit deductible and no cap
+        # Said in the words of the running totals the day's rule keeps (the later visit's
+        # rule: ``rules``), and only where it keeps one: a per-visit deductible and no cap
         # leave each visit's figures the same in either order. Two 门诊慢性病 visits share
         # their own pool (玉溪细则 第十条: a deductible and a cap of its own).
-        rules = self.last_rules
-        assert rules is not None
         ded = rules.deductible
         if later.category == "chronic":  # ``earlier`` are the same pool's
             running_deductible = has_cap = True
@@ -322,7 +328,9 @@ class _Ledger:
                 start = self.retiree_starts[version.id] = self._retiree_start(version)
             if visit.date < start:
                 figures = {"retired_on": req.retired_on, "start": start}
-                if start_param is not None:
+                if self.nothing_covered:
+                    pass  # which group the member is in decides nothing the fund does not pay
+                elif start_param is not None:
                     self.cite_notice("before-retirement", start_param, figures)
                 else:
                     self.notice("before-retirement", NOTICES["before-retirement"], None, figures)
@@ -351,7 +359,7 @@ class _Ledger:
             # 细则第七条's "次月起") concerns each of them, as it does the visits before the start.
             reading = start_param if start_param is not None and start_param.cite.assumption and start >= version.effective_from else None
             self.retired_groups[version.id] = (start, group, cohort_param, reading)
-            if reading is not None:
+            if reading is not None and not self.nothing_covered:
                 self.cite(reading)  # this visit is on or after the start (earlier ones returned above)
         return group, cohort_param
 
@@ -409,7 +417,10 @@ class _Ledger:
         self.codes = codes
         # Notices about what the fund pays (covered_only) and the member's rate do not concern
         # a visit the fund pays nothing of, nor does any running total.
-        nothing_covered = _covers_nothing(setting, inpatient_stay, total, excluded, stay_rule)
+        nothing_covered = self.nothing_covered = _covers_nothing(setting, inpatient_stay, total, excluded, stay_rule)
+        if_paid = self.if_paid
+        if if_paid:
+            if_paid.clear()
         if version.notices:
             # A level counts only where the fund rates the visit by the level entered: a
             # pharmacy's rate is not the prescriber's everywhere (徐州: A级药店 at level 1).
@@ -438,8 +449,8 @@ class _Ledger:
             known = self.retired_groups.get(version.id)
             if known is not None and day >= known[0]:
                 _start, group, cohort_param, reading = known  # what group() said for this version
-                if reading is not None:
-                    self.assume(reading, None)  # cited by group() at this version's first such visit
+                if reading is not None and not nothing_covered:  # the group decides nothing the fund does not pay
+                    self.cite(reading)  # cited here too: group() did not where its visit was not covered
             else:
                 group, cohort_param = self.group(version, visit)
             retired_on = self.req.retired_on
@@ -459,6 +470,9 @@ class _Ledger:
         if year is None:
             start, end = benefit_year.bounds(yk)
             year = self.years[yk] = YearTotals(yk, year_kind, start, end)
+        if use.current_year_first and not self.req.account_balance_given and not nothing_covered:
+            figures = {"region_name": self.region.name, "term": ded.term or "起付标准"}
+            if_paid.append(partial(self.notice, "current-year-account-missing", NOTICES["current-year-account-missing"], None, figures))
         if use.current_year_first and self.current_year_key is not None and yk != self.current_year_key and (
             self.req.account_balance or self.req.prior_years_balance
         ):
@@ -584,6 +598,14 @@ class _Ledger:
             # annual deductible, the cap: whichever the rule in force has) start at zero on that
             # rule's first day (a reading; the earlier rules' payments are not here).
             code = _MID_YEAR[ded.basis == "annual", cap_amount is not None]
+            # Earlier settlements counted would only have closed a total sooner: a visit that
+            # found the cap used up (without a cap, the deductible met) has the same figures
+            # either way, and the reading does not concern it.
+            if code is not None and category == "general" and (
+                paid_before >= cap_amount if cap_amount is not None
+                else ded_standard is not None and self.deductible_used.get(yk, 0) >= ded_standard
+            ):
+                code = None
             if code is not None:
                 self._reading(code, by_param, {"start": self.first_day, "year": yk, "year_kind": year_kind, "term": ded.term})
         if category == "general" and not nothing_covered and yk in self.retired_in_year:
@@ -656,7 +678,7 @@ class _Ledger:
                 elif offsite_kind == "filed":
                     self.cite_or_notice("offsite-filed", offsite, "offsite-filed")
                 else:
-                    self.cite_notice("offsite-unfiled-unspecified", offsite)
+                    self.if_paid.append(partial(self.cite_notice, "offsite-unfiled-unspecified", offsite))  # "实际可能更低"
             if visit[6] > 0:
                 self.notice("chronic-class-b-unspecified", NOTICES["chronic-class-b-unspecified"])
             fund, deductible, cap = self.chronic(version, yk, year_kind, policy_range, share, steps)
@@ -673,6 +695,16 @@ class _Ledger:
             fund, deductible, cap, handling = self.general(version, rules, visit, group, yk, policy_range, cap_amount, share, steps)
             year.deductible_used = self.deductible_used.get(yk, 0)
             year.fund_paid = self.fund_paid.get(yk, 0)
+        if fund > 0:
+            for listed in if_paid:
+                listed()
+            if version.notices:
+                paid_kinds = ("paid", _level if setting in ("clinic", "internet") else None, category)
+                concerned = self.last_derived.get(paid_kinds)
+                if concerned is None:
+                    concerned = self.last_derived[paid_kinds] = _concerning_paid(version, paid_kinds[1], category)
+                if concerned:
+                    self._list_version_notices(concerned, day, day)
         if cap_amount is not None:
             # The year's cap is the version's for the member's group, whatever the visit
             # (null would say the year has none, as in 上海).
@@ -814,10 +846,9 @@ class _Ledger:
                 self.notice("class-b-no-rule", NOTICES["class-b-no-rule"])
             elif class_b_rate is None:
                 # The reading (nothing deducted; the fund's payment may in fact be a little
-                # lower) cannot concern a visit the fund pays nothing of whatever is deducted:
-                # one after the year's cap was used up.
-                if cap_amount is None or self.fund_paid.get(yk, 0) < cap_amount:
-                    self.cite_or_notice("class-b-no-rate", class_b)
+                # lower) cannot concern a visit the fund pays nothing of whatever is deducted
+                # (within a per-visit deductible, after the year's cap was used up).
+                self.if_paid.append(partial(self.cite_or_notice, "class-b-no-rate", class_b))
             else:
                 own = M.first_self_pay(class_b_amount, class_b_rate)
                 self.rounding(class_b_amount, class_b_rate)
@@ -834,7 +865,8 @@ class _Ledger:
             elif offsite_kind == "filed":
                 self.cite_or_notice("offsite-filed", offsite, "offsite-filed")
             elif unfiled_rate is None:
-                self.cite_notice("offsite-unfiled-unspecified", offsite)
+                self.if_paid.append(partial(self.cite_notice, "offsite-unfiled-unspecified", offsite))  # "实际可能更低"
+
             else:
                 own = M.first_self_pay(eligible, unfiled_rate)
                 self.rounding(eligible, unfiled_rate)
@@ -921,8 +953,14 @@ class _Ledger:
             self.clauses[ref] = cite
             if cite.assumption and cite.assumption_on is None:
                 # One caveat, not two adjacent ones on every visit: the reason, then the reading.
+                # Why the visits have no cap is said of the request; that the shared total is
+                # not checked concerns the visits the fund paid something of.
                 figures = {"reason": cap_value.none_reason, "reading": cite.assumption}
+                number = self.number
+                self.number = 0
                 self.notice(ref, NOTICES["cap-none-reading"], ref, figures, kind="assumption")
+                self.number = number
+                self.if_paid.append(partial(self.notice, ref, NOTICES["cap-none-reading"], ref, figures, "assumption"))
             else:
                 self.notice(f"{ref}-none", cap_value.none_reason, ref)  # type: ignore[arg-type]  # the loader requires a reason without a cap
                 self.assume(cap_param, None)
@@ -1410,15 +1448,33 @@ class _Ledger:
         return start, end
 
 
-def _running_totals_open(done: VisitResult) -> bool:
-    """Could the fund still pay at this visit's pool after it, order aside? Not once the
-    annual cap was used up before it (the fund pays nothing of any later visit of the year,
-    whatever their order), nor, without a cap, once the annual deductible was met (each later
-    visit is then paid at its rate alone). Totals are running sums: never closed again."""
-    cap, ded = done.cap, done.deductible
-    if cap.standard is not None:
-        return cap.used_before is None or cap.used_before < cap.standard
-    return ded.basis == "annual" and (ded.used_before is None or ded.standard is None or ded.used_before < ded.standard)
+def _same_day_readings(ledger: _Ledger, counted: dict[str, list[tuple[Visit, VisitResult, _Rules]]], codes_of: dict[int, list[str]]) -> None:
+    """A day's visits by pool (in the order calculated): the order is a reading of those whose
+    figures it can change, said in the words of the last one's rule."""
+    for entries in counted.values():
+        if len(entries) > 1 and _order_matters(entries[0][1], entries[-1][1]):
+            visits = [e[0] for e in entries]
+            ledger.same_day(visits[:-1], visits[-1], codes_of, entries[-1][2])
+
+
+def _order_matters(first: VisitResult, last: VisitResult) -> bool:
+    """Could another order of a day's visits of one pool change their figures? Only where a
+    running total crosses its limit that day: the annual deductible met (before it, each visit
+    is all deductible; after it, each is paid at its own rate) or the cap reached (before it,
+    each is paid at its rate; after it, nothing). Running sums: open at the day's first visit,
+    closed after its last. A per-visit deductible and no cap leave no running total at all."""
+    cap_in, cap_out = first.cap, last.cap
+    if (
+        cap_in.standard is not None and cap_out.standard is not None and cap_in.used_before is not None
+        and cap_out.used_after is not None and cap_in.used_before < cap_in.standard and cap_out.used_after >= cap_out.standard
+    ):
+        return True
+    ded_in, ded_out = first.deductible, last.deductible
+    return (
+        ded_in.basis == "annual" and ded_in.standard is not None and ded_out.standard is not None
+        and ded_in.used_before is not None and ded_out.used_after is not None
+        and ded_in.used_before < ded_in.standard and ded_out.used_after >= ded_out.standard
+    )
 
 
 def _covers_nothing(setting: str, inpatient_stay: bool, total: int, excluded: int, stay_rule: bool) -> bool:
@@ -1554,7 +1610,18 @@ def _concerning(version: Version, covered: bool, level: int | None, category: st
     by one of them, ``categories`` only for one of them."""
     return tuple(
         n for n in version.notices
-        if not ((n.covered_only and not covered) or (n.levels is not None and level not in n.levels) or (
+        if not (n.paid_only or (n.covered_only and not covered) or (n.levels is not None and level not in n.levels) or (
+            n.categories is not None and category not in n.categories
+        ))
+    )
+
+
+def _concerning_paid(version: Version, level: int | None, category: str | None) -> tuple[VersionNotice, ...]:
+    """The version's ``paid_only`` notices that a visit of this kind the fund paid something
+    of may meet (listed once its payment is known: of a nil payment, "实际可能更少" is untrue)."""
+    return tuple(
+        n for n in version.notices
+        if n.paid_only and not ((n.levels is not None and level not in n.levels) or (
             n.categories is not None and category not in n.categories
         ))
     )
@@ -1638,28 +1705,24 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
     # 门诊慢性病): a later one of the same pool makes their order a reading. A visit the fund
     # does not cover (non-designated, a hospital stay the rules exclude, all 全自费) counts
     # toward nothing: its figures are the same in any order, and it is not listed.
-    # The day's first such visit of a pool that found its running totals closed (the cap used
-    # up; without a cap, the deductible met) leaves every later one of that day the same
-    # figures in any order: no reading (None).
+    # The order is listed as a reading when the day's visits of a pool take a running total
+    # across its limit (the deductible met, the cap reached, within the day): otherwise every
+    # one of them has the same figures in any order (_order_matters).
     day: dt.date | None = None
-    counted: dict[str, list[Visit] | None] = {}
+    counted: dict[str, list[tuple[Visit, VisitResult, _Rules]]] = {}
     for visit in order:
+        if visit.date != day:
+            _same_day_readings(ledger, counted, codes_of)
+            day, counted = visit.date, {}
         done = ledger.visit(visit)
         codes_of[visit.index] = done.notices
         results[visit.index] = done if each is None else each(done)
-        if visit.date != day:
-            day, counted = visit.date, {}
         rules = ledger.last_rules
         assert rules is not None
         if _covers_nothing(visit.setting, visit.inpatient_stay, visit.total, visit.excluded, rules.stay_rule):
             continue
-        if visit.category not in counted:
-            counted[visit.category] = [visit] if _running_totals_open(done) else None
-            continue
-        earlier = counted[visit.category]
-        if earlier is not None:
-            ledger.same_day(earlier, visit, codes_of)
-            earlier.append(visit)
+        counted.setdefault(visit.category, []).append((visit, done, rules))
+    _same_day_readings(ledger, counted, codes_of)
     first_version = region.version_on(first.date)
     assert first_version is not None
     # The allocation follows the rule in force on the first visit's date: a clause assumption

@@ -65,7 +65,7 @@ ALLOWED_TOP = {
 }
 ALLOWED_DOC = {"issuer", "title", "doc_no", "status", "source", "url", "note"}
 ALLOWED_CITE = {"document", "article", "quote", "assumption", "assumption_on"}
-ALLOWED_NOTICE = {"code", "message", "from", "to", "cite", "covered_only", "levels", "categories"}
+ALLOWED_NOTICE = {"code", "message", "from", "to", "cite", "covered_only", "paid_only", "levels", "categories"}
 ALLOWED_REGION = {"code", "name", "province", "aliases"}
 
 _WS = re.compile(r"\s+")
@@ -398,6 +398,7 @@ class Loader:
             applies_to=_date(ctx, f"{where}.to", raw["to"]) if "to" in raw else None,
             cite=cite,
             covered_only=_flag(ctx, f"{where}.covered_only", raw.get("covered_only", False)),
+            paid_only=_flag(ctx, f"{where}.paid_only", raw.get("paid_only", False)),
             levels=self._levels(ctx, f"{where}.levels", raw["levels"]) if "levels" in raw else None,
             categories=self._categories(ctx, f"{where}.categories", raw["categories"]) if "categories" in raw else None,
         )

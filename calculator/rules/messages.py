@@ -389,6 +389,12 @@ NOTICES: dict[str, str] = {
     # No cap, and the clause's reading of the limit its reason names (上海: the 统筹基金 total
     # is shared with inpatient care; not checked): one caveat, the reason then the reading.
     "cap-none-reading": N_("{reason}{reading}"),
+    # 上海 without a 当年账户 balance entered: the calculation has none, and one would have paid
+    # first, outside the 自负段 (listed with the visits the fund paid something of).
+    "current-year-account-missing": N_(
+        "{region_name}的当年账户资金先于{term}支付，且不计入{term}：您没有填写当年账户余额，本计算器按没有余额计算；"
+        "如果当年账户还有余额，统筹基金实际支付可能更低。"
+    ),
     "account-non-designated": N_("在非定点医疗机构就医的费用，本计算器不用个人账户支付，全部计入个人现金支付。"),
     "retiree-start-day": N_("文件没有规定退休人员待遇从哪一天起执行：本计算器从退休日期（{retired_on}）当天起按退休人员的标准计算；如果从次月起执行，同一个月内退休以后的就诊会按在职职工的标准计算。"),
     "before-retirement": N_("您于 {retired_on} 退休，从 {start} 起按退休人员标准计算，此前的就诊按在职职工标准计算。"),

@@ -47,6 +47,9 @@ class CalculationRequest:
     # False when the request left chronic_disease_count out (it then counts as 1): a 门诊慢性病
     # visit says so, since the chronic cap depends on the count.
     chronic_disease_count_given: bool = True
+    # False when the request left account_balance out (上海: the 当年账户 pays before the 自负段,
+    # so a balance left out changes the fund's figures, which is said).
+    account_balance_given: bool = True
     # The day ``age`` is counted on; None: today (the ledger's).
     age_on: dt.date | None = None
 

@@ -78,6 +78,9 @@ class Notice:
     # non-designated visit or a hospital stay the rules exclude (POLICY_NOTES: a notice goes
     # on results it may affect).
     covered_only: bool = False
+    # Only on visits the fund pays something of: a reading that the fund may in fact pay less
+    # (内蒙古: the outpatient cap counts toward the inpatient one) cannot concern a nil payment.
+    paid_only: bool = False
     # Only on visits at these levels (None: any): a note about which level to enter (徐州: 县级医院
     # count as 二级) concerns the visits whose level it would change, not a pharmacy's.
     levels: tuple[int, ...] | None = None

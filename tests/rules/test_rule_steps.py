@@ -927,9 +927,15 @@ def test_the_same_day_reading_names_only_the_running_totals_the_rule_has():
     (w,) = [w for w in shanghai["warnings"] if w["code"] == "same-day"]
     assert "如果自负段在这一天累计达到" in w["message"] and "起付标准" not in w["message"] and "限额" not in w["message"]
     assert w["visits"] == [1, 2]
-    wuhan = _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": two})
+    # (上海 employed, 自负段 500: the 300 and 400 of that day meet it, so their order matters.)
+    # 武汉 2024, 二级: 6,000 × 65 % = 3,900.00 reaches the 3,500 cap that day.
+    big = [{"date": "2024-03-01", "level": 2, "total": "6000.00"}, {"date": "2024-03-01", "level": 2, "total": "400.00"}]
+    wuhan = _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": big})
     (w,) = [w for w in wuhan["warnings"] if w["code"] == "same-day"]
     assert "如果年度限额在这一天累计达到" in w["message"] and "起付标准" not in w["message"]
+    # The same two visits of 300 and 400 are 195.00 and 260.00 in either order (no deductible,
+    # 455.00 of a 3,500 cap): the order is no reading of theirs.
+    assert "same-day" not in {w["code"] for w in _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": two})["warnings"]}
     # In English, the 自负段 is named as such too.
     from calculator.i18n import plain_translate_for
 
@@ -949,7 +955,9 @@ def test_the_same_day_reading_names_only_the_running_totals_the_rule_has():
     assert "如果起付标准或年度限额在这一天累计达到" in w["message"] and w["visits"] == [1, 2]
     # One caveat across days under other rules, worded for all of them (武汉 2023-03 under the
     # 细则, with a deductible; 2024 under the 优化方案, without).
-    days = [{"date": d, "level": 2, "total": t} for d in ("2024-03-01", "2023-03-01") for t in ("200.00", "1000.00")]
+    # 2024-03-01: 200 × 65 % + 6,000 × 65 % reach the 3,500 cap; 2023-03-01: 200 + 1,000 meet the
+    # 细则's 700 deductible.
+    days = [{"date": d, "level": 2, "total": t} for d, ts in (("2024-03-01", ("200.00", "6000.00")), ("2023-03-01", ("200.00", "1000.00"))) for t in ts]
     both = _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": days})
     (w,) = [w for w in both["warnings"] if w["code"].startswith("same-day")]
     assert w["code"] == "same-day" and w["visits"] == [1, 2, 3, 4] and "起付标准或年度限额" in w["message"]
@@ -1091,3 +1099,89 @@ def test_no_outpatient_cap_and_the_reading_of_the_shared_total_are_one_caveat():
     assert message.startswith("上海没有单独的门急诊年度支付限额") and message.endswith("因此不检查这一总限额。")
     assert [v["notices"].count("shanghai-2023/annual_cap") for v in result["visits"]] == [1, 1]
     assert all(v["cap"]["annual_cap"] is None for v in result["visits"])
+
+
+def test_readings_that_the_fund_may_pay_less_are_listed_only_where_it_paid_something():
+    # Audit: "实际…可能更低/更少" is untrue of a nil payment (inside the deductible, after the cap
+    # was used up, paid by the 当年账户): such readings are listed where the fund paid something.
+    def warnings(body):
+        result = _answer({"status": "employed", "age": 40, **body})
+        return [v["fund_paid"] for v in result["visits"]], {w["code"]: w["visits"] for w in result["warnings"]}
+
+    # 内蒙古 2023, employed: deductible 1,000, 一级 80 %, cap 5,000. 500 → inside the deductible;
+    # 9,000: (9,000 − 500) × 80 % = 6,800.00 → the cap's 5,000.00; 300 → the cap used up.
+    paid, listed = warnings({"region": "neimenggu", "visits": [
+        {"date": "2023-03-05", "level": 1, "total": "500"}, {"date": "2023-03-06", "level": 1, "total": "9000"},
+        {"date": "2023-03-07", "level": 1, "total": "300"},
+    ]})
+    assert paid == ["0.00", "5000.00", "0.00"] and listed["neimenggu-overall-cap"] == [2]
+    # 徐州 2023, employed: deductible 700, 三级 60 %, 一级 75 %, cap 7,000. 三级 500 → inside the
+    # deductible; 三级 1,000: (1,000 − 200) × 60 % = 480.00; 一级 20,000: 15,000.00 at the rate,
+    # the 6,520.00 of the cap left; 三级 300 → 0.00. Enter 二级 for a county hospital: only the
+    # 480.00 would change.
+    paid, listed = warnings({"region": "xuzhou", "visits": [
+        {"date": "2023-03-05", "level": 3, "total": "500"}, {"date": "2023-03-06", "level": 3, "total": "1000"},
+        {"date": "2023-03-07", "level": 1, "total": "20000"}, {"date": "2023-03-08", "level": 3, "total": "300"},
+    ]})
+    assert paid == ["0.00", "480.00", "6520.00", "0.00"] and listed["xuzhou-county-hospital"] == [2]
+    # 山西 2023: 三级 read as 一类, deductible 80 a visit: a 60.00 visit with 乙类 50 is all
+    # deductible, so the 乙类 reading without a rate concerns no visit and is not given.
+    paid, listed = warnings({"region": "shanxi", "visits": [{"date": "2023-03-05", "level": 3, "total": "60", "class_b": "50"}]})
+    assert paid == ["0.00"] and "shanxi-2023/class_b_first_self_pay" not in listed
+    # 上海 2023医保年度, employed (自负段 500, 二级 75 %), 当年账户 300: 300 paid by the 当年账户; 200
+    # into the 自负段; 100 all 全自费; 1,000: 300 more to the 自负段, (1,000 − 300) × 75 % = 525.00.
+    # Why there is no outpatient cap is said of the request; that the shared total is not
+    # checked concerns only the visit the fund paid.
+    paid, listed = warnings({"region": "shanghai", "account_balance": "300", "visits": [
+        {"date": "2023-08-01", "level": 2, "total": "300"}, {"date": "2023-08-02", "level": 2, "total": "200"},
+        {"date": "2023-08-03", "level": 2, "total": "100", "excluded": "100"}, {"date": "2023-08-04", "level": 2, "total": "1000"},
+    ]})
+    assert paid == ["0.00", "0.00", "0.00", "525.00"] and listed["shanghai-2023/annual_cap"] == [4]
+    paid, listed = warnings({"region": "shanghai", "visits": [{"date": "2023-08-02", "level": 2, "total": "200"}]})
+    assert paid == ["0.00"] and listed["shanghai-2023/annual_cap"] == []
+
+
+def test_readings_about_running_totals_skip_visits_that_found_them_closed():
+    # 武汉 细则 from 2023-02-01 (the calculator's first rule, inside the year): employed, 一级
+    # 6,000: (6,000 − 700 deductible) × 80 % = 4,240.00 at the rate, the 3,500 cap paid
+    # (第十五条（一）, 第十四条). Whether the year's earlier
+    # settlements count toward the totals (first-rule-mid-year) cannot change the 03-05 visit:
+    # the cap was used up before it either way.
+    result = _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": [
+        {"date": "2023-02-05", "level": 1, "total": "6000"}, {"date": "2023-03-05", "level": 1, "total": "100"},
+    ]})
+    assert [v["fund_paid"] for v in result["visits"]] == ["3500.00", "0.00"]
+    assert {w["code"]: w["visits"] for w in result["warnings"]}["first-rule-mid-year"] == [1]
+    # A retiree from 2023-06-01 (retired 2023-05-15; 细则第七条 "次月起", kept by the 优化方案):
+    # the reading decides the 一级 visit's rate (retirees' 90 %: 90.00), not a non-designated
+    # visit the fund pays nothing of.
+    result = _answer({"region": "wuhan", "status": "retired", "age": 60, "retired_on": "2023-05-15", "visits": [
+        {"date": "2023-06-22", "level": 1, "total": "100"}, {"date": "2023-06-23", "setting": "non_designated", "total": "100"},
+    ]})
+    assert [v["fund_paid"] for v in result["visits"]] == ["90.00", "0.00"]
+    assert {w["code"]: w["visits"] for w in result["warnings"]}["wuhan-2023-04/retiree_start"] == [1]
+
+
+def test_a_shanghai_answer_without_a_current_year_balance_says_the_fund_may_pay_less():
+    # 上海 (2022 分段 Q&A): the 当年账户 pays first and does not count toward the 自负段. With no
+    # balance entered there is none in the calculation: 200 into the 自负段 (500, employed),
+    # then (1,000 − 300) × 75 % = 525.00. Had the account held money, it would have paid first
+    # and the 自负段 been met later: the fund's 525.00 may be too high, said with that visit.
+    visits = [{"date": "2023-08-02", "level": 2, "total": "200"}, {"date": "2023-08-04", "level": 2, "total": "1000"}]
+    body = {"region": "shanghai", "status": "employed", "age": 40, "visits": visits}
+    result = _answer(body)
+    assert [v["fund_paid"] for v in result["visits"]] == ["0.00", "525.00"]
+    (missing,) = [w for w in result["warnings"] if w["code"] == "current-year-account-missing"]
+    assert missing["visits"] == [2]
+    assert missing["message"] == "上海市的当年账户资金先于自负段支付，且不计入自负段：您没有填写当年账户余额，本计算器按没有余额计算；如果当年账户还有余额，统筹基金实际支付可能更低。"
+    # A balance entered, even 0.00, is the member's figure: nothing to say.
+    entered = _answer({**body, "account_balance": "0.00"})
+    assert "current-year-account-missing" not in {w["code"] for w in entered["warnings"]}
+    # Elsewhere there is one account, paid after the fund: no such notice.
+    assert "current-year-account-missing" not in {w["code"] for w in _answer({**body, "region": "xuzhou"})["warnings"]}
+    from calculator.i18n import plain_translate_for
+
+    status, english = run_contract(json.dumps({**body, "lang": "en"}), plain_translate_for)
+    assert status == 200
+    (missing,) = [w for w in english["warnings"] if w["code"] == "current-year-account-missing"]
+    assert missing["message"].startswith("In Shanghai the current-year account pays before the self-pay band")
