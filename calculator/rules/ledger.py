@@ -433,7 +433,10 @@ class _Ledger:
         future = day > self.today
         if future:
             self.notice("future-visit", NOTICES["future-visit"])
-        if visit[7] is not None and not price_keyed:  # a price class given
+        if visit[7] is not None and not price_keyed and setting in ("clinic", "internet") and not nothing_covered:
+            # A price class given where the documents rate by level: said of the visits rated
+            # by the level entered ("按医疗机构级别计算" is untrue of a pharmacy's own rate or of
+            # a visit the fund does not cover).
             self.notice("price-class-ignored", NOTICES["price-class-ignored"], None, {"region_name": self.region.name})
         if not use.current_year_first and not self.accounts_merged:
             # Outside 上海 there is one account balance: both fields add up to it.

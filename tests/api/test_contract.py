@@ -676,6 +676,12 @@ def test_fields_a_region_has_no_use_for_are_said_not_dropped(client):
     warnings = {w["code"]: w for w in result["warnings"]}
     assert warnings["price-class-ignored"]["visits"] == [1]
     assert warnings["price-class-ignored"]["message"] == "武汉市的文件不按收费价格类别区分待遇：填写的收费类别未使用，按医疗机构级别计算。"
+    # Not of a pharmacy visit (its own rate, not a level's) nor of a non-designated one (no
+    # rate at all): "按医疗机构级别计算" is untrue of both (audit).
+    others = _post(client, _req(visits=[
+        _visit(total="100.00", price_class=1, setting="pharmacy"), _visit(total="100.00", price_class=1, setting="non_designated"),
+    ])).json()
+    assert "price-class-ignored" not in {w["code"] for w in others["warnings"]}
     assert warnings["chronic-count-ignored"]["visits"] == []
     assert result["visits"][0]["fund_paid"] == "550.00"
     english = client.post("/api/v1/calculate", data=json.dumps({**body, "lang": "en"}), content_type="application/json").json()
