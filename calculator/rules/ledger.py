@@ -475,7 +475,9 @@ class _Ledger:
             year = self.years[yk] = YearTotals(yk, year_kind, start, end)
         if use.current_year_first and not self.req.account_balance_given and not nothing_covered:
             figures = {"region_name": self.region.name, "term": ded.term or "起付标准"}
-            if_paid.append(partial(self.notice, "current-year-account-missing", NOTICES["current-year-account-missing"], None, figures))
+            # Cites the account clause whose order of payment it states (the 分段 Q&A), not its
+            # reading (which concerns the balances entered).
+            if_paid.append(partial(self.cite_notice, "current-year-account-missing", account_param, figures, reading=False))
         if use.current_year_first and self.current_year_key is not None and yk != self.current_year_key and (
             self.req.account_balance or self.req.prior_years_balance
         ):

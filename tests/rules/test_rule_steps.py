@@ -1172,7 +1172,7 @@ def test_a_shanghai_answer_without_a_current_year_balance_says_the_fund_may_pay_
     result = _answer(body)
     assert [v["fund_paid"] for v in result["visits"]] == ["0.00", "525.00"]
     (missing,) = [w for w in result["warnings"] if w["code"] == "current-year-account-missing"]
-    assert missing["visits"] == [2]
+    assert missing["visits"] == [2] and missing["clause"] == "shanghai-2023/account_use"
     assert missing["message"] == "上海市的当年账户资金先于自负段支付，且不计入自负段：您没有填写当年账户余额，本计算器按没有余额计算；如果当年账户还有余额，统筹基金实际支付可能更低。"
     # A balance entered, even 0.00, is the member's figure: nothing to say.
     entered = _answer({**body, "account_balance": "0.00"})
