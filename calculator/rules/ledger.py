@@ -703,7 +703,10 @@ class _Ledger:
         if fund > 0:
             for listed in if_paid:
                 listed()
-            if version.notices:
+            has_paid_only = self.last_derived.get(("paid_only",))
+            if has_paid_only is None:
+                has_paid_only = self.last_derived[("paid_only",)] = any(n.paid_only for n in version.notices)
+            if has_paid_only:
                 paid_kinds = ("paid", _level if setting in ("clinic", "internet") else None, category)
                 concerned = self.last_derived.get(paid_kinds)
                 if concerned is None:
@@ -843,6 +846,10 @@ class _Ledger:
         _by_param, _benefit_year, year_kind, ded_param, ded, term, cap_param, cap_value, account_param, use, _pr, _pk, _sr = rules
         eligible = policy_range
         paid_first: str | None = None  # what came off before the deductible: self_pay, account, both
+        # Readings that the fund may in fact pay less: listed only where it paid something.
+        class_b_reading: Param | None = None
+        offsite_reading: Param | None = None
+        shared_total_reading: str | None = None
         _index, _day, _level, _setting, _total, _excluded, class_b_amount, _price_class, offsite_kind, _stay, _category = visit
         if class_b_amount > 0:
             class_b = p.get("class_b_first_self_pay")
@@ -852,8 +859,9 @@ class _Ledger:
             elif class_b_rate is None:
                 # The reading (nothing deducted; the fund's payment may in fact be a little
                 # lower) cannot concern a visit the fund pays nothing of whatever is deducted
-                # (within a per-visit deductible, after the year's cap was used up).
-                self.if_paid.append(partial(self.cite_or_notice, "class-b-no-rate", class_b))
+                # (within a per-visit deductible, after the year's cap was used up): listed
+                # below, once the payment is known.
+                class_b_reading = class_b
             else:
                 own = M.first_self_pay(class_b_amount, class_b_rate)
                 self.rounding(class_b_amount, class_b_rate)
@@ -870,7 +878,7 @@ class _Ledger:
             elif offsite_kind == "filed":
                 self.cite_or_notice("offsite-filed", offsite, "offsite-filed")
             elif unfiled_rate is None:
-                self.if_paid.append(partial(self.cite_notice, "offsite-unfiled-unspecified", offsite))  # "实际可能更低"
+                offsite_reading = offsite  # "实际可能更低": listed below, once the payment is known
 
             else:
                 own = M.first_self_pay(eligible, unfiled_rate)
@@ -960,12 +968,14 @@ class _Ledger:
                 # One caveat, not two adjacent ones on every visit: the reason, then the reading.
                 # Why the visits have no cap is said of the request; that the shared total is
                 # not checked concerns the visits the fund paid something of.
-                figures = {"reason": cap_value.none_reason, "reading": cite.assumption}
-                number = self.number
-                self.number = 0
-                self.notice(ref, NOTICES["cap-none-reading"], ref, figures, kind="assumption")
-                self.number = number
-                self.if_paid.append(partial(self.notice, ref, NOTICES["cap-none-reading"], ref, figures, "assumption"))
+                # (Listed with this visit below, once its payment is known.)
+                if ref not in self.notices:
+                    number = self.number
+                    self.number = 0
+                    figures = {"reason": cap_value.none_reason, "reading": cite.assumption}
+                    self.notice(ref, NOTICES["cap-none-reading"], ref, figures, kind="assumption")
+                    self.number = number
+                shared_total_reading = ref
             else:
                 self.notice(f"{ref}-none", cap_value.none_reason, ref)  # type: ignore[arg-type]  # the loader requires a reason without a cap
                 self.assume(cap_param, None)
@@ -1009,6 +1019,13 @@ class _Ledger:
                     self.cite_or_notice("inpatient-transfer", cap_param, "over_cap")
             share["over_cap"] = over
             share["copay"] = copay  # explained in the fund step's sentence
+        if fund:
+            if class_b_reading is not None:
+                self.cite_or_notice("class-b-no-rate", class_b_reading)
+            if offsite_reading is not None:
+                self.cite_notice("offsite-unfiled-unspecified", offsite_reading)
+            if shared_total_reading is not None:
+                self.notice(shared_total_reading, NOTICES["cap-none-reading"], shared_total_reading, None, "assumption")
         paid_after = paid_before + fund
         cap = _record(Running, (None, cap_amount, fund, paid_before, paid_after, None if cap_amount is None else max(0, cap_amount - paid_after)))
         return fund, deductible, cap, handling
