@@ -246,6 +246,18 @@ class _Ledger:
             self.notice("same-day", NOTICES[key], None, figures, kind="assumption")
         self.number, self.codes = number, codes
 
+    def _unlist(self, listed: list[str]) -> None:
+        """Take back the notices just listed with the visit being worked out (``listed``, the
+        last of its codes); one listed with no other visit is dropped."""
+        number, codes = self.number, self.codes
+        for code in listed:
+            notice = self.notices[code]
+            if notice.visits and notice.visits[-1] == number:
+                notice.visits.pop()
+                if not notice.visits:
+                    del self.notices[code]
+            codes.remove(code)
+
     def cite(self, param: Param, code: str | None = None) -> str:
         """Use a clause; a clause read with an assumption shows it beside the visit (an
         assumption about one situation, ``assumption_on``, only where ``code`` is it)."""
@@ -902,9 +914,12 @@ class _Ledger:
         # no outpatient rate applies to the visit: which one would have (a pharmacy's, 互联网+'s)
         # is not said, nor its reading listed, until a visit it does apply to.
         transferred = M.whole_visit_above_cap(cap_value.above_cap, cap_amount, paid_before)
+        codes = self.codes
+        rate_listed_from = len(codes)
         if not transferred:
             # ``explain`` passed by position: a call with a keyword is not specialised (3.11).
             rate, key, kind, ratio_param = self.rate(version, visit, group, steps, eligible > 0)
+        rate_listed_to = len(codes)
 
         if use.current_year_first and eligible > 0 and self.account_current > 0:
             # The 当年账户 pays first, and that money does not count toward the 自负段.
@@ -1019,6 +1034,11 @@ class _Ledger:
                     self.cite_or_notice("inpatient-transfer", cap_param, "over_cap")
             share["over_cap"] = over
             share["copay"] = copay  # explained in the fund step's sentence
+        if not fund and rate_listed_to > rate_listed_from and ded.basis != "per_visit":
+            # The readings of which rate applies (a pharmacy's, 互联网+'s, an inferred price
+            # class) decided nothing at a visit the fund paid nothing of, where the rate does not
+            # also choose the deductible (a per-visit one by level or class: 山西, 玉溪, 云南).
+            self._unlist(codes[rate_listed_from:rate_listed_to])
         if fund:
             if class_b_reading is not None:
                 self.cite_or_notice("class-b-no-rate", class_b_reading)

@@ -1185,3 +1185,26 @@ def test_a_shanghai_answer_without_a_current_year_balance_says_the_fund_may_pay_
     assert status == 200
     (missing,) = [w for w in english["warnings"] if w["code"] == "current-year-account-missing"]
     assert missing["message"].startswith("In Shanghai the current-year account pays before the self-pay band")
+
+
+def test_a_reading_of_which_rate_applies_is_listed_only_where_a_rate_paid_something():
+    # 武汉 细则 (2023), employed: deductible 700 by the year (第十四条), pharmacy 60 % (a re-post's
+    # figure: the clause's reading says so), cap 3,500.
+    #   v1 pharmacy 100: all deductible (100 of 700) → 0.00: the pharmacy rate decided nothing
+    #   v2 pharmacy 1,000: 600 more to the deductible, (1,000 − 600) × 60 % = 240.00: it did
+    #   v3 一级 6,000: 6,000 × 80 % = 4,800.00 at the rate, the 3,260.00 of the cap left
+    #   v4 pharmacy 100: the cap used up → 0.00: not listed
+    result = _answer({"region": "wuhan", "status": "employed", "age": 40, "visits": [
+        {"date": "2023-02-05", "setting": "pharmacy", "total": "100"}, {"date": "2023-02-06", "setting": "pharmacy", "total": "1000"},
+        {"date": "2023-02-07", "level": 1, "total": "6000"}, {"date": "2023-02-08", "setting": "pharmacy", "total": "100"},
+    ]})
+    assert [v["fund_paid"] for v in result["visits"]] == ["0.00", "240.00", "3260.00", "0.00"]
+    assert {w["code"]: w["visits"] for w in result["warnings"]}["wuhan-2023-02/pharmacy"] == [2]
+    # The rule is still explained where first used (visit 1), citing its clause.
+    assert [s["clause"] for s in result["visits"][0]["steps"] if s["code"] == "setting"] == ["wuhan-2023-02/pharmacy"]
+    # 山西 rates by price class and takes a deductible per visit by it: the inferred class
+    # decides a visit's deductible even where the fund pays nothing (三级 → 一类: 80 a visit, so
+    # the 60.00 all goes to it; 三类 would take 30 and leave 30 × 60 % = 18.00 to the fund), so
+    # its reading is listed there too.
+    shanxi = _answer({"region": "shanxi", "status": "employed", "age": 40, "visits": [{"date": "2023-03-05", "level": 3, "total": "60"}]})
+    assert {w["code"]: w["visits"] for w in shanxi["warnings"]}["shanxi-2023/price_class_default"] == [1]
