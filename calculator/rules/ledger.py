@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import partial
 from dataclasses import replace
 from operator import itemgetter
 from typing import Any, Final, NamedTuple
@@ -113,7 +112,7 @@ class _Ledger:
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
         "plainly_employed", "retired_groups", "number", "codes", "year_switch", "last_rules",
         "last_derived", "retired_in_year", "first_day", "total_sum", "fund_sum", "member_sum", "account_sum", "cash_sum",
-        "if_paid", "nothing_covered",
+        "nothing_covered",
     )
 
     def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
@@ -169,11 +168,6 @@ class _Ledger:
         # Per visit being worked out:
         self.number = 0
         self.codes: list[str] = []
-        # Readings about what the fund pays at the visit ("实际…可能更低"): listed once its
-        # payment is known, and only where it paid something (of a nil payment no reading can
-        # say it would be lower). Each is a call made then (its arguments bound when it arose:
-        # functools.partial, not a closure over names the visit goes on to rebind).
-        self.if_paid: list[Callable[[], None]] = []
         self.nothing_covered = False  # the visit being worked out is one the fund covers nothing of
 
     # -- notices and clauses ------------------------------------------------------------------
@@ -430,9 +424,10 @@ class _Ledger:
         # Notices about what the fund pays (covered_only) and the member's rate do not concern
         # a visit the fund pays nothing of, nor does any running total.
         nothing_covered = self.nothing_covered = _covers_nothing(setting, inpatient_stay, total, excluded, stay_rule)
-        if_paid = self.if_paid
-        if if_paid:
-            if_paid.clear()
+        # Readings that the fund may in fact pay less ("实际…可能更低"): listed once the visit's
+        # payment is known, and only where it paid something (as general() does its own).
+        account_missing: dict[str, Any] | None = None
+        chronic_offsite: Param | None = None
         if version.notices:
             # A level counts only where the fund rates the visit by the level entered: a
             # pharmacy's rate is not the prescriber's everywhere (徐州: A级药店 at level 1).
@@ -486,10 +481,7 @@ class _Ledger:
             start, end = benefit_year.bounds(yk)
             year = self.years[yk] = YearTotals(yk, year_kind, start, end)
         if use.current_year_first and not self.req.account_balance_given and not nothing_covered:
-            figures = {"region_name": self.region.name, "term": ded.term or "起付标准"}
-            # Cites the account clause whose order of payment it states (the 分段 Q&A), not its
-            # reading (which concerns the balances entered).
-            if_paid.append(partial(self.cite_notice, "current-year-account-missing", account_param, figures, reading=False))
+            account_missing = {"region_name": self.region.name, "term": ded.term or "起付标准"}
         if use.current_year_first and self.current_year_key is not None and yk != self.current_year_key and (
             self.req.account_balance or self.req.prior_years_balance
         ):
@@ -695,7 +687,7 @@ class _Ledger:
                 elif offsite_kind == "filed":
                     self.cite_or_notice("offsite-filed", offsite, "offsite-filed")
                 else:
-                    self.if_paid.append(partial(self.cite_notice, "offsite-unfiled-unspecified", offsite))  # "实际可能更低"
+                    chronic_offsite = offsite  # "实际可能更低": listed below, once the payment is known
             if visit[6] > 0:
                 self.notice("chronic-class-b-unspecified", NOTICES["chronic-class-b-unspecified"])
             fund, deductible, cap = self.chronic(version, yk, year_kind, policy_range, share, steps)
@@ -713,8 +705,12 @@ class _Ledger:
             year.deductible_used = self.deductible_used.get(yk, 0)
             year.fund_paid = self.fund_paid.get(yk, 0)
         if fund > 0:
-            for listed in if_paid:
-                listed()
+            if chronic_offsite is not None:
+                self.cite_notice("offsite-unfiled-unspecified", chronic_offsite)
+            if account_missing is not None:
+                # Cites the account clause whose order of payment it states (the 分段 Q&A), not
+                # its reading (which concerns the balances entered).
+                self.cite_notice("current-year-account-missing", account_param, account_missing, reading=False)
             has_paid_only = self.last_derived.get(("paid_only",))
             if has_paid_only is None:
                 has_paid_only = self.last_derived[("paid_only",)] = any(n.paid_only for n in version.notices)
@@ -891,7 +887,6 @@ class _Ledger:
                 self.cite_or_notice("offsite-filed", offsite, "offsite-filed")
             elif unfiled_rate is None:
                 offsite_reading = offsite  # "实际可能更低": listed below, once the payment is known
-
             else:
                 own = M.first_self_pay(eligible, unfiled_rate)
                 self.rounding(eligible, unfiled_rate)
@@ -1650,23 +1645,19 @@ def _concerning(version: Version, covered: bool, level: int | None, category: st
     """The version's notices that a visit of this kind may meet, whatever its date: those
     marked ``covered_only`` only where the fund covers it, ``levels`` only where it is rated
     by one of them, ``categories`` only for one of them."""
-    return tuple(
-        n for n in version.notices
-        if not (n.paid_only or (n.covered_only and not covered) or (n.levels is not None and level not in n.levels) or (
-            n.categories is not None and category not in n.categories
-        ))
-    )
+    return tuple(n for n in version.notices if not n.paid_only and not (n.covered_only and not covered) and _of_kind(n, level, category))
 
 
 def _concerning_paid(version: Version, level: int | None, category: str | None) -> tuple[VersionNotice, ...]:
     """The version's ``paid_only`` notices that a visit of this kind the fund paid something
     of may meet (listed once its payment is known: of a nil payment, "实际可能更少" is untrue)."""
-    return tuple(
-        n for n in version.notices
-        if n.paid_only and not ((n.levels is not None and level not in n.levels) or (
-            n.categories is not None and category not in n.categories
-        ))
-    )
+    return tuple(n for n in version.notices if n.paid_only and _of_kind(n, level, category))
+
+
+def _of_kind(n: VersionNotice, level: int | None, category: str | None) -> bool:
+    """A notice's ``levels`` and ``categories`` admit a visit rated by ``level`` (None: not
+    rated by a level) of ``category``."""
+    return (n.levels is None or level in n.levels) and (n.categories is None or category in n.categories)
 
 
 def _choose_rate(version: Version, visit: Visit, group: str) -> tuple[Rate, int | None, str, Param | None, tuple[Any, ...]]:
@@ -1743,13 +1734,11 @@ def calculate(request: CalculationRequest, today: dt.date | None = None, each: C
         ledger.notice("retired-on-ignored", NOTICES["retired-on-ignored"])
     first = order[0]
     codes_of: dict[int, list[str]] = {}  # each visit's notice codes (the list its JSON holds)
-    # Visits of the day so far that count toward a pool's running totals, by pool (general,
-    # 门诊慢性病): a later one of the same pool makes their order a reading. A visit the fund
-    # does not cover (non-designated, a hospital stay the rules exclude, all 全自费) counts
-    # toward nothing: its figures are the same in any order, and it is not listed.
-    # The order is listed as a reading when the day's visits of a pool take a running total
-    # across its limit (the deductible met, the cap reached, within the day): otherwise every
-    # one of them has the same figures in any order (_order_matters).
+    # The day's visits that count toward a pool's running totals, by pool (general, 门诊慢性病).
+    # A visit the fund does not cover (non-designated, a hospital stay the rules exclude, all
+    # 全自费) counts toward nothing and is not listed. Their order is a reading only where they
+    # take a running total across its limit that day (the deductible met, the cap reached):
+    # otherwise each has the same figures in any order (_order_matters).
     day: dt.date | None = None
     counted: dict[str, list[tuple[Visit, VisitResult, _Rules]]] = {}
     for visit in order:
