@@ -233,8 +233,8 @@ STEPS: dict[tuple[str, str], str] = {
     ),
     ("not_covered", "non_designated"): N_("在非定点医疗机构就医，符合政策范围的 {amount} 元统筹基金不予支付，由个人负担。"),
     ("not_covered", "inpatient_stay"): N_("住院期间发生的 {amount} 元门诊费用不由普通门诊统筹支付，由个人负担。"),
-    ("first_self_pay", "class_b"): N_("乙类药品和项目 {class_b} 元先由个人支付 {rate}，即 {amount} 元。"),
-    ("first_self_pay", "offsite_unfiled"): N_("异地就医未备案：符合政策范围的 {base} 元先由个人支付 {rate}，即 {amount} 元。"),
+    ("first_self_pay", "class_b"): N_("乙类药品和项目 {class_b} 元先行自付 {rate}，即 {amount} 元。"),
+    ("first_self_pay", "offsite_unfiled"): N_("异地就医未备案：符合政策范围的 {base} 元先行自付 {rate}，即 {amount} 元。"),
     ("first_self_pay", "offsite_unfiled_after_class_b"): N_("异地就医未备案：扣除乙类先行自付后的 {base} 元先由个人支付 {rate}，即 {amount} 元。"),
     ("setting", "pharmacy_level_one"): N_("在定点零售药店购药，按{level_name}的标准计算。"),
     ("setting", "pharmacy_prescriber"): N_("在定点零售药店凭处方购药，按开具处方的{level_name}的标准计算。"),
@@ -269,7 +269,7 @@ STEPS: dict[tuple[str, str], str] = {
     ("deductible", "per_visit_within"): N_(
         "{level_name}每次就诊{term} {standard} 元；{eligible_description} {eligible} 元全部在{term}以内，由个人负担。"
     ),
-    ("deductible", "per_visit_crossed"): N_("{level_name}每次就诊{term} {standard} 元，由个人负担。"),
+    ("deductible", "per_visit_crossed"): N_("{level_name}每次就诊{term} {amount} 元，由个人负担。"),
     # In the document's own words (武汉 优化方案: "取消门诊报销起付线"): a version without a
     # deductible has no sentence that speaks of its 起付标准.
     ("deductible", "none_in_version"): N_("自 {effective_from} 起的规定取消了普通门诊报销起付线，本次不扣。"),
@@ -283,13 +283,13 @@ STEPS: dict[tuple[str, str], str] = {
     # base splits into the share at the ratio and what the fund would have paid: those figures
     # are in the step's params and the visit's member_share (said on every visit after the cap
     # ran out, they were a fifth of the sentences of a 1,000-visit answer).
-    ("fund", "cap_used_up"): N_("{year_label}限额 {cap} 元已用完，{base_description} {base} 元由个人负担。"),
+    ("fund", "cap_used_up"): N_("{year_label}限额已用完，{base_description} {base} 元由个人负担。"),
     ("fund", "chronic_plain"): N_("{base_description} {base} 元，按门诊慢性病比例 {ratio} 由统筹基金支付 {amount} 元。"),
     ("fund", "chronic_capped"): N_(
         "{base_description} {base} 元，统筹基金按门诊慢性病比例 {ratio} 本应支付 {ratio_amount} 元；"
         "{year_label}门诊慢性病限额 {cap} 元尚余 {cap_room} 元，统筹基金支付 {amount} 元。"
     ),
-    ("fund", "chronic_cap_used_up"): N_("{year_label}门诊慢性病限额 {cap} 元已用完，{base_description} {base} 元由个人负担。"),
+    ("fund", "chronic_cap_used_up"): N_("{year_label}门诊慢性病限额已用完，{base_description} {base} 元由个人负担。"),
     ("annual_cap", "running"): N_(
         "{year_label}统筹基金年度限额 {cap} 元：本次后累计支付 {paid_after} 元，尚余 {amount} 元。"
     ),
@@ -700,12 +700,16 @@ def _placeholders(template: str) -> set[str]:
 _DERIVED = {"level_name": ("level",), "class_name": ("price_class",), "group_name": ("split_on",), "old_group_name": ("old_group",)}
 _WORDING = {"year_label", "term", "base_description", "eligible_description", "amount"}
 # Figures a step carries whatever its sentence quotes (an account used up still says its
-# balance after: 0.00).
-_ALWAYS = {"fund": ("base", "ratio", "ratio_amount", "cap_room", "copay"), "account": ("amount", "balance_after", "balance_before")}
+# balance after: 0.00). The fund step's copay (base − ratio amount) is carried where its
+# sentence can say it (the tail, fund_copay); with the cap used up the sentence gives the
+# whole base to the member, and the split is the visit's member_share (copay, over_cap).
+_ALWAYS = {"fund": ("base", "ratio", "ratio_amount", "cap_room"), "account": ("amount", "balance_after", "balance_before")}
 
 
-def _param_names(code: str, template: str) -> tuple[str, ...]:
+def _param_names(code: str, variant: str, template: str) -> tuple[str, ...]:
     names: list[str] = list(_ALWAYS.get(code, ()))
+    if code == "fund" and fund_copay(variant) is not None:
+        names.append("copay")
     for name in sorted(_placeholders(template)):
         for figure in _DERIVED.get(name, (name,)):
             if figure not in _WORDING and figure not in names:
@@ -713,7 +717,7 @@ def _param_names(code: str, template: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-PARAM_NAMES = {key: _param_names(key[0], template) for key, template in STEPS.items()}
+PARAM_NAMES = {key: _param_names(key[0], key[1], template) for key, template in STEPS.items()}
 
 
 def fill(template: str, figures: dict[str, Any], translate: Translate = identity) -> str:

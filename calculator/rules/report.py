@@ -151,7 +151,7 @@ _FIGURE_READ = re.compile(r"\bf\['([a-z_][a-z0-9_]*)'\]")  # f['base'] in a gene
 # level (山西: on nearly every visit). Their JSON is made once per combination of the figures
 # named here (every figure the sentence, the label and the params read) and shared: the
 # answer is never mutated after it is made (report._running shares the same way).
-_SHARED = {("deductible", "per_visit_crossed"): ("level", "level_kind", "term", "standard")}
+_SHARED = {("deductible", "per_visit_crossed"): ("level", "level_kind", "term")}
 
 
 def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any:
@@ -319,7 +319,7 @@ def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None 
     (visit, version_id, year, status_group, policy_range, fund_paid, member_paid, share, deductible, cap,
      over_cap_handling, account_paid, cash_paid, steps, notices, future) = v
     index, date, level, setting, total, _excluded, _class_b, _price_class, _offsite, _stay, category = visit
-    return {
+    out = {
         "index": index,
         "date": _ISO.get(date) or _iso(date),
         "version": version_id,
@@ -348,11 +348,14 @@ def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None 
         "over_cap_handling": over_cap_handling,
         "account_paid": money(account_paid),
         "cash_paid": money(cash_paid),
-        "future": future,
         # s[0], s[1]: the step's code and variant (a tuple index is the quickest look-up).
         "steps": [r[s[0]][s[1]](s, translate) for s in steps],
         "notices": notices,
     }
+    if future:
+        # Only where true: "future": false on every visit was 15 KB of a 1,000-visit answer.
+        out["future"] = True
+    return out
 
 
 def _account_json(result: CalculationResult, translate: T.Translate) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def test_without_an_english_preference_the_api_answers_in_chinese(client, header
     headers = {} if header is None else {"Accept-Language": header}
     result = _post(client, BODY, **headers)
     assert result["lang"] == "zh-hans"
-    assert _steps(result)["first_self_pay"]["explanation"] == "乙类药品和项目 100 元先由个人支付 10%，即 10 元。"
+    assert _steps(result)["first_self_pay"]["explanation"] == "乙类药品和项目 100 元先行自付 10%，即 10 元。"
 
 
 def test_the_body_lang_wins_over_the_header(client):

@@ -874,3 +874,42 @@ def test_json_amounts_and_dates_are_read_as_the_schema_writes_them():
     assert errors({"date": "2024-03-01\n", "level": 2, "total": "100"}) == {"visits[0].date": "就诊日期格式应为 年-月-日，例如 2024-03-01。"}
     code, _ = run_contract(json.dumps({"region": "wuhan", "status": "employed", "age": 45, "visits": [{"date": "2024-03-01", "level": 2, "total": "10.50"}]}))
     assert code == 200
+
+
+def test_a_step_carries_the_figures_its_sentence_and_amount_need_and_no_more():
+    # 武汉 2024 (优化方案), retired: 一级 90%, cap 4,500, no deductible.
+    # Visit 1: 6,000 × 90% = 5,400 → the cap's 4,500 is paid. Visit 2: 300 with the cap used up:
+    # ratio amount 300 × 90% = 270.00, room 0.00 → fund 0.00; the member's share splits into
+    # copay 300 − 270 = 30.00 and over_cap 270 − 0 = 270.00 (member_share, not the step's params).
+    status, body = run_contract(json.dumps({"region": "wuhan", "status": "retired", "age": 70, "visits": [
+        {"date": "2024-03-01", "level": 1, "total": "6000"},
+        {"date": "2024-04-01", "level": 1, "total": "300"},
+    ]}))
+    assert status == 200, body
+    second = body["visits"][1]
+    fund = [s for s in second["steps"] if s["code"] == "fund"][0]
+    assert fund["amount"] == "0.00"
+    assert fund["params"] == {"base": "300.00", "ratio": "0.90", "ratio_amount": "270.00", "cap_room": "0.00"}
+    assert (second["member_share"]["copay"], second["member_share"]["over_cap"]) == ("30.00", "270.00")
+    assert "2024年度限额已用完" in fund["explanation"] and "300 元由个人负担" in fund["explanation"]
+    assert "4,500" not in fund["explanation"]  # the cap's figure is the visit's cap.annual_cap
+    assert second["cap"]["annual_cap"] == "4500.00"
+    # 山西 2024, employed, 一级 (推定三类收费价格及以下): 每次就诊起付标准 30 元, met in full by 200:
+    # the step's amount is the standard, said once, not repeated in its params.
+    status, body = run_contract(json.dumps({"region": "shanxi", "status": "employed", "age": 40, "visits": [
+        {"date": "2024-03-01", "level": 1, "total": "200"}]}))
+    deductible = [s for s in body["visits"][0]["steps"] if s["code"] == "deductible"][0]
+    assert deductible["amount"] == "30.00" and deductible["params"] == {"level": 3}
+    assert deductible["explanation"] == "三类收费价格及以下医疗机构每次就诊起付标准 30 元，由个人负担。"
+
+
+def test_only_a_visit_after_today_says_it_is_in_the_future():
+    import datetime as dt
+
+    later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    status, body = run_contract(json.dumps({"region": "wuhan", "status": "employed", "age": 40, "visits": [
+        {"date": "2024-03-01", "level": 1, "total": "100"}, {"date": later, "level": 1, "total": "100"}]}))
+    assert status == 200, body
+    past, future = body["visits"]
+    assert "future" not in past and "future-visit" not in past["notices"]
+    assert future["future"] is True and "future-visit" in future["notices"]

@@ -459,16 +459,16 @@ def test_no_cash_step_of_zero_when_the_account_pays_everything():
 
 def test_no_offsite_first_self_pay_step_on_nothing():
     # 武汉 2023-05-01, unfiled off-site, 100.00 all 全自费: policy range 100.00 − 100.00 = 0;
-    # 10% of 0 = 0. Once: "异地就医未备案：0 元先由个人支付 10%，即 0 元。"
+    # 10% of 0 = 0. Once: "异地就医未备案：0 元先由个人支付 10%，即 0 元。" (now worded 先行自付)
     data = {"region": "wuhan", "status": "employed", "age": 40,
             "visits": [{"date": "2023-05-01", "level": 1, "total": "100", "excluded": "100", "offsite": "unfiled"}]}
     sentences = _sentences(data)
-    assert not any("先由个人支付" in s for s in sentences), sentences
+    assert not any("异地就医未备案" in s for s in sentences), sentences
 
 
 def test_no_first_self_pay_step_that_rounds_to_nothing():
-    # 武汉 2023-05-01: 乙类 0.04 × 10% = 0.004 → 0.00 half-up. Once: "乙类药品和项目 0.04 元先由
-    # 个人支付 10%，即 0 元。" (the same for 异地未备案 on a 0.04 policy-range expense).
+    # 武汉 2023-05-01: 乙类 0.04 × 10% = 0.004 → 0.00 half-up. Once: "乙类药品和项目 0.04 元先行
+    # 自付 10%，即 0 元。" (the same for 异地未备案 on a 0.04 policy-range expense).
     data = {"region": "wuhan", "status": "employed", "age": 40,
             "visits": [{"date": "2023-05-01", "level": 1, "total": "100", "class_b": "0.04"}]}
     sentences = _sentences(data)
