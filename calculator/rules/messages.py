@@ -193,19 +193,19 @@ STEPS: dict[tuple[str, str], str] = {
     ("retiree_cohort", "plain"): N_("您的退休日期是 {retired_on}，以 {split_on} 为界，按{group_name}的标准计算。"),
     ("version_change", "nothing_paid"): N_("自 {effective_from} 起执行新的规定。"),
     ("version_change", "plain"): N_(
-        "自 {effective_from} 起执行新的规定；{year_label}此前统筹基金已支付的 {paid_before} 元继续计入本年度。"
+        "自 {effective_from} 起执行新的规定；{year_label}此前普通门诊统筹已支付的 {paid_before} 元继续计入本年度。"
     ),
     ("cap_change", "raised"): N_(
-        "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元提高到 {new_cap} 元，{year_label}统筹基金已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
+        "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元提高到 {new_cap} 元，{year_label}普通门诊统筹已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
     ),
     ("cap_change", "lowered"): N_(
-        "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元降低到 {new_cap} 元，{year_label}统筹基金已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
+        "自 {effective_from} 起，{group_name}年度限额由 {old_cap} 元降低到 {new_cap} 元，{year_label}普通门诊统筹已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
     ),
     ("cap_change", "group"): N_(
-        "自 {group_from} 起按{group_name}待遇，年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}统筹基金已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
+        "自 {group_from} 起按{group_name}待遇，年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}普通门诊统筹已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
     ),
     ("cap_change", "group_and_version"): N_(
-        "自 {group_from} 起按{group_name}待遇，自 {effective_from} 起执行新的规定：年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}统筹基金已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
+        "自 {group_from} 起按{group_name}待遇，自 {effective_from} 起执行新的规定：年度限额由{old_group_name}的 {old_cap} 元变为{group_name}的 {new_cap} 元，{year_label}普通门诊统筹已支付 {paid_before} 元，年度限额还剩 {cap_room} 元。"
     ),
     # Nothing paid toward the cap yet this year: the new cap is all there is to say (its room is
     # the cap itself), not "已支付 0 元" said as an event.
