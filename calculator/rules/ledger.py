@@ -108,7 +108,7 @@ class _Ledger:
     __slots__ = (
         "req", "region", "today", "deductible_used", "fund_paid", "chronic_deductible_used", "chronic_fund_paid",
         "years", "pools_started", "pools_seen", "last_in_year", "notices", "clauses", "versions", "account_current",
-        "account_prior", "accounts_merged", "merge_notice", "account_paid_excluded", "current_year_key", "cohort_explained", "no_deductible_said",
+        "account_prior", "accounts_merged", "merge_notice", "account_other_reading", "current_year_key", "cohort_explained", "no_deductible_said",
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
         "plainly_employed", "retired_groups", "number", "codes", "year_switch", "last_rules",
         "last_derived", "retired_in_year", "first_day", "total_sum", "fund_sum", "member_sum", "account_sum", "cash_sum",
@@ -142,9 +142,11 @@ class _Ledger:
         # The notice that the two balances entered were added up (its code), listed with each
         # visit the account pays: their figures rest on the sum.
         self.merge_notice: str | None = None
-        # The account has paid toward 全自费 at an earlier visit (武汉 第八条（二）'s reading):
-        # the balance later visits find depends on that reading too.
-        self.account_paid_excluded = False
+        # The balance as it would stand under the other reading of a clause letting the account
+        # pay 全自费 (武汉 第八条（二）): the account pays the policy-range share only. None until
+        # the account first pays toward 全自费 (up to then both readings give the same figures);
+        # from then on a visit whose account payment differs between the two rests on the reading.
+        self.account_other_reading: int | None = None
         self.current_year_key: int | None = None
         # 上海: the 医保年度 a visit switched to and the notice said there (its later visits too).
         self.year_switch: tuple[int, str] | None = None
@@ -749,13 +751,20 @@ class _Ledger:
                 self.merge_notice_said()
             figures = {"amount": paid.paid, "balance_before": paid.balance_before, "balance_after": paid.balance_after}
             self.step(steps, "account", variant if paid.balance_after else variant + "_used_up", paid.paid, figures, account_param)
-            if variant == "single_with_excluded":
+            if variant == "single_with_excluded" and self.account_other_reading is None:
+                self.account_other_reading = paid.balance_before
+        other = self.account_other_reading
+        if other is not None:
+            # What the account would pay here had it paid only policy-range costs, from the
+            # balance that reading would have left: where that differs from its payment (this
+            # visit's 全自费, or a balance spent on 全自费 earlier that would still be there), the
+            # figures rest on the reading, listed with the visit; once both balances are spent
+            # the visits after do not depend on it.
+            other_payable = payable - excluded
+            other_paid = min(other, other_payable) if other_payable > 0 else 0
+            if other_paid != account_paid - share["account_segment"]:
                 self.assume(account_param, "account_excluded")  # a reading about paying 全自费 (武汉 第八条（二）)
-                self.account_paid_excluded = True
-        if self.account_paid_excluded and payable - excluded > account_paid - share["account_segment"]:
-            # The balance ran out before this visit's policy-range share: without the reading,
-            # the 全自费 it paid at earlier visits would still be there, so this figure rests on it too.
-            self.assume(account_param, "account_excluded")
+            self.account_other_reading = other - other_paid
         if setting == "non_designated" and member_paid and (self.account_current > 0 or self.account_prior > 0):
             # The balance was left untouched: said, or the cash beside it has no reason given.
             self.notice("account-non-designated", NOTICES["account-non-designated"])

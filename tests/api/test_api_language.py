@@ -43,7 +43,8 @@ def test_accept_language_en_gives_english_explanations_and_labels(client, header
     assert result["visits"][0]["fund_paid"] == "643.50" and result["visits"][0]["member_paid"] == "356.50"
     steps = _steps(result)
     assert steps["first_self_pay"]["explanation"] == (
-        "Of the 100 yuan for Class B drugs and services, you pay 10% first, that is 10 yuan."
+        # 乙类 100 × 10% = 10.
+        "Class B items 100 yuan: you pay 10% first, 10 yuan."
     )
     assert "643.50" in steps["fund"]["explanation"] and "346.50" in steps["fund"]["explanation"]
     assert "65%" in steps["fund"]["explanation"]
@@ -64,7 +65,7 @@ def test_without_an_english_preference_the_api_answers_in_chinese(client, header
 def test_the_body_lang_wins_over_the_header(client):
     assert _post(client, {**BODY, "lang": "zh-hans"}, **{"Accept-Language": "en"})["lang"] == "zh-hans"
     english = _post(client, {**BODY, "lang": "en"}, **{"Accept-Language": "zh-CN"})
-    assert english["lang"] == "en" and _steps(english)["first_self_pay"]["explanation"].startswith("Of the 100 yuan")
+    assert english["lang"] == "en" and _steps(english)["first_self_pay"]["explanation"].startswith("Class B items 100 yuan")
 
 
 def test_the_calculator_page_still_ignores_the_browser_language(client):
@@ -94,7 +95,7 @@ def test_the_command_takes_lang_from_its_option_unless_the_request_names_one():
     # The same contract as the API: --lang plays the Accept-Language header's part.
     code, english = _cli(BODY, "--lang", "en")
     assert code == 0 and english["lang"] == "en"
-    assert _steps(english)["first_self_pay"]["explanation"].startswith("Of the 100 yuan")
+    assert _steps(english)["first_self_pay"]["explanation"].startswith("Class B items 100 yuan")
     code, chinese = _cli({**BODY, "lang": "zh-hans"}, "--lang", "en")
     assert code == 0 and chinese["lang"] == "zh-hans"
     code, default = _cli(BODY)
@@ -197,12 +198,12 @@ def test_an_english_api_answer_holds_no_chinese_but_the_documents_own_words(clie
 
 def test_english_step_labels_are_labels(client):
     # A label starts with a capital ("Deductible"), unlike the term inside a sentence
-    # ("the deductible is 80 yuan per visit"). 山西 三级 (price class 1) deductible 80 per visit.
+    # ("Per-visit deductible at …"). 山西 三级 (price class 1) deductible 80 per visit.
     body = {"region": "shanxi", "status": "employed", "age": 40, "lang": "en",
             "visits": [{"date": "2023-03-01", "level": 3, "total": "200.00"}]}
     steps = _steps(_post(client, body))
     assert steps["deductible"]["label"] == "Deductible"
-    assert "the deductible is 80 yuan per visit" in steps["deductible"]["explanation"]
+    assert steps["deductible"]["explanation"] == "Per-visit deductible at price-class-1 institutions: 80 yuan, paid by you."
     assert all(s["label"][0].isupper() for s in steps.values()), [s["label"] for s in steps.values()]
 
 

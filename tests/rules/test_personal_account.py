@@ -260,24 +260,31 @@ def test_without_a_visit_under_the_later_rule_the_first_visits_rule_answers():
         assert "未给出具体金额，无法据此计算" in pa["explanation"]
 
 
-def test_wuhan_reading_on_paying_excluded_costs_concerns_the_later_visits_it_leaves_short():
+def test_wuhan_reading_on_paying_excluded_costs_concerns_the_later_visits_it_leaves_short_and_no_more():
     # 武汉 优化方案, employed, 二级 65%, balance 100. Visit 1: total 100, 全自费 50: fund 50 × 65% =
     # 32.50, member 67.50 = 自付 17.50 + 全自费 50; the account pays all 67.50 (第八条（二）, a
     # reading), 32.50 left. Visit 2: total 100: fund 65.00, member 35.00; the account pays 32.50,
-    # cash 2.50. Visit 3: the same, the account is empty: cash 35.00. Without the reading visit 1
-    # would leave 82.50 and visits 2 and 3 would be paid 35.00 each from the account: the reading
-    # concerns all three visits, and says so.
+    # cash 2.50. Visits 3–5: the same, the account is empty: cash 35.00 each. Without the
+    # reading visit 1 would leave 100 − 17.50 = 82.50, and visits 2 and 3 would be paid 35.00
+    # each from it (12.50 left), visit 4 the last 12.50: the reading concerns visits 1–4, and
+    # says so. Visit 5 finds both balances spent: its figures are the same either way, and it
+    # is not said to rest on the reading.
     body = {"region": "wuhan", "status": "employed", "age": 45, "account_balance": "100.00", "visits": [
         {"date": "2024-03-01", "level": 2, "total": "100.00", "excluded": "50.00"},
         {"date": "2024-03-05", "level": 2, "total": "100.00"},
         {"date": "2024-03-06", "level": 2, "total": "100.00"},
+        {"date": "2024-03-07", "level": 2, "total": "100.00"},
+        {"date": "2024-03-08", "level": 2, "total": "100.00"},
     ]}
     status, result = run_contract(json.dumps(body))
     assert status == 200, result
-    assert [(v["account_paid"], v["cash_paid"]) for v in result["visits"]] == [("67.50", "0.00"), ("32.50", "2.50"), ("0.00", "35.00")]
+    assert [(v["account_paid"], v["cash_paid"]) for v in result["visits"]] == [
+        ("67.50", "0.00"), ("32.50", "2.50"), ("0.00", "35.00"), ("0.00", "35.00"), ("0.00", "35.00"),
+    ]
     # (The 优化方案 cites the 细则's 第八条 with the same reading: one clause, the 细则's reference.)
     reading = next(w for w in result["warnings"] if w["code"] == "wuhan-2023-02/account_use")
-    assert reading["visits"] == [1, 2, 3]
+    assert reading["visits"] == [1, 2, 3, 4]
+    assert [("wuhan-2023-02/account_use" in v["notices"]) for v in result["visits"]] == [True, True, True, True, False]
     # With a balance that never pays toward 全自费 (10 < 17.50), the reading concerns no visit.
     status, result = run_contract(json.dumps({**body, "account_balance": "10.00"}))
     assert not any(w["code"].endswith("/account_use") for w in result["warnings"])
