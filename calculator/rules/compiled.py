@@ -17,7 +17,7 @@ import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
-MODULES = ("params", "model", "policy", "fen", "mechanisms", "ledger", "report")  # where a calculation spends its time
+MODULES = ("params", "model", "policy", "fen", "mechanisms", "ledger", "report", "steps_zh")  # where a calculation spends its time
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parents[1]
 STAMP = "stamp.json"

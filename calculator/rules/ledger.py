@@ -311,7 +311,7 @@ class _Ledger:
         self.clauses[cite.ref] = cite
         if cite.assumption and (cite.assumption_on is None or cite.assumption_on == code):
             self._list_assumption(cite)
-        steps.append(_record(Step, (code, variant, amount, figures, cite.ref)))
+        steps.append(Step(code, variant, amount, figures, cite.ref))
 
     def cite_or_notice(self, code: str, param: Param, step_code: str | None = None) -> None:
         """Cite a clause; its own assumption says what the engine's notice would, so the
@@ -582,7 +582,7 @@ class _Ledger:
                     # Nothing paid yet this year: no running total to carry over is worth saying,
                     # and the benefit-year clause would not support the bare date (no clause in
                     # the data states a version's start for every region): no 依据 link.
-                    steps.append(_record(Step, ("version_change", "nothing_paid", None, figures, None)))
+                    steps.append(Step("version_change", "nothing_paid", None, figures, None))
             if last_ded is not None and ded_standard is not None and last_ded != ded_standard and last_group != group and category == "general":
                 # The member became a retiree in the year: the annual deductible is the other
                 # group's from then on, and what was paid toward the first counts toward it
@@ -969,6 +969,11 @@ class _Ledger:
                     self.step(steps, "deductible", variant, None, {"effective_from": version.effective_from}, ded_param)
                 else:
                     self.assume(ded_param, "deductible")
+            elif variant == "per_visit_crossed":
+                # The figures its sentence and params read, and no more (山西: nearly every
+                # visit; a figure made, then freed, unread, costs as much as one said).
+                figures = {"amount": applied, "term": ded.term, "level": key, "level_kind": kind if kind != "pharmacy" else "level"}
+                self.step(steps, "deductible", variant, applied, figures, ded_param)
             else:
                 figures = {
                     "standard": outcome.standard, "used_before": used_before, "eligible": eligible, "amount": applied,
@@ -1013,18 +1018,28 @@ class _Ledger:
             copay = share_out.copay
             over = share_out.over_cap
             self.fund_paid[yk] = paid_before + fund
-            figures = {
-                "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
-                "copay": copay, "level": key, "level_kind": kind, "group": group, "split_on": self.split_on, "term": term,
-                "paid_first": paid_first, "cap": cap_amount, "cap_room": room, "year": yk, "year_kind": year_kind,
-            }
+            if share_out.variant == "cap_used_up":
+                # What the used-up sentence and its params read (the base and what it is, the
+                # year; the figures the nil payment is recomputed from), not the rate's level
+                # and group or the copay it no longer speaks of: after the cap ran out, nearly
+                # every visit of a busy year.
+                figures = {
+                    "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
+                    "term": term, "paid_first": paid_first, "cap_room": room, "year": yk, "year_kind": year_kind,
+                }
+            else:
+                figures = {
+                    "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
+                    "copay": copay, "level": key, "level_kind": kind, "group": group, "split_on": self.split_on, "term": term,
+                    "paid_first": paid_first, "cap": cap_amount, "cap_room": room, "year": yk, "year_kind": year_kind,
+                }
             # With the cap used up, the cap is what decides the (nil) payment.
             # (self.step(steps, "fund", ...), spelt out: a fund step is made at nearly every visit.)
             cite = (cap_param if share_out.variant == "cap_used_up" else ratio_param).cite
             self.clauses[cite.ref] = cite
             if cite.assumption and (cite.assumption_on is None or cite.assumption_on == "fund"):
                 self._list_assumption(cite)
-            steps.append(_record(Step, ("fund", share_out.variant, fund, figures, cite.ref)))
+            steps.append(Step("fund", share_out.variant, fund, figures, cite.ref))
             if cap_amount is not None and fund:
                 left = cap_amount - paid_before - fund
                 figures = {"cap": cap_amount, "paid_before": paid_before, "paid_after": paid_before + fund, "amount": left, "year": yk, "year_kind": year_kind}

@@ -54,20 +54,31 @@ class CalculationRequest:
     age_on: dt.date | None = None
 
 
-class Step(NamedTuple):
-    """One explained figure of a visit (an immutable record: a visit makes several, and a
-    tuple is made in one C call where a dataclass runs a Python ``__init__``).
+class Step:
+    """One explained figure of a visit, never changed once made.
 
     ``figures`` holds every number the sentence may quote: money in fen (int), rates as
     ``params.Rate``, dates, years, and codes (level, group, term) that the renderer turns
     into names. ``amount`` is the step's own figure in fen, or None for a step that
-    explains a choice (which rate applies, which year) rather than a payment."""
+    explains a choice (which rate applies, which year) rather than a payment.
+    ``clause``: None for a step said without a clause to link (version_change nothing_paid).
 
-    code: str
-    variant: str
-    amount: int | None
-    figures: dict[str, Any]
-    clause: str | None  # None: a step said without a clause to link (version_change nothing_paid)
+    A plain class with slots: compiled (scripts/build_engine.py) it is a native one, made
+    without a tuple of its fields or an int object for its amount; a visit makes three or so,
+    and as a NamedTuple each was a Python call (``tuple.__new__``) and a tenth of a visit's
+    time."""
+
+    __slots__ = ("code", "variant", "amount", "figures", "clause")
+
+    def __init__(self, code: str, variant: str, amount: int | None, figures: dict[str, Any], clause: str | None) -> None:
+        self.code = code
+        self.variant = variant
+        self.amount = amount
+        self.figures = figures
+        self.clause = clause
+
+    def __repr__(self) -> str:
+        return f"Step({self.code!r}, {self.variant!r}, {self.amount!r}, {self.figures!r}, {self.clause!r})"
 
 
 @dataclass(slots=True)

@@ -160,6 +160,16 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
     label fixed, so a step costs one call. The variant chose the template; the answer
     carries the figures it was chosen by (``params``), not the variant's name: some 30 bytes
     a step, 3–4 % of a 1,000-visit answer."""
+    source, env = step_renderer_source(code, variant, translate)
+    # The source is built only from repr() literals and generated names.
+    exec(source, env)  # noqa: S102
+    return env["render"]
+
+
+def step_renderer_source(code: str, variant: str, translate: T.Translate) -> tuple[str, dict[str, Any]]:
+    """The source of a step's renderer (``def render(s, t)``) and the names it reads (its
+    environment): executed here at first use, or, in Chinese, written out by
+    ``scripts/gen_step_renderers.py`` into ``steps_zh.py`` to be compiled with the engine."""
     env: dict[str, Any] = {
         "__builtins__": {}, "M": money, "MN": _money_or_none, "Y": yuan,
     }
@@ -194,8 +204,8 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
         env["SHARED"], env["len"] = {}, len
         memo = (
             "    key = (amount, clause" + "".join(f", f[{name!r}]" for name in shared) + ")\n"
-            "    out = SHARED.get(key)\n"
-            "    if out is not None:\n        return out\n"
+            "    made = SHARED.get(key)\n"
+            "    if made is not None:\n        return made\n"
         )
     body = (
         _wording_source(wording, env)
@@ -216,14 +226,12 @@ def _build_step_renderer(code: str, variant: str, translate: T.Translate) -> Any
     body = _FIGURE_READ.sub(lambda m: m.group(0) if m.group(1) in _OPTIONAL else "g_" + m.group(1), body)
     source = (
         "def render(s, t):\n"
-        "    _code, _variant, amount, f, clause = s\n"  # model.Step, a NamedTuple: one unpacking
+        "    amount = s.amount\n    f = s.figures\n    clause = s.clause\n"  # model.Step (compiled: native fields)
         + memo
         + "".join(f"    g_{name} = f[{name!r}]\n" for name in read)
         + body
     )
-    # The source is built only from repr() literals and generated names.
-    exec(source, env)  # noqa: S102
-    return env["render"]
+    return source, env
 
 
 class _Variants(dict):
@@ -235,7 +243,16 @@ class _Variants(dict):
         self.translate = translate
 
     def __missing__(self, variant: str) -> Any:
-        render = self[variant] = _build_step_renderer(self.code, variant, self.translate)
+        render = None
+        if self.translate is T.identity:
+            # Chinese: the same renderer written out as a module (compiled with the engine),
+            # where it is current (steps_zh.py; imported here, as it imports this module).
+            from calculator.rules import steps_zh
+
+            render = steps_zh.CURRENT.get((self.code, variant))
+        if render is None:
+            render = _build_step_renderer(self.code, variant, self.translate)
+        self[variant] = render
         return render
 
 
@@ -348,8 +365,7 @@ def visit_json(v: VisitResult, translate: T.Translate, renderers: _Codes | None 
         "over_cap_handling": over_cap_handling,
         "account_paid": money(account_paid),
         "cash_paid": money(cash_paid),
-        # s[0], s[1]: the step's code and variant (a tuple index is the quickest look-up).
-        "steps": [r[s[0]][s[1]](s, translate) for s in steps],
+        "steps": [r[s.code][s.variant](s, translate) for s in steps],
         "notices": notices,
     }
     if future:

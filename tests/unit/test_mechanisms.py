@@ -277,13 +277,15 @@ class TestAboveCap:
 
     def test_nothing_above_the_cap_has_no_handling(self):
         share = M.fund_share(100000, r("0.60"), 100000)  # 600.00 due, 1,000.00 of room
-        assert M.above_cap("inpatient_transfer", share) == (0, None)
+        above = M.above_cap("inpatient_transfer", share)
+        assert (above.amount, above.handling) == (0, None)
 
     def test_inpatient_transfer_of_what_the_cap_kept(self):
         # 玉溪-like: 6,000.00 cap, 5,900.00 paid → 100.00 room; 500.00 × 55 % = 275.00 due →
         # 100.00 paid; 175.00 goes over to inpatient cover.
         share = M.fund_share(50000, r("0.55"), M.cap_room(600000, 590000))
-        assert M.above_cap("inpatient_transfer", share) == (17500, "inpatient_transfer")
+        above = M.above_cap("inpatient_transfer", share)
+        assert (above.amount, above.handling) == (17500, "inpatient_transfer")
 
     def test_the_whole_visit_goes_over_only_once_the_cap_is_reached_under_inpatient_transfer(self):
         assert M.whole_visit_above_cap("inpatient_transfer", 600000, 600000) is True
