@@ -53,6 +53,7 @@ from typing import Any, Final
 from calculator.rules import messages as T
 from calculator.rules.fen import money as M, yuan as Y
 from calculator.rules.model import Step
+from calculator.rules.params import Rate
 from calculator.rules.report import _money_or_none as MN, step_renderer_source
 
 CURRENT: Final[dict[tuple[str, str], Any]] = {}
@@ -67,6 +68,8 @@ def _env(code: str, variant: str, digest: str) -> dict[str, Any] | None:
 
 '''
 
+# The types of the names a renderer reads that have one (the others are functions).
+_TYPES = {"WCACHE": "dict[Any, Any]", "SHARED": "dict[Any, Any]", "LABELS": "dict[Any, Any]", "PLAIN": "frozenset[Any]"}
 # Names every renderer shares, bound once in the module (the compiled calls are direct).
 _SHARED_NAMES = {"M", "MN", "Y", "KeyError", "len", "__builtins__"}
 _NAME = re.compile(r"\b([A-Z][A-Z0-9_]*)\b")
@@ -84,10 +87,13 @@ def renderer_module() -> str:
         body = _NAME.sub(lambda m: f"R{i}_{m.group(1)}" if m.group(1) in own else m.group(1), body)
         # Typed where the type is known, so the compiled code reads them without checks.
         body = re.sub(r"^    (p|out) = \{", r"    \1: dict[str, Any] = {", body, flags=re.M)
+        body = re.sub(r"^    (g_ratio|g_rate) = ", r"    \1: Rate = ", body, flags=re.M)
         parts.append(f"\n# {code} / {variant}\n_E{i} = _env({code!r}, {variant!r}, {digest!r})\n")
         for name in own:
-            # Final: compiled, a name bound once (no module-dict look-up at each use).
-            parts.append(f"R{i}_{name}: Final[Any] = None if _E{i} is None else _E{i}[{name!r}]\n")
+            # Final: compiled, a name bound once (no module-dict look-up at each use); typed
+            # where the type is known, so that its calls are direct.
+            kind = _TYPES.get(name, "Any")
+            parts.append(f"R{i}_{name}: Final[{kind}] = None if _E{i} is None else _E{i}[{name!r}]  # type: ignore[assignment]\n")
         parts.append(f"\n\ndef _r{i}(s: Step, t: Any) -> dict[str, Any]:\n{body}\n\n\n")
         parts.append(f"if _E{i} is not None:\n    CURRENT[{code!r}, {variant!r}] = _r{i}\n")
     return "".join(parts)

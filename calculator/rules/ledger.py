@@ -112,7 +112,7 @@ class _Ledger:
         "all_in_said", "rate_choices", "last_version", "rule_said", "split_on", "retiree_starts",
         "plainly_employed", "retired_groups", "number", "codes", "year_switch", "last_rules",
         "last_derived", "retired_in_year", "first_day", "total_sum", "fund_sum", "member_sum", "account_sum", "cash_sum",
-        "nothing_covered",
+        "nothing_covered", "days_before",
     )
 
     def __init__(self, request: CalculationRequest, region: Region, today: dt.date):
@@ -163,6 +163,7 @@ class _Ledger:
         self.retired_in_year: dict[int, list[tuple[str, Param, dict[str, Any] | None]]] = {}
         self.first_day = region.versions[0].effective_from  # the first day any rule here covers
         self.split_on: dt.date | None = None  # 上海: the cohorts' dividing date
+        self.days_before: dict[dt.date, dt.date] = {}  # a cohort's dividing date → the day before it
         self.retiree_starts: dict[str, dt.date] = {}  # version id → first day as a retiree
         self.plainly_employed = request.status == "employed" and request.retired_on is None
         # version id → (start, group, cohort, the start rule when its assumption decides visits here)
@@ -632,7 +633,10 @@ class _Ledger:
                 self.cohort_explained = True
                 figures = {"retired_on": self.req.retired_on, "split_on": split_on, "group": group}
                 self.step(steps, "retiree_cohort", "plain", None, figures, cohort_param)
-            last_before = split_on - dt.timedelta(days=1)
+            last_before = self.days_before.get(split_on)
+            if last_before is None:
+                # Once per request: a timedelta made at every visit was a tenth of a 上海 visit's calls.
+                last_before = self.days_before[split_on] = split_on - dt.timedelta(days=1)
             # On a dividing day: a reading, of every visit it decides (the cohort sets the fund's
             # ratio: a visit the fund does not cover is decided by nothing here).
             if self.req.retired_on in (last_before, split_on) and not nothing_covered:
@@ -1026,6 +1030,13 @@ class _Ledger:
                 figures = {
                     "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
                     "term": term, "paid_first": paid_first, "cap_room": room, "year": yk, "year_kind": year_kind,
+                }
+            elif share_out.variant == "plain":
+                # Nor the cap and its year, which a payment the cap did not limit does not name.
+                figures = {
+                    "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
+                    "copay": copay, "level": key, "level_kind": kind, "group": group, "split_on": self.split_on, "term": term,
+                    "paid_first": paid_first, "cap_room": room,
                 }
             else:
                 figures = {

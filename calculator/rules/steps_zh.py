@@ -19,6 +19,7 @@ from typing import Any, Final
 from calculator.rules import messages as T
 from calculator.rules.fen import money as M, yuan as Y
 from calculator.rules.model import Step
+from calculator.rules.params import Rate
 from calculator.rules.report import _money_or_none as MN, step_renderer_source
 
 CURRENT: Final[dict[tuple[str, str], Any]] = {}
@@ -163,9 +164,9 @@ if _E5 is not None:
 
 # account_segment / covers_all
 _E6 = _env('account_segment', 'covers_all', 'e826f17179c03ce5b53716e30cfd9bba175b540261115fae4e5a996032329fe5')
-R6_WCACHE: Final[Any] = None if _E6 is None else _E6['WCACHE']
-R6_WKEY: Final[Any] = None if _E6 is None else _E6['WKEY']
-R6_WMAKE: Final[Any] = None if _E6 is None else _E6['WMAKE']
+R6_WCACHE: Final[dict[Any, Any]] = None if _E6 is None else _E6['WCACHE']  # type: ignore[assignment]
+R6_WKEY: Final[Any] = None if _E6 is None else _E6['WKEY']  # type: ignore[assignment]
+R6_WMAKE: Final[Any] = None if _E6 is None else _E6['WMAKE']  # type: ignore[assignment]
 
 
 def _r6(s: Step, t: Any) -> dict[str, Any]:
@@ -196,9 +197,9 @@ if _E6 is not None:
 
 # account_segment / covers_all_used_up
 _E7 = _env('account_segment', 'covers_all_used_up', 'ca4b2f4b2914b4e8a3efd3b6df61bb7bca9716da5a8f4fcdf12140b589cd6246')
-R7_WCACHE: Final[Any] = None if _E7 is None else _E7['WCACHE']
-R7_WKEY: Final[Any] = None if _E7 is None else _E7['WKEY']
-R7_WMAKE: Final[Any] = None if _E7 is None else _E7['WMAKE']
+R7_WCACHE: Final[dict[Any, Any]] = None if _E7 is None else _E7['WCACHE']  # type: ignore[assignment]
+R7_WKEY: Final[Any] = None if _E7 is None else _E7['WKEY']  # type: ignore[assignment]
+R7_WMAKE: Final[Any] = None if _E7 is None else _E7['WMAKE']  # type: ignore[assignment]
 
 
 def _r7(s: Step, t: Any) -> dict[str, Any]:
@@ -227,9 +228,9 @@ if _E7 is not None:
 
 # account_segment / uses_up
 _E8 = _env('account_segment', 'uses_up', 'e2c7092f2e6439d85ed8ac2dffd4975b1c902eb3be9c67a63a3d3ffd18276063')
-R8_WCACHE: Final[Any] = None if _E8 is None else _E8['WCACHE']
-R8_WKEY: Final[Any] = None if _E8 is None else _E8['WKEY']
-R8_WMAKE: Final[Any] = None if _E8 is None else _E8['WMAKE']
+R8_WCACHE: Final[dict[Any, Any]] = None if _E8 is None else _E8['WCACHE']  # type: ignore[assignment]
+R8_WKEY: Final[Any] = None if _E8 is None else _E8['WKEY']  # type: ignore[assignment]
+R8_WMAKE: Final[Any] = None if _E8 is None else _E8['WMAKE']  # type: ignore[assignment]
 
 
 def _r8(s: Step, t: Any) -> dict[str, Any]:
@@ -258,12 +259,12 @@ if _E8 is not None:
 
 # annual_cap / chronic_reached
 _E9 = _env('annual_cap', 'chronic_reached', '1ccbe0df2940e8bf5d7e1fbf3ced39ade4399dedfaf3a730a64cae2ac6fe76c0')
-R9_F4: Final[Any] = None if _E9 is None else _E9['F4']
-R9_P5: Final[Any] = None if _E9 is None else _E9['P5']
-R9_PLAIN: Final[Any] = None if _E9 is None else _E9['PLAIN']
-R9_WCACHE: Final[Any] = None if _E9 is None else _E9['WCACHE']
-R9_WKEY: Final[Any] = None if _E9 is None else _E9['WKEY']
-R9_WMAKE: Final[Any] = None if _E9 is None else _E9['WMAKE']
+R9_F4: Final[Any] = None if _E9 is None else _E9['F4']  # type: ignore[assignment]
+R9_P5: Final[Any] = None if _E9 is None else _E9['P5']  # type: ignore[assignment]
+R9_PLAIN: Final[frozenset[Any]] = None if _E9 is None else _E9['PLAIN']  # type: ignore[assignment]
+R9_WCACHE: Final[dict[Any, Any]] = None if _E9 is None else _E9['WCACHE']  # type: ignore[assignment]
+R9_WKEY: Final[Any] = None if _E9 is None else _E9['WKEY']  # type: ignore[assignment]
+R9_WMAKE: Final[Any] = None if _E9 is None else _E9['WMAKE']  # type: ignore[assignment]
 
 
 def _r9(s: Step, t: Any) -> dict[str, Any]:
@@ -294,12 +295,12 @@ if _E9 is not None:
 
 # annual_cap / chronic_running
 _E10 = _env('annual_cap', 'chronic_running', '1a1f2af9b3a1b48dfcab7543b914c434cd5b58c3242c1ee2c8d346310ea9d1f5')
-R10_F4: Final[Any] = None if _E10 is None else _E10['F4']
-R10_P5: Final[Any] = None if _E10 is None else _E10['P5']
-R10_PLAIN: Final[Any] = None if _E10 is None else _E10['PLAIN']
-R10_WCACHE: Final[Any] = None if _E10 is None else _E10['WCACHE']
-R10_WKEY: Final[Any] = None if _E10 is None else _E10['WKEY']
-R10_WMAKE: Final[Any] = None if _E10 is None else _E10['WMAKE']
+R10_F4: Final[Any] = None if _E10 is None else _E10['F4']  # type: ignore[assignment]
+R10_P5: Final[Any] = None if _E10 is None else _E10['P5']  # type: ignore[assignment]
+R10_PLAIN: Final[frozenset[Any]] = None if _E10 is None else _E10['PLAIN']  # type: ignore[assignment]
+R10_WCACHE: Final[dict[Any, Any]] = None if _E10 is None else _E10['WCACHE']  # type: ignore[assignment]
+R10_WKEY: Final[Any] = None if _E10 is None else _E10['WKEY']  # type: ignore[assignment]
+R10_WMAKE: Final[Any] = None if _E10 is None else _E10['WMAKE']  # type: ignore[assignment]
 
 
 def _r10(s: Step, t: Any) -> dict[str, Any]:
@@ -332,9 +333,9 @@ if _E10 is not None:
 
 # annual_cap / reached
 _E11 = _env('annual_cap', 'reached', '12a8583930fde16cb22559f3927e44917e74656582f8808ba252737d17dcc9e1')
-R11_WCACHE: Final[Any] = None if _E11 is None else _E11['WCACHE']
-R11_WKEY: Final[Any] = None if _E11 is None else _E11['WKEY']
-R11_WMAKE: Final[Any] = None if _E11 is None else _E11['WMAKE']
+R11_WCACHE: Final[dict[Any, Any]] = None if _E11 is None else _E11['WCACHE']  # type: ignore[assignment]
+R11_WKEY: Final[Any] = None if _E11 is None else _E11['WKEY']  # type: ignore[assignment]
+R11_WMAKE: Final[Any] = None if _E11 is None else _E11['WMAKE']  # type: ignore[assignment]
 
 
 def _r11(s: Step, t: Any) -> dict[str, Any]:
@@ -363,9 +364,9 @@ if _E11 is not None:
 
 # annual_cap / running
 _E12 = _env('annual_cap', 'running', '56ddda5b6f7a6ee86651b60657226f5b3e214dc13bc1c44e16d936ec19c7b605')
-R12_WCACHE: Final[Any] = None if _E12 is None else _E12['WCACHE']
-R12_WKEY: Final[Any] = None if _E12 is None else _E12['WKEY']
-R12_WMAKE: Final[Any] = None if _E12 is None else _E12['WMAKE']
+R12_WCACHE: Final[dict[Any, Any]] = None if _E12 is None else _E12['WCACHE']  # type: ignore[assignment]
+R12_WKEY: Final[Any] = None if _E12 is None else _E12['WKEY']  # type: ignore[assignment]
+R12_WMAKE: Final[Any] = None if _E12 is None else _E12['WMAKE']  # type: ignore[assignment]
 
 
 def _r12(s: Step, t: Any) -> dict[str, Any]:
@@ -396,14 +397,14 @@ if _E12 is not None:
 
 # benefit_year / cap
 _E13 = _env('benefit_year', 'cap', '6ebaf49ff6fc3cdef9c3e7288e984e85dda20c247f048aa2534237730a774c2b')
-R13_F4: Final[Any] = None if _E13 is None else _E13['F4']
-R13_F5: Final[Any] = None if _E13 is None else _E13['F5']
-R13_P6: Final[Any] = None if _E13 is None else _E13['P6']
-R13_P8: Final[Any] = None if _E13 is None else _E13['P8']
-R13_PLAIN: Final[Any] = None if _E13 is None else _E13['PLAIN']
-R13_WCACHE: Final[Any] = None if _E13 is None else _E13['WCACHE']
-R13_WKEY: Final[Any] = None if _E13 is None else _E13['WKEY']
-R13_WMAKE: Final[Any] = None if _E13 is None else _E13['WMAKE']
+R13_F4: Final[Any] = None if _E13 is None else _E13['F4']  # type: ignore[assignment]
+R13_F5: Final[Any] = None if _E13 is None else _E13['F5']  # type: ignore[assignment]
+R13_P6: Final[Any] = None if _E13 is None else _E13['P6']  # type: ignore[assignment]
+R13_P8: Final[Any] = None if _E13 is None else _E13['P8']  # type: ignore[assignment]
+R13_PLAIN: Final[frozenset[Any]] = None if _E13 is None else _E13['PLAIN']  # type: ignore[assignment]
+R13_WCACHE: Final[dict[Any, Any]] = None if _E13 is None else _E13['WCACHE']  # type: ignore[assignment]
+R13_WKEY: Final[Any] = None if _E13 is None else _E13['WKEY']  # type: ignore[assignment]
+R13_WMAKE: Final[Any] = None if _E13 is None else _E13['WMAKE']  # type: ignore[assignment]
 
 
 def _r13(s: Step, t: Any) -> dict[str, Any]:
@@ -432,14 +433,14 @@ if _E13 is not None:
 
 # benefit_year / cap_covered
 _E14 = _env('benefit_year', 'cap_covered', '0b5d87cf1f6855f98ee1ab80bd23afb204bfe9d55b74da494bfb0e847748fe78')
-R14_F4: Final[Any] = None if _E14 is None else _E14['F4']
-R14_F5: Final[Any] = None if _E14 is None else _E14['F5']
-R14_P6: Final[Any] = None if _E14 is None else _E14['P6']
-R14_P8: Final[Any] = None if _E14 is None else _E14['P8']
-R14_PLAIN: Final[Any] = None if _E14 is None else _E14['PLAIN']
-R14_WCACHE: Final[Any] = None if _E14 is None else _E14['WCACHE']
-R14_WKEY: Final[Any] = None if _E14 is None else _E14['WKEY']
-R14_WMAKE: Final[Any] = None if _E14 is None else _E14['WMAKE']
+R14_F4: Final[Any] = None if _E14 is None else _E14['F4']  # type: ignore[assignment]
+R14_F5: Final[Any] = None if _E14 is None else _E14['F5']  # type: ignore[assignment]
+R14_P6: Final[Any] = None if _E14 is None else _E14['P6']  # type: ignore[assignment]
+R14_P8: Final[Any] = None if _E14 is None else _E14['P8']  # type: ignore[assignment]
+R14_PLAIN: Final[frozenset[Any]] = None if _E14 is None else _E14['PLAIN']  # type: ignore[assignment]
+R14_WCACHE: Final[dict[Any, Any]] = None if _E14 is None else _E14['WCACHE']  # type: ignore[assignment]
+R14_WKEY: Final[Any] = None if _E14 is None else _E14['WKEY']  # type: ignore[assignment]
+R14_WMAKE: Final[Any] = None if _E14 is None else _E14['WMAKE']  # type: ignore[assignment]
 
 
 def _r14(s: Step, t: Any) -> dict[str, Any]:
@@ -468,14 +469,14 @@ if _E14 is not None:
 
 # benefit_year / cap_general
 _E15 = _env('benefit_year', 'cap_general', 'f305c8b3f1289e989c84d6bdc6acbce5c4b25d0cc47080a1fc4e5f74a3aa03a6')
-R15_F4: Final[Any] = None if _E15 is None else _E15['F4']
-R15_F5: Final[Any] = None if _E15 is None else _E15['F5']
-R15_P6: Final[Any] = None if _E15 is None else _E15['P6']
-R15_P8: Final[Any] = None if _E15 is None else _E15['P8']
-R15_PLAIN: Final[Any] = None if _E15 is None else _E15['PLAIN']
-R15_WCACHE: Final[Any] = None if _E15 is None else _E15['WCACHE']
-R15_WKEY: Final[Any] = None if _E15 is None else _E15['WKEY']
-R15_WMAKE: Final[Any] = None if _E15 is None else _E15['WMAKE']
+R15_F4: Final[Any] = None if _E15 is None else _E15['F4']  # type: ignore[assignment]
+R15_F5: Final[Any] = None if _E15 is None else _E15['F5']  # type: ignore[assignment]
+R15_P6: Final[Any] = None if _E15 is None else _E15['P6']  # type: ignore[assignment]
+R15_P8: Final[Any] = None if _E15 is None else _E15['P8']  # type: ignore[assignment]
+R15_PLAIN: Final[frozenset[Any]] = None if _E15 is None else _E15['PLAIN']  # type: ignore[assignment]
+R15_WCACHE: Final[dict[Any, Any]] = None if _E15 is None else _E15['WCACHE']  # type: ignore[assignment]
+R15_WKEY: Final[Any] = None if _E15 is None else _E15['WKEY']  # type: ignore[assignment]
+R15_WMAKE: Final[Any] = None if _E15 is None else _E15['WMAKE']  # type: ignore[assignment]
 
 
 def _r15(s: Step, t: Any) -> dict[str, Any]:
@@ -504,14 +505,14 @@ if _E15 is not None:
 
 # benefit_year / cap_general_covered
 _E16 = _env('benefit_year', 'cap_general_covered', 'b5fa695a465e140724f807abea0cf732b7ce92de3598cc969be83afe4ec1c0d8')
-R16_F4: Final[Any] = None if _E16 is None else _E16['F4']
-R16_F5: Final[Any] = None if _E16 is None else _E16['F5']
-R16_P6: Final[Any] = None if _E16 is None else _E16['P6']
-R16_P8: Final[Any] = None if _E16 is None else _E16['P8']
-R16_PLAIN: Final[Any] = None if _E16 is None else _E16['PLAIN']
-R16_WCACHE: Final[Any] = None if _E16 is None else _E16['WCACHE']
-R16_WKEY: Final[Any] = None if _E16 is None else _E16['WKEY']
-R16_WMAKE: Final[Any] = None if _E16 is None else _E16['WMAKE']
+R16_F4: Final[Any] = None if _E16 is None else _E16['F4']  # type: ignore[assignment]
+R16_F5: Final[Any] = None if _E16 is None else _E16['F5']  # type: ignore[assignment]
+R16_P6: Final[Any] = None if _E16 is None else _E16['P6']  # type: ignore[assignment]
+R16_P8: Final[Any] = None if _E16 is None else _E16['P8']  # type: ignore[assignment]
+R16_PLAIN: Final[frozenset[Any]] = None if _E16 is None else _E16['PLAIN']  # type: ignore[assignment]
+R16_WCACHE: Final[dict[Any, Any]] = None if _E16 is None else _E16['WCACHE']  # type: ignore[assignment]
+R16_WKEY: Final[Any] = None if _E16 is None else _E16['WKEY']  # type: ignore[assignment]
+R16_WMAKE: Final[Any] = None if _E16 is None else _E16['WMAKE']  # type: ignore[assignment]
 
 
 def _r16(s: Step, t: Any) -> dict[str, Any]:
@@ -540,14 +541,14 @@ if _E16 is not None:
 
 # benefit_year / chronic
 _E17 = _env('benefit_year', 'chronic', 'c54ff4e8bfc1be07008bf6e66eb65a9f21104c67eabebfa6fe4835dc488c2745')
-R17_F4: Final[Any] = None if _E17 is None else _E17['F4']
-R17_F5: Final[Any] = None if _E17 is None else _E17['F5']
-R17_P6: Final[Any] = None if _E17 is None else _E17['P6']
-R17_P8: Final[Any] = None if _E17 is None else _E17['P8']
-R17_PLAIN: Final[Any] = None if _E17 is None else _E17['PLAIN']
-R17_WCACHE: Final[Any] = None if _E17 is None else _E17['WCACHE']
-R17_WKEY: Final[Any] = None if _E17 is None else _E17['WKEY']
-R17_WMAKE: Final[Any] = None if _E17 is None else _E17['WMAKE']
+R17_F4: Final[Any] = None if _E17 is None else _E17['F4']  # type: ignore[assignment]
+R17_F5: Final[Any] = None if _E17 is None else _E17['F5']  # type: ignore[assignment]
+R17_P6: Final[Any] = None if _E17 is None else _E17['P6']  # type: ignore[assignment]
+R17_P8: Final[Any] = None if _E17 is None else _E17['P8']  # type: ignore[assignment]
+R17_PLAIN: Final[frozenset[Any]] = None if _E17 is None else _E17['PLAIN']  # type: ignore[assignment]
+R17_WCACHE: Final[dict[Any, Any]] = None if _E17 is None else _E17['WCACHE']  # type: ignore[assignment]
+R17_WKEY: Final[Any] = None if _E17 is None else _E17['WKEY']  # type: ignore[assignment]
+R17_WMAKE: Final[Any] = None if _E17 is None else _E17['WMAKE']  # type: ignore[assignment]
 
 
 def _r17(s: Step, t: Any) -> dict[str, Any]:
@@ -576,14 +577,14 @@ if _E17 is not None:
 
 # benefit_year / chronic_covered
 _E18 = _env('benefit_year', 'chronic_covered', '72f638184df1cb227f09f60e9137f70476efdb52e1614b523b72649002909f76')
-R18_F4: Final[Any] = None if _E18 is None else _E18['F4']
-R18_F5: Final[Any] = None if _E18 is None else _E18['F5']
-R18_P6: Final[Any] = None if _E18 is None else _E18['P6']
-R18_P8: Final[Any] = None if _E18 is None else _E18['P8']
-R18_PLAIN: Final[Any] = None if _E18 is None else _E18['PLAIN']
-R18_WCACHE: Final[Any] = None if _E18 is None else _E18['WCACHE']
-R18_WKEY: Final[Any] = None if _E18 is None else _E18['WKEY']
-R18_WMAKE: Final[Any] = None if _E18 is None else _E18['WMAKE']
+R18_F4: Final[Any] = None if _E18 is None else _E18['F4']  # type: ignore[assignment]
+R18_F5: Final[Any] = None if _E18 is None else _E18['F5']  # type: ignore[assignment]
+R18_P6: Final[Any] = None if _E18 is None else _E18['P6']  # type: ignore[assignment]
+R18_P8: Final[Any] = None if _E18 is None else _E18['P8']  # type: ignore[assignment]
+R18_PLAIN: Final[frozenset[Any]] = None if _E18 is None else _E18['PLAIN']  # type: ignore[assignment]
+R18_WCACHE: Final[dict[Any, Any]] = None if _E18 is None else _E18['WCACHE']  # type: ignore[assignment]
+R18_WKEY: Final[Any] = None if _E18 is None else _E18['WKEY']  # type: ignore[assignment]
+R18_WMAKE: Final[Any] = None if _E18 is None else _E18['WMAKE']  # type: ignore[assignment]
 
 
 def _r18(s: Step, t: Any) -> dict[str, Any]:
@@ -612,14 +613,14 @@ if _E18 is not None:
 
 # benefit_year / deductible
 _E19 = _env('benefit_year', 'deductible', '80bb92cf2635b0c73eec5e5b31931ff440bcd452d4f4035c39daa5ee7dbe96c8')
-R19_F4: Final[Any] = None if _E19 is None else _E19['F4']
-R19_F5: Final[Any] = None if _E19 is None else _E19['F5']
-R19_P6: Final[Any] = None if _E19 is None else _E19['P6']
-R19_P8: Final[Any] = None if _E19 is None else _E19['P8']
-R19_PLAIN: Final[Any] = None if _E19 is None else _E19['PLAIN']
-R19_WCACHE: Final[Any] = None if _E19 is None else _E19['WCACHE']
-R19_WKEY: Final[Any] = None if _E19 is None else _E19['WKEY']
-R19_WMAKE: Final[Any] = None if _E19 is None else _E19['WMAKE']
+R19_F4: Final[Any] = None if _E19 is None else _E19['F4']  # type: ignore[assignment]
+R19_F5: Final[Any] = None if _E19 is None else _E19['F5']  # type: ignore[assignment]
+R19_P6: Final[Any] = None if _E19 is None else _E19['P6']  # type: ignore[assignment]
+R19_P8: Final[Any] = None if _E19 is None else _E19['P8']  # type: ignore[assignment]
+R19_PLAIN: Final[frozenset[Any]] = None if _E19 is None else _E19['PLAIN']  # type: ignore[assignment]
+R19_WCACHE: Final[dict[Any, Any]] = None if _E19 is None else _E19['WCACHE']  # type: ignore[assignment]
+R19_WKEY: Final[Any] = None if _E19 is None else _E19['WKEY']  # type: ignore[assignment]
+R19_WMAKE: Final[Any] = None if _E19 is None else _E19['WMAKE']  # type: ignore[assignment]
 
 
 def _r19(s: Step, t: Any) -> dict[str, Any]:
@@ -649,14 +650,14 @@ if _E19 is not None:
 
 # benefit_year / deductible_and_cap
 _E20 = _env('benefit_year', 'deductible_and_cap', 'fb49acbdc3a8d9d6e6e80a319cbc8e781eb2043e6e5f4824d953ce20ae82c2d6')
-R20_F4: Final[Any] = None if _E20 is None else _E20['F4']
-R20_F5: Final[Any] = None if _E20 is None else _E20['F5']
-R20_P6: Final[Any] = None if _E20 is None else _E20['P6']
-R20_P8: Final[Any] = None if _E20 is None else _E20['P8']
-R20_PLAIN: Final[Any] = None if _E20 is None else _E20['PLAIN']
-R20_WCACHE: Final[Any] = None if _E20 is None else _E20['WCACHE']
-R20_WKEY: Final[Any] = None if _E20 is None else _E20['WKEY']
-R20_WMAKE: Final[Any] = None if _E20 is None else _E20['WMAKE']
+R20_F4: Final[Any] = None if _E20 is None else _E20['F4']  # type: ignore[assignment]
+R20_F5: Final[Any] = None if _E20 is None else _E20['F5']  # type: ignore[assignment]
+R20_P6: Final[Any] = None if _E20 is None else _E20['P6']  # type: ignore[assignment]
+R20_P8: Final[Any] = None if _E20 is None else _E20['P8']  # type: ignore[assignment]
+R20_PLAIN: Final[frozenset[Any]] = None if _E20 is None else _E20['PLAIN']  # type: ignore[assignment]
+R20_WCACHE: Final[dict[Any, Any]] = None if _E20 is None else _E20['WCACHE']  # type: ignore[assignment]
+R20_WKEY: Final[Any] = None if _E20 is None else _E20['WKEY']  # type: ignore[assignment]
+R20_WMAKE: Final[Any] = None if _E20 is None else _E20['WMAKE']  # type: ignore[assignment]
 
 
 def _r20(s: Step, t: Any) -> dict[str, Any]:
@@ -686,14 +687,14 @@ if _E20 is not None:
 
 # benefit_year / deductible_and_cap_covered
 _E21 = _env('benefit_year', 'deductible_and_cap_covered', '2ad00fac333ab13cb8d602cde70582f581b7d447cf6c3c8e8b2f428fc339a31b')
-R21_F4: Final[Any] = None if _E21 is None else _E21['F4']
-R21_F5: Final[Any] = None if _E21 is None else _E21['F5']
-R21_P6: Final[Any] = None if _E21 is None else _E21['P6']
-R21_P8: Final[Any] = None if _E21 is None else _E21['P8']
-R21_PLAIN: Final[Any] = None if _E21 is None else _E21['PLAIN']
-R21_WCACHE: Final[Any] = None if _E21 is None else _E21['WCACHE']
-R21_WKEY: Final[Any] = None if _E21 is None else _E21['WKEY']
-R21_WMAKE: Final[Any] = None if _E21 is None else _E21['WMAKE']
+R21_F4: Final[Any] = None if _E21 is None else _E21['F4']  # type: ignore[assignment]
+R21_F5: Final[Any] = None if _E21 is None else _E21['F5']  # type: ignore[assignment]
+R21_P6: Final[Any] = None if _E21 is None else _E21['P6']  # type: ignore[assignment]
+R21_P8: Final[Any] = None if _E21 is None else _E21['P8']  # type: ignore[assignment]
+R21_PLAIN: Final[frozenset[Any]] = None if _E21 is None else _E21['PLAIN']  # type: ignore[assignment]
+R21_WCACHE: Final[dict[Any, Any]] = None if _E21 is None else _E21['WCACHE']  # type: ignore[assignment]
+R21_WKEY: Final[Any] = None if _E21 is None else _E21['WKEY']  # type: ignore[assignment]
+R21_WMAKE: Final[Any] = None if _E21 is None else _E21['WMAKE']  # type: ignore[assignment]
 
 
 def _r21(s: Step, t: Any) -> dict[str, Any]:
@@ -723,14 +724,14 @@ if _E21 is not None:
 
 # benefit_year / deductible_and_cap_general
 _E22 = _env('benefit_year', 'deductible_and_cap_general', 'd52102a1378b078e19c6eb4dc2aed159c27756de062f9bc34ee4a3a58d168d06')
-R22_F4: Final[Any] = None if _E22 is None else _E22['F4']
-R22_F5: Final[Any] = None if _E22 is None else _E22['F5']
-R22_P6: Final[Any] = None if _E22 is None else _E22['P6']
-R22_P8: Final[Any] = None if _E22 is None else _E22['P8']
-R22_PLAIN: Final[Any] = None if _E22 is None else _E22['PLAIN']
-R22_WCACHE: Final[Any] = None if _E22 is None else _E22['WCACHE']
-R22_WKEY: Final[Any] = None if _E22 is None else _E22['WKEY']
-R22_WMAKE: Final[Any] = None if _E22 is None else _E22['WMAKE']
+R22_F4: Final[Any] = None if _E22 is None else _E22['F4']  # type: ignore[assignment]
+R22_F5: Final[Any] = None if _E22 is None else _E22['F5']  # type: ignore[assignment]
+R22_P6: Final[Any] = None if _E22 is None else _E22['P6']  # type: ignore[assignment]
+R22_P8: Final[Any] = None if _E22 is None else _E22['P8']  # type: ignore[assignment]
+R22_PLAIN: Final[frozenset[Any]] = None if _E22 is None else _E22['PLAIN']  # type: ignore[assignment]
+R22_WCACHE: Final[dict[Any, Any]] = None if _E22 is None else _E22['WCACHE']  # type: ignore[assignment]
+R22_WKEY: Final[Any] = None if _E22 is None else _E22['WKEY']  # type: ignore[assignment]
+R22_WMAKE: Final[Any] = None if _E22 is None else _E22['WMAKE']  # type: ignore[assignment]
 
 
 def _r22(s: Step, t: Any) -> dict[str, Any]:
@@ -760,14 +761,14 @@ if _E22 is not None:
 
 # benefit_year / deductible_and_cap_general_covered
 _E23 = _env('benefit_year', 'deductible_and_cap_general_covered', 'b4835b1ebbe04b0c2a002a8808b44d8cc9a6bade7a0b23ce9b172ec6f41a0bbe')
-R23_F4: Final[Any] = None if _E23 is None else _E23['F4']
-R23_F5: Final[Any] = None if _E23 is None else _E23['F5']
-R23_P6: Final[Any] = None if _E23 is None else _E23['P6']
-R23_P8: Final[Any] = None if _E23 is None else _E23['P8']
-R23_PLAIN: Final[Any] = None if _E23 is None else _E23['PLAIN']
-R23_WCACHE: Final[Any] = None if _E23 is None else _E23['WCACHE']
-R23_WKEY: Final[Any] = None if _E23 is None else _E23['WKEY']
-R23_WMAKE: Final[Any] = None if _E23 is None else _E23['WMAKE']
+R23_F4: Final[Any] = None if _E23 is None else _E23['F4']  # type: ignore[assignment]
+R23_F5: Final[Any] = None if _E23 is None else _E23['F5']  # type: ignore[assignment]
+R23_P6: Final[Any] = None if _E23 is None else _E23['P6']  # type: ignore[assignment]
+R23_P8: Final[Any] = None if _E23 is None else _E23['P8']  # type: ignore[assignment]
+R23_PLAIN: Final[frozenset[Any]] = None if _E23 is None else _E23['PLAIN']  # type: ignore[assignment]
+R23_WCACHE: Final[dict[Any, Any]] = None if _E23 is None else _E23['WCACHE']  # type: ignore[assignment]
+R23_WKEY: Final[Any] = None if _E23 is None else _E23['WKEY']  # type: ignore[assignment]
+R23_WMAKE: Final[Any] = None if _E23 is None else _E23['WMAKE']  # type: ignore[assignment]
 
 
 def _r23(s: Step, t: Any) -> dict[str, Any]:
@@ -797,14 +798,14 @@ if _E23 is not None:
 
 # benefit_year / deductible_covered
 _E24 = _env('benefit_year', 'deductible_covered', 'ebe68a5e8347065643b1838bef13efd836da1512c07328ff893e8c1225d40c48')
-R24_F4: Final[Any] = None if _E24 is None else _E24['F4']
-R24_F5: Final[Any] = None if _E24 is None else _E24['F5']
-R24_P6: Final[Any] = None if _E24 is None else _E24['P6']
-R24_P8: Final[Any] = None if _E24 is None else _E24['P8']
-R24_PLAIN: Final[Any] = None if _E24 is None else _E24['PLAIN']
-R24_WCACHE: Final[Any] = None if _E24 is None else _E24['WCACHE']
-R24_WKEY: Final[Any] = None if _E24 is None else _E24['WKEY']
-R24_WMAKE: Final[Any] = None if _E24 is None else _E24['WMAKE']
+R24_F4: Final[Any] = None if _E24 is None else _E24['F4']  # type: ignore[assignment]
+R24_F5: Final[Any] = None if _E24 is None else _E24['F5']  # type: ignore[assignment]
+R24_P6: Final[Any] = None if _E24 is None else _E24['P6']  # type: ignore[assignment]
+R24_P8: Final[Any] = None if _E24 is None else _E24['P8']  # type: ignore[assignment]
+R24_PLAIN: Final[frozenset[Any]] = None if _E24 is None else _E24['PLAIN']  # type: ignore[assignment]
+R24_WCACHE: Final[dict[Any, Any]] = None if _E24 is None else _E24['WCACHE']  # type: ignore[assignment]
+R24_WKEY: Final[Any] = None if _E24 is None else _E24['WKEY']  # type: ignore[assignment]
+R24_WMAKE: Final[Any] = None if _E24 is None else _E24['WMAKE']  # type: ignore[assignment]
 
 
 def _r24(s: Step, t: Any) -> dict[str, Any]:
@@ -834,14 +835,14 @@ if _E24 is not None:
 
 # benefit_year / deductible_general
 _E25 = _env('benefit_year', 'deductible_general', '433f6dd917374a983111ab1bf8f05e861980dec586e28796592d803ef66b32a2')
-R25_F4: Final[Any] = None if _E25 is None else _E25['F4']
-R25_F5: Final[Any] = None if _E25 is None else _E25['F5']
-R25_P6: Final[Any] = None if _E25 is None else _E25['P6']
-R25_P8: Final[Any] = None if _E25 is None else _E25['P8']
-R25_PLAIN: Final[Any] = None if _E25 is None else _E25['PLAIN']
-R25_WCACHE: Final[Any] = None if _E25 is None else _E25['WCACHE']
-R25_WKEY: Final[Any] = None if _E25 is None else _E25['WKEY']
-R25_WMAKE: Final[Any] = None if _E25 is None else _E25['WMAKE']
+R25_F4: Final[Any] = None if _E25 is None else _E25['F4']  # type: ignore[assignment]
+R25_F5: Final[Any] = None if _E25 is None else _E25['F5']  # type: ignore[assignment]
+R25_P6: Final[Any] = None if _E25 is None else _E25['P6']  # type: ignore[assignment]
+R25_P8: Final[Any] = None if _E25 is None else _E25['P8']  # type: ignore[assignment]
+R25_PLAIN: Final[frozenset[Any]] = None if _E25 is None else _E25['PLAIN']  # type: ignore[assignment]
+R25_WCACHE: Final[dict[Any, Any]] = None if _E25 is None else _E25['WCACHE']  # type: ignore[assignment]
+R25_WKEY: Final[Any] = None if _E25 is None else _E25['WKEY']  # type: ignore[assignment]
+R25_WMAKE: Final[Any] = None if _E25 is None else _E25['WMAKE']  # type: ignore[assignment]
 
 
 def _r25(s: Step, t: Any) -> dict[str, Any]:
@@ -871,14 +872,14 @@ if _E25 is not None:
 
 # benefit_year / deductible_general_covered
 _E26 = _env('benefit_year', 'deductible_general_covered', 'c743727ea663a2d4b1988499475526f80720f29b6019dd2d9a023d99b2093699')
-R26_F4: Final[Any] = None if _E26 is None else _E26['F4']
-R26_F5: Final[Any] = None if _E26 is None else _E26['F5']
-R26_P6: Final[Any] = None if _E26 is None else _E26['P6']
-R26_P8: Final[Any] = None if _E26 is None else _E26['P8']
-R26_PLAIN: Final[Any] = None if _E26 is None else _E26['PLAIN']
-R26_WCACHE: Final[Any] = None if _E26 is None else _E26['WCACHE']
-R26_WKEY: Final[Any] = None if _E26 is None else _E26['WKEY']
-R26_WMAKE: Final[Any] = None if _E26 is None else _E26['WMAKE']
+R26_F4: Final[Any] = None if _E26 is None else _E26['F4']  # type: ignore[assignment]
+R26_F5: Final[Any] = None if _E26 is None else _E26['F5']  # type: ignore[assignment]
+R26_P6: Final[Any] = None if _E26 is None else _E26['P6']  # type: ignore[assignment]
+R26_P8: Final[Any] = None if _E26 is None else _E26['P8']  # type: ignore[assignment]
+R26_PLAIN: Final[frozenset[Any]] = None if _E26 is None else _E26['PLAIN']  # type: ignore[assignment]
+R26_WCACHE: Final[dict[Any, Any]] = None if _E26 is None else _E26['WCACHE']  # type: ignore[assignment]
+R26_WKEY: Final[Any] = None if _E26 is None else _E26['WKEY']  # type: ignore[assignment]
+R26_WMAKE: Final[Any] = None if _E26 is None else _E26['WMAKE']  # type: ignore[assignment]
 
 
 def _r26(s: Step, t: Any) -> dict[str, Any]:
@@ -908,15 +909,15 @@ if _E26 is not None:
 
 # cap_change / group
 _E27 = _env('cap_change', 'group', '13fd19e6932685bde62211a674a490ac3ea0d2706406cb07a673a67daef8bf49')
-R27_F4: Final[Any] = None if _E27 is None else _E27['F4']
-R27_F5: Final[Any] = None if _E27 is None else _E27['F5']
-R27_P6: Final[Any] = None if _E27 is None else _E27['P6']
-R27_P8: Final[Any] = None if _E27 is None else _E27['P8']
-R27_P9: Final[Any] = None if _E27 is None else _E27['P9']
-R27_PLAIN: Final[Any] = None if _E27 is None else _E27['PLAIN']
-R27_WCACHE: Final[Any] = None if _E27 is None else _E27['WCACHE']
-R27_WKEY: Final[Any] = None if _E27 is None else _E27['WKEY']
-R27_WMAKE: Final[Any] = None if _E27 is None else _E27['WMAKE']
+R27_F4: Final[Any] = None if _E27 is None else _E27['F4']  # type: ignore[assignment]
+R27_F5: Final[Any] = None if _E27 is None else _E27['F5']  # type: ignore[assignment]
+R27_P6: Final[Any] = None if _E27 is None else _E27['P6']  # type: ignore[assignment]
+R27_P8: Final[Any] = None if _E27 is None else _E27['P8']  # type: ignore[assignment]
+R27_P9: Final[Any] = None if _E27 is None else _E27['P9']  # type: ignore[assignment]
+R27_PLAIN: Final[frozenset[Any]] = None if _E27 is None else _E27['PLAIN']  # type: ignore[assignment]
+R27_WCACHE: Final[dict[Any, Any]] = None if _E27 is None else _E27['WCACHE']  # type: ignore[assignment]
+R27_WKEY: Final[Any] = None if _E27 is None else _E27['WKEY']  # type: ignore[assignment]
+R27_WMAKE: Final[Any] = None if _E27 is None else _E27['WMAKE']  # type: ignore[assignment]
 
 
 def _r27(s: Step, t: Any) -> dict[str, Any]:
@@ -956,17 +957,17 @@ if _E27 is not None:
 
 # cap_change / group_and_version
 _E28 = _env('cap_change', 'group_and_version', 'ec6e69c659036198b080b2f48c3b33b2a987623252e3f2fdf07bb8f18b06b3c6')
-R28_F4: Final[Any] = None if _E28 is None else _E28['F4']
-R28_F5: Final[Any] = None if _E28 is None else _E28['F5']
-R28_F6: Final[Any] = None if _E28 is None else _E28['F6']
-R28_P10: Final[Any] = None if _E28 is None else _E28['P10']
-R28_P11: Final[Any] = None if _E28 is None else _E28['P11']
-R28_P7: Final[Any] = None if _E28 is None else _E28['P7']
-R28_P9: Final[Any] = None if _E28 is None else _E28['P9']
-R28_PLAIN: Final[Any] = None if _E28 is None else _E28['PLAIN']
-R28_WCACHE: Final[Any] = None if _E28 is None else _E28['WCACHE']
-R28_WKEY: Final[Any] = None if _E28 is None else _E28['WKEY']
-R28_WMAKE: Final[Any] = None if _E28 is None else _E28['WMAKE']
+R28_F4: Final[Any] = None if _E28 is None else _E28['F4']  # type: ignore[assignment]
+R28_F5: Final[Any] = None if _E28 is None else _E28['F5']  # type: ignore[assignment]
+R28_F6: Final[Any] = None if _E28 is None else _E28['F6']  # type: ignore[assignment]
+R28_P10: Final[Any] = None if _E28 is None else _E28['P10']  # type: ignore[assignment]
+R28_P11: Final[Any] = None if _E28 is None else _E28['P11']  # type: ignore[assignment]
+R28_P7: Final[Any] = None if _E28 is None else _E28['P7']  # type: ignore[assignment]
+R28_P9: Final[Any] = None if _E28 is None else _E28['P9']  # type: ignore[assignment]
+R28_PLAIN: Final[frozenset[Any]] = None if _E28 is None else _E28['PLAIN']  # type: ignore[assignment]
+R28_WCACHE: Final[dict[Any, Any]] = None if _E28 is None else _E28['WCACHE']  # type: ignore[assignment]
+R28_WKEY: Final[Any] = None if _E28 is None else _E28['WKEY']  # type: ignore[assignment]
+R28_WMAKE: Final[Any] = None if _E28 is None else _E28['WMAKE']  # type: ignore[assignment]
 
 
 def _r28(s: Step, t: Any) -> dict[str, Any]:
@@ -1008,17 +1009,17 @@ if _E28 is not None:
 
 # cap_change / group_and_version_nothing_paid
 _E29 = _env('cap_change', 'group_and_version_nothing_paid', '87b82deda3398ccfa267ead5a26e6f111b9e6e0d968606e3d339c0ab490f9585')
-R29_F4: Final[Any] = None if _E29 is None else _E29['F4']
-R29_F5: Final[Any] = None if _E29 is None else _E29['F5']
-R29_F6: Final[Any] = None if _E29 is None else _E29['F6']
-R29_P10: Final[Any] = None if _E29 is None else _E29['P10']
-R29_P11: Final[Any] = None if _E29 is None else _E29['P11']
-R29_P7: Final[Any] = None if _E29 is None else _E29['P7']
-R29_P9: Final[Any] = None if _E29 is None else _E29['P9']
-R29_PLAIN: Final[Any] = None if _E29 is None else _E29['PLAIN']
-R29_WCACHE: Final[Any] = None if _E29 is None else _E29['WCACHE']
-R29_WKEY: Final[Any] = None if _E29 is None else _E29['WKEY']
-R29_WMAKE: Final[Any] = None if _E29 is None else _E29['WMAKE']
+R29_F4: Final[Any] = None if _E29 is None else _E29['F4']  # type: ignore[assignment]
+R29_F5: Final[Any] = None if _E29 is None else _E29['F5']  # type: ignore[assignment]
+R29_F6: Final[Any] = None if _E29 is None else _E29['F6']  # type: ignore[assignment]
+R29_P10: Final[Any] = None if _E29 is None else _E29['P10']  # type: ignore[assignment]
+R29_P11: Final[Any] = None if _E29 is None else _E29['P11']  # type: ignore[assignment]
+R29_P7: Final[Any] = None if _E29 is None else _E29['P7']  # type: ignore[assignment]
+R29_P9: Final[Any] = None if _E29 is None else _E29['P9']  # type: ignore[assignment]
+R29_PLAIN: Final[frozenset[Any]] = None if _E29 is None else _E29['PLAIN']  # type: ignore[assignment]
+R29_WCACHE: Final[dict[Any, Any]] = None if _E29 is None else _E29['WCACHE']  # type: ignore[assignment]
+R29_WKEY: Final[Any] = None if _E29 is None else _E29['WKEY']  # type: ignore[assignment]
+R29_WMAKE: Final[Any] = None if _E29 is None else _E29['WMAKE']  # type: ignore[assignment]
 
 
 def _r29(s: Step, t: Any) -> dict[str, Any]:
@@ -1055,15 +1056,15 @@ if _E29 is not None:
 
 # cap_change / group_nothing_paid
 _E30 = _env('cap_change', 'group_nothing_paid', '53bf3ca21544dce332c02dcfc7ea184db24803880fbd44ddeaa2732eed1b455f')
-R30_F4: Final[Any] = None if _E30 is None else _E30['F4']
-R30_F5: Final[Any] = None if _E30 is None else _E30['F5']
-R30_P6: Final[Any] = None if _E30 is None else _E30['P6']
-R30_P8: Final[Any] = None if _E30 is None else _E30['P8']
-R30_P9: Final[Any] = None if _E30 is None else _E30['P9']
-R30_PLAIN: Final[Any] = None if _E30 is None else _E30['PLAIN']
-R30_WCACHE: Final[Any] = None if _E30 is None else _E30['WCACHE']
-R30_WKEY: Final[Any] = None if _E30 is None else _E30['WKEY']
-R30_WMAKE: Final[Any] = None if _E30 is None else _E30['WMAKE']
+R30_F4: Final[Any] = None if _E30 is None else _E30['F4']  # type: ignore[assignment]
+R30_F5: Final[Any] = None if _E30 is None else _E30['F5']  # type: ignore[assignment]
+R30_P6: Final[Any] = None if _E30 is None else _E30['P6']  # type: ignore[assignment]
+R30_P8: Final[Any] = None if _E30 is None else _E30['P8']  # type: ignore[assignment]
+R30_P9: Final[Any] = None if _E30 is None else _E30['P9']  # type: ignore[assignment]
+R30_PLAIN: Final[frozenset[Any]] = None if _E30 is None else _E30['PLAIN']  # type: ignore[assignment]
+R30_WCACHE: Final[dict[Any, Any]] = None if _E30 is None else _E30['WCACHE']  # type: ignore[assignment]
+R30_WKEY: Final[Any] = None if _E30 is None else _E30['WKEY']  # type: ignore[assignment]
+R30_WMAKE: Final[Any] = None if _E30 is None else _E30['WMAKE']  # type: ignore[assignment]
 
 
 def _r30(s: Step, t: Any) -> dict[str, Any]:
@@ -1098,13 +1099,13 @@ if _E30 is not None:
 
 # cap_change / lowered
 _E31 = _env('cap_change', 'lowered', '3498557f1994c6cb696feaee426af4b75472d92f09dff4e23167d7190a01c21c')
-R31_F4: Final[Any] = None if _E31 is None else _E31['F4']
-R31_P5: Final[Any] = None if _E31 is None else _E31['P5']
-R31_P7: Final[Any] = None if _E31 is None else _E31['P7']
-R31_PLAIN: Final[Any] = None if _E31 is None else _E31['PLAIN']
-R31_WCACHE: Final[Any] = None if _E31 is None else _E31['WCACHE']
-R31_WKEY: Final[Any] = None if _E31 is None else _E31['WKEY']
-R31_WMAKE: Final[Any] = None if _E31 is None else _E31['WMAKE']
+R31_F4: Final[Any] = None if _E31 is None else _E31['F4']  # type: ignore[assignment]
+R31_P5: Final[Any] = None if _E31 is None else _E31['P5']  # type: ignore[assignment]
+R31_P7: Final[Any] = None if _E31 is None else _E31['P7']  # type: ignore[assignment]
+R31_PLAIN: Final[frozenset[Any]] = None if _E31 is None else _E31['PLAIN']  # type: ignore[assignment]
+R31_WCACHE: Final[dict[Any, Any]] = None if _E31 is None else _E31['WCACHE']  # type: ignore[assignment]
+R31_WKEY: Final[Any] = None if _E31 is None else _E31['WKEY']  # type: ignore[assignment]
+R31_WMAKE: Final[Any] = None if _E31 is None else _E31['WMAKE']  # type: ignore[assignment]
 
 
 def _r31(s: Step, t: Any) -> dict[str, Any]:
@@ -1142,13 +1143,13 @@ if _E31 is not None:
 
 # cap_change / lowered_nothing_paid
 _E32 = _env('cap_change', 'lowered_nothing_paid', '00baa10195ad5858bd1368bde96ece284abaa4b593c5e11d0d12ba4bb375ddfd')
-R32_F4: Final[Any] = None if _E32 is None else _E32['F4']
-R32_P5: Final[Any] = None if _E32 is None else _E32['P5']
-R32_P7: Final[Any] = None if _E32 is None else _E32['P7']
-R32_PLAIN: Final[Any] = None if _E32 is None else _E32['PLAIN']
-R32_WCACHE: Final[Any] = None if _E32 is None else _E32['WCACHE']
-R32_WKEY: Final[Any] = None if _E32 is None else _E32['WKEY']
-R32_WMAKE: Final[Any] = None if _E32 is None else _E32['WMAKE']
+R32_F4: Final[Any] = None if _E32 is None else _E32['F4']  # type: ignore[assignment]
+R32_P5: Final[Any] = None if _E32 is None else _E32['P5']  # type: ignore[assignment]
+R32_P7: Final[Any] = None if _E32 is None else _E32['P7']  # type: ignore[assignment]
+R32_PLAIN: Final[frozenset[Any]] = None if _E32 is None else _E32['PLAIN']  # type: ignore[assignment]
+R32_WCACHE: Final[dict[Any, Any]] = None if _E32 is None else _E32['WCACHE']  # type: ignore[assignment]
+R32_WKEY: Final[Any] = None if _E32 is None else _E32['WKEY']  # type: ignore[assignment]
+R32_WMAKE: Final[Any] = None if _E32 is None else _E32['WMAKE']  # type: ignore[assignment]
 
 
 def _r32(s: Step, t: Any) -> dict[str, Any]:
@@ -1181,13 +1182,13 @@ if _E32 is not None:
 
 # cap_change / raised
 _E33 = _env('cap_change', 'raised', '1b7dd61c7f9f91bab5b79c394326ca0314bd16f296acb725625e9f324ea7aabd')
-R33_F4: Final[Any] = None if _E33 is None else _E33['F4']
-R33_P5: Final[Any] = None if _E33 is None else _E33['P5']
-R33_P7: Final[Any] = None if _E33 is None else _E33['P7']
-R33_PLAIN: Final[Any] = None if _E33 is None else _E33['PLAIN']
-R33_WCACHE: Final[Any] = None if _E33 is None else _E33['WCACHE']
-R33_WKEY: Final[Any] = None if _E33 is None else _E33['WKEY']
-R33_WMAKE: Final[Any] = None if _E33 is None else _E33['WMAKE']
+R33_F4: Final[Any] = None if _E33 is None else _E33['F4']  # type: ignore[assignment]
+R33_P5: Final[Any] = None if _E33 is None else _E33['P5']  # type: ignore[assignment]
+R33_P7: Final[Any] = None if _E33 is None else _E33['P7']  # type: ignore[assignment]
+R33_PLAIN: Final[frozenset[Any]] = None if _E33 is None else _E33['PLAIN']  # type: ignore[assignment]
+R33_WCACHE: Final[dict[Any, Any]] = None if _E33 is None else _E33['WCACHE']  # type: ignore[assignment]
+R33_WKEY: Final[Any] = None if _E33 is None else _E33['WKEY']  # type: ignore[assignment]
+R33_WMAKE: Final[Any] = None if _E33 is None else _E33['WMAKE']  # type: ignore[assignment]
 
 
 def _r33(s: Step, t: Any) -> dict[str, Any]:
@@ -1225,13 +1226,13 @@ if _E33 is not None:
 
 # cap_change / raised_nothing_paid
 _E34 = _env('cap_change', 'raised_nothing_paid', '42d18fa8f3e1334ab2096415725050a496043d582db87e0aff14c7fe7c2b2082')
-R34_F4: Final[Any] = None if _E34 is None else _E34['F4']
-R34_P5: Final[Any] = None if _E34 is None else _E34['P5']
-R34_P7: Final[Any] = None if _E34 is None else _E34['P7']
-R34_PLAIN: Final[Any] = None if _E34 is None else _E34['PLAIN']
-R34_WCACHE: Final[Any] = None if _E34 is None else _E34['WCACHE']
-R34_WKEY: Final[Any] = None if _E34 is None else _E34['WKEY']
-R34_WMAKE: Final[Any] = None if _E34 is None else _E34['WMAKE']
+R34_F4: Final[Any] = None if _E34 is None else _E34['F4']  # type: ignore[assignment]
+R34_P5: Final[Any] = None if _E34 is None else _E34['P5']  # type: ignore[assignment]
+R34_P7: Final[Any] = None if _E34 is None else _E34['P7']  # type: ignore[assignment]
+R34_PLAIN: Final[frozenset[Any]] = None if _E34 is None else _E34['PLAIN']  # type: ignore[assignment]
+R34_WCACHE: Final[dict[Any, Any]] = None if _E34 is None else _E34['WCACHE']  # type: ignore[assignment]
+R34_WKEY: Final[Any] = None if _E34 is None else _E34['WKEY']  # type: ignore[assignment]
+R34_WMAKE: Final[Any] = None if _E34 is None else _E34['WMAKE']  # type: ignore[assignment]
 
 
 def _r34(s: Step, t: Any) -> dict[str, Any]:
@@ -1304,10 +1305,10 @@ if _E36 is not None:
 
 # deductible / annual_crossed
 _E37 = _env('deductible', 'annual_crossed', 'cd55210e7b1f2ee5cd34ef918ae639c399d6c2697fbdb17d024809fed3412197')
-R37_LABELS: Final[Any] = None if _E37 is None else _E37['LABELS']
-R37_WCACHE: Final[Any] = None if _E37 is None else _E37['WCACHE']
-R37_WKEY: Final[Any] = None if _E37 is None else _E37['WKEY']
-R37_WMAKE: Final[Any] = None if _E37 is None else _E37['WMAKE']
+R37_LABELS: Final[dict[Any, Any]] = None if _E37 is None else _E37['LABELS']  # type: ignore[assignment]
+R37_WCACHE: Final[dict[Any, Any]] = None if _E37 is None else _E37['WCACHE']  # type: ignore[assignment]
+R37_WKEY: Final[Any] = None if _E37 is None else _E37['WKEY']  # type: ignore[assignment]
+R37_WMAKE: Final[Any] = None if _E37 is None else _E37['WMAKE']  # type: ignore[assignment]
 
 
 def _r37(s: Step, t: Any) -> dict[str, Any]:
@@ -1339,10 +1340,10 @@ if _E37 is not None:
 
 # deductible / annual_crossed_first
 _E38 = _env('deductible', 'annual_crossed_first', 'd5e38a842e5217b91a85536cc0b65f953df47a85e6b070454e2e53e8d32d8259')
-R38_LABELS: Final[Any] = None if _E38 is None else _E38['LABELS']
-R38_WCACHE: Final[Any] = None if _E38 is None else _E38['WCACHE']
-R38_WKEY: Final[Any] = None if _E38 is None else _E38['WKEY']
-R38_WMAKE: Final[Any] = None if _E38 is None else _E38['WMAKE']
+R38_LABELS: Final[dict[Any, Any]] = None if _E38 is None else _E38['LABELS']  # type: ignore[assignment]
+R38_WCACHE: Final[dict[Any, Any]] = None if _E38 is None else _E38['WCACHE']  # type: ignore[assignment]
+R38_WKEY: Final[Any] = None if _E38 is None else _E38['WKEY']  # type: ignore[assignment]
+R38_WMAKE: Final[Any] = None if _E38 is None else _E38['WMAKE']  # type: ignore[assignment]
 
 
 def _r38(s: Step, t: Any) -> dict[str, Any]:
@@ -1372,10 +1373,10 @@ if _E38 is not None:
 
 # deductible / annual_within
 _E39 = _env('deductible', 'annual_within', 'd4783ee24180f08a87167843bb531387f083b98b162c663b73a206dfa0b5db90')
-R39_LABELS: Final[Any] = None if _E39 is None else _E39['LABELS']
-R39_WCACHE: Final[Any] = None if _E39 is None else _E39['WCACHE']
-R39_WKEY: Final[Any] = None if _E39 is None else _E39['WKEY']
-R39_WMAKE: Final[Any] = None if _E39 is None else _E39['WMAKE']
+R39_LABELS: Final[dict[Any, Any]] = None if _E39 is None else _E39['LABELS']  # type: ignore[assignment]
+R39_WCACHE: Final[dict[Any, Any]] = None if _E39 is None else _E39['WCACHE']  # type: ignore[assignment]
+R39_WKEY: Final[Any] = None if _E39 is None else _E39['WKEY']  # type: ignore[assignment]
+R39_WMAKE: Final[Any] = None if _E39 is None else _E39['WMAKE']  # type: ignore[assignment]
 
 
 def _r39(s: Step, t: Any) -> dict[str, Any]:
@@ -1410,10 +1411,10 @@ if _E39 is not None:
 
 # deductible / annual_within_first
 _E40 = _env('deductible', 'annual_within_first', '47dd2c3c3745700d351cb4c378d784baf63f8b35a44533c9ff3c0d8321ec19c0')
-R40_LABELS: Final[Any] = None if _E40 is None else _E40['LABELS']
-R40_WCACHE: Final[Any] = None if _E40 is None else _E40['WCACHE']
-R40_WKEY: Final[Any] = None if _E40 is None else _E40['WKEY']
-R40_WMAKE: Final[Any] = None if _E40 is None else _E40['WMAKE']
+R40_LABELS: Final[dict[Any, Any]] = None if _E40 is None else _E40['LABELS']  # type: ignore[assignment]
+R40_WCACHE: Final[dict[Any, Any]] = None if _E40 is None else _E40['WCACHE']  # type: ignore[assignment]
+R40_WKEY: Final[Any] = None if _E40 is None else _E40['WKEY']  # type: ignore[assignment]
+R40_WMAKE: Final[Any] = None if _E40 is None else _E40['WMAKE']  # type: ignore[assignment]
 
 
 def _r40(s: Step, t: Any) -> dict[str, Any]:
@@ -1446,10 +1447,10 @@ if _E40 is not None:
 
 # deductible / none_in_version
 _E41 = _env('deductible', 'none_in_version', 'bbe866e81101ad9719ef4b5eedb301e95b694e2fea3e45ceffc2e926ec328d69')
-R41_F4: Final[Any] = None if _E41 is None else _E41['F4']
-R41_LABELS: Final[Any] = None if _E41 is None else _E41['LABELS']
-R41_P5: Final[Any] = None if _E41 is None else _E41['P5']
-R41_PLAIN: Final[Any] = None if _E41 is None else _E41['PLAIN']
+R41_F4: Final[Any] = None if _E41 is None else _E41['F4']  # type: ignore[assignment]
+R41_LABELS: Final[dict[Any, Any]] = None if _E41 is None else _E41['LABELS']  # type: ignore[assignment]
+R41_P5: Final[Any] = None if _E41 is None else _E41['P5']  # type: ignore[assignment]
+R41_PLAIN: Final[frozenset[Any]] = None if _E41 is None else _E41['PLAIN']  # type: ignore[assignment]
 
 
 def _r41(s: Step, t: Any) -> dict[str, Any]:
@@ -1468,13 +1469,13 @@ if _E41 is not None:
 
 # deductible / per_visit_crossed
 _E42 = _env('deductible', 'per_visit_crossed', 'c75142f5f0629acd21186eaa46cf08972b6df747565ce83cd76bdb71d6da6a0a')
-R42_LABELS: Final[Any] = None if _E42 is None else _E42['LABELS']
-R42_P4: Final[Any] = None if _E42 is None else _E42['P4']
-R42_PLAIN: Final[Any] = None if _E42 is None else _E42['PLAIN']
-R42_SHARED: Final[Any] = None if _E42 is None else _E42['SHARED']
-R42_WCACHE: Final[Any] = None if _E42 is None else _E42['WCACHE']
-R42_WKEY: Final[Any] = None if _E42 is None else _E42['WKEY']
-R42_WMAKE: Final[Any] = None if _E42 is None else _E42['WMAKE']
+R42_LABELS: Final[dict[Any, Any]] = None if _E42 is None else _E42['LABELS']  # type: ignore[assignment]
+R42_P4: Final[Any] = None if _E42 is None else _E42['P4']  # type: ignore[assignment]
+R42_PLAIN: Final[frozenset[Any]] = None if _E42 is None else _E42['PLAIN']  # type: ignore[assignment]
+R42_SHARED: Final[dict[Any, Any]] = None if _E42 is None else _E42['SHARED']  # type: ignore[assignment]
+R42_WCACHE: Final[dict[Any, Any]] = None if _E42 is None else _E42['WCACHE']  # type: ignore[assignment]
+R42_WKEY: Final[Any] = None if _E42 is None else _E42['WKEY']  # type: ignore[assignment]
+R42_WMAKE: Final[Any] = None if _E42 is None else _E42['WMAKE']  # type: ignore[assignment]
 
 
 def _r42(s: Step, t: Any) -> dict[str, Any]:
@@ -1509,12 +1510,12 @@ if _E42 is not None:
 
 # deductible / per_visit_within
 _E43 = _env('deductible', 'per_visit_within', '9659a5bc4d51968c69d97ff058c76f8f1fd677c07d783427e715316134b8aece')
-R43_LABELS: Final[Any] = None if _E43 is None else _E43['LABELS']
-R43_P4: Final[Any] = None if _E43 is None else _E43['P4']
-R43_PLAIN: Final[Any] = None if _E43 is None else _E43['PLAIN']
-R43_WCACHE: Final[Any] = None if _E43 is None else _E43['WCACHE']
-R43_WKEY: Final[Any] = None if _E43 is None else _E43['WKEY']
-R43_WMAKE: Final[Any] = None if _E43 is None else _E43['WMAKE']
+R43_LABELS: Final[dict[Any, Any]] = None if _E43 is None else _E43['LABELS']  # type: ignore[assignment]
+R43_P4: Final[Any] = None if _E43 is None else _E43['P4']  # type: ignore[assignment]
+R43_PLAIN: Final[frozenset[Any]] = None if _E43 is None else _E43['PLAIN']  # type: ignore[assignment]
+R43_WCACHE: Final[dict[Any, Any]] = None if _E43 is None else _E43['WCACHE']  # type: ignore[assignment]
+R43_WKEY: Final[Any] = None if _E43 is None else _E43['WKEY']  # type: ignore[assignment]
+R43_WMAKE: Final[Any] = None if _E43 is None else _E43['WMAKE']  # type: ignore[assignment]
 
 
 def _r43(s: Step, t: Any) -> dict[str, Any]:
@@ -1546,16 +1547,16 @@ if _E43 is not None:
 
 # deductible_change / group
 _E44 = _env('deductible_change', 'group', 'c2a9b11d946c7cf94d5b6c23acc326bf51d10ca2213e72885d6be75f757673e2')
-R44_F4: Final[Any] = None if _E44 is None else _E44['F4']
-R44_F5: Final[Any] = None if _E44 is None else _E44['F5']
-R44_LABELS: Final[Any] = None if _E44 is None else _E44['LABELS']
-R44_P6: Final[Any] = None if _E44 is None else _E44['P6']
-R44_P8: Final[Any] = None if _E44 is None else _E44['P8']
-R44_P9: Final[Any] = None if _E44 is None else _E44['P9']
-R44_PLAIN: Final[Any] = None if _E44 is None else _E44['PLAIN']
-R44_WCACHE: Final[Any] = None if _E44 is None else _E44['WCACHE']
-R44_WKEY: Final[Any] = None if _E44 is None else _E44['WKEY']
-R44_WMAKE: Final[Any] = None if _E44 is None else _E44['WMAKE']
+R44_F4: Final[Any] = None if _E44 is None else _E44['F4']  # type: ignore[assignment]
+R44_F5: Final[Any] = None if _E44 is None else _E44['F5']  # type: ignore[assignment]
+R44_LABELS: Final[dict[Any, Any]] = None if _E44 is None else _E44['LABELS']  # type: ignore[assignment]
+R44_P6: Final[Any] = None if _E44 is None else _E44['P6']  # type: ignore[assignment]
+R44_P8: Final[Any] = None if _E44 is None else _E44['P8']  # type: ignore[assignment]
+R44_P9: Final[Any] = None if _E44 is None else _E44['P9']  # type: ignore[assignment]
+R44_PLAIN: Final[frozenset[Any]] = None if _E44 is None else _E44['PLAIN']  # type: ignore[assignment]
+R44_WCACHE: Final[dict[Any, Any]] = None if _E44 is None else _E44['WCACHE']  # type: ignore[assignment]
+R44_WKEY: Final[Any] = None if _E44 is None else _E44['WKEY']  # type: ignore[assignment]
+R44_WMAKE: Final[Any] = None if _E44 is None else _E44['WMAKE']  # type: ignore[assignment]
 
 
 def _r44(s: Step, t: Any) -> dict[str, Any]:
@@ -1596,16 +1597,16 @@ if _E44 is not None:
 
 # deductible_change / group_met
 _E45 = _env('deductible_change', 'group_met', 'dbd4ffbacaea4c527517dce749025cea8902c1e8fe6ca8c5efdcc006c6b59af8')
-R45_F4: Final[Any] = None if _E45 is None else _E45['F4']
-R45_F5: Final[Any] = None if _E45 is None else _E45['F5']
-R45_LABELS: Final[Any] = None if _E45 is None else _E45['LABELS']
-R45_P6: Final[Any] = None if _E45 is None else _E45['P6']
-R45_P8: Final[Any] = None if _E45 is None else _E45['P8']
-R45_P9: Final[Any] = None if _E45 is None else _E45['P9']
-R45_PLAIN: Final[Any] = None if _E45 is None else _E45['PLAIN']
-R45_WCACHE: Final[Any] = None if _E45 is None else _E45['WCACHE']
-R45_WKEY: Final[Any] = None if _E45 is None else _E45['WKEY']
-R45_WMAKE: Final[Any] = None if _E45 is None else _E45['WMAKE']
+R45_F4: Final[Any] = None if _E45 is None else _E45['F4']  # type: ignore[assignment]
+R45_F5: Final[Any] = None if _E45 is None else _E45['F5']  # type: ignore[assignment]
+R45_LABELS: Final[dict[Any, Any]] = None if _E45 is None else _E45['LABELS']  # type: ignore[assignment]
+R45_P6: Final[Any] = None if _E45 is None else _E45['P6']  # type: ignore[assignment]
+R45_P8: Final[Any] = None if _E45 is None else _E45['P8']  # type: ignore[assignment]
+R45_P9: Final[Any] = None if _E45 is None else _E45['P9']  # type: ignore[assignment]
+R45_PLAIN: Final[frozenset[Any]] = None if _E45 is None else _E45['PLAIN']  # type: ignore[assignment]
+R45_WCACHE: Final[dict[Any, Any]] = None if _E45 is None else _E45['WCACHE']  # type: ignore[assignment]
+R45_WKEY: Final[Any] = None if _E45 is None else _E45['WKEY']  # type: ignore[assignment]
+R45_WMAKE: Final[Any] = None if _E45 is None else _E45['WMAKE']  # type: ignore[assignment]
 
 
 def _r45(s: Step, t: Any) -> dict[str, Any]:
@@ -1644,16 +1645,16 @@ if _E45 is not None:
 
 # deductible_change / group_nothing_counted
 _E46 = _env('deductible_change', 'group_nothing_counted', '9889ae8af23ce23d5cd3212a0f3f88ec470e37370527779ecef5b68e561c6362')
-R46_F4: Final[Any] = None if _E46 is None else _E46['F4']
-R46_F5: Final[Any] = None if _E46 is None else _E46['F5']
-R46_LABELS: Final[Any] = None if _E46 is None else _E46['LABELS']
-R46_P6: Final[Any] = None if _E46 is None else _E46['P6']
-R46_P8: Final[Any] = None if _E46 is None else _E46['P8']
-R46_P9: Final[Any] = None if _E46 is None else _E46['P9']
-R46_PLAIN: Final[Any] = None if _E46 is None else _E46['PLAIN']
-R46_WCACHE: Final[Any] = None if _E46 is None else _E46['WCACHE']
-R46_WKEY: Final[Any] = None if _E46 is None else _E46['WKEY']
-R46_WMAKE: Final[Any] = None if _E46 is None else _E46['WMAKE']
+R46_F4: Final[Any] = None if _E46 is None else _E46['F4']  # type: ignore[assignment]
+R46_F5: Final[Any] = None if _E46 is None else _E46['F5']  # type: ignore[assignment]
+R46_LABELS: Final[dict[Any, Any]] = None if _E46 is None else _E46['LABELS']  # type: ignore[assignment]
+R46_P6: Final[Any] = None if _E46 is None else _E46['P6']  # type: ignore[assignment]
+R46_P8: Final[Any] = None if _E46 is None else _E46['P8']  # type: ignore[assignment]
+R46_P9: Final[Any] = None if _E46 is None else _E46['P9']  # type: ignore[assignment]
+R46_PLAIN: Final[frozenset[Any]] = None if _E46 is None else _E46['PLAIN']  # type: ignore[assignment]
+R46_WCACHE: Final[dict[Any, Any]] = None if _E46 is None else _E46['WCACHE']  # type: ignore[assignment]
+R46_WKEY: Final[Any] = None if _E46 is None else _E46['WKEY']  # type: ignore[assignment]
+R46_WMAKE: Final[Any] = None if _E46 is None else _E46['WMAKE']  # type: ignore[assignment]
 
 
 def _r46(s: Step, t: Any) -> dict[str, Any]:
@@ -1697,7 +1698,7 @@ def _r47(s: Step, t: Any) -> dict[str, Any]:
     clause = s.clause
     g_amount = f['amount']
     g_class_b = f['class_b']
-    g_rate = f['rate']
+    g_rate: Rate = f['rate']
     v0 = Y(g_class_b)
     v1 = g_rate.percent
     v2 = Y(g_amount)
@@ -1719,7 +1720,7 @@ def _r48(s: Step, t: Any) -> dict[str, Any]:
     clause = s.clause
     g_amount = f['amount']
     g_base = f['base']
-    g_rate = f['rate']
+    g_rate: Rate = f['rate']
     v0 = Y(g_base)
     v1 = g_rate.percent
     v2 = Y(g_amount)
@@ -1741,7 +1742,7 @@ def _r49(s: Step, t: Any) -> dict[str, Any]:
     clause = s.clause
     g_amount = f['amount']
     g_base = f['base']
-    g_rate = f['rate']
+    g_rate: Rate = f['rate']
     v0 = Y(g_base)
     v1 = g_rate.percent
     v2 = Y(g_amount)
@@ -1755,9 +1756,9 @@ if _E49 is not None:
 
 # fund / cap_used_up
 _E50 = _env('fund', 'cap_used_up', '6620ded127734350a2355b7564ee177aed083b6677121875d977d342f90ee327')
-R50_WCACHE: Final[Any] = None if _E50 is None else _E50['WCACHE']
-R50_WKEY: Final[Any] = None if _E50 is None else _E50['WKEY']
-R50_WMAKE: Final[Any] = None if _E50 is None else _E50['WMAKE']
+R50_WCACHE: Final[dict[Any, Any]] = None if _E50 is None else _E50['WCACHE']  # type: ignore[assignment]
+R50_WKEY: Final[Any] = None if _E50 is None else _E50['WKEY']  # type: ignore[assignment]
+R50_WMAKE: Final[Any] = None if _E50 is None else _E50['WMAKE']  # type: ignore[assignment]
 
 
 def _r50(s: Step, t: Any) -> dict[str, Any]:
@@ -1766,7 +1767,7 @@ def _r50(s: Step, t: Any) -> dict[str, Any]:
     clause = s.clause
     g_base = f['base']
     g_cap_room = f['cap_room']
-    g_ratio = f['ratio']
+    g_ratio: Rate = f['ratio']
     g_ratio_amount = f['ratio_amount']
     try:
         k = R50_WKEY(f)
@@ -1788,12 +1789,12 @@ if _E50 is not None:
 
 # fund / capped
 _E51 = _env('fund', 'capped', '554e0db385104e3e6301095051a995e711012631de5bd400eb8cceffb6eb0a68')
-R51_P4: Final[Any] = None if _E51 is None else _E51['P4']
-R51_P6: Final[Any] = None if _E51 is None else _E51['P6']
-R51_PLAIN: Final[Any] = None if _E51 is None else _E51['PLAIN']
-R51_WCACHE: Final[Any] = None if _E51 is None else _E51['WCACHE']
-R51_WKEY: Final[Any] = None if _E51 is None else _E51['WKEY']
-R51_WMAKE: Final[Any] = None if _E51 is None else _E51['WMAKE']
+R51_P4: Final[Any] = None if _E51 is None else _E51['P4']  # type: ignore[assignment]
+R51_P6: Final[Any] = None if _E51 is None else _E51['P6']  # type: ignore[assignment]
+R51_PLAIN: Final[frozenset[Any]] = None if _E51 is None else _E51['PLAIN']  # type: ignore[assignment]
+R51_WCACHE: Final[dict[Any, Any]] = None if _E51 is None else _E51['WCACHE']  # type: ignore[assignment]
+R51_WKEY: Final[Any] = None if _E51 is None else _E51['WKEY']  # type: ignore[assignment]
+R51_WMAKE: Final[Any] = None if _E51 is None else _E51['WMAKE']  # type: ignore[assignment]
 
 
 def _r51(s: Step, t: Any) -> dict[str, Any]:
@@ -1806,7 +1807,7 @@ def _r51(s: Step, t: Any) -> dict[str, Any]:
     g_cap_room = f['cap_room']
     g_copay = f['copay']
     g_level = f['level']
-    g_ratio = f['ratio']
+    g_ratio: Rate = f['ratio']
     g_ratio_amount = f['ratio_amount']
     try:
         k = R51_WKEY(f)
@@ -1842,9 +1843,9 @@ if _E51 is not None:
 
 # fund / chronic_cap_used_up
 _E52 = _env('fund', 'chronic_cap_used_up', '4d72ea16f13cb22d1064047f2af4a695a18e87be132a3e55eecf8a98bb36af78')
-R52_WCACHE: Final[Any] = None if _E52 is None else _E52['WCACHE']
-R52_WKEY: Final[Any] = None if _E52 is None else _E52['WKEY']
-R52_WMAKE: Final[Any] = None if _E52 is None else _E52['WMAKE']
+R52_WCACHE: Final[dict[Any, Any]] = None if _E52 is None else _E52['WCACHE']  # type: ignore[assignment]
+R52_WKEY: Final[Any] = None if _E52 is None else _E52['WKEY']  # type: ignore[assignment]
+R52_WMAKE: Final[Any] = None if _E52 is None else _E52['WMAKE']  # type: ignore[assignment]
 
 
 def _r52(s: Step, t: Any) -> dict[str, Any]:
@@ -1853,7 +1854,7 @@ def _r52(s: Step, t: Any) -> dict[str, Any]:
     clause = s.clause
     g_base = f['base']
     g_cap_room = f['cap_room']
-    g_ratio = f['ratio']
+    g_ratio: Rate = f['ratio']
     g_ratio_amount = f['ratio_amount']
     try:
         k = R52_WKEY(f)
@@ -1875,9 +1876,9 @@ if _E52 is not None:
 
 # fund / chronic_capped
 _E53 = _env('fund', 'chronic_capped', 'b73785cebba32fe763db1a76577ab0d79d44842e607e575a2362300b2369ef3d')
-R53_WCACHE: Final[Any] = None if _E53 is None else _E53['WCACHE']
-R53_WKEY: Final[Any] = None if _E53 is None else _E53['WKEY']
-R53_WMAKE: Final[Any] = None if _E53 is None else _E53['WMAKE']
+R53_WCACHE: Final[dict[Any, Any]] = None if _E53 is None else _E53['WCACHE']  # type: ignore[assignment]
+R53_WKEY: Final[Any] = None if _E53 is None else _E53['WKEY']  # type: ignore[assignment]
+R53_WMAKE: Final[Any] = None if _E53 is None else _E53['WMAKE']  # type: ignore[assignment]
 
 
 def _r53(s: Step, t: Any) -> dict[str, Any]:
@@ -1889,7 +1890,7 @@ def _r53(s: Step, t: Any) -> dict[str, Any]:
     g_cap = f['cap']
     g_cap_room = f['cap_room']
     g_copay = f['copay']
-    g_ratio = f['ratio']
+    g_ratio: Rate = f['ratio']
     g_ratio_amount = f['ratio_amount']
     try:
         k = R53_WKEY(f)
@@ -1921,9 +1922,9 @@ if _E53 is not None:
 
 # fund / chronic_plain
 _E54 = _env('fund', 'chronic_plain', 'fc920cf9e8e6713a14f249d6249ee832184064e79fefaa5334ace3502cf63417')
-R54_WCACHE: Final[Any] = None if _E54 is None else _E54['WCACHE']
-R54_WKEY: Final[Any] = None if _E54 is None else _E54['WKEY']
-R54_WMAKE: Final[Any] = None if _E54 is None else _E54['WMAKE']
+R54_WCACHE: Final[dict[Any, Any]] = None if _E54 is None else _E54['WCACHE']  # type: ignore[assignment]
+R54_WKEY: Final[Any] = None if _E54 is None else _E54['WKEY']  # type: ignore[assignment]
+R54_WMAKE: Final[Any] = None if _E54 is None else _E54['WMAKE']  # type: ignore[assignment]
 
 
 def _r54(s: Step, t: Any) -> dict[str, Any]:
@@ -1934,7 +1935,7 @@ def _r54(s: Step, t: Any) -> dict[str, Any]:
     g_base = f['base']
     g_cap_room = f['cap_room']
     g_copay = f['copay']
-    g_ratio = f['ratio']
+    g_ratio: Rate = f['ratio']
     g_ratio_amount = f['ratio_amount']
     try:
         k = R54_WKEY(f)
@@ -1962,12 +1963,12 @@ if _E54 is not None:
 
 # fund / plain
 _E55 = _env('fund', 'plain', '29f61f522ad43c78fd83f73895ae0f84d847ededd9bef6e698d317069890f763')
-R55_P4: Final[Any] = None if _E55 is None else _E55['P4']
-R55_P6: Final[Any] = None if _E55 is None else _E55['P6']
-R55_PLAIN: Final[Any] = None if _E55 is None else _E55['PLAIN']
-R55_WCACHE: Final[Any] = None if _E55 is None else _E55['WCACHE']
-R55_WKEY: Final[Any] = None if _E55 is None else _E55['WKEY']
-R55_WMAKE: Final[Any] = None if _E55 is None else _E55['WMAKE']
+R55_P4: Final[Any] = None if _E55 is None else _E55['P4']  # type: ignore[assignment]
+R55_P6: Final[Any] = None if _E55 is None else _E55['P6']  # type: ignore[assignment]
+R55_PLAIN: Final[frozenset[Any]] = None if _E55 is None else _E55['PLAIN']  # type: ignore[assignment]
+R55_WCACHE: Final[dict[Any, Any]] = None if _E55 is None else _E55['WCACHE']  # type: ignore[assignment]
+R55_WKEY: Final[Any] = None if _E55 is None else _E55['WKEY']  # type: ignore[assignment]
+R55_WMAKE: Final[Any] = None if _E55 is None else _E55['WMAKE']  # type: ignore[assignment]
 
 
 def _r55(s: Step, t: Any) -> dict[str, Any]:
@@ -1979,7 +1980,7 @@ def _r55(s: Step, t: Any) -> dict[str, Any]:
     g_cap_room = f['cap_room']
     g_copay = f['copay']
     g_level = f['level']
-    g_ratio = f['ratio']
+    g_ratio: Rate = f['ratio']
     g_ratio_amount = f['ratio_amount']
     try:
         k = R55_WKEY(f)
@@ -2087,9 +2088,9 @@ if _E59 is not None:
 
 # over_cap / inpatient_transfer_all
 _E60 = _env('over_cap', 'inpatient_transfer_all', '38ffc4fe0567f1e54d5b8ba61ac19e5c5548d1fa310dcec897d48d8f3b6dfeef')
-R60_WCACHE: Final[Any] = None if _E60 is None else _E60['WCACHE']
-R60_WKEY: Final[Any] = None if _E60 is None else _E60['WKEY']
-R60_WMAKE: Final[Any] = None if _E60 is None else _E60['WMAKE']
+R60_WCACHE: Final[dict[Any, Any]] = None if _E60 is None else _E60['WCACHE']  # type: ignore[assignment]
+R60_WKEY: Final[Any] = None if _E60 is None else _E60['WKEY']  # type: ignore[assignment]
+R60_WMAKE: Final[Any] = None if _E60 is None else _E60['WMAKE']  # type: ignore[assignment]
 
 
 def _r60(s: Step, t: Any) -> dict[str, Any]:
@@ -2179,12 +2180,12 @@ if _E63 is not None:
 
 # price_class / inferred
 _E64 = _env('price_class', 'inferred', '32f71b543ec7532d44b711c5e3e09d6477de86ec9bee77b94c18683859b04a0e')
-R64_P4: Final[Any] = None if _E64 is None else _E64['P4']
-R64_P6: Final[Any] = None if _E64 is None else _E64['P6']
-R64_PLAIN: Final[Any] = None if _E64 is None else _E64['PLAIN']
-R64_WCACHE: Final[Any] = None if _E64 is None else _E64['WCACHE']
-R64_WKEY: Final[Any] = None if _E64 is None else _E64['WKEY']
-R64_WMAKE: Final[Any] = None if _E64 is None else _E64['WMAKE']
+R64_P4: Final[Any] = None if _E64 is None else _E64['P4']  # type: ignore[assignment]
+R64_P6: Final[Any] = None if _E64 is None else _E64['P6']  # type: ignore[assignment]
+R64_PLAIN: Final[frozenset[Any]] = None if _E64 is None else _E64['PLAIN']  # type: ignore[assignment]
+R64_WCACHE: Final[dict[Any, Any]] = None if _E64 is None else _E64['WCACHE']  # type: ignore[assignment]
+R64_WKEY: Final[Any] = None if _E64 is None else _E64['WKEY']  # type: ignore[assignment]
+R64_WMAKE: Final[Any] = None if _E64 is None else _E64['WMAKE']  # type: ignore[assignment]
 
 
 def _r64(s: Step, t: Any) -> dict[str, Any]:
@@ -2212,14 +2213,14 @@ if _E64 is not None:
 
 # retiree_cohort / plain
 _E65 = _env('retiree_cohort', 'plain', '4448a59fe0c8144951f0ec6a5c4dde7ba65bdb10ab59ade659bdb18b392a38eb')
-R65_F4: Final[Any] = None if _E65 is None else _E65['F4']
-R65_F5: Final[Any] = None if _E65 is None else _E65['F5']
-R65_P6: Final[Any] = None if _E65 is None else _E65['P6']
-R65_P8: Final[Any] = None if _E65 is None else _E65['P8']
-R65_PLAIN: Final[Any] = None if _E65 is None else _E65['PLAIN']
-R65_WCACHE: Final[Any] = None if _E65 is None else _E65['WCACHE']
-R65_WKEY: Final[Any] = None if _E65 is None else _E65['WKEY']
-R65_WMAKE: Final[Any] = None if _E65 is None else _E65['WMAKE']
+R65_F4: Final[Any] = None if _E65 is None else _E65['F4']  # type: ignore[assignment]
+R65_F5: Final[Any] = None if _E65 is None else _E65['F5']  # type: ignore[assignment]
+R65_P6: Final[Any] = None if _E65 is None else _E65['P6']  # type: ignore[assignment]
+R65_P8: Final[Any] = None if _E65 is None else _E65['P8']  # type: ignore[assignment]
+R65_PLAIN: Final[frozenset[Any]] = None if _E65 is None else _E65['PLAIN']  # type: ignore[assignment]
+R65_WCACHE: Final[dict[Any, Any]] = None if _E65 is None else _E65['WCACHE']  # type: ignore[assignment]
+R65_WKEY: Final[Any] = None if _E65 is None else _E65['WKEY']  # type: ignore[assignment]
+R65_WMAKE: Final[Any] = None if _E65 is None else _E65['WMAKE']  # type: ignore[assignment]
 
 
 def _r65(s: Step, t: Any) -> dict[str, Any]:
@@ -2249,11 +2250,11 @@ if _E65 is not None:
 
 # setting / internet_not_specified
 _E66 = _env('setting', 'internet_not_specified', '6e8f40607b33dbf7b6d56754f8e1a7049b5d6080c7bbff2b1a6ade62e3922353')
-R66_P4: Final[Any] = None if _E66 is None else _E66['P4']
-R66_PLAIN: Final[Any] = None if _E66 is None else _E66['PLAIN']
-R66_WCACHE: Final[Any] = None if _E66 is None else _E66['WCACHE']
-R66_WKEY: Final[Any] = None if _E66 is None else _E66['WKEY']
-R66_WMAKE: Final[Any] = None if _E66 is None else _E66['WMAKE']
+R66_P4: Final[Any] = None if _E66 is None else _E66['P4']  # type: ignore[assignment]
+R66_PLAIN: Final[frozenset[Any]] = None if _E66 is None else _E66['PLAIN']  # type: ignore[assignment]
+R66_WCACHE: Final[dict[Any, Any]] = None if _E66 is None else _E66['WCACHE']  # type: ignore[assignment]
+R66_WKEY: Final[Any] = None if _E66 is None else _E66['WKEY']  # type: ignore[assignment]
+R66_WMAKE: Final[Any] = None if _E66 is None else _E66['WMAKE']  # type: ignore[assignment]
 
 
 def _r66(s: Step, t: Any) -> dict[str, Any]:
@@ -2279,11 +2280,11 @@ if _E66 is not None:
 
 # setting / internet_physical_level
 _E67 = _env('setting', 'internet_physical_level', '9aa6a2ec6d3bcaf39e2291ef2a67b2537b6ac395bc284897dc9c7d9632aa6b1e')
-R67_P4: Final[Any] = None if _E67 is None else _E67['P4']
-R67_PLAIN: Final[Any] = None if _E67 is None else _E67['PLAIN']
-R67_WCACHE: Final[Any] = None if _E67 is None else _E67['WCACHE']
-R67_WKEY: Final[Any] = None if _E67 is None else _E67['WKEY']
-R67_WMAKE: Final[Any] = None if _E67 is None else _E67['WMAKE']
+R67_P4: Final[Any] = None if _E67 is None else _E67['P4']  # type: ignore[assignment]
+R67_PLAIN: Final[frozenset[Any]] = None if _E67 is None else _E67['PLAIN']  # type: ignore[assignment]
+R67_WCACHE: Final[dict[Any, Any]] = None if _E67 is None else _E67['WCACHE']  # type: ignore[assignment]
+R67_WKEY: Final[Any] = None if _E67 is None else _E67['WKEY']  # type: ignore[assignment]
+R67_WMAKE: Final[Any] = None if _E67 is None else _E67['WMAKE']  # type: ignore[assignment]
 
 
 def _r67(s: Step, t: Any) -> dict[str, Any]:
@@ -2309,11 +2310,11 @@ if _E67 is not None:
 
 # setting / pharmacy_level_one
 _E68 = _env('setting', 'pharmacy_level_one', '77d5991a88c991c954cf7615bed3d8d44cdfeb98259747bd3294fecb097f67d9')
-R68_P4: Final[Any] = None if _E68 is None else _E68['P4']
-R68_PLAIN: Final[Any] = None if _E68 is None else _E68['PLAIN']
-R68_WCACHE: Final[Any] = None if _E68 is None else _E68['WCACHE']
-R68_WKEY: Final[Any] = None if _E68 is None else _E68['WKEY']
-R68_WMAKE: Final[Any] = None if _E68 is None else _E68['WMAKE']
+R68_P4: Final[Any] = None if _E68 is None else _E68['P4']  # type: ignore[assignment]
+R68_PLAIN: Final[frozenset[Any]] = None if _E68 is None else _E68['PLAIN']  # type: ignore[assignment]
+R68_WCACHE: Final[dict[Any, Any]] = None if _E68 is None else _E68['WCACHE']  # type: ignore[assignment]
+R68_WKEY: Final[Any] = None if _E68 is None else _E68['WKEY']  # type: ignore[assignment]
+R68_WMAKE: Final[Any] = None if _E68 is None else _E68['WMAKE']  # type: ignore[assignment]
 
 
 def _r68(s: Step, t: Any) -> dict[str, Any]:
@@ -2345,7 +2346,7 @@ def _r69(s: Step, t: Any) -> dict[str, Any]:
     amount = s.amount
     f = s.figures
     clause = s.clause
-    g_ratio = f['ratio']
+    g_ratio: Rate = f['ratio']
     v0 = g_ratio.percent
     p: dict[str, Any] = {'ratio': g_ratio.text}
     out: dict[str, Any] = {'code': 'setting', 'label': '就诊类型', 'amount': None if amount is None else M(amount), 'clause': clause, 'explanation': f'在定点零售药店凭处方购药，按药店比例 {v0} 计算，与医疗机构级别无关。', 'params': p}
@@ -2357,11 +2358,11 @@ if _E69 is not None:
 
 # setting / pharmacy_prescriber
 _E70 = _env('setting', 'pharmacy_prescriber', 'aff09e793a41290e49204e8d4cb46550bd03d90f6800719af1184e70daccf117')
-R70_P4: Final[Any] = None if _E70 is None else _E70['P4']
-R70_PLAIN: Final[Any] = None if _E70 is None else _E70['PLAIN']
-R70_WCACHE: Final[Any] = None if _E70 is None else _E70['WCACHE']
-R70_WKEY: Final[Any] = None if _E70 is None else _E70['WKEY']
-R70_WMAKE: Final[Any] = None if _E70 is None else _E70['WMAKE']
+R70_P4: Final[Any] = None if _E70 is None else _E70['P4']  # type: ignore[assignment]
+R70_PLAIN: Final[frozenset[Any]] = None if _E70 is None else _E70['PLAIN']  # type: ignore[assignment]
+R70_WCACHE: Final[dict[Any, Any]] = None if _E70 is None else _E70['WCACHE']  # type: ignore[assignment]
+R70_WKEY: Final[Any] = None if _E70 is None else _E70['WKEY']  # type: ignore[assignment]
+R70_WMAKE: Final[Any] = None if _E70 is None else _E70['WMAKE']  # type: ignore[assignment]
 
 
 def _r70(s: Step, t: Any) -> dict[str, Any]:
@@ -2387,9 +2388,9 @@ if _E70 is not None:
 
 # version_change / nothing_paid
 _E71 = _env('version_change', 'nothing_paid', 'ed6b91f50e5e1c8be2537d737f103d92d60f91a39e81dbe7ee60b46516726fb4')
-R71_F4: Final[Any] = None if _E71 is None else _E71['F4']
-R71_P5: Final[Any] = None if _E71 is None else _E71['P5']
-R71_PLAIN: Final[Any] = None if _E71 is None else _E71['PLAIN']
+R71_F4: Final[Any] = None if _E71 is None else _E71['F4']  # type: ignore[assignment]
+R71_P5: Final[Any] = None if _E71 is None else _E71['P5']  # type: ignore[assignment]
+R71_PLAIN: Final[frozenset[Any]] = None if _E71 is None else _E71['PLAIN']  # type: ignore[assignment]
 
 
 def _r71(s: Step, t: Any) -> dict[str, Any]:
@@ -2408,12 +2409,12 @@ if _E71 is not None:
 
 # version_change / plain
 _E72 = _env('version_change', 'plain', '36e78566c7bafe02714b01bb73966c30234f09d535dbe9f83a596e700c6f2aef')
-R72_F4: Final[Any] = None if _E72 is None else _E72['F4']
-R72_P5: Final[Any] = None if _E72 is None else _E72['P5']
-R72_PLAIN: Final[Any] = None if _E72 is None else _E72['PLAIN']
-R72_WCACHE: Final[Any] = None if _E72 is None else _E72['WCACHE']
-R72_WKEY: Final[Any] = None if _E72 is None else _E72['WKEY']
-R72_WMAKE: Final[Any] = None if _E72 is None else _E72['WMAKE']
+R72_F4: Final[Any] = None if _E72 is None else _E72['F4']  # type: ignore[assignment]
+R72_P5: Final[Any] = None if _E72 is None else _E72['P5']  # type: ignore[assignment]
+R72_PLAIN: Final[frozenset[Any]] = None if _E72 is None else _E72['PLAIN']  # type: ignore[assignment]
+R72_WCACHE: Final[dict[Any, Any]] = None if _E72 is None else _E72['WCACHE']  # type: ignore[assignment]
+R72_WKEY: Final[Any] = None if _E72 is None else _E72['WKEY']  # type: ignore[assignment]
+R72_WMAKE: Final[Any] = None if _E72 is None else _E72['WMAKE']  # type: ignore[assignment]
 
 
 def _r72(s: Step, t: Any) -> dict[str, Any]:
