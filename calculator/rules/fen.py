@@ -8,7 +8,6 @@ int.__format__ parsing a format spec for every amount a request has not met befo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Final
 
 # How many texts each remembers: on reaching it, it starts again. Bounded (a long-running
@@ -44,20 +43,16 @@ def yuan(fen: int) -> str:
         if text is None:
             text = _YUAN_BELOW[fen] = _yuan_text(fen)
         return text
-    return _remembered(_YUAN_TEXT, fen, _yuan_text)
-
-
-# The argument is typed Any, not int: compiled, an int parameter would be boxed again for the
-# dict look-up (a new int object for every amount); as an object the caller's int is the key.
-def _remembered(texts: dict[int, str], fen: Any, make: Callable[[int], str]) -> str:
-    """An amount's text from ``texts`` (1,000 元 and over, or below zero), made by ``make``
-    where it is not there yet; the dict starts afresh when full."""
-    text = texts.get(fen)
+    # A text remembered from an earlier amount, or made and remembered (the dict starts afresh
+    # when full). The int is boxed once, as the key of both look-ups (typed Any: compiled, an
+    # int would be boxed again for each).
+    key: Any = fen
+    text = _YUAN_TEXT.get(key)
     if text is None:
-        text = make(fen)
-        if len(texts) >= _REMEMBERED:
-            texts.clear()
-        texts[fen] = text
+        text = _yuan_text(fen)
+        if len(_YUAN_TEXT) >= _REMEMBERED:
+            _YUAN_TEXT.clear()
+        _YUAN_TEXT[key] = text
     return text
 
 
@@ -88,7 +83,14 @@ def money(fen: int) -> str:
         if text is None:
             text = _MONEY_BELOW[fen] = _money_text(fen)
         return text
-    return _remembered(_MONEY_TEXT, fen, _money_text)
+    key: Any = fen  # as in yuan
+    text = _MONEY_TEXT.get(key)
+    if text is None:
+        text = _money_text(fen)
+        if len(_MONEY_TEXT) >= _REMEMBERED:
+            _MONEY_TEXT.clear()
+        _MONEY_TEXT[key] = text
+    return text
 
 
 def _money_text(fen: int) -> str:
