@@ -43,16 +43,19 @@ def yuan(fen: int) -> str:
         if text is None:
             text = _YUAN_BELOW[fen] = _yuan_text(fen)
         return text
-    # A text remembered from an earlier amount, or made and remembered (the dict starts afresh
-    # when full). The int is boxed once, as the key of both look-ups (typed Any: compiled, an
-    # int would be boxed again for each).
+    # A text remembered from an earlier amount, or made (a direct call: through a Callable
+    # passed in, it was a generic call an amount) and remembered. The int is boxed once, as the
+    # key of both look-ups (typed Any: compiled, an int would be boxed again for each).
     key: Any = fen
     text = _YUAN_TEXT.get(key)
-    if text is None:
-        text = _yuan_text(fen)
-        if len(_YUAN_TEXT) >= _REMEMBERED:
-            _YUAN_TEXT.clear()
-        _YUAN_TEXT[key] = text
+    return text if text is not None else _kept(_YUAN_TEXT, key, _yuan_text(fen))
+
+
+def _kept(texts: dict[int, str], key: Any, text: str) -> str:
+    """``text`` remembered under ``key``; the dict starts afresh when full."""
+    if len(texts) >= _REMEMBERED:
+        texts.clear()
+    texts[key] = text
     return text
 
 
@@ -85,12 +88,7 @@ def money(fen: int) -> str:
         return text
     key: Any = fen  # as in yuan
     text = _MONEY_TEXT.get(key)
-    if text is None:
-        text = _money_text(fen)
-        if len(_MONEY_TEXT) >= _REMEMBERED:
-            _MONEY_TEXT.clear()
-        _MONEY_TEXT[key] = text
-    return text
+    return text if text is not None else _kept(_MONEY_TEXT, key, _money_text(fen))
 
 
 def _money_text(fen: int) -> str:
