@@ -1031,19 +1031,17 @@ class _Ledger:
                     "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
                     "term": term, "paid_first": paid_first, "cap_room": room, "year": yk, "year_kind": year_kind,
                 }
-            elif share_out.variant == "plain":
-                # Nor the cap and its year, which a payment the cap did not limit does not name.
+            else:
                 figures = {
                     "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
                     "copay": copay, "level": key, "level_kind": kind, "group": group, "split_on": self.split_on, "term": term,
                     "paid_first": paid_first, "cap_room": room,
                 }
-            else:
-                figures = {
-                    "base": base, "ratio": rate, "ratio_amount": share_out.ratio_amount, "amount": fund,
-                    "copay": copay, "level": key, "level_kind": kind, "group": group, "split_on": self.split_on, "term": term,
-                    "paid_first": paid_first, "cap": cap_amount, "cap_room": room, "year": yk, "year_kind": year_kind,
-                }
+                if share_out.variant == "capped":
+                    # The cap and its year, which only a payment the cap limited names (once a year).
+                    figures["cap"] = cap_amount
+                    figures["year"] = yk
+                    figures["year_kind"] = year_kind
             # With the cap used up, the cap is what decides the (nil) payment.
             # (self.step(steps, "fund", ...), spelt out: a fund step is made at nearly every visit.)
             cite = (cap_param if share_out.variant == "cap_used_up" else ratio_param).cite

@@ -40,10 +40,7 @@ def test_a_renderer_whose_source_changed_is_not_used(monkeypatch):
     # report executes the new source instead.
     edited = {**T.STEPS, ("fund", "plain"): T.STEPS["fund", "plain"] + "（改）"}
     monkeypatch.setattr(T, "STEPS", edited)
-    digest_line = next(line for line in (ROOT / "calculator" / "rules" / "steps_zh.py").read_text(encoding="utf-8").splitlines()
-                       if line.startswith("_E") and "'fund', 'plain'" in line)
-    digest = digest_line.split("'")[-2]
-    assert steps_zh._env("fund", "plain", digest) is None
+    assert steps_zh._env("fund", "plain", _digest_of("fund", "plain")) is None
     assert steps_zh._env("fund", "capped", _digest_of("fund", "capped")) is not None
 
 
@@ -63,7 +60,7 @@ def test_the_modules_renderers_give_the_executed_renderers_json():
     for request in _requests(120):
         if request.get("lang") == "en":
             continue
-        parsed, errors = contract.parse_request(json.loads(json.dumps(request)))
+        parsed, _errors = contract.parse_request(json.loads(json.dumps(request)))
         if parsed is None:
             continue
         result = ledger.calculate(parsed)
